@@ -1,0 +1,44 @@
+"""The library's front door: one call per job, used by the CLI and by tests."""
+from __future__ import annotations
+
+import os
+
+from engine.compile import Plan, load_plan
+from engine.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.evaluate import evaluate
+from engine.inputs import read_unit
+from engine.result import Result
+from engine.compile import digest_of
+from engine.yaml_loader import load_text, read_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DATA = os.path.join(ROOT, "examples", "2019", "hr-bureau.yaml")
+DEFAULT_RULESET = os.path.join(ROOT, "rulesets", "2019", "department.yaml")
+
+
+def display_path(path: str) -> str:
+    """A path as the user should see it: relative to the working folder when inside it."""
+    rel = os.path.relpath(os.path.abspath(path))
+    return path if rel.startswith("..") else rel
+
+
+def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
+    """Load a data file, its ruleset (given, or named by the file), and evaluate.
+
+    Raises `DiagnosticError` with every problem found in either file."""
+    shown = display_path(data_path)
+    text = read_file(data_path, shown)
+    raw, smap = load_text(text, shown)
+    if ruleset_path is None:
+        ref = raw.get("ruleset") if isinstance(raw, dict) else None
+        if not isinstance(ref, str):
+            raise DiagnosticError([Diagnostic("cli.no_ruleset", smap.value(("ruleset",)) or SourceSpan(shown, 1, 1))])
+        ruleset_path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), ref))
+    plan = load_plan(ruleset_path, display_path(ruleset_path))
+    unit = read_unit(plan, raw, smap, shown, digest_of(text))
+    return evaluate(plan, unit)
+
+
+def validate_ruleset(path: str) -> Plan:
+    """Load and compile a ruleset; raise `DiagnosticError` with every problem."""
+    return load_plan(path, display_path(path))

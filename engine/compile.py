@@ -1,0 +1,380 @@
+"""Ruleset file → `Plan` (编译): load, validate, compile formulas, order metrics.
+
+A `Plan` is everything evaluation needs, checked once: the indicator tree with
+parsed targets, compiled formulas and bound scoring methods, the derived
+metrics in dependency order, and the consistency checks. Evaluating many units
+reuses one plan.
+"""
+from __future__ import annotations
+
+import graphlib
+import hashlib
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from types import ModuleType
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine import validate
+from engine.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
+from engine.formula import Formula, compile_formula
+from engine.model import Check, Ruleset
+from engine.numeric import parse_number
+from engine.scoring import DEFAULT_BY_OPERATOR, METHODS
+from engine.scoring.base import Params
+from engine.sourcemap import SourceMap
+from engine.yaml_loader import load_file
+
+NUMERIC_TYPES = ("money", "number", "percent", "count")
+# Names every scoring-side formula (explain_if, custom methods) may use.
+INDICATOR_NAMES = ("weight", "target", "actual")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A compiled indicator (指标): what `Indicator` says, resolved and checked."""
+
+    key: str
+    name: str
+    path: tuple
+    depth: int
+    weight: Decimal
+    target: Decimal | str | None
+    target_text: str | None
+    operator: str | None
+    unit: str | None
+    value_type: str
+    actual: Formula | None
+    method: ModuleType | None
+    params: Params | None
+    method_formula: Formula | None
+    explain_if: Formula | None
+    children: tuple["Node", ...]
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCheck:
+    """A consistency check with its formulas compiled."""
+
+    check: Check
+    path: tuple
+    formula: Formula | None = None  # row: over column names; equal: `computed`
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A compiled ruleset, ready to evaluate any number of units."""
+
+    ruleset: Ruleset
+    file: str
+    digest: str
+    smap: SourceMap
+    names: dict[str, str]  # every name a formula may read → 'number' | 'text'
+    table_names: dict[str, tuple[str, str | None, str]]  # flat → (table, category, column)
+    metrics: tuple[tuple[str, Formula, tuple], ...]
+    roots: tuple[Node, ...]
+    leaves: tuple[Node, ...]
+    checks: tuple[CompiledCheck, ...]
+
+    def node(self, key: str) -> Node | None:
+        """The indicator with this id or name."""
+        stack = list(self.roots)
+        while stack:
+            n = stack.pop()
+            if n.key == key or n.name == key:
+                return n
+            stack.extend(n.children)
+        return None
+
+    def span(self, path: tuple) -> SourceSpan | None:
+        return self.smap.value(path)
+
+
+def digest_of(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def target_of(raw: Decimal | str | None, operator: str | None) -> Decimal | str | None:
+    """A target as a number when it reads as one (`100%` → 1, `15,500` → 15500),
+    else the qualitative statement itself."""
+    if raw is None or isinstance(raw, Decimal) or operator == "定性":
+        return raw
+    n = parse_number(raw)
+    return raw if n is None else n
+
+
+def _value_type(ind, target_raw) -> str:
+    if ind.actual_type:
+        return ind.actual_type
+    if ind.operator == "定性":
+        return "text"
+    if ind.unit == "%" or (isinstance(target_raw, str) and target_raw.strip().endswith(("%", "％"))):
+        return "percent"
+    return "number"
+
+
+def _target_text(raw, unit: str | None) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, Decimal):
+        text = format(raw, "f")
+        return f"{text}{unit}" if unit and unit != "%" else text
+    return raw
+
+
+_LOAD_CACHE: dict[tuple, "Plan"] = {}
+
+
+def load_plan(path: str, display: str | None = None) -> Plan:
+    """Load and compile the ruleset at `path` (cached by content hash).
+
+    Raises `DiagnosticError` with every problem found."""
+    from engine.inherit import load_resolved
+
+    raw, smap, text_digest = load_resolved(path, display)
+    key = (os.path.abspath(path), text_digest)
+    cached = _LOAD_CACHE.get(key)
+    if cached is not None:
+        return cached
+    plan = compile_ruleset(raw, smap, display or path, text_digest)
+    _LOAD_CACHE[key] = plan
+    return plan
+
+
+def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
+    """Validate raw ruleset data and compile it, reporting every problem at once."""
+    if not isinstance(raw, dict):
+        raise DiagnosticError([Diagnostic("ruleset.not_mapping", smap.value(()) or SourceSpan(file, 1, 1))])
+    raw = _normalise(raw, smap)
+    try:
+        ruleset = Ruleset.model_validate(raw)
+    except ValidationError as e:
+        problems = validate.schema_diagnostics(e, raw, smap, Ruleset)
+        raise DiagnosticError(sorted(problems, key=sort_key)) from None
+
+    problems: list[Diagnostic] = []
+    problems += validate.weight_sums(ruleset.indicators, ruleset.total, smap)
+    problems += validate.unique_ids(ruleset.indicators, smap)
+    problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)
+
+    names: dict[str, str] = {}
+    for name, decl in ruleset.inputs.items():
+        problems += _check_name(name, ("inputs", name), smap)
+        names[name] = "text" if decl.type == "text" else "number"
+    table_names: dict[str, tuple[str, str | None, str]] = {}
+    for tname, table in ruleset.tables.items():
+        problems += _check_name(tname, ("tables", tname), smap)
+        for col, cdecl in table.columns.items():
+            problems += _check_name(col, ("tables", tname, "columns", col), smap)
+            kind = "text" if cdecl.type == "text" else "number"
+            names[f"{tname}.{col}"] = kind
+            table_names[f"{tname}.{col}"] = (tname, None, col)
+            for cat in table.categories:
+                names[f"{tname}.{cat}.{col}"] = kind
+                table_names[f"{tname}.{cat}.{col}"] = (tname, cat, col)
+    for name in ruleset.metrics:
+        problems += _check_name(name, ("metrics", name), smap)
+        if name in names:
+            problems.append(Diagnostic("ruleset.name_taken", smap.key(("metrics", name)), {"name": name}))
+        names[name] = "number"
+
+    metrics, metric_problems = _compile_metrics(ruleset, names, smap)
+    problems += metric_problems
+
+    roots, node_problems = _compile_nodes(ruleset, names, smap)
+    problems += node_problems
+    leaves = tuple(_leaves(roots))
+
+    checks, check_problems = _compile_checks(ruleset, names, smap)
+    problems += check_problems
+
+    if problems:
+        raise DiagnosticError(sorted(problems, key=sort_key))
+    return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks)
+
+
+def _normalise(raw: dict, smap: SourceMap) -> dict:
+    """Expand shorthands so that schema errors point at the right place:
+    `metrics: {率: 公式}` becomes `{率: {formula: 公式}}`."""
+    metrics = raw.get("metrics")
+    if isinstance(metrics, dict):
+        out = {}
+        for name, value in metrics.items():
+            if isinstance(value, (str, Decimal)):
+                out[name] = {"formula": value if isinstance(value, str) else format(value, "f")}
+                p = ("metrics", name)
+                if p in smap.values:
+                    smap.values[p + ("formula",)] = smap.values[p]
+                    if p in smap.styles:
+                        smap.styles[p + ("formula",)] = smap.styles[p]
+            else:
+                out[name] = value
+        raw = {**raw, "metrics": out}
+    return raw
+
+
+def _check_name(name: str, path: tuple, smap: SourceMap) -> list[Diagnostic]:
+    """Declared names must be usable in formulas: letters (Chinese included),
+    digits and `_`, not starting with a digit."""
+    if isinstance(name, str) and name.isidentifier():
+        return []
+    return [Diagnostic("ruleset.bad_name", smap.key(path), {"name": name})]
+
+
+def _locator(smap: SourceMap, path: tuple):
+    return lambda offset: smap.inside(path, offset)
+
+
+def _compile_metrics(ruleset: Ruleset, names: dict, smap: SourceMap):
+    problems: list[Diagnostic] = []
+    compiled: dict[str, tuple[Formula, tuple]] = {}
+    for name, decl in ruleset.metrics.items():
+        path = ("metrics", name, "formula")
+        f, errs = compile_formula(decl.formula, names, _locator(smap, path))
+        problems += errs
+        if f is not None:
+            compiled[name] = (f, path)
+    graph = {name: [n for n in f.names if n in compiled] for name, (f, _) in compiled.items()}
+    try:
+        order = list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as e:
+        cycle = list(e.args[1])
+        problems.append(Diagnostic("ruleset.metric_cycle", smap.key(("metrics", cycle[0])), {"cycle": " → ".join(cycle)}))
+        return (), problems
+    return tuple((n, *compiled[n]) for n in order if n in compiled), problems
+
+
+def _compile_nodes(ruleset: Ruleset, names: dict, smap: SourceMap):
+    problems: list[Diagnostic] = []
+    scoring_names = {**names, **{n: "number" for n in INDICATOR_NAMES}}
+
+    def build(ind, path: tuple, depth: int) -> Node:
+        children = tuple(build(c, path + ("children", i), depth + 1) for i, c in enumerate(ind.children))
+        target = target_of(ind.target, ind.operator)
+        actual = method = params = method_formula = explain_if = None
+        if not children:
+            if ind.actual is not None:
+                actual, errs = compile_formula(ind.actual, names, _locator(smap, path + ("actual",)))
+                problems.extend(errs)
+            method, params, method_formula = _bind_method(ind, target, path, ruleset, scoring_names, smap, problems)
+            if ind.explain_if is not None:
+                explain_if, errs = compile_formula(ind.explain_if, scoring_names, _locator(smap, path + ("explain_if",)))
+                problems.extend(errs)
+        elif ind.scoring is not None or ind.actual is not None:
+            problems.append(Diagnostic("ruleset.branch_scored", smap.value(path + ("name",)), {"name": ind.name}))
+        return Node(
+            key=ind.id or ind.name, name=ind.name, path=path, depth=depth, weight=ind.weight,
+            target=target, target_text=_target_text(ind.target, ind.unit), operator=ind.operator,
+            unit=ind.unit, value_type=_value_type(ind, ind.target), actual=actual, method=method,
+            params=params, method_formula=method_formula, explain_if=explain_if, children=children,
+        )
+
+    roots = tuple(build(ind, ("indicators", i), 1) for i, ind in enumerate(ruleset.indicators))
+    return roots, problems
+
+
+def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, name: str):
+    """Resolve a scoring spec (or the default for the operator) to a method,
+    its validated parameters and its compiled formula parameter, if any."""
+    from engine.validate import schema_diagnostics
+
+    where = path + ("scoring",)
+    if spec is None:
+        spec = defaults.get(operator) if operator else None
+        if spec is None and operator in DEFAULT_BY_OPERATOR:
+            spec = {"method": DEFAULT_BY_OPERATOR[operator]}
+        if spec is None:
+            problems.append(Diagnostic("ruleset.no_method", smap.value(path + ("name",)), {"name": name}))
+            return None, None, None
+        where = ("scoring_defaults", operator) if operator in defaults else where
+    data = spec if isinstance(spec, dict) else spec.model_dump()
+    method_name = data.get("method")
+    method = METHODS.get(method_name)
+    if method is None:
+        from engine.formula import suggest
+
+        problems.append(Diagnostic("ruleset.unknown_method", smap.value(where + ("method",)), {"method": method_name, "suggestion": suggest(str(method_name), METHODS), "known": ", ".join(METHODS)}))
+        return None, None, None
+    raw_params = {k: v for k, v in data.items() if k != "method"}
+    try:
+        params = method.Parameters.model_validate(raw_params)
+    except ValidationError as e:
+        for d in schema_diagnostics(e, raw_params, smap, method.Parameters, prefix=where):
+            problems.append(Diagnostic(d.code, d.span, {**d.args, "method": method_name}))
+        return method, None, None
+    formula = None
+    for pname in getattr(method, "FORMULA_PARAMS", ()):
+        formula, errs = compile_formula(getattr(params, pname), scoring_names, _locator(smap, where + (pname,)))
+        problems.extend(errs)
+    return method, params, formula
+
+
+def _bind_method(ind, target, path, ruleset, scoring_names, smap, problems):
+    method, params, formula = bind_method(
+        ind.scoring.model_dump() if ind.scoring else None, ind.operator, {k: v.model_dump() for k, v in ruleset.scoring_defaults.items()},
+        path, smap, scoring_names, problems, ind.name,
+    )
+    needs_target = method is not None and method.NAME in ("proportional", "reverse", "reverse_linear", "threshold", "deduct")
+    if needs_target and not isinstance(target, Decimal):
+        code = "ruleset.no_target" if target is None else "ruleset.target_not_number"
+        problems.append(Diagnostic(code, smap.value(path + (("target",) if target is not None else ("name",))), {"name": ind.name, "method": method.NAME, "target": target}))
+    return method, params, formula
+
+
+def _leaves(nodes):
+    for n in nodes:
+        if n.children:
+            yield from _leaves(n.children)
+        else:
+            yield n
+
+
+def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap):
+    problems: list[Diagnostic] = []
+    out: list[CompiledCheck] = []
+    seen: set[str] = set()
+    for i, check in enumerate(ruleset.checks):
+        path = ("checks", i)
+        if check.id in seen:
+            problems.append(Diagnostic("ruleset.duplicate_check", smap.value(path + ("id",)), {"id": check.id}))
+        seen.add(check.id)
+        formula = None
+        if check.kind in ("row", "sum"):
+            table = ruleset.tables.get(check.table or "")
+            if table is None:
+                from engine.formula import suggest
+
+                problems.append(Diagnostic("ruleset.unknown_table", smap.value(path + ("table",)), {"table": check.table, "suggestion": suggest(str(check.table), ruleset.tables)}))
+                continue
+            cols = {c: ("text" if d.type == "text" else "number") for c, d in table.columns.items()}
+            wanted = [check.column] if check.kind == "row" else list(check.columns or table.columns)
+            for j, col in enumerate(wanted):
+                if col not in cols:
+                    from engine.formula import suggest
+
+                    p = path + (("column",) if check.kind == "row" else ("columns", j))
+                    problems.append(Diagnostic("ruleset.unknown_column", smap.value(p), {"table": check.table, "column": col, "suggestion": suggest(str(col), cols)}))
+            if check.kind == "row":
+                if not check.formula:
+                    problems.append(Diagnostic("schema.missing_key", smap.value(path), {"key": "formula"}))
+                    continue
+                formula, errs = compile_formula(check.formula, cols, _locator(smap, path + ("formula",)))
+                problems += errs
+        else:
+            if not check.stated or not check.computed:
+                problems.append(Diagnostic("schema.missing_key", smap.value(path), {"key": "stated" if not check.stated else "computed"}))
+                continue
+            if check.stated not in names:
+                from engine.formula import suggest
+
+                problems.append(Diagnostic("formula.unknown_name", smap.value(path + ("stated",)), {"name": check.stated, "suggestion": suggest(check.stated, names)}))
+            formula, errs = compile_formula(check.computed, names, _locator(smap, path + ("computed",)))
+            problems += errs
+        out.append(CompiledCheck(check, path, formula))
+    return tuple(out), problems

@@ -1,0 +1,83 @@
+"""Deviation analysis (未完成指标及超指标值30%完成的原因分析).
+
+An indicator is listed when it missed its target (未完成), beat it by the
+ruleset's exceed ratio or more (超额, direction-aware: for ≤ indicators, coming
+in at 70% of the ceiling or less), or when its own `explain_if` condition holds
+(需说明, e.g. 执行率 below 90%). With a target of 0 the ratio is undefined, so a
+fixed threshold (`zero_target_exceed`) applies instead. Qualitative and judged
+indicators deviate when they are scored below full marks. A deviation without
+an explanation is a warning finding.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from engine.compile import Plan
+from engine.inputs import UnitData
+from engine.numeric import ONE, ZERO
+from engine.result import Deviation, Finding, IndicatorResult
+
+MISSED, EXCEEDED, EXPLAIN = "未完成", "超额", "需说明"
+
+
+def classify(r: IndicatorResult, plan: Plan, env: dict) -> tuple[str | None, Decimal | None]:
+    """(kind or None, completion ratio or None) for one scored leaf."""
+    node, target, actual = r.node, r.target, r.actual
+    policy = plan.ruleset.deviations
+    if isinstance(target, Decimal) and isinstance(actual, Decimal):
+        ratio = actual / target if target != 0 else None
+        op = node.operator or "≥"
+        if op == "≥":
+            if actual < target:
+                return MISSED, ratio
+            if target == 0:
+                return (EXCEEDED if actual - target >= policy.zero_target_exceed else None), ratio
+            if actual >= target * (ONE + policy.exceed_ratio):
+                return EXCEEDED, ratio
+        elif op == "≤":
+            if actual > target:
+                return MISSED, ratio
+            if target != 0 and actual <= target * (ONE - policy.exceed_ratio):
+                return EXCEEDED, ratio
+        elif op == "=":
+            if actual != target:
+                return MISSED, ratio
+        return None, ratio
+    if r.outcome is not None and r.score < node.weight and node.method is not None and node.method.NAME in ("qualitative", "manual", "coefficient"):
+        return MISSED, None
+    return None, None
+
+
+def find(plan: Plan, unit: UnitData, results: tuple[IndicatorResult, ...], env: dict) -> tuple[list[Deviation], list[Finding]]:
+    devs: list[Deviation] = []
+    findings: list[Finding] = []
+    stack = list(reversed(results))
+    while stack:
+        r = stack.pop()
+        if r.children:
+            stack.extend(reversed(r.children))
+            continue
+        if r.not_applicable or r.outcome is None:
+            continue
+        kind, ratio = classify(r, plan, env)
+        if kind is None and r.node.explain_if is not None and _holds(r, env):
+            kind = EXPLAIN
+        if kind is None:
+            continue
+        node = r.node
+        explanation = r.entry.get("explanation")
+        span = unit.span(("indicators", node.key))
+        devs.append(Deviation(node.key, node.name, kind, r.target, r.actual, ratio, explanation, node.value_type, node.unit, span))
+        if not explanation and plan.ruleset.deviations.require_explanation:
+            findings.append(Finding("deviation", "warning", "deviation.unexplained", {"name": node.name, "kind": kind}, span))
+    return devs, findings
+
+
+def _holds(r: IndicatorResult, env: dict) -> bool:
+    local: dict[str, Any] = dict(env)
+    local.update(weight=r.node.weight, target=r.target, actual=r.actual)
+    try:
+        return bool(r.node.explain_if.evaluate(local))
+    except (ArithmeticError, TypeError, KeyError):
+        return False  # a condition that cannot be evaluated (no actual) does not hold

@@ -1,0 +1,95 @@
+"""Decimal arithmetic and the one place that rounds (四舍五入).
+
+Every computation runs inside `CONTEXT`: 34 digits, half-up, and traps on
+invalid operations, division by zero and overflow so a bad figure is an error,
+never a silent NaN or infinity.
+"""
+from __future__ import annotations
+
+import decimal
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+CONTEXT = decimal.Context(
+    prec=34,
+    rounding=ROUND_HALF_UP,
+    Emax=999_999,
+    Emin=-999_999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+_EXPONENTS = {n: Decimal(1).scaleb(-n) for n in range(0, 11)}
+
+
+def round_half_up(value: Decimal, places: int = 2) -> Decimal:
+    """Round half away from zero to `places` decimals: 2.675 → 2.68, -2.5 → -3."""
+    quantum = _EXPONENTS.get(places) or Decimal(1).scaleb(-places)
+    if not value.is_finite() or value.adjusted() > 30:
+        # quantize would raise InvalidOperation past the precision; such
+        # magnitudes are not scores and stay as they are.
+        return value
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=CONTEXT)
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+EMPTY_MARKS = frozenset({"", "—", "——", "-", "/", "－", "／", "无"})
+
+
+def parse_number(text: str, *, percent: bool = False) -> Decimal | None:
+    """Read a number as staff type it: `3,921.33`, `93.59%`, full-width digits.
+
+    Returns None when the text is not a number. With `percent`, `93.59%` and a
+    bare `93.59` both mean 0.9359 only when the `%` is present; a bare value is
+    taken as already a fraction when it is ≤ 1.5 (forms write 0.9359 or 93.59%).
+    """
+    s = unicodedata.normalize("NFKC", text).translate(_FULLWIDTH).strip().replace(" ", "")
+    is_pct = s.endswith("%")
+    if is_pct:
+        s = s[:-1]
+    if _GROUPED.match(s):
+        s = s.replace(",", "")
+    if not _NUMBER.match(s):
+        return None
+    value = Decimal(s)
+    if is_pct:
+        return value.scaleb(-2)
+    return value
+
+
+def is_empty_mark(text: str) -> bool:
+    """`—`, `/`, blank and the like: an explicit 'no value' on a form."""
+    return text.strip() in EMPTY_MARKS
+
+
+def fmt_decimal(value: Decimal) -> str:
+    """A plain decimal string with no exponent: Decimal('1E+1') → '10'."""
+    text = format(value, "f")
+    return text
+
+
+def fmt_money(value: Decimal, places: int = 2) -> str:
+    """`3921.33` → `3,921.33` as the forms print money (万元)."""
+    return f"{round_half_up(value, places):,.{places}f}"
+
+
+def fmt_percent(value: Decimal, places: int = 2) -> str:
+    """`0.9359` → `93.59%`; whole percentages print without decimals (`100%`)."""
+    text = f"{round_half_up(value * HUNDRED, places):.{places}f}"
+    if "." in text and set(text.split(".")[1]) == {"0"}:
+        text = text.split(".")[0]
+    return f"{text}%"
+
+
+def fmt_score(value: Decimal, places: int = 2) -> str:
+    """Scores print without trailing zeros beyond what was earned: 9.36, 17, 0."""
+    q = round_half_up(value, places)
+    text = format(q, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"

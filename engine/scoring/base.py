@@ -1,0 +1,62 @@
+"""What every scoring method (计分方法) receives and returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Params(BaseModel):
+    """Base for a method's parameters: frozen, and unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreInput:
+    """One indicator's figures at scoring time.
+
+    `target` and `actual` are numbers for quantitative indicators (percent as a
+    fraction: 93.59% is 0.9359); `entry` is the unit's data for the indicator
+    (evaluator's `score`, `level`, `coefficient`); `env` holds every named value,
+    for the custom formula method.
+    """
+
+    weight: Decimal
+    target: Decimal | None
+    actual: Decimal | None
+    operator: str | None
+    entry: Mapping[str, Any] = field(default_factory=dict)
+    env: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A score before rounding, the branch taken (for coverage and `explain`),
+    the arithmetic as (message code, args) steps when traced, and an actual
+    value that would have earned full marks, where one exists."""
+
+    score: Decimal
+    branch: str
+    steps: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    full_at: Decimal | None = None
+
+
+class ScoringProblem(Exception):
+    """The data cannot be scored by this method: a message code and its args.
+    `field` names the data entry field at fault (e.g. 'score'), if any."""
+
+    def __init__(self, code: str, field: str | None = None, **args: Any):
+        self.code, self.field, self.args = code, field, args
+        super().__init__(code)
+
+
+def need_numbers(inp: ScoreInput, *, target: bool = True) -> tuple[Decimal | None, Decimal]:
+    """The target and actual as numbers, or a problem naming what is missing."""
+    if inp.actual is None or not isinstance(inp.actual, Decimal):
+        raise ScoringProblem("score.no_actual", "actual")
+    if target and (inp.target is None or not isinstance(inp.target, Decimal)):
+        raise ScoringProblem("score.no_target")
+    return inp.target, inp.actual
