@@ -1,8 +1,12 @@
 """jixiao command line (命令行): a thin layer over `engine`.
 
+Each command is one block: `add_<command>(sub, t)` declares its arguments (help
+text in both languages through `t(zh, en)`) and `cmd_<command>(args, io)` makes
+one library call and renders. `COMMANDS` lists them.
+
 Exit codes: 0 success; 1 problems found in a ruleset or data file (or a failed
 case, or some units failed in a batch); 2 wrong usage; 70 internal error
-(rerun with --debug for the traceback).
+(rerun with --debug for the traceback); 130 interrupted.
 """
 from __future__ import annotations
 
@@ -10,66 +14,7 @@ import argparse
 import sys
 from typing import Callable, TextIO
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
-
-_HELP = {
-    "zh": {
-        "prog": "jixiao：预算绩效自评规则引擎",
-        "evaluate": "按规则集评价一个部门或项目的数据，输出得分、等级与发现的问题",
-        "validate": "检查规则集，一次列出全部问题",
-        "data": "数据文件（YAML/JSON）；不填则使用自带的 2019 年示例",
-        "ruleset": "规则集文件；不填则使用数据文件中 ruleset: 指定的规则集",
-        "format": "输出格式",
-        "output": "写入文件（原子写入，成功后才出现）",
-        "lang": "消息语言：zh（中文，默认）或 en",
-        "debug": "出错时显示程序内部的调用栈（供维护者排查）",
-        "rulesets": "规则集文件",
-    },
-    "en": {
-        "prog": "jixiao: a rules engine for budget performance self-evaluation",
-        "evaluate": "evaluate one department's or project's data against a ruleset: score, grade, findings",
-        "validate": "check rulesets, listing every problem at once",
-        "data": "data file (YAML/JSON); defaults to the bundled 2019 example",
-        "ruleset": "ruleset file; defaults to the one the data file names in ruleset:",
-        "format": "output format",
-        "output": "write to this file (atomically, only after success)",
-        "lang": "message language: zh (Chinese, default) or en",
-        "debug": "show the internal traceback on an unexpected error (for maintainers)",
-        "rulesets": "ruleset files",
-    },
-}
-
-
-def _lang_from(argv: list[str]) -> str:
-    for i, a in enumerate(argv):
-        if a == "--lang" and i + 1 < len(argv):
-            return "en" if argv[i + 1] == "en" else "zh"
-        if a.startswith("--lang="):
-            return "en" if a.split("=", 1)[1] == "en" else "zh"
-    return "zh"
-
-
-def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
-    """The argument parser; every command and option has help text in `lang`."""
-    h = _HELP[lang]
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--lang", choices=["zh", "en"], default="zh", help=h["lang"])
-    common.add_argument("--debug", action="store_true", help=h["debug"])
-    parser = argparse.ArgumentParser(prog="jixiao", description=h["prog"], parents=[common])
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-
-    p = sub.add_parser("evaluate", parents=[common], help=h["evaluate"], description=h["evaluate"])
-    p.add_argument("data", nargs="*", help=h["data"])
-    p.add_argument("--ruleset", help=h["ruleset"])
-    p.add_argument("--format", choices=["text", "json"], default="text", help=h["format"])
-    p.add_argument("--output", help=h["output"])
-    p.set_defaults(run=cmd_evaluate)
-
-    p = sub.add_parser("validate", parents=[common], help=h["validate"], description=h["validate"])
-    p.add_argument("rulesets", nargs="+", help=h["rulesets"])
-    p.set_defaults(run=cmd_validate)
-    return parser
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
 
 class Io:
@@ -100,7 +45,11 @@ def emit(io: Io, text: str | bytes, output: str | None) -> int:
     """Print, or write `output` atomically (only now, after everything succeeded)."""
     if output is None:
         if isinstance(text, bytes):
-            io.stdout.buffer.write(text) if hasattr(io.stdout, "buffer") else io.stdout.write(text.decode("utf-8", "replace"))
+            buffer = getattr(io.stdout, "buffer", None)
+            if buffer is None:
+                io.stdout.write(text.decode("utf-8", "replace"))
+            else:
+                buffer.write(text)
         else:
             io.stdout.write(text)
         return EXIT_OK
@@ -113,6 +62,17 @@ def emit(io: Io, text: str | bytes, output: str | None) -> int:
         return EXIT_PROBLEMS
     io.err(io.say("cli.written", path=output))
     return EXIT_OK
+
+
+# --- evaluate ---------------------------------------------------------------
+
+def add_evaluate(sub, t) -> None:
+    p = sub.add_parser("evaluate", help=t("按规则集评价一个部门或项目的数据：得分、等级、发现的问题", "evaluate a department's or project's data: score, grade, findings"))
+    p.add_argument("data", nargs="*", help=t("数据文件（YAML/JSON）；不填则使用自带的 2019 年示例", "data file (YAML/JSON); defaults to the bundled 2019 example"))
+    p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
+    p.add_argument("--format", choices=["text", "json"], default="text", help=t("输出格式", "output format"))
+    p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    p.set_defaults(run=cmd_evaluate)
 
 
 def cmd_evaluate(args, io: Io) -> int:
@@ -136,6 +96,14 @@ def cmd_evaluate(args, io: Io) -> int:
     return emit(io, text, args.output)
 
 
+# --- validate ---------------------------------------------------------------
+
+def add_validate(sub, t) -> None:
+    p = sub.add_parser("validate", help=t("检查规则集，一次列出全部问题", "check rulesets, listing every problem at once"))
+    p.add_argument("rulesets", nargs="+", help=t("规则集文件", "ruleset files"))
+    p.set_defaults(run=cmd_validate)
+
+
 def cmd_validate(args, io: Io) -> int:
     from engine import api
     from engine.diagnostics import DiagnosticError
@@ -152,24 +120,69 @@ def cmd_validate(args, io: Io) -> int:
     return code
 
 
+# --- the command table and entry point --------------------------------------
+
+COMMANDS: list[Callable] = [
+    add_evaluate,
+    add_validate,
+]
+
+
+def _lang_from(argv: list[str]) -> str:
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1] == "en" else "zh"
+        if a.startswith("--lang="):
+            return "en" if a.split("=", 1)[1] == "en" else "zh"
+    return "zh"
+
+
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    """The argument parser; every command and option has help text in `lang`."""
+
+    def t(zh: str, en: str) -> str:
+        return en if lang == "en" else zh
+
+    def common_options(default) -> argparse.ArgumentParser:
+        # Accepted before or after the command; the command's copy must not
+        # overwrite a value given before it, hence SUPPRESS there.
+        p = argparse.ArgumentParser(add_help=False)
+        p.add_argument("--lang", choices=["zh", "en"], default=default("zh"), help=t("消息语言：zh（中文，默认）或 en", "message language: zh (Chinese, default) or en"))
+        p.add_argument("--debug", action="store_true", default=default(False), help=t("出错时显示程序内部的调用栈（供维护者排查）", "show the internal traceback on an unexpected error (for maintainers)"))
+        return p
+
+    common = common_options(lambda _: argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="jixiao", description=t("jixiao：预算绩效自评规则引擎", "jixiao: a rules engine for budget performance self-evaluation"), parents=[common_options(lambda v: v)])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    original = sub.add_parser
+
+    def add_parser(name, **kw):  # every command takes --lang and --debug too
+        kw.setdefault("description", kw.get("help"))
+        return original(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser
+    for add in COMMANDS:
+        add(sub, t)
+    return parser
+
+
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run one command; return its exit code. Never raises, never shows a traceback
-    unless --debug is given."""
+    """Run one command; return its exit code. Never raises; shows a traceback
+    only with --debug."""
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    lang = _lang_from(argv)
-    parser = build_parser(lang)
+    parser = build_parser(_lang_from(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:
         return EXIT_OK if e.code == 0 else EXIT_USAGE
     io = Io(stdout, stderr, args.lang)
-    run: Callable = args.run
     try:
-        return run(args, io)
+        return args.run(args, io)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as e:  # noqa: BLE001 - the one place that turns any bug into exit 70
         if args.debug:
             import traceback

@@ -1,21 +1,8 @@
-"""Every user-facing sentence, in Chinese and English (消息目录).
-
-Diagnostics and findings carry a code and arguments; the words are here, written
-for a policy officer. `format_message(code, args, lang)` fills them in. A test
-checks every code used in the engine has both languages.
-"""
-from __future__ import annotations
-
-from decimal import Decimal
-from typing import Any, Mapping
-
-_TYPE_WORDS = {
-    "zh": {"integer": "整数", "number": "数字", "text": "文字", "boolean": "true 或 false", "mapping": "键值映射（名称: 值）", "list": "列表（每项以 - 开头）"},
-    "en": {"integer": "a whole number", "number": "a number", "text": "text", "boolean": "true or false", "mapping": "a mapping (name: value)", "list": "a list (items starting with -)"},
-}
+"""Messages of the core engine: loading, ruleset schema and semantics, formulas,
+input data, evaluation, scoring, checks and the CLI basics."""
 
 # code → (Chinese, English)
-CATALOG: dict[str, tuple[str, str]] = {
+MESSAGES: dict[str, tuple[str, str]] = {
     # loading
     "load.not_found": ("找不到文件：{path}", "file not found: {path}"),
     "load.is_directory": ("这是一个文件夹，不是文件：{path}", "this is a folder, not a file: {path}"),
@@ -154,67 +141,3 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cli.written": ("已写入 {path}", "written to {path}"),
     "cli.output_failed": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
 }
-
-_KIND_EN = {"未完成": "below target", "超额": "well above target", "需说明": "to be explained"}
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, Decimal):
-        text = format(value, "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return text or "0"
-    if value is None:
-        return ""
-    return str(value)
-
-
-def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
-    """The sentence for `code` in `lang`, with `args` filled in.
-
-    `{name?text}` includes `text` only when `name` is non-empty (for "did you
-    mean" and other optional parts)."""
-    pair = CATALOG.get(code)
-    if pair is None:
-        return f"{code} {dict(args)}"
-    template = pair[1] if lang == "en" else pair[0]
-    words = _TYPE_WORDS["en" if lang == "en" else "zh"]
-    values = {k: _text(v) for k, v in args.items()}
-    if "expected" in values and values["expected"] in words:
-        values["expected"] = words[values["expected"]]
-    if lang == "en" and "kind" in values:
-        values["kind"] = _KIND_EN.get(values["kind"], values["kind"])
-    return _fill(template, values)
-
-
-def _fill(template: str, values: Mapping[str, str]) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(template):
-        ch = template[i]
-        if ch == "{":
-            end = _matching(template, i)
-            inner = template[i + 1 : end]
-            if "?" in inner:
-                name, _, rest = inner.partition("?")
-                if values.get(name):
-                    out.append(_fill(rest, values))
-            else:
-                out.append(values.get(inner, "{" + inner + "}"))
-            i = end + 1
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def _matching(text: str, start: int) -> int:
-    depth = 0
-    for j in range(start, len(text)):
-        if text[j] == "{":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                return j
-    return len(text) - 1

@@ -1,0 +1,36 @@
+"""Shared fixtures: paths into the project's own rulesets and examples."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+RULESET_2019 = ROOT / "rulesets" / "2019" / "department.yaml"
+EXAMPLE_2019 = ROOT / "examples" / "2019" / "hr-bureau.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _project_root_cwd(monkeypatch):
+    """Run every test from the project root, so locations print as in the docs."""
+    monkeypatch.chdir(ROOT)
+    yield
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    import io
+
+    import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+os.environ.setdefault("PYTHONHASHSEED", "0")
