@@ -10,10 +10,10 @@ from __future__ import annotations
 import graphlib
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from types import ModuleType
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import ValidationError
 
@@ -52,10 +52,22 @@ class Node:
     method_formula: Formula | None
     explain_if: Formula | None
     children: tuple["Node", ...]
+    frame: "Frame | None" = None  # rows: data — children come from each unit's rows
+    in_total: bool = True  # 计入总分
 
     @property
     def is_leaf(self) -> bool:
-        return not self.children
+        return not self.children and self.frame is None
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What a frame node (`rows: data`) accepts: each allowed 一级 with its
+    allowed 二级. `nested` frames sit above 一级 (a group of 一级 sharing one
+    weight, each project splitting it); otherwise the frame is itself the 一级."""
+
+    groups: Mapping[str, tuple[str, ...]]
+    nested: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +93,8 @@ class Plan:
     roots: tuple[Node, ...]
     leaves: tuple[Node, ...]
     checks: tuple[CompiledCheck, ...]
+    frames: tuple[Node, ...] = ()  # nodes whose children each unit's rows give
+    row_methods: Mapping[str, "BoundMethod"] = field(default_factory=dict)  # 指标性质 → scoring for rows
 
     def node(self, key: str) -> Node | None:
         """The indicator with this id or name."""
@@ -109,12 +123,14 @@ def target_of(raw: Decimal | str | None, operator: str | None) -> Decimal | str 
     return raw if n is None else n
 
 
-def _value_type(ind, target_raw) -> str:
-    if ind.actual_type:
-        return ind.actual_type
-    if ind.operator == "定性":
+def value_type_of(actual_type: str | None, operator: str | None, unit: str | None, target_raw) -> str:
+    """The kind of value an indicator's actual is: text for 定性, percent when
+    the unit or target says %, else number (unless stated)."""
+    if actual_type:
+        return actual_type
+    if operator == "定性":
         return "text"
-    if ind.unit == "%" or (isinstance(target_raw, str) and target_raw.strip().endswith(("%", "％"))):
+    if unit == "%" or (isinstance(target_raw, str) and target_raw.strip().endswith(("%", "％"))):
         return "percent"
     return "number"
 
@@ -187,16 +203,29 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     metrics, metric_problems = _compile_metrics(ruleset, names, smap)
     problems += metric_problems
 
-    roots, node_problems = _compile_nodes(ruleset, names, smap)
+    roots, frames, row_methods, node_problems = _compile_nodes(ruleset, names, smap)
     problems += node_problems
-    leaves = tuple(_leaves(roots))
+    leaves = tuple(leaves_of(roots))
+    problems += _check_summary_names(ruleset, names, smap)
 
     checks, check_problems = _compile_checks(ruleset, names, smap)
     problems += check_problems
 
     if problems:
         raise DiagnosticError(sorted(problems, key=sort_key))
-    return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks)
+    return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks, frames, row_methods)
+
+
+def _check_summary_names(ruleset: Ruleset, names: dict, smap: SourceMap) -> list[Diagnostic]:
+    """`summary:` names, when stated, must be numeric inputs or metrics."""
+    from engine.formula import suggest
+
+    out = []
+    for col in ("budget", "spent"):
+        name = getattr(ruleset.summary, col)
+        if ("summary", col) in smap.values and names.get(name) != "number":
+            out.append(Diagnostic("formula.unknown_name", smap.value(("summary", col)), {"name": name, "suggestion": suggest(name, names)}))
+    return out
 
 
 def _normalise(raw: dict, smap: SourceMap) -> dict:
@@ -250,33 +279,99 @@ def _compile_metrics(ruleset: Ruleset, names: dict, smap: SourceMap):
     return tuple((n, *compiled[n]) for n in order if n in compiled), problems
 
 
+BoundMethod = tuple  # (method module | None, Params | None, Formula | None)
+_NO_METHOD: BoundMethod = (None, None, None)
+# Methods that compare the actual with a numeric target.
+_NUMERIC_TARGET_METHODS = ("proportional", "reverse", "reverse_linear", "threshold", "deduct")
+
+
+def make_node(
+    *, key: str, name: str, path: tuple, depth: int, weight: Decimal, target_raw, operator: str | None,
+    unit: str | None, actual_type: str | None = None, actual: Formula | None = None,
+    bound: BoundMethod = _NO_METHOD, explain_if: Formula | None = None, children: tuple = (),
+    frame: Frame | None = None, in_total: bool = True,
+) -> Node:
+    """A compiled indicator from its parts: the one place a `Node` is built,
+    for the ruleset's own indicators and for indicators read from a unit's rows."""
+    method, params, method_formula = bound
+    return Node(
+        key=key, name=name, path=path, depth=depth, weight=weight,
+        target=target_of(target_raw, operator), target_text=_target_text(target_raw, unit), operator=operator,
+        unit=unit, value_type=value_type_of(actual_type, operator, unit, target_raw), actual=actual, method=method,
+        params=params, method_formula=method_formula, explain_if=explain_if, children=children,
+        frame=frame, in_total=in_total,
+    )
+
+
+def target_problem(method: ModuleType | None, target) -> str | None:
+    """The problem code when `method` needs a numeric target and `target` is not one."""
+    if method is None or method.NAME not in _NUMERIC_TARGET_METHODS or isinstance(target, Decimal):
+        return None
+    return "ruleset.no_target" if target is None else "ruleset.target_not_number"
+
+
+def _frame_of(ind, path: tuple, smap: SourceMap, problems: list) -> Frame | None:
+    """The frame a `rows: data` node declares, checking it has nothing of a leaf or branch."""
+    if ind.rows is None:
+        if ind.categories is not None:
+            problems.append(Diagnostic("rows.categories_without_rows", smap.key(path + ("categories",)), {"name": ind.name}))
+        return None
+    if ind.children or ind.scoring is not None or ind.actual is not None or ind.target is not None or ind.operator is not None:
+        problems.append(Diagnostic("rows.frame_not_plain", smap.value(path + ("rows",)), {"name": ind.name}))
+    if not ind.categories:
+        problems.append(Diagnostic("rows.frame_no_categories", smap.value(path + ("rows",)), {"name": ind.name}))
+        return None
+    if isinstance(ind.categories, dict):
+        return Frame(dict(ind.categories), True)
+    return Frame({ind.name: tuple(ind.categories)}, False)
+
+
 def _compile_nodes(ruleset: Ruleset, names: dict, smap: SourceMap):
     problems: list[Diagnostic] = []
     scoring_names = {**names, **{n: "number" for n in INDICATOR_NAMES}}
+    defaults = {k: v.model_dump() for k, v in ruleset.scoring_defaults.items()}
 
     def build(ind, path: tuple, depth: int) -> Node:
         children = tuple(build(c, path + ("children", i), depth + 1) for i, c in enumerate(ind.children))
-        target = target_of(ind.target, ind.operator)
-        actual = method = params = method_formula = explain_if = None
-        if not children:
+        frame = _frame_of(ind, path, smap, problems)
+        if not ind.in_total and depth > 1:
+            problems.append(Diagnostic("rows.in_total_not_top", smap.value(path + ("in_total",)), {"name": ind.name}))
+        actual = explain_if = None
+        bound = _NO_METHOD
+        if not children and frame is None:
             if ind.actual is not None:
                 actual, errs = compile_formula(ind.actual, names, _locator(smap, path + ("actual",)))
                 problems.extend(errs)
-            method, params, method_formula = _bind_method(ind, target, path, ruleset, scoring_names, smap, problems)
+            bound = bind_method(ind.scoring.model_dump() if ind.scoring else None, ind.operator, defaults, path, smap, scoring_names, problems, ind.name)
+            code = target_problem(bound[0], target_of(ind.target, ind.operator))
+            if code:
+                problems.append(Diagnostic(code, smap.value(path + (("target",) if ind.target is not None else ("name",))), {"name": ind.name, "method": bound[0].NAME, "target": ind.target}))
             if ind.explain_if is not None:
                 explain_if, errs = compile_formula(ind.explain_if, scoring_names, _locator(smap, path + ("explain_if",)))
                 problems.extend(errs)
-        elif ind.scoring is not None or ind.actual is not None:
+        elif children and (ind.scoring is not None or ind.actual is not None):
             problems.append(Diagnostic("ruleset.branch_scored", smap.value(path + ("name",)), {"name": ind.name}))
-        return Node(
+        return make_node(
             key=ind.id or ind.name, name=ind.name, path=path, depth=depth, weight=ind.weight,
-            target=target, target_text=_target_text(ind.target, ind.unit), operator=ind.operator,
-            unit=ind.unit, value_type=_value_type(ind, ind.target), actual=actual, method=method,
-            params=params, method_formula=method_formula, explain_if=explain_if, children=children,
+            target_raw=ind.target, operator=ind.operator, unit=ind.unit, actual_type=ind.actual_type,
+            actual=actual, bound=bound, explain_if=explain_if, children=children, frame=frame, in_total=ind.in_total,
         )
 
     roots = tuple(build(ind, ("indicators", i), 1) for i, ind in enumerate(ruleset.indicators))
-    return roots, problems
+    frames = tuple(n for n in _walk(roots) if n.frame is not None)
+    row_methods: dict[str, BoundMethod] = {}
+    if frames:
+        # Rows name only their 指标性质: bind each operator's scoring once, here,
+        # so a wrong `scoring_defaults` is a ruleset error, not a per-unit one.
+        for op in ("≥", "≤", "=", "定性"):
+            row_methods[op] = bind_method(None, op, defaults, frames[0].path, smap, scoring_names, problems, frames[0].name)
+    return roots, frames, row_methods, problems
+
+
+def _walk(nodes):
+    for n in nodes:
+        yield n
+        yield from _walk(n.children)
 
 
 def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, name: str):
@@ -315,23 +410,12 @@ def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, n
     return method, params, formula
 
 
-def _bind_method(ind, target, path, ruleset, scoring_names, smap, problems):
-    method, params, formula = bind_method(
-        ind.scoring.model_dump() if ind.scoring else None, ind.operator, {k: v.model_dump() for k, v in ruleset.scoring_defaults.items()},
-        path, smap, scoring_names, problems, ind.name,
-    )
-    needs_target = method is not None and method.NAME in ("proportional", "reverse", "reverse_linear", "threshold", "deduct")
-    if needs_target and not isinstance(target, Decimal):
-        code = "ruleset.no_target" if target is None else "ruleset.target_not_number"
-        problems.append(Diagnostic(code, smap.value(path + (("target",) if target is not None else ("name",))), {"name": ind.name, "method": method.NAME, "target": target}))
-    return method, params, formula
-
-
-def _leaves(nodes):
+def leaves_of(nodes):
+    """The scored leaves under `nodes`, in order (frames awaiting rows are not leaves)."""
     for n in nodes:
         if n.children:
-            yield from _leaves(n.children)
-        else:
+            yield from leaves_of(n.children)
+        elif n.frame is None:
             yield n
 
 

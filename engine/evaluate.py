@@ -23,6 +23,8 @@ _EMPTY_ENTRY: dict = {}
 def evaluate(plan: Plan, unit: UnitData) -> Result:
     """Score one unit. Raises `DiagnosticError` when a figure cannot be computed
     (e.g. a budget of 0 under a ratio): no partial result is ever returned."""
+    if unit.plan is not None:  # the ruleset's frames filled with this unit's indicator rows
+        plan = unit.plan
     with decimal.localcontext(CONTEXT):
         problems: list[Diagnostic] = []
         env = compute_env(plan, unit, problems)
@@ -31,13 +33,28 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
         results = tuple(_score_node(n, plan, unit, env, problems, places, per_indicator) for n in plan.roots)
         if problems:
             raise DiagnosticError(sorted(problems, key=sort_key))
-        total = sum((r.score for r in results), ZERO)
+        counted = [r for r in results if r.node.in_total]
+        total = sum((r.score for r in counted), ZERO)
+        rescaled = None
+        if plan.ruleset.policy.not_applicable == "rescale":
+            applicable = sum((leaf.weight for leaf in _leaves(counted) if not leaf.not_applicable), ZERO)
+            if applicable != plan.ruleset.total:
+                rescaled = (total, applicable)
+                total = total * plan.ruleset.total / applicable if applicable else ZERO
         total = round_half_up(total, places)
         grade = grade_of(plan, total)
         found_checks = checks.run(plan, unit, env)
         devs, dev_findings = deviations.find(plan, unit, results, env)
     findings = tuple(sorted((*found_checks, *dev_findings), key=_finding_order))
-    return Result(plan, unit, env, results, total, grade, findings, tuple(devs))
+    return Result(plan, unit, env, results, total, grade, findings, tuple(devs), rescaled)
+
+
+def _leaves(results):
+    for r in results:
+        if r.children:
+            yield from _leaves(r.children)
+        else:
+            yield r
 
 
 def _finding_order(f) -> tuple:
@@ -84,7 +101,7 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
         actual = _run(node.actual, env, plan, node.path + ("actual",), problems, node.name)
     else:
         actual = entry.get("actual")
-    target = entry.get("adjusted_target")
+    target = entry.get("adjusted_target") if plan.ruleset.policy.adjusted_target == "use" else None
     if target is None:
         target = node.target
     outcome = None

@@ -18,7 +18,7 @@ from engine.formula import suggest
 from engine.numeric import ZERO, is_empty_mark, parse_number
 from engine.sourcemap import SourceMap
 
-TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "notes")
+TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes")
 ENTRY_KEYS = ("actual", "score", "level", "coefficient", "explanation", "adjusted_target", "not_applicable", "note")
 ROW_KEYS = ("name", "category", "rows")
 _EMPTY = object()
@@ -50,6 +50,9 @@ class UnitData:
     entries: Mapping[str, Mapping[str, Any]]
     tables: Mapping[str, Row]
     smap: SourceMap = field(repr=False)
+    # The plan with this unit's indicator rows in place, when the ruleset's
+    # indicators come from the data (`rows: data`); `evaluate` uses it.
+    plan: Plan | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -114,10 +117,16 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
             values[flat] = table_value(tables[tname], cat, col)
     entries: dict[str, dict] = {}
     problems += _read_entries(plan, raw.get("indicators"), smap, entries, where)
+    unit_plan = None
+    if plan.frames or "indicator_rows" in raw:  # a project's own indicators (engine/rows.py)
+        from engine.rows import read_rows
+
+        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, where)
+        problems += row_problems
 
     if problems:
         raise DiagnosticError(sorted(problems, key=sort_key))
-    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap)
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, unit_plan)
 
 
 def _read_inputs(plan: Plan, given: Any, smap: SourceMap, values: dict, where) -> list[Diagnostic]:

@@ -32,6 +32,12 @@ Operator = Literal["≥", "≤", "=", "定性"]
 _OPERATOR_ALIASES = {">=": "≥", "<=": "≤", "==": "=", "＝": "=", "qualitative": "定性"}
 
 
+def operator_of(text: str) -> str | None:
+    """`≥ ≤ = 定性` (or an alias such as `>=`) as the canonical 指标性质; None if unknown."""
+    op = _OPERATOR_ALIASES.get(text.strip(), text.strip())
+    return op if op in ("≥", "≤", "=", "定性") else None
+
+
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -103,6 +109,12 @@ class Indicator(Model):
     explain_if: str | None = None
     note: str | None = None
     children: tuple["Indicator", ...] = ()
+    # 指标由数据填报: `rows: data` makes this node a frame whose children come
+    # from the unit's `indicator_rows`; `categories` lists the allowed 二级
+    # (a list), or maps each allowed 一级 to its 二级 (a mapping).
+    rows: Literal["data"] | None = None
+    categories: tuple[str, ...] | dict[str, tuple[str, ...]] | None = None
+    in_total: bool = True  # 计入总分: false shows a top-level score beside the total
 
     @field_validator("operator", mode="before")
     @classmethod
@@ -135,6 +147,28 @@ class Rounding(Model):
 
     places: int = Field(2, ge=0, le=6)
     scope: Literal["indicator", "total"] = "indicator"
+
+
+class Policy(Model):
+    """Scheme options that change how scores add up (计分口径).
+
+    - `not_applicable`: `zero` (a not-applicable indicator scores 0 of its
+      weight) or `rescale` (不适用指标不计分，其余按比例折算为满分: the total is
+      the points earned ÷ the applicable weight × the full total);
+    - `adjusted_target`: `use` (an in-year adjusted target 调整指标值 replaces
+      the annual target in scoring) or `ignore` (scored against the annual
+      target; the adjusted one is kept for the record)."""
+
+    not_applicable: Literal["zero", "rescale"] = "zero"
+    adjusted_target: Literal["use", "ignore"] = "use"
+
+
+class SummaryColumns(Model):
+    """Which figures the summary across projects (项目支出自评情况汇总表) shows as
+    全年预算数 and 全年执行数: names of inputs or metrics."""
+
+    budget: str = "全年预算数"
+    spent: str = "全年执行数"
 
 
 class DeviationPolicy(Model):
@@ -191,6 +225,8 @@ class Ruleset(Model):
     indicators: tuple[Indicator, ...]
     grades: tuple[GradeBand, ...]
     rounding: Rounding = Rounding()
+    policy: Policy = Policy()
+    summary: SummaryColumns = SummaryColumns()
     deviations: DeviationPolicy = DeviationPolicy()
     checks: tuple[Check, ...] = ()
     cases: tuple[Case, ...] = ()

@@ -82,6 +82,9 @@ class Result:
     grade: str
     findings: tuple[Finding, ...]
     deviations: tuple[Deviation, ...]
+    # (points earned, applicable weight) when not-applicable indicators were
+    # dropped and the total rescaled to the full marks (policy.not_applicable: rescale).
+    rescaled: tuple[Decimal, Decimal] | None = None
 
     def find(self, key: str) -> IndicatorResult | None:
         """The result of the indicator with this id or name."""

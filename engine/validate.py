@@ -105,8 +105,9 @@ def _short(value: Any) -> str:
 
 
 def weight_sums(indicators, total: Decimal, smap: SourceMap) -> Iterator[Diagnostic]:
-    """Children's weights (分值) sum to their parent's; the tree sums to the total."""
-    top = sum((i.weight for i in indicators), Decimal(0))
+    """Children's weights (分值) sum to their parent's; the tree sums to the total
+    (top-level indicators shown beside the total, `in_total: false`, aside)."""
+    top = sum((i.weight for i in indicators if i.in_total), Decimal(0))
     if top != total:
         yield Diagnostic("ruleset.total_mismatch", smap.value(("indicators",)), {"sum": top, "total": total})
 

@@ -68,6 +68,8 @@ def indicator(r, places: int) -> dict:
         )
         if r.not_applicable:
             out["not_applicable"] = True
+    if not node.in_total:
+        out["in_total"] = False
     out["children"] = [indicator(c, places) for c in r.children]
     return out
 
@@ -110,7 +112,7 @@ def stamp(result: Result) -> dict:
 def as_dict(result: Result, lang: str = "zh") -> dict:
     rs = result.plan.ruleset
     places = rs.rounding.places
-    return {
+    out = {
         "ruleset": {"id": rs.id, "title": rs.title, "year": rs.year, "kind": rs.kind, "file": result.plan.file},
         "subject": dict(result.unit.subject),
         "total": result.total,
@@ -120,6 +122,10 @@ def as_dict(result: Result, lang: str = "zh") -> dict:
         "deviations": [deviation(d) for d in result.deviations],
         "stamp": stamp(result),
     }
+    if result.rescaled is not None:  # not-applicable indicators dropped (policy.not_applicable: rescale)
+        points, applicable = result.rescaled
+        out["rescaled"] = {"points": round_half_up(points, places), "applicable_weight": applicable}
+    return out
 
 
 def render(result: Result, lang: str = "zh") -> str:

@@ -1,6 +1,7 @@
 """Plain-text rendering for the terminal: the scored tree, total, grade, findings."""
 from __future__ import annotations
 
+from engine.messages import format_message
 from engine.numeric import fmt_score
 from engine.render.common import pad, show_target, show_value, width
 from engine.result import Result
@@ -21,6 +22,8 @@ def render(result: Result, lang: str = "zh") -> str:
     def walk(items, depth: int) -> None:
         for r in items:
             name = "  " * depth + r.node.name + (" (N/A)" if r.not_applicable else "")
+            if not r.node.in_total:
+                name += f"（{format_message('result.not_in_total', {}, lang)}）"
             actual = "" if r.children else show_value(r.actual, r.node.value_type, r.node.unit)
             rows.append((name, fmt_score(r.weight, places), "" if r.children else show_target(r), actual, fmt_score(r.score, places)))
             walk(r.children, depth + 1)
@@ -35,6 +38,10 @@ def render(result: Result, lang: str = "zh") -> str:
     lines.extend(fmt(r) for r in rows)
     lines.append("")
     lines.append(f"{h[5]}: {fmt_score(result.total, places)}    {h[6]}: {result.grade}")
+    if result.rescaled is not None:
+        points, applicable = result.rescaled
+        args = {"points": fmt_score(points, places), "applicable": fmt_score(applicable, places), "total": fmt_score(result.total, places)}
+        lines.append(f"  {format_message('result.rescaled', args, lang)}")
     if result.deviations:
         lines += ["", f"{h[8]}:"]
         for d in result.deviations:
