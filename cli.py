@@ -11,6 +11,7 @@ case, or some units failed in a batch); 2 wrong usage; 70 internal error
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Callable, TextIO
 
@@ -68,7 +69,7 @@ def emit(io: Io, text: str | bytes, output: str | None) -> int:
 
 def add_evaluate(sub, t) -> None:
     p = sub.add_parser("evaluate", help=t("按规则集评价一个部门或项目的数据：得分、等级、发现的问题", "evaluate a department's or project's data: score, grade, findings"))
-    p.add_argument("data", nargs="*", help=t("数据文件（YAML/JSON）；不填则使用自带的 2019 年示例", "data file (YAML/JSON); defaults to the bundled 2019 example"))
+    p.add_argument("data", nargs="*", help=t("数据文件（YAML/JSON）或文件夹；不填则使用自带的 2019 年示例；多个文件或一个文件夹时输出项目支出自评情况汇总表", "data file (YAML/JSON) or folder; defaults to the bundled 2019 example; several files or a folder give the summary across projects"))
     p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
     p.add_argument("--format", choices=["text", "json"], default="text", help=t("输出格式", "output format"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
@@ -80,6 +81,8 @@ def cmd_evaluate(args, io: Io) -> int:
     from engine.diagnostics import DiagnosticError
 
     paths = args.data or [api.DEFAULT_DATA]
+    if len(paths) > 1 or os.path.isdir(paths[0]):
+        return _evaluate_summary(args, io, paths)
     try:
         result = api.evaluate_file(paths[0], args.ruleset)
     except DiagnosticError as e:
@@ -94,6 +97,30 @@ def cmd_evaluate(args, io: Io) -> int:
 
         text = text_out.render(result, io.lang)
     return emit(io, text, args.output)
+
+
+def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
+    """Several files or a folder: the summary across projects (项目支出自评情况汇总表).
+    A project with problems is listed as failed, its problems located on stderr."""
+    from engine import summary
+    from engine.diagnostics import DiagnosticError
+    from engine.render import summary as summary_out
+
+    try:
+        result = summary.summarize(paths, args.ruleset)
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    for row in result.rows:
+        for d in row.problems:
+            io.err(d.render(io.lang))
+    text = summary_out.json(result, io.lang) if args.format == "json" else summary_out.text(result, io.lang)
+    if not result.failed:
+        return emit(io, text, args.output)
+    if args.output:  # an output file appears only after complete success
+        io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
+    io.stdout.write(text)
+    return EXIT_PROBLEMS
 
 
 # --- validate ---------------------------------------------------------------
@@ -116,7 +143,10 @@ def cmd_validate(args, io: Io) -> int:
             io.problems(e.diagnostics)
             code = EXIT_PROBLEMS
             continue
-        io.out(io.say("cli.valid", file=plan.file, indicators=len(plan.leaves), total=plan.ruleset.total))
+        if plan.frames:  # some indicators come from each unit's rows
+            io.out(io.say("rows.valid", file=plan.file, indicators=len(plan.leaves), frames="、".join(f.name for f in plan.frames), total=plan.ruleset.total))
+        else:
+            io.out(io.say("cli.valid", file=plan.file, indicators=len(plan.leaves), total=plan.ruleset.total))
     return code
 
 

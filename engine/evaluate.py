@@ -117,7 +117,7 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
             span = unit.span(("indicators", node.key, p.field) if p.field else ("indicators", node.key))
             if p.code == "score.no_actual" and node.actual is not None:
                 span = plan.span(node.path + ("actual",))
-            problems.append(Diagnostic(p.code, span, {"name": node.name, **p.args}))
+            problems.append(Diagnostic(p.code, span, {"name": node.name, **p.details}))
         except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
             problems.append(Diagnostic("eval.division_by_zero", plan.span(node.path + ("scoring",)), {"name": node.name, "formula": node.method.NAME, "zero": "目标值"}))
         else:

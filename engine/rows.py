@@ -86,29 +86,32 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> 
     taken = {n.key: n for n in _all_nodes(plan.roots)}
     problems: list[Diagnostic] = []
     rows: list[_Row] = []
+    # (row index, weight) of every row whose 一级 and 分值 could be read, other
+    # problems or not, so the weight sums are those of the rows as written.
+    weights: dict[str, list[tuple[int, Decimal]]] = {f.key: [] for f in plan.frames}
     for i, data in enumerate(given):
         path = ("indicator_rows", i)
         if not isinstance(data, dict):
             problems.append(Diagnostic("rows.row_not_mapping", where(path), {"index": i + 1}))
             continue
-        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS)
+        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS, weights)
         if row is not None:
             rows.append(row)
             taken[row.node.key] = row.node
 
+    problems += _weight_sums(plan, weights, where)
+    if problems:
+        return None, smap, problems
     by_frame: dict[str, list[_Row]] = {f.key: [] for f in plan.frames}
     for r in rows:
         by_frame[r.frame.key].append(r)
-    problems += _weight_sums(plan, by_frame, smap, where)
-    if problems:
-        return None, smap, problems
     filled = {f.key: _children(f, by_frame[f.key]) for f in plan.frames}
     roots = tuple(_fill(n, filled) for n in plan.roots)
     unit_plan = dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots)))
     return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), problems
 
 
-def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys) -> _Row | None:
+def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights) -> _Row | None:
     from engine.inputs import _read_entry, coerce
 
     before = len(problems)
@@ -137,6 +140,8 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
         if code:
             problems.append(Diagnostic(code, where(path + ("weight",)), {"name": label, "value": _text(data["weight"]), "label": f"{label}（分值）"}))
             weight = None
+    if frame is not None and isinstance(weight, Decimal):
+        weights[frame.key].append((index, weight))
     key = text["id"] or text["name"]
     if key and key in taken:
         problems.append(Diagnostic("rows.duplicate", where(path + ("id" if text["id"] else "name",)), {"key": key}))
@@ -207,21 +212,21 @@ def _judge(node: Node, entry: dict, path: tuple, where) -> list[Diagnostic]:
     try:
         node.method.score(ScoreInput(node.weight, node.target, entry.get("actual"), node.operator, entry), node.params)
     except ScoringProblem as p:
-        return [Diagnostic(p.code, where(path + ((p.field,) if p.field else ())), {"name": node.name, **p.args})]
+        return [Diagnostic(p.code, where(path + ((p.field,) if p.field else ())), {"name": node.name, **p.details})]
     return []
 
 
-def _weight_sums(plan: Plan, by_frame: dict, smap: SourceMap, where) -> list[Diagnostic]:
+def _weight_sums(plan: Plan, weights: dict[str, list[tuple[int, Decimal]]], where) -> list[Diagnostic]:
     """Each frame's rows weigh exactly the frame's weight (分值合计)."""
     out = []
     for f in plan.frames:
-        rows = by_frame[f.key]
+        rows = weights[f.key]
         if not rows:
             out.append(Diagnostic("rows.frame_empty", where(("indicator_rows",)), {"name": f.name, "groups": "、".join(f.frame.groups)}))
             continue
-        total = sum((r.node.weight for r in rows), ZERO)
+        total = sum((w for _, w in rows), ZERO)
         if total != f.weight:
-            out.append(Diagnostic("rows.frame_weights", where(("indicator_rows", rows[0].index, "weight")), {"name": f.name, "count": len(rows), "sum": total, "weight": f.weight}))
+            out.append(Diagnostic("rows.frame_weights", where(("indicator_rows", rows[0][0], "weight")), {"name": f.name, "count": len(rows), "sum": total, "weight": f.weight}))
     return out
 
 

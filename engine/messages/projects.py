@@ -8,6 +8,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rows.frame_not_plain": ("「{name}」的下级指标由数据填报（rows: data），不能再设置 children、target、operator、actual 或 scoring", "the children of '{name}' come from the data (rows: data); it cannot also have children, target, operator, actual or scoring"),
     "rows.frame_no_categories": ("「{name}」由数据填报下级指标，须用 categories 列出允许的二级指标", "'{name}' takes its children from the data; list the allowed 二级 indicators in categories"),
     "rows.in_total_not_top": ("只有一级指标可以设置 in_total（是否计入总分）；「{name}」不是一级指标", "only top-level indicators can set in_total; '{name}' is not top-level"),
+    "rows.valid": ("{file}：规则集有效（{indicators} 项固定指标；「{frames}」的三级指标由项目数据填报；满分 {total}）", "{file}: ruleset is valid ({indicators} fixed indicators; the indicators under '{frames}' come from each project's data; {total} points)"),
     # a unit's indicator rows
     "rows.not_expected": ("规则集的指标全部由规则集给定，数据中不应填写 indicator_rows", "this ruleset fixes all its indicators; the data should not give indicator_rows"),
     "rows.missing": ("缺少绩效指标行 indicator_rows：规则集要求项目自行填报「{frames}」下的三级指标", "indicator_rows are missing: the ruleset asks the project for its own indicators under '{frames}'"),

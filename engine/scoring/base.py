@@ -45,12 +45,13 @@ class Outcome:
 
 
 class ScoringProblem(Exception):
-    """The data cannot be scored by this method: a message code and its args.
+    """The data cannot be scored by this method: a message code and its details.
     `field` names the data entry field at fault (e.g. 'score'), if any."""
 
-    def __init__(self, code: str, field: str | None = None, **args: Any):
-        self.code, self.field, self.args = code, field, args
+    def __init__(self, code: str, field: str | None = None, **details: Any):
+        # Not `self.args`: Exception turns whatever is stored there into a tuple.
         super().__init__(code)
+        self.code, self.field, self.details = code, field, details
 
 
 def need_numbers(inp: ScoreInput, *, target: bool = True) -> tuple[Decimal | None, Decimal]:
