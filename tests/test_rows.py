@@ -1,0 +1,158 @@
+"""Indicators that are data: a project's rows checked as located errors, all at once.
+
+Data and ruleset come from tests/fixtures/knobs/ with one mistake edited in;
+each problem is asserted as (code, line, column) in the data file.
+"""
+from __future__ import annotations
+
+import pytest
+
+from engine.compile import compile_ruleset, digest_of
+from engine.diagnostics import DiagnosticError
+from engine.inputs import read_unit
+from engine.yaml_loader import load_text
+from tests.conftest import ROOT, run_cli
+from tests.test_knobs import DATA, RULESET, _edit, run, scores
+
+
+def where(text: str, line_has: str, token: str) -> tuple[int, int]:
+    """1-based (line, column) of `token` on the first line containing `line_has`."""
+    for n, line in enumerate(text.splitlines(), 1):
+        if line_has in line:
+            return n, line.index(token) + 1
+    raise AssertionError(line_has)
+
+
+def problems(data_edits=(), ruleset_edits=()) -> list[tuple[str, int, int]]:
+    with pytest.raises(DiagnosticError) as e:
+        run(ruleset_edits, data_edits)
+    return [(d.code, d.span.line, d.span.col) for d in e.value.diagnostics]
+
+
+def test_weights_off_in_a_frame():
+    edits = [("actual: 80, weight: 40", "actual: 80, weight: 45")]
+    text = _edit(DATA, edits)
+    assert problems(edits) == [("rows.frame_weights", *where(text, "name: A,", "45"))]
+
+
+def test_weights_off_in_a_fixed_first_level_frame():
+    """A frame that is itself the 一级 (categories as a list) checks its own rows' sum."""
+    frame = "    categories:\n      产出指标: [数量指标, 时效指标]\n      效益指标: [社会效益指标]\n"
+    rs = [
+        ("  - id: 绩效指标\n    name: 绩效指标\n    weight: 90\n    rows: data\n" + frame,
+         "  - {id: 产出指标, name: 产出指标, weight: 70, rows: data, categories: [数量指标, 时效指标]}\n"
+         "  - {id: 效益指标, name: 效益指标, weight: 20, rows: data, categories: [社会效益指标]}\n"),
+    ]
+    assert run(rs).total == run().total
+    edits = [("actual: 100, weight: 20,", "actual: 100, weight: 25,")]
+    text = _edit(DATA, edits)
+    assert problems(edits, rs) == [("rows.frame_weights", *where(text, "name: D,", "25"))]
+
+
+def test_score_outside_its_qualitative_band():
+    edits = [("level: 部分达成, score: 6.5", "level: 部分达成, score: 8")]
+    text = _edit(DATA, edits)
+    assert problems(edits) == [("score.outside_level", *where(text, "name: C,", "8,"))]
+
+
+def test_score_above_the_weight():
+    edits = [("level: 部分达成, score: 6.5", "level: 达成, score: 12")]
+    text = _edit(DATA, edits)
+    assert problems(edits) == [("score.manual_out_of_range", *where(text, "name: C,", "12"))]
+
+
+def test_text_actual_in_a_quantitative_row():
+    edits = [("target: 100, actual: 80,", "target: 100, actual: ≥100个,")]
+    text = _edit(DATA, edits)
+    assert problems(edits) == [("input.actual_not_number", *where(text, "name: A,", "≥100个"))]
+
+
+def test_every_row_problem_reported_at_once():
+    edits = [
+        ("category: 数量指标, name: A,", "category: 数量指, name: A,"),
+        ("target: 3, actual: 2,", "target: 3, actual: 两个,"),
+        ("level: 部分达成, score: 6.5", "level: 部分达成, score: 9"),
+        ("group: 效益指标, category: 社会效益指标, name: D, operator: ≥,", "group: 效果指标, category: 社会效益指标, name: D, operator: ≥,"),
+    ]
+    text = _edit(DATA, edits)
+    found = problems(edits)
+    assert ("rows.unknown_category", *where(text, "name: A,", "数量指,")) in found
+    assert ("input.actual_not_number", *where(text, "name: B,", "两个")) in found
+    assert ("score.outside_level", *where(text, "name: C,", "9,")) in found
+    assert ("rows.unknown_group", *where(text, "name: D,", "效果指标")) in found
+    assert ("rows.frame_weights", *where(text, "name: A,", "40")) in found  # A + B + C weigh 70 of 90
+    assert len(found) == 5
+
+
+@pytest.mark.parametrize("old, new, code, token", [
+    ("name: A, operator: ≥,", "name: A, operator: 大于,", "rows.bad_operator", "大于"),
+    ("name: A, operator: ≥, unit: 个, target: 100,", "name: A, operator: ≤, unit: 个, target: ≥100,", "rows.operator_conflict", "≥100"),
+    ("name: A, operator: ≥, unit: 个, target: 100,", "name: A, operator: ≥, unit: 个, target: 一百,", "rows.target_not_number", "一百"),
+    ("actual: 80, weight: 40", "actual: 80, weight: -40", "input.negative", "-40"),
+    ("name: B,", "name: A,", "rows.duplicate", "A,"),
+    ("actual: 80, weight: 40, explanation: 测试}", "actual: 80, weight: 40, explanation: 测试, 得分: 32}", "rows.unknown_key", "得分"),
+])
+def test_row_mistakes_are_located(old, new, code, token):
+    text = _edit(DATA, [(old, new)])
+    line_has = new if code != "rows.duplicate" else "category: 数量指标, name: A, operator: ≥, unit: 个, target: 3"
+    found = problems([(old, new)])
+    assert found[0] == (code, *where(text, line_has, token)), found
+
+
+def test_operator_may_come_with_the_target_and_units_after_numbers():
+    """`≥100个` as the target reads as operator ≥ and target 100 when 度量单位 is 个."""
+    r = run(data_edits=[("name: A, operator: ≥, unit: 个, target: 100,", "name: A, unit: 个, target: ≥100个,")])
+    assert scores(r)["A"] == 32
+
+
+def test_missing_fields_are_named():
+    edits = [("{group: 产出指标, category: 数量指标, name: A, operator: ≥, unit: 个, target: 100,", "{group: 产出指标, name: A, operator: ≥, unit: 个,")]
+    text = _edit(DATA, edits)
+    line, col = where(text, "name: A,", "{")
+    with pytest.raises(DiagnosticError) as e:
+        run(data_edits=edits)
+    found = [(d.code, d.span.line, d.span.col, d.args["field"]) for d in e.value.diagnostics]
+    assert found == [("rows.missing_field", line, col, "category"), ("rows.missing_field", line, col, "target")]
+    assert e.value.diagnostics[0].message() == "指标「A」缺少二级指标（category）"
+
+
+def test_rows_missing_and_rows_not_expected():
+    rows_start = DATA.index("indicator_rows:")
+    with pytest.raises(DiagnosticError) as e:
+        run(data_edits=[(DATA[rows_start:], "")])
+    assert [d.code for d in e.value.diagnostics] == ["rows.missing"]
+    # the department ruleset fixes all its indicators: rows there are a mistake
+    text = (ROOT / "examples" / "2019" / "hr-bureau.yaml").read_text(encoding="utf-8") + "indicator_rows: []\n"
+    path = ROOT / "rulesets" / "2019" / "department.yaml"
+    rtext = path.read_text(encoding="utf-8")
+    raw, smap = load_text(rtext, "department.yaml")
+    plan = compile_ruleset(raw, smap, "department.yaml", digest_of(rtext))
+    draw, dsmap = load_text(text, "hr.yaml")
+    with pytest.raises(DiagnosticError) as e:
+        read_unit(plan, draw, dsmap, "hr.yaml")
+    assert [(d.code, d.span.line) for d in e.value.diagnostics] == [("rows.not_expected", len(text.splitlines()))]
+
+
+@pytest.mark.parametrize("old, new, code", [
+    ("    rows: data\n", "", "rows.categories_without_rows"),
+    ("    categories:\n      产出指标: [数量指标, 时效指标]\n      效益指标: [社会效益指标]\n", "", "rows.frame_no_categories"),
+    ("    rows: data\n", "    rows: data\n    target: 100%\n", "rows.frame_not_plain"),
+    ("scoring: proportional}", "scoring: proportional, in_total: false}", "ruleset.total_mismatch"),
+])
+def test_frame_mistakes_in_the_ruleset(old, new, code):
+    text = _edit(RULESET, [(old, new)])
+    raw, smap = load_text(text, "ruleset.yaml")
+    with pytest.raises(DiagnosticError) as e:
+        compile_ruleset(raw, smap, "ruleset.yaml", digest_of(text))
+    assert code in [d.code for d in e.value.diagnostics]
+
+
+def test_row_errors_through_the_cli_in_both_languages(tmp_path):
+    data = tmp_path / "p.yaml"
+    data.write_text(_edit(DATA, [("actual: 80, weight: 40", "actual: 80, weight: 45")]), encoding="utf-8")
+    ruleset = str(ROOT / "tests" / "fixtures" / "knobs" / "ruleset.yaml")
+    code, out, err = run_cli("evaluate", str(data), "--ruleset", ruleset)
+    assert code == 1 and out == ""
+    assert "「绩效指标」下 4 项三级指标分值合计为 95，应为 90" in err
+    code, _, err = run_cli("evaluate", str(data), "--ruleset", ruleset, "--lang", "en")
+    assert "the 4 indicators under '绩效指标' weigh 95 in all; they should weigh 90" in err
