@@ -335,7 +335,7 @@ def _compile_nodes(ruleset: Ruleset, names: dict, smap: SourceMap):
         children = tuple(build(c, path + ("children", i), depth + 1) for i, c in enumerate(ind.children))
         frame = _frame_of(ind, path, smap, problems)
         if not ind.in_total and depth > 1:
-            problems.append(Diagnostic("rows.in_total_not_top", smap.value(path + ("in_total",)), {"name": ind.name}))
+            problems.append(Diagnostic("ruleset.in_total_not_top", smap.value(path + ("in_total",)), {"name": ind.name}))
         actual = explain_if = None
         bound = _NO_METHOD
         if not children and frame is None:
@@ -359,6 +359,12 @@ def _compile_nodes(ruleset: Ruleset, names: dict, smap: SourceMap):
 
     roots = tuple(build(ind, ("indicators", i), 1) for i, ind in enumerate(ruleset.indicators))
     frames = tuple(n for n in _walk(roots) if n.frame is not None)
+    claimed: dict[str, str] = {}
+    for f in frames:  # a row's 一级 must lead to one frame only
+        for group in f.frame.groups:
+            if group in claimed:
+                problems.append(Diagnostic("rows.group_twice", smap.value(f.path + ("categories",)), {"group": group, "other": claimed[group]}))
+            claimed.setdefault(group, f.name)
     row_methods: dict[str, BoundMethod] = {}
     if frames:
         # Rows name only their 指标性质: bind each operator's scoring once, here,

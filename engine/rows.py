@@ -50,6 +50,14 @@ FIELD_LABELS = {
     "group": "一级指标", "category": "二级指标", "name": "三级指标", "operator": "指标性质",
     "target": "年度指标值", "weight": "分值",
 }
+# The paper form's column headings, so a row typed with them is told the key to use.
+FORM_COLUMNS = {
+    "一级指标": "group", "一级": "group", "二级指标": "category", "二级": "category", "三级指标": "name", "三级": "name",
+    "指标性质": "operator", "计算符号": "operator", "度量单位": "unit", "计量单位": "unit", "年度指标值": "target",
+    "指标值": "target", "调整指标值": "adjusted_target", "实际完成值": "actual", "全年完成值": "actual", "全年实际值": "actual",
+    "分值": "weight", "权重": "weight", "得分": "score", "评价档次": "level", "得分系数": "coefficient",
+    "偏差原因分析及改进措施": "explanation", "偏差原因": "explanation", "不适用": "not_applicable", "备注": "note",
+}
 # Methods whose score comes from the evaluator's own figures: their checks
 # (score within the weight, inside its band) need no other data, so they run
 # with the rows and are reported with every other row problem.
@@ -118,7 +126,8 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     for key in data:
         if key not in ROW_FIELDS and key not in entry_keys:
             known = ROW_FIELDS + entry_keys
-            problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": suggest(str(key), known), "known": ", ".join(known)}))
+            hint = FORM_COLUMNS.get(str(key).strip()) or suggest(str(key), known)
+            problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": hint, "known": ", ".join(known)}))
     text = {k: _text(data.get(k)) for k in ("id", "group", "category", "name", "unit")}
     label = text["name"] or f"#{index + 1}"
     for key in REQUIRED:

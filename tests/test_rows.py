@@ -99,6 +99,12 @@ def test_row_mistakes_are_located(old, new, code, token):
     assert found[0] == (code, *where(text, line_has, token)), found
 
 
+def test_a_form_heading_as_key_is_told_the_key_to_use():
+    with pytest.raises(DiagnosticError) as e:
+        run(data_edits=[("actual: 80, weight: 40, explanation: 测试}", "actual: 80, weight: 40, 偏差原因分析及改进措施: 测试}")])
+    assert [d.message() for d in e.value.diagnostics][0].startswith("指标行中未知的项「偏差原因分析及改进措施」，是否应为「explanation」？")
+
+
 def test_operator_may_come_with_the_target_and_units_after_numbers():
     """`≥100个` as the target reads as operator ≥ and target 100 when 度量单位 is 个."""
     r = run(data_edits=[("name: A, operator: ≥, unit: 个, target: 100,", "name: A, unit: 个, target: ≥100个,")])
@@ -138,6 +144,7 @@ def test_rows_missing_and_rows_not_expected():
     ("    categories:\n      产出指标: [数量指标, 时效指标]\n      效益指标: [社会效益指标]\n", "", "rows.frame_no_categories"),
     ("    rows: data\n", "    rows: data\n    target: 100%\n", "rows.frame_not_plain"),
     ("scoring: proportional}", "scoring: proportional, in_total: false}", "ruleset.total_mismatch"),
+    ("      效益指标: [社会效益指标]\n", "      效益指标: [社会效益指标]\n  - {name: 其他, weight: 0, rows: data, categories: {效益指标: [社会效益指标]}}\n", "rows.group_twice"),
 ])
 def test_frame_mistakes_in_the_ruleset(old, new, code):
     text = _edit(RULESET, [(old, new)])

@@ -7,7 +7,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rows.categories_without_rows": ("「{name}」设置了 categories，但没有写 rows: data（只有由数据填报下级指标的框架指标才设 categories）", "'{name}' has categories but no rows: data (only a frame whose children come from the data takes categories)"),
     "rows.frame_not_plain": ("「{name}」的下级指标由数据填报（rows: data），不能再设置 children、target、operator、actual 或 scoring", "the children of '{name}' come from the data (rows: data); it cannot also have children, target, operator, actual or scoring"),
     "rows.frame_no_categories": ("「{name}」由数据填报下级指标，须用 categories 列出允许的二级指标", "'{name}' takes its children from the data; list the allowed 二级 indicators in categories"),
-    "rows.in_total_not_top": ("只有一级指标可以设置 in_total（是否计入总分）；「{name}」不是一级指标", "only top-level indicators can set in_total; '{name}' is not top-level"),
+    "rows.group_twice": ("一级指标「{group}」已属于框架「{other}」：每个一级指标只能出现在一个由数据填报的框架中", "the 一级 indicator '{group}' already belongs to the frame '{other}': each may appear in one frame only"),
+    "ruleset.in_total_not_top": ("只有一级指标可以设置 in_total（是否计入总分）；「{name}」不是一级指标", "only top-level indicators can set in_total; '{name}' is not top-level"),
     "rows.valid": ("{file}：规则集有效（{indicators} 项固定指标；「{frames}」的三级指标由项目数据填报；满分 {total}）", "{file}: ruleset is valid ({indicators} fixed indicators; the indicators under '{frames}' come from each project's data; {total} points)"),
     # a unit's indicator rows
     "rows.not_expected": ("规则集的指标全部由规则集给定，数据中不应填写 indicator_rows", "this ruleset fixes all its indicators; the data should not give indicator_rows"),
