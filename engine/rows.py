@@ -149,28 +149,33 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
         if code:
             problems.append(Diagnostic(code, where(path + ("weight",)), {"name": label, "value": _text(data["weight"]), "label": f"{label}（分值）"}))
             weight = None
+        elif not isinstance(weight, Decimal):  # `—` or blank: no weight given
+            problems.append(Diagnostic("rows.missing_field", where(path + ("weight",)), {"row": label, "field": "weight", "label": FIELD_LABELS["weight"]}))
     if frame is not None and isinstance(weight, Decimal):
         weights[frame.key].append((index, weight))
     key = text["id"] or text["name"]
     if key and key in taken:
         problems.append(Diagnostic("rows.duplicate", where(path + ("id" if text["id"] else "name",)), {"key": key}))
-    if len(problems) > before or frame is None or operator is None or not isinstance(weight, Decimal):
+    if operator is None or not isinstance(weight, Decimal) or (operator != "定性" and target is None):
         return None
 
-    nested = frame.frame.nested
-    bound = plan.row_methods[operator]
+    # The row's data is checked even when its place in the frame is wrong, so
+    # every mistake in it is reported in the same run.
+    anchor = frame if frame is not None else plan.frames[0]
     node = make_node(
-        key=key, name=text["name"], path=frame.path + ("rows", index), depth=frame.depth + (3 if nested else 2),
-        weight=weight, target_raw=target, operator=operator, unit=text["unit"], bound=bound,
+        key=key or label, name=text["name"] or label, path=anchor.path + ("rows", index),
+        depth=anchor.depth + (3 if anchor.frame.nested else 2), weight=weight, target_raw=target,
+        operator=operator, unit=text["unit"], bound=plan.row_methods[operator],
     )
     code = target_problem(node.method, node.target)
     if code:
         problems.append(Diagnostic(code, where(path + ("target",)), {"name": label, "method": node.method.NAME, "target": target}))
     entry = {k: v for k, v in data.items() if k in entry_keys}
-    problems += _read_entry(node, entry, path, smap, entries, where)
-    if len(problems) == before and node.method is not None and node.method.NAME in _JUDGED:
+    entry_problems = _read_entry(node, entry, path, smap, entries, where)
+    problems += entry_problems
+    if not entry_problems and node.method is not None and node.method.NAME in _JUDGED:
         problems += _judge(node, entries.get(node.key, {}), path, where)
-    if len(problems) > before:
+    if len(problems) > before or frame is None:
         return None
     return _Row(index, frame, text["group"], text["category"], node)
 
@@ -208,7 +213,8 @@ def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, 
         if code:
             problems.append(Diagnostic("rows.target_not_number" if code == "input.not_number" else code, where(path + ("target",)), {"name": label, "row": label, "value": _text(target), "label": f"{label}（年度指标值）"}))
             return operator, None
-        if not isinstance(value, Decimal):
+        if not isinstance(value, Decimal):  # `—` or blank: no target given
+            problems.append(Diagnostic("rows.missing_field", where(path + ("target",)), {"row": label, "field": "target", "label": FIELD_LABELS["target"]}))
             return operator, None
     return operator, target
 

@@ -171,3 +171,20 @@ def test_adjusted_target_ignored():
     r = run([("adjusted_target: use", "adjusted_target: ignore")], ADJUSTED)
     assert scores(r)["D"] == Decimal(20)
     assert r.total == Decimal("77.83")
+
+
+def test_options_show_in_the_text_and_json_output():
+    from engine.render import json_out, text
+
+    r = run(
+        [("actual: 预算执行率, scoring: proportional}", "actual: 预算执行率, scoring: proportional, in_total: false}"),
+         ("    weight: 90\n    rows: data", "    weight: 100\n    rows: data"), ("not_applicable: zero", "not_applicable: rescale")],
+        [("actual: 80, weight: 40", "actual: 80, weight: 50")] + NA_D,
+    )
+    assert r.total == Decimal("74.79")  # (40 + 13.33 + 6.5) × 100 / 80 = 74.7875
+    out = text.render(r)
+    assert "预算执行率（不计入总分）" in out
+    assert "不适用指标不计分：适用指标满分 80，得分 59.83，折算为 74.79" in out
+    data = json_out.as_dict(r)
+    assert data["rescaled"] == {"points": Decimal("59.83"), "applicable_weight": Decimal(80)}
+    assert data["indicators"][0]["in_total"] is False

@@ -84,12 +84,23 @@ def test_every_row_problem_reported_at_once():
     assert len(found) == 5
 
 
+def test_a_misplaced_row_still_has_its_data_checked():
+    edits = [("category: 数量指标, name: A, operator: ≥, unit: 个, target: 100, actual: 80,", "category: 数量指, name: A, operator: ≥, unit: 个, target: 100, actual: 八十,")]
+    text = _edit(DATA, edits)
+    assert problems(edits) == [
+        ("rows.unknown_category", *where(text, "name: A,", "数量指,")),
+        ("input.actual_not_number", *where(text, "name: A,", "八十")),
+    ]
+
+
 @pytest.mark.parametrize("old, new, code, token", [
     ("name: A, operator: ≥,", "name: A, operator: 大于,", "rows.bad_operator", "大于"),
     ("name: A, operator: ≥, unit: 个, target: 100,", "name: A, operator: ≤, unit: 个, target: ≥100,", "rows.operator_conflict", "≥100"),
     ("name: A, operator: ≥, unit: 个, target: 100,", "name: A, operator: ≥, unit: 个, target: 一百,", "rows.target_not_number", "一百"),
     ("actual: 80, weight: 40", "actual: 80, weight: -40", "input.negative", "-40"),
     ("name: B,", "name: A,", "rows.duplicate", "A,"),
+    ("actual: 80, weight: 40", "actual: 80, weight: —", "rows.missing_field", "—"),
+    ("name: A, operator: ≥, unit: 个, target: 100,", "name: A, operator: ≥, unit: 个, target: /,", "rows.missing_field", "/"),
     ("actual: 80, weight: 40, explanation: 测试}", "actual: 80, weight: 40, explanation: 测试, 得分: 32}", "rows.unknown_key", "得分"),
 ])
 def test_row_mistakes_are_located(old, new, code, token):

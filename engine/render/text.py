@@ -23,7 +23,7 @@ def render(result: Result, lang: str = "zh") -> str:
         for r in items:
             name = "  " * depth + r.node.name + (" (N/A)" if r.not_applicable else "")
             if not r.node.in_total:
-                name += f"（{format_message('result.not_in_total', {}, lang)}）"
+                name += format_message("result.not_in_total", {}, lang)
             actual = "" if r.children else show_value(r.actual, r.node.value_type, r.node.unit)
             rows.append((name, fmt_score(r.weight, places), "" if r.children else show_target(r), actual, fmt_score(r.score, places)))
             walk(r.children, depth + 1)
