@@ -18,8 +18,9 @@ _TYPE_WORDS = {
 # (engine/messages/<area>.py, a MESSAGES dict); one catalogue is assembled here.
 from engine.messages import core as _core  # noqa: E402
 from engine.messages import projects as _projects  # noqa: E402
+from engine.messages import report as _report  # noqa: E402
 
-_SECTIONS = (_core, _projects)
+_SECTIONS = (_core, _projects, _report)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)

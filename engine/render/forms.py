@@ -1,0 +1,226 @@
+"""The official forms as grids (自评表): the layouts of the paper forms.
+
+- `department_form`: 整体支出绩效自评表 — the department's budget on top
+  (年初预算数 | 全年预算数 | 全年执行数 | 执行率), then one row per scored
+  indicator with 一级/二级 merged down the rows, then 总分 and the grade.
+- `table_grid`: a budget or spending table as the data gives it (unit.tables
+  row trees), columns as the ruleset declares them.
+- `findings_grid`: the consistency findings, one row each.
+
+A project form (项目支出绩效自评表) and the summary across projects
+(项目支出自评情况汇总表) are built from the same pieces: `indicator_rows` for the
+indicator block and `funds_rows` for the funds block (see docs/design.md).
+Every function returns a `Grid`; no file format is known here.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterator
+
+from engine.inputs import Row
+from engine.messages import format_message
+from engine.numeric import fmt_money, fmt_percent, fmt_score, round_half_up
+from engine.render.common import show_target, show_value
+from engine.render.document import Cell, Grid
+from engine.result import IndicatorResult, Result
+
+# The standard budget figures (domain glossary), looked up by name among the
+# unit's values and derived metrics: money in 万元, the rate as a percentage.
+FUNDS = ("年初预算数", "全年预算数", "全年执行数", "预算执行率")
+
+
+def m(code: str, **args: Any) -> str:
+    """A report sentence; reports are Chinese government documents."""
+    return format_message(code, args, "zh")
+
+
+def money_cell(row: int, col: int, value: Any, **kw) -> Cell:
+    if isinstance(value, Decimal):
+        return Cell(row, col, fmt_money(value), round_half_up(value, 2), "money", align="right", **kw)
+    return Cell(row, col, "" if value is None else str(value), align="right", **kw)
+
+
+def score_cell(row: int, col: int, value: Decimal | None, places: int, **kw) -> Cell:
+    if value is None:
+        return Cell(row, col, "", align="right", **kw)
+    return Cell(row, col, fmt_score(value, places), round_half_up(value, places), "score", align="right", **kw)
+
+
+def percent_cell(row: int, col: int, value: Any, **kw) -> Cell:
+    if isinstance(value, Decimal):
+        return Cell(row, col, fmt_percent(value), round_half_up(value, 4), "percent", align="right", **kw)
+    return Cell(row, col, "" if value is None else str(value), align="right", **kw)
+
+
+def head(row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1) -> Cell:
+    return Cell(row, col, text, rowspan=rowspan, colspan=colspan, header=True, align="center")
+
+
+# --- the indicator block -----------------------------------------------------
+
+def leaf_paths(items: tuple[IndicatorResult, ...], above: tuple[IndicatorResult, ...] = ()) -> Iterator[tuple[tuple[IndicatorResult, ...], IndicatorResult]]:
+    """Every scored leaf with the chain of its ancestors (一级 first)."""
+    for r in items:
+        if r.children:
+            yield from leaf_paths(r.children, above + (r,))
+        else:
+            yield above, r
+
+
+def indicator_rows(result: Result, first_row: int, deviation_keys: dict[str, str]) -> tuple[list[Cell], int]:
+    """Cells of the indicator block: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 |
+    分值 | 得分 | 偏差原因分析及改进措施, 一级 and 二级 merged down their rows.
+    Returns the cells and the next free row."""
+    places = result.plan.ruleset.rounding.places
+    cells: list[Cell] = []
+    rows = list(leaf_paths(result.indicators))
+    row = first_row
+    i = 0
+    while i < len(rows):
+        top = (rows[i][0] + (rows[i][1],))[0]
+        group = [p for p in rows[i:] if (p[0] + (p[1],))[0] is top]
+        j = 0
+        while j < len(group):
+            above, leaf = group[j]
+            second = above[1] if len(above) >= 2 else None
+            if second is None:  # a leaf directly under 一级 (or a 一级 leaf): 二级 and 三级 merged
+                run = 1
+                start_col = 0 if not above else 1
+                cells.append(Cell(row + j, start_col, leaf.node.name, colspan=3 - start_col))
+            else:
+                run = 1
+                while j + run < len(group) and len(group[j + run][0]) >= 2 and group[j + run][0][1] is second:
+                    run += 1
+                cells.append(Cell(row + j, 1, second.node.name, rowspan=run, align="center"))
+                for k in range(run):
+                    a, lf = group[j + k]
+                    deeper = [x.node.name for x in a[2:]] + [lf.node.name]
+                    cells.append(Cell(row + j + k, 2, "／".join(deeper)))
+            for k in range(run):
+                _, lf = group[j + k]
+                cells.extend(_leaf_cells(lf, row + j + k, places, deviation_keys))
+            j += run
+        if group[0][0]:  # 一级 is a branch: merged down all its leaves
+            cells.append(Cell(row, 0, top.node.name, rowspan=len(group), align="center"))
+        row += len(group)
+        i += len(group)
+    return cells, row
+
+
+def _leaf_cells(r: IndicatorResult, row: int, places: int, deviation_keys: dict[str, str]) -> list[Cell]:
+    node = r.node
+    actual = m("report.not_applicable") if r.not_applicable else show_value(r.actual, node.value_type, node.unit)
+    return [
+        Cell(row, 3, show_target(r), align="center"),
+        Cell(row, 4, actual, align="center"),
+        score_cell(row, 5, node.weight, places),
+        score_cell(row, 6, None if r.not_applicable else r.score, places),
+        Cell(row, 7, deviation_keys.get(node.key, "")),
+    ]
+
+
+def deviation_notes(result: Result) -> dict[str, str]:
+    """indicator key → the text of its 偏差原因分析 cell."""
+    return {d.key: d.explanation or m("report.no_explanation") for d in result.deviations}
+
+
+# --- the funds block ---------------------------------------------------------
+
+def funds_values(result: Result) -> dict[str, Any]:
+    """The standard budget figures present among the unit's values and metrics."""
+    return {name: result.env.get(name) for name in FUNDS if name in result.env}
+
+
+def department_form(result: Result) -> Grid:
+    """整体支出绩效自评表."""
+    rs = result.plan.ruleset
+    places = rs.rounding.places
+    funds = funds_values(result)
+    cells: list[Cell] = [
+        head(0, 0, m("report.form_unit"), colspan=2),
+        Cell(0, 2, result.unit.name, colspan=6),
+        head(1, 0, m("report.form_funds"), rowspan=2, colspan=2),
+        head(1, 2, m("report.col_opening")),
+        head(1, 3, m("report.col_budget")),
+        head(1, 4, m("report.col_spent")),
+        head(1, 5, m("report.col_rate"), colspan=3),
+        money_cell(2, 2, funds.get("年初预算数")),
+        money_cell(2, 3, funds.get("全年预算数")),
+        money_cell(2, 4, funds.get("全年执行数")),
+        percent_cell(2, 5, funds.get("预算执行率"), colspan=3),
+    ]
+    cols = ("col_level1", "col_level2", "col_level3", "col_target", "col_actual", "col_weight", "col_score", "col_reason")
+    cells += [head(3, i, m(f"report.{c}")) for i, c in enumerate(cols)]
+    body, row = indicator_rows(result, 4, deviation_notes(result))
+    cells += body
+    cells += [
+        head(row, 0, m("report.total_label"), colspan=5),
+        score_cell(row, 5, rs.total, places),
+        score_cell(row, 6, result.total, places),
+        Cell(row, 7, m("report.grade_cell", grade=result.grade), align="center"),
+    ]
+    title = m("report.department_form_title", year=rs.year)
+    return Grid(title, tuple(cells), (12, 14, 30, 16, 20, 8, 8, 40), header_rows=4, landscape=True, sheet=m("report.department_form_sheet"))
+
+
+# --- data tables and findings ------------------------------------------------
+
+def table_lines(root: Row) -> Iterator[tuple[str, Row | None, str]]:
+    """(label, row with figures or None, role) in the order the forms print:
+    items first, then 合计; a budget unit (a row with sub-rows and no
+    category) as a heading, its items, then 小计; a category row (项目支出)
+    with its own figures followed by its breakdown, the first marked 其中."""
+
+    def walk(row: Row, depth: int) -> Iterator[tuple[str, Row | None, str]]:
+        pad = "　" * depth
+        if row.rows and row.category is None:
+            yield pad + m("report.group_heading", name=row.name), None, "group"
+            for child in row.rows:
+                yield from walk(child, depth)
+            yield pad + m("report.subtotal"), row, "subtotal"
+            return
+        yield pad + row.name, row, "item"
+        for i, child in enumerate(row.rows):
+            for label, r, role in walk(child, depth + 1):
+                if i == 0 and r is child:
+                    label = "　" * (depth + 1) + m("report.of_which") + child.name
+                yield label, r, role
+
+    for child in root.rows:
+        yield from walk(child, 0)
+    yield root.name, root, "total"
+
+
+def table_grid(result: Result, tname: str) -> Grid:
+    """A declared table as the data gives it."""
+    decl = result.plan.ruleset.tables[tname]
+    root = result.unit.tables[tname]
+    columns = list(decl.columns)
+    cells = [head(0, 0, m("report.col_item"))]
+    cells += [head(0, i + 1, decl.columns[c].label or c) for i, c in enumerate(columns)]
+    for r, (label, row, role) in enumerate(table_lines(root), start=1):
+        cells.append(Cell(r, 0, label, header=role in ("total", "subtotal")))
+        for i, c in enumerate(columns):
+            value = row.values.get(c) if row is not None else None
+            kind = decl.columns[c].type
+            if kind == "percent":
+                cells.append(percent_cell(r, i + 1, value))
+            elif kind == "money":
+                cells.append(money_cell(r, i + 1, value))
+            else:
+                cells.append(Cell(r, i + 1, show_value(value, kind), align="right"))
+    return Grid(decl.label or tname, tuple(cells), (40,) + (16,) * len(columns), note=m("report.unit_note", unit=decl.unit), sheet=tname)
+
+
+def findings_grid(result: Result) -> Grid:
+    """The findings of the consistency checks and the deviation analysis."""
+    cols = ("col_no", "col_severity", "col_finding", "col_location")
+    cells = [head(0, i, m(f"report.{c}")) for i, c in enumerate(cols)]
+    for i, f in enumerate(result.findings, start=1):
+        cells += [
+            Cell(i, 0, str(i), align="center"),
+            Cell(i, 1, m(f"report.severity_{f.severity}"), align="center"),
+            Cell(i, 2, f.message("zh")),
+            Cell(i, 3, str(f.span) if f.span else ""),
+        ]
+    return Grid(m("report.findings_sheet"), tuple(cells), (6, 8, 90, 34), sheet=m("report.findings_sheet"))

@@ -1,0 +1,195 @@
+"""The self-evaluation report (绩效自评报告) as a `Document`, in the seed's structure.
+
+一、绩效得分情况 — the total, the grade, and the 一级 scores in one sentence;
+二、部门支出情况 — the budget figures and the tables as the data gives them;
+三、绩效评价情况 — （一）per indicator: target, actual, weight, score;
+（二）未完成指标及超指标值30%完成的原因分析; （三）the findings of the checks;
+附件 — the form 整体支出绩效自评表. Every number comes from the `Result`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from engine.numeric import fmt_money, fmt_percent, fmt_score
+from engine.render.common import show_target, show_value
+from engine.render.document import Bar, Block, Chart, Document, Heading, PageBreak, Paragraph
+from engine.render.forms import department_form, funds_values, m, table_grid
+from engine.render.json_out import stamp
+from engine.result import IndicatorResult, Result
+
+_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_year_month(text: str) -> str | None:
+    """`2020年6月11日` → `二〇二〇年六月`, as a report's cover dates it."""
+    found = re.search(r"(\d{4})\s*年\s*(\d{1,2})\s*月", text)
+    if not found:
+        return None
+    year = "".join(_DIGITS[int(d)] for d in found.group(1))
+    return f"{year}年{small_number(int(found.group(2)))}月"
+
+
+def small_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (months and days)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+
+
+def kind_word(kind: str) -> str:
+    """`部门整体支出` → `整体支出` (the title says 某局整体支出2019年绩效自评报告)."""
+    return kind[2:] if kind.startswith("部门") and len(kind) > 2 else kind
+
+
+def report_title(result: Result) -> str:
+    rs = result.plan.ruleset
+    given = result.unit.subject.get("报告标题")
+    if isinstance(given, str) and given:
+        return given
+    return m("report.title", name=result.unit.name, kind=kind_word(rs.kind), year=rs.year)
+
+
+def stamp_line(result: Result) -> str:
+    s = stamp(result)
+    return m("report.stamp", engine=s["engine"], ruleset=result.plan.file, ruleset_digest=s["ruleset_digest"], data=result.unit.file, input_digest=s["input_digest"])
+
+
+def build(result: Result) -> Document:
+    """The report for one department (or project) evaluation."""
+    rs = result.plan.ruleset
+    places = rs.rounding.places
+    title = report_title(result)
+    subject = result.unit.subject
+    date = str(subject.get("报告日期", "") or "")
+    cover = [result.unit.name, kind_word(rs.kind), m("report.cover_year", year=rs.year)]
+    if subject.get("主管部门"):
+        cover.append(m("report.cover_authority", authority=subject["主管部门"]))
+    if date:
+        cover.append(chinese_year_month(date) or date)
+
+    blocks: list[Block] = []
+    blocks += _scores(result, title, places)
+    blocks += _spending(result)
+    blocks += _performance(result, places)
+    blocks += _deviations(result)
+    blocks += _findings(result)
+    blocks.append(PageBreak())
+    blocks.append(Heading(m("report.attachment", n=1), 1))
+    blocks.append(department_form(result))
+    blocks.append(Paragraph(result.unit.name, "right", indent=False))
+    if date:
+        blocks.append(Paragraph(date, "right", indent=False))
+    s = stamp(result)
+    props = {"title": title, "subject": rs.title, "author": s["engine"], "comments": stamp_line(result), "keywords": " ".join(s.values())}
+    return Document(title, tuple(cover), tuple(blocks), fmt_score(result.total, places), result.grade, s, stamp_line(result), props)
+
+
+def _scores(result: Result, title: str, places: int) -> list[Block]:
+    parts = "，".join(m("report.part_score", name=r.node.name, score=fmt_score(r.score, places)) for r in result.indicators)
+    bars = tuple(Bar(r.node.name, r.score, r.weight, fmt_score(r.score, places), fmt_score(r.weight, places)) for r in result.indicators)
+    return [
+        Heading(m("report.h_scores"), 1),
+        Paragraph(m("report.score_sentence", title=title, total=fmt_score(result.total, places), grade=result.grade, parts=parts)),
+        Chart(m("report.chart_title"), bars),
+    ]
+
+
+def _spending(result: Result) -> list[Block]:
+    rs = result.plan.ruleset
+    blocks: list[Block] = [Heading(m("report.h_spending"), 1)]
+    figures = []
+    for name, value in funds_values(result).items():
+        if isinstance(value, Decimal):
+            shown = fmt_percent(value) if name.endswith("率") else m("report.money", amount=fmt_money(value))
+            figures.append(m("report.figure", name=name, value=shown))
+    tables = [t for t in rs.tables if t in result.unit.tables]
+    if figures:
+        blocks.append(Paragraph(m("report.spending_sentence", year=rs.year, figures="，".join(figures), more=m("report.see_tables") if tables else "")))
+    for i, tname in enumerate(tables, start=1):
+        grid = table_grid(result, tname)
+        blocks.append(replace(grid, title=m("report.section", n=small_number(i), title=grid.title)))
+    return blocks
+
+
+def _performance(result: Result, places: int) -> list[Block]:
+    blocks: list[Block] = [Heading(m("report.h_performance"), 1), Heading(m("report.h_targets"), 2)]
+    for i, top in enumerate(result.indicators, start=1):
+        blocks.append(Heading(m("report.level1", n=i, name=top.node.name, weight=fmt_score(top.weight, places)), 3))
+        children = top.children or (top,)
+        for j, r in enumerate(children, start=1):
+            if r.children:
+                blocks.append(Paragraph(m("report.level2", n=j, name=r.node.name, weight=fmt_score(r.weight, places), score=fmt_score(r.score, places))))
+                items = "；".join(_leaf_clause(leaf, places, short=True) for leaf in _leaves(r))
+                blocks.append(Paragraph(m("report.sentence_end", text=items)))
+            else:
+                blocks.append(Paragraph(m("report.item", n=j, text=_leaf_clause(r, places, short=False))))
+                note = r.entry.get("explanation")
+                if note and not _deviates(result, r):
+                    blocks.append(Paragraph(note))
+    return blocks
+
+
+def _leaves(r: IndicatorResult):
+    for c in r.children:
+        if c.children:
+            yield from _leaves(c)
+        else:
+            yield c
+
+
+def _deviates(result: Result, r: IndicatorResult) -> bool:
+    return any(d.key == r.node.key for d in result.deviations)
+
+
+def _leaf_clause(r: IndicatorResult, places: int, short: bool) -> str:
+    node = r.node
+    if r.not_applicable:
+        return m("report.leaf_na", name=node.name)
+    target = show_target(r)
+    actual = show_value(r.actual, node.value_type, node.unit)
+    score = fmt_score(r.score, places)
+    weight = fmt_score(node.weight, places)
+    if node.operator == "定性" or not isinstance(r.target, Decimal):
+        code = "report.leaf_qualitative_short" if short else "report.leaf_qualitative"
+    else:
+        code = "report.leaf_short" if short else "report.leaf"
+    return m(code, name=node.name, target=target or "—", actual=actual or "—", weight=weight, score=score)
+
+
+def _deviations(result: Result) -> list[Block]:
+    ratio = fmt_percent(result.plan.ruleset.deviations.exceed_ratio)
+    blocks: list[Block] = [Heading(m("report.h_deviations", ratio=ratio), 2)]
+    if not result.deviations:
+        blocks.append(Paragraph(m("report.none")))
+    for i, d in enumerate(result.deviations, start=1):
+        blocks.append(Heading(m("report.numbered", n=i, text=d.name), 3))
+        target = show_value(d.target, d.value_type, d.unit) or "—"
+        actual = show_value(d.actual, d.value_type, d.unit) or "—"
+        facts = m("report.deviation_facts", target=target, actual=actual, kind=m(f"report.kind_{_KIND_CODES.get(d.kind, 'explain')}"))
+        if d.explanation:
+            blocks.append(Paragraph(m("report.deviation_reason", facts=facts, reason=d.explanation)))
+        else:
+            blocks.append(Paragraph(m("report.deviation_unexplained", facts=facts), "warning"))
+    return blocks
+
+
+_KIND_CODES = {"未完成": "missed", "超额": "exceeded", "需说明": "explain"}
+
+
+def _findings(result: Result) -> list[Block]:
+    blocks: list[Block] = [Heading(m("report.h_findings"), 2)]
+    if not result.findings:
+        blocks.append(Paragraph(m("report.no_findings")))
+        return blocks
+    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
+    blocks.append(Paragraph(m("report.findings_intro", count=len(result.findings), warnings=counts["warning"] + counts["error"], infos=counts["info"])))
+    for i, f in enumerate(result.findings, start=1):
+        where = m("report.where", location=str(f.span)) if f.span else ""
+        text = m("report.finding", n=i, severity=m(f"report.severity_{f.severity}"), message=f.message("zh"), where=where)
+        blocks.append(Paragraph(text, "warning" if f.severity in ("error", "warning") else "info"))
+    return blocks
