@@ -42,15 +42,20 @@ class Io:
         self.err(self.say("cli.problems", count=len(diagnostics)))
 
 
-def emit(io: Io, text: str | bytes, output: str | None) -> int:
-    """Print, or write `output` atomically (only now, after everything succeeded)."""
+def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "") -> int:
+    """Print, or write `output` atomically (only now, after everything succeeded).
+
+    Binary formats (docx, xlsx) go to stdout only when it is a pipe or a
+    file, never to a terminal."""
     if output is None:
         if isinstance(text, bytes):
             buffer = getattr(io.stdout, "buffer", None)
-            if buffer is None:
-                io.stdout.write(text.decode("utf-8", "replace"))
-            else:
-                buffer.write(text)
+            if buffer is None or io.stdout.isatty():
+                io.err(io.say("report.binary_to_terminal", format=fmt))
+                return EXIT_USAGE
+            io.stdout.flush()
+            buffer.write(text)
+            buffer.flush()
         else:
             io.stdout.write(text)
         return EXIT_OK
@@ -71,7 +76,7 @@ def add_evaluate(sub, t) -> None:
     p = sub.add_parser("evaluate", help=t("按规则集评价一个部门或项目的数据：得分、等级、发现的问题", "evaluate a department's or project's data: score, grade, findings"))
     p.add_argument("data", nargs="*", help=t("数据文件（YAML/JSON）或文件夹；不填则使用自带的 2019 年示例；多个文件或一个文件夹时输出项目支出自评情况汇总表", "data file (YAML/JSON) or folder; defaults to the bundled 2019 example; several files or a folder give the summary across projects"))
     p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
-    p.add_argument("--format", choices=["text", "json"], default="text", help=t("输出格式", "output format"))
+    p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
     p.set_defaults(run=cmd_evaluate)
 
@@ -88,15 +93,21 @@ def cmd_evaluate(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
-    if args.format == "json":
-        from engine.render import json_out
+    from importlib import import_module
 
-        text = json_out.render(result, io.lang)
-    else:
-        from engine.render import text as text_out
+    from engine.render import MissingLibrary
 
-        text = text_out.render(result, io.lang)
-    return emit(io, text, args.output)
+    renderer = import_module(f"engine.render.{FORMATS[args.format]}")
+    try:
+        text = renderer.render(result, io.lang)
+    except MissingLibrary as e:
+        io.err(io.say("report.missing_library", format=e.format, package=e.package))
+        return EXIT_PROBLEMS
+    return emit(io, text, args.output, args.format)
+
+
+# format → renderer module under engine/render (imported only when chosen)
+FORMATS = {"text": "text", "json": "json_out", "markdown": "markdown_out", "docx": "docx_out", "xlsx": "xlsx_out", "html": "html_out"}
 
 
 def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
@@ -150,11 +161,54 @@ def cmd_validate(args, io: Io) -> int:
     return code
 
 
+# --- explain ----------------------------------------------------------------
+
+def add_explain(sub, t) -> None:
+    p = sub.add_parser("explain", help=t("说明一项得分的由来：规则、所用数据及其位置、计算过程、失分与满分条件；不指定指标时按失分排序列出", "explain how a score came about: the rule, the figures used and where they are, the arithmetic, the points lost and what would have earned full marks; without an indicator, where points were lost, ranked"))
+    p.add_argument("args", nargs="*", metavar="[DATA] [INDICATOR]", help=t("数据文件（不填则使用自带的 2019 年示例）和指标名称或 id", "data file (defaults to the bundled 2019 example) and an indicator name or id"))
+    p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
+    p.set_defaults(run=cmd_explain)
+
+
+def cmd_explain(args, io: Io) -> int:
+    import os
+
+    from engine import api
+    from engine.diagnostics import DiagnosticError
+    from engine.explain import UnknownIndicator
+    from engine.render import explain_text
+
+    if len(args.args) > 2:
+        io.err(io.say("cli.explain_usage"))
+        return EXIT_USAGE
+    data, indicator = api.DEFAULT_DATA, None
+    if len(args.args) == 2:
+        data, indicator = args.args
+    elif args.args:  # one argument: a data file if it is one, else an indicator
+        one = args.args[0]
+        if os.path.exists(one) or one.lower().endswith((".yaml", ".yml", ".json")):
+            data = one
+        else:
+            indicator = one
+    try:
+        explained = api.explain_file(data, indicator, args.ruleset)
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    except UnknownIndicator as e:
+        io.err(io.say("explain.unknown_indicator", name=e.name, suggestion=e.suggestion))
+        return EXIT_USAGE
+    if indicator is None:
+        return emit(io, explain_text.render_ranking(explained, io.lang), None)
+    return emit(io, explain_text.render(explained, io.lang), None)
+
+
 # --- the command table and entry point --------------------------------------
 
 COMMANDS: list[Callable] = [
     add_evaluate,
     add_validate,
+    add_explain,
 ]
 
 

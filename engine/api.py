@@ -42,3 +42,12 @@ def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
 def validate_ruleset(path: str) -> Plan:
     """Load and compile a ruleset; raise `DiagnosticError` with every problem."""
     return load_plan(path, display_path(path))
+
+
+def explain_file(data_path: str, indicator: str | None = None, ruleset_path: str | None = None):
+    """Evaluate, then explain one indicator (`Explanation`) or, without one,
+    rank where the points were lost (`Ranking`). Raises `DiagnosticError`."""
+    from engine import explain
+
+    result = evaluate_file(data_path, ruleset_path)
+    return explain.losses(result) if indicator is None else explain.explain(result, indicator)
