@@ -41,6 +41,14 @@ def _figure_lines(f: Figure, lang: str, depth: int) -> list[str]:
     return [pad + say(code, name=f.name, label=f.label or f.name, value=f.text) + _where(f.span)]
 
 
+def branch_words(branch: str, lang: str) -> str:
+    """A scoring branch in words where the catalogue has them (met → 达到目标，得满分)."""
+    from engine.messages import CATALOG
+
+    code = f"explain.branch.{branch}"
+    return format_message(code, {}, lang) if code in CATALOG else branch
+
+
 def chain(e: Explanation, lang: str) -> str | None:
     """The calculation in one line: 3,921.33 / 4,189.79 = 93.59% → 10 × 93.59% = 9.36."""
     parts = []
@@ -76,7 +84,7 @@ def render(e: Explanation, lang: str = "zh") -> str:
     lines += ["", say("explain.h_scoring") + _where(e.scoring_span)]
     lines += ["  " + _step_text(s, lang) for s in e.steps]
     if e.branch:
-        lines.append("  " + say("explain.branch", branch=e.branch))
+        lines.append("  " + say("explain.branch", branch=branch_words(e.branch, lang)))
     lines.append("")
     if e.lost > 0:
         lines.append(say("explain.lost", lost=fmt_score(e.lost, places), score=score, weight=weight))

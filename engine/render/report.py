@@ -169,6 +169,9 @@ def _deviations(result: Result) -> list[Block]:
     for i, d in enumerate(result.deviations, start=1):
         blocks.append(Heading(m("report.numbered", n=i, text=d.name), 3))
         target = show_value(d.target, d.value_type, d.unit) or "—"
+        node = result.plan.node(d.key)
+        if node is not None and node.operator in ("≥", "≤") and isinstance(d.target, Decimal):
+            target = node.operator + target
         actual = show_value(d.actual, d.value_type, d.unit) or "—"
         facts = m("report.deviation_facts", target=target, actual=actual, kind=m(f"report.kind_{_KIND_CODES.get(d.kind, 'explain')}"))
         if d.explanation:
