@@ -7,10 +7,12 @@
   row trees), columns as the ruleset declares them.
 - `findings_grid`: the consistency findings, one row each.
 
-A project form (项目支出绩效自评表) and the summary across projects
-(项目支出自评情况汇总表) are built from the same pieces: `indicator_rows` for the
-indicator block and `funds_rows` for the funds block (see docs/design.md).
-Every function returns a `Grid`; no file format is known here.
+A form is stacked from blocks on the paper forms' eight columns: `header_row`,
+`funds_block`, `indicator_block`, `total_row`. The project form
+(项目支出绩效自评表: header 项目名称 / 主管部门 | 实施单位, a six-column funds block
+with one line per fund source, 年度总体目标, indicators, 总分) is the same stack
+with other arguments (see docs/design.md). Every function returns a `Grid` or
+cells; no file format is known here.
 """
 from __future__ import annotations
 
@@ -131,36 +133,83 @@ def funds_values(result: Result) -> dict[str, Any]:
     return {name: result.env.get(name) for name in FUNDS if name in result.env}
 
 
-def department_form(result: Result) -> Grid:
-    """整体支出绩效自评表."""
-    rs = result.plan.ruleset
-    places = rs.rounding.places
-    funds = funds_values(result)
-    cells: list[Cell] = [
-        head(0, 0, m("report.form_unit"), colspan=2),
-        Cell(0, 2, result.unit.name, colspan=6),
-        head(1, 0, m("report.form_funds"), rowspan=2, colspan=2),
-        head(1, 2, m("report.col_opening")),
-        head(1, 3, m("report.col_budget")),
-        head(1, 4, m("report.col_spent")),
-        head(1, 5, m("report.col_rate"), colspan=3),
-        money_cell(2, 2, funds.get("年初预算数")),
-        money_cell(2, 3, funds.get("全年预算数")),
-        money_cell(2, 4, funds.get("全年执行数")),
-        percent_cell(2, 5, funds.get("预算执行率"), colspan=3),
-    ]
+# The paper forms have eight columns: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 |
+# 分值 | 得分 | 偏差原因分析及改进措施; the blocks above the indicators fit them.
+FORM_WIDTHS = (12, 14, 30, 16, 20, 8, 8, 40)
+_COLS = len(FORM_WIDTHS)
+_PAIR_PLACES = {1: ((0, 2, 2, 6),), 2: ((0, 2, 2, 2), (4, 1, 5, 3))}  # label col, span, value col, span
+
+
+def value_cell(row: int, col: int, value: Any, kind: str, places: int, **kw) -> Cell:
+    """A figure as the forms print it, by kind: money, percent or score."""
+    if kind == "percent":
+        return percent_cell(row, col, value, **kw)
+    if kind == "score":
+        return score_cell(row, col, value if isinstance(value, Decimal) else None, places, **kw)
+    return money_cell(row, col, value, **kw)
+
+
+def header_row(row: int, pairs: list[tuple[str, str]]) -> list[Cell]:
+    """One header line: (label, value) pairs such as 部门名称 | 某局, or
+    主管部门 | … | 实施单位 | … (one or two pairs)."""
+    cells: list[Cell] = []
+    for (label, value), (lc, ls, vc, vs) in zip(pairs, _PAIR_PLACES[len(pairs)]):
+        cells += [head(row, lc, label, colspan=ls), Cell(row, vc, value, colspan=vs)]
+    return cells
+
+
+def funds_block(row: int, columns: list[tuple[str, str]], lines: list[list[Any]], places: int, labels: tuple[str, ...] = ()) -> tuple[list[Cell], int]:
+    """The funds block (年度资金情况, 万元): `columns` are (heading, kind) from
+    the third column on, the last widened to the form's edge; `lines` their
+    values, one list per line; `labels` name the lines (年度资金总额, 其中：当年
+    财政拨款 …) when there is more than one. Returns the cells and the next row."""
+    span = len(lines) + 1
+    if labels:
+        cells = [head(row, 0, m("report.form_funds"), rowspan=span), head(row, 1, "")]
+        cells += [Cell(row + 1 + i, 1, label) for i, label in enumerate(labels)]
+    else:
+        cells = [head(row, 0, m("report.form_funds"), rowspan=span, colspan=2)]
+    widths = [1] * len(columns)
+    widths[-1] = _COLS - 2 - len(columns) + 1
+    col = 2
+    for i, ((heading, kind), w) in enumerate(zip(columns, widths)):
+        cells.append(head(row, col, heading, colspan=w))
+        cells += [value_cell(row + 1 + j, col, values[i], kind, places, colspan=w) for j, values in enumerate(lines)]
+        col += w
+    return cells, row + span
+
+
+def indicator_block(result: Result, row: int) -> tuple[list[Cell], int]:
+    """The column headings and one row per scored indicator."""
     cols = ("col_level1", "col_level2", "col_level3", "col_target", "col_actual", "col_weight", "col_score", "col_reason")
-    cells += [head(3, i, m(f"report.{c}")) for i, c in enumerate(cols)]
-    body, row = indicator_rows(result, 4, deviation_notes(result))
-    cells += body
-    cells += [
+    cells = [head(row, i, m(f"report.{c}")) for i, c in enumerate(cols)]
+    body, end = indicator_rows(result, row + 1, deviation_notes(result))
+    return cells + body, end
+
+
+def total_row(result: Result, row: int) -> list[Cell]:
+    """总分 | total weight | total score | grade."""
+    places = result.plan.ruleset.rounding.places
+    return [
         head(row, 0, m("report.total_label"), colspan=5),
-        score_cell(row, 5, rs.total, places),
+        score_cell(row, 5, result.plan.ruleset.total, places),
         score_cell(row, 6, result.total, places),
         Cell(row, 7, m("report.grade_cell", grade=result.grade), align="center"),
     ]
+
+
+def department_form(result: Result) -> Grid:
+    """整体支出绩效自评表: the department's budget on top, then the indicators."""
+    rs = result.plan.ruleset
+    funds = funds_values(result)
+    cells = header_row(0, [(m("report.form_unit"), result.unit.name)])
+    columns = [(m("report.col_opening"), "money"), (m("report.col_budget"), "money"), (m("report.col_spent"), "money"), (m("report.col_rate"), "percent")]
+    block, row = funds_block(1, columns, [[funds.get(n) for n in FUNDS]], rs.rounding.places)
+    header_rows = row + 1
+    body, row = indicator_block(result, row)
+    cells += block + body + total_row(result, row)
     title = m("report.department_form_title", year=rs.year)
-    return Grid(title, tuple(cells), (12, 14, 30, 16, 20, 8, 8, 40), header_rows=4, landscape=True, sheet=m("report.department_form_sheet"))
+    return Grid(title, tuple(cells), FORM_WIDTHS, header_rows=header_rows, landscape=True, sheet=m("report.department_form_sheet"))
 
 
 # --- data tables and findings ------------------------------------------------
