@@ -115,9 +115,15 @@ def _grid(doc, grid: Grid, text_width) -> None:
 
 
 def _landscape(doc):
-    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.enum.section import WD_SECTION
 
-    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    return _turn(doc.add_section(WD_SECTION.NEW_PAGE))
+
+
+def _turn(section):
+    """Make `section` A4 landscape."""
+    from docx.enum.section import WD_ORIENT
+
     section.orientation = WD_ORIENT.LANDSCAPE
     width, height = section.page_width, section.page_height
     if width < height:
@@ -137,7 +143,10 @@ def render_document(document: Document) -> bytes:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_before = Pt(96 if i == 0 else 18)
         _font(p.add_run(line), HEADING_FONT, 22 if i < 3 else 16, i < 3)
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    if document.cover:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    elif any(isinstance(b, Grid) and b.landscape for b in document.blocks):
+        _turn(doc.sections[0])
 
     blocks = list(document.blocks)
     for i, block in enumerate(blocks):
@@ -162,11 +171,13 @@ def render_document(document: Document) -> bytes:
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(footer.add_run(document.stamp_line), BODY_FONT, 7)
     props = doc.core_properties
-    props.title = document.properties.get("title", document.title)
-    props.subject = document.properties.get("subject", "")
-    props.author = document.properties.get("author", "")
-    props.comments = document.properties.get("comments", "")
-    props.keywords = document.properties.get("keywords", "")
+    given = document.properties
+    limit = 255  # what Word's core properties hold
+    props.title = given.get("title", document.title)[:limit]
+    props.subject = given.get("subject", "")[:limit]
+    props.author = given.get("author", "")[:limit]
+    props.comments = given.get("comments", "")[:limit]
+    props.keywords = given.get("keywords", "")[:limit]
     props.category = "jixiao"
     out = io.BytesIO()
     doc.save(out)
@@ -178,3 +189,11 @@ def render(result: Result, lang: str = "zh") -> bytes:
     from engine.render.report import build
 
     return render_document(build(result))
+
+
+def render_summary(results: list[Result], lang: str = "zh") -> bytes:
+    """项目支出自评情况汇总表 over several project evaluations, as .docx bytes."""
+    from engine.render.report import summary_document
+
+    return render_document(summary_document(results))
+

@@ -16,6 +16,7 @@ cells; no file format is known here.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -69,13 +70,14 @@ def leaf_paths(items: tuple[IndicatorResult, ...], above: tuple[IndicatorResult,
             yield above, r
 
 
-def indicator_rows(result: Result, first_row: int, deviation_keys: dict[str, str]) -> tuple[list[Cell], int]:
+def indicator_rows(result: Result, first_row: int, deviation_keys: dict[str, str], items: tuple[IndicatorResult, ...] | None = None) -> tuple[list[Cell], int]:
     """Cells of the indicator block: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 |
     分值 | 得分 | 偏差原因分析及改进措施, 一级 and 二级 merged down their rows.
+    `items` are the 一级 indicators to lay out (default: the tree's roots).
     Returns the cells and the next free row."""
     places = result.plan.ruleset.rounding.places
     cells: list[Cell] = []
-    rows = list(leaf_paths(result.indicators))
+    rows = list(leaf_paths(result.indicators if items is None else items))
     row = first_row
     i = 0
     while i < len(rows):
@@ -135,7 +137,7 @@ def funds_values(result: Result) -> dict[str, Any]:
 
 # The paper forms have eight columns: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 |
 # 分值 | 得分 | 偏差原因分析及改进措施; the blocks above the indicators fit them.
-FORM_WIDTHS = (12, 14, 30, 16, 20, 8, 8, 40)
+FORM_WIDTHS = (12, 14, 26, 16, 20, 11, 11, 36)
 _COLS = len(FORM_WIDTHS)
 _PAIR_PLACES = {1: ((0, 2, 2, 6),), 2: ((0, 2, 2, 2), (4, 1, 5, 3))}  # label col, span, value col, span
 
@@ -179,11 +181,11 @@ def funds_block(row: int, columns: list[tuple[str, str]], lines: list[list[Any]]
     return cells, row + span
 
 
-def indicator_block(result: Result, row: int) -> tuple[list[Cell], int]:
+def indicator_block(result: Result, row: int, items: tuple[IndicatorResult, ...] | None = None) -> tuple[list[Cell], int]:
     """The column headings and one row per scored indicator."""
     cols = ("col_level1", "col_level2", "col_level3", "col_target", "col_actual", "col_weight", "col_score", "col_reason")
     cells = [head(row, i, m(f"report.{c}")) for i, c in enumerate(cols)]
-    body, end = indicator_rows(result, row + 1, deviation_notes(result))
+    body, end = indicator_rows(result, row + 1, deviation_notes(result), items)
     return cells + body, end
 
 
@@ -210,6 +212,127 @@ def department_form(result: Result) -> Grid:
     cells += block + body + total_row(result, row)
     title = m("report.department_form_title", year=rs.year)
     return Grid(title, tuple(cells), FORM_WIDTHS, header_rows=header_rows, landscape=True, sheet=m("report.department_form_sheet"))
+
+
+EXECUTION = "预算执行率"  # the indicator the project form shows in its funds block
+GOALS = ("预期目标", "实际完成情况")  # 年度总体目标, text inputs of a project
+
+
+def funds_table(result: Result) -> Row | None:
+    """The table the budget figures come from (the one 全年预算数 is read
+    from), with its fund-source rows; None when the figures are plain inputs."""
+    metric = result.plan.ruleset.metrics.get("全年预算数")
+    ref = result.plan.table_names.get(metric.formula.strip()) if metric else None
+    if ref is None or ref[1] is not None:
+        return None
+    return result.unit.tables.get(ref[0])
+
+
+def _depth(r: IndicatorResult) -> int:
+    return 1 + max((_depth(c) for c in r.children), default=0)
+
+
+def project_levels(result: Result) -> tuple[IndicatorResult, ...]:
+    """The project form's 一级 indicators: every root but the execution rate
+    (shown in the funds block); a root that only groups the 一级 (绩效指标 90
+    over 产出/效益/满意度, four levels deep) gives way to its children."""
+    out: list[IndicatorResult] = []
+    for r in result.indicators:
+        if r.node.key == EXECUTION or r.node.name == EXECUTION:
+            continue
+        out.extend(r.children if _depth(r) > 3 else (r,))
+    return tuple(out)
+
+
+def project_form(result: Result) -> Grid:
+    """项目支出绩效自评表: 项目名称, 主管部门 | 实施单位, the funds block with the
+    execution score, 年度总体目标, the indicators, 总分."""
+    rs = result.plan.ruleset
+    places = rs.rounding.places
+    subject = result.unit.subject
+    cells = header_row(0, [(m("report.form_project"), result.unit.name)])
+    cells += header_row(1, [(m("report.form_authority"), str(subject.get("主管部门", "") or "")), (m("report.form_implementer"), str(subject.get("实施单位", "") or ""))])
+    execution = result.find(EXECUTION)
+    weight, score = (execution.weight, execution.score) if execution is not None else (None, None)
+    columns = [
+        (m("report.col_opening"), "money"), (m("report.col_budget_a"), "money"), (m("report.col_spent_b"), "money"),
+        (m("report.col_weight"), "score"), (m("report.col_rate_ba"), "percent"), (m("report.col_score"), "score"),
+    ]
+    funds = funds_values(result)
+    total_line = [funds.get("年初预算数"), funds.get("全年预算数"), funds.get("全年执行数"), weight, funds.get("预算执行率"), score]
+    lines, labels = [total_line], [m("report.funds_total")]
+    table = funds_table(result)
+    if table is not None:
+        labels = [table.name]
+        for i, row in enumerate(table.rows):
+            lines.append([row.values.get("年初预算数"), row.values.get("全年预算数"), row.values.get("全年执行数"), None, None, None])
+            labels.append((m("report.of_which") if i == 0 else "　　") + row.name)
+    block, row = funds_block(2, columns, lines, places, tuple(labels))
+    cells += block
+    goals = [result.env.get(g) for g in GOALS]
+    if any(goals):
+        cells += [
+            head(row, 0, m("report.form_goals"), rowspan=2, colspan=2),
+            head(row, 2, m("report.col_goal_expected"), colspan=3), head(row, 5, m("report.col_goal_actual"), colspan=3),
+            Cell(row + 1, 2, str(goals[0] or ""), colspan=3), Cell(row + 1, 5, str(goals[1] or ""), colspan=3),
+        ]
+        row += 2
+    header_rows = row + 1
+    body, row = indicator_block(result, row, project_levels(result))
+    cells += body + total_row(result, row)
+    title = m("report.project_form_title", year=rs.year)
+    return Grid(title, tuple(cells), FORM_WIDTHS, header_rows=header_rows, landscape=True, sheet=m("report.project_form_sheet"))
+
+
+def form_for(result: Result) -> Grid:
+    """The form that goes with this evaluation: a project's or a department's."""
+    return project_form(result) if is_project(result) else department_form(result)
+
+
+def is_project(result: Result) -> bool:
+    return "项目" in result.plan.ruleset.kind
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryLine:
+    """One project on the 项目支出自评情况汇总表 (one evaluated project result)."""
+
+    name: str
+    authority: str
+    budget: Decimal | None
+    spent: Decimal | None
+    rate: Decimal | None
+    score: Decimal | None
+    grade: str
+
+
+def summary_line(result: Result) -> SummaryLine:
+    funds = funds_values(result)
+    return SummaryLine(result.unit.name, str(result.unit.subject.get("主管部门", "") or ""), funds.get("全年预算数"), funds.get("全年执行数"), funds.get("预算执行率"), result.total, result.grade)
+
+
+def summary_grid(year: int, lines: list[SummaryLine], places: int = 2) -> Grid:
+    """项目支出自评情况汇总表: one row per project, then 合计 (the sums, the
+    overall 执行率, and the score averaged with each 全年预算数 as its weight)."""
+    cols = ("col_no", "col_project", "col_authority", "col_budget_wan", "col_spent_wan", "col_rate", "col_self_score", "col_grade")
+    cells = [head(0, i, m(f"report.{c}")) for i, c in enumerate(cols)]
+    for i, ln in enumerate(lines, start=1):
+        cells += [
+            Cell(i, 0, str(i), align="center"), Cell(i, 1, ln.name), Cell(i, 2, ln.authority),
+            money_cell(i, 3, ln.budget), money_cell(i, 4, ln.spent), percent_cell(i, 5, ln.rate),
+            score_cell(i, 6, ln.score, places), Cell(i, 7, ln.grade, align="center"),
+        ]
+    budget = sum((ln.budget for ln in lines if ln.budget is not None), Decimal(0))
+    spent = sum((ln.spent for ln in lines if ln.spent is not None), Decimal(0))
+    weighted = [ln for ln in lines if ln.budget and ln.score is not None]
+    basis = sum((ln.budget for ln in weighted), Decimal(0))
+    mean = sum((ln.score * ln.budget for ln in weighted), Decimal(0)) / basis if basis else None
+    end = len(lines) + 1
+    cells += [
+        head(end, 0, m("report.total_sum"), colspan=3), money_cell(end, 3, budget), money_cell(end, 4, spent),
+        percent_cell(end, 5, round_half_up(spent / budget, 4) if budget else None), score_cell(end, 6, mean, places), Cell(end, 7, ""),
+    ]
+    return Grid(m("report.summary_form_title", year=year), tuple(cells), (6, 36, 30, 16, 16, 10, 10, 10), header_rows=1, landscape=True, sheet=m("report.summary_form_sheet"))
 
 
 # --- data tables and findings ------------------------------------------------

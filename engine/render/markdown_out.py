@@ -13,12 +13,12 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def grid_lines(grid: Grid) -> list[str]:
+def grid_lines(grid: Grid, titled: bool = True) -> list[str]:
     """A grid as a pipe table: the first row is the table's header."""
     matrix = grid.text_matrix()
     if not matrix:
         return []
-    lines = [f"**{_escape(grid.title)}**", ""]
+    lines = [f"**{_escape(grid.title)}**", ""] if titled else []
     if grid.note:
         lines += [grid.note, ""]
     body = [[c for c in grid.cells if c.col == i and c.row > 0 and c.text] for i in range(grid.ncols)]
@@ -31,7 +31,8 @@ def grid_lines(grid: Grid) -> list[str]:
 
 def render_document(doc: Document) -> str:
     lines: list[str] = [f"# {doc.title}", ""]
-    lines += [f"{line}  " for line in doc.cover[:-1]] + [doc.cover[-1], ""]
+    if doc.cover:
+        lines += [f"{line}  " for line in doc.cover[:-1]] + [doc.cover[-1], ""]
     for block in doc.blocks:
         if isinstance(block, Heading):
             lines += ["#" * (block.level + 1) + " " + block.text, ""]
@@ -43,7 +44,7 @@ def render_document(doc: Document) -> str:
                 text = f"<p align=\"right\">{text}</p>"
             lines += [text, ""]
         elif isinstance(block, Grid):
-            lines += grid_lines(block) + [""]
+            lines += grid_lines(block, titled=block.title != doc.title) + [""]
         elif isinstance(block, Chart):
             continue  # the chart's figures are in the sentence above it
         elif isinstance(block, PageBreak):

@@ -15,7 +15,7 @@ from decimal import Decimal
 from engine.numeric import fmt_money, fmt_percent, fmt_score
 from engine.render.common import show_target, show_value
 from engine.render.document import Bar, Block, Chart, Document, Heading, PageBreak, Paragraph
-from engine.render.forms import department_form, funds_values, m, table_grid
+from engine.render.forms import form_for, funds_values, is_project, m, table_grid
 from engine.render.json_out import stamp
 from engine.result import IndicatorResult, Result
 
@@ -80,12 +80,13 @@ def build(result: Result) -> Document:
     blocks += _findings(result)
     blocks.append(PageBreak())
     blocks.append(Heading(m("report.attachment", n=1), 1))
-    blocks.append(department_form(result))
+    blocks.append(form_for(result))
     blocks.append(Paragraph(result.unit.name, "right", indent=False))
     if date:
         blocks.append(Paragraph(date, "right", indent=False))
     s = stamp(result)
-    props = {"title": title, "subject": rs.title, "author": s["engine"], "comments": stamp_line(result), "keywords": " ".join(s.values())}
+    # Document properties hold at most 255 characters: the stamp's values, no paths.
+    props = {"title": title, "subject": rs.title, "author": s["engine"], "comments": " ".join(s.values()), "keywords": rs.kind}
     return Document(title, tuple(cover), tuple(blocks), fmt_score(result.total, places), result.grade, s, stamp_line(result), props)
 
 
@@ -101,7 +102,7 @@ def _scores(result: Result, title: str, places: int) -> list[Block]:
 
 def _spending(result: Result) -> list[Block]:
     rs = result.plan.ruleset
-    blocks: list[Block] = [Heading(m("report.h_spending"), 1)]
+    blocks: list[Block] = [Heading(m("report.h_spending_project" if is_project(result) else "report.h_spending"), 1)]
     figures = []
     for name, value in funds_values(result).items():
         if isinstance(value, Decimal):
@@ -196,3 +197,19 @@ def _findings(result: Result) -> list[Block]:
         text = m("report.finding", n=i, severity=m(f"report.severity_{f.severity}"), message=f.message("zh"), where=where)
         blocks.append(Paragraph(text, "warning" if f.severity in ("error", "warning") else "info"))
     return blocks
+
+
+def summary_document(results: list[Result]) -> Document:
+    """项目支出自评情况汇总表 over several project evaluations, as a document of
+    one table; its stamp names every data file's digest."""
+    from engine.render.forms import summary_grid, summary_line
+
+    first = results[0]
+    rs = first.plan.ruleset
+    grid = summary_grid(rs.year, [summary_line(r) for r in results], rs.rounding.places)
+    s = stamp(first)
+    digests = "；".join(f"{r.unit.file}（{r.unit.digest}）" for r in results)
+    line = m("report.summary_stamp", engine=s["engine"], ruleset=first.plan.file, ruleset_digest=s["ruleset_digest"], data=digests)
+    props = {"title": grid.title, "subject": rs.title, "author": s["engine"], "comments": f"{s['engine']} {s['ruleset_digest']}", "keywords": rs.kind}
+    return Document(grid.title, (), (grid,), "", "", s, line, props)
+

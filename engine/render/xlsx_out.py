@@ -109,37 +109,64 @@ def write_grid(ws, grid: Grid, footer: str) -> None:
     ws.oddFooter.center.size = 8
 
 
-def render(result: Result, lang: str = "zh") -> bytes:
-    """The workbook of forms as .xlsx bytes (always Chinese)."""
+def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, str]) -> bytes:
+    """A workbook with one sheet per grid and the hidden sheet 生成信息 holding
+    `info` (the stamp); `props` fill the workbook properties."""
     openpyxl = _openpyxl()
-    from engine.render.forms import department_form, findings_grid, m, table_grid
-    from engine.render.json_out import stamp
-    from engine.render.report import report_title, stamp_line
+    from engine.render.forms import m
 
-    grids = [department_form(result)]
-    grids += [table_grid(result, t) for t in result.plan.ruleset.tables if t in result.unit.tables]
-    grids.append(findings_grid(result))
-    s = stamp(result)
     wb = openpyxl.Workbook()
     taken: set[str] = set()
+    engine = dict(info).get("engine", "jixiao")
     for i, grid in enumerate(grids):
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = sheet_name(grid.sheet or grid.title, taken)
-        write_grid(ws, grid, s["engine"])
-    info = wb.create_sheet(sheet_name(m("report.stamp_sheet"), taken))
-    rows = [
-        ("engine", s["engine"]), ("ruleset", result.plan.file), ("ruleset_digest", s["ruleset_digest"]),
-        ("data", result.unit.file), ("input_digest", s["input_digest"]), ("total", str(result.total)), ("grade", result.grade),
-    ]
-    for row in rows:
-        info.append(row)
-    info.sheet_state = "hidden"
-    props = wb.properties
-    props.creator = s["engine"]
-    props.title = report_title(result)
-    props.subject = result.plan.ruleset.title
-    props.description = stamp_line(result)
-    props.keywords = " ".join(s.values())
+        write_grid(ws, grid, engine)
+    hidden = wb.create_sheet(sheet_name(m("report.stamp_sheet"), taken))
+    for row in info:
+        hidden.append(row)
+    hidden.sheet_state = "hidden"
+    wb.properties.creator = engine
+    for key in ("title", "subject", "description", "keywords"):
+        if key in props:
+            setattr(wb.properties, key, props[key])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def stamp_rows(result: Result) -> list[tuple[str, str]]:
+    """The stamp of one evaluation, as the hidden sheet lists it."""
+    from engine.render.json_out import stamp
+
+    s = stamp(result)
+    return [
+        ("engine", s["engine"]), ("ruleset", result.plan.file), ("ruleset_digest", s["ruleset_digest"]),
+        ("data", result.unit.file), ("input_digest", s["input_digest"]), ("total", str(result.total)), ("grade", result.grade),
+    ]
+
+
+def render(result: Result, lang: str = "zh") -> bytes:
+    """The workbook of forms as .xlsx bytes (always Chinese): the form, the
+    data tables, the findings."""
+    _openpyxl()
+    from engine.render.forms import findings_grid, form_for, table_grid
+    from engine.render.json_out import stamp
+    from engine.render.report import report_title, stamp_line
+
+    grids = [form_for(result)]
+    grids += [table_grid(result, t) for t in result.plan.ruleset.tables if t in result.unit.tables]
+    grids.append(findings_grid(result))
+    props = {"title": report_title(result), "subject": result.plan.ruleset.title, "description": stamp_line(result), "keywords": " ".join(stamp(result).values())}
+    return workbook(grids, stamp_rows(result), props)
+
+
+def render_summary(results: list[Result], lang: str = "zh") -> bytes:
+    """项目支出自评情况汇总表 over several project evaluations, as .xlsx bytes."""
+    _openpyxl()
+    from engine.render.forms import summary_grid, summary_line
+
+    grid = summary_grid(results[0].plan.ruleset.year, [summary_line(r) for r in results], results[0].plan.ruleset.rounding.places)
+    info = [row for r in results for row in stamp_rows(r) if row[0] in ("data", "input_digest")]
+    engine = stamp_rows(results[0])[:3]
+    return workbook([grid], engine + info, {"title": grid.title})
