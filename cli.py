@@ -125,12 +125,23 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
     for row in result.rows:
         for d in row.problems:
             io.err(d.render(io.lang))
-    text = summary_out.json(result, io.lang) if args.format == "json" else summary_out.text(result, io.lang)
+    if args.format in ("text", "json"):
+        text = summary_out.json(result, io.lang) if args.format == "json" else summary_out.text(result, io.lang)
+    else:  # the 汇总表 as a document: markdown, docx, xlsx, html
+        from importlib import import_module
+
+        from engine.render import MissingLibrary
+
+        try:
+            text = import_module(f"engine.render.{FORMATS[args.format]}").render_summary(result, io.lang)
+        except MissingLibrary as e:
+            io.err(io.say("report.missing_library", format=e.format, package=e.package))
+            return EXIT_PROBLEMS
     if not result.failed:
-        return emit(io, text, args.output)
+        return emit(io, text, args.output, args.format)
     if args.output:  # an output file appears only after complete success
         io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
-    io.stdout.write(text)
+    io.stdout.write(text if isinstance(text, str) else summary_out.text(result, io.lang))
     return EXIT_PROBLEMS
 
 

@@ -38,6 +38,8 @@ class SummaryRow:
     by_severity: Mapping[str, int] = field(default_factory=dict)
     problems: tuple[Diagnostic, ...] = ()
     grade_order: tuple[str, ...] = ()  # the ruleset's grade labels, best first
+    digest: str = ""  # the data file's and the ruleset's content hashes (the stamp of a generated form)
+    ruleset_digest: str = ""
 
     @property
     def failed(self) -> bool:
@@ -115,6 +117,7 @@ def row_of(result: Result, file: str) -> SummaryRow:
     return SummaryRow(
         file, result.unit.name or file, budget, spent, rate, result.total, result.grade,
         len(result.findings), severity, (), tuple(b.label for b in result.plan.ruleset.grades),
+        result.unit.digest, result.plan.digest,
     )
 
 

@@ -233,3 +233,12 @@ def test_every_report_message_has_both_languages_with_the_same_placeholders():
     for path in ["engine/explain.py", *map(str, (ROOT / "engine" / "render").glob("*.py")), "cli.py"]:
         used |= set(re.findall(r"\"((?:report|explain)\.[a-z_0-9]+)\"", (ROOT / path).read_text(encoding="utf-8")))
     assert used and used <= set(CATALOG)
+
+
+@pytest.mark.parametrize("data", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples").rglob("*.yaml")))
+def test_every_bundled_example_renders_in_every_format(data, tmp_path):
+    for fmt in ("markdown", "html", "docx", "xlsx"):
+        target = tmp_path / f"out.{fmt}"
+        code, _, err = run_cli("evaluate", data, "--format", fmt, "--output", str(target))
+        assert code == 0, (fmt, err)
+        assert target.stat().st_size > 1000

@@ -191,9 +191,8 @@ def render(result: Result, lang: str = "zh") -> bytes:
     return render_document(build(result))
 
 
-def render_summary(results: list[Result], lang: str = "zh") -> bytes:
-    """项目支出自评情况汇总表 over several project evaluations, as .docx bytes."""
+def render_summary(summary, lang: str = "zh") -> bytes:
+    """项目支出自评情况汇总表 (an `engine.summary.Summary`) as .docx bytes."""
     from engine.render.report import summary_document
 
-    return render_document(summary_document(results))
-
+    return render_document(summary_document(summary))

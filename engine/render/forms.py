@@ -16,7 +16,6 @@ cells; no file format is known here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -232,16 +231,19 @@ def _depth(r: IndicatorResult) -> int:
     return 1 + max((_depth(c) for c in r.children), default=0)
 
 
-def project_levels(result: Result) -> tuple[IndicatorResult, ...]:
-    """The project form's 一级 indicators: every root but the execution rate
-    (shown in the funds block); a root that only groups the 一级 (绩效指标 90
-    over 产出/效益/满意度, four levels deep) gives way to its children."""
+def first_levels(result: Result) -> tuple[IndicatorResult, ...]:
+    """The 一级 indicators as the forms and the report name them: a root that
+    only groups them (绩效指标 90 over 产出/效益/满意度, four levels deep) gives
+    way to its children."""
     out: list[IndicatorResult] = []
     for r in result.indicators:
-        if r.node.key == EXECUTION or r.node.name == EXECUTION:
-            continue
         out.extend(r.children if _depth(r) > 3 else (r,))
     return tuple(out)
+
+
+def project_levels(result: Result) -> tuple[IndicatorResult, ...]:
+    """The project form's 一级: all but the execution rate (in the funds block)."""
+    return tuple(r for r in first_levels(result) if EXECUTION not in (r.node.key, r.node.name))
 
 
 def project_form(result: Result) -> Grid:
@@ -259,9 +261,11 @@ def project_form(result: Result) -> Grid:
         (m("report.col_weight"), "score"), (m("report.col_rate_ba"), "percent"), (m("report.col_score"), "score"),
     ]
     funds = funds_values(result)
+    table = funds_table(result)
+    if table is not None:  # the table's total row states all three, whichever the metrics name
+        funds = {**funds, **{k: v for k, v in table.values.items() if k in FUNDS and v is not None}}
     total_line = [funds.get("年初预算数"), funds.get("全年预算数"), funds.get("全年执行数"), weight, funds.get("预算执行率"), score]
     lines, labels = [total_line], [m("report.funds_total")]
-    table = funds_table(result)
     if table is not None:
         labels = [table.name]
         for i, row in enumerate(table.rows):
@@ -293,46 +297,28 @@ def is_project(result: Result) -> bool:
     return "项目" in result.plan.ruleset.kind
 
 
-@dataclass(frozen=True, slots=True)
-class SummaryLine:
-    """One project on the 项目支出自评情况汇总表 (one evaluated project result)."""
-
-    name: str
-    authority: str
-    budget: Decimal | None
-    spent: Decimal | None
-    rate: Decimal | None
-    score: Decimal | None
-    grade: str
-
-
-def summary_line(result: Result) -> SummaryLine:
-    funds = funds_values(result)
-    return SummaryLine(result.unit.name, str(result.unit.subject.get("主管部门", "") or ""), funds.get("全年预算数"), funds.get("全年执行数"), funds.get("预算执行率"), result.total, result.grade)
-
-
-def summary_grid(year: int, lines: list[SummaryLine], places: int = 2) -> Grid:
-    """项目支出自评情况汇总表: one row per project, then 合计 (the sums, the
-    overall 执行率, and the score averaged with each 全年预算数 as its weight)."""
-    cols = ("col_no", "col_project", "col_authority", "col_budget_wan", "col_spent_wan", "col_rate", "col_self_score", "col_grade")
+def summary_grid(summary) -> Grid:
+    """项目支出自评情况汇总表 from an `engine.summary.Summary`: one row per
+    project (a failed one says so across its figures), then 合计 with the
+    sums, the overall 执行率 and the score weighted by 全年预算数."""
+    cols = ("col_no", "form_project", "col_budget", "col_spent", "col_rate", "col_self_score", "col_grade", "col_findings")
     cells = [head(0, i, m(f"report.{c}")) for i, c in enumerate(cols)]
-    for i, ln in enumerate(lines, start=1):
+    for i, r in enumerate(summary.rows, start=1):
+        cells += [Cell(i, 0, str(i), align="center"), Cell(i, 1, r.name)]
+        if r.failed:
+            cells.append(Cell(i, 2, m("summary.failed_row", count=len(r.problems)), colspan=6))
+            continue
         cells += [
-            Cell(i, 0, str(i), align="center"), Cell(i, 1, ln.name), Cell(i, 2, ln.authority),
-            money_cell(i, 3, ln.budget), money_cell(i, 4, ln.spent), percent_cell(i, 5, ln.rate),
-            score_cell(i, 6, ln.score, places), Cell(i, 7, ln.grade, align="center"),
+            money_cell(i, 2, r.budget), money_cell(i, 3, r.spent), percent_cell(i, 4, r.rate),
+            score_cell(i, 5, r.score, 2), Cell(i, 6, r.grade or "", align="center"), Cell(i, 7, str(r.findings), align="center"),
         ]
-    budget = sum((ln.budget for ln in lines if ln.budget is not None), Decimal(0))
-    spent = sum((ln.spent for ln in lines if ln.spent is not None), Decimal(0))
-    weighted = [ln for ln in lines if ln.budget and ln.score is not None]
-    basis = sum((ln.budget for ln in weighted), Decimal(0))
-    mean = sum((ln.score * ln.budget for ln in weighted), Decimal(0)) / basis if basis else None
-    end = len(lines) + 1
+    end = len(summary.rows) + 1
     cells += [
-        head(end, 0, m("report.total_sum"), colspan=3), money_cell(end, 3, budget), money_cell(end, 4, spent),
-        percent_cell(end, 5, round_half_up(spent / budget, 4) if budget else None), score_cell(end, 6, mean, places), Cell(end, 7, ""),
+        head(end, 0, m("summary.total_row"), colspan=2), money_cell(end, 2, summary.budget), money_cell(end, 3, summary.spent),
+        percent_cell(end, 4, summary.rate), score_cell(end, 5, summary.weighted_score, 2), Cell(end, 6, ""),
+        Cell(end, 7, str(summary.findings), align="center"),
     ]
-    return Grid(m("report.summary_form_title", year=year), tuple(cells), (6, 36, 30, 16, 16, 10, 10, 10), header_rows=1, landscape=True, sheet=m("report.summary_form_sheet"))
+    return Grid(m("summary.title"), tuple(cells), (6, 44, 16, 16, 11, 11, 9, 9), note=m("report.summary_note"), landscape=True, sheet=m("summary.title"))
 
 
 # --- data tables and findings ------------------------------------------------

@@ -136,12 +136,13 @@ def render_document(doc: Document, lang: str = "zh") -> str:
         "</head><body><main>",
     ]
     body = ['<header class="cover">']
-    body += [f'<p class="{"big" if i < 3 else ""}">{escape(line)}</p>' for i, line in enumerate(doc.cover)]
+    body += [f'<p class="{"big" if i < 3 else ""}">{escape(line)}</p>' for i, line in enumerate(doc.cover or (doc.title,))]
     body.append("</header>")
-    body.append('<section class="headline">')
-    body.append(f'<div><span class="label">{escape(m("report.total_heading"))}</span><span class="value" id="total">{escape(doc.total_text)}</span></div>')
-    body.append(f'<div><span class="label">{escape(m("report.grade_heading"))}</span><span class="value" id="grade">{escape(doc.grade)}</span></div>')
-    body.append("</section>")
+    if doc.total_text:  # a report; a summary across projects has no single total
+        body.append('<section class="headline">')
+        body.append(f'<div><span class="label">{escape(m("report.total_heading"))}</span><span class="value" id="total">{escape(doc.total_text)}</span></div>')
+        body.append(f'<div><span class="label">{escape(m("report.grade_heading"))}</span><span class="value" id="grade">{escape(doc.grade)}</span></div>')
+        body.append("</section>")
     levels = {1: "h2", 2: "h3", 3: "h4"}
     page_break = False
     for block in doc.blocks:
@@ -170,3 +171,11 @@ def render(result: Result, lang: str = "zh") -> str:
     from engine.render.report import build
 
     return render_document(build(result))
+
+
+def render_summary(summary, lang: str = "zh") -> str:
+    """项目支出自评情况汇总表 (an `engine.summary.Summary`) as a self-contained HTML page."""
+    from engine.render.report import summary_document
+
+    return render_document(summary_document(summary))
+

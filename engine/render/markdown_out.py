@@ -58,3 +58,11 @@ def render(result: Result, lang: str = "zh") -> str:
     from engine.render.report import build
 
     return render_document(build(result))
+
+
+def render_summary(summary, lang: str = "zh") -> str:
+    """项目支出自评情况汇总表 (an `engine.summary.Summary`) as Markdown."""
+    from engine.render.report import summary_document
+
+    return render_document(summary_document(summary))
+

@@ -15,7 +15,7 @@ from decimal import Decimal
 from engine.numeric import fmt_money, fmt_percent, fmt_score
 from engine.render.common import show_target, show_value
 from engine.render.document import Bar, Block, Chart, Document, Heading, PageBreak, Paragraph
-from engine.render.forms import form_for, funds_values, is_project, m, table_grid
+from engine.render.forms import first_levels, form_for, funds_values, is_project, m, table_grid
 from engine.render.json_out import stamp
 from engine.result import IndicatorResult, Result
 
@@ -51,7 +51,10 @@ def report_title(result: Result) -> str:
     given = result.unit.subject.get("报告标题")
     if isinstance(given, str) and given:
         return given
-    return m("report.title", name=result.unit.name, kind=kind_word(rs.kind), year=rs.year)
+    kind = kind_word(rs.kind)
+    if kind.startswith("项目") and result.unit.name.endswith("项目"):
+        kind = kind[2:]  # 某某项目 + 项目支出 → 某某项目支出
+    return m("report.title", name=result.unit.name, kind=kind, year=rs.year)
 
 
 def stamp_line(result: Result) -> str:
@@ -91,8 +94,9 @@ def build(result: Result) -> Document:
 
 
 def _scores(result: Result, title: str, places: int) -> list[Block]:
-    parts = "，".join(m("report.part_score", name=r.node.name, score=fmt_score(r.score, places)) for r in result.indicators)
-    bars = tuple(Bar(r.node.name, r.score, r.weight, fmt_score(r.score, places), fmt_score(r.weight, places)) for r in result.indicators)
+    levels = first_levels(result)
+    parts = "，".join(m("report.part_score", name=r.node.name, score=fmt_score(r.score, places)) for r in levels)
+    bars = tuple(Bar(r.node.name, r.score, r.weight, fmt_score(r.score, places), fmt_score(r.weight, places)) for r in levels)
     return [
         Heading(m("report.h_scores"), 1),
         Paragraph(m("report.score_sentence", title=title, total=fmt_score(result.total, places), grade=result.grade, parts=parts)),
@@ -119,7 +123,7 @@ def _spending(result: Result) -> list[Block]:
 
 def _performance(result: Result, places: int) -> list[Block]:
     blocks: list[Block] = [Heading(m("report.h_performance"), 1), Heading(m("report.h_targets"), 2)]
-    for i, top in enumerate(result.indicators, start=1):
+    for i, top in enumerate(first_levels(result), start=1):
         blocks.append(Heading(m("report.level1", n=i, name=top.node.name, weight=fmt_score(top.weight, places)), 3))
         children = top.children or (top,)
         for j, r in enumerate(children, start=1):
@@ -199,17 +203,23 @@ def _findings(result: Result) -> list[Block]:
     return blocks
 
 
-def summary_document(results: list[Result]) -> Document:
-    """项目支出自评情况汇总表 over several project evaluations, as a document of
-    one table; its stamp names every data file's digest."""
-    from engine.render.forms import summary_grid, summary_line
+def summary_stamp(summary) -> dict[str, str]:
+    """The stamp of a summary: the engine, every ruleset digest, every data file's digest."""
+    from engine import __version__
 
-    first = results[0]
-    rs = first.plan.ruleset
-    grid = summary_grid(rs.year, [summary_line(r) for r in results], rs.rounding.places)
-    s = stamp(first)
-    digests = "；".join(f"{r.unit.file}（{r.unit.digest}）" for r in results)
-    line = m("report.summary_stamp", engine=s["engine"], ruleset=first.plan.file, ruleset_digest=s["ruleset_digest"], data=digests)
-    props = {"title": grid.title, "subject": rs.title, "author": s["engine"], "comments": f"{s['engine']} {s['ruleset_digest']}", "keywords": rs.kind}
+    rows = [r for r in summary.rows if not r.failed]
+    rulesets = sorted({r.ruleset_digest for r in rows if r.ruleset_digest})
+    return {"engine": f"jixiao {__version__}", "ruleset_digest": " ".join(rulesets), "input_digest": " ".join(r.digest for r in rows)}
+
+
+def summary_document(summary) -> Document:
+    """项目支出自评情况汇总表 (an `engine.summary.Summary`) as a document of one
+    table; its stamp names every data file with its digest."""
+    from engine.render.forms import summary_grid
+
+    grid = summary_grid(summary)
+    s = summary_stamp(summary)
+    data = "；".join(f"{r.file}（{r.digest}）" for r in summary.rows if not r.failed)
+    line = m("report.summary_stamp", engine=s["engine"], rulesets="；".join(s["ruleset_digest"].split()), data=data)
+    props = {"title": grid.title, "subject": grid.title, "author": s["engine"], "comments": f"{s['engine']} {s['ruleset_digest']}", "keywords": grid.title}
     return Document(grid.title, (), (grid,), "", "", s, line, props)
-

@@ -161,12 +161,15 @@ def render(result: Result, lang: str = "zh") -> bytes:
     return workbook(grids, stamp_rows(result), props)
 
 
-def render_summary(results: list[Result], lang: str = "zh") -> bytes:
-    """项目支出自评情况汇总表 over several project evaluations, as .xlsx bytes."""
+def render_summary(summary, lang: str = "zh") -> bytes:
+    """项目支出自评情况汇总表 (an `engine.summary.Summary`) as .xlsx bytes; the
+    hidden sheet lists every data file with its digest."""
     _openpyxl()
-    from engine.render.forms import summary_grid, summary_line
+    from engine.render.forms import summary_grid
+    from engine.render.report import summary_stamp
 
-    grid = summary_grid(results[0].plan.ruleset.year, [summary_line(r) for r in results], results[0].plan.ruleset.rounding.places)
-    info = [row for r in results for row in stamp_rows(r) if row[0] in ("data", "input_digest")]
-    engine = stamp_rows(results[0])[:3]
-    return workbook([grid], engine + info, {"title": grid.title})
+    grid = summary_grid(summary)
+    s = summary_stamp(summary)
+    info = [("engine", s["engine"]), ("ruleset_digest", s["ruleset_digest"])]
+    info += [(r.file, r.digest) for r in summary.rows if not r.failed]
+    return workbook([grid], info, {"title": grid.title, "description": s["engine"]})
