@@ -26,7 +26,7 @@ def _figure_lines(f: Figure, lang: str, depth: int) -> list[str]:
         alias = len(f.uses) == 1 and (f.formula or "").strip() == f.uses[0].name
         if not alias:  # an alias (全年执行数 = 支出表.合计) needs no second line
             value = say("explain.calc", calc=f.calc, value=f.text)
-            if f.raw is not None and f.rounded_to is not None:
+            if f.raw is not None and f.rounded_to is not None and f.raw != f.text:
                 value += say("explain.rounded_value", raw=f.raw, to=f.rounded_to)
             lines.append(pad + "  " + value)
         for u in f.uses:
