@@ -116,3 +116,15 @@ def test_bad_data_file_is_reported_with_its_location(tmp_path):
     code, _, err = run_cli("explain", str(bad), "预算执行率")
     assert code == 1
     assert "帮扶就业困难群体就业创业人数" in err and "八百" in err
+
+
+def test_a_category_sum_lists_its_rows_with_their_lines(result):
+    from engine.explain import _Tracer
+    from engine.render.explain_text import _figure_lines
+
+    lines = _figure_lines(_Tracer(result).figure("预算调整表.基本支出.年初预算数"), "zh", 0)
+    assert lines == [
+        "预算调整表.基本支出.年初预算数 = 1,356.63，为下列各行之和：",
+        "  预算调整表「基本支出」年初预算数 = 1,027.95，数据表填报  [examples/2019/hr-bureau.yaml:42:33]",
+        "  预算调整表「基本支出」年初预算数 = 328.68，数据表填报  [examples/2019/hr-bureau.yaml:60:33]",
+    ]
