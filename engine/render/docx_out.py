@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.result import Result
@@ -181,7 +182,7 @@ def render_document(document: Document) -> bytes:
     props.category = "jixiao"
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
+    return normalise_zip(out.getvalue())
 
 
 def render(result: Result, lang: str = "zh") -> bytes:

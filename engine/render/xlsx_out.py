@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 
+from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import NUMBER_FORMATS, Grid
 from engine.result import Result
@@ -132,7 +133,7 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
             setattr(wb.properties, key, props[key])
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
+    return normalise_zip(out.getvalue())
 
 
 def stamp_rows(result: Result) -> list[tuple[str, str]]:
