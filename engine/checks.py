@@ -1,12 +1,33 @@
 """Consistency checks (勾稽关系): the identities a unit's tables and stated
 figures must satisfy, as declared in the ruleset's `checks:`.
 
+- `row`: in every row of a table, one column equals a formula over the row's
+  columns (年初预算数 + 预算调整数 = 全年预算数);
+- `sum`: every row with sub-rows equals the sum of its sub-rows, column by
+  column (line items = subtotal, subtotals = total);
+- `equal`: a figure stated in one place (an input, e.g. the report's text, or
+  a table figure) equals a formula over others (the table's total).
+
 A difference within the check's tolerance is `info` (forms round to 0.01
-万元); beyond it a `warning`. Each finding carries the stated figure, the
-computed one, the difference and where the stated figure is in the data file.
-Sums are recomputed bottom-up from the line items, so one wrong subtotal is
-reported once, at that subtotal, and the totals above it are judged against
-the items rather than against the wrong subtotal.
+万元); beyond it a `warning`; exactly at the tolerance is still `info`. Each
+finding carries the stated figure, the computed one, the difference (stated −
+computed) and where the stated figure is in the data file.
+
+One wrong figure is reported once, where it is:
+
+- a subtotal is reported when it differs both from the sum of its line items
+  and from the sum of the rows just below it as printed. A wrong subtotal is
+  thus reported at itself (the total above it still agrees with the items),
+  and a wrong line item at the subtotal directly above it (the totals further
+  up still agree with the subtotals as printed); the figure shown as computed
+  is always the sum of the line items;
+- a row identity that fails on a subtotal row only because a figure of that
+  row was already reported by the sum check is not reported again: it is
+  re-checked with the reported figures replaced by their line-item sums, and
+  reported only if it still fails.
+
+Blank cells count as 0; a blank subtotal is not checked (a heading) and stands
+for the sum of its items.
 """
 from __future__ import annotations
 
@@ -15,37 +36,59 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from engine.compile import CompiledCheck, Plan
-from engine.inputs import Row, UnitData
-from engine.numeric import ZERO, fmt_money
+from engine.inputs import Row, UnitData, name_counts, row_label
+from engine.numeric import ZERO, fmt_money, fmt_percent, fmt_score
 from engine.result import Finding
+
+_ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, ZeroDivisionError)
+# (table, row path, column) → the figure recomputed from the line items, for
+# every subtotal whose stated figure differs from it.
+Corrections = dict[tuple[str, tuple, str], Decimal]
 
 
 def run(plan: Plan, unit: UnitData, env: dict[str, Any]) -> list[Finding]:
-    """Every failing check on this unit, as findings."""
-    out: list[Finding] = []
-    for cc in plan.checks:
-        kind = cc.check.kind
-        if kind == "row":
-            out.extend(_row_check(cc, unit))
-        elif kind == "sum":
-            out.extend(_sum_check(cc, plan, unit))
-        else:
+    """Every failing check on this unit, as findings (in the ruleset's order)."""
+    corrections: Corrections = {}
+    by_check: dict[int, list[Finding]] = {}
+    # Sums first: their corrections tell the row checks which figures are known wrong.
+    for i, cc in enumerate(plan.checks):
+        if cc.check.kind == "sum":
+            by_check[i] = list(_sum_check(cc, plan, unit, corrections))
+    for i, cc in enumerate(plan.checks):
+        if cc.check.kind == "row":
+            by_check[i] = list(_row_check(cc, unit, corrections))
+        elif cc.check.kind == "equal":
             f = _equal_check(cc, plan, unit, env)
-            if f is not None:
-                out.append(f)
-    return out
+            by_check[i] = [f] if f is not None else []
+    return [f for i in range(len(plan.checks)) for f in by_check.get(i, ())]
 
 
-def _finding(cc: CompiledCheck, stated: Decimal, computed: Decimal, span, where: str) -> Finding | None:
-    diff = stated - computed
-    if diff == 0:
+def severity_of(difference: Decimal, tolerance: Decimal) -> str | None:
+    """None when equal; `info` within the tolerance (inclusive); else `warning`."""
+    if difference == 0:
         return None
-    severity = "info" if abs(diff) <= cc.check.tolerance else "warning"
+    return "info" if abs(difference) <= tolerance else "warning"
+
+
+def _finding(cc: CompiledCheck, stated: Decimal, computed: Decimal, span, where: str, kind: str = "money") -> Finding | None:
+    diff = stated - computed
+    severity = severity_of(diff, cc.check.tolerance)
+    if severity is None:
+        return None
+    show = _FORMATS.get(kind, fmt_money)
     args = {
         "check": cc.check.label or cc.check.id, "where": where,
-        "stated": fmt_money(stated), "computed": fmt_money(computed), "difference": fmt_money(diff),
+        "stated": show(stated), "computed": show(computed), "difference": show(diff),
     }
-    return Finding("consistency", severity, "check.rounding" if severity == "info" else "check.mismatch", args, span, stated, computed, diff)
+    code = "check.rounding" if severity == "info" else "check.mismatch"
+    return Finding("consistency", severity, code, args, span, stated, computed, diff)
+
+
+def _plain(value: Decimal) -> str:
+    return fmt_score(value, 4)
+
+
+_FORMATS = {"money": fmt_money, "percent": fmt_percent, "number": _plain, "count": _plain}
 
 
 def _rows(row: Row) -> Iterator[Row]:
@@ -54,69 +97,122 @@ def _rows(row: Row) -> Iterator[Row]:
         yield from _rows(r)
 
 
-def _row_check(cc: CompiledCheck, unit: UnitData) -> Iterator[Finding]:
-    table = unit.tables.get(cc.check.table)
+def _labeller(table: str, root: Row):
+    counts = name_counts(root)
+    return lambda row: row_label(table, row.name, row.trail, lambda n: counts[n] <= 1)
+
+
+def _number(v: Any) -> Decimal:
+    return v if isinstance(v, Decimal) else ZERO
+
+
+def _row_check(cc: CompiledCheck, unit: UnitData, corrections: Corrections) -> Iterator[Finding]:
+    tname = cc.check.table
+    table = unit.tables.get(tname)
     if table is None or cc.formula is None:
         return
     column = cc.check.column
+    involved = (column, *cc.formula.names)
+    label = _labeller(tname, table)
     for row in _rows(table):
-        involved = (column, *cc.formula.names)
         if all(row.values.get(c) is None for c in involved):
             continue  # a heading row with no figures
-        env = {c: (v if isinstance(v, Decimal) else ZERO) for c, v in row.values.items()}
-        for c in cc.formula.names:
-            env.setdefault(c, ZERO)
-        stated = row.values.get(column)
-        stated = stated if isinstance(stated, Decimal) else ZERO
-        try:
-            computed = cc.formula.evaluate(env)
-        except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
+        stated = _number(row.values.get(column))
+        computed = _evaluate_row(cc, row.values)
+        if computed is None or stated == computed:
             continue
-        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), f"{cc.check.table}「{row.name}」{column}")
+        fixed = {c: corrections[(tname, row.path, c)] for c in involved if (tname, row.path, c) in corrections}
+        if fixed:
+            recomputed = _evaluate_row(cc, {**row.values, **fixed})
+            if recomputed is not None and fixed.get(column, stated) == recomputed:
+                continue  # explained by subtotals the sum check already reported
+        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), f"{label(row)} › {column}")
         if f:
             yield f
 
 
-def _sum_check(cc: CompiledCheck, plan: Plan, unit: UnitData) -> Iterator[Finding]:
-    table = unit.tables.get(cc.check.table)
+def _evaluate_row(cc: CompiledCheck, values) -> Decimal | None:
+    env = {c: _number(values.get(c)) for c in cc.formula.names}
+    try:
+        value = cc.formula.evaluate(env)
+    except _ARITHMETIC:
+        return None
+    return value if isinstance(value, Decimal) else None
+
+
+def _sum_check(cc: CompiledCheck, plan: Plan, unit: UnitData, corrections: Corrections) -> Iterator[Finding]:
+    tname = cc.check.table
+    table = unit.tables.get(tname)
     if table is None:
         return
-    columns = cc.check.columns or tuple(plan.ruleset.tables[cc.check.table].columns)
+    label = _labeller(tname, table)
+    columns = cc.check.columns or tuple(plan.ruleset.tables[tname].columns)
     for col in columns:
-        yield from _sum_column(cc, table, col, unit)
+        yield from _sum_column(cc, tname, table, col, unit, corrections, label)
 
 
-def _sum_column(cc: CompiledCheck, root: Row, col: str, unit: UnitData) -> Iterator[Finding]:
-    found: list[Finding] = []
+def _sum_column(cc: CompiledCheck, tname: str, root: Row, col: str, unit: UnitData, corrections: Corrections, label) -> list[Finding]:
+    totals: dict[tuple, Decimal] = {}
 
     def items_total(row: Row) -> Decimal:
         """The row's figure recomputed from its line items (blank = 0)."""
-        if not row.rows:
-            v = row.values.get(col)
-            return v if isinstance(v, Decimal) else ZERO
-        computed = sum((items_total(r) for r in row.rows), ZERO)
-        stated = row.values.get(col)
-        if isinstance(stated, Decimal):
-            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), f"{cc.check.table}「{row.name}」{col}")
-            if f:
-                found.append(f)
-        return computed
+        if row.rows:
+            total = sum((items_total(r) for r in row.rows), ZERO)
+        else:
+            total = _number(row.values.get(col))
+        totals[row.path] = total
+        return total
+
+    def printed(row: Row) -> Decimal:
+        """The row's figure as printed; a blank subtotal stands for its items."""
+        v = row.values.get(col)
+        return v if isinstance(v, Decimal) else totals[row.path]
 
     items_total(root)
-    return iter(found)
+    found: list[Finding] = []
+    for row in _rows(root):
+        stated = row.values.get(col)
+        if not row.rows or not isinstance(stated, Decimal):
+            continue
+        computed = totals[row.path]
+        # Reported only when it differs from its items AND from the rows just
+        # below it as printed: a wrong subtotal is reported at itself, not also
+        # at the total above it (which agrees with the items); a wrong item at
+        # its subtotal, not at every total further up.
+        if stated != computed and stated != sum((printed(r) for r in row.rows), ZERO):
+            corrections[(tname, row.path, col)] = computed
+            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), f"{label(row)} › {col}")
+            if f:
+                found.append(f)
+    return found
 
 
 def _equal_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Finding | None:
     stated = env.get(cc.check.stated)
     if not isinstance(stated, Decimal) or cc.formula is None:
-        return None
+        return None  # an optional figure left empty: nothing to compare
     try:
         computed = cc.formula.evaluate(env)
-    except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError, TypeError, KeyError):
+    except (*_ARITHMETIC, TypeError, KeyError):
         return None
     if not isinstance(computed, Decimal):
         return None
-    return _finding(cc, stated, computed, stated_span(plan, unit, cc.check.stated), cc.check.stated)
+    name = cc.check.stated
+    decl = plan.ruleset.inputs.get(name)
+    where = (decl.label if decl is not None and decl.label else name)
+    return _finding(cc, stated, computed, stated_span(plan, unit, name), where, _type_of(plan, name))
+
+
+def _type_of(plan: Plan, name: str) -> str:
+    """The declared type of a named figure (money, percent, …) for display."""
+    if name in plan.ruleset.inputs:
+        return plan.ruleset.inputs[name].type
+    if name in plan.ruleset.metrics:
+        return plan.ruleset.metrics[name].type
+    ref = plan.table_names.get(name)
+    if ref is not None:
+        return plan.ruleset.tables[ref[0]].columns[ref[2]].type
+    return "money"
 
 
 def stated_span(plan: Plan, unit: UnitData, name: str):

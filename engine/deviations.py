@@ -4,9 +4,17 @@ An indicator is listed when it missed its target (未完成), beat it by the
 ruleset's exceed ratio or more (超额, direction-aware: for ≤ indicators, coming
 in at 70% of the ceiling or less), or when its own `explain_if` condition holds
 (需说明, e.g. 执行率 below 90%). With a target of 0 the ratio is undefined, so a
-fixed threshold (`zero_target_exceed`) applies instead. Qualitative and judged
-indicators deviate when they are scored below full marks. A deviation without
-an explanation is a warning finding.
+fixed threshold (`zero_target_exceed`, in the indicator's own unit) applies
+instead: a ≥ indicator with target 0 is 超额 when its actual reaches it. An `=`
+indicator deviates (未完成) whenever its actual differs from the target.
+Qualitative indicators deviate by their band: rated below the top level
+(达成); judged ones (manual score, coefficient) when scored below full marks.
+A deviation without an explanation is a warning finding.
+
+    deviations: {exceed_ratio: 30%, zero_target_exceed: 1, require_explanation: true}
+    # ≥ 140 人, actual 0 → 未完成; ≥ 20 场, actual 26 → 超额 (26 = 130% of 20); 25 → none
+    # ≤ 5%, actual 31.21% → 未完成; ≤ 10%, actual 7% → 超额 (7% = 10% × (1 − 30%))
+    # explain_if: actual < 0.9   (on 预算执行率 ≥ 85%: 88% → 需说明)
 """
 from __future__ import annotations
 
@@ -44,12 +52,19 @@ def classify(r: IndicatorResult, plan: Plan, env: dict) -> tuple[str | None, Dec
             if actual != target:
                 return MISSED, ratio
         return None, ratio
-    if r.outcome is not None and r.score < node.weight and node.method is not None and node.method.NAME in ("qualitative", "manual", "coefficient"):
+    if r.outcome is None or node.method is None:
+        return None, None
+    if node.method.NAME == "qualitative" and node.params is not None:
+        # By band: anything below the top level (达成) is a miss, whatever the score inside it.
+        return (MISSED if r.outcome.branch != node.params.levels[0].level else None), None
+    if node.method.NAME in ("manual", "coefficient") and r.score < node.weight:
         return MISSED, None
     return None, None
 
 
 def find(plan: Plan, unit: UnitData, results: tuple[IndicatorResult, ...], env: dict) -> tuple[list[Deviation], list[Finding]]:
+    """Every leaf that deviates, in tree order, and a warning for each one
+    the data does not explain."""
     devs: list[Deviation] = []
     findings: list[Finding] = []
     stack = list(reversed(results))

@@ -2,15 +2,21 @@
 ruleset's declared inputs, tables and indicators before anything is scored.
 
 Staff type numbers as forms print them, so `3,921.33`, `93.59%`, full-width
-digits and `—` / `/` / blank (an explicit empty) are all read. Every problem is
-a located diagnostic, all reported at once; with any of them, nothing is
-evaluated.
+digits, a trailing unit (`3,921.33万元`, `95场`) and `—` / `/` / blank (an
+explicit empty) are all read. Every problem is a located diagnostic, all
+reported at once; with any of them, nothing is evaluated.
+
+A data file is YAML or JSON (JSON is read by the same strict loader) with the
+sections `subject`, `inputs` (declared figures), `tables` (rows of line items
+with sub-rows) and `indicators` (one entry per leaf indicator: `actual`,
+`score`, `level`, `coefficient`, `explanation`, …).
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from engine.compile import NUMERIC_TYPES, Node, Plan, digest_of
 from engine.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
@@ -21,18 +27,33 @@ from engine.sourcemap import SourceMap
 TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes")
 ENTRY_KEYS = ("actual", "score", "level", "coefficient", "explanation", "adjusted_target", "not_applicable", "note")
 ROW_KEYS = ("name", "category", "rows")
+# Entry fields a scoring method reads from the data; any other method computes
+# the score itself, so a `score:` given for it would be silently ignored.
+_ENTRY_FIELDS = {"manual": ("score",), "qualitative": ("score", "level"), "coefficient": ("coefficient",)}
+_JUDGED = ("manual", "qualitative", "coefficient")
+# Figures beyond this are typing mistakes (万元 forms never reach 10^15), and
+# refusing them keeps every later formatting and arithmetic step bounded.
+MAX_MAGNITUDE = Decimal("1e15")
+# How a copied target starts (`≥266米`, `不低于95%`): the sign of a target, not a value.
+_TARGET_MARKS = ("≥", "≤", ">", "<", "＞", "＜", "=", "＝", "≠", "不低于", "不高于", "不少于", "不多于", "不超过", "大于", "小于", "达到", "高于", "低于")
+_MINUS = str.maketrans({"−": "-", "﹣": "-"})
+SEPARATOR = " › "
 _EMPTY = object()
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """A table row (表行): a line item, subtotal or total; sub-rows sum into it."""
+    """A table row (表行): a line item, subtotal or total; sub-rows sum into it.
+
+    `trail` holds the names from the top row's children down to this row (the
+    top row, usually 合计, has an empty trail)."""
 
     name: str
     category: str | None
     values: Mapping[str, Decimal | str | None]
     path: tuple
     rows: tuple["Row", ...] = ()
+    trail: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,25 +83,57 @@ class UnitData:
         return self.smap.value(path)
 
 
-def coerce(value: Any, kind: str, allow_negative: bool | None = None) -> tuple[Any, str | None]:
-    """(value, None) or (None, problem code). `_EMPTY` means explicitly empty."""
+def row_label(table: str, row_name: str, trail: tuple[str, ...], unique: Callable[[str], bool]) -> str:
+    """How a row is named in messages: `预算调整表 › 基本支出`, with the rows
+    above it when its own name occurs more than once in the table
+    (`预算调整表 › 武汉市汉南区劳动就业管理局 › 基本支出`); the top row by its
+    own name (`预算调整表 › 合计`)."""
+    if not trail:
+        return SEPARATOR.join((table, row_name)) if row_name else table
+    shown = trail[-1:] if unique(trail[-1]) else trail
+    return SEPARATOR.join((table, *shown))
+
+
+def name_counts(root: Row) -> Counter:
+    """How often each row name occurs in a table (to tell same-named rows apart)."""
+    counts: Counter = Counter()
+    stack = list(root.rows)
+    while stack:
+        row = stack.pop()
+        counts[row.name] += 1
+        stack.extend(row.rows)
+    return counts
+
+
+def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str | None = None) -> tuple[Any, str | None]:
+    """(value, None) or (None, problem code). `_EMPTY` means explicitly empty.
+
+    `kind` is an input type (money, number, percent, count, text); a trailing
+    `unit` (万元, 人, 场) is accepted after a number."""
     if value is None or (isinstance(value, str) and is_empty_mark(value)):
         return _EMPTY, None
     if kind == "text":
         if isinstance(value, (dict, list)):
             return None, "input.not_text"
-        return (value if isinstance(value, str) else format(value, "f") if isinstance(value, Decimal) else str(value)), None
+        return (format(value, "f") if isinstance(value, Decimal) else str(value)), None
     if isinstance(value, bool) or isinstance(value, (dict, list)):
         return None, "input.not_number"
+    is_pct = False
     if isinstance(value, str):
-        number = parse_number(value)
+        text = value.strip().translate(_MINUS)
+        if unit and unit != "%" and text.endswith(unit) and len(text) > len(unit):
+            text = text[: -len(unit)].strip()
+        is_pct = text.endswith(("%", "％"))
+        number = parse_number(text)
         if number is None:
             return None, "input.not_number"
-        if kind != "percent" and value.strip().endswith(("%", "％")):
+        if is_pct and kind != "percent":
             return None, "input.unexpected_percent"
     else:
         number = value
-    if kind == "percent" and not (isinstance(value, str) and value.strip().endswith(("%", "％"))) and abs(number) > 2:
+    if not number.is_finite() or abs(number) >= MAX_MAGNITUDE:
+        return None, "input.too_large"
+    if kind == "percent" and not is_pct and abs(number) > 2:
         return None, "input.percent_ambiguous"
     if kind == "count" and number != number.to_integral_value():
         return None, "input.not_integer"
@@ -90,73 +143,118 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None) -> tuple[A
     return number, None
 
 
+@dataclass
+class _Reader:
+    """What every section reader shares: the positions and the problems found."""
+
+    smap: SourceMap
+    file: str
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def at(self, path: tuple) -> SourceSpan:
+        return self.smap.value(path) or SourceSpan(self.file, 1, 1)
+
+    def key_at(self, path: tuple) -> SourceSpan:
+        return self.smap.key(path) or self.at(path)
+
+    def section_at(self, section: str) -> SourceSpan:
+        """Where a missing item of `section` is reported: the section's key,
+        else the start of the file."""
+        return self.smap.keys.get((section,)) or self.at(())
+
+    def add(self, code: str, span: SourceSpan, **args: Any) -> None:
+        self.problems.append(Diagnostic(code, span, args))
+
+    def value(self, value: Any, kind: str, path: tuple, allow_negative: bool | None, unit: str | None, **label: Any) -> Any:
+        """The coerced value, `_EMPTY`, or None after reporting the problem."""
+        v, code = coerce(value, kind, allow_negative, unit)
+        if code:
+            self.add(code, self.at(path), value=_show(value), **label)
+            return None
+        return v
+
+
 def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None) -> UnitData:
     """Check `raw` (a loaded data file) against `plan`; raise with every problem."""
-    problems: list[Diagnostic] = []
-    where = lambda path: smap.value(path) or SourceSpan(file, 1, 1)  # noqa: E731
+    rd = _Reader(smap, file)
     if not isinstance(raw, dict):
-        raise DiagnosticError([Diagnostic("input.not_mapping", where(()))])
+        raise DiagnosticError([Diagnostic("input.not_mapping", rd.at(()))])
     for key in raw:
         if key not in TOP_KEYS:
-            problems.append(Diagnostic("input.unknown_key", smap.key((key,)), {"key": key, "suggestion": suggest(str(key), TOP_KEYS), "known": ", ".join(TOP_KEYS)}))
+            rd.add("input.unknown_key", rd.key_at((key,)), key=key, suggestion=suggest(str(key), TOP_KEYS), known=", ".join(TOP_KEYS))
 
     subject = raw.get("subject")
-    if isinstance(subject, str):
+    if isinstance(subject, str) and subject.strip():
         subject = {"name": subject}
-    elif not isinstance(subject, dict) or not isinstance(subject.get("name"), str):
-        problems.append(Diagnostic("input.no_subject", where(("subject",))))
+    elif not isinstance(subject, dict) or not isinstance(subject.get("name"), str) or not subject["name"].strip():
+        rd.add("input.no_subject", rd.at(("subject",)))
         subject = {"name": ""}
     ruleset_ref = raw.get("ruleset") if isinstance(raw.get("ruleset"), str) else None
 
     values: dict[str, Any] = {}
-    problems += _read_inputs(plan, raw.get("inputs"), smap, values, where)
+    _read_inputs(plan, raw.get("inputs"), rd, values)
     tables: dict[str, Row] = {}
-    problems += _read_tables(plan, raw.get("tables"), smap, tables, where)
+    _read_tables(plan, raw.get("tables"), rd, tables)
     for flat, (tname, cat, col) in plan.table_names.items():
         if tname in tables:
             values[flat] = table_value(tables[tname], cat, col)
     entries: dict[str, dict] = {}
-    problems += _read_entries(plan, raw.get("indicators"), smap, entries, where)
+    _read_entries(plan, raw.get("indicators"), rd, entries)
     unit_plan = None
     if plan.frames or "indicator_rows" in raw:  # a project's own indicators (engine/rows.py)
         from engine.rows import read_rows
 
-        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, where)
-        problems += row_problems
+        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at)
+        rd.problems += row_problems
 
-    if problems:
-        raise DiagnosticError(sorted(problems, key=sort_key))
-    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, unit_plan)
+    if rd.problems:
+        raise DiagnosticError(sorted(rd.problems, key=sort_key))
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan)
 
 
-def _read_inputs(plan: Plan, given: Any, smap: SourceMap, values: dict, where) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
-    decls = plan.ruleset.inputs
+def _section(given: Any, name: str, rd: _Reader) -> dict | None:
+    """A section as a mapping ({} when absent), or None after reporting it."""
     if given is None:
-        given = {}
+        return {}
     if not isinstance(given, dict):
-        return [Diagnostic("input.section_not_mapping", where(("inputs",)), {"section": "inputs"})]
+        rd.add("input.section_not_mapping", rd.at((name,)), section=name)
+        return None
+    return given
+
+
+def _suggested(rd: _Reader, code: str) -> set:
+    """Names already offered as "did you mean" for unknown `code` entries: a
+    misspelt name is reported once, as unknown, not again as missing."""
+    return {d.args.get("suggestion") for d in rd.problems if d.code == code} - {None}
+
+
+def _read_inputs(plan: Plan, given: Any, rd: _Reader, values: dict) -> None:
+    decls = plan.ruleset.inputs
+    given = _section(given, "inputs", rd)
+    if given is None:
+        return
     for name, value in given.items():
         decl = decls.get(name)
         if decl is None:
-            problems.append(Diagnostic("input.unknown_input", smap.key(("inputs", name)), {"name": name, "suggestion": suggest(str(name), decls)}))
+            rd.add("input.unknown_input", rd.key_at(("inputs", name)), name=name, suggestion=suggest(str(name), decls))
             continue
-        v, code = coerce(value, decl.type, decl.allow_negative)
-        if code:
-            problems.append(Diagnostic(code, where(("inputs", name)), {"name": name, "value": _show(value), "label": decl.label or name}))
-        elif v is _EMPTY:
+        label = {"label": decl.label or name, "alias": name if decl.label and decl.label != name else ""}
+        v = rd.value(value, decl.type, ("inputs", name), decl.allow_negative, decl.unit, **label)
+        if v is _EMPTY:
             if decl.required and decl.default is None:
-                problems.append(Diagnostic("input.required_empty", where(("inputs", name)), {"name": name, "label": decl.label or name}))
+                rd.add("input.required_empty", rd.at(("inputs", name)), **label)
             values[name] = _default(decl)
-        else:
+        elif v is not None:
             values[name] = v
+    misspelt = _suggested(rd, "input.unknown_input")
     for name, decl in decls.items():
-        if name not in given:
-            if decl.required and decl.default is None:
-                problems.append(Diagnostic("input.missing", where(("inputs",) if "inputs" in smap.values or given else ()), {"name": name, "label": decl.label or name}))
-            else:
-                values[name] = _default(decl)
-    return problems
+        if name in given:
+            continue
+        if decl.required and decl.default is None:
+            if name not in misspelt:
+                rd.add("input.missing", rd.section_at("inputs"), name=name, label=decl.label or name)
+        else:
+            values[name] = _default(decl)
 
 
 def _default(decl) -> Any:
@@ -168,64 +266,79 @@ def _default(decl) -> Any:
     return None if v is _EMPTY else v
 
 
-def _read_tables(plan: Plan, given: Any, smap: SourceMap, tables: dict, where) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
+def _read_tables(plan: Plan, given: Any, rd: _Reader, tables: dict) -> None:
     decls = plan.ruleset.tables
+    given = _section(given, "tables", rd)
     if given is None:
-        given = {}
-    if not isinstance(given, dict):
-        return [Diagnostic("input.section_not_mapping", where(("tables",)), {"section": "tables"})]
+        return
     for tname, rootdata in given.items():
         decl = decls.get(tname)
         if decl is None:
-            problems.append(Diagnostic("input.unknown_table", smap.key(("tables", tname)), {"table": tname, "suggestion": suggest(str(tname), decls)}))
+            rd.add("input.unknown_table", rd.key_at(("tables", tname)), table=tname, suggestion=suggest(str(tname), decls))
             continue
-        row = _read_row(decl, rootdata, ("tables", tname), smap, problems, where, tname)
+        counts = _raw_name_counts(rootdata)
+        unique = lambda n, c=counts: c[n] <= 1  # noqa: E731
+        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, unique)
         if row is not None:
             tables[tname] = row
+    misspelt = _suggested(rd, "input.unknown_table")
     for tname, decl in decls.items():
-        if tname not in given and decl.required:
-            problems.append(Diagnostic("input.missing_table", where(("tables",) if given else ()), {"table": tname, "label": decl.label or tname}))
-    return problems
+        if tname not in given and decl.required and tname not in misspelt:
+            rd.add("input.missing_table", rd.section_at("tables"), table=tname, label=decl.label or tname)
 
 
-def _read_row(decl, data: Any, path: tuple, smap: SourceMap, problems: list, where, tname: str) -> Row | None:
+def _raw_name_counts(data: Any) -> Counter:
+    counts: Counter = Counter()
+    stack = list(data.get("rows") or []) if isinstance(data, dict) and isinstance(data.get("rows"), list) else []
+    while stack:
+        row = stack.pop()
+        if isinstance(row, dict):
+            counts[row.get("name")] += 1
+            if isinstance(row.get("rows"), list):
+                stack.extend(row["rows"])
+    return counts
+
+
+def _read_row(decl, data: Any, path: tuple, rd: _Reader, tname: str, trail: tuple | None, unique) -> Row | None:
+    """One row and its sub-rows; `trail` is None for the top row."""
     if not isinstance(data, dict):
-        problems.append(Diagnostic("input.row_not_mapping", where(path), {"table": tname}))
+        rd.add("input.row_not_mapping", rd.at(path), table=tname)
         return None
     name = data.get("name")
+    if isinstance(name, Decimal):
+        name = format(name, "f")
     if not isinstance(name, str) or not name.strip():
-        problems.append(Diagnostic("input.row_no_name", where(path), {"table": tname}))
+        rd.add("input.row_no_name", rd.at(path), table=tname)
         name = ""
+    own_trail = () if trail is None else trail + (name,)
+    label = row_label(tname, name, own_trail, unique)
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key in ROW_KEYS:
             continue
         col = decl.columns.get(key)
         if col is None:
-            problems.append(Diagnostic("input.unknown_column", smap.key(path + (key,)), {"table": tname, "column": key, "suggestion": suggest(str(key), list(decl.columns) + list(ROW_KEYS))}))
+            rd.add("input.unknown_column", rd.key_at(path + (key,)), table=tname, column=key, suggestion=suggest(str(key), list(decl.columns) + list(ROW_KEYS)))
             continue
-        v, code = coerce(value, col.type, col.allow_negative)
-        if code:
-            problems.append(Diagnostic(code, where(path + (key,)), {"name": f"{tname}「{name}」{key}", "value": _show(value), "label": key}))
-        else:
+        v = rd.value(value, col.type, path + (key,), col.allow_negative, decl.unit, label=label, field=key)
+        if v is not None:
             values[key] = None if v is _EMPTY else v
     category = data.get("category")
     if category is not None and category not in decl.categories:
-        problems.append(Diagnostic("input.unknown_category", where(path + ("category",)), {"table": tname, "category": category, "suggestion": suggest(str(category), decl.categories), "known": "、".join(decl.categories)}))
+        rd.add("input.unknown_category", rd.at(path + ("category",)), table=tname, category=category, suggestion=suggest(str(category), decl.categories), known="、".join(decl.categories))
     if category is None and name in decl.categories:
         category = name
     children: list[Row] = []
     sub = data.get("rows")
     if sub is not None:
         if not isinstance(sub, list):
-            problems.append(Diagnostic("input.rows_not_list", where(path + ("rows",)), {"table": tname}))
+            rd.add("input.rows_not_list", rd.at(path + ("rows",)), table=tname)
         else:
             for i, child in enumerate(sub):
-                r = _read_row(decl, child, path + ("rows", i), smap, problems, where, tname)
+                r = _read_row(decl, child, path + ("rows", i), rd, tname, own_trail, unique)
                 if r is not None:
                     children.append(r)
-    return Row(name, category, values, path, tuple(children))
+    return Row(name, category, values, path, tuple(children), own_trail)
 
 
 def table_value(root: Row, category: str | None, column: str) -> Decimal | None:
@@ -247,30 +360,47 @@ def table_value(root: Row, category: str | None, column: str) -> Decimal | None:
     return total
 
 
-def _read_entries(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
+def _read_entries(plan: Plan, given: Any, rd: _Reader, entries: dict) -> None:
+    given = _section(given, "indicators", rd)
     if given is None:
-        given = {}
-    if not isinstance(given, dict):
-        return [Diagnostic("input.section_not_mapping", where(("indicators",)), {"section": "indicators"})]
+        return
     by_key = {n.key: n for n in plan.leaves}
     by_name = {n.name: n for n in plan.leaves}
+    branches = _branch_names(plan)
     for key, entry in given.items():
         node = by_key.get(key) or by_name.get(key)
         path = ("indicators", key)
         if node is None:
-            problems.append(Diagnostic("input.unknown_indicator", smap.key(path), {"name": key, "suggestion": suggest(str(key), list(by_key) + list(by_name))}))
+            if key in branches:
+                rd.add("input.branch_entry", rd.key_at(path), name=key)
+            else:
+                rd.add("input.unknown_indicator", rd.key_at(path), name=key, suggestion=suggest(str(key), list(by_key) + list(by_name)))
+            continue
+        if node.key in entries:
+            rd.add("input.duplicate_indicator", rd.key_at(path), name=node.name)
             continue
         if not isinstance(entry, dict):
-            problems.append(Diagnostic("input.entry_not_mapping", where(path), {"name": node.name}))
+            rd.add("input.entry_not_mapping", rd.at(path), name=node.name)
+            entries[node.key] = {}
             continue
-        problems += _read_entry(node, entry, path, smap, entries, where)
+        entries[node.key] = _entry_data(node, entry, path, rd)
+    misspelt = _suggested(rd, "input.unknown_indicator")
     for node in plan.leaves:
-        if node.key not in entries:
+        if node.key not in entries and node.key not in misspelt and node.name not in misspelt:
             need = _needed_field(node)
             if need:
-                problems.append(Diagnostic(f"input.missing_{need}", where(("indicators",) if given else ()), {"name": node.name}))
-    return problems
+                rd.add(f"input.missing_{need}", rd.section_at("indicators"), name=node.name)
+
+
+def _branch_names(plan: Plan) -> set[str]:
+    out: set[str] = set()
+    stack = list(plan.roots)
+    while stack:
+        n = stack.pop()
+        if n.children:
+            out.update((n.key, n.name))
+            stack.extend(n.children)
+    return out
 
 
 def _needed_field(node: Node) -> str | None:
@@ -286,55 +416,68 @@ def _needed_field(node: Node) -> str | None:
 
 
 def _read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
-    reported_before = 0
+    """One indicator's data into `entries`; the problems found (for `engine.rows`,
+    whose indicator rows carry the same fields)."""
+    rd = _Reader(smap, where(()).file)
+    entries[node.key] = _entry_data(node, entry, path, rd)
+    return rd.problems
+
+
+def _entry_data(node: Node, entry: dict, path: tuple, rd: _Reader) -> dict:
+    before = len(rd.problems)
     out: dict[str, Any] = {}
-    for field_name, value in entry.items():
-        p = path + (field_name,)
-        if field_name not in ENTRY_KEYS:
-            problems.append(Diagnostic("input.unknown_entry_key", smap.key(p), {"key": field_name, "suggestion": suggest(str(field_name), ENTRY_KEYS), "known": ", ".join(ENTRY_KEYS)}))
-            continue
-        if field_name == "actual":
+    method = node.method.NAME if node.method is not None else None
+    uses = getattr(node.method, "ENTRY_FIELDS", _ENTRY_FIELDS.get(method or "", ()))
+    label = {"label": node.name}
+    for key, value in entry.items():
+        p = path + (key,)
+        if key not in ENTRY_KEYS:
+            rd.add("input.unknown_entry_key", rd.key_at(p), key=key, name=node.name, suggestion=suggest(str(key), ENTRY_KEYS), known=", ".join(ENTRY_KEYS))
+        elif key in ("score", "level", "coefficient") and key not in uses:
+            rd.add("input.field_not_used", rd.key_at(p), key=key, name=node.name, method=method or "")
+        elif key == "actual":
             if node.actual is not None:
-                problems.append(Diagnostic("input.actual_is_computed", smap.key(p), {"name": node.name}))
+                rd.add("input.actual_is_computed", rd.key_at(p), name=node.name)
                 continue
-            kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
-            if node.method is not None and node.method.NAME in ("manual", "qualitative", "coefficient") and node.operator in (None, "定性"):
-                kind = "text" if not isinstance(value, Decimal) else kind
-            v, code = coerce(value, kind, True)
+            quantitative = node.value_type in NUMERIC_TYPES and not (method in _JUDGED and not isinstance(value, Decimal))
+            v, code = coerce(value, node.value_type if quantitative else "text", True, node.unit)
+            if code == "input.not_number":
+                code = "input.actual_is_target" if _looks_like_target(value) else "input.actual_not_number"
             if code:
-                problems.append(Diagnostic("input.actual_not_number" if code == "input.not_number" else code, where(p), {"name": node.name, "value": _show(value), "label": node.name}))
+                rd.add(code, rd.at(p), value=_show(value), target=node.target_text or "", **label, field=key)
                 continue
             out["actual"] = None if v is _EMPTY else v
-        elif field_name == "adjusted_target":
+        elif key == "adjusted_target":
             kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
-            v, code = coerce(value, kind, True)
-            if code:
-                problems.append(Diagnostic(code, where(p), {"name": node.name, "value": _show(value), "label": "调整指标值"}))
-                continue
-            out["adjusted_target"] = None if v is _EMPTY else v
-        elif field_name in ("score", "coefficient"):
-            v, code = coerce(value, "number", False)
-            if code:
-                problems.append(Diagnostic(code, where(p), {"name": node.name, "value": _show(value), "label": "得分" if field_name == "score" else "得分系数"}))
-                continue
-            out[field_name] = None if v is _EMPTY else v
-        elif field_name == "not_applicable":
+            v = rd.value(value, kind, p, True, node.unit, **label, field=key)
+            if v is not None:
+                out[key] = None if v is _EMPTY else v
+        elif key in ("score", "coefficient"):
+            v = rd.value(value, "number", p, False, None, **label, field=key)
+            if v is not None:
+                out[key] = None if v is _EMPTY else v
+        elif key == "not_applicable":
             if not isinstance(value, bool):
-                problems.append(Diagnostic("schema.bad_type", where(p), {"key": field_name, "expected": "boolean", "value": _show(value)}))
+                rd.add("input.not_boolean", rd.at(p), value=_show(value), **label, field=key)
                 continue
-            out[field_name] = value
+            out[key] = value
         else:  # level, explanation, note: text
+            if isinstance(value, (dict, list)):
+                rd.add("input.not_text", rd.at(p), value=_show(value), **label, field=key)
+                continue
             if value is not None and not isinstance(value, str):
                 value = format(value, "f") if isinstance(value, Decimal) else str(value)
-            out[field_name] = value.strip() if isinstance(value, str) and value.strip() else None
+            out[key] = value.strip() if isinstance(value, str) and value.strip() else None
     if not out.get("not_applicable"):
         need = _needed_field(node)
         # A field already reported as malformed is not reported again as missing.
-        if need and out.get(need) is None and len(problems) == reported_before:
-            problems.append(Diagnostic(f"input.missing_{need}", where(path + ((need,) if need in entry else ())), {"name": node.name}))
-    entries[node.key] = out
-    return problems
+        if need and out.get(need) is None and len(rd.problems) == before:
+            rd.add(f"input.missing_{need}", rd.at(path + ((need,) if need in entry else ())), name=node.name)
+    return out
+
+
+def _looks_like_target(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().startswith(_TARGET_MARKS)
 
 
 def _show(value: Any) -> str:

@@ -17,10 +17,11 @@ _TYPE_WORDS = {
 # code → (Chinese, English). Each area keeps its sentences in its own module
 # (engine/messages/<area>.py, a MESSAGES dict); one catalogue is assembled here.
 from engine.messages import core as _core  # noqa: E402
+from engine.messages import inputs as _inputs  # noqa: E402
 from engine.messages import projects as _projects  # noqa: E402
 from engine.messages import report as _report  # noqa: E402
 
-_SECTIONS = (_core, _projects, _report)
+_SECTIONS = (_core, _inputs, _projects, _report)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)

@@ -1,5 +1,6 @@
 """Messages of the core engine: loading, ruleset schema and semantics, formulas,
-input data, evaluation, scoring, checks and the CLI basics."""
+evaluation, scoring and the CLI basics (input data, checks and deviations are
+in `engine.messages.inputs`)."""
 
 # code → (Chinese, English)
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -68,35 +69,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "formula.call_keywords": ("函数 {name} 只接受按位置给出的参数", "function {name} takes positional arguments only"),
     "formula.arity": ("函数 {name} 需要 {min} 至 {max} 个参数，这里给了 {given} 个", "function {name} takes {min} to {max} arguments; {given} given"),
     "formula.syntax_not_allowed": ("公式中不允许使用此写法（{kind}）", "this construct ({kind}) is not allowed in formulas"),
-    # input data
-    "input.not_mapping": ("数据文件应是一个键值映射（subject、inputs、tables、indicators）", "a data file must be a mapping (subject, inputs, tables, indicators)"),
-    "input.unknown_key": ("数据文件中未知的项「{key}」{suggestion?，是否应为「{suggestion}」？}（可用：{known}）", "unknown key '{key}' in the data file{suggestion?; did you mean '{suggestion}'?} (known: {known})"),
-    "input.no_subject": ("缺少被评价单位名称（subject: 单位名称）", "the unit's name is missing (subject: name)"),
-    "input.section_not_mapping": ("「{section}」应是键值映射（名称: 值）", "'{section}' should be a mapping (name: value)"),
-    "input.unknown_input": ("规则集没有声明输入项「{name}」{suggestion?，是否应为「{suggestion}」？}", "the ruleset declares no input '{name}'{suggestion?; did you mean '{suggestion}'?}"),
-    "input.missing": ("缺少必填数据「{label}」（{name}）", "required figure '{label}' ({name}) is missing"),
-    "input.required_empty": ("「{label}」为必填项，不能留空", "'{label}' is required and cannot be empty"),
-    "input.not_number": ("「{label}」应为数字，这里是「{value}」", "'{label}' should be a number, not '{value}'"),
-    "input.not_text": ("「{label}」应为文字", "'{label}' should be text"),
-    "input.not_integer": ("「{label}」应为整数，这里是「{value}」", "'{label}' should be a whole number, not '{value}'"),
-    "input.negative": ("「{label}」不能为负数（{value}）", "'{label}' cannot be negative ({value})"),
-    "input.unexpected_percent": ("「{label}」不是百分比，不应带 %（{value}）", "'{label}' is not a percentage; remove the % ({value})"),
-    "input.percent_ambiguous": ("「{label}」是百分比，请写成 {value}% 或小数形式（如 0.95），这里的「{value}」含义不明", "'{label}' is a percentage: write {value}% or a fraction (e.g. 0.95); '{value}' is ambiguous"),
-    "input.missing_table": ("缺少数据表「{label}」（{table}）", "table '{label}' ({table}) is missing"),
-    "input.unknown_table": ("规则集没有声明数据表「{table}」{suggestion?，是否应为「{suggestion}」？}", "the ruleset declares no table '{table}'{suggestion?; did you mean '{suggestion}'?}"),
-    "input.row_not_mapping": ("数据表「{table}」的每一行应是键值映射（name 与各栏目）", "each row of table '{table}' should be a mapping (name and columns)"),
-    "input.row_no_name": ("数据表「{table}」中有一行缺少名称（name）", "a row of table '{table}' has no name"),
-    "input.unknown_column": ("数据表「{table}」没有栏目「{column}」{suggestion?，是否应为「{suggestion}」？}", "table '{table}' has no column '{column}'{suggestion?; did you mean '{suggestion}'?}"),
-    "input.unknown_category": ("数据表「{table}」没有类别「{category}」{suggestion?，是否应为「{suggestion}」？}（可用：{known}）", "table '{table}' has no category '{category}'{suggestion?; did you mean '{suggestion}'?} (known: {known})"),
-    "input.rows_not_list": ("数据表「{table}」的 rows 应是列表", "rows of table '{table}' should be a list"),
-    "input.unknown_indicator": ("规则集中没有指标「{name}」{suggestion?，是否应为「{suggestion}」？}", "the ruleset has no indicator '{name}'{suggestion?; did you mean '{suggestion}'?}"),
-    "input.entry_not_mapping": ("指标「{name}」的数据应是键值映射（actual、score、explanation 等）", "the data for '{name}' should be a mapping (actual, score, explanation, …)"),
-    "input.unknown_entry_key": ("未知的指标数据项「{key}」{suggestion?，是否应为「{suggestion}」？}（可用：{known}）", "unknown indicator field '{key}'{suggestion?; did you mean '{suggestion}'?} (known: {known})"),
-    "input.actual_is_computed": ("指标「{name}」的实际值由规则集公式计算，数据中不应填写", "the actual of '{name}' is computed by the ruleset; do not give it in the data"),
-    "input.actual_not_number": ("指标「{name}」是定量指标，实际完成值应为数字，这里是「{value}」（不要照抄指标值）", "'{name}' is quantitative: its actual should be a number, not '{value}' (do not copy the target)"),
-    "input.missing_actual": ("缺少指标「{name}」的实际完成值（actual）", "the actual value (actual) of '{name}' is missing"),
-    "input.missing_score": ("指标「{name}」需要评价人给出得分（score）", "'{name}' needs the evaluator's score (score)"),
-    "input.missing_coefficient": ("指标「{name}」需要得分系数（coefficient）", "'{name}' needs a score coefficient (coefficient)"),
     # evaluation
     "eval.division_by_zero": ("无法计算「{name}」：公式 {formula} 中除数为零（{zero} 为 0）", "cannot compute '{name}': {formula} divides by zero ({zero} is 0)"),
     "eval.overflow": ("无法计算「{name}」：公式 {formula} 的结果过大", "cannot compute '{name}': {formula} overflows"),
@@ -129,10 +101,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "step.level": ("评为「{level}」，得 {score} 分", "rated '{level}': {score}"),
     "step.formula": ("按公式 {expr} 计算，得 {score} 分", "by the formula {expr}: {score}"),
     "step.coefficient": ("{weight} × 得分系数 {coefficient} = {score}", "{weight} × coefficient {coefficient} = {score}"),
-    # findings
-    "check.mismatch": ("【{check}】{where}：填报 {stated}，计算应为 {computed}，相差 {difference}", "[{check}] {where}: stated {stated}, but it computes to {computed}, a difference of {difference}"),
-    "check.rounding": ("【{check}】{where}：填报 {stated}，计算为 {computed}，相差 {difference}（在四舍五入误差范围内）", "[{check}] {where}: stated {stated}, computed {computed}, a difference of {difference} (within rounding)"),
-    "deviation.unexplained": ("指标「{name}」{kind}，但没有说明原因（explanation）", "'{name}' is {kind} but no reason is given (explanation)"),
     # CLI
     "cli.internal": ("内部错误：{error}。请加 --debug 重新运行并把输出发给维护者", "internal error: {error}. Rerun with --debug and send the output to the maintainers"),
     "cli.problems": ("发现 {count} 个问题", "{count} problem(s) found"),
