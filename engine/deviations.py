@@ -82,7 +82,7 @@ def find(plan: Plan, unit: UnitData, results: tuple[IndicatorResult, ...], env: 
             continue
         node = r.node
         explanation = r.entry.get("explanation")
-        span = unit.span(("indicators", node.key))
+        span = unit.entry_span(node.key)
         devs.append(Deviation(node.key, node.name, kind, r.target, r.actual, ratio, explanation, node.value_type, node.unit, span))
         if not explanation and plan.ruleset.deviations.require_explanation:
             findings.append(Finding("deviation", "warning", "deviation.unexplained", {"name": node.name, "kind": kind}, span))

@@ -114,7 +114,7 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
             else:
                 outcome = node.method.score(inp, node.params)
         except ScoringProblem as p:
-            span = unit.span(("indicators", node.key, p.field) if p.field else ("indicators", node.key))
+            span = unit.entry_span(node.key, *((p.field,) if p.field else ()))
             if p.code == "score.no_actual" and node.actual is not None:
                 span = plan.span(node.path + ("actual",))
             problems.append(Diagnostic(p.code, span, {"name": node.name, **p.details}))

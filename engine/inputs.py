@@ -74,6 +74,7 @@ class UnitData:
     # The plan with this unit's indicator rows in place, when the ruleset's
     # indicators come from the data (`rows: data`); `evaluate` uses it.
     plan: Plan | None = field(default=None, repr=False)
+    entry_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # indicator key → key in the file
 
     @property
     def name(self) -> str:
@@ -81,6 +82,11 @@ class UnitData:
 
     def span(self, path: tuple) -> SourceSpan | None:
         return self.smap.value(path)
+
+    def entry_span(self, key: str, *field_path: str) -> SourceSpan | None:
+        """Where an indicator's entry (or one of its fields) is in the data
+        file, whether the file names the indicator by id or by name."""
+        return self.smap.value(("indicators", self.entry_keys.get(key, key), *field_path))
 
 
 def row_label(table: str, row_name: str, trail: tuple[str, ...], unique: Callable[[str], bool]) -> str:
@@ -199,7 +205,8 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
         if tname in tables:
             values[flat] = table_value(tables[tname], cat, col)
     entries: dict[str, dict] = {}
-    _read_entries(plan, raw.get("indicators"), rd, entries)
+    entry_keys: dict[str, str] = {}
+    _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
     unit_plan = None
     if plan.frames or "indicator_rows" in raw:  # a project's own indicators (engine/rows.py)
         from engine.rows import read_rows
@@ -209,7 +216,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
 
     if rd.problems:
         raise DiagnosticError(sorted(rd.problems, key=sort_key))
-    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan)
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan, entry_keys=entry_keys)
 
 
 def _section(given: Any, name: str, rd: _Reader) -> dict | None:
@@ -360,7 +367,7 @@ def table_value(root: Row, category: str | None, column: str) -> Decimal | None:
     return total
 
 
-def _read_entries(plan: Plan, given: Any, rd: _Reader, entries: dict) -> None:
+def _read_entries(plan: Plan, given: Any, rd: _Reader, entries: dict, entry_keys: dict) -> None:
     given = _section(given, "indicators", rd)
     if given is None:
         return
@@ -379,6 +386,7 @@ def _read_entries(plan: Plan, given: Any, rd: _Reader, entries: dict) -> None:
         if node.key in entries:
             rd.add("input.duplicate_indicator", rd.key_at(path), name=node.name)
             continue
+        entry_keys[node.key] = key
         if not isinstance(entry, dict):
             rd.add("input.entry_not_mapping", rd.at(path), name=node.name)
             entries[node.key] = {}
