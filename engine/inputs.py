@@ -300,10 +300,18 @@ def _raw_name_counts(data: Any) -> Counter:
     while stack:
         row = stack.pop()
         if isinstance(row, dict):
-            counts[row.get("name")] += 1
+            counts[_row_name(row)] += 1
             if isinstance(row.get("rows"), list):
                 stack.extend(row["rows"])
     return counts
+
+
+def _row_name(data: dict) -> str:
+    """A row's name as text ('' when missing or not a name)."""
+    name = data.get("name")
+    if isinstance(name, Decimal):
+        name = format(name, "f")
+    return name.strip() if isinstance(name, str) else ""
 
 
 def _read_row(decl, data: Any, path: tuple, rd: _Reader, tname: str, trail: tuple | None, unique) -> Row | None:
@@ -311,12 +319,9 @@ def _read_row(decl, data: Any, path: tuple, rd: _Reader, tname: str, trail: tupl
     if not isinstance(data, dict):
         rd.add("input.row_not_mapping", rd.at(path), table=tname)
         return None
-    name = data.get("name")
-    if isinstance(name, Decimal):
-        name = format(name, "f")
-    if not isinstance(name, str) or not name.strip():
+    name = _row_name(data)
+    if not name:
         rd.add("input.row_no_name", rd.at(path), table=tname)
-        name = ""
     own_trail = () if trail is None else trail + (name,)
     label = row_label(tname, name, own_trail, unique)
     values: dict[str, Any] = {}
