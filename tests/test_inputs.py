@@ -178,7 +178,7 @@ def test_counts_accept_the_unit_and_refuse_fractions():
 
 def test_indicator_actuals_accept_the_unit_and_reject_copied_targets():
     assert unit_of(edited(DATA, ("活动场次: {actual: 20}", "活动场次: {actual: 26场}"))).entries["场次"]["actual"] == D("26")
-    for copied in ("≥20场", "不低于20场", "＞20"):
+    for copied in ("≥20场", "不低于20场", "＞20", "≥266米"):
         data = edited(DATA, ("活动场次: {actual: 20}", f"活动场次: {{actual: {copied}}}"))
         assert located(data) == [(at(data, copied), "input.actual_is_target")], copied
 
