@@ -196,6 +196,9 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
         rd.add("input.no_subject", rd.at(("subject",)))
         subject = {"name": ""}
     ruleset_ref = raw.get("ruleset") if isinstance(raw.get("ruleset"), str) else None
+    year = raw.get("year")
+    if year is not None and year != plan.ruleset.year:
+        rd.add("input.year_mismatch", rd.at(("year",)), year=_show(year), expected=plan.ruleset.year, ruleset=plan.ruleset.title)
 
     values: dict[str, Any] = {}
     _read_inputs(plan, raw.get("inputs"), rd, values)

@@ -243,3 +243,8 @@ def test_an_entry_is_located_whether_the_file_names_the_indicator_by_id_or_by_na
         assert f"{span.line}:{span.col}" == at(data, "10}")
     span = unit_of().entry_span("场次")
     assert f"{span.line}:{span.col}" == at(DATA, "{actual: 20}")
+
+
+@pytest.mark.parametrize(("year", "problems"), [("2019", []), ("2018", [(1, 7, "input.year_mismatch")]), ("二〇一九", [(1, 7, "input.year_mismatch")])])
+def test_the_data_year_must_match_the_ruleset(year, problems):
+    assert problems_of(f"year: {year}\n" + DATA) == problems
