@@ -28,9 +28,9 @@ def test_budget_execution_rate_matches_reviewed_golden_file():
 def test_budget_execution_rate_shows_the_arithmetic_sources_and_full_marks():
     _, out, _ = run_cli("explain", "预算执行率")
     assert "计算：3,921.33 / 4,189.79 = 93.59% → 10 × 93.59% = 9.36" in out
-    assert "规则：分值 10，年度指标值 ≥100%，计分方法 proportional（正向比例计分）  [rulesets/2019/department.yaml:65:9]" in out
-    assert "支出表「合计」合计 = 3,921.33，数据表填报  [examples/2019/hr-bureau.yaml:75:9]" in out
-    assert "预算调整表「合计」全年预算数 = 4,189.79，数据表填报  [examples/2019/hr-bureau.yaml:35:12]" in out
+    assert "规则：分值 10，年度指标值 ≥100%，计分方法 proportional（正向比例计分）  [rulesets/2019/department.yaml:73:9]" in out
+    assert "支出表「合计」合计 = 3,921.33，数据表填报  [examples/2019/hr-bureau.yaml:83:9]" in out
+    assert "预算调整表「合计」全年预算数 = 4,189.79，数据表填报  [examples/2019/hr-bureau.yaml:43:12]" in out
     assert "失分：0.64 分" in out
     assert "满分条件：实际完成值达到 100% 即可得满分 10 分。" in out
 
@@ -38,10 +38,10 @@ def test_budget_execution_rate_shows_the_arithmetic_sources_and_full_marks():
 def test_the_located_lines_are_where_the_figures_are():
     ruleset = (ROOT / "rulesets" / "2019" / "department.yaml").read_text(encoding="utf-8").splitlines()
     data = EXAMPLE_2019.read_text(encoding="utf-8").splitlines()
-    assert ruleset[65 - 1].strip() == "- id: 预算执行率"
-    assert ruleset[54 - 1].strip().startswith("formula: round_half_up(全年执行数 / 全年预算数, 4)")
-    assert data[75 - 1].strip() == "合计: 3,921.33"
-    assert data[35 - 1].strip() == "全年预算数: 4,189.79"
+    assert ruleset[73 - 1].strip() == "- id: 预算执行率"
+    assert ruleset[62 - 1].strip().startswith("formula: round_half_up(全年执行数 / 全年预算数, 4)")
+    assert data[83 - 1].strip() == "合计: 3,921.33"
+    assert data[43 - 1].strip() == "全年预算数: 4,189.79"
 
 
 def test_explanation_value(result):
@@ -56,8 +56,8 @@ def test_explanation_value(result):
     spent, budget = rate.uses
     assert (spent.name, spent.text, spent.origin) == ("全年执行数", "3,921.33", "metric")
     cell = spent.uses[0]
-    assert (cell.origin, cell.label, str(cell.span)) == ("cell", "支出表「合计」合计", "examples/2019/hr-bureau.yaml:75:9")
-    assert str(budget.uses[0].span) == "examples/2019/hr-bureau.yaml:35:12"
+    assert (cell.origin, cell.label, str(cell.span)) == ("cell", "支出表「合计」合计", "examples/2019/hr-bureau.yaml:83:9")
+    assert str(budget.uses[0].span) == "examples/2019/hr-bureau.yaml:43:12"
     assert [(s.code, dict(s.args), s.raw) for s in e.steps] == [("explain.ratio_of_full", {"weight": "10", "actual": "93.59%", "target": "100%", "score": "9.36"}, "9.359")]
     assert e.deviation is not None and e.deviation.explanation.startswith("主要由于")
 
@@ -125,6 +125,6 @@ def test_a_category_sum_lists_its_rows_with_their_lines(result):
     lines = _figure_lines(_Tracer(result).figure("预算调整表.基本支出.年初预算数"), "zh", 0)
     assert lines == [
         "预算调整表.基本支出.年初预算数 = 1,356.63，为下列各行之和：",
-        "  预算调整表「基本支出」年初预算数 = 1,027.95，数据表填报  [examples/2019/hr-bureau.yaml:42:33]",
-        "  预算调整表「基本支出」年初预算数 = 328.68，数据表填报  [examples/2019/hr-bureau.yaml:60:33]",
+        "  预算调整表「基本支出」年初预算数 = 1,027.95，数据表填报  [examples/2019/hr-bureau.yaml:50:33]",
+        "  预算调整表「基本支出」年初预算数 = 328.68，数据表填报  [examples/2019/hr-bureau.yaml:68:33]",
     ]

@@ -51,7 +51,8 @@ def test_project_form_indicator_rows(project_sheet):
     assert [ws.cell(row=r, column=1).value for r in range(12, 23)] == ["产出指标"] + [None] * 6 + ["效益指标", None, "满意度指标", "总分"]
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A12:A18", "B12:B15", "A19:A20"} <= merged
-    assert _values(ws, 20, 2, 8) == ["可持续影响指标", "就业服务体系长效运行", "机构、人员、制度满足工作需要", "基本满足", 10, 8, "（示意）部分街道就业服务站人员不足，下年度补充。"]
+    # Rated 达成 (8 of 10, inside the top band): not a deviation, so no 偏差原因 (docs/checks.md §4).
+    assert _values(ws, 20, 2, 8) == ["可持续影响指标", "就业服务体系长效运行", "机构、人员、制度满足工作需要", "基本满足", 10, 8, None]
     assert Decimal(str(ws["G22"].value)) == Decimal("97.66") and ws["H22"].value == "评价等级：优"
     assert ws.print_area == "'项目支出绩效自评表'!$A$1:$H$22" and ws.page_setup.orientation == "landscape"
 

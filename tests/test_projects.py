@@ -134,7 +134,7 @@ def test_a_failed_project_is_listed_and_located_without_hiding_the_others(tmp_pa
     output = tmp_path / "summary.json"
     code, out, err = run_cli("evaluate", str(folder), "--ruleset", "rulesets/2019/project.yaml", "--format", "json", "--output", str(output))
     assert code == 1
-    assert f"labour-inspection.yaml:{line}:{col}: 指标「劳动保障监察执法检查户次」是定量指标，实际完成值应为数字，这里是「≥600户次」" in err
+    assert f"labour-inspection.yaml:{line}:{col}: 指标「劳动保障监察执法检查户次」的实际完成值「≥600户次」照抄了指标值（年度指标值为 600户次）：请填写实际完成的数字" in err
     assert not output.exists()  # written only after complete success
     assert "未写入" in err
     data = _json(out)

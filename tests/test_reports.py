@@ -73,14 +73,14 @@ def test_word_report_reads_like_the_seed(word):
     assert sentence in text
     assert "（1）预算执行率年初目标值≥100%，实际完成值为93.59%，满分10分，得9.36分。" in text
     assert "2019年度年初预算数为3,193.13万元，全年预算数为4,189.79万元，全年执行数为3,921.33万元，预算执行率为93.59%。详见下表：" in text
-    assert "年初目标值≥140人，实际完成值0人，未完成目标。原因：2019年度未开展相关培训工作。" in text
+    assert "年初目标值≥140人，实际完成值0人，未完成目标。原因：主要是由于2019年度未开展相关培训工作。" in text
 
 
 def test_word_highlights_the_real_table_errors(word):
     from docx.enum.text import WD_COLOR_INDEX
 
     marked = [p.text for p in word.paragraphs if any(r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in p.runs)]
-    assert len(marked) == 4
+    assert len(marked) == 2  # the two real table errors, each reported once (docs/checks.md)
     assert marked[0].startswith("1. 【警告】【预算表小计、合计 = 明细之和】") and "相差 0.37" in marked[0]
 
 
@@ -166,7 +166,7 @@ def test_excel_has_the_data_tables_findings_and_hidden_stamp(workbook, stamp):
     last = spending.max_row
     assert spending.cell(row=last, column=1).value == "合计" and Decimal(str(spending.cell(row=last, column=4).value)) == Decimal("3921.33")
     findings = workbook["数据核对发现的问题"]
-    assert findings.max_row == 1 + 1 + 11  # title, header, eleven findings
+    assert findings.max_row == 1 + 1 + 10  # title, header, ten findings (docs/checks.md §2)
     info = workbook["生成信息"]
     assert info.sheet_state == "hidden"
     values = {row[0]: row[1] for row in info.iter_rows(values_only=True)}

@@ -64,7 +64,7 @@ def test_score_above_the_weight():
 def test_text_actual_in_a_quantitative_row():
     edits = [("target: 100, actual: 80,", "target: 100, actual: ≥100个,")]
     text = _edit(DATA, edits)
-    assert problems(edits) == [("input.actual_not_number", *where(text, "name: A,", "≥100个"))]
+    assert problems(edits) == [("input.actual_is_target", *where(text, "name: A,", "≥100个"))]  # the target copied
 
 
 def test_every_row_problem_reported_at_once():
