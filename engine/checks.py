@@ -42,7 +42,7 @@ from engine.result import Finding
 
 _ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, ZeroDivisionError)
 # (table, row path, column) → the figure recomputed from the line items, for
-# every subtotal whose stated figure differs from it.
+# every subtotal the sum check reported.
 Corrections = dict[tuple[str, tuple, str], Decimal]
 
 
