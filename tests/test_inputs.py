@@ -248,3 +248,13 @@ def test_an_entry_is_located_whether_the_file_names_the_indicator_by_id_or_by_na
 @pytest.mark.parametrize(("year", "problems"), [("2019", []), ("2018", [(1, 7, "input.year_mismatch")]), ("二〇一九", [(1, 7, "input.year_mismatch")])])
 def test_the_data_year_must_match_the_ruleset(year, problems):
     assert problems_of(f"year: {year}\n" + DATA) == problems
+
+
+def test_a_scoring_error_in_an_entry_named_by_its_name_is_located_at_the_field():
+    from engine.evaluate import evaluate
+
+    data = edited(DATA, ("时效指标: {level: 达成, score: 10}", "时效指标: {level: 达成, score: 11}"))
+    plan = plan_of()
+    with pytest.raises(DiagnosticError) as e:
+        evaluate(plan, unit_of(data, plan))
+    assert [(f"{d.span.line}:{d.span.col}", d.code) for d in e.value.diagnostics] == [(at(data, "11}"), "score.manual_out_of_range")]
