@@ -23,49 +23,46 @@ Example (成本控制率, symmetric: |x| ≤ 10% → 5, ≤ 15% → 3, ≤ 20% �
 """
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Literal
+from typing import Iterator, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, model_validator
 
-from engine.numeric import ZERO, parse_number
-from engine.scoring.base import Outcome, Params, ScoreInput, ScoringProblem, need_numbers
+from engine.numeric import ZERO
+from engine.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, invalid, need_numbers
 
 NAME = "bands"
 BRANCHES = ()  # one branch per band: "band1", "band2", …, and "otherwise"
 
 
-def _number(v):
-    if isinstance(v, str):
-        n = parse_number(v)
-        if n is None:
-            raise ValueError("not a number")
-        return n
-    return v
-
-
 class Band(Params):
-    min: Decimal | None = None
-    max: Decimal | None = None
-    score: Decimal | None = None
-    ratio: Decimal | None = None
-
-    _num = field_validator("min", "max", "score", "ratio", mode="before")(lambda cls, v: _number(v))
+    min: Number | None = None
+    max: Number | None = None
+    score: Number | None = None
+    ratio: Number | None = Field(None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _one_result(self):
         if (self.score is None) == (self.ratio is None):
-            raise ValueError("each band needs exactly one of score or ratio")
+            raise invalid("params.band_result")
         if self.min is None and self.max is None:
-            raise ValueError("each band needs min or max")
+            raise invalid("params.band_bounds")
         return self
 
 
 class Parameters(Params):
-    bands: tuple[Band, ...]
+    bands: tuple[Band, ...] = Field(min_length=1)
     on: Literal["actual", "completion", "deviation"] = "actual"
     abs: bool = False
-    otherwise: Decimal = ZERO
+    otherwise: Number = ZERO
+
+
+def points(params: Parameters) -> Iterator[tuple[tuple, Number]]:
+    """Every parameter that is a number of points, by its place in `scoring`
+    (each must lie within [0, weight])."""
+    for i, band in enumerate(params.bands):
+        if band.score is not None:
+            yield ("bands", i, "score"), band.score
+    yield ("otherwise",), params.otherwise
 
 
 def branches(params: Parameters) -> tuple[str, ...]:

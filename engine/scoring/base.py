@@ -6,6 +6,9 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import PydanticCustomError
+
+from engine.model import Number  # noqa: F401 - re-exported: numbers as staff write them (5%, 1,000)
 
 
 class Params(BaseModel):
@@ -52,6 +55,12 @@ class ScoringProblem(Exception):
         # Not `self.args`: Exception turns whatever is stored there into a tuple.
         super().__init__(code)
         self.code, self.field, self.details = code, field, details
+
+
+def invalid(code: str, **context: Any) -> PydanticCustomError:
+    """A parameter error whose words are the catalogue's `code` (raise it in a
+    validator; the message's English fallback is the code itself)."""
+    return PydanticCustomError(code, code, context)
 
 
 def need_numbers(inp: ScoreInput, *, target: bool = True) -> tuple[Decimal | None, Decimal]:

@@ -26,40 +26,35 @@ Example (资金使用合规性, −1 per non-compliance found; target 0 incident
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Literal
+from typing import Iterator, Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
-from engine.numeric import ZERO, parse_number
-from engine.scoring.base import Outcome, Params, ScoreInput, need_numbers
+from engine.numeric import ZERO
+from engine.scoring.base import Number, Outcome, Params, ScoreInput, invalid, need_numbers
 
 NAME = "deduct"
 BRANCHES = ("met", "deducted", "floor")
 
 
 class Parameters(Params):
-    step: Decimal = Decimal(1)
-    points: Decimal = Decimal(1)
+    step: Number = Decimal(1)
+    points: Number = Field(Decimal(1), ge=0)
     direction: Literal["over", "under"] | None = None
     partial: Literal["floor", "ceil", "exact"] = "floor"
-    floor: Decimal = ZERO
-
-    @field_validator("step", "points", "floor", mode="before")
-    @classmethod
-    def _num(cls, v):
-        if isinstance(v, str):
-            n = parse_number(v)
-            if n is None:
-                raise ValueError("not a number")
-            return n
-        return v
+    floor: Number = ZERO
 
     @field_validator("step")
     @classmethod
     def _positive(cls, v):
         if v <= 0:
-            raise ValueError("step must be greater than 0")
+            raise invalid("params.step_positive")
         return v
+
+
+def points(params: Parameters) -> Iterator[tuple[tuple, Decimal]]:
+    """The parameters that are numbers of points (each within [0, weight])."""
+    yield ("floor",), params.floor
 
 
 def score(inp: ScoreInput, params: Parameters, trace: bool = False) -> Outcome:

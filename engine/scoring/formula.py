@@ -9,6 +9,8 @@ Example (Chongqing-style coefficient on a ratio)::
     scoring:
       method: formula
       expr: min(weight, weight * actual / target) * 0.9
+    # weight 10, target 100, actual 50 → min(10, 5) × 0.9 = 4.5
+    # actual 200 → min(10, 20) × 0.9 = 9;  target 0 → error: division by zero
 """
 from __future__ import annotations
 

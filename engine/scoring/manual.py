@@ -12,17 +12,25 @@ Example (the seed's 社会效益, weight 24)::
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Iterator
 
 from engine.numeric import ZERO
-from engine.scoring.base import Outcome, Params, ScoreInput, ScoringProblem
+from engine.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem
 
 NAME = "manual"
 BRANCHES = ("full", "partial")
 
 
 class Parameters(Params):
-    min: Decimal = ZERO
-    max: Decimal | None = None
+    min: Number = ZERO
+    max: Number | None = None
+
+
+def points(params: Parameters) -> Iterator[tuple[tuple, Decimal]]:
+    """The parameters that are numbers of points (each within [0, weight])."""
+    yield ("min",), params.min
+    if params.max is not None:
+        yield ("max",), params.max
 
 
 def given_score(inp: ScoreInput) -> Decimal:

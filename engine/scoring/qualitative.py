@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, model_validator
 
-from engine.numeric import ONE, ZERO, parse_number
-from engine.scoring.base import Outcome, Params, ScoreInput, ScoringProblem
+from engine.numeric import ONE, ZERO
+from engine.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, invalid
 from engine.scoring.manual import given_score
 
 NAME = "qualitative"
@@ -31,17 +31,7 @@ BRANCHES = ()  # one per level
 
 class Level(Params):
     level: str
-    min: Decimal
-
-    @field_validator("min", mode="before")
-    @classmethod
-    def _num(cls, v):
-        if isinstance(v, str):
-            n = parse_number(v)
-            if n is None:
-                raise ValueError("not a number")
-            return n
-        return v
+    min: Number = Field(ge=0, le=1)  # share of the weight: 80% or 0.8
 
 
 class Parameters(Params):
@@ -55,9 +45,9 @@ class Parameters(Params):
     def _ordered(self):
         mins = [lv.min for lv in self.levels]
         if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("levels must go from the highest band to the lowest, each lower edge smaller than the one before")
+            raise invalid("params.levels_order")
         if not self.levels or self.levels[-1].min != ZERO:
-            raise ValueError("the last level must start at 0")
+            raise invalid("params.levels_last_zero")
         return self
 
 

@@ -14,18 +14,28 @@ when not met, default 0), `tolerance` (for `=`, default 0).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Iterator
+
+from pydantic import Field
 
 from engine.numeric import ZERO
-from engine.scoring.base import Outcome, Params, ScoreInput, ScoringProblem, need_numbers
+from engine.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, need_numbers
 
 NAME = "threshold"
 BRANCHES = ("met", "missed")
 
 
 class Parameters(Params):
-    full: Decimal | None = None
-    otherwise: Decimal = ZERO
-    tolerance: Decimal = ZERO
+    full: Number | None = None
+    otherwise: Number = ZERO
+    tolerance: Number = Field(ZERO, ge=0)
+
+
+def points(params: Parameters) -> Iterator[tuple[tuple, Decimal]]:
+    """The parameters that are numbers of points (each within [0, weight])."""
+    if params.full is not None:
+        yield ("full",), params.full
+    yield ("otherwise",), params.otherwise
 
 
 def met(op: str | None, actual: Decimal, target: Decimal, tolerance: Decimal = ZERO) -> bool:
