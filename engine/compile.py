@@ -168,16 +168,24 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     if not isinstance(raw, dict):
         raise DiagnosticError([Diagnostic("ruleset.not_mapping", smap.value(()) or SourceSpan(file, 1, 1))])
     raw = _normalise(raw, smap)
+    problems: list[Diagnostic] = []
+    unsure = validate.Unsure()
     try:
         ruleset = Ruleset.model_validate(raw)
     except ValidationError as e:
-        problems = validate.schema_diagnostics(e, raw, smap, Ruleset)
-        raise DiagnosticError(sorted(problems, key=sort_key)) from None
+        # Report the schema errors together with every other problem: check
+        # the rest of the file with the refused values set aside.
+        problems += validate.schema_diagnostics(e, raw, smap, Ruleset)
+        salvaged = validate.set_aside(e, raw, Ruleset)
+        if salvaged is None:
+            raise DiagnosticError(sorted(problems, key=sort_key)) from None
+        ruleset, unsure = salvaged[0], validate.Unsure.of(salvaged[1])
 
-    problems: list[Diagnostic] = []
-    problems += validate.weight_sums(ruleset.indicators, ruleset.total, smap)
+    if not unsure.weights:
+        problems += validate.weight_sums(ruleset.indicators, ruleset.total, smap)
     problems += validate.unique_ids(ruleset.indicators, smap)
-    problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)
+    if not unsure.grades:
+        problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)
 
     names: dict[str, str] = {}
     for name, decl in ruleset.inputs.items():
@@ -203,14 +211,16 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     metrics, metric_problems = _compile_metrics(ruleset, names, smap)
     problems += metric_problems
 
-    roots, frames, row_methods, node_problems = _compile_nodes(ruleset, names, smap)
+    roots, frames, row_methods, node_problems = _compile_nodes(ruleset, names, smap, unsure.nodes)
     problems += node_problems
     leaves = tuple(leaves_of(roots))
     problems += _check_summary_names(ruleset, names, smap)
 
-    checks, check_problems = _compile_checks(ruleset, names, smap)
+    checks, check_problems = _compile_checks(ruleset, names, smap, unsure.checks)
     problems += check_problems
 
+    if unsure.names:
+        problems = [d for d in problems if d.code != "formula.unknown_name"]
     if problems:
         raise DiagnosticError(sorted(problems, key=sort_key))
     return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks, frames, row_methods)
@@ -273,8 +283,12 @@ def _compile_metrics(ruleset: Ruleset, names: dict, smap: SourceMap):
     try:
         order = list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as e:
-        cycle = list(e.args[1])
-        problems.append(Diagnostic("ruleset.metric_cycle", smap.key(("metrics", cycle[0])), {"cycle": " → ".join(cycle)}))
+        # graphlib lists each metric before the ones that use it; read it the
+        # other way ("甲 → 乙": 甲 uses 乙), starting at the first one declared.
+        ring = list(reversed(e.args[1]))[:-1]
+        first = min(range(len(ring)), key=lambda i: list(compiled).index(ring[i]))
+        ring = ring[first:] + ring[:first]
+        problems.append(Diagnostic("ruleset.metric_cycle", smap.key(("metrics", ring[0])), {"cycle": " → ".join([*ring, ring[0]])}))
         return (), problems
     return tuple((n, *compiled[n]) for n in order if n in compiled), problems
 
@@ -326,7 +340,17 @@ def _frame_of(ind, path: tuple, smap: SourceMap, problems: list) -> Frame | None
     return Frame({ind.name: tuple(ind.categories)}, False)
 
 
-def _compile_nodes(ruleset: Ruleset, names: dict, smap: SourceMap):
+# Problems an indicator's own set-aside values (see validate.set_aside) could
+# cause, by the fields that cause them ("*": the whole indicator).
+_FOLLOW_ON = {
+    "ruleset.no_method": {"operator", "scoring", "children", "*"},
+    "ruleset.no_target": {"target", "operator", "scoring", "children", "*"},
+    "ruleset.target_not_number": {"target", "operator", "scoring", "*"},
+    "ruleset.unknown_method": {"scoring", "*"},
+}
+
+
+def _compile_nodes(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_nodes: Mapping | None = None):
     problems: list[Diagnostic] = []
     scoring_names = {**names, **{n: "number" for n in INDICATOR_NAMES}}
     defaults = {k: v.model_dump() for k, v in ruleset.scoring_defaults.items()}
@@ -338,19 +362,22 @@ def _compile_nodes(ruleset: Ruleset, names: dict, smap: SourceMap):
             problems.append(Diagnostic("ruleset.in_total_not_top", smap.value(path + ("in_total",)), {"name": ind.name}))
         actual = explain_if = None
         bound = _NO_METHOD
+        own: list[Diagnostic] = []
         if not children and frame is None:
             if ind.actual is not None:
                 actual, errs = compile_formula(ind.actual, names, _locator(smap, path + ("actual",)))
-                problems.extend(errs)
-            bound = bind_method(ind.scoring.model_dump() if ind.scoring else None, ind.operator, defaults, path, smap, scoring_names, problems, ind.name)
+                own.extend(errs)
+            bound = bind_method(ind.scoring.model_dump() if ind.scoring else None, ind.operator, defaults, path, smap, scoring_names, own, ind.name, ind.weight)
             code = target_problem(bound[0], target_of(ind.target, ind.operator))
             if code:
-                problems.append(Diagnostic(code, smap.value(path + (("target",) if ind.target is not None else ("name",))), {"name": ind.name, "method": bound[0].NAME, "target": ind.target}))
+                own.append(Diagnostic(code, smap.value(path + (("target",) if ind.target is not None else ("name",))), {"name": ind.name, "method": bound[0].NAME, "target": ind.target}))
             if ind.explain_if is not None:
                 explain_if, errs = compile_formula(ind.explain_if, scoring_names, _locator(smap, path + ("explain_if",)))
-                problems.extend(errs)
+                own.extend(errs)
         elif children and (ind.scoring is not None or ind.actual is not None):
-            problems.append(Diagnostic("ruleset.branch_scored", smap.value(path + ("name",)), {"name": ind.name}))
+            own.append(Diagnostic("ruleset.branch_scored", smap.value(path + ("name",)), {"name": ind.name}))
+        set_aside = (unsure_nodes or {}).get(path, frozenset())
+        problems.extend(d for d in own if not set_aside & _FOLLOW_ON.get(d.code, set()))
         return make_node(
             key=ind.id or ind.name, name=ind.name, path=path, depth=depth, weight=ind.weight,
             target_raw=ind.target, operator=ind.operator, unit=ind.unit, actual_type=ind.actual_type,
@@ -380,9 +407,10 @@ def _walk(nodes):
         yield from _walk(n.children)
 
 
-def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, name: str):
+def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, name: str, weight: Decimal | None = None):
     """Resolve a scoring spec (or the default for the operator) to a method,
-    its validated parameters and its compiled formula parameter, if any."""
+    its validated parameters and its compiled formula parameter, if any.
+    With `weight`, parameters that are points must lie within [0, weight]."""
     from engine.validate import schema_diagnostics
 
     where = path + ("scoring",)
@@ -409,6 +437,10 @@ def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, n
         for d in schema_diagnostics(e, raw_params, smap, method.Parameters, prefix=where):
             problems.append(Diagnostic(d.code, d.span, {**d.args, "method": method_name}))
         return method, None, None
+    if weight is not None:
+        for ppath, value in getattr(method, "points", lambda _: ())(params):
+            if not Decimal(0) <= value <= weight:
+                problems.append(Diagnostic("ruleset.points_out_of_range", smap.value(where + ppath), {"name": name, "method": method_name, "key": ppath[-1], "value": value, "weight": weight}))
     formula = None
     for pname in getattr(method, "FORMULA_PARAMS", ()):
         formula, errs = compile_formula(getattr(params, pname), scoring_names, _locator(smap, where + (pname,)))
@@ -425,12 +457,14 @@ def leaves_of(nodes):
             yield n
 
 
-def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap):
+def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_checks: frozenset = frozenset()):
     problems: list[Diagnostic] = []
     out: list[CompiledCheck] = []
     seen: set[str] = set()
     for i, check in enumerate(ruleset.checks):
         path = ("checks", i)
+        if path in unsure_checks:
+            continue
         if check.id in seen:
             problems.append(Diagnostic("ruleset.duplicate_check", smap.value(path + ("id",)), {"id": check.id}))
         seen.add(check.id)

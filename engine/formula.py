@@ -39,6 +39,7 @@ MAX_LENGTH = 1000
 MAX_NODES = 200
 MAX_DEPTH = 32
 MAX_POWER = 8
+MAX_PLACES = 10  # round_half_up(x, places): places is a whole-number literal 0..10
 
 Locator = Callable[[int], "SourceSpan | None"]
 
@@ -48,6 +49,9 @@ def _clamp(x, lo, hi):
 
 
 def _round_half_up(x, places=Decimal(2)):
+    # A comparison or `True + 1` yields a bool or int: round it as a number.
+    if not isinstance(x, Decimal):
+        x = Decimal(int(x))
     return numeric.round_half_up(x, int(places))
 
 
@@ -81,7 +85,7 @@ _BOOLOPS = (ast.And, ast.Or)
 _FULLWIDTH_HINTS = {
     "（": "(", "）": ")", "，": ",", "＋": "+", "－": "-", "＊": "*", "／": "/",
     "×": "*", "÷": "/", "＝": "==", "＜": "<", "＞": ">", "≤": "<=", "≥": ">=",
-    "≠": "!=", "％": "%", "：": ":", "。": ".",
+    "≠": "!=", "％": "%", "：": ":", "。": ".", "\u3000": " ",
 }
 _OP_NAMES = {
     ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
@@ -107,13 +111,19 @@ class Formula:
 
     def evaluate_reference(self, env: Mapping[str, object]):
         """The same value computed by simpleeval over the same checked tree."""
-        from simpleeval import SimpleEval
+        import operator
+
+        from simpleeval import DEFAULT_OPERATORS, SimpleEval
 
         names = dict(self._ref_names)
         for i, name in enumerate(self.names):
             names[f"_n{i}"] = env[name]
         funcs = {f"_f_{k}": v[0] for k, v in FUNCTIONS.items()}
-        evaluator = SimpleEval(functions=funcs, names=names)
+        # simpleeval's own power guard also refuses bases above 4,000,000
+        # (`5000000 ** 2`); our whitelist already caps the exponent, so plain
+        # `**` keeps the reference identical to `evaluate`.
+        operators = {**DEFAULT_OPERATORS, ast.Pow: operator.pow}
+        evaluator = SimpleEval(operators=operators, functions=funcs, names=names)
         return evaluator.eval(self.text, previously_parsed=self._tree)
 
 
@@ -159,6 +169,9 @@ def compile_formula(
     kinds = dict(known) if isinstance(known, Mapping) else {k: "number" for k in known}
     for extra in extra_names:
         kinds.setdefault(extra, "number")
+    # Python reads identifiers NFKC-normalised (`预算１` is `预算1`): find a
+    # declared name by its normalised form, and read it under its own spelling.
+    declared = {unicodedata.normalize("NFKC", k): k for k in kinds}
     if not isinstance(text, str):
         text = format(text, "f") if isinstance(text, Decimal) else str(text)
     if len(text) > MAX_LENGTH:
@@ -171,22 +184,30 @@ def compile_formula(
         return None, problems
     if not text.strip():
         return None, [Diagnostic("formula.empty", locate(0))]
-    try:
-        tree = ast.parse(text.strip() if "\n" not in text.strip() else text.strip(), mode="eval")
-    except SyntaxError as e:
-        stripped_lead = len(text) - len(text.lstrip())
-        offset = stripped_lead + max((e.offset or 1) - 1, 0)
-        if e.lineno and e.lineno > 1:
-            offset = stripped_lead + sum(len(x) + 1 for x in text.strip().split("\n")[: e.lineno - 1]) + max((e.offset or 1) - 1, 0)
-        return None, [Diagnostic("formula.syntax", locate(min(offset, len(text))), {"formula": text.strip(), "problem": e.msg})]
-    except (ValueError, RecursionError, MemoryError):
-        return None, [Diagnostic("formula.syntax", locate(0), {"formula": text.strip(), "problem": "unparsable"})]
-
     lead = len(text) - len(text.lstrip())
     body_text = text.strip()
+    body_lines = body_text.split("\n")
+    # A formula may run over several lines (a `|` block): it is then parsed
+    # in parentheses that sit on lines of their own, so columns are unchanged
+    # and line n of the formula is line n + 1 of the parsed source.
+    shift = 1 if len(body_lines) > 1 else 0
+    source = "(\n" + body_text + "\n)" if shift else body_text
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as e:
+        line = (e.lineno or 0) - shift
+        if not e.offset or not 1 <= line <= len(body_lines):
+            # An expression that stops short (`全年执行数 /`): point at its
+            # end, where something is missing.
+            offset = len(body_text)
+        else:
+            offset = sum(len(x) + 1 for x in body_lines[: line - 1]) + min(e.offset - 1, len(body_lines[line - 1]))
+        return None, [Diagnostic("formula.syntax", locate(lead + offset), {"formula": body_text, "problem": e.msg})]
+    except (ValueError, RecursionError, MemoryError):
+        return None, [Diagnostic("formula.syntax", locate(lead), {"formula": body_text, "problem": "unparsable"})]
 
     def at(node: ast.AST) -> SourceSpan | None:
-        return locate(lead + _char_offset(body_text, getattr(node, "lineno", 1), getattr(node, "col_offset", 0)))
+        return locate(lead + _char_offset(body_text, getattr(node, "lineno", 1 + shift) - shift, getattr(node, "col_offset", 0)))
 
     names: list[str] = []
     constants: list[Decimal] = []
@@ -204,7 +225,7 @@ def compile_formula(
             if isinstance(node.value, bool):
                 return ast.Constant(node.value)
             if isinstance(node.value, (int, float)):
-                segment = ast.get_source_segment(body_text, node) or repr(node.value)
+                segment = ast.get_source_segment(source, node) or repr(node.value)
                 constants.append(Decimal(segment.replace("_", "")))
                 return ast.Name(f"_c{len(constants) - 1}", ast.Load())
             raise _Refused(Diagnostic("formula.not_number", at(node), {"value": repr(node.value)[:40]}))
@@ -213,6 +234,7 @@ def compile_formula(
             if name is None:
                 raise _Refused(Diagnostic("formula.attribute", at(node)))
             name = unicodedata.normalize("NFKC", name)
+            name = declared.get(name, name)
             if name in FUNCTIONS:
                 raise _Refused(Diagnostic("formula.function_as_name", at(node), {"name": name}))
             if name not in kinds:
@@ -260,6 +282,8 @@ def compile_formula(
             _, lo, hi = FUNCTIONS[fname]
             if not lo <= len(node.args) <= hi:
                 problems.append(Diagnostic("formula.arity", at(node), {"name": fname, "min": lo, "max": hi, "given": len(node.args)}))
+            elif fname == "round_half_up" and len(node.args) == 2 and not _whole_literal(node.args[1], MAX_PLACES):
+                problems.append(Diagnostic("formula.round_places", at(node.args[1]), {"limit": MAX_PLACES}))
             return ast.Call(ast.Name(f"_f_{fname}", ast.Load()), [visit(a, depth + 1) for a in node.args], [])
         raise _Refused(Diagnostic("formula.syntax_not_allowed", at(node), {"kind": _describe(node)}))
 
@@ -293,6 +317,11 @@ def compile_formula(
     ref_tree = _ToRef().visit(ast.Expression(_clone(rewritten)))
     ast.fix_missing_locations(ref_tree)
     return Formula(text.strip(), tuple(names), fn, ref_tree.body, tuple(consts.items())), []
+
+
+def _whole_literal(node: ast.AST, limit: int) -> bool:
+    """Whether `node` is a whole-number literal in [0, limit]."""
+    return isinstance(node, ast.Constant) and type(node.value) is int and 0 <= node.value <= limit
 
 
 def _clone(node: ast.AST) -> ast.AST:

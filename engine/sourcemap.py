@@ -40,24 +40,35 @@ class SourceMap:
         return self.keys.get(tuple(path)) or self.value(path)
 
     def inside(self, path: Path, offset: int) -> SourceSpan | None:
-        """The position of character `offset` inside the scalar at `path`."""
+        """The position of character `offset` inside the scalar at `path`.
+
+        The scalar's text is laid over its source lines: a block scalar (`|`,
+        `>`) starts on the line after its indicator, at the block's indent; a
+        quoted scalar one character after its quote; a scalar that continues
+        on further lines resumes at each line's first non-blank character.
+        Escapes in double quotes and the folding of blank lines in `>` blocks
+        are not replayed (positions there may be off by a few characters)."""
         span = self.values.get(tuple(path))
         if span is None:
             return self.value(path)
         style = self.styles.get(tuple(path))
-        if style in ('"', "'"):
-            return span.shifted(1 + offset)
+        file_lines = self.lines.get(span.file, [])
         if style in ("|", ">"):
-            file_lines = self.lines.get(span.file, [])
-            # Block content begins on the line after the indicator.
-            first = span.line  # 0-based index of the next line
-            text_line = first
-            if text_line < len(file_lines):
-                indent = len(file_lines[text_line]) - len(file_lines[text_line].lstrip(" "))
-            else:
-                indent = 0
-            return SourceSpan(span.file, span.line + 1, indent + 1 + offset)
-        return span.shifted(offset)
+            first = span.line  # 0-based index of the line after the indicator
+            body = file_lines[first:]
+            indent = next((len(x) - len(x.lstrip(" ")) for x in body if x.strip()), 0)
+            segments = [(first + 1 + i, indent + 1, max(len(x) - indent, 0)) for i, x in enumerate(body)]
+        else:
+            col = span.col + (1 if style in ('"', "'") else 0)
+            head = file_lines[span.line - 1] if span.line - 1 < len(file_lines) else ""
+            segments = [(span.line, col, len(head) - col + 1)]
+            for i, x in enumerate(file_lines[span.line:]):
+                segments.append((span.line + 1 + i, len(x) - len(x.lstrip()) + 1, len(x.strip())))
+        for line, col, length in segments:
+            if offset <= length:
+                return SourceSpan(span.file, line, col + offset)
+            offset -= length + 1  # the line break (or the space it folds into)
+        return span
 
     def merged(self, other: "SourceMap") -> "SourceMap":
         """A map holding both (other wins on the same path)."""

@@ -73,6 +73,10 @@ def load_file(path: str, display: str | None = None) -> tuple[Any, SourceMap]:
 
 
 def _scalar(value: str, style: str | None) -> Any:
+    if style == ">":
+        # ruamel's round-trip scanner marks each fold of a `>` block with a
+        # BEL character (its composer strips it; we read events directly).
+        return value.replace("\a", "")
     if style is not None:  # quoted or block: always text
         return value
     if value in _NULLS:
