@@ -104,8 +104,6 @@ def schema_diagnostics(
         elif kind in _BOUNDS:
             bound = _short(next(iter(err.get("ctx", {}).values()), ""))
             d = Diagnostic("schema.out_of_range", smap.value(path), {"key": field, "value": _short(err.get("input")), "op": _BOUNDS[kind], "bound": bound})
-        elif kind == "too_short":
-            d = Diagnostic("schema.empty_list", smap.value(path), {"key": field})
         else:
             d = Diagnostic("schema.invalid", smap.value(path), {"key": field, "detail": err["msg"].removeprefix("Value error, ")})
         out.setdefault(path, d)

@@ -26,7 +26,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schema.bad_choice": ("「{key}」的值「{value}」不在可选范围内：{expected}", "'{key}' cannot be '{value}': expected {expected}"),
     "schema.bad_type": ("「{key}」应为{expected}，实际是「{value}」", "'{key}' should be {expected}, not '{value}'"),
     "schema.out_of_range": ("「{key}」的值「{value}」超出范围：应 {op} {bound}", "'{key}' value '{value}' is out of range: it should be {op} {bound}"),
-    "schema.empty_list": ("「{key}」不能为空列表", "'{key}' cannot be an empty list"),
     "schema.invalid": ("「{key}」无效：{detail}", "'{key}' is invalid: {detail}"),
     # ruleset semantics
     "ruleset.not_mapping": ("规则集应是一个键值映射（id、title、indicators 等）", "a ruleset must be a mapping (id, title, indicators, …)"),
@@ -49,6 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ruleset.points_out_of_range": ("「{name}」的计分参数 {key} 为 {value} 分，应在 0 至分值 {weight} 之间", "the scoring parameter {key} of '{name}' is {value} points; it must lie between 0 and the weight {weight}"),
     "params.step_positive": ("「{key}」（每档扣分的步长）应大于 0", "'{key}' (the size of one deduction step) must be greater than 0"),
     "params.band_result": ("每一档应恰好给出 score（得分）或 ratio（分值比例）之一", "each band needs exactly one of score (points) or ratio (share of the weight)"),
+    "params.no_bands": ("「{key}」至少应有一档", "'{key}' needs at least one band"),
     "params.band_bounds": ("每一档至少应给出 min（下限）或 max（上限）", "each band needs a min or a max"),
     "params.levels_order": ("定性档次应从高到低排列，每档下限低于上一档", "qualitative levels go from the highest to the lowest, each starting below the one before"),
     "params.levels_last_zero": ("最低的定性档次应从 0 开始", "the lowest qualitative level must start at 0"),

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Iterator, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from engine.numeric import ZERO
 from engine.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, invalid, need_numbers
@@ -50,10 +50,17 @@ class Band(Params):
 
 
 class Parameters(Params):
-    bands: tuple[Band, ...] = Field(min_length=1)
+    bands: tuple[Band, ...]
     on: Literal["actual", "completion", "deviation"] = "actual"
     abs: bool = False
     otherwise: Number = ZERO
+
+    @field_validator("bands")
+    @classmethod
+    def _some(cls, bands):
+        if not bands:
+            raise invalid("params.no_bands")
+        return bands
 
 
 def points(params: Parameters) -> Iterator[tuple[tuple, Number]]:

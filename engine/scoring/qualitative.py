@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator
 
 from engine.numeric import ONE, ZERO
 from engine.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, invalid
@@ -41,14 +41,15 @@ class Parameters(Params):
         Level(level="未达成", min=ZERO),
     )
 
-    @model_validator(mode="after")
-    def _ordered(self):
-        mins = [lv.min for lv in self.levels]
+    @field_validator("levels")
+    @classmethod
+    def _ordered(cls, levels):
+        mins = [lv.min for lv in levels]
         if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
             raise invalid("params.levels_order")
-        if not self.levels or self.levels[-1].min != ZERO:
+        if not levels or levels[-1].min != ZERO:
             raise invalid("params.levels_last_zero")
-        return self
+        return levels
 
 
 def branches(params: Parameters) -> tuple[str, ...]:
