@@ -11,6 +11,7 @@ case, or some units failed in a batch); 2 wrong usage; 70 internal error
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import Callable, TextIO
@@ -270,7 +271,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     stderr = stderr or sys.stderr
     parser = build_parser(_lang_from(argv))
     try:
-        args = parser.parse_args(argv)
+        # argparse prints usage and help itself: into our streams, not sys's
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser.parse_args(argv)
     except SystemExit as e:
         return EXIT_OK if e.code == 0 else EXIT_USAGE
     io = Io(stdout, stderr, args.lang)

@@ -28,6 +28,8 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
     with decimal.localcontext(CONTEXT):
         problems: list[Diagnostic] = []
         env = compute_env(plan, unit, problems)
+        if problems:  # what depends on a figure that cannot be computed cannot be scored
+            raise DiagnosticError(sorted(problems, key=sort_key))
         places = plan.ruleset.rounding.places
         per_indicator = plan.ruleset.rounding.scope == "indicator"
         results = tuple(_score_node(n, plan, unit, env, problems, places, per_indicator) for n in plan.roots)
@@ -67,8 +69,16 @@ def compute_env(plan: Plan, unit: UnitData, problems: list[Diagnostic]) -> dict[
     """The flat values every formula reads: the unit's figures plus each
     derived metric, computed in dependency order."""
     env = dict(unit.values)
+    failed: set[str] = set()
     for name, formula, path in plan.metrics:
+        if failed.intersection(formula.names):  # reported already, where it failed
+            env[name] = None
+            failed.add(name)
+            continue
+        before = len(problems)
         env[name] = _run(formula, env, plan, path, problems, name)
+        if len(problems) > before:
+            failed.add(name)
     return env
 
 
@@ -98,7 +108,10 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
     if entry.get("not_applicable"):
         return IndicatorResult(node, node.target, None, ZERO, None, entry, (), True)
     if node.actual is not None:
+        before = len(problems)
         actual = _run(node.actual, env, plan, node.path + ("actual",), problems, node.name)
+        if len(problems) > before:  # reported: not again as "no actual to score"
+            return IndicatorResult(node, node.target, None, ZERO, None, entry)
     else:
         actual = entry.get("actual")
     target = entry.get("adjusted_target") if plan.ruleset.policy.adjusted_target == "use" else None

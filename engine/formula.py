@@ -285,7 +285,7 @@ def compile_formula(
             elif fname == "round_half_up" and len(node.args) == 2 and not _whole_literal(node.args[1], MAX_PLACES):
                 problems.append(Diagnostic("formula.round_places", at(node.args[1]), {"limit": MAX_PLACES}))
             return ast.Call(ast.Name(f"_f_{fname}", ast.Load()), [visit(a, depth + 1) for a in node.args], [])
-        raise _Refused(Diagnostic("formula.syntax_not_allowed", at(node), {"kind": _describe(node)}))
+        raise _Refused(Diagnostic(_NOT_ALLOWED.get(type(node), "formula.syntax_not_allowed"), at(node)))
 
     try:
         rewritten = visit(tree.body, 0)
@@ -328,14 +328,14 @@ def _clone(node: ast.AST) -> ast.AST:
     return copy.deepcopy(node)
 
 
-def _describe(node: ast.AST) -> str:
-    return {
-        ast.Subscript: "subscript", ast.List: "list", ast.Tuple: "tuple", ast.Dict: "dict",
-        ast.Set: "set", ast.ListComp: "comprehension", ast.SetComp: "comprehension",
-        ast.DictComp: "comprehension", ast.GeneratorExp: "comprehension", ast.Lambda: "lambda",
-        ast.JoinedStr: "string", ast.NamedExpr: "assignment", ast.Starred: "starred",
-        ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield", ast.Slice: "slice",
-    }.get(type(node), type(node).__name__)
+# What a refused construct is, as the message code that explains it.
+_NOT_ALLOWED = {
+    ast.List: "formula.no_container", ast.Tuple: "formula.no_container", ast.Dict: "formula.no_container",
+    ast.Set: "formula.no_container", ast.ListComp: "formula.no_comprehension", ast.SetComp: "formula.no_comprehension",
+    ast.DictComp: "formula.no_comprehension", ast.GeneratorExp: "formula.no_comprehension", ast.Lambda: "formula.no_lambda",
+    ast.Subscript: "formula.no_subscript", ast.Slice: "formula.no_subscript", ast.JoinedStr: "formula.no_text",
+    ast.NamedExpr: "formula.no_assignment",
+}
 
 
 class _Refused(Exception):

@@ -1,0 +1,245 @@
+"""The command line: exit codes, languages, located messages, never a traceback."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+from tests.conftest import EXAMPLE_2019, ROOT, RULESET_2019, run_cli
+from tests.core_support import FIXTURES
+
+RULESETS = FIXTURES / "rulesets"
+_EXPECT = re.compile(r"^# expect: (\d+):(\d+) (\S+)$", re.M)
+_LOCATED = re.compile(r"^(.+?):(\d+):(\d+): (.+)$")
+
+
+def located(stderr: str) -> list[tuple[str, int, int, str]]:
+    """(file, line, col, message) of every `file:line:col: message` line."""
+    out = []
+    for line in stderr.splitlines():
+        m = _LOCATED.match(line)
+        if m:
+            out.append((m[1], int(m[2]), int(m[3]), m[4]))
+    return out
+
+
+# --- exit codes ---------------------------------------------------------------------
+
+
+def test_evaluate_the_bundled_example_exits_0():
+    code, out, err = run_cli("evaluate")
+    assert code == 0, err
+    assert "总分" in out and "87.36" in out and "良" in out
+
+
+def test_evaluate_json_gives_the_seeds_total_and_grade():
+    code, out, _ = run_cli("evaluate", "--format", "json")
+    data = json.loads(out, parse_float=Decimal)
+    assert (code, data["total"], data["grade"]) == (0, Decimal("87.36"), "良")
+
+
+def test_validate_the_shipped_ruleset_exits_0():
+    code, out, err = run_cli("validate", "rulesets/2019/department.yaml")
+    assert (code, err) == (0, "")
+    assert out == "rulesets/2019/department.yaml：规则集有效（17 项指标，满分 100）\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        (),  # no command
+        ("nonsense",),  # unknown command
+        ("evaluate", "--format", "xml"),  # a choice that does not exist
+        ("validate",),  # nothing to validate
+        ("evaluate", "--lang", "fr"),
+    ],
+)
+def test_wrong_usage_exits_2_without_a_traceback(argv):
+    code, out, err = run_cli(*argv)
+    assert code == 2
+    assert "usage:" in err and "Traceback" not in err + out
+
+
+def test_help_exits_0_and_every_option_is_explained():
+    code, out, _ = run_cli("evaluate", "--help")
+    assert code == 0
+    for option in ("--ruleset", "--format", "--output", "--lang", "--debug"):
+        assert option in out
+    assert "评价" in out
+
+
+def test_help_in_english():
+    code, out, _ = run_cli("--lang", "en", "validate", "--help")
+    assert code == 0 and "check rulesets, listing every problem at once" in out
+
+
+# --- a misspelt name: located, named, exit 1 ------------------------------------------
+
+
+def test_a_misspelt_name_in_the_shipped_ruleset_is_reported_at_its_line_and_column(tmp_path):
+    text = RULESET_2019.read_text(encoding="utf-8")
+    formula = "actual: round_half_up(全年执行数 / 全年预算数, 4)"
+    assert text.count(formula) == 1
+    broken = tmp_path / "department.yaml"
+    broken.write_text(text.replace(formula, formula.replace("全年预算数", "全年预算")), encoding="utf-8")
+    # where the misspelt name is, counted in characters
+    line_no = next(i for i, line in enumerate(text.splitlines(), 1) if formula in line)
+    col = text.splitlines()[line_no - 1].index("全年预算数") + 1
+
+    code, out, err = run_cli("validate", str(broken))
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert located(err) == [(str(broken), line_no, col, "公式中的名称「全年预算」未定义，是否应为「全年预算数」？")]
+    assert err.splitlines()[-1] == "发现 1 个问题"
+
+
+def test_a_misspelt_name_with_its_hand_checked_position():
+    code, _, err = run_cli("validate", "tests/fixtures/rulesets/invalid/unknown_name.yaml")
+    assert code == 1
+    assert [(line, col) for _, line, col, _ in located(err)] == [(13, 16), (19, 27)]
+
+
+def test_lang_en_reports_in_english():
+    code, _, err = run_cli("validate", "--lang", "en", "tests/fixtures/rulesets/invalid/unknown_name.yaml")
+    assert code == 1
+    assert located(err)[0] == ("tests/fixtures/rulesets/invalid/unknown_name.yaml", 13, 16, "unknown name '全年预算' in the formula; did you mean '全年预算数'?")
+    assert err.splitlines()[-1] == "2 problem(s) found"
+
+
+def test_lang_may_come_before_the_command():
+    assert run_cli("--lang", "en", "validate", "tests/fixtures/rulesets/invalid/tree_total.yaml")[2].startswith(
+        "tests/fixtures/rulesets/invalid/tree_total.yaml:8:3: the top-level weights sum to 90"
+    )
+
+
+def test_validate_reports_every_file_and_exits_1_if_any_is_wrong():
+    code, out, err = run_cli("validate", "rulesets/2019/department.yaml", "tests/fixtures/rulesets/invalid/tree_total.yaml")
+    assert code == 1
+    assert "规则集有效" in out and "tree_total.yaml:8:3:" in err
+
+
+# --- bad input: a clear message, exit 1, no traceback ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"id: [unclosed\n", ":2:1: YAML 格式错误"),
+        (b"\x00\x01binary", ":1:1: 这不是文本文件"),
+        (b"- just\n- a list\n", ":1:1: 规则集应是一个键值映射"),
+        (b"", ":1:1: 规则集应是一个键值映射"),
+    ],
+)
+def test_a_broken_ruleset_file_is_a_located_message(tmp_path, content, expected):
+    path = tmp_path / "r.yaml"
+    path.write_bytes(content)
+    code, out, err = run_cli("validate", str(path))
+    assert code == 1 and "Traceback" not in err
+    assert expected in err
+
+
+def test_a_missing_file_is_a_message_not_a_traceback(tmp_path):
+    code, _, err = run_cli("evaluate", str(tmp_path / "nowhere.yaml"))
+    assert code == 1 and "Traceback" not in err
+    assert "找不到文件" in err
+
+
+def test_a_data_file_naming_no_ruleset_says_how_to_give_one(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text("subject: 测试单位\n", encoding="utf-8")
+    code, _, err = run_cli("evaluate", str(path))
+    assert code == 1
+    assert f"{path}:1:1: 数据文件没有指定规则集：请用 --ruleset 指定" in err
+
+
+def test_a_score_above_its_weight_is_a_located_message(tmp_path):
+    # regression: any scoring problem ended in exit 70 ("'tuple' object is not a mapping")
+    text = EXAMPLE_2019.read_text(encoding="utf-8")
+    assert text.count("    score: 24\n") == 1
+    path = tmp_path / "hr-bureau.yaml"
+    path.write_text(text.replace("    score: 24\n", "    score: 25\n"), encoding="utf-8")
+    line_no = text.splitlines().index("    score: 24") + 1
+    code, _, err = run_cli("evaluate", str(path), "--ruleset", str(RULESET_2019))
+    assert code == 1 and "Traceback" not in err
+    assert located(err) == [(str(path), line_no, 12, "指标「社会效益」的得分 25 超出范围 [0, 24]")]
+
+
+def test_a_division_by_zero_in_the_data_names_the_formula_and_the_zero(tmp_path):
+    ruleset = (RULESETS / "minimal.yaml").read_text(encoding="utf-8")
+    (tmp_path / "r.yaml").write_text(ruleset, encoding="utf-8")
+    data = tmp_path / "d.yaml"
+    data.write_text("ruleset: r.yaml\nsubject: 测试单位\ninputs: {全年预算数: 0, 全年执行数: 10}\nindicators:\n  数量指标: {actual: 5}\n  质量指标: {score: 30}\n", encoding="utf-8")
+    code, _, err = run_cli("--lang", "en", "evaluate", str(data))
+    assert code == 1 and "Traceback" not in err
+    assert located(err) == [(str(tmp_path / "r.yaml"), 10, 10, "cannot compute '预算执行率': 全年执行数 / 全年预算数 divides by zero (全年预算数 is 0)")]
+
+
+def test_an_unexpected_error_is_exit_70_with_a_hint_and_a_traceback_only_with_debug(monkeypatch):
+    from engine import api
+
+    def broken(path):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api, "validate_ruleset", broken)
+    code, _, err = run_cli("validate", "x.yaml")
+    assert code == 70 and "Traceback" not in err
+    assert err == "内部错误：RuntimeError: boom。请加 --debug 重新运行并把输出发给维护者\n"
+    code, _, err = run_cli("validate", "x.yaml", "--debug")
+    assert code == 70 and "Traceback" in err
+
+
+def test_output_is_written_only_after_success(tmp_path):
+    target = tmp_path / "out.json"
+    code, out, err = run_cli("evaluate", "--format", "json", "--output", str(target))
+    assert code == 0 and out == "" and f"已写入 {target}" in err
+    assert target.read_text(encoding="utf-8") == (ROOT / "tests" / "golden" / "hr-bureau-2019.json").read_text(encoding="utf-8")
+    # a failing run leaves no file behind
+    failed = tmp_path / "failed.json"
+    code, _, _ = run_cli("evaluate", str(tmp_path / "nowhere.yaml"), "--output", str(failed))
+    assert code == 1 and not failed.exists()
+
+
+# --- hostile formulas through `python cli.py validate`, in a real process ----------------
+
+
+def test_hostile_formulas_are_refused_by_validate_each_where_it_is():
+    path = RULESETS / "hostile.yaml"
+    text = path.read_text(encoding="utf-8")
+    expected = [(int(line), int(col)) for line, col, _ in _EXPECT.findall(text)]
+    # timeout: a guard against a hang, not a speed measurement (see benchmarks/)
+    proc = subprocess.run(
+        [sys.executable, "cli.py", "validate", "tests/fixtures/rulesets/hostile.yaml"],
+        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "pwned" not in proc.stdout + proc.stderr
+    assert [(line, col) for _, line, col, _ in located(proc.stderr)] == expected
+    assert proc.stderr.splitlines()[-1] == f"发现 {len(expected)} 个问题"
+
+
+def test_a_formula_too_long_to_parse_is_refused_before_parsing(tmp_path):
+    # a million-element list costs ~1 GB in Python's parser: the length cap comes
+    # first; "[" + "0," × 100,000 + "0]" is 200,003 characters
+    text = (RULESETS / "minimal.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "r.yaml"
+    path.write_text(text.replace("全年执行数 / 全年预算数", '"[' + "0," * 100_000 + '0]"'), encoding="utf-8")
+    code, _, err = run_cli("validate", str(path))
+    assert code == 1
+    assert located(err) == [(str(path), 10, 11, "公式过长（200003 个字符，上限 1000）")]
+
+
+def test_a_result_too_large_to_compute_is_refused_at_evaluation(tmp_path):
+    # every exponent is allowed, the result would have ~2,000,000 digits: Decimal traps Overflow
+    text = (RULESETS / "minimal.yaml").read_text(encoding="utf-8")
+    (tmp_path / "r.yaml").write_text(
+        text.replace("全年执行数 / 全年预算数", "(((((((全年执行数 ** 8) ** 8) ** 8) ** 8) ** 8) ** 8) ** 8)"), encoding="utf-8"
+    )
+    data = tmp_path / "d.yaml"
+    data.write_text("ruleset: r.yaml\nsubject: 测试单位\ninputs: {全年预算数: 1, 全年执行数: 9}\nindicators:\n  数量指标: {actual: 5}\n  质量指标: {score: 30}\n", encoding="utf-8")
+    code, _, err = run_cli("evaluate", str(data))
+    assert code == 1 and "Traceback" not in err
+    assert [(line, col) for _, line, col, _ in located(err)] == [(10, 10)]
+    assert "结果过大" in err
