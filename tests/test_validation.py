@@ -8,13 +8,14 @@ lines state, worked out by hand, every problem `validate` must report.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from engine.messages import format_message
 from engine.yaml_loader import load_text
-from tests.core_support import FIXTURES, compile_text, diagnostics, problems
+from tests.core_support import FIXTURES, compile_text, diagnostics, evaluate_text, problems
 
 INVALID = FIXTURES / "rulesets" / "invalid"
 MINIMAL = (FIXTURES / "rulesets" / "minimal.yaml").read_text(encoding="utf-8")
@@ -234,3 +235,25 @@ def test_every_message_here_reads_in_both_languages():
         for d in diagnostics(path.read_text(encoding="utf-8")):
             zh, en = d.message("zh"), d.message("en")
             assert "{" not in zh + en and zh != en and zh != format_message("no.such", {}), (path.name, d.code)
+
+
+# --- examples from docs/rulesets.md ---------------------------------------------------------
+
+
+def test_a_long_formula_may_span_lines_in_a_block():
+    text = MINIMAL.replace(
+        "  预算执行率: 全年执行数 / 全年预算数\n",
+        "  预算执行率: |\n    (全年预算数 - 全年执行数)\n      / 全年预算数\n",
+    )
+    data = "subject: 测试单位\ninputs: {全年预算数: 100, 全年执行数: 80}\nindicators:\n  数量指标: {actual: 10}\n  质量指标: {score: 30}\n"
+    assert evaluate_text(text, data).env["预算执行率"] == Decimal("0.2")
+
+
+def test_scoring_defaults_change_the_method_of_every_unscored_leaf():
+    text = MINIMAL.replace("indicators:\n", "scoring_defaults:\n  ≥: threshold\nindicators:\n", 1)
+    plan = compile_text(text)
+    assert [(leaf.name, leaf.method.NAME) for leaf in plan.leaves] == [
+        ("预算执行率", "proportional"),  # names its own method
+        ("数量指标", "threshold"),
+        ("质量指标", "qualitative"),
+    ]
