@@ -221,6 +221,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
 
     if unsure.names:
         problems = [d for d in problems if d.code != "formula.unknown_name"]
+    problems = [d for d in problems if not validate.mentions_placeholder(d)]
     if problems:
         raise DiagnosticError(sorted(problems, key=sort_key))
     return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks, frames, row_methods)

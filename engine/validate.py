@@ -29,6 +29,8 @@ _TYPE_CODES = {
 }
 
 
+PLACEHOLDER = "\u2047"  # ⁇ marks text put in place of a refused value
+
 _BOUNDS = {"greater_than_equal": "≥", "less_than_equal": "≤", "greater_than": ">", "less_than": "<"}
 
 
@@ -124,12 +126,13 @@ def set_aside(error: ValidationError, raw: Any, model: type[BaseModel]) -> tuple
     for _ in range(4):  # a placeholder can itself need one (a missing item's fields)
         for err in error.errors(include_url=False):
             loc = _clean_loc(data, tuple(err["loc"]))
-            parent = _walk(data, loc[:-1])
-            if not loc or parent is None:
+            parent = _walk(data, loc[:-1]) if loc else None
+            if parent is None:
                 return None
             key = loc[-1]
             if err["type"] == "extra_forbidden":
-                parent.pop(key, None) if isinstance(parent, dict) else None
+                if isinstance(parent, dict):
+                    parent.pop(key, None)
                 continue
             annotation, required = _annotation_at(model, loc)
             if not required and isinstance(parent, dict):
@@ -238,8 +241,13 @@ def _placeholder(annotation: Any, path: tuple) -> Any:
         return Decimal(0)
     if annotation is bool:
         return False
-    # A formula that compiles; otherwise a name no real one can clash with.
-    return "0" if path and path[-1] == "formula" else "\u2047" + "/".join(map(str, path))
+    # A formula that compiles; otherwise text no real name can clash with.
+    return "0" if path and path[-1] == "formula" else PLACEHOLDER + "/".join(map(str, path))
+
+
+def mentions_placeholder(d: Diagnostic) -> bool:
+    """Whether a diagnostic speaks of a placeholder (so it is a follow-on)."""
+    return any(isinstance(v, str) and PLACEHOLDER in v for v in d.args.values())
 
 
 def _short(value: Any) -> str:

@@ -257,3 +257,8 @@ def test_scoring_defaults_change_the_method_of_every_unscored_leaf():
         ("数量指标", "threshold"),
         ("质量指标", "qualitative"),
     ]
+
+
+def test_an_indicator_without_a_name_is_not_spoken_of_by_a_placeholder():
+    text = MINIMAL.replace("{name: 数量指标, weight: 50, target: 10, operator: ≥, unit: 场}", "{weight: 50, target: 10, unit: 场}")
+    assert problems(text) == [(21, 9, "schema.missing_key")]  # not also "「⁇…」 has no scoring"
