@@ -38,12 +38,6 @@ def run(method: str, w, target, actual, op=None, entry=None, env=None, **params)
         return module.score(inp, p)
 
 
-def check(method, case):
-    w, target, actual, op, params, expected, branch = case
-    outcome = run(method, w, target, actual, op, **params)
-    assert (outcome.score, outcome.branch) == (D(expected), branch)
-
-
 PROPORTIONAL = [
     # w, A, B, op, params, score, branch
     (10, "1", "0.9359", "≥", {}, "9.359", "partial"),  # docstring, seed 预算执行率: 10 × 0.9359 / 1
@@ -199,64 +193,37 @@ COEFFICIENT_REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("case", PROPORTIONAL)
-def test_proportional(case):
-    check("proportional", case)
+# Methods scored on target and actual: rows (w, A, B, operator, params, score, branch).
+BY_TARGET = {
+    "proportional": PROPORTIONAL, "reverse": REVERSE, "reverse_linear": REVERSE_LINEAR,
+    "threshold": THRESHOLD, "bands": BANDS, "deduct": DEDUCT, "formula": FORMULA,
+}
+# Methods scored on the evaluator's entry: rows (w, entry, params, score, branch) …
+BY_ENTRY = {"manual": MANUAL, "qualitative": QUALITATIVE, "coefficient": [(w, e, {}, s, b) for w, e, s, b in COEFFICIENT]}
+# … and the entries they refuse: rows (w, entry, params, code).
+REFUSED = {"manual": MANUAL_REFUSED, "qualitative": QUALITATIVE_REFUSED, "coefficient": [(w, e, {}, c) for w, e, c in COEFFICIENT_REFUSED]}
 
 
-@pytest.mark.parametrize("case", REVERSE)
-def test_reverse(case):
-    check("reverse", case)
+def _rows(tables):
+    return [pytest.param(method, *row, id=f"{method}-{i}") for method, rows in tables.items() for i, row in enumerate(rows)]
 
 
-@pytest.mark.parametrize("case", REVERSE_LINEAR)
-def test_reverse_linear(case):
-    check("reverse_linear", case)
-
-
-@pytest.mark.parametrize("case", THRESHOLD)
-def test_threshold(case):
-    check("threshold", case)
-
-
-@pytest.mark.parametrize("case", BANDS)
-def test_bands(case):
-    check("bands", case)
-
-
-@pytest.mark.parametrize("case", DEDUCT)
-def test_deduct(case):
-    check("deduct", case)
-
-
-@pytest.mark.parametrize("case", FORMULA)
-def test_formula(case):
-    check("formula", case)
-
-
-@pytest.mark.parametrize("w, entry, params, expected, branch", MANUAL)
-def test_manual(w, entry, params, expected, branch):
-    outcome = run("manual", w, None, None, "定性", entry, **params)
+@pytest.mark.parametrize("method, w, target, actual, op, params, expected, branch", _rows(BY_TARGET))
+def test_scored_on_target_and_actual(method, w, target, actual, op, params, expected, branch):
+    outcome = run(method, w, target, actual, op, **params)
     assert (outcome.score, outcome.branch) == (D(expected), branch)
 
 
-@pytest.mark.parametrize("w, entry, params, code", MANUAL_REFUSED)
-def test_manual_refuses_a_score_outside_its_bounds(w, entry, params, code):
-    with pytest.raises(ScoringProblem) as e:
-        run("manual", w, None, None, "定性", entry, **params)
-    assert e.value.code == code
-
-
-@pytest.mark.parametrize("w, entry, params, expected, branch", QUALITATIVE)
-def test_qualitative(w, entry, params, expected, branch):
-    outcome = run("qualitative", w, None, None, "定性", entry, **params)
+@pytest.mark.parametrize("method, w, entry, params, expected, branch", _rows(BY_ENTRY))
+def test_scored_on_the_evaluators_entry(method, w, entry, params, expected, branch):
+    outcome = run(method, w, None, None, "定性", entry, **params)
     assert (outcome.score, outcome.branch) == (D(expected), branch)
 
 
-@pytest.mark.parametrize("w, entry, params, code", QUALITATIVE_REFUSED)
-def test_qualitative_refuses_a_score_outside_its_level(w, entry, params, code):
+@pytest.mark.parametrize("method, w, entry, params, code", _rows(REFUSED))
+def test_an_entry_outside_its_bounds_is_refused(method, w, entry, params, code):
     with pytest.raises(ScoringProblem) as e:
-        run("qualitative", w, None, None, "定性", entry, **params)
+        run(method, w, None, None, "定性", entry, **params)
     assert e.value.code == code
 
 
@@ -264,19 +231,6 @@ def test_qualitative_names_the_band_it_refused():
     with pytest.raises(ScoringProblem) as e:
         run("qualitative", 10, None, None, "定性", {"level": "部分达成", "score": D(8)})
     assert e.value.details == {"score": D(8), "level": "部分达成", "low": D(6), "high": D(8), "bracket": ")"}
-
-
-@pytest.mark.parametrize("w, entry, expected, branch", COEFFICIENT)
-def test_coefficient(w, entry, expected, branch):
-    outcome = run("coefficient", w, None, None, None, entry)
-    assert (outcome.score, outcome.branch) == (D(expected), branch)
-
-
-@pytest.mark.parametrize("w, entry, code", COEFFICIENT_REFUSED)
-def test_coefficient_refuses_values_outside_0_1(w, entry, code):
-    with pytest.raises(ScoringProblem) as e:
-        run("coefficient", w, None, None, None, entry)
-    assert e.value.code == code
 
 
 @pytest.mark.parametrize("method", ["proportional", "reverse", "reverse_linear", "threshold", "deduct"])
@@ -319,8 +273,7 @@ def test_full_at_is_the_target_for_ratio_methods():
 
 
 def test_every_registered_method_has_a_table_here():
-    tested = {"proportional", "reverse", "reverse_linear", "threshold", "bands", "deduct", "manual", "qualitative", "formula", "coefficient"}
-    assert set(METHODS) == tested
+    assert set(METHODS) == set(BY_TARGET) | set(BY_ENTRY)
 
 
 @pytest.mark.parametrize("name", sorted(METHODS))
