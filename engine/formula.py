@@ -192,6 +192,7 @@ def compile_formula(
     # and line n of the formula is line n + 1 of the parsed source.
     shift = 1 if len(body_lines) > 1 else 0
     source = "(\n" + body_text + "\n)" if shift else body_text
+    shown = " ".join(body_text.split())  # on one line, as messages and traces show it
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as e:
@@ -202,9 +203,9 @@ def compile_formula(
             offset = len(body_text)
         else:
             offset = sum(len(x) + 1 for x in body_lines[: line - 1]) + min(e.offset - 1, len(body_lines[line - 1]))
-        return None, [Diagnostic("formula.syntax", locate(lead + offset), {"formula": body_text, "problem": e.msg})]
+        return None, [Diagnostic("formula.syntax", locate(lead + offset), {"formula": shown, "problem": e.msg})]
     except (ValueError, RecursionError, MemoryError):
-        return None, [Diagnostic("formula.syntax", locate(lead), {"formula": body_text, "problem": "unparsable"})]
+        return None, [Diagnostic("formula.syntax", locate(lead), {"formula": shown, "problem": "unparsable"})]
 
     def at(node: ast.AST) -> SourceSpan | None:
         return locate(lead + _char_offset(body_text, getattr(node, "lineno", 1 + shift) - shift, getattr(node, "col_offset", 0)))
@@ -316,7 +317,7 @@ def compile_formula(
 
     ref_tree = _ToRef().visit(ast.Expression(_clone(rewritten)))
     ast.fix_missing_locations(ref_tree)
-    return Formula(text.strip(), tuple(names), fn, ref_tree.body, tuple(consts.items())), []
+    return Formula(shown, tuple(names), fn, ref_tree.body, tuple(consts.items())), []
 
 
 def _whole_literal(node: ast.AST, limit: int) -> bool:

@@ -93,6 +93,14 @@ def test_names_are_matched_as_python_reads_them():
 def test_a_formula_may_run_over_several_lines():
     f = compiled("全年执行数\n  / 全年预算数\n")
     assert f.evaluate({"全年执行数": D(1), "全年预算数": D(4)}) == D("0.25")
+    assert f.text == "全年执行数 / 全年预算数"  # shown on one line in messages and traces
+
+
+def test_a_problem_in_a_multi_line_formula_is_reported_on_one_line():
+    _, problems = compile_formula("全年执行数\n  / / 全年预算数", NAMES, at)
+    # the second / is character 4 of line 2, after 全年执行数 and its line break: offset 6 + 4 = 10
+    assert [(p.code, p.span.col) for p in problems] == [("formula.syntax", 11)]
+    assert "\n" not in problems[0].message()
 
 
 # --- where problems are reported (columns count characters) -------------------
