@@ -89,9 +89,10 @@ def ruleset_schema() -> dict[str, Any]:
         for sub, schema in inner.items():
             defs[f"{name}.{sub}"] = _renamed(schema, name, inner)
         params = _renamed(params, name, inner)
-        params["properties"] = {"method": {"const": name}, **params.get("properties", {})}
+        doc = (method.__doc__ or "").strip()
+        params["properties"] = {"method": {"const": name, "description": doc}, **params.get("properties", {})}
         params["title"] = f"{name} parameters"
-        params["description"] = (method.__doc__ or "").strip()
+        params["description"] = doc
         defs[f"{name}.Parameters"] = params
         branches.append({"if": {"properties": {"method": {"const": name}}, "required": ["method"]}, "then": {"$ref": f"{_REF}{name}.Parameters"}})
     defs["Scoring"] = {
