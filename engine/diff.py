@@ -37,6 +37,7 @@ class Change:
     span: SourceSpan | None
     affects: frozenset[str] = frozenset()
     grades: bool = False
+    operator: str | None = None  # a default scoring change: moves data-given indicators with this operator
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,7 @@ def changes_between(old: Plan, new: Plan, stated: Mapping[str, SourceSpan] | Non
             out.append(Change("diff.indicator_removed", {"name": o.name, "parent": _parent_name(parent), "weight": o.weight}, key, stated.get(key) or old.span(o.path), _leaves_under(o)))
 
     old_rs, new_rs = old.ruleset, new.ruleset
+    out += _default_changes(old, new)
     if old_rs.total != new_rs.total:
         out.append(Change("diff.total_changed", {"old": old_rs.total, "new": new_rs.total}, None, new_span(("total",))))
     out += _grade_changes(old, new)
@@ -256,6 +258,30 @@ def changes_between(old: Plan, new: Plan, stated: Mapping[str, SourceSpan] | Non
     return out
 
 
+def _default_changes(old: Plan, new: Plan) -> list[Change]:
+    """Default scoring by operator (scoring_defaults): it scores the indicators
+    a unit's data brings (a project's own indicator rows); the ruleset's own
+    indicators show its effect as their own scoring changes."""
+    out: list[Change] = []
+    a, b = old.ruleset.scoring_defaults, new.ruleset.scoring_defaults
+    for op in dict.fromkeys([*b, *a]):
+        if a.get(op) != b.get(op):
+            words = [_default_scoring(d.get(op)) for d in (a, b)]
+            span = new.span(("scoring_defaults", op)) if op in b else old.span(("scoring_defaults", op))
+            out.append(Change("diff.default_scoring_changed", {"operator": op, "old": words[0], "new": words[1]}, None, span, operator=op))
+    return out
+
+
+def _default_scoring(spec) -> dict[str, Any]:
+    from engine.scoring import METHODS
+
+    if spec is None:
+        return describe_rule(None, None, False)
+    data = spec.model_dump()
+    method = METHODS.get(data.pop("method"))
+    return describe_rule(method, method.Parameters.model_validate(data) if method else None, False)
+
+
 def _grade_changes(old: Plan, new: Plan) -> list[Change]:
     out: list[Change] = []
     a = {g.label: g for g in old.ruleset.grades}
@@ -283,18 +309,20 @@ def _target(node: Node) -> str:
 
 
 def describe_scoring(node: Node) -> dict[str, Any]:
-    """A scoring rule as data for the message catalogue: the method and its
-    parameters (bands spelt out as bounds → points)."""
-    if node.method is None:
+    """An indicator's scoring rule as data for the message catalogue."""
+    return describe_rule(node.method, node.params, node.value_type == "percent")
+
+
+def describe_rule(method, params, percent: bool) -> dict[str, Any]:
+    """A scoring method and its parameters as data for the message catalogue
+    (bands spelt out as bounds → points); `percent`: values are percentages."""
+    if method is None:
         return {"method": None, "params": ()}
-    params = node.params.model_dump(exclude_defaults=True) if node.params is not None else {}
-    percent = node.value_type == "percent" or params.get("on") in ("completion", "deviation")
-    if node.method.NAME == "bands" and node.params is not None:
-        bands = tuple(
-            (b.min, b.max, b.score, b.ratio) for b in node.params.bands
-        )
-        return {"method": "bands", "bands": bands, "otherwise": node.params.otherwise, "percent": percent, "abs": node.params.abs, "on": node.params.on}
-    return {"method": node.method.NAME, "params": tuple(sorted(params.items())), "percent": node.value_type == "percent"}
+    if method.NAME == "bands" and params is not None:
+        bands = tuple((b.min, b.max, b.score, b.ratio) for b in params.bands)
+        return {"method": "bands", "bands": bands, "otherwise": params.otherwise, "percent": percent or params.on != "actual", "abs": params.abs, "on": params.on}
+    given = params.model_dump(exclude_defaults=True) if params is not None else {}
+    return {"method": method.NAME, "params": tuple(sorted(given.items())), "percent": percent}
 
 
 # -- impact -------------------------------------------------------------------
@@ -325,15 +353,21 @@ def impact(old: Plan, new: Plan, changes: tuple[Change, ...], path: str, shown: 
     name = (a or b).unit.name if (a or b) else ""
     movements: list[Movement] = []
     if a is not None and b is not None:
-        keys = [leaf.key for leaf in new.leaves] + [leaf.key for leaf in old.leaves if new.node(leaf.key) is None]
+        # The unit's own plans: a project's indicator rows are leaves there.
+        keys = [leaf.key for leaf in b.plan.leaves] + [leaf.key for leaf in a.plan.leaves if b.plan.node(leaf.key) is None]
+        own = {leaf.key for leaf in new.leaves} | {leaf.key for leaf in old.leaves}
         for key in keys:
             ra, rb = a.find(key), b.find(key)
             sa = ra.score if ra is not None else None
             sb = rb.score if rb is not None else None
             if (sa or ZERO) == (sb or ZERO) and (sa is None) == (sb is None):
                 continue
-            label = (rb or ra).node.name
-            why = tuple(i + 1 for i, ch in enumerate(changes) if key in ch.affects)
+            node = (rb or ra).node
+            why = tuple(
+                i + 1 for i, ch in enumerate(changes)
+                if key in ch.affects or (ch.operator is not None and key not in own and node.operator == ch.operator)
+            )
+            label = node.name
             movements.append(Movement(key, label, sa, sb, why))
     grade_changes: tuple[int, ...] = ()
     if a is not None and b is not None and a.grade != b.grade:

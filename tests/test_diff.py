@@ -93,7 +93,7 @@ def test_a_unit_that_cannot_be_evaluated_under_one_ruleset_is_reported_with_exit
         inputs:
           结转结余: {type: money, label: 年末结转结余}
     """)
-    code, out, _ = run_cli("diff", "2019", new, "examples/2019/hr-bureau.yaml")
+    code, out, _ = run_cli("diff", "rulesets/2019/department.yaml", new, "examples/2019/hr-bureau.yaml")
     assert code == 1
     lines = out.splitlines()
     assert "  [1] 新增输入项「结转结余」" in lines[1]
@@ -121,3 +121,18 @@ def test_years_name_rulesets_and_an_ambiguous_year_is_a_usage_error(tmp_path, mo
     assert code == 0 and "rulesets/2030/project.yaml (2019) → rulesets/2030/project.yaml (2019)" in out
     code, _, err = run_cli("diff", "1999", "2030")
     assert code == 2 and "没有 1999 年度的规则集" in err
+
+
+def test_a_default_scoring_change_is_attributed_to_a_projects_own_indicator_rows(tmp_path):
+    new = tmp_path / "project.yaml"
+    new.write_text(
+        f"extends: {ROOT / 'rulesets' / '2019' / 'project.yaml'}\nid: p\nyear: 2019\n"
+        "scoring_defaults:\n  ≥: {method: bands, on: completion, bands: [{min: 100%, ratio: 1}, {min: 90%, ratio: 0.8}]}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli("diff", "rulesets/2019/project.yaml", str(new), "examples/2019/projects/labour-arbitration.yaml")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].startswith("  [1] 指标性质为 ≥ 的指标默认计分方法：正向比例计分 → 分档计分（完成率≥100%→分值×1；完成率≥90%→分值×0.8；其余→0）")
+    assert "    总分 −2.67，等级不变" in lines
+    assert "      「受理劳动人事争议案件数」18.67 → 16（−2.67）：由变化 [1] 引起" in lines

@@ -82,6 +82,7 @@ MESSAGES.update({
     "diff.indicator_reweighted": ("「{name}」分值：{old} → {new}", "'{name}' reweighted: {old} → {new}"),
     "diff.target_changed": ("「{name}」年度指标值：{old} → {new}", "'{name}' target: {old} → {new}"),
     "diff.scoring_changed": ("「{name}」计分方法：{old} → {new}", "'{name}' scoring: {old} → {new}"),
+    "diff.default_scoring_changed": ("指标性质为 {operator} 的指标默认计分方法：{old} → {new}", "default scoring of {operator} indicators: {old} → {new}"),
     "diff.actual_changed": ("「{name}」实际值的计算公式：{old} → {new}", "'{name}' actual value formula: {old} → {new}"),
     "diff.indicator_field": ("「{name}」的 {field}：{old} → {new}", "'{name}' {field}: {old} → {new}"),
     "diff.total_changed": ("满分：{old} → {new}", "full marks: {old} → {new}"),
@@ -119,7 +120,7 @@ MESSAGES.update({
     "diff.delta_new_grade": ("总分 {delta}，等级 {old} → {new}", "total {delta}, grade {old} → {new}"),
     "diff.movement": ("「{name}」{old} → {new}（{delta}）：由变化 {changes} 引起", "'{name}' {old} → {new} ({delta}): moved by change {changes}"),
     "diff.movement_other": ("「{name}」{old} → {new}（{delta}）：不是由上列变化直接引起", "'{name}' {old} → {new} ({delta}): not directly caused by the changes listed"),
-    "diff.residual": ("合计的四舍五入：{delta}", "rounding of the total: {delta}"),
+    "diff.residual": ("其他（合计的四舍五入、按适用指标折算等）：{delta}", "other (rounding of the total, rescaling to the applicable indicators, …): {delta}"),
     "diff.grade_by": ("等级变化与变化 {changes}（等级档次调整）有关", "the grade moved with change {changes} (grade bands)"),
     "diff.no_movement": ("各项得分均不变", "no indicator score moved"),
     # scoring methods by name (diff, show)

@@ -60,7 +60,7 @@ def _signed(v: Decimal, places: int) -> str:
 def change_text(change: Change, lang: str = "zh") -> str:
     """One change as a sentence."""
     args = dict(change.args)
-    if change.code == "diff.scoring_changed":
+    if change.code in ("diff.scoring_changed", "diff.default_scoring_changed"):
         args["old"], args["new"] = scoring_text(args["old"], lang), scoring_text(args["new"], lang)
     if change.code == "diff.indicator_moved":
         top = format_message("diff.top_level", {}, lang)
