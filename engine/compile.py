@@ -154,7 +154,8 @@ def load_plan(path: str, display: str | None = None) -> Plan:
     from engine.inherit import compile_resolved, resolve
 
     resolved = resolve(path, display)  # the digest covers every file it extends
-    key = (os.path.abspath(path), resolved.digest)
+    # The display name is part of the key: positions and `Plan.file` carry it.
+    key = (os.path.abspath(path), display or path, resolved.digest)
     cached = _LOAD_CACHE.get(key)
     if cached is not None:
         return cached
