@@ -42,7 +42,7 @@ MESSAGES.update({
     "cases.cov_branches": ("计分分支：{total} 个中 {covered} 个有用例走到{missing?；以下分支没有用例走到：}", "scoring branches: {covered} of {total} are taken by a case{missing?; no case takes these:}"),
     "cases.cov_branch_line": ("{name}（{method}）：{branches}", "{name} ({method}): {branches}"),
     # scoring branches, as coverage names them
-    "branch.met": ("达标得满分", "met, full marks"),
+    "branch.met": ("达标得满分", "met (full marks)"),
     "branch.partial": ("部分得分", "partial score"),
     "branch.zero": ("得 0 分", "zero"),
     "branch.missed": ("未达标", "missed"),
