@@ -81,7 +81,10 @@ def test_a_case_that_cannot_run_fails_with_located_problems(tmp_path):
     lines = out.splitlines()
     assert lines[0].endswith("3 个用例，0 个通过，3 个失败")
     line = next(i for i, t in enumerate(EXAMPLE_2019.read_text(encoding="utf-8").splitlines(), 1) if "actual: 872" in t)
-    assert f"        {bad}:{line}:13: 指标「帮扶就业困难群体就业创业人数」是定量指标，实际完成值应为数字，这里是「≥800」（不要照抄指标值）" in lines
+    _, _, err = run_cli("evaluate", str(bad), "--ruleset", str(RULESET_2019))
+    data_problem = err.splitlines()[0]  # the data's own problem, as evaluate reports it
+    assert data_problem.startswith(f"{bad}:{line}:13: ") and "帮扶就业困难群体就业创业人数" in data_problem
+    assert f"        {data_problem}" in lines
     assert f"        {path}:10:11: 用例的数据文件不存在：{tmp_path}/missing.yaml（路径相对于规则集文件）" in lines
     assert f"        {path}:14:23: 用例检验的指标「预算执行律」在规则集中不存在（是否应为「预算执行率」？）" in lines
 
