@@ -215,12 +215,176 @@ def cmd_explain(args, io: Io) -> int:
     return emit(io, explain_text.render(explained, io.lang), None)
 
 
+# --- show -------------------------------------------------------------------
+
+def add_show(sub, t) -> None:
+    p = sub.add_parser("show", help=t("显示规则集：指标体系一览；加 --resolved 显示合并继承后的完整规则集及每一项的来源", "show a ruleset: its indicator tree; with --resolved the complete ruleset after inheritance, each value with its origin"))
+    p.add_argument("ruleset", help=t("规则集文件，或年度（如 2020）", "ruleset file, or a year (e.g. 2020)"))
+    p.add_argument("--resolved", action="store_true", help=t("显示合并继承链后的完整规则集（YAML），每个值注明来源：文件、行、年度", "print the complete resolved ruleset (YAML), each value with its file, line and year"))
+    p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    p.set_defaults(run=cmd_show)
+
+
+def _ruleset_paths(io: Io, given: list[str]) -> list[str] | None:
+    """Ruleset arguments as paths (a year names rulesets/<year>/…); None after
+    reporting a usage problem."""
+    from engine.diagnostics import DiagnosticError
+    from engine.inherit import find_rulesets
+
+    try:
+        return find_rulesets(given)
+    except DiagnosticError as e:
+        for d in e.diagnostics:
+            io.err(d.message(io.lang))
+        return None
+
+
+def cmd_show(args, io: Io) -> int:
+    from engine.api import display_path
+    from engine.diagnostics import DiagnosticError
+    from engine.inherit import load_with_chain
+    from engine.render import resolved as out
+
+    paths = _ruleset_paths(io, [args.ruleset])
+    if paths is None:
+        return EXIT_USAGE
+    try:
+        res, plan = load_with_chain(paths[0], display_path(paths[0]))
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    text = out.render_resolved(res, io.lang) if args.resolved else out.render_overview(res, plan, io.lang)
+    return emit(io, text, args.output)
+
+
+# --- diff -------------------------------------------------------------------
+
+def add_diff(sub, t) -> None:
+    p = sub.add_parser("diff", help=t("比较两个规则集：列出评分办法的变化；给出数据文件时，显示各单位在两套规则下的得分及每项变化的影响", "compare two rulesets: the policy changes; with data files, each unit's score under both and which change moved it"))
+    p.add_argument("old", help=t("原规则集文件，或年度（如 2019）", "the old ruleset file, or a year (e.g. 2019)"))
+    p.add_argument("new", help=t("新规则集文件，或年度（如 2020）", "the new ruleset file, or a year (e.g. 2020)"))
+    p.add_argument("data", nargs="*", help=t("单位数据文件（可多个），用于计算对得分的影响", "unit data files (any number), to show the impact on scores"))
+    p.set_defaults(run=cmd_diff)
+
+
+def cmd_diff(args, io: Io) -> int:
+    from engine.api import display_path
+    from engine.diagnostics import DiagnosticError
+    from engine.diff import compare
+    from engine.render import diff_text
+
+    paths = _ruleset_paths(io, [args.old, args.new])
+    if paths is None:
+        return EXIT_USAGE
+    shown = {p: display_path(p) for p in [*paths, *args.data]}
+    try:
+        cmp = compare(paths[0], paths[1], tuple(args.data), shown)
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    io.out(diff_text.render(cmp, io.lang))
+    failed = any(u.old is None or u.new is None for u in cmp.units)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+# --- test -------------------------------------------------------------------
+
+def add_test(sub, t) -> None:
+    p = sub.add_parser("test", help=t("运行规则集自带的测试用例（cases），报告失败项及覆盖情况", "run the test cases that live with rulesets; report failures and coverage"))
+    p.add_argument("rulesets", nargs="+", help=t("规则集文件，或年度（如 2019）", "ruleset files, or years (e.g. 2019)"))
+    p.set_defaults(run=cmd_test)
+
+
+def cmd_test(args, io: Io) -> int:
+    from engine import cases
+    from engine.api import display_path
+    from engine.diagnostics import DiagnosticError
+    from engine.render import cases_text
+
+    code = EXIT_OK
+    for given in args.rulesets:
+        paths = _ruleset_paths(io, [given])
+        if paths is None:
+            return EXIT_USAGE
+        try:
+            report = cases.run(paths[0], display_path(paths[0]))
+        except DiagnosticError as e:
+            io.problems(e.diagnostics)
+            code = EXIT_PROBLEMS
+            continue
+        io.out(cases_text.render(report, io.lang))
+        if report.failed:
+            code = EXIT_PROBLEMS
+    return code
+
+
+# --- schema -----------------------------------------------------------------
+
+def add_schema(sub, t) -> None:
+    p = sub.add_parser("schema", help=t("输出规则集格式的 JSON Schema（draft-07），供 VS Code 等编辑器补全和检查", "print the JSON Schema (draft-07) of the ruleset format, for completion and checking in editors such as VS Code"))
+    p.add_argument("--output", help=t("写入文件（原子写入），如 docs/ruleset.schema.json", "write to this file (atomically), e.g. docs/ruleset.schema.json"))
+    p.set_defaults(run=cmd_schema)
+
+
+def cmd_schema(args, io: Io) -> int:
+    from engine.schema import schema_text
+
+    return emit(io, schema_text(), args.output)
+
+
+# --- init -------------------------------------------------------------------
+
+def add_init(sub, t) -> None:
+    p = sub.add_parser("init", help=t("生成下一年度的规则集：继承（extends）上一年度，只写变化，常用修改处已注释列出", "scaffold next year's ruleset: it extends this year's and lists the usual edit points, commented"))
+    p.add_argument("year", help=t("新规则集的年度，如 2021", "the new ruleset's year, e.g. 2021"))
+    p.add_argument("--from", dest="parent", required=True, help=t("继承的规则集文件（上一年度），或其年度", "the ruleset to extend (last year's), or its year"))
+    p.add_argument("--output", help=t("新文件路径；默认与上一年度文件同名，放在 rulesets/<年度>/ 下；已存在时不覆盖", "the new file; by default the same name under rulesets/<year>/; an existing file is never overwritten"))
+    p.set_defaults(run=cmd_init)
+
+
+def cmd_init(args, io: Io) -> int:
+    import os
+
+    from engine.api import display_path
+    from engine.diagnostics import DiagnosticError
+    from engine.fileio import write_atomic
+    from engine.scaffold import next_year
+
+    if not (len(args.year) == 4 and args.year.isdigit()):
+        io.err(io.say("init.bad_year"))
+        return EXIT_USAGE
+    paths = _ruleset_paths(io, [args.parent])
+    if paths is None:
+        return EXIT_USAGE
+    try:
+        new = next_year(paths[0], int(args.year), args.output, display_path(paths[0]))
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(new.path)), exist_ok=True)
+        write_atomic(new.path, new.text, exclusive=True)
+    except FileExistsError:
+        io.err(io.say("init.exists", path=new.path))
+        return EXIT_PROBLEMS
+    except OSError as e:
+        io.err(io.say("cli.output_failed", path=new.path, reason=e.strerror or str(e)))
+        return EXIT_PROBLEMS
+    io.out(io.say("init.done", path=new.path, parent=new.parent))
+    return EXIT_OK
+
+
 # --- the command table and entry point --------------------------------------
 
 COMMANDS: list[Callable] = [
     add_evaluate,
     add_validate,
     add_explain,
+    add_show,
+    add_diff,
+    add_test,
+    add_schema,
+    add_init,
 ]
 
 

@@ -151,14 +151,15 @@ def load_plan(path: str, display: str | None = None) -> Plan:
     """Load and compile the ruleset at `path` (cached by content hash).
 
     Raises `DiagnosticError` with every problem found."""
-    from engine.inherit import load_resolved
+    from engine.inherit import compile_resolved, resolve
 
-    raw, smap, text_digest = load_resolved(path, display)
-    key = (os.path.abspath(path), text_digest)
+    resolved = resolve(path, display)  # the digest covers every file it extends
+    # The display name is part of the key: positions and `Plan.file` carry it.
+    key = (os.path.abspath(path), display or path, resolved.digest)
     cached = _LOAD_CACHE.get(key)
     if cached is not None:
         return cached
-    plan = compile_ruleset(raw, smap, display or path, text_digest)
+    plan = compile_resolved(resolved, display or path)
     _LOAD_CACHE[key] = plan
     return plan
 

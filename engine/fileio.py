@@ -9,8 +9,11 @@ import os
 import tempfile
 
 
-def write_atomic(path: str, data: str | bytes) -> None:
-    """Write `data` to `path` atomically; raise OSError on failure (nothing left behind)."""
+def write_atomic(path: str, data: str | bytes, *, exclusive: bool = False) -> None:
+    """Write `data` to `path` atomically; raise OSError on failure (nothing left behind).
+
+    With `exclusive`, an existing file is never replaced: `FileExistsError`
+    (the file is linked into place, which fails if the name is taken)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=folder)
@@ -23,7 +26,11 @@ def write_atomic(path: str, data: str | bytes) -> None:
             os.chmod(tmp, os.stat(path).st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -199,12 +199,22 @@ class Check(Model):
     tolerance: Number = Decimal("0.01")
 
 
+class Expect(Model):
+    """What a case expects: the total (总分), the grade (等级) and any
+    indicator scores (得分) by indicator id or name. Only what is given is checked."""
+
+    total: Number | None = None
+    grade: str | None = None
+    scores: dict[str, Number] = {}
+
+
 class Case(Model):
-    """A test case that lives with the ruleset: data plus expected results."""
+    """A test case that lives with the ruleset (`python cli.py test`): a unit's
+    data file (path relative to the ruleset file) and what it must score."""
 
     name: str
     data: str
-    expect: dict[str, Any]
+    expect: Expect
 
 
 class Ruleset(Model):

@@ -1,0 +1,98 @@
+"""`init YEAR --from RULESET`: next year's ruleset as an `extends` file with
+the usual edit points commented; written atomically, never over a file."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import jsonschema
+import pytest
+
+from engine.compile import load_plan
+from engine.diagnostics import DiagnosticError
+from engine.inherit import resolve
+from engine.scaffold import default_path
+from engine.yaml_loader import load_text
+from tests.conftest import ROOT, run_cli
+from tests.test_schema import as_json
+
+RULESET_2020 = ROOT / "rulesets" / "2020" / "department.yaml"
+
+
+def scaffold(tmp_path) -> str:
+    out = tmp_path / "2021" / "department.yaml"
+    code, stdout, err = run_cli("init", "2021", "--from", "rulesets/2020/department.yaml", "--output", str(out))
+    assert code == 0, err
+    assert stdout == f"已生成 {out}（继承 rulesets/2020/department.yaml）；修改后运行 python cli.py validate {out}\n"
+    return str(out)
+
+
+def uncommented(text: str, block: str) -> str:
+    """The commented example `block` (e.g. 'indicators') made live."""
+    lines = text.splitlines()
+    start = lines.index(f"# {block}:")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i] == "#")
+    live = [ln[2:] for ln in lines[start:end]]
+    return "\n".join(lines[:start] + live + lines[end:]) + "\n"
+
+
+def test_init_scaffolds_an_extends_file_that_resolves_to_last_years_scheme(tmp_path):
+    path = scaffold(tmp_path)
+    text = open(path, encoding="utf-8").read()
+    assert text.splitlines()[0].startswith("# yaml-language-server: $schema=")
+    assert "\n# 1. 调整分值" not in text and "\n#   # 1. 调整分值" in text  # edit points, commented
+    raw, _ = load_text(text, path)
+    assert {k: raw[k] for k in ("id", "title", "year")} == {"id": "wuhan-edz-department-2021", "title": "部门整体支出绩效自评（2021年度）", "year": 2021}
+    new, old = resolve(path).raw, resolve(str(RULESET_2020)).raw
+    mine = ("id", "title", "year", "extends", "cases")
+    assert {k: v for k, v in new.items() if k not in mine} == {k: v for k, v in old.items() if k not in mine}
+    assert [n.key for n in load_plan(path).leaves] == [n.key for n in load_plan(str(RULESET_2020)).leaves]
+    schema = json.loads((ROOT / "docs" / "ruleset.schema.json").read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(as_json(raw))) == []
+
+
+def test_the_schema_comment_and_extends_are_relative_to_the_new_file(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "rulesets", tmp_path / "rulesets")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("init", "2021", "--from", "2020")
+    assert code == 0
+    text = (tmp_path / "rulesets" / "2021" / "department.yaml").read_text(encoding="utf-8")
+    assert "\nextends: ../2020/department.yaml\n" in text
+    schema = re.match(r"# yaml-language-server: \$schema=(.*)", text).group(1)
+    assert (tmp_path / "rulesets" / "2021" / schema).resolve() == (ROOT / "docs" / "ruleset.schema.json").resolve()
+    assert default_path("rulesets/2020/department.yaml", 2021) == "rulesets/2021/department.yaml"
+
+
+def test_init_never_overwrites(tmp_path):
+    path = scaffold(tmp_path)
+    open(path, "a", encoding="utf-8").write("# my edits\n")
+    code, out, err = run_cli("init", "2021", "--from", "rulesets/2020/department.yaml", "--output", path)
+    assert code == 1 and out == ""
+    assert err == f"{path} 已存在，不会覆盖；请换一个 --output 路径或先移走原文件\n"
+    assert open(path, encoding="utf-8").read().endswith("# my edits\n")
+    assert [p.name for p in (tmp_path / "2021").iterdir()] == ["department.yaml"]  # no temporary file left
+
+
+def test_the_commented_examples_are_real_edits(tmp_path):
+    path = scaffold(tmp_path)
+    text = open(path, encoding="utf-8").read()
+    for block in ("grades", "metrics"):
+        live = tmp_path / f"{block}.yaml"
+        live.write_text(uncommented(text, block), encoding="utf-8")
+        load_plan(str(live))  # valid as it stands
+    live = tmp_path / "indicators.yaml"
+    live.write_text(uncommented(text, "indicators"), encoding="utf-8")
+    with pytest.raises(DiagnosticError) as e:
+        load_plan(str(live))
+    # every example applies; what is left is rebalancing the weights, reported at the edits
+    assert {d.code for d in e.value.diagnostics} == {"inherit.weights_mismatch"}
+    assert {d.span.file for d in e.value.diagnostics} == {str(live)}
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["init", "21", "--from", "2020"], 2, "年度应为四位数字，如 2021\n"),
+    (["init", "2021", "--from", "1999"], 2, "没有 1999 年度的规则集（找不到文件夹 rulesets/1999/）\n"),
+])
+def test_init_usage_mistakes(argv, code, message):
+    assert run_cli(*argv)[0::2] == (code, message)
