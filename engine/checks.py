@@ -135,7 +135,7 @@ def _evaluate_row(cc: CompiledCheck, values) -> Decimal | None:
     env = {c: _number(values.get(c)) for c in cc.formula.names}
     try:
         value = cc.formula.evaluate(env)
-    except _ARITHMETIC:
+    except (*_ARITHMETIC, TypeError):  # TypeError: a formula that divided truth values
         return None
     return value if isinstance(value, Decimal) else None
 

@@ -133,8 +133,12 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
             problems.append(Diagnostic(p.code, span, {"name": node.name, **p.details}))
         except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
             problems.append(Diagnostic("eval.division_by_zero", plan.span(node.path + ("scoring",)), {"name": node.name, "formula": node.method.NAME, "zero": "目标值"}))
+        except decimal.Overflow:  # a custom scoring formula such as ((x ** 8) ** 8) ** 8
+            problems.append(Diagnostic("eval.overflow", plan.span(node.path + ("scoring",)), {"name": node.name, "formula": node.method_formula.text if node.method_formula else node.method.NAME}))
         else:
             score = round_half_up(outcome.score, places) if per_indicator else outcome.score
+            if not ZERO <= score <= node.weight:  # the last guard: never a score outside [0, weight]
+                problems.append(Diagnostic("eval.score_out_of_range", plan.span(node.path + ("scoring",)), {"name": node.name, "method": node.method.NAME, "score": score, "weight": node.weight}))
     return IndicatorResult(node, target, actual, score, outcome, entry)
 
 

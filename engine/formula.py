@@ -28,6 +28,7 @@ import ast
 import copy
 import difflib
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable, Mapping
@@ -107,7 +108,7 @@ class Formula:
     def evaluate(self, env: Mapping[str, object]):
         """Value over `env` (flat name → Decimal). Decimal errors propagate to
         the caller, who knows which indicator or metric this is."""
-        return self._fn(env)
+        return _result(self._fn(env))
 
     def evaluate_reference(self, env: Mapping[str, object]):
         """The same value computed by simpleeval over the same checked tree."""
@@ -124,7 +125,19 @@ class Formula:
         # `**` keeps the reference identical to `evaluate`.
         operators = {**DEFAULT_OPERATORS, ast.Pow: operator.pow}
         evaluator = SimpleEval(operators=operators, functions=funcs, names=names)
-        return evaluator.eval(self.text, previously_parsed=self._tree)
+        return _result(evaluator.eval(self.text, previously_parsed=self._tree))
+
+
+def _result(value):
+    """A formula's value is a Decimal or a truth value. Truth values count as
+    1 and 0 in arithmetic: `(a > 0) + (b > 0)` counts conditions, which Python
+    makes an int. Dividing truth values alone gives a float: refused, as no
+    float may reach a score."""
+    if type(value) is int:
+        return Decimal(value)
+    if isinstance(value, float):
+        raise TypeError("a formula divided truth values")
+    return value
 
 
 def _char_offset(text: str, lineno: int, byte_col: int) -> int:
@@ -194,7 +207,9 @@ def compile_formula(
     source = "(\n" + body_text + "\n)" if shift else body_text
     shown = " ".join(body_text.split())  # on one line, as messages and traces show it
     try:
-        tree = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid escape sequence": we report our own problems
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, mode="eval")
     except SyntaxError as e:
         line = (e.lineno or 0) - shift
         if not e.offset or not 1 <= line <= len(body_lines):
@@ -227,7 +242,15 @@ def compile_formula(
                 return ast.Constant(node.value)
             if isinstance(node.value, (int, float)):
                 segment = ast.get_source_segment(source, node) or repr(node.value)
-                constants.append(Decimal(segment.replace("_", "")))
+                if isinstance(node.value, int):
+                    if node.value.bit_length() > 128:  # far beyond in_range; not worth converting
+                        raise _Refused(Diagnostic("formula.number_range", at(node), {"value": segment[:40], "digits": numeric.MAX_MAGNITUDE}))
+                    value = Decimal(node.value)  # exact, whatever the base (0x10, 0o7, 1_000)
+                else:
+                    value = Decimal(segment.replace("_", ""))  # exact from the source, never via float
+                if not numeric.in_range(value):
+                    raise _Refused(Diagnostic("formula.number_range", at(node), {"value": segment[:40], "digits": numeric.MAX_MAGNITUDE}))
+                constants.append(value)
                 return ast.Name(f"_c{len(constants) - 1}", ast.Load())
             raise _Refused(Diagnostic("formula.not_number", at(node), {"value": repr(node.value)[:40]}))
         if isinstance(node, (ast.Name, ast.Attribute)):

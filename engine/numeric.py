@@ -28,11 +28,26 @@ _EXPONENTS = {n: Decimal(1).scaleb(-n) for n in range(0, 11)}
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """Round half away from zero to `places` decimals: 2.675 → 2.68, -2.5 → -3."""
     quantum = _EXPONENTS.get(places) or Decimal(1).scaleb(-places)
-    if not value.is_finite() or value.adjusted() > 30:
-        # quantize would raise InvalidOperation past the precision; such
-        # magnitudes are not scores and stay as they are.
+    if not value.is_finite() or value.adjusted() + 1 + places > CONTEXT.prec:
+        # quantize would raise InvalidOperation past the precision (1e30 to 4
+        # places needs 35 digits); such magnitudes are not scores and stay as they are.
         return value
     return value.quantize(quantum, rounding=ROUND_HALF_UP, context=CONTEXT)
+
+
+# Every number read from a file or a formula lies within these bounds: at most
+# 30 digits before the point and 30 after it. Real figures (万元, %, counts) need
+# far fewer; beyond them a number is a typo or an attack (`1e999999999` would
+# print as a billion-digit string).
+MAX_MAGNITUDE = 30
+MAX_PLACES = 30
+
+
+def in_range(value: Decimal) -> bool:
+    """Whether a number read from outside is finite and within the bounds above."""
+    if not value.is_finite():
+        return False
+    return value.as_tuple().exponent >= -MAX_PLACES and value.adjusted() <= MAX_MAGNITUDE
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
@@ -44,9 +59,10 @@ EMPTY_MARKS = frozenset({"", "—", "——", "-", "/", "－", "／", "无"})
 def parse_number(text: str, *, percent: bool = False) -> Decimal | None:
     """Read a number as staff type it: `3,921.33`, `93.59%`, full-width digits.
 
-    Returns None when the text is not a number. With `percent`, `93.59%` and a
-    bare `93.59` both mean 0.9359 only when the `%` is present; a bare value is
-    taken as already a fraction when it is ≤ 1.5 (forms write 0.9359 or 93.59%).
+    Returns None when the text is not a number, or is one outside `in_range`.
+    With `percent`, `93.59%` and a bare `93.59` both mean 0.9359 only when the
+    `%` is present; a bare value is taken as already a fraction when it is ≤ 1.5
+    (forms write 0.9359 or 93.59%).
     """
     s = unicodedata.normalize("NFKC", text).translate(_FULLWIDTH).strip().replace(" ", "")
     is_pct = s.endswith("%")
@@ -57,6 +73,8 @@ def parse_number(text: str, *, percent: bool = False) -> Decimal | None:
     if not _NUMBER.match(s):
         return None
     value = Decimal(s)
+    if not in_range(value):
+        return None
     if is_pct:
         return value.scaleb(-2)
     return value

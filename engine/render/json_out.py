@@ -96,7 +96,7 @@ def deviation(d) -> dict:
         "actual": _plain(d.actual),
         "target_text": show_value(d.target, d.value_type, d.unit),
         "actual_text": show_value(d.actual, d.value_type, d.unit),
-        "ratio": d.ratio.quantize(Decimal("0.0001")) if isinstance(d.ratio, Decimal) else None,
+        "ratio": round_half_up(d.ratio, 4) if isinstance(d.ratio, Decimal) else None,
         "explanation": d.explanation,
         "location": str(d.span) if d.span else None,
     }
