@@ -144,7 +144,8 @@ def _target_text(raw, unit: str | None) -> str | None:
     return raw
 
 
-_LOAD_CACHE: dict[tuple, "Plan"] = {}
+# path → ((display name, content digest), plan): one entry per ruleset file.
+_LOAD_CACHE: dict[str, tuple[tuple[str, str], "Plan"]] = {}
 
 
 def load_plan(path: str, display: str | None = None) -> Plan:
@@ -154,13 +155,15 @@ def load_plan(path: str, display: str | None = None) -> Plan:
     from engine.inherit import compile_resolved, resolve
 
     resolved = resolve(path, display)  # the digest covers every file it extends
-    # The display name is part of the key: positions and `Plan.file` carry it.
-    key = (os.path.abspath(path), display or path, resolved.digest)
+    # One entry per file, replaced when its content (or display name) changes:
+    # a long-running process does not keep every version it ever saw.
+    key = os.path.abspath(path)
+    stamp = (display or path, resolved.digest)
     cached = _LOAD_CACHE.get(key)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     plan = compile_resolved(resolved, display or path)
-    _LOAD_CACHE[key] = plan
+    _LOAD_CACHE[key] = (stamp, plan)
     return plan
 
 
@@ -184,6 +187,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
 
     if not unsure.weights:
         problems += validate.weight_sums(ruleset.indicators, ruleset.total, smap)
+    problems += validate.weight_places(ruleset.indicators, ruleset.rounding, smap)
     problems += validate.unique_ids(ruleset.indicators, smap)
     if not unsure.grades:
         problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from engine.diagnostics import Diagnostic
 from engine.formula import suggest
 from engine.messages import CATALOG
+from engine.numeric import round_half_up
 from engine.sourcemap import SourceMap
 
 _TYPE_CODES = {
@@ -275,6 +276,22 @@ def weight_sums(indicators, total: Decimal, smap: SourceMap) -> Iterator[Diagnos
                         {"name": node.name, "sum": s, "weight": node.weight, "count": len(node.children)},
                     )
                 yield from walk(node.children, p + ("children",))
+
+    yield from walk(indicators, ("indicators",))
+
+
+def weight_places(indicators, rounding, smap: SourceMap) -> Iterator[Diagnostic]:
+    """Under `scope: indicator` a leaf's full marks are rounded to `places`
+    decimals: a weight with more decimals would round above itself (2.5 → 3)."""
+    if rounding.scope != "indicator":
+        return
+    def walk(nodes, path):
+        for i, node in enumerate(nodes):
+            p = path + (i,)
+            if node.children:
+                yield from walk(node.children, p + ("children",))
+            elif node.weight != round_half_up(node.weight, rounding.places):
+                yield Diagnostic("ruleset.weight_places", smap.value(p + ("weight",)), {"name": node.name, "weight": node.weight, "places": rounding.places})
 
     yield from walk(indicators, ("indicators",))
 
