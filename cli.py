@@ -6,7 +6,8 @@ one library call and renders. `COMMANDS` lists them.
 
 Exit codes: 0 success; 1 problems found in a ruleset or data file (or a failed
 case, or some units failed in a batch); 2 wrong usage; 70 internal error
-(rerun with --debug for the traceback); 130 interrupted.
+(rerun with --debug for the traceback); 130 interrupted; 141 the output
+pipe was closed (`| head`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import sys
 from typing import Callable, TextIO
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as other Unix tools: the reader of our output went away
 
 
 class Io:
@@ -43,11 +45,15 @@ class Io:
         self.err(self.say("cli.problems", count=len(diagnostics)))
 
 
-def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "") -> int:
+def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: tuple = ()) -> int:
     """Print, or write `output` atomically (only now, after everything succeeded).
 
     Binary formats (docx, xlsx) go to stdout only when it is a pipe or a
-    file, never to a terminal."""
+    file, never to a terminal. An `output` that is one of the `inputs` is
+    refused: writing it would destroy them."""
+    if output is not None and any(_same_file(output, p) for p in inputs):
+        io.err(io.say("cli.output_is_input", path=output))
+        return EXIT_USAGE
     if output is None:
         if isinstance(text, bytes):
             buffer = getattr(io.stdout, "buffer", None)
@@ -69,6 +75,15 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "") -> int:
         return EXIT_PROBLEMS
     io.err(io.say("cli.written", path=output))
     return EXIT_OK
+
+
+def _same_file(a: str, b: str) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet)
+        return os.path.abspath(a) == os.path.abspath(b)
 
 
 # --- evaluate ---------------------------------------------------------------
@@ -104,7 +119,7 @@ def cmd_evaluate(args, io: Io) -> int:
     except MissingLibrary as e:
         io.err(io.say("report.missing_library", format=e.format, package=e.package))
         return EXIT_PROBLEMS
-    return emit(io, text, args.output, args.format)
+    return emit(io, text, args.output, args.format, inputs=(result.unit.file, result.plan.file))
 
 
 # format → renderer module under engine/render (imported only when chosen)
@@ -139,7 +154,7 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
             io.err(io.say("report.missing_library", format=e.format, package=e.package))
             return EXIT_PROBLEMS
     if not result.failed:
-        return emit(io, text, args.output, args.format)
+        return emit(io, text, args.output, args.format, inputs=tuple(paths))
     if args.output:  # an output file appears only after complete success
         io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
     io.stdout.write(text if isinstance(text, str) else summary_out.text(result, io.lang))
@@ -254,7 +269,7 @@ def cmd_show(args, io: Io) -> int:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
     text = out.render_resolved(res, io.lang) if args.resolved else out.render_overview(res, plan, io.lang)
-    return emit(io, text, args.output)
+    return emit(io, text, args.output, inputs=(paths[0],))
 
 
 # --- diff -------------------------------------------------------------------
@@ -445,13 +460,37 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return args.run(args, io)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _discard_stdout(stdout)
+        return EXIT_BROKEN_PIPE
     except Exception as e:  # noqa: BLE001 - the one place that turns any bug into exit 70
         if args.debug:
             import traceback
 
             traceback.print_exc(file=stderr)
-        io.err(io.say("cli.internal", error=f"{type(e).__name__}: {e}"))
+        io.err(io.say("cli.internal", error=_one_line(e)))
         return EXIT_INTERNAL
+
+
+def _discard_stdout(stdout: TextIO) -> None:
+    """Point a closed standard output at /dev/null, so Python's final flush
+    does not complain about the broken pipe either."""
+    import os
+
+    try:
+        fd = stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a StringIO in tests)
+        pass
+
+
+def _one_line(e: BaseException) -> str:
+    """`Type: first line of the message`, short: the internal-error report is one line."""
+    lines = str(e).strip().splitlines()
+    text = f"{type(e).__name__}: {lines[0]}" if lines else type(e).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ DEFAULT_DATA = os.path.join(ROOT, "examples", "2019", "hr-bureau.yaml")
 DEFAULT_RULESET = os.path.join(ROOT, "rulesets", "2019", "department.yaml")
 
 
+_UNOPENABLE = ("load.not_found", "load.is_directory", "load.unreadable")
+
+
 def display_path(path: str) -> str:
     """A path as the user should see it: relative to the working folder when inside it."""
     rel = os.path.relpath(os.path.abspath(path))
@@ -29,12 +32,20 @@ def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
     shown = display_path(data_path)
     text = read_file(data_path, shown)
     raw, smap = load_text(text, shown)
+    named_at = None
     if ruleset_path is None:
         ref = raw.get("ruleset") if isinstance(raw, dict) else None
         if not isinstance(ref, str):
             raise DiagnosticError([Diagnostic("cli.no_ruleset", smap.value(("ruleset",)) or SourceSpan(shown, 1, 1))])
         ruleset_path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), ref))
-    plan = load_plan(ruleset_path, display_path(ruleset_path))
+        named_at = smap.value(("ruleset",))
+    try:
+        plan = load_plan(ruleset_path, display_path(ruleset_path))
+    except DiagnosticError as e:
+        if named_at is None:
+            raise
+        # A ruleset that cannot be opened is a mistake in the data file's `ruleset:` line.
+        raise DiagnosticError([Diagnostic(d.code, named_at, d.args) if d.code in _UNOPENABLE else d for d in e.diagnostics]) from None
     unit = read_unit(plan, raw, smap, shown, digest_of(text))
     return evaluate(plan, unit)
 
