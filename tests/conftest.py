@@ -34,3 +34,20 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After property and fuzz tests: how many cases ran and the slowest one."""
+    from tests.limits import STATS
+
+    if not STATS:
+        return
+    terminalreporter.section("fuzz and property budget")
+    for name, (count, slowest) in sorted(STATS.items()):
+        terminalreporter.write_line(f"{name}: {count} cases, slowest {slowest:.3f} s")
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    terminalreporter.write_line(f"peak resident memory of the test process: {peak} MB")

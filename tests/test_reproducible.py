@@ -1,0 +1,56 @@
+"""Reproducibility: the result records what produced it, and the same inputs
+give the same bytes in every run."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+
+from engine import __version__
+from tests.conftest import EXAMPLE_2019, ROOT, RULESET_2019, run_cli
+
+
+def _sha256(path) -> str:
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_two_processes_with_different_hash_seeds_write_identical_bytes():
+    outputs = []
+    for seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run([sys.executable, "cli.py", "evaluate", "--format", "json"], cwd=ROOT, env=env, capture_output=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr.decode()
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    stamp = json.loads(outputs[0])["stamp"]
+    # For a UTF-8 file (no BOM) the digest is exactly `sha256sum FILE`.
+    assert stamp == {"engine": f"jixiao {__version__}", "ruleset_digest": _sha256(RULESET_2019), "input_digest": _sha256(EXAMPLE_2019)}
+
+
+def test_the_stamped_engine_version_is_the_package_version():
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^version = "([^"]+)"$', pyproject, re.M)[1] == __version__
+
+
+def test_the_stamp_changes_with_either_input(tmp_path):
+    ruleset = tmp_path / "department.yaml"
+    ruleset.write_bytes(RULESET_2019.read_bytes())
+    data = tmp_path / "hr-bureau.yaml"
+    data.write_text(EXAMPLE_2019.read_text(encoding="utf-8").replace("../../rulesets/2019/", ""), encoding="utf-8")
+
+    def stamp():
+        code, out, err = run_cli("evaluate", str(data), "--format", "json")
+        assert code == 0, err
+        return json.loads(out)["stamp"]
+
+    first = stamp()
+    assert first["ruleset_digest"] == _sha256(ruleset) and first["input_digest"] == _sha256(data)
+    data.write_bytes(data.read_bytes() + b"# a comment changes the input's content\n")
+    second = stamp()
+    assert second["input_digest"] == _sha256(data) != first["input_digest"]
+    assert second["ruleset_digest"] == first["ruleset_digest"]
+    ruleset.write_bytes(ruleset.read_bytes() + b"\n")
+    assert stamp()["ruleset_digest"] == _sha256(ruleset) != first["ruleset_digest"]
