@@ -97,7 +97,7 @@ def memory_cap(extra_mb: int = MEMORY_MB) -> Iterator[None]:
 
 
 _LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): \S")
-_PLACEHOLDER = re.compile(r"\{[a-z_]+\??")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 def assert_located(diagnostics: Iterable, files: Mapping[str, str]) -> None:
@@ -115,9 +115,11 @@ def assert_located(diagnostics: Iterable, files: Mapping[str, str]) -> None:
         lines = files[d.span.file].splitlines() or [""]
         assert 1 <= d.span.line <= len(lines) + 1, f"{d.code} at line {d.span.line} of {len(lines)}"
         assert d.span.col >= 1, f"{d.code} at column {d.span.col}"
+        for template in CATALOG[d.code]:
+            missing = set(_PLACEHOLDER.findall(template)) - set(d.args)
+            assert not missing, f"{d.code} lacks {missing} for its message"
         for lang in ("zh", "en"):
-            text = d.message(lang)
-            assert not _PLACEHOLDER.search(text), f"{d.code} leaves a placeholder: {text}"
+            assert "\n" not in d.render(lang), f"{d.code} spans lines: {d.render(lang)!r}"
 
 
 def assert_cli_located(stderr: str, files: Iterable[str]) -> None:

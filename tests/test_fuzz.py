@@ -138,6 +138,7 @@ indicators:
     st.sampled_from(["0", "1", "100", "-5", "1e-30"]),
 )
 @example("round_half_up(1 > 0)", "1", "1")
+@example("0\n0", "0", "0")  # a message quoting it spanned two lines
 @example("(((((甲 ** 8) ** 8) ** 8) ** 8) ** 8) ** 8", "1e30", "1")
 def test_formulas_in_every_place_never_crash_the_cli(workdir, text, a, b):
     """A formula as a metric, a scoring expression, an explain condition and a

@@ -87,6 +87,15 @@ def test_an_overflowing_formula_is_a_located_message_wherever_it_is(tmp_path):
     assert err.splitlines() == [f"{ruleset}:8:71: cannot compute '公式计分': {power} overflows", "1 problem(s) found"]
 
 
+def test_a_problem_quoting_a_multi_line_formula_stays_on_one_line():
+    ruleset = HEAD + 'inputs: {甲: {type: number}}\nmetrics:\n  率: "甲\\n甲"\nindicators:\n  - {id: A, name: 指标, weight: 100, target: 1, operator: ≥}\n'
+    raw, smap = load_text(ruleset, "r.yaml")
+    with pytest.raises(DiagnosticError) as e:
+        compile_ruleset(raw, smap, "r.yaml", digest_of(ruleset))
+    (d,) = e.value.diagnostics
+    assert d.render("en").startswith("r.yaml:8:") and "formula '甲 甲' cannot be read here" in d.render("en")
+
+
 def test_rounding_a_large_value_to_many_places_does_not_fail():
     """1e30 to 4 places needs 35 digits: quantize raised InvalidOperation while printing."""
     assert round_half_up(Decimal("1e30"), 4) == Decimal("1e30")

@@ -6,6 +6,7 @@ checks every code used in the engine has both languages.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -39,7 +40,8 @@ def _text(value: Any) -> str:
         return text or "0"
     if value is None:
         return ""
-    return str(value)
+    # One problem, one line: a multi-line formula or name is shown on one.
+    return re.sub(r"\s*\n\s*", " ", str(value))
 
 
 def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
