@@ -116,10 +116,28 @@ def assert_located(diagnostics: Iterable, files: Mapping[str, str]) -> None:
         assert 1 <= d.span.line <= len(lines) + 1, f"{d.code} at line {d.span.line} of {len(lines)}"
         assert d.span.col >= 1, f"{d.code} at column {d.span.col}"
         for template in CATALOG[d.code]:
-            missing = set(_PLACEHOLDER.findall(template)) - set(d.args)
+            missing = set(_PLACEHOLDER.findall(_required_part(template))) - set(d.args)
             assert not missing, f"{d.code} lacks {missing} for its message"
         for lang in ("zh", "en"):
             assert "\n" not in d.render(lang), f"{d.code} spans lines: {d.render(lang)!r}"
+
+
+def _required_part(template: str) -> str:
+    """The template without its optional `{name?…}` parts."""
+    out, depth = [], 0
+    i = 0
+    while i < len(template):
+        optional = re.match(r"\{[a-z_]+\?", template[i:])
+        if optional or (depth and template[i] == "{"):
+            depth += 1
+            i += optional.end() if optional else 1
+            continue
+        if depth and template[i] == "}":
+            depth -= 1
+        elif not depth:
+            out.append(template[i])
+        i += 1
+    return "".join(out)
 
 
 def assert_cli_located(stderr: str, files: Iterable[str]) -> None:

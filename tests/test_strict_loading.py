@@ -143,7 +143,10 @@ def test_numbers_beyond_the_bounds_are_refused_located(parser):
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_the_2019_case_reads_the_same_in_every_encoding_staff_use(tmp_path, encoding):
     ruleset = tmp_path / "department.yaml"
-    ruleset.write_bytes(RULESET_2019.read_text(encoding="utf-8").encode(encoding))
+    text = RULESET_2019.read_text(encoding="utf-8")
+    if encoding == "gbk":
+        text = text.replace("−", "-")  # U+2212 in a label has no GBK code (GB18030 has every character)
+    ruleset.write_bytes(text.encode(encoding))
     data = tmp_path / "hr-bureau.yaml"
     text = EXAMPLE_2019.read_text(encoding="utf-8").replace("../../rulesets/2019/department.yaml", "department.yaml")
     data.write_bytes(text.encode(encoding))

@@ -11,7 +11,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "load.too_many_nodes": ("文件中的数据项超过 {limit} 个，拒绝读取（规则集或单位数据不会这么大；请检查是否选错了文件）", "more than {limit} values in one file; refused (no ruleset or unit data is this large: is it the right file?)"),
     "load.number_range": ("数字 {value} 超出可处理的范围（整数部分最多 {digits} 位，小数最多 {digits} 位）", "the number {value} is out of range (at most {digits} digits before and after the point)"),
     "formula.number_range": ("公式中的数字 {value} 超出可处理的范围（整数部分最多 {digits} 位，小数最多 {digits} 位）", "the number {value} in the formula is out of range (at most {digits} digits before and after the point)"),
-    "ruleset.points_out_of_range": ("「{name}」的计分参数 {param} = {value} 超出 0 至分值 {weight} 的范围，得分会超过分值或为负", "scoring parameter {param} = {value} of '{name}' lies outside 0 to its weight {weight}: the score could exceed the weight or fall below 0"),
     "ruleset.weight_places": ("「{name}」的分值 {weight} 的小数位数多于得分保留的 {places} 位：四舍五入后满分会超过分值；请调整分值或 rounding.places", "the weight {weight} of '{name}' has more decimals than the {places} kept in scores, so full marks would round above the weight; change the weight or rounding.places"),
     "eval.score_out_of_range": ("「{name}」按 {method} 计分得 {score} 分，超出 0 至分值 {weight} 的范围；请检查其计分规则", "'{name}' scores {score} by {method}, outside 0 to its weight {weight}; check its scoring rule"),
     "cli.output_is_input": ("输出文件 {path} 就是输入文件，写入会覆盖原始数据；请换一个输出文件名", "the output file {path} is one of the input files and would overwrite them; choose another output name"),
