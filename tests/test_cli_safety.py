@@ -66,15 +66,16 @@ def test_a_closed_output_pipe_exits_141_quietly():
     assert proc.stderr.read() == b""
 
 
-def _readme_exit_codes() -> dict[int, str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def _readme_exit_codes(doc: str = "README.md") -> dict[int, str]:
+    text = (ROOT / doc).read_text(encoding="utf-8")
     section = text.split("## 退出码 Exit codes", 1)[1].split("\n## ", 1)[0]
     return {int(m[1]): m[2] for m in re.finditer(r"^\| (\d+) \| (.+) \|$", section, re.M)}
 
 
-def test_every_exit_code_is_in_the_readme_and_no_other():
+@pytest.mark.parametrize("doc", ["README.md", "docs/cli.md"])
+def test_every_exit_code_is_documented_and_no_other(doc):
     in_code = {value for name, value in vars(cli).items() if name.startswith("EXIT_")}
-    assert set(_readme_exit_codes()) == in_code
+    assert set(_readme_exit_codes(doc)) == in_code
 
 
 def test_every_documented_exit_code_is_what_happens(tmp_path, monkeypatch):

@@ -10,7 +10,6 @@ tests/limits.py). A long run by hand:
 from __future__ import annotations
 
 import decimal
-import io
 import json
 import os
 import shutil
@@ -21,12 +20,11 @@ import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-import cli
 from engine.diagnostics import SourceSpan
 from engine.formula import compile_formula
 from engine.numeric import CONTEXT
 from engine.yaml_loader import load_file
-from tests.conftest import EXAMPLE_2019, RULESET_2019
+from tests.conftest import EXAMPLE_2019, RULESET_2019, run_cli
 from tests.gen import HOSTILE_FORMULAS, formulas, mutated, pick, restructured
 from tests.limits import assert_cli_located, assert_located, bounded, budget, memory_cap
 
@@ -51,12 +49,6 @@ def workdir():
     path = tempfile.mkdtemp(prefix="jixiao-fuzz-")
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _outcome(fn, env):
