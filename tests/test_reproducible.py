@@ -54,3 +54,30 @@ def test_the_stamp_changes_with_either_input(tmp_path):
     assert second["ruleset_digest"] == first["ruleset_digest"]
     ruleset.write_bytes(ruleset.read_bytes() + b"\n")
     assert stamp()["ruleset_digest"] == _sha256(ruleset) != first["ruleset_digest"]
+
+
+FORMATS = ("text", "json", "markdown", "html", "docx", "xlsx")
+
+
+def test_every_report_format_is_byte_identical_across_processes_and_stamped(tmp_path):
+    """Each format written by two processes with different hash seeds (one
+    process per seed writes them all): the same bytes; the text formats carry
+    the input's digest."""
+    program = (
+        "import sys, cli\n"
+        "out = sys.argv[1]\n"
+        f"for fmt in {FORMATS!r}:\n"
+        "    assert cli.main(['evaluate', '--format', fmt, '--output', f'{out}/report.{fmt}']) == 0\n"
+    )
+    for seed in ("1", "4242"):
+        folder = tmp_path / seed
+        folder.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run([sys.executable, "-c", program, str(folder)], cwd=ROOT, env=env, capture_output=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr.decode()
+    digest = _sha256(EXAMPLE_2019).removeprefix("sha256:")
+    for fmt in FORMATS:
+        first, second = (tmp_path / seed / f"report.{fmt}" for seed in ("1", "4242"))
+        assert first.read_bytes() == second.read_bytes(), fmt
+        if fmt in ("json", "markdown", "html"):
+            assert digest in first.read_text(encoding="utf-8"), fmt
