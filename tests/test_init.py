@@ -3,6 +3,7 @@ the usual edit points commented; written atomically, never over a file."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 
@@ -77,14 +78,15 @@ def test_init_never_overwrites(tmp_path):
 def test_the_commented_examples_are_real_edits(tmp_path):
     path = scaffold(tmp_path)
     text = open(path, encoding="utf-8").read()
+    here = os.path.dirname(path)  # beside the scaffold, so its relative `extends:` still holds
     for block in ("grades", "metrics"):
-        live = tmp_path / f"{block}.yaml"
-        live.write_text(uncommented(text, block), encoding="utf-8")
-        load_plan(str(live))  # valid as it stands
-    live = tmp_path / "indicators.yaml"
-    live.write_text(uncommented(text, "indicators"), encoding="utf-8")
+        live = os.path.join(here, f"{block}.yaml")
+        open(live, "w", encoding="utf-8").write(uncommented(text, block))
+        load_plan(live)  # valid as it stands
+    live = os.path.join(here, "indicators.yaml")
+    open(live, "w", encoding="utf-8").write(uncommented(text, "indicators"))
     with pytest.raises(DiagnosticError) as e:
-        load_plan(str(live))
+        load_plan(live)
     # every example applies; what is left is rebalancing the weights, reported at the edits
     assert {d.code for d in e.value.diagnostics} == {"inherit.weights_mismatch"}
     assert {d.span.file for d in e.value.diagnostics} == {str(live)}
