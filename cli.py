@@ -387,6 +387,100 @@ def cmd_init(args, io: Io) -> int:
         return EXIT_PROBLEMS
     io.out(io.say("init.done", path=new.path, parent=new.parent))
     return EXIT_OK
+# --- batch ------------------------------------------------------------------
+
+def add_batch(sub, t) -> None:
+    p = sub.add_parser("batch", help=t("批量评价：整个地区或部门的全部单位，逐个报告出错的单位，并给出汇总", "evaluate many units at once: per-unit errors, results and a summary"))
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help=t("单位数据文件夹（YAML/JSON）、JSONL 文件（每行一个单位）或表格（CSV/XLSX，每行一个单位）", "a folder of unit files (YAML/JSON), a JSONL file (one unit per line) or a table (CSV/XLSX, one unit per row)"))
+    p.add_argument("--ruleset", required=True, help=t("规则集文件", "ruleset file"))
+    p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], help=t("逐单位结果的格式；默认按 --output 的扩展名，否则 jsonl", "per-unit result format; defaults to the --output suffix, else jsonl"))
+    p.add_argument("--output", help=t("逐单位结果写入此文件（原子写入），汇总写入其旁的 <文件>.summary.json；不填则结果输出到标准输出", "write per-unit results here (atomically) and the summary beside it as <FILE>.summary.json; default: results to stdout"))
+    p.add_argument("--errors", help=t("出错单位的问题清单写入此文件；不填则输出到标准错误", "write the failed units' problems here; default: stderr"))
+    p.add_argument("--jobs", type=int, default=1, help=t("并行进程数（结果顺序与单进程完全相同）", "worker processes (results in the same order, byte for byte)"))
+    p.add_argument("--columns", help=t("表格列映射文件（YAML，与规则集的 batch: 段同形）", "column mapping file for tables (YAML, shaped like the ruleset's batch: section)"))
+    p.add_argument("--rows", help=t("明细行表格（CSV/XLSX），按关键列对应到各单位", "a table of line rows (CSV/XLSX), joined to units by the key column"))
+    p.set_defaults(run=cmd_batch)
+
+
+def cmd_batch(args, io: Io) -> int:
+    from engine import batch
+    from engine.diagnostics import DiagnosticError
+    from engine.fileio import AtomicFile, write_atomic
+
+    fmt = args.format or batch.format_for(args.output)
+    if fmt == "xlsx" and not args.output or args.jobs < 1:
+        io.err(io.say("cli.batch_usage"))
+        return EXIT_USAGE
+    options = batch.Options(args.ruleset, tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
+    outputs: list = []
+    try:
+        job = batch.prepare(options)
+        out = AtomicFile(args.output, binary=fmt == "xlsx", encoding="utf-8-sig" if fmt == "csv" else "utf-8") if args.output else None
+        outputs.append(out)
+        errs = AtomicFile(args.errors) if args.errors else None
+        outputs.append(errs)
+        writer = batch.ResultWriter(fmt, out.file if out else io.stdout, job.header())
+        failures = []
+
+        def error(text: str) -> None:
+            failures.append(1)
+            (errs.file if errs else io.stderr).write(text + "\n")
+
+        with _progress(io, job) as tick:
+            summary = job.run(writer.write, error, tick)
+        writer.close()
+        for f in outputs:
+            if f is not None:
+                f.commit()
+        outputs.clear()
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    except OSError as e:
+        io.err(io.say("cli.output_failed", path=getattr(e, "filename", None) or args.output or "", reason=e.strerror or str(e)))
+        return EXIT_PROBLEMS
+    finally:
+        for f in outputs:
+            if f is not None:
+                f.discard()
+    text = batch.summary_text(summary, io.lang)
+    (io.out if args.output else io.err)(text)
+    if args.output:
+        write_atomic(args.output + ".summary.json", batch.dumps_summary(summary, job))
+        io.err(io.say("cli.written", path=args.output))
+    if args.errors and failures:
+        io.err(io.say("batch.errors_written", count=len(failures), path=args.errors))
+    if summary.units == 0:
+        io.err(io.say("batch.no_inputs"))
+        return EXIT_PROBLEMS
+    return EXIT_PROBLEMS if summary.failed or summary.orphans else EXIT_OK
+
+
+def _progress(io: Io, job):
+    """A progress bar on stderr when it is a terminal (rich, if installed); else nothing."""
+    import contextlib
+
+    stream = io.stderr
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return contextlib.nullcontext(None)
+    try:
+        from rich.console import Console
+        from rich.progress import Progress
+    except ImportError:
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(console=Console(file=stream), transient=True) as progress:
+            task = progress.add_task(io.say("cli.batch_progress"), total=job.count())
+
+            def tick(done: int) -> None:
+                if done % 200 == 0:
+                    progress.update(task, completed=done)
+
+            yield tick
+
+    return bar()
 
 
 # --- the command table and entry point --------------------------------------
@@ -400,6 +494,7 @@ COMMANDS: list[Callable] = [
     add_test,
     add_schema,
     add_init,
+    add_batch,
 ]
 
 

@@ -37,3 +37,32 @@ def write_atomic(path: str, data: str | bytes, *, exclusive: bool = False) -> No
         except OSError:
             pass
         raise
+
+
+class AtomicFile:
+    """A file written as a stream that appears at `path` only on `commit()`
+    (for outputs too large to hold, such as a batch's results). Until then it
+    is a temporary file in the same folder; `discard()` removes it."""
+
+    def __init__(self, path: str, binary: bool = False, encoding: str = "utf-8"):
+        self.path = path
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, self.tmp = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=folder)
+        self.file = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
+
+    def commit(self) -> None:
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        mode = os.stat(self.path).st_mode & 0o777 if os.path.exists(self.path) else 0o644
+        os.chmod(self.tmp, mode)
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        try:
+            self.file.close()
+        finally:
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass

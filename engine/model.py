@@ -217,6 +217,25 @@ class Case(Model):
     expect: Expect
 
 
+class BatchRows(Model):
+    """Line rows of each unit on a second sheet or file (e.g. a project's
+    indicator rows), joined to the unit by the key column."""
+
+    into: str  # where the rows go in the unit's data: `tables.<表名>` or a top-level key
+    sheet: str | None = None  # XLSX sheet name (default: the second sheet)
+    key: str | None = None  # header of the key column on that sheet (default: batch.key)
+    columns: dict[str, str | None] = {}  # header → row field (null: ignore the column)
+
+
+class BatchSpec(Model):
+    """How a table (CSV/XLSX, one row per unit) maps onto this ruleset's data
+    for `batch`: header → name of an input, table figure or indicator field."""
+
+    key: str | None = None  # header of the column identifying a unit (项目编号)
+    columns: dict[str, str | None] = {}  # header → name (null: ignore the column)
+    rows: BatchRows | None = None
+
+
 class Ruleset(Model):
     """A year's scheme for one kind of evaluation (部门整体支出 or 项目支出)."""
 
@@ -240,6 +259,7 @@ class Ruleset(Model):
     deviations: DeviationPolicy = DeviationPolicy()
     checks: tuple[Check, ...] = ()
     cases: tuple[Case, ...] = ()
+    batch: BatchSpec | None = None  # table column mapping for `batch` (optional)
 
     @field_validator("metrics", mode="before")
     @classmethod

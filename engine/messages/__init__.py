@@ -17,6 +17,7 @@ _TYPE_WORDS = {
 
 # code → (Chinese, English). Each area keeps its sentences in its own module
 # (engine/messages/<area>.py, a MESSAGES dict); one catalogue is assembled here.
+from engine.messages import batch as _batch  # noqa: E402
 from engine.messages import core as _core  # noqa: E402
 from engine.messages import inputs as _inputs  # noqa: E402
 from engine.messages import projects as _projects  # noqa: E402
@@ -24,7 +25,7 @@ from engine.messages import report as _report  # noqa: E402
 from engine.messages import security as _security  # noqa: E402
 from engine.messages import years as _years  # noqa: E402
 
-_SECTIONS = (_core, _inputs, _projects, _report, _security, _years)
+_SECTIONS = (_core, _inputs, _projects, _report, _security, _years, _batch)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)

@@ -1,0 +1,36 @@
+"""Messages of batch evaluation: table columns, line rows, JSONL records, the summary."""
+
+# code → (Chinese, English)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "batch.unknown_column": (
+        "表头「{header}」不对应规则集中的任何输入项、表格数字或指标{suggestion?，是否应为「{suggestion}」？}（可在 batch: columns: 中映射，或映射为 null 以忽略此列）",
+        "the header '{header}' matches no input, table figure or indicator of the ruleset{suggestion?; did you mean '{suggestion}'?} (map it in batch: columns:, or map it to null to ignore the column)",
+    ),
+    "batch.unknown_target": (
+        "列映射把「{header}」映射到「{name}」，但规则集中没有这个名称{suggestion?，是否应为「{suggestion}」？}",
+        "the column mapping maps '{header}' to '{name}', which the ruleset does not have{suggestion?; did you mean '{suggestion}'?}",
+    ),
+    "batch.duplicate_column": ("表头「{header}」与第 {other} 列填写的是同一项数据", "the header '{header}' fills the same figure as column {other}"),
+    "batch.no_key_column": ("找不到关键列「{header}」（用来把明细行对应到单位）", "the key column '{header}' (which joins line rows to their unit) is missing"),
+    "batch.bad_into": ("明细行的去处「{into}」无效：应为 tables.<表名>（可用：{tables}）或数据文件的顶层键", "line rows cannot go into '{into}': use tables.<table> ({tables}) or a top-level key of the data"),
+    "batch.orphan_row": ("此明细行的关键值「{key}」不对应任何单位", "this line row's key '{key}' belongs to no unit"),
+    "batch.bad_json": ("这一行不是有效的 JSON：{problem}", "this line is not valid JSON: {problem}"),
+    "batch.needs_extra": ("读取此文件需要可选组件 {extra}：pip install \"jixiao[{extra}]\"（{package}）", "this file needs the optional extra {extra}: pip install \"jixiao[{extra}]\" ({package})"),
+    "batch.bad_workbook": ("无法打开 Excel 工作簿：{reason}", "cannot open the Excel workbook: {reason}"),
+    "batch.no_sheet": ("工作簿中没有工作表「{sheet}」（现有：{known}）", "the workbook has no sheet '{sheet}' (it has: {known})"),
+    "batch.no_inputs": ("没有找到可评价的单位", "no units found to evaluate"),
+    "cli.batch_usage": ("用法错误：--format xlsx 需要 --output 文件；--jobs 至少为 1", "usage: --format xlsx needs --output FILE; --jobs must be at least 1"),
+    "cli.batch_progress": ("评价中", "evaluating"),
+    # the printed summary
+    "batch.summary_head": ("批量评价：共 {units} 个单位，评价 {evaluated} 个，失败 {failed} 个", "batch: {units} units, {evaluated} evaluated, {failed} failed"),
+    "batch.summary_orphans": ("另有 {count} 行明细不对应任何单位", "and {count} line rows belong to no unit"),
+    "batch.summary_grades": ("等级分布：{grades}", "grades: {grades}"),
+    "batch.summary_scores": ("平均分 {mean}，中位数 {median}", "mean {mean}, median {median}"),
+    "batch.summary_best": ("得分最高：", "highest totals:"),
+    "batch.summary_worst": ("得分最低：", "lowest totals:"),
+    "batch.summary_warned": ("警告最多：", "most warnings:"),
+    "batch.summary_unit": ("  {rank}. {name}  {total} 分 {grade}（{location}）", "  {rank}. {name}  {total} {grade} ({location})"),
+    "batch.summary_warned_unit": ("  {rank}. {name}  {warnings} 条警告（{location}）", "  {rank}. {name}  {warnings} warnings ({location})"),
+    "batch.summary_failed": ("失败的单位（前 {shown} 个）：{where}；问题见错误输出", "failed units (first {shown}): {where}; see the errors output"),
+    "batch.errors_written": ("{count} 条问题已写入 {path}", "{count} problems written to {path}"),
+}

@@ -1,0 +1,58 @@
+"""One result per line (JSON Lines) for batch output.
+
+The same dict as `json_out.as_dict` — the JSON contract of `evaluate --format
+json` — written compactly on one line, numbers exact from their Decimal text.
+The standard library's C encoder does the work: Decimals are handed to it as
+marked strings and unquoted afterwards. If the count of unquoted numbers does
+not match the count of Decimals marked (a text value that happens to look like
+a marked number), the line is written again by the plain Python encoder.
+"""
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from engine.render.json_out import _num, as_dict
+from engine.result import Result
+
+_MARK = "\x00"  # the C encoder writes it as \u0000, which no Decimal text contains
+_MARKED = re.compile(r'"\\u0000(-?[0-9]+(?:\.[0-9]+)?)"')
+
+
+def line(result: Result, lang: str = "zh") -> str:
+    """The result as one line of JSON (no newline)."""
+    return dumps_line(as_dict(result, lang))
+
+
+def dumps_line(value: Any) -> str:
+    """Compact JSON with Decimals as numbers, non-ASCII text kept as is."""
+    count = 0
+
+    def mark(o: Any) -> str:
+        nonlocal count
+        if isinstance(o, Decimal):
+            count += 1
+            return _MARK + _num(o)
+        return str(o)
+
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=mark)
+    out, found = _MARKED.subn(r"\1", text)
+    if found == count:
+        return out
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, Decimal):
+        return _num(value)
+    if isinstance(value, (int, float, str)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{_plain(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_plain(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
