@@ -1,0 +1,246 @@
+"""Batch speed and memory: the engine against a hand-written implementation.
+
+    python benchmarks/batch.py --units 20000            # JSONL: engine vs hand-written, ratio
+    python benchmarks/batch.py --units 100000 --csv     # + one CSV through `cli.py batch`, wall time
+    python benchmarks/batch.py --units 1000000 --memory # peak RSS of a long JSONL run, engine only
+
+N varied units are generated from the bundled example (budget and spending
+figures scaled per unit, indicator actuals and judged scores drawn at random,
+some explanations left out, about 1% of units broken), written to a temporary
+folder as JSONL and (with --csv) as one flat CSV. The engine's batch path
+(`engine.batch`, as `cli.py batch` runs it) and `handwritten.py` evaluate the
+same JSONL in the same run; their per-unit results are compared (they must be
+equal) and timed. Prints units/s for both, `ratio` = engine time ÷ hand-written
+time (both single-process), the engine with --jobs, and peak memory.
+Timings on a shared machine are noisy: compare the ratio within one run.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+RULESET = os.path.join(ROOT, "rulesets", "2019", "department.yaml")
+EXAMPLE = os.path.join(ROOT, "examples", "2019", "hr-bureau.yaml")
+COUNTS = {"参与干部培训人数": (0, 180), "城镇新增就业人数": (12000, 19000), "组织公益性招聘会场数": (60, 120), "开展校招活动场数": (10, 28), "帮扶就业困难群体就业创业人数": (600, 1100)}
+RATES = ("干部档案整理覆盖率", "专项招聘工作完成率", "各项经费支出合规率", "档案装具采购合规率", "各项补贴支付合规率")
+
+
+def _example() -> dict:
+    from engine.yaml_loader import load_file
+
+    raw, _ = load_file(EXAMPLE)
+    raw.pop("ruleset", None)
+    return raw
+
+
+def _scale_row(row: dict, f: Decimal, cols: tuple[str, ...]) -> dict:
+    out = {}
+    for k, v in row.items():
+        if k == "rows":
+            out[k] = [_scale_row(r, f, cols) for r in v]
+        elif k in cols and v not in ("", None):
+            n = Decimal(str(v).replace(",", ""))
+            out[k] = f"{(n * f).quantize(Decimal('0.01')):,}" if isinstance(v, str) else (n * f).quantize(Decimal("0.01"))
+        else:
+            out[k] = v
+    return out
+
+
+def make_unit(base: dict, i: int, rnd: random.Random) -> dict:
+    """One varied unit: its own scale, execution, actuals and judged scores."""
+    u = json.loads(json.dumps(base, default=str))
+    f = Decimal(rnd.randint(30, 400)) / 100  # size of the bureau
+    e = Decimal(rnd.randint(70, 100)) / 100  # how much of the budget was spent
+    u["subject"] = {"name": f"第{i + 1:06d}号预算单位", "主管部门": base["subject"]["主管部门"]}
+    budget_cols, spend_cols = ("年初预算数", "预算调整数", "全年预算数"), ("经开", "汉南", "合计")
+    u["tables"]["预算调整表"] = _scale_row(base["tables"]["预算调整表"], f, budget_cols)
+    u["tables"]["支出表"] = _scale_row(base["tables"]["支出表"], f * e / Decimal("0.9359"), spend_cols)
+    for k, v in list(u["inputs"].items()):
+        n = Decimal(str(v).replace(",", ""))
+        scale = f * e / Decimal("0.9359") if ("支出" in k and "实际" in k) or "执行" in k else f
+        u["inputs"][k] = f"{(n * scale).quantize(Decimal('0.01')):,}"
+    ind = u["indicators"]
+    for k, (lo, hi) in COUNTS.items():
+        ind.setdefault(k, {})["actual"] = rnd.randint(lo, hi)
+    for k in RATES:
+        ind[k]["actual"] = f"{rnd.choice([100, 100, 100, 99.5, 98, 95])}%"
+    ind["服务对象满意度"]["actual"] = f"{rnd.randint(90, 99)}%"
+    ind["时效指标"]["score"] = rnd.choice([9, 8.5, 8, 7.5])
+    ind["社会效益"]["score"] = rnd.randint(18, 24)
+    ind["可持续影响"]["score"] = rnd.randint(5, 8)
+    for k in ("预算执行率", "预算调整率", "参与干部培训人数", "社会效益"):
+        if rnd.random() < 0.3:
+            ind.get(k, {}).pop("explanation", None)
+    if rnd.random() < 0.01:  # a broken unit: text where a number belongs
+        u["inputs"]["文中实际支出"] = "三千九百万"
+    return u
+
+
+def _dump(u: dict) -> str:
+    return json.dumps(u, ensure_ascii=False, default=lambda o: str(o) if isinstance(o, Decimal) else o)
+
+
+def write_jsonl(path: str, n: int, seed: int = 7) -> None:
+    base, rnd = _example(), random.Random(seed)
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(_dump(make_unit(base, i, rnd)) + "\n")
+
+
+FLAT_TABLES = {"预算调整表": ("年初预算数", "预算调整数", "全年预算数"), "支出表": ("经开", "汉南", "合计")}
+
+
+def flat_row(u: dict) -> dict:
+    """A unit as one CSV row: inputs, table totals and category sums, indicator fields."""
+    row = {"名称": u["subject"]["name"]}
+    row.update(u["inputs"])
+    for t, cols in FLAT_TABLES.items():
+        root = u["tables"][t]
+        for c in cols:
+            row[f"{t}.{c}"] = root.get(c, "")
+        for cat in ("基本支出", "项目支出"):
+            for c in cols:
+                total, stack = Decimal(0), list(root.get("rows", ()))
+                while stack:
+                    r = stack.pop()
+                    if r.get("name") == cat:
+                        v = str(r.get(c, "")).replace(",", "")
+                        total += Decimal(v) if v else 0
+                    else:
+                        stack.extend(r.get("rows", ()))
+                row[f"{t}.{cat}.{c}"] = f"{total:,}"
+    for k, entry in u["indicators"].items():
+        for field, v in entry.items():
+            row[k if field == "actual" else f"{k}.{field}"] = v
+    return row
+
+
+def write_csv(jsonl: str, path: str) -> None:
+    with open(jsonl, encoding="utf-8") as src, open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(flat_row(_example())), lineterminator="\r\n")
+        writer.writeheader()
+        for line in src:
+            writer.writerow(flat_row(json.loads(line, parse_float=Decimal)))
+
+
+def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def run_engine(jsonl: str, out_path: str, jobs: int) -> tuple[float, int, int]:
+    from engine import batch
+
+    job = batch.prepare(batch.Options(RULESET, (jsonl,), "jsonl", jobs))
+    errors: list[str] = []
+    with open(out_path, "w", encoding="utf-8") as out:
+        writer = batch.ResultWriter("jsonl", out, job.header())
+        t = time.perf_counter()
+        summary = job.run(writer.write, errors.append)
+        elapsed = time.perf_counter() - t
+    return elapsed, summary.evaluated, summary.failed
+
+
+def run_hand(jsonl: str, out_path: str) -> tuple[float, int, int]:
+    import handwritten
+    from engine.api import display_path
+    from engine.compile import digest_of
+    from engine.inherit import load_resolved
+
+    _, _, digest = load_resolved(RULESET, None)
+    errors: list = []
+    with open(out_path, "w", encoding="utf-8") as out:
+        t = time.perf_counter()
+        good, bad = handwritten.run_jsonl(jsonl, display_path(jsonl), digest, out, errors)
+        elapsed = time.perf_counter() - t
+    del digest_of
+    return elapsed, good, bad
+
+
+def compare(a: str, b: str) -> int:
+    """Units whose results differ between the two output files (as parsed JSON)."""
+    diff = 0
+    with open(a, encoding="utf-8") as fa, open(b, encoding="utf-8") as fb:
+        for la, lb in zip(fa, fb):
+            if la != lb and json.loads(la, parse_float=Decimal) != json.loads(lb, parse_float=Decimal):
+                diff += 1
+    return diff
+
+
+def cold_evaluate(repeat: int = 15) -> tuple[float, float]:
+    """Median wall time of `python cli.py evaluate` and of the bare imports."""
+    def median(argv: list[str]) -> float:
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - t)
+        return sorted(times)[len(times) // 2]
+
+    bare = median([sys.executable, "-c", "from pydantic import BaseModel; import simpleeval; from ruamel.yaml import YAML"])
+    cli = median([sys.executable, "cli.py", "evaluate"])
+    return cli, bare
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--units", type=int, default=20000)
+    ap.add_argument("--jobs", type=int, default=2, help="workers for the parallel engine run")
+    ap.add_argument("--csv", action="store_true", help="also time `cli.py batch` on the units as one CSV")
+    ap.add_argument("--memory", action="store_true", help="engine only, --jobs 1: units/s and peak RSS of a long run")
+    ap.add_argument("--cold", action="store_true", help="only the cold `evaluate` latency ratio")
+    args = ap.parse_args()
+    os.chdir(ROOT)
+
+    if args.cold:
+        cli, bare = cold_evaluate()
+        print(f"cold evaluate: {cli * 1000:.0f} ms; bare imports: {bare * 1000:.0f} ms; ratio {cli / bare:.2f}")
+        return
+    with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
+        jsonl = os.path.join(tmp, "units.jsonl")
+        t = time.perf_counter()
+        write_jsonl(jsonl, args.units)
+        print(f"generated {args.units} units ({os.path.getsize(jsonl) / 1e6:.1f} MB JSONL) in {time.perf_counter() - t:.1f} s")
+        if args.memory:
+            rss0 = peak_rss_mb()
+            e, good, bad = run_engine(jsonl, os.devnull, 1)
+            print(f"engine --jobs 1: {good + bad} units in {e:.1f} s, {(good + bad) / e:,.0f} units/s; peak RSS {peak_rss_mb():.0f} MB (before the run {rss0:.0f} MB)")
+            return
+        e1, good, bad = run_engine(jsonl, os.path.join(tmp, "engine.jsonl"), 1)
+        h, hgood, hbad = run_hand(jsonl, os.path.join(tmp, "hand.jsonl"))
+        ej, _, _ = run_engine(jsonl, os.path.join(tmp, "engine-j.jsonl"), args.jobs)
+        n = good + bad
+        differ = compare(os.path.join(tmp, "engine.jsonl"), os.path.join(tmp, "hand.jsonl"))
+        same_jobs = open(os.path.join(tmp, "engine.jsonl"), "rb").read() == open(os.path.join(tmp, "engine-j.jsonl"), "rb").read()
+        print(f"units: {n} ({good} evaluated, {bad} failed; hand-written: {hgood} evaluated, {hbad} failed); results differing: {differ}")
+        print(f"engine --jobs 1:   {e1:6.2f} s  {n / e1:9,.0f} units/s")
+        print(f"hand-written:      {h:6.2f} s  {n / h:9,.0f} units/s")
+        print(f"engine --jobs {args.jobs}:   {ej:6.2f} s  {n / ej:9,.0f} units/s  (byte-identical to --jobs 1: {same_jobs})")
+        print(f"ratio (engine --jobs 1 ÷ hand-written): {e1 / h:.2f}")
+        print(f"peak RSS: this process {peak_rss_mb():.0f} MB, workers {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
+        if args.csv:
+            table = os.path.join(tmp, "units.csv")
+            write_csv(jsonl, table)
+            t = time.perf_counter()
+            proc = subprocess.run([sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", str(args.jobs), "--output", os.path.join(tmp, "out.csv"), "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
+            wall = time.perf_counter() - t
+            with open(os.path.join(tmp, "errors.txt"), encoding="utf-8") as fh:
+                first_error = fh.readline().strip()
+            print(f"CSV: {n} rows ({os.path.getsize(table) / 1e6:.1f} MB) through `cli.py batch --jobs {args.jobs} --output out.csv`: {wall:.2f} s wall, {n / wall:,.0f} units/s, exit {proc.returncode}")
+            print(f"     {proc.stdout.splitlines()[0] if proc.stdout else proc.stderr[:300]}; first error: {first_error}")
+
+
+if __name__ == "__main__":
+    main()
