@@ -24,6 +24,7 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from collections import Counter, deque
@@ -153,21 +154,69 @@ def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> Diagno
     """A bad JSONL record is read again with positions, so its problems point
     at their column, not just the line (only bad records pay for this)."""
     _, file, number, text = payload
-    from engine.yaml_loader import load_text
+    try:
+        values, keys = json_positions(text)
+    except (ValueError, IndexError, RecursionError):
+        return error
+    moved = SourceMap({p: SourceSpan(file, number, c) for p, c in values.items()}, {p: SourceSpan(file, number, c) for p, c in keys.items()})
+    from engine.yaml_loader import loads_json_line
 
     try:
-        raw, smap = load_text(text, file)
-    except DiagnosticError:
-        return error
-    moved = SourceMap(
-        {p: SourceSpan(file, number, s.col) for p, s in smap.values.items()},
-        {p: SourceSpan(file, number, s.col) for p, s in smap.keys.items()},
-    )
-    try:
-        read_unit(plan, raw, moved, file)
+        read_unit(plan, loads_json_line(text), moved, file)
     except DiagnosticError as e:
         return e
     return error
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+def json_positions(text: str) -> tuple[dict, dict]:
+    """1-based character columns of every value and key in one line of JSON,
+    by path (the shape `SourceMap` uses)."""
+    from json.decoder import scanstring
+
+    values: dict[tuple, int] = {}
+    keys: dict[tuple, int] = {}
+
+    def skip(i: int) -> int:
+        return _WS.match(text, i).end()
+
+    def value(i: int, path: tuple) -> int:
+        i = skip(i)
+        values[path] = i + 1
+        ch = text[i]
+        if ch == "{" or ch == "[":
+            close = "}" if ch == "{" else "]"
+            i = skip(i + 1)
+            n = 0
+            while text[i] != close:
+                if ch == "{":
+                    start = i
+                    key, i = scanstring(text, i + 1)
+                    keys[path + (key,)] = start + 1
+                    i = skip(i) + 1  # the colon
+                    i = value(i, path + (key,))
+                else:
+                    i = value(i, path + (n,))
+                    n += 1
+                i = skip(i)
+                if text[i] == ",":
+                    i = skip(i + 1)
+            return i + 1
+        if ch == '"':
+            return scanstring(text, i + 1)[1]
+        m = _JSON_NUMBER.match(text, i)
+        if m and m.end() > i:
+            return m.end()
+        for literal in ("true", "false", "null"):
+            if text.startswith(literal, i):
+                return i + len(literal)
+        raise ValueError(f"unexpected {ch!r} at {i}")
+
+    value(0, ())
+    return values, keys
 
 
 def _error_lines(diagnostics, where: str, lang: str) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ checks every code used in the engine has both languages.
 """
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from typing import Any, Mapping
@@ -64,24 +65,49 @@ def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
+    return _render(_parse(template), values)
+
+
+def _render(parts: tuple, values: Mapping[str, str]) -> str:
     out: list[str] = []
+    for part in parts:
+        if part.__class__ is str:
+            out.append(part)
+        elif len(part) == 1:
+            name = part[0]
+            out.append(values.get(name, "{" + name + "}"))
+        elif values.get(part[0]):
+            out.append(_render(part[1], values))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(template: str) -> tuple:
+    """A template as literal text, `(name,)` and `(name, optional parts)`,
+    parsed once: batch runs format the same few sentences many times."""
+    parts: list = []
+    text: list[str] = []
     i = 0
     while i < len(template):
         ch = template[i]
         if ch == "{":
+            if text:
+                parts.append("".join(text))
+                text = []
             end = _matching(template, i)
             inner = template[i + 1 : end]
             if "?" in inner:
                 name, _, rest = inner.partition("?")
-                if values.get(name):
-                    out.append(_fill(rest, values))
+                parts.append((name, _parse(rest)))
             else:
-                out.append(values.get(inner, "{" + inner + "}"))
+                parts.append((inner,))
             i = end + 1
         else:
-            out.append(ch)
+            text.append(ch)
             i += 1
-    return "".join(out)
+    if text:
+        parts.append("".join(text))
+    return tuple(parts)
 
 
 def _matching(text: str, start: int) -> int:

@@ -10,7 +10,6 @@ a marked number), the line is written again by the plain Python encoder.
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +17,8 @@ from engine.render.json_out import _num, as_dict
 from engine.result import Result
 
 _MARK = "\x00"  # the C encoder writes it as \u0000, which no Decimal text contains
-_MARKED = re.compile(r'"\\u0000(-?[0-9]+(?:\.[0-9]+)?)"')
+_OPEN, _CLOSE = '"\\u0000', '\\u0000"'
+_NUMS: dict[Decimal, str] = {}  # a Decimal's JSON text depends only on its value
 
 
 def line(result: Result, lang: str = "zh") -> str:
@@ -26,21 +26,33 @@ def line(result: Result, lang: str = "zh") -> str:
     return dumps_line(as_dict(result, lang))
 
 
+def _number(o: Decimal) -> str:
+    text = _NUMS.get(o)
+    if text is None:
+        if len(_NUMS) > 100_000:
+            _NUMS.clear()
+        text = _NUMS[o] = _MARK + _num(o) + _MARK
+    return text
+
+
 def dumps_line(value: Any) -> str:
-    """Compact JSON with Decimals as numbers, non-ASCII text kept as is."""
+    """Compact JSON with Decimals as numbers, non-ASCII text kept as is.
+
+    Each Decimal becomes the string `"\u0000<number>\u0000"`; when the marks
+    found are exactly as many as the Decimals marked (no text value begins or
+    ends with a NUL), removing them leaves the numbers bare."""
     count = 0
 
     def mark(o: Any) -> str:
         nonlocal count
         if isinstance(o, Decimal):
             count += 1
-            return _MARK + _num(o)
+            return _number(o)
         return str(o)
 
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=mark)
-    out, found = _MARKED.subn(r"\1", text)
-    if found == count:
-        return out
+    if text.count(_OPEN) == count and text.count(_CLOSE) == count:
+        return text.replace(_OPEN, "").replace(_CLOSE, "")
     return _plain(value)
 
 
