@@ -1,0 +1,321 @@
+"""Batch evaluation: every input kind, bad units located, exit codes, the
+summary, determinism, and the fast paths against their references."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import ROOT, run_cli
+
+RULESET = "rulesets/2019/department.yaml"
+FIX = ROOT / "tests" / "fixtures" / "batch"
+CSV_TEXT = (FIX / "units.csv").read_text(encoding="utf-8")
+
+# The four fixture units (generated from the bundled example by
+# benchmarks/batch.py's generator, reviewed): the example as published, two
+# varied units, and one broken unit (text in 文中实际支出, `≥15000人` as an actual).
+TOTALS = [Decimal("87.36"), Decimal("73.1"), Decimal("66.36")]
+GRADES = ["良", "中", "中"]
+# Where the broken unit's two problems are, in each input form.
+CSV_ERRORS = [
+    "tests/fixtures/batch/units.csv:5:11: 「正文·实际共支出」应为数字，这里是「三千」",
+    "tests/fixtures/batch/units.csv:5:41: 指标「城镇新增就业人数」是定量指标，实际完成值应为数字，这里是「≥15000人」（不要照抄指标值）",
+]
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line, parse_float=Decimal) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _batch(tmp_path: Path, *inputs: str, extra: tuple[str, ...] = ()) -> tuple[int, str, str, Path]:
+    out = tmp_path / "results.jsonl"
+    code, stdout, stderr = run_cli("batch", *inputs, "--ruleset", RULESET, "--output", str(out), "--errors", str(tmp_path / "errors.txt"), *extra)
+    return code, stdout, stderr, out
+
+
+# --- inputs -------------------------------------------------------------------
+
+def test_folder_result_is_exactly_the_single_evaluate_json(tmp_path):
+    folder = tmp_path / "units"
+    folder.mkdir()
+    shutil.copy(ROOT / "examples" / "2019" / "hr-bureau.yaml", folder / "hr-bureau.yaml")
+    code, stdout, _, out = _batch(tmp_path, str(folder))
+    assert code == 0
+    single_code, single, _ = run_cli("evaluate", str(folder / "hr-bureau.yaml"), "--ruleset", RULESET, "--format", "json")
+    assert single_code == 0
+    assert _lines(out) == [json.loads(single, parse_float=Decimal)]
+    assert "共 1 个单位，评价 1 个，失败 0 个" in stdout
+
+
+def test_jsonl_good_units_scored_bad_unit_located_to_the_column(tmp_path):
+    code, stdout, _, out = _batch(tmp_path, str(FIX / "units.jsonl"))
+    assert code == 1
+    results = _lines(out)
+    assert [r["total"] for r in results] == TOTALS
+    assert [r["grade"] for r in results] == GRADES
+    assert results[0]["stamp"]["engine"] == "jixiao 0.1.0"
+    errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
+    line4 = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()[3]
+    col_text = line4.index('"三千"') + 1
+    col_actual = line4.index('"≥15000人"') + 1
+    assert errors == [
+        f"tests/fixtures/batch/units.jsonl:4:{col_text}: 「正文·实际共支出」应为数字，这里是「三千」",
+        f"tests/fixtures/batch/units.jsonl:4:{col_actual}: 指标「城镇新增就业人数」是定量指标，实际完成值应为数字，这里是「≥15000人」（不要照抄指标值）",
+    ]
+    assert "共 4 个单位，评价 3 个，失败 1 个" in stdout
+
+
+def test_jsonl_record_scores_like_the_same_unit_as_a_file(tmp_path):
+    record = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()[1]
+    unit_file = tmp_path / "unit.json"
+    unit_file.write_text(record, encoding="utf-8")
+    _, single, _ = run_cli("evaluate", str(unit_file), "--ruleset", RULESET, "--format", "json")
+    code, _, _, out = _batch(tmp_path, str(FIX / "units.jsonl"))
+    batch_result = _lines(out)[1]
+    single_result = json.loads(single, parse_float=Decimal)
+    # Same scores, findings and deviations; only positions differ (a JSONL record
+    # is located by its line, so findings of one severity keep their check order
+    # rather than their position order) and the input digest (of the line).
+    def strip(d):
+        d = json.loads(json.dumps(d, default=str))
+        for f in d["findings"] + d["deviations"]:
+            f.pop("location")
+        d["findings"].sort(key=lambda f: (f["severity"], f["message"]))
+        d["stamp"].pop("input_digest")
+        return d
+    assert strip(batch_result) == strip(single_result)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_in_each_windows_encoding(tmp_path, encoding):
+    table = tmp_path / "units.csv"
+    table.write_bytes(CSV_TEXT.encode(encoding))
+    code, stdout, _, out = _batch(tmp_path, str(table))
+    assert code == 1
+    assert [r["total"] for r in _lines(out)] == TOTALS
+    shown = str(table)
+    errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
+    assert errors == [e.replace("tests/fixtures/batch/units.csv", shown) for e in CSV_ERRORS]
+
+
+def test_csv_row_scores_like_the_example_file():
+    code, stdout, _ = run_cli("batch", str(FIX / "units.csv"), "--ruleset", RULESET, "--errors", "/dev/null")
+    assert code == 1
+    first = json.loads(stdout.splitlines()[0], parse_float=Decimal)
+    assert first["subject"] == {"name": "示例单位（报告原样）"}
+    assert (first["total"], first["grade"]) == (Decimal("87.36"), "良")
+    # A flat row has no line items, so its findings are the row-level ones, each at its cell.
+    locations = {f["location"] for f in first["findings"] if f["kind"] == "consistency"}
+    # Column 18 is 预算调整表.预算调整数: 996.66 stated, 996.65 by its category rows.
+    assert "tests/fixtures/batch/units.csv:2:18" in locations
+
+
+def test_xlsx_numbers_read_as_excel_shows_them(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in csv.reader(io.StringIO(CSV_TEXT)):
+        cells = []
+        for c in row:
+            plain = c.replace(",", "")
+            try:
+                cells.append(float(plain) if "." in plain else int(plain))
+            except ValueError:
+                cells.append(c if c else None)
+        sheet.append(cells)
+    path = tmp_path / "units.xlsx"
+    book.save(path)
+    code, _, _, out = _batch(tmp_path, str(path))
+    assert code == 1
+    assert [r["total"] for r in _lines(out)] == TOTALS
+    errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
+    assert errors[0] == f"{path}[Sheet]:5:11: 「正文·实际共支出」应为数字，这里是「三千」"
+
+
+def test_csv_and_xlsx_results_as_tables(tmp_path):
+    pytest.importorskip("openpyxl")
+    out = tmp_path / "results.csv"
+    code, stdout, _ = run_cli("batch", str(FIX / "units.csv"), "--ruleset", RULESET, "--output", str(out), "--errors", str(tmp_path / "e.txt"))
+    assert code == 1
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:5] == ["位置", "名称", "总分", "等级", "预算管理"]
+    assert [r[2] for r in rows[1:]] == ["87.36", "73.10", "66.36"]
+    assert rows[1][-3] == "jixiao 0.1.0" and rows[1][-2].startswith("sha256:")
+    xlsx = tmp_path / "results.xlsx"
+    assert run_cli("batch", str(FIX / "units.csv"), "--ruleset", RULESET, "--output", str(xlsx), "--errors", str(tmp_path / "e.txt"))[0] == 1
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(xlsx, read_only=True).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[1][1] == "示例单位（报告原样）" and str(values[1][2]) == "87.36"
+
+
+# --- columns, mappings, line rows --------------------------------------------
+
+def test_unknown_header_stops_before_any_unit_and_writes_nothing(tmp_path):
+    table = tmp_path / "units.csv"
+    table.write_text(CSV_TEXT.replace("文中实际支出", "实际支出合计", 1), encoding="utf-8")
+    code, _, stderr, out = _batch(tmp_path, str(table))
+    assert code == 1
+    assert f"{table}:1:11: 表头「实际支出合计」不对应规则集中的任何输入项、表格数字或指标" in stderr
+    assert not out.exists()
+    # A mapping file names it (or would ignore it with null).
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("columns:\n  实际支出合计: 文中实际支出\n", encoding="utf-8")
+    code, _, _, out = _batch(tmp_path, str(table), extra=("--columns", str(mapping)))
+    assert code == 1 and [r["total"] for r in _lines(out)] == TOTALS
+
+
+def test_bad_mapping_is_located_in_the_mapping_file(tmp_path):
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("columns:\n  实际支出合计: 文中实际之出\n", encoding="utf-8")
+    code, _, stderr, _ = _batch(tmp_path, str(FIX / "units.csv"), extra=("--columns", str(mapping)))
+    assert code == 1
+    assert "columns.yaml:2:11: 列映射把「实际支出合计」映射到「文中实际之出」，但规则集中没有这个名称，是否应为「文中实际支出」？" in stderr
+
+
+def test_line_rows_from_a_second_file_join_by_key(tmp_path):
+    # Main table: the budget table's totals by column; spending table rows come
+    # from a second file keyed by 单位编号, with one row that belongs to no unit.
+    rows = list(csv.DictReader(io.StringIO(CSV_TEXT)))[:1]
+    main = {k: v for k, v in rows[0].items() if not k.startswith(("支出表.基本支出.", "支出表.项目支出."))}
+    main = {"单位编号": "A01", **main}
+    (tmp_path / "main.csv").write_text(",".join(main) + "\n" + ",".join(f'"{v}"' for v in main.values()) + "\n", encoding="utf-8")
+    (tmp_path / "spend.csv").write_text(
+        "单位编号,名称,类别,经开,汉南,合计\n"
+        "A01,基本支出,基本支出,861.87,323.09,\"1,184.95\"\n"
+        "A01,项目支出,项目支出,\"1,955.34\",781.04,\"2,736.38\"\n"
+        "B99,基本支出,基本支出,1,2,3\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("key: 单位编号\nrows:\n  into: tables.支出表\n", encoding="utf-8")
+    code, stdout, _, out = _batch(tmp_path, str(tmp_path / "main.csv"), extra=("--columns", str(mapping), "--rows", str(tmp_path / "spend.csv")))
+    assert code == 1  # the orphan row
+    (result,) = _lines(out)
+    assert result["subject"]["单位编号"] == "A01"
+    # 支出表 total = the two rows' sums (3,921.33 as published, 3,921.32 by the rows: a rounding note).
+    assert result["total"] == Decimal("87.36")
+    errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
+    assert errors == [f"{tmp_path / 'spend.csv'}:4:1: 此明细行的关键值「B99」不对应任何单位"]
+    assert "另有 1 行明细不对应任何单位" in stdout
+
+
+# --- exit codes, determinism, summary ----------------------------------------
+
+def test_exit_codes(tmp_path):
+    assert _batch(tmp_path, str(FIX / "units.jsonl"))[0] == 1
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join((FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8")
+    assert _batch(tmp_path, str(good))[0] == 0
+    assert run_cli("batch", str(good), "--ruleset", RULESET, "--format", "xlsx")[0] == 2
+    assert run_cli("batch", str(good))[0] == 2  # --ruleset is required
+    code, _, stderr, _ = _batch(tmp_path, str(tmp_path / "missing.jsonl"))
+    assert code == 1 and "找不到文件" in stderr
+
+
+def test_jobs_2_is_byte_identical_to_jobs_1(tmp_path):
+    big = tmp_path / "many.jsonl"
+    lines = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()
+    big.write_text("\n".join(lines * 80) + "\n", encoding="utf-8")  # 320 units: several chunks
+    one = _batch(tmp_path, str(big), extra=("--jobs", "1"))[3].read_bytes()
+    (tmp_path / "errors.txt").rename(tmp_path / "errors1.txt")
+    two = _batch(tmp_path, str(big), extra=("--jobs", "2"))[3].read_bytes()
+    assert one == two
+    assert (tmp_path / "errors1.txt").read_bytes() == (tmp_path / "errors.txt").read_bytes()
+
+
+def test_summary_values(tmp_path):
+    code, stdout, _, out = _batch(tmp_path, str(FIX / "units.jsonl"))
+    summary = json.loads(Path(str(out) + ".summary.json").read_text(encoding="utf-8"), parse_float=Decimal)
+    assert (summary["units"], summary["evaluated"], summary["failed"]) == (4, 3, 1)
+    assert summary["grades"] == {"优": 0, "良": 1, "中": 2, "差": 0}
+    assert summary["mean"] == Decimal("75.61")  # (87.36 + 73.10 + 66.36) / 3 = 75.606…
+    assert summary["median"] == Decimal("73.1")
+    assert [u["total"] for u in summary["best"]] == TOTALS
+    assert [u["total"] for u in summary["worst"]] == TOTALS[::-1]
+    assert [(u["location"], u["warnings"]) for u in summary["most_warnings"]][0] == ("tests/fixtures/batch/units.jsonl:3", 13)
+    assert summary["first_failures"] == ["tests/fixtures/batch/units.jsonl:4"]
+    assert "平均分 75.61，中位数 73.1" in stdout
+
+
+def test_summary_median_of_an_even_count_and_ties_in_input_order():
+    from engine.batch import Summary
+
+    s = Summary({"优": 0, "良": 0})
+    for i, total in enumerate(["90", "80", "80", "70.5"]):
+        s.add((True, f"u{i}", f"单位{i}", Decimal(total), "良", i % 2))
+    assert s.median() == Decimal("80.00") and s.mean() == Decimal("80.13")
+    assert [u["location"] for u in s.as_dict()["best"]] == ["u0", "u1", "u2", "u3"]
+    assert [u["location"] for u in s.as_dict()["most_warnings"]] == ["u1", "u3"]
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal(tmp_path):
+    _, _, stderr, _ = _batch(tmp_path, str(FIX / "units.jsonl"))
+    assert "\r" not in stderr and "评价中" not in stderr
+
+
+# --- fast paths against their references --------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A[-+]?[0-9０-９,.%％ ]{1,14}\Z", fullmatch=True), st.sampled_from(["money", "number", "percent", "count"]))
+def test_plain_number_fast_path_agrees_with_the_general_parser(text, kind):
+    from engine.inputs import _plain_number
+    from engine.numeric import parse_number
+
+    fast = _plain_number(text, kind)
+    if fast is not None:
+        slow = parse_number(text)
+        assert slow is not None and str(fast) == str(slow)
+        assert kind == "percent" or not text.endswith("%")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.text(max_size=6) | st.decimals(allow_nan=False, allow_infinity=False, places=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=20,
+))
+def test_json_line_equals_the_json_contract(value):
+    from engine.render.json_out import dumps
+    from engine.render.jsonl import dumps_line
+
+    assert json.loads(dumps_line(value)) == json.loads(dumps(value))
+
+
+def test_c_yaml_parser_gives_the_same_data_and_positions_as_the_pure_one(monkeypatch):
+    from engine import yaml_loader
+
+    files = [*ROOT.glob("rulesets/**/*.yaml"), *ROOT.glob("examples/**/*.yaml")]
+    fast = {f: yaml_loader.load_file(str(f)) for f in files}
+    monkeypatch.setattr(yaml_loader, "_fast_events", lambda text: None)
+    for f in files:
+        raw, smap = yaml_loader.load_file(str(f))
+        assert fast[f][0] == raw
+        assert (fast[f][1].values, fast[f][1].keys, fast[f][1].styles) == (smap.values, smap.keys, smap.styles)
+
+
+def test_json_positions_point_at_each_value():
+    from engine.batch import json_positions
+
+    text = '{"a": 1, "b": {"c": "x", "d": [true, {"e": null}]}}'
+    values, keys = json_positions(text)
+    assert values[("b", "d", 1, "e")] == text.index("null") + 1
+    assert values[("b", "c")] == text.index('"x"') + 1
+    assert keys[("b", "d")] == text.index('"d"') + 1
+
+
+def test_message_templates_fill_as_before():
+    from engine.messages import _fill
+
+    assert _fill("a{x}b{y?，是否应为「{y}」？}c", {"x": "1", "y": "z"}) == "a1b，是否应为「z」？c"
+    assert _fill("a{x}b{y?，是否应为「{y}」？}c", {"x": "1", "y": ""}) == "a1bc"
+    assert _fill("{missing}", {}) == "{missing}"
