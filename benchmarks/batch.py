@@ -179,6 +179,16 @@ def compare(a: str, b: str) -> int:
     return diff
 
 
+def _digest(path: str) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def cold_evaluate(repeat: int = 21) -> dict[str, tuple[float, float]]:
     """Median wall and CPU (user + sys) time of `python cli.py evaluate` and of
     the bare imports. CPU time is the steadier figure on a shared machine."""
@@ -198,11 +208,27 @@ def cold_evaluate(repeat: int = 21) -> dict[str, tuple[float, float]]:
     return {"evaluate": cli, "bare": bare}
 
 
+def run_csv(jsonl: str, tmp: str, n: int, jobs: int) -> None:
+    """The whole CLI on one CSV (start-up included): wall time, exit code, summary line."""
+    table = os.path.join(tmp, "units.csv")
+    write_csv(jsonl, table)
+    t = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run([sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", str(jobs), "--output", os.path.join(tmp, "out.csv"), "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(os.path.join(tmp, "errors.txt"), encoding="utf-8") as fh:
+        first_error = fh.readline().strip()
+    print(f"CSV: {n} rows ({os.path.getsize(table) / 1e6:.1f} MB) through `cli.py batch --jobs {jobs} --output out.csv`: {wall:.2f} s wall, {n / wall:,.0f} units/s, exit {proc.returncode}; peak RSS of the CLI and its workers {after.ru_maxrss / 1024:.0f} MB")
+    print(f"     {proc.stdout.splitlines()[0] if proc.stdout else proc.stderr[:300]}")
+    print(f"     first error: {first_error}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--units", type=int, default=20000)
     ap.add_argument("--jobs", type=int, default=2, help="workers for the parallel engine run")
-    ap.add_argument("--csv", action="store_true", help="also time `cli.py batch` on the units as one CSV")
+    ap.add_argument("--csv", action="store_true", help="instead: time `cli.py batch` on the units written as one CSV (results as CSV)")
     ap.add_argument("--memory", action="store_true", help="engine only, --jobs 1: units/s and peak RSS of a long run")
     ap.add_argument("--cold", action="store_true", help="only the cold `evaluate` latency ratio")
     args = ap.parse_args()
@@ -224,28 +250,21 @@ def main() -> None:
             e, good, bad = run_engine(jsonl, os.devnull, 1)
             print(f"engine --jobs 1: {good + bad} units in {e:.1f} s, {(good + bad) / e:,.0f} units/s; peak RSS {peak_rss_mb():.0f} MB (before the run {rss0:.0f} MB)")
             return
+        if args.csv:
+            run_csv(jsonl, tmp, args.units, args.jobs)
+            return
         e1, good, bad = run_engine(jsonl, os.path.join(tmp, "engine.jsonl"), 1)
         h, hgood, hbad = run_hand(jsonl, os.path.join(tmp, "hand.jsonl"))
         ej, _, _ = run_engine(jsonl, os.path.join(tmp, "engine-j.jsonl"), args.jobs)
         n = good + bad
         differ = compare(os.path.join(tmp, "engine.jsonl"), os.path.join(tmp, "hand.jsonl"))
-        same_jobs = open(os.path.join(tmp, "engine.jsonl"), "rb").read() == open(os.path.join(tmp, "engine-j.jsonl"), "rb").read()
+        same_jobs = _digest(os.path.join(tmp, "engine.jsonl")) == _digest(os.path.join(tmp, "engine-j.jsonl"))
         print(f"units: {n} ({good} evaluated, {bad} failed; hand-written: {hgood} evaluated, {hbad} failed); results differing: {differ}")
         print(f"engine --jobs 1:   {e1:6.2f} s  {n / e1:9,.0f} units/s")
         print(f"hand-written:      {h:6.2f} s  {n / h:9,.0f} units/s")
         print(f"engine --jobs {args.jobs}:   {ej:6.2f} s  {n / ej:9,.0f} units/s  (byte-identical to --jobs 1: {same_jobs})")
         print(f"ratio (engine --jobs 1 ÷ hand-written): {e1 / h:.2f}")
         print(f"peak RSS: this process {peak_rss_mb():.0f} MB, workers {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
-        if args.csv:
-            table = os.path.join(tmp, "units.csv")
-            write_csv(jsonl, table)
-            t = time.perf_counter()
-            proc = subprocess.run([sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", str(args.jobs), "--output", os.path.join(tmp, "out.csv"), "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
-            wall = time.perf_counter() - t
-            with open(os.path.join(tmp, "errors.txt"), encoding="utf-8") as fh:
-                first_error = fh.readline().strip()
-            print(f"CSV: {n} rows ({os.path.getsize(table) / 1e6:.1f} MB) through `cli.py batch --jobs {args.jobs} --output out.csv`: {wall:.2f} s wall, {n / wall:,.0f} units/s, exit {proc.returncode}")
-            print(f"     {proc.stdout.splitlines()[0] if proc.stdout else proc.stderr[:300]}; first error: {first_error}")
 
 
 if __name__ == "__main__":
