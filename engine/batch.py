@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterator, TextIO
 
-from engine.columns import ColumnMap, RowSourceMap, RowsMap, resolve, resolve_rows
+from engine.columns import ColumnMap, RowsMap, resolve, resolve_rows, row_smap
 from engine.compile import Plan, digest_of, load_plan
 from engine.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.evaluate import evaluate
@@ -132,7 +132,7 @@ def _unit_data(state: _State, payload: tuple):
     if kind == "row":
         _, file, number, cells, lines = payload
         cmap = state.cmaps[file]
-        smap = RowSourceMap(file, number, cmap.cols)
+        smap = row_smap(file, number, cmap.cols)
         raw = cmap.unit(cells)
         if lines and state.rmap is not None:
             state.rmap.attach(raw, smap, lines)

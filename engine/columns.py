@@ -44,38 +44,13 @@ def norm(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
-class RowSourceMap(SourceMap):
-    """Positions of one table row's values: every path of the unit's data maps
-    to its cell (`file:row:column`); a path with no cell of its own falls back
-    to its nearest parent, and finally to the row's first column. Built per row
-    from a column table shared by all rows, so nothing is copied per row."""
-
-    __slots__ = ("file", "row", "cols", "extra")
-
-    def __init__(self, file: str, row: int, cols: dict, extra: dict | None = None):
-        super().__init__(values=cols)
-        self.file, self.row, self.cols, self.extra = file, row, cols, extra
-
-    def value(self, path) -> SourceSpan:
-        p = tuple(path)
-        extra = self.extra
-        while True:
-            if extra:
-                span = extra.get(p)
-                if span is not None:
-                    return span
-            col = self.cols.get(p)
-            if col is not None:
-                return SourceSpan(self.file, self.row, col)
-            if not p:
-                return SourceSpan(self.file, self.row, 1)
-            p = p[:-1]
-
-    def key(self, path) -> SourceSpan:
-        return self.value(path)
-
-    def inside(self, path, offset: int) -> SourceSpan:
-        return self.value(path)
+def row_smap(file: str, row: int, cols: dict) -> SourceMap:
+    """Positions of one table row's values: each path at its cell
+    (`file:row:column`); a path with no cell of its own falls back to its
+    nearest parent, and finally to the row's first column."""
+    values = {p: SourceSpan(file, row, c) for p, c in cols.items()}
+    values[()] = SourceSpan(file, row, 1)
+    return SourceMap(values)
 
 
 @dataclass(frozen=True)
@@ -159,6 +134,14 @@ def targets_of(plan: Plan) -> dict[str, tuple[str, tuple]]:
     return out
 
 
+def _lookup(name: str, known: dict) -> tuple[str, tuple] | None:
+    """The target a header or mapped name stands for (`subject.<字段>` included)."""
+    target = known.get(name)
+    if target is None and name.startswith("subject.") and len(name) > len("subject."):
+        target = ("subject", (name.split(".", 1)[1],))
+    return target
+
+
 def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str, spec_smap: SourceMap | None = None, spec_path: tuple = ()) -> tuple[ColumnMap | None, list[Diagnostic]]:
     """The `ColumnMap` for a sheet's header, or every problem with it."""
     spec = spec or BatchSpec()
@@ -166,7 +149,7 @@ def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str
     mapping = {norm(k): v for k, v in spec.columns.items()}
     problems: list[Diagnostic] = []
     for k, v in spec.columns.items():
-        if v is not None and norm(v) not in known and norm(v) != norm(spec.key or ""):
+        if v is not None and _lookup(norm(v), known) is None:
             span = (spec_smap.value(spec_path + ("columns", k)) if spec_smap else None) or SourceSpan(file, 1, 1)
             problems.append(Diagnostic("batch.unknown_target", span, {"header": k, "name": v, "suggestion": suggest(norm(v), known)}))
     key_header = norm(spec.key) if spec.key else None
@@ -184,15 +167,13 @@ def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str
             target_name = mapping[h]
             if target_name is None:
                 continue
-            target = known.get(norm(target_name))
+            target = _lookup(norm(target_name), known)
             if target is None:
                 continue  # reported above, at the mapping
         else:
-            target = known.get(h)
+            target = _lookup(h, known)
             if target is None and h == key_header:
                 target = ("subject", (h,))
-            if target is None and h.startswith("subject."):
-                target = ("subject", (h.split(".", 1)[1],))
             if target is None:
                 problems.append(Diagnostic("batch.unknown_column", SourceSpan(file, 1, col), {"header": raw_header, "suggestion": suggest(h, known)}))
                 continue
@@ -264,6 +245,8 @@ class RowsMap:
             v = cells[i] if i < n else ""
             if isinstance(v, str) and not v.strip() and f not in self.keep_blank:
                 continue
+            if f == "not_applicable" and isinstance(v, str):
+                v = True if v.strip() in _TRUE else False if v.strip() in _FALSE else v
             out[f] = v
         return out
 
@@ -272,7 +255,7 @@ class RowsMap:
         text = v if isinstance(v, str) else format(v, "f") if hasattr(v, "is_finite") else str(v)
         return norm(text) or None
 
-    def attach(self, raw: dict, smap: RowSourceMap, rows: list[tuple[int, tuple]]) -> None:
+    def attach(self, raw: dict, smap: SourceMap, rows: list[tuple[int, tuple]]) -> None:
         """Put `rows` (row number, cells) into the unit's data, each value keeping its cell."""
         if not rows:
             return
@@ -285,14 +268,13 @@ class RowsMap:
             base = (self.into[0],)
         if not isinstance(target, list):
             return
-        extra = smap.extra if smap.extra is not None else {}
+        values = smap.values
         for number, cells in rows:
             idx = len(target)
             target.append(self.row(cells))
-            extra[base + (idx,)] = SourceSpan(self.file, number, 1)
+            values[base + (idx,)] = SourceSpan(self.file, number, 1)
             for i, f in self.fields:
-                extra[base + (idx, f)] = SourceSpan(self.file, number, i + 1)
-        smap.extra = extra
+                values[base + (idx, f)] = SourceSpan(self.file, number, i + 1)
 
 
 def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) -> tuple[RowsMap | None, list[Diagnostic]]:
@@ -307,6 +289,12 @@ def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) 
         allowed.update({k: k for k in ROW_KEYS if k != "rows"})
         allowed.update(ROW_ALIASES)
         keep_blank = frozenset(plan.ruleset.tables[parts[1]].columns)
+    elif parts == ("indicator_rows",):
+        # A project's own indicators (engine/rows.py), headed as on the paper form or by field name.
+        from engine.rows import FORM_COLUMNS, ROW_FIELDS
+
+        allowed = {f: f for f in (*ROW_FIELDS, *ENTRY_KEYS)}
+        allowed.update(FORM_COLUMNS)
     elif len(parts) == 1 and parts[0] in TOP_KEYS and parts[0] not in ("subject", "inputs", "tables", "indicators", "ruleset"):
         allowed = None  # the unit reader checks these rows' fields
     else:

@@ -319,3 +319,46 @@ def test_message_templates_fill_as_before():
     assert _fill("a{x}b{y?，是否应为「{y}」？}c", {"x": "1", "y": "z"}) == "a1b，是否应为「z」？c"
     assert _fill("a{x}b{y?，是否应为「{y}」？}c", {"x": "1", "y": ""}) == "a1bc"
     assert _fill("{missing}", {}) == "{missing}"
+
+
+# --- project units (indicator rows from a second table) -------------------------
+
+PROJECTS = ROOT / "examples" / "2019" / "projects-batch"
+
+
+def _project_batch(tmp_path: Path, indicators: Path) -> tuple[int, str, Path]:
+    out = tmp_path / "projects.jsonl"
+    code, stdout, _ = run_cli(
+        "batch", str(PROJECTS / "projects.csv"), "--ruleset", "rulesets/2019/project.yaml",
+        "--columns", str(PROJECTS / "columns.yaml"), "--rows", str(indicators),
+        "--output", str(out), "--errors", str(tmp_path / "errors.txt"),
+    )
+    return code, stdout, out
+
+
+def test_project_tables_score_as_the_project_files(tmp_path):
+    code, stdout, out = _project_batch(tmp_path, PROJECTS / "indicators.csv")
+    assert code == 0
+    batch = {r["subject"]["name"]: (r["total"], r["grade"], r["indicators"]) for r in _lines(out)}
+    singles = {}
+    for f in sorted((ROOT / "examples" / "2019" / "projects").glob("*.yaml")):
+        _, text, _ = run_cli("evaluate", str(f), "--format", "json")
+        d = json.loads(text, parse_float=Decimal)
+        singles[d["subject"]["name"]] = (d["total"], d["grade"], d["indicators"])
+    assert batch == singles
+    assert "共 6 个单位，评价 6 个，失败 0 个" in stdout
+
+
+def test_bad_project_indicator_row_is_located_in_the_indicator_table(tmp_path):
+    text = (PROJECTS / "indicators.csv").read_text(encoding="utf-8-sig")
+    bad = tmp_path / "indicators.csv"
+    bad.write_text(text.replace(",15500,", ",约一万五千,", 1), encoding="utf-8")
+    code, stdout, _ = _project_batch(tmp_path, bad)
+    assert code == 1
+    errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(text.splitlines(), 1) if ",15500," in line)
+    col = text.splitlines()[0].split(",").index("实际完成值") + 1
+    assert len(errors) == 1
+    assert errors[0].startswith(f"examples/2019/projects-batch/projects.csv:4: {bad}:{row}:{col}: ")
+    assert "约一万五千" in errors[0]
+    assert "共 6 个单位，评价 5 个，失败 1 个" in stdout
