@@ -136,6 +136,71 @@ def write_csv(jsonl: str, path: str) -> None:
             writer.writerow(flat_row(json.loads(line, parse_float=Decimal)))
 
 
+PROJECTS = os.path.join(ROOT, "examples", "2019", "projects-batch")
+
+
+def write_projects(folder: str, n: int, seed: int = 11) -> tuple[str, str]:
+    """N varied project units from the six example projects, as two tables:
+    projects.csv (one row per project) and indicators.csv (its indicator rows)."""
+    rnd = random.Random(seed)
+    with open(os.path.join(PROJECTS, "projects.csv"), encoding="utf-8-sig") as fh:
+        projects = list(csv.DictReader(fh))
+    with open(os.path.join(PROJECTS, "indicators.csv"), encoding="utf-8-sig") as fh:
+        indicators = list(csv.DictReader(fh))
+    by_key: dict[str, list[dict]] = {}
+    for row in indicators:
+        by_key.setdefault(row["项目编号"], []).append(row)
+    main_path, rows_path = os.path.join(folder, "projects.csv"), os.path.join(folder, "indicators.csv")
+    with open(main_path, "w", encoding="utf-8-sig", newline="") as mf, open(rows_path, "w", encoding="utf-8-sig", newline="") as rf:
+        mw = csv.DictWriter(mf, fieldnames=list(projects[0]), lineterminator="\r\n")
+        rw = csv.DictWriter(rf, fieldnames=list(indicators[0]), lineterminator="\r\n")
+        mw.writeheader()
+        rw.writeheader()
+        for i in range(n):
+            base = projects[i % len(projects)]
+            key = f"P{i + 1:07d}"
+            f = Decimal(rnd.randint(20, 500)) / 100
+            e = Decimal(rnd.randint(70, 100)) / 100
+            row = dict(base, 项目编号=key, 项目名称=f"{base['项目名称']}（{i + 1}）")
+            for k, v in base.items():
+                if k.startswith("资金表.") and v:
+                    scale = f * e if k.endswith("全年执行数") else f
+                    row[k] = f"{(Decimal(v.replace(',', '')) * scale).quantize(Decimal('0.01')):,}"
+            mw.writerow(row)
+            for ind in by_key[base["项目编号"]]:
+                out = dict(ind, 项目编号=key)
+                actual = ind["实际完成值"].replace(",", "")
+                if actual and ind["指标性质"] in ("≥", "≤") and not actual.endswith("%"):
+                    out["实际完成值"] = str(int(Decimal(actual) * Decimal(rnd.randint(80, 125)) / 100))
+                elif actual.endswith("%") and ind["指标性质"] == "≥":
+                    out["实际完成值"] = f"{rnd.randint(85, 100)}%"
+                if rnd.random() < 0.002:  # a broken row: text where a number belongs
+                    out["实际完成值"] = "约一万"
+                rw.writerow(out)
+    return main_path, rows_path
+
+
+def run_projects(tmp: str, n: int, jobs: int) -> None:
+    """`cli.py batch` on N project units from one CSV plus its indicator table."""
+    t = time.perf_counter()
+    main_path, rows_path = write_projects(tmp, n)
+    print(f"generated {n} project units ({os.path.getsize(main_path) / 1e6:.1f} MB + {os.path.getsize(rows_path) / 1e6:.1f} MB of indicator rows) in {time.perf_counter() - t:.1f} s")
+    for j in sorted({1, jobs}):
+        out = os.path.join(tmp, f"out{j}.csv")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "cli.py", "batch", main_path, "--ruleset", os.path.join(ROOT, "rulesets", "2019", "project.yaml"),
+                               "--columns", os.path.join(PROJECTS, "columns.yaml"), "--rows", rows_path, "--jobs", str(j),
+                               "--output", out, "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        print(f"projects --jobs {j}: {wall:.2f} s wall ({cpu:.1f} s CPU), {n / wall:,.0f} units/s, exit {proc.returncode}, peak RSS {after.ru_maxrss / 1024:.0f} MB")
+        print(f"     {proc.stdout.splitlines()[0] if proc.stdout else proc.stderr[:300]}")
+    with open(os.path.join(tmp, "errors.txt"), encoding="utf-8") as fh:
+        print(f"     first error: {fh.readline().strip()}")
+
+
 def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
@@ -229,6 +294,7 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=20000)
     ap.add_argument("--jobs", type=int, default=2, help="workers for the parallel engine run")
     ap.add_argument("--csv", action="store_true", help="instead: time `cli.py batch` on the units written as one CSV (results as CSV)")
+    ap.add_argument("--projects", action="store_true", help="instead: N project units (2019 project ruleset) from one CSV plus its indicator table, through `cli.py batch`")
     ap.add_argument("--memory", action="store_true", help="engine only, --jobs 1: units/s and peak RSS of a long run")
     ap.add_argument("--cold", action="store_true", help="only the cold `evaluate` latency ratio")
     args = ap.parse_args()
@@ -239,6 +305,10 @@ def main() -> None:
         (cw, cc), (bw, bc) = t["evaluate"], t["bare"]
         print(f"cold `cli.py evaluate`: {cw * 1000:.0f} ms wall, {cc * 1000:.0f} ms CPU; bare imports: {bw * 1000:.0f} ms wall, {bc * 1000:.0f} ms CPU")
         print(f"cold ratio: {cw / bw:.2f} (wall), {cc / bc:.2f} (CPU)")
+        return
+    if args.projects:
+        with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
+            run_projects(tmp, args.units, args.jobs)
         return
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
         jsonl = os.path.join(tmp, "units.jsonl")
