@@ -288,6 +288,7 @@ def test_json_line_equals_the_json_contract(value):
     from engine.render.json_out import dumps
     from engine.render.jsonl import dumps_line
 
+    assert dumps_line(value) == dumps(value, indent=None)  # byte for byte
     assert json.loads(dumps_line(value)) == json.loads(dumps(value))
 
 

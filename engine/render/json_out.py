@@ -21,10 +21,11 @@ def _num(value: Decimal) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def dumps(value: Any, indent: int = 2, _level: int = 0) -> str:
-    """JSON text with Decimals as numbers."""
-    pad = " " * (indent * (_level + 1))
-    end = " " * (indent * _level)
+def dumps(value: Any, indent: int | None = 2, _level: int = 0) -> str:
+    """JSON text with Decimals as numbers; `indent=None` writes it on one line."""
+    nl, colon = ("\n", ": ") if indent is not None else ("", ":")
+    pad = " " * (indent * (_level + 1)) if indent is not None else ""
+    end = " " * (indent * _level) if indent is not None else ""
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, Decimal):
@@ -34,12 +35,12 @@ def dumps(value: Any, indent: int = 2, _level: int = 0) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = [f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {dumps(v, indent, _level + 1)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + end + "}"
+        items = [f"{pad}{json.dumps(str(k), ensure_ascii=False)}{colon}{dumps(v, indent, _level + 1)}" for k, v in value.items()]
+        return "{" + nl + ("," + nl).join(items) + nl + end + "}"
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
-        return "[\n" + ",\n".join(pad + dumps(v, indent, _level + 1) for v in value) + "\n" + end + "]"
+        return "[" + nl + ("," + nl).join(pad + dumps(v, indent, _level + 1) for v in value) + nl + end + "]"
     return json.dumps(str(value), ensure_ascii=False)
 
 

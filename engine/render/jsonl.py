@@ -5,7 +5,7 @@ json` — written compactly on one line, numbers exact from their Decimal text.
 The standard library's C encoder does the work: Decimals are handed to it as
 marked strings and unquoted afterwards. If the count of unquoted numbers does
 not match the count of Decimals marked (a text value that happens to look like
-a marked number), the line is written again by the plain Python encoder.
+a marked number), the line is written by `json_out.dumps` instead.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from engine.render.json_out import _num, as_dict
+from engine.render.json_out import _num, as_dict, dumps
 from engine.result import Result
 
 _MARK = "\x00"  # the C encoder writes it as \u0000, which no Decimal text contains
@@ -53,18 +53,4 @@ def dumps_line(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=mark)
     if text.count(_OPEN) == count and text.count(_CLOSE) == count:
         return text.replace(_OPEN, "").replace(_CLOSE, "")
-    return _plain(value)
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, Decimal):
-        return _num(value)
-    if isinstance(value, (int, float, str)):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{_plain(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_plain(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+    return dumps(value, indent=None)
