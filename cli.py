@@ -453,6 +453,8 @@ def cmd_batch(args, io: Io) -> int:
     if summary.units == 0:
         io.err(io.say("batch.no_inputs"))
         return EXIT_PROBLEMS
+    if summary.internal:
+        return EXIT_INTERNAL
     return EXIT_PROBLEMS if summary.failed or summary.orphans else EXIT_OK
 
 

@@ -88,39 +88,45 @@ def _work(chunk: list) -> list:
 
 
 def process(state: _State, payload: tuple) -> tuple:
-    """One unit → (ok, where, name, total, grade, warnings, output piece, error lines)."""
+    """One unit → (ok, where, name, total, grade, warnings, output piece, error
+    lines, internal). `ok` is None for a line row that belongs to no unit;
+    `internal` marks a unit that hit a bug in jixiao (reported, not fatal)."""
     plan = state.plan
-    where = "?"
-    if payload[0] == "orphan":
-        _, file, number, key = payload
-        d = Diagnostic("batch.orphan_row", SourceSpan(file, number, 1), {"key": key or ""})
-        return (None, f"{file}:{number}", None, None, None, 0, None, (d.render(state.lang),))
+    kind = payload[0]
+    file = payload[2] if kind == "file" else payload[1]
+    where = file if kind == "file" else f"{file}:{payload[2]}"
+    if kind == "orphan":
+        d = Diagnostic("batch.orphan_row", SourceSpan(file, payload[2], 1), {"key": payload[3] or ""})
+        return (None, where, None, None, None, 0, None, (d.render(state.lang),), False)
     try:
-        raw, smap, file, digest, where = _unit_data(state, payload)
+        raw, smap, digest = _unit_data(state, payload)
         try:
             unit = read_unit(plan, raw, smap, file, digest)
         except DiagnosticError as e:
-            if payload[0] == "line":
+            if kind == "line":
                 e = _exact_columns(plan, payload, e)
             raise e
         result = evaluate(plan, unit)
+        warnings = sum(1 for f in result.findings if f.severity == "warning")
+        if state.format == "jsonl":
+            from engine.render.jsonl import line
+
+            piece: Any = line(result, state.lang)
+        else:
+            piece = result_row(result, where)
     except DiagnosticError as e:
-        return (False, where, None, None, None, 0, None, _error_lines(e.diagnostics, where, state.lang))
-    warnings = sum(1 for f in result.findings if f.severity == "warning")
-    if state.format == "jsonl":
-        from engine.render.jsonl import line
-
-        piece: Any = line(result, state.lang)
-    else:
-        piece = result_row(result, where)
-    return (True, where, result.unit.name, result.total, result.grade, warnings, piece, ())
+        return (False, where, None, None, None, 0, None, _error_lines(e.diagnostics, where, file, state.lang), False)
+    except Exception as e:  # noqa: BLE001 - a bug met by one unit must not cost the others their results
+        d = Diagnostic("batch.unit_internal", None, {"error": f"{type(e).__name__}: {e}"[:300]})
+        return (False, where, None, None, None, 0, None, (f"{where}: {d.message(state.lang)}",), True)
+    return (True, where, result.unit.name, result.total, result.grade, warnings, piece, (), False)
 
 
-def _unit_data(state: _State, payload: tuple):
+def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
+    """A unit's raw data, where its values are, and the digest of its text."""
     kind = payload[0]
     if kind == "line":
         _, file, number, text = payload
-        where = f"{file}:{number}"
         from engine.yaml_loader import loads_json_line
 
         try:
@@ -128,7 +134,7 @@ def _unit_data(state: _State, payload: tuple):
         except ValueError as e:
             col = getattr(e, "colno", 1)
             raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": getattr(e, "msg", str(e))})]) from None
-        return raw, SourceMap(values={(): SourceSpan(file, number, 1)}), file, digest_of(text), where
+        return raw, SourceMap(values={(): SourceSpan(file, number, 1)}), digest_of(text)
     if kind == "row":
         _, file, number, cells, lines = payload
         cmap = state.cmaps[file]
@@ -136,14 +142,13 @@ def _unit_data(state: _State, payload: tuple):
         raw = cmap.unit(cells)
         if lines and state.rmap is not None:
             state.rmap.attach(raw, smap, lines)
-        text = json.dumps([_cell_text(c) for c in cells], ensure_ascii=False)
-        return raw, smap, file, digest_of(text), f"{file}:{number}"
+        return raw, smap, digest_of(json.dumps([_cell_text(c) for c in cells], ensure_ascii=False))
     _, path, display = payload
     from engine.yaml_loader import load_text, read_file
 
     text = read_file(path, display)
     raw, smap = load_text(text, display)
-    return raw, smap, display, digest_of(text), display
+    return raw, smap, digest_of(text)
 
 
 def _cell_text(c: Any) -> str:
@@ -219,13 +224,13 @@ def json_positions(text: str) -> tuple[dict, dict]:
     return values, keys
 
 
-def _error_lines(diagnostics, where: str, lang: str) -> tuple[str, ...]:
-    """`file:row:col: message`; a problem located elsewhere (in the ruleset)
-    is prefixed with the unit it belongs to."""
+def _error_lines(diagnostics, where: str, file: str, lang: str) -> tuple[str, ...]:
+    """`file:row:col: message`; a problem located elsewhere (in the ruleset,
+    or in a second table) is prefixed with the unit it belongs to."""
     out = []
     for d in diagnostics:
         text = d.render(lang)
-        if d.span is None or not where.startswith(d.span.file):
+        if d.span is None or d.span.file != file:
             text = f"{where}: {text}"
         out.append(text)
     return tuple(out)
@@ -285,6 +290,7 @@ class Summary:
     evaluated: int = 0
     failed: int = 0
     orphans: int = 0
+    internal: int = 0  # failed on a bug in jixiao, not on their data
     scores: Counter = field(default_factory=Counter)
     total: Decimal = ZERO
     _best: list = field(default_factory=list)
@@ -301,6 +307,7 @@ class Summary:
         self.units += 1
         if not ok:
             self.failed += 1
+            self.internal += outcome[8]
             if len(self.first_failures) < TOP:
                 self.first_failures.append(where)
             return
@@ -338,6 +345,7 @@ class Summary:
             "evaluated": self.evaluated,
             "failed": self.failed,
             "orphan_rows": self.orphans,
+            "internal_errors": self.internal,
             "grades": dict(self.grades),
             "mean": self.mean(),
             "median": self.median(),

@@ -363,3 +363,22 @@ def test_bad_project_indicator_row_is_located_in_the_indicator_table(tmp_path):
     assert errors[0].startswith(f"examples/2019/projects-batch/projects.csv:4: {bad}:{row}:{col}: ")
     assert "约一万五千" in errors[0]
     assert "共 6 个单位，评价 5 个，失败 1 个" in stdout
+
+
+def test_a_bug_met_by_one_unit_does_not_cost_the_others_their_results(tmp_path, monkeypatch):
+    from engine import batch
+
+    real = batch.evaluate
+
+    def flaky(plan, unit):
+        if unit.name == "第000002号预算单位":
+            raise RuntimeError("boom")
+        return real(plan, unit)
+
+    monkeypatch.setattr(batch, "evaluate", flaky)
+    code, stdout, _, out = _batch(tmp_path, str(FIX / "units.jsonl"))
+    assert code == 70
+    assert [r["total"] for r in _lines(out)] == [TOTALS[0], TOTALS[2]]
+    errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
+    assert errors[0] == "tests/fixtures/batch/units.jsonl:2: 内部错误：RuntimeError: boom。此单位未评价，其余单位不受影响；请加 --debug 重新运行 evaluate 并报告"
+    assert "共 4 个单位，评价 2 个，失败 2 个" in stdout
