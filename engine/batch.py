@@ -41,7 +41,7 @@ from engine.inputs import read_unit
 from engine.model import BatchSpec
 from engine.numeric import ZERO, round_half_up
 from engine.sourcemap import SourceMap
-from engine.tables_in import is_table, open_table
+from engine.tables_in import cell_text, is_table, open_table
 
 UNIT_SUFFIXES = (".yaml", ".yml", ".json")
 FORMATS = ("jsonl", "csv", "xlsx")
@@ -142,17 +142,13 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
         raw = cmap.unit(cells)
         if lines and state.rmap is not None:
             state.rmap.attach(raw, smap, lines)
-        return raw, smap, digest_of(json.dumps([_cell_text(c) for c in cells], ensure_ascii=False))
+        return raw, smap, digest_of(json.dumps([cell_text(c) for c in cells], ensure_ascii=False))
     _, path, display = payload
     from engine.yaml_loader import load_text, read_file
 
     text = read_file(path, display)
     raw, smap = load_text(text, display)
     return raw, smap, digest_of(text)
-
-
-def _cell_text(c: Any) -> str:
-    return c if isinstance(c, str) else format(c, "f") if isinstance(c, Decimal) else str(c)
 
 
 def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> DiagnosticError:
@@ -518,7 +514,7 @@ class _Joined:
         rows_path, sheet = batch._rows_source(path)
         with open_table(rows_path, _display(rows_path), sheet) as s:
             self.file = s.file
-            batch_rows = ((self.rmap.key_of(cells), n, json.dumps([_cell_text(c) for c in cells], ensure_ascii=False)) for n, cells in s.rows)
+            batch_rows = ((self.rmap.key_of(cells), n, json.dumps([cell_text(c) for c in cells], ensure_ascii=False)) for n, cells in s.rows)
             self.db.executemany("INSERT INTO r VALUES (?, ?, ?)", batch_rows)
         self.db.execute("CREATE INDEX r_key ON r (key, n)")
 

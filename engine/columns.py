@@ -27,6 +27,7 @@ from engine.formula import suggest
 from engine.inputs import ENTRY_KEYS, ROW_KEYS, TOP_KEYS
 from engine.model import BatchSpec
 from engine.sourcemap import SourceMap
+from engine.tables_in import cell_text
 
 SUBJECT_HEADERS = ("subject", "名称", "单位名称", "部门名称", "项目名称", "单位", "部门", "项目")
 ENTRY_ALIASES = {
@@ -91,7 +92,7 @@ class ColumnMap:
                     v = True if v.strip() in _TRUE else False if v.strip() in _FALSE else v
                 raw["indicators"].setdefault(key, {})[fname] = v
             elif section == "subject":
-                raw["subject"][path[0]] = v if isinstance(v, str) else format(v, "f") if hasattr(v, "is_finite") else str(v)
+                raw["subject"][path[0]] = cell_text(v)
             else:
                 raw[path[0]] = v
         return raw
@@ -99,9 +100,7 @@ class ColumnMap:
     def key_of(self, cells: tuple) -> str | None:
         if self.key_index is None or self.key_index >= len(cells):
             return None
-        v = cells[self.key_index]
-        text = v if isinstance(v, str) else format(v, "f") if hasattr(v, "is_finite") else str(v)
-        return norm(text) or None
+        return norm(cell_text(cells[self.key_index])) or None
 
 
 def targets_of(plan: Plan) -> dict[str, tuple[str, tuple]]:
@@ -251,9 +250,9 @@ class RowsMap:
         return out
 
     def key_of(self, cells: tuple) -> str | None:
-        v = cells[self.key_index] if self.key_index < len(cells) else ""
-        text = v if isinstance(v, str) else format(v, "f") if hasattr(v, "is_finite") else str(v)
-        return norm(text) or None
+        if self.key_index >= len(cells):
+            return None
+        return norm(cell_text(cells[self.key_index])) or None
 
     def attach(self, raw: dict, smap: SourceMap, rows: list[tuple[int, tuple]]) -> None:
         """Put `rows` (row number, cells) into the unit's data, each value keeping its cell."""

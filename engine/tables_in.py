@@ -93,6 +93,11 @@ def open_csv(path: str, display: str) -> Iterator[Sheet]:
         yield Sheet(display, header, rows())
 
 
+def cell_text(value: Any) -> str:
+    """A cell as text (a number as written, without exponent)."""
+    return value if isinstance(value, str) else format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
 def _cell(value: Any) -> Any:
     """An XLSX cell as text, Decimal or bool (never float)."""
     if value is None:
