@@ -45,6 +45,13 @@ def norm(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
+def key_at(cells: tuple, index: int | None) -> str | None:
+    """The key cell's text (None when the row has none)."""
+    if index is None or index >= len(cells):
+        return None
+    return norm(cell_text(cells[index])) or None
+
+
 def row_smap(file: str, row: int, cols: dict) -> SourceMap:
     """Positions of one table row's values: each path at its cell
     (`file:row:column`); a path with no cell of its own falls back to its
@@ -98,9 +105,7 @@ class ColumnMap:
         return raw
 
     def key_of(self, cells: tuple) -> str | None:
-        if self.key_index is None or self.key_index >= len(cells):
-            return None
-        return norm(cell_text(cells[self.key_index])) or None
+        return key_at(cells, self.key_index)
 
 
 def targets_of(plan: Plan) -> dict[str, tuple[str, tuple]]:
@@ -250,9 +255,7 @@ class RowsMap:
         return out
 
     def key_of(self, cells: tuple) -> str | None:
-        if self.key_index >= len(cells):
-            return None
-        return norm(cell_text(cells[self.key_index])) or None
+        return key_at(cells, self.key_index)
 
     def attach(self, raw: dict, smap: SourceMap, rows: list[tuple[int, tuple]]) -> None:
         """Put `rows` (row number, cells) into the unit's data, each value keeping its cell."""
