@@ -382,3 +382,20 @@ def test_a_bug_met_by_one_unit_does_not_cost_the_others_their_results(tmp_path, 
     errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
     assert errors[0] == "tests/fixtures/batch/units.jsonl:2: 内部错误：RuntimeError: boom。此单位未评价，其余单位不受影响；请加 --debug 重新运行 evaluate 并报告"
     assert "共 4 个单位，评价 2 个，失败 2 个" in stdout
+
+
+def test_project_workbook_with_indicator_rows_on_the_second_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for sheet, name in ((book.active, "项目"), (book.create_sheet(), "绩效指标")):
+        sheet.title = name
+        source = "projects.csv" if name == "项目" else "indicators.csv"
+        for row in csv.reader(io.StringIO((PROJECTS / source).read_text(encoding="utf-8-sig"))):
+            sheet.append([c if c else None for c in row])
+    path = tmp_path / "projects.xlsx"
+    book.save(path)
+    out = tmp_path / "out.jsonl"
+    code, _, _ = run_cli("batch", str(path), "--ruleset", "rulesets/2019/project.yaml", "--columns", str(PROJECTS / "columns.yaml"), "--output", str(out), "--errors", str(tmp_path / "e.txt"))
+    assert code == 0
+    totals = [r["total"] for r in _lines(out)]
+    assert totals == [Decimal("75.17"), Decimal("95.64"), Decimal("97.66"), Decimal("95.59"), Decimal("97.13"), Decimal("29")]
