@@ -507,7 +507,7 @@ class _Joined:
     def __init__(self, batch: Batch, path: str, stack: ExitStack):
         self.rmap = batch.rmap
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="jixiao-rows-"))
-        self.db = sqlite3.connect(os.path.join(folder, "rows.db"))
+        self.db = sqlite3.connect(os.path.join(folder, "rows"))
         stack.callback(self.db.close)
         self.db.execute("CREATE TABLE r (key TEXT, n INTEGER, cells TEXT)")
         self.db.execute("CREATE TABLE used (key TEXT PRIMARY KEY)")

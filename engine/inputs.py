@@ -13,6 +13,7 @@ with sub-rows) and `indicators` (one entry per leaf indicator: `actual`,
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -111,11 +112,32 @@ def name_counts(root: Row) -> Counter:
     return counts
 
 
+# Plain figures (`3921.33`, `3,921.33`, `93.59%`) are most of what a batch reads:
+# they skip the general parser, which gives the same Decimal for them.
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
+_PLAIN_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
+_PLAIN_PERCENT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?%\Z")
+
+
+def _plain_number(value: str, kind: str) -> Decimal | None:
+    if _PLAIN.match(value):
+        return Decimal(value)
+    if _PLAIN_GROUPED.match(value):
+        return Decimal(value.replace(",", ""))
+    if kind == "percent" and _PLAIN_PERCENT.match(value):
+        return Decimal(value[:-1]).scaleb(-2)
+    return None
+
+
 def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str | None = None) -> tuple[Any, str | None]:
     """(value, None) or (None, problem code). `_EMPTY` means explicitly empty.
 
     `kind` is an input type (money, number, percent, count, text); a trailing
     `unit` (万元, 人, 场) is accepted after a number."""
+    if value.__class__ is str and kind != "text":
+        plain = _plain_number(value, kind)
+        if plain is not None:
+            return _checked(plain, value.endswith("%"), kind, allow_negative)
     if value is None or (isinstance(value, str) and is_empty_mark(value)):
         return _EMPTY, None
     if kind == "text":
@@ -137,6 +159,10 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
             return None, "input.unexpected_percent"
     else:
         number = value
+    return _checked(number, is_pct, kind, allow_negative)
+
+
+def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None) -> tuple[Any, str | None]:
     if not number.is_finite() or abs(number) >= MAX_MAGNITUDE:
         return None, "input.too_large"
     if kind == "percent" and not is_pct and abs(number) > 2:

@@ -235,7 +235,8 @@ def test_every_report_message_has_both_languages_with_the_same_placeholders():
     assert used and used <= set(CATALOG)
 
 
-@pytest.mark.parametrize("data", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples").rglob("*.yaml")))
+# Every unit data file (the batch example's column mapping, projects-batch/columns.yaml, is not one).
+@pytest.mark.parametrize("data", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples").rglob("*.yaml") if p.name != "columns.yaml"))
 def test_every_bundled_example_renders_in_every_format(data, tmp_path):
     for fmt in ("markdown", "html", "docx", "xlsx"):
         target = tmp_path / f"out.{fmt}"
