@@ -69,6 +69,8 @@ def make_unit(base: dict, i: int, rnd: random.Random) -> dict:
     u["tables"]["预算调整表"] = _scale_row(base["tables"]["预算调整表"], f, budget_cols)
     u["tables"]["支出表"] = _scale_row(base["tables"]["支出表"], f * e / Decimal("0.9359"), spend_cols)
     for k, v in list(u["inputs"].items()):
+        if str(v).endswith("%"):
+            continue  # rates stated in the text stay as written (so some disagree with the tables)
         n = Decimal(str(v).replace(",", ""))
         scale = f * e / Decimal("0.9359") if ("支出" in k and "实际" in k) or "执行" in k else f
         u["inputs"][k] = f"{(n * scale).quantize(Decimal('0.01')):,}"
@@ -195,6 +197,8 @@ def run_projects(tmp: str, n: int, jobs: int) -> None:
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"cli.py batch failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
         print(f"projects --jobs {j}: {wall:.2f} s wall ({cpu:.1f} s CPU), {n / wall:,.0f} units/s, exit {proc.returncode}, peak RSS {after.ru_maxrss / 1024:.0f} MB")
         print(f"     {proc.stdout.splitlines()[0] if proc.stdout else proc.stderr[:300]}")
     with open(os.path.join(tmp, "errors.txt"), encoding="utf-8") as fh:
@@ -282,6 +286,8 @@ def run_csv(jsonl: str, tmp: str, n: int, jobs: int) -> None:
     proc = subprocess.run([sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", str(jobs), "--output", os.path.join(tmp, "out.csv"), "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"cli.py batch failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
     with open(os.path.join(tmp, "errors.txt"), encoding="utf-8") as fh:
         first_error = fh.readline().strip()
     print(f"CSV: {n} rows ({os.path.getsize(table) / 1e6:.1f} MB) through `cli.py batch --jobs {jobs} --output out.csv`: {wall:.2f} s wall, {n / wall:,.0f} units/s, exit {proc.returncode}; peak RSS of the CLI and its workers {after.ru_maxrss / 1024:.0f} MB")

@@ -48,26 +48,28 @@ TREE = (
     ("效益指标", 32, (("社会效益", None), ("可持续影响", None))),
     ("满意度", 8, (("服务对象满意度", None),)),
 )
-EQUAL_CHECKS = (  # (label, stated input, table, category, column)
-    ("正文与预算表一致", "文中年初预算数", "预算调整表", None, "年初预算数"),
-    ("正文与预算表一致", "文中年初基本支出", "预算调整表", "基本支出", "年初预算数"),
-    ("正文与预算表一致", "文中年初项目支出", "预算调整表", "项目支出", "年初预算数"),
-    ("正文与预算表一致", "文中预算调整数", "预算调整表", None, "预算调整数"),
-    ("正文与预算表一致", "文中基本支出调整数", "预算调整表", "基本支出", "预算调整数"),
-    ("正文与预算表一致", "文中项目支出调整数", "预算调整表", "项目支出", "预算调整数"),
-    ("正文与预算表一致", "文中全年预算数", "预算调整表", None, "全年预算数"),
-    ("正文与预算表一致", "文中全年基本支出", "预算调整表", "基本支出", "全年预算数"),
-    ("正文与预算表一致", "文中全年项目支出", "预算调整表", "项目支出", "全年预算数"),
-    ("正文与支出表一致", "文中实际支出", "支出表", None, "合计"),
-    ("正文与支出表一致", "文中实际基本支出", "支出表", "基本支出", "合计"),
-    ("正文与支出表一致", "文中实际项目支出", "支出表", "项目支出", "合计"),
-    ("原因分析与预算表一致", "分析中全年预算数", "预算调整表", None, "全年预算数"),
-    ("原因分析与支出表一致", "分析中执行数", "支出表", None, "合计"),
-    ("原因分析与预算表一致", "分析中调整金额", "预算调整表", None, "预算调整数"),
+EQUAL_CHECKS = (  # (check label, stated input, its label, table, category, column)
+    ("正文与预算表一致", "文中年初预算数", "正文·年初预算安排批复数", "预算调整表", None, "年初预算数"),
+    ("正文与预算表一致", "文中年初基本支出", "正文·年初基本支出", "预算调整表", "基本支出", "年初预算数"),
+    ("正文与预算表一致", "文中年初项目支出", "正文·年初项目支出", "预算调整表", "项目支出", "年初预算数"),
+    ("正文与预算表一致", "文中预算调整数", "正文·年中预算调增数", "预算调整表", None, "预算调整数"),
+    ("正文与预算表一致", "文中基本支出调整数", "正文·基本支出预算调整数", "预算调整表", "基本支出", "预算调整数"),
+    ("正文与预算表一致", "文中项目支出调整数", "正文·项目支出预算调整数", "预算调整表", "项目支出", "预算调整数"),
+    ("正文与预算表一致", "文中全年预算数", "正文·调整后预算总支出", "预算调整表", None, "全年预算数"),
+    ("正文与预算表一致", "文中全年基本支出", "正文·调整后基本支出", "预算调整表", "基本支出", "全年预算数"),
+    ("正文与预算表一致", "文中全年项目支出", "正文·调整后项目支出", "预算调整表", "项目支出", "全年预算数"),
+    ("正文与支出表一致", "文中实际支出", "正文·实际共支出", "支出表", None, "合计"),
+    ("正文与支出表一致", "文中实际基本支出", "正文·实际基本支出", "支出表", "基本支出", "合计"),
+    ("正文与支出表一致", "文中实际项目支出", "正文·实际项目支出", "支出表", "项目支出", "合计"),
+    ("原因分析与预算表一致", "分析中全年预算数", "原因分析·全年预算数", "预算调整表", None, "全年预算数"),
+    ("原因分析与支出表一致", "分析中执行数", "原因分析·实际执行数", "支出表", None, "合计"),
+    ("原因分析与预算表一致", "分析中调整金额", "原因分析·预算调整金额", "预算调整表", None, "预算调整数"),
+    ("原因分析与预算表一致", "分析中年初预算数", "原因分析·部门年初预算数", "预算调整表", None, "年初预算数"),
+    ("原因分析与预算表一致", "分析中调整后预算数", "原因分析·调整预算数", "预算调整表", None, "全年预算数"),
 )
+BUDGET_CATS, SPEND_CATS = ("基本支出", "项目支出"), ("基本支出", "项目支出", "就业创业资金补助项目")
 ORDER = ("预算执行率", "预算调整率", *list(LEAVES)[:-1], "时效指标", "成本指标", "社会效益", "可持续影响", "服务对象满意度")  # tree order
 BUDGET_COLS, SPEND_COLS = ("年初预算数", "预算调整数", "全年预算数"), ("经开", "汉南", "合计")
-CATEGORIES = ("基本支出", "项目支出")
 
 
 class Bad(Exception):
@@ -121,21 +123,38 @@ def shown(v, vtype: str, unit: str | None) -> str:
 
 
 class Rows:
-    """A table row: name, category, figures, sub-rows."""
+    """A table row: name, category, figures, sub-rows, and the names above it."""
 
-    __slots__ = ("name", "cat", "vals", "rows")
+    __slots__ = ("name", "cat", "vals", "rows", "trail")
 
-    def __init__(self, d: dict, cols: tuple[str, ...]):
+    def __init__(self, d: dict, cols: tuple[str, ...], cats: tuple[str, ...], trail: tuple[str, ...] = ()):
         self.name = d.get("name", "")
-        self.cat = d.get("category") or (self.name if self.name in CATEGORIES else None)
+        self.cat = d.get("category") or (self.name if self.name in cats else None)
         self.vals = {c: num(d[c]) for c in cols if c in d}
-        self.rows = [Rows(r, cols) for r in d.get("rows", ())]
+        self.trail = trail
+        self.rows = [Rows(r, cols, cats, trail + (r.get("name", ""),)) for r in d.get("rows", ())]
 
 
 def walk(r: Rows):
     yield r
     for c in r.rows:
         yield from walk(c)
+
+
+def labeller(table: str, root: Rows):
+    """`表 › 行`, with the rows above when the name is not unique in the table."""
+    counts: dict[str, int] = {}
+    for r in walk(root):
+        if r is not root:
+            counts[r.name] = counts.get(r.name, 0) + 1
+
+    def label(r: Rows) -> str:
+        if not r.trail:
+            return f"{table} › {r.name}" if r.name else table
+        shown = r.trail[-1:] if counts[r.trail[-1]] <= 1 else r.trail
+        return " › ".join((table, *shown))
+
+    return label
 
 
 def cat_sum(root: Rows, cat: str | None, col: str) -> Decimal:
@@ -151,15 +170,16 @@ def cat_sum(root: Rows, cat: str | None, col: str) -> Decimal:
     return total
 
 
-def finding(check: str, where: str, stated: Decimal, computed: Decimal, loc: str):
+def finding(check: str, where: str, stated: Decimal, computed: Decimal, loc: str, show=None, tolerance: Decimal = PCT):
     diff = stated - computed
     if diff == 0:
         return None
-    sev = "info" if abs(diff) <= PCT else "warning"
+    show = show or money
+    sev = "info" if abs(diff) <= tolerance else "warning"
     if sev == "info":
-        msg = f"【{check}】{where}：填报 {money(stated)}，计算为 {money(computed)}，相差 {money(diff)}（在四舍五入误差范围内）"
+        msg = f"【{check}】{where}：填报 {show(stated)}，计算为 {show(computed)}，相差 {show(diff)}（在四舍五入误差范围内）"
     else:
-        msg = f"【{check}】{where}：填报 {money(stated)}，计算应为 {money(computed)}，相差 {money(diff)}"
+        msg = f"【{check}】{where}：填报 {show(stated)}，计算应为 {show(computed)}，相差 {show(diff)}"
     return {"kind": "consistency", "severity": sev, "code": "check.rounding" if sev == "info" else "check.mismatch", "message": msg, "location": loc, "stated": stated, "computed": computed, "difference": diff}
 
 
@@ -173,8 +193,8 @@ def _score(u: dict, loc: str, digest: str, ruleset_digest: str) -> dict:
     subject = u.get("subject")
     subject = {"name": subject} if isinstance(subject, str) else dict(subject)
     inputs = {k: num(v) for k, v in u["inputs"].items()}
-    budget = Rows(u["tables"]["预算调整表"], BUDGET_COLS)
-    spend = Rows(u["tables"]["支出表"], SPEND_COLS)
+    budget = Rows(u["tables"]["预算调整表"], BUDGET_COLS, BUDGET_CATS)
+    spend = Rows(u["tables"]["支出表"], SPEND_COLS, SPEND_CATS)
     entries = u.get("indicators", {})
 
     plan_budget, adjust, full_budget = budget.vals["年初预算数"], budget.vals["预算调整数"], budget.vals["全年预算数"]
@@ -208,7 +228,7 @@ def _score(u: dict, loc: str, digest: str, ruleset_digest: str) -> dict:
         if kind:
             expl = entry.get("explanation") or None
             devs[key] = ({"id": key, "name": key, "kind": kind, "target": target, "actual": actual, "target_text": tt, "actual_text": shown(actual, vtype, unit), "ratio": rhu(actual / target, 4), "explanation": expl, "location": loc}, None if expl else
-                {"kind": "deviation", "severity": "warning", "code": "deviation.unexplained", "message": f"指标「{key}」{kind}，但没有说明原因（explanation）", "location": loc})
+                {"kind": "deviation", "severity": "warning", "code": "deviation.unexplained", "message": f"指标「{key}」{kind}，但没有说明原因：请在该指标下填写 explanation", "location": loc})
 
     leaf("预算执行率", 10, ONE, "≥", "%", "proportional", "percent", exec_rate, entries.get("预算执行率", {}))
     leaf("预算调整率", 10, Decimal("0.05"), "≤", "%", "threshold", "percent", adjust_rate, entries.get("预算调整率", {}))
@@ -237,10 +257,10 @@ def _score(u: dict, loc: str, digest: str, ruleset_digest: str) -> dict:
             branch = "full" if s == w else "partial"
         actual = entry.get("actual")
         leaves[key] = {"id": key, "name": key, "weight": w, "score": rhu(s), "target": target, "target_text": target, "operator": "定性", "unit": None, "actual": actual, "actual_text": "" if actual is None else str(actual), "method": method, "branch": branch, "children": []}
-        if s < w:
+        if (branch != "达成") if method == "qualitative" else (s < w):
             expl = entry.get("explanation") or None
             devs[key] = ({"id": key, "name": key, "kind": "未完成", "target": target, "actual": actual, "target_text": target, "actual_text": "" if actual is None else str(actual), "ratio": None, "explanation": expl, "location": loc}, None if expl else
-                {"kind": "deviation", "severity": "warning", "code": "deviation.unexplained", "message": f"指标「{key}」未完成，但没有说明原因（explanation）", "location": loc})
+                {"kind": "deviation", "severity": "warning", "code": "deviation.unexplained", "message": f"指标「{key}」未完成，但没有说明原因：请在该指标下填写 explanation", "location": loc})
 
     indicators, total = [], ZERO
     for name, weight, children in TREE:
@@ -256,22 +276,33 @@ def _score(u: dict, loc: str, digest: str, ruleset_digest: str) -> dict:
         indicators.append({"id": name, "name": name, "weight": Decimal(weight), "score": s, "children": kids})
     grade = next(label for low, label in GRADES if total >= low)
 
-    findings = []
-    for r in walk(budget):  # 年初 + 调整 = 全年, row by row
-        if any(r.vals.get(c) is not None for c in BUDGET_COLS):
-            f = finding("年初预算数 + 预算调整数 = 全年预算数", f"预算调整表「{r.name}」全年预算数", r.vals.get("全年预算数") or ZERO, (r.vals.get("年初预算数") or ZERO) + (r.vals.get("预算调整数") or ZERO), loc)
-            f and findings.append(f)
-    findings += sum_check("预算表小计、合计 = 明细之和", "预算调整表", budget, BUDGET_COLS, loc)
-    for r in walk(spend):
-        if any(r.vals.get(c) is not None for c in SPEND_COLS):
-            f = finding("经开 + 汉南 = 合计", f"支出表「{r.name}」合计", r.vals.get("合计") or ZERO, (r.vals.get("经开") or ZERO) + (r.vals.get("汉南") or ZERO), loc)
-            f and findings.append(f)
-    findings += sum_check("支出表合计 = 明细之和", "支出表", spend, SPEND_COLS, loc)
-    for label, name, table, cat, col in EQUAL_CHECKS:
+    # Sums first: the subtotals they report explain row identities that fail only because of them.
+    corrections: dict = {}
+    budget_label, spend_label = labeller("预算调整表", budget), labeller("支出表", spend)
+    budget_sums = sum_check("预算表小计、合计 = 明细之和", budget, budget_label, BUDGET_COLS, loc, corrections)
+    spend_sums = sum_check("支出表合计 = 明细之和", spend, spend_label, SPEND_COLS, loc, corrections)
+    findings = row_check("年初预算数 + 预算调整数 = 全年预算数", budget, budget_label, "全年预算数", ("年初预算数", "预算调整数"), loc, corrections)
+    findings += budget_sums
+    findings += row_check("经开 + 汉南 = 合计", spend, spend_label, "合计", ("经开", "汉南"), loc, corrections)
+    findings += spend_sums
+    for label, name, shown_as, table, cat, col in EQUAL_CHECKS:
         stated = inputs.get(name)
         if stated is not None:
-            f = finding(label, name, stated, cat_sum(budget if table == "预算调整表" else spend, cat, col), loc)
+            f = finding(label, shown_as, stated, cat_sum(budget if table == "预算调整表" else spend, cat, col), loc)
             f and findings.append(f)
+    for label, name, shown_as, computed in (("正文执行率与表格计算一致", "文中预算执行率", "正文·预算执行率实际完成值", exec_rate), ("正文调整率与表格计算一致", "文中预算调整率", "正文·预算调整率实际完成值", adjust_rate)):
+        stated = inputs.get(name)
+        if stated is not None:
+            f = finding(label, shown_as, stated, computed, loc, percent, Decimal("0.0001"))
+            f and findings.append(f)
+    stated = inputs.get("注中项目实际支出")
+    if stated is not None:
+        f = finding("注释与支出表一致", "注2·“经开”就业创业资金补助项目实际支出", stated, cat_sum(spend, "就业创业资金补助项目", "经开"), loc)
+        f and findings.append(f)
+    stated, paid, final = inputs.get("注中决算差异"), inputs.get("注中项目实际支出"), inputs.get("注中项目决算数")
+    if stated is not None and paid is not None and final is not None:
+        f = finding("注释中的差异 = 实际支出 − 决算数", "注2·较实际支出少", stated, paid - final, loc)
+        f and findings.append(f)
     deviations = [devs[k][0] for k in ORDER if k in devs]
     findings += [devs[k][1] for k in ORDER if k in devs and devs[k][1]]
     rank = {"warning": 1, "info": 2}
@@ -279,19 +310,51 @@ def _score(u: dict, loc: str, digest: str, ruleset_digest: str) -> dict:
     return {"ruleset": RULESET, "subject": subject, "total": total, "grade": grade, "indicators": indicators, "findings": findings, "deviations": deviations, "stamp": {"engine": "jixiao 0.1.0", "ruleset_digest": ruleset_digest, "input_digest": digest}}
 
 
-def sum_check(label: str, table: str, root: Rows, cols, loc: str) -> list:
+def sum_check(label: str, root: Rows, name, cols, loc: str, corrections: dict) -> list:
+    """A subtotal that differs from its items and from the rows below it as printed."""
     out = []
     for col in cols:
+        totals: dict[int, Decimal] = {}
+
         def items(r: Rows) -> Decimal:
-            if not r.rows:
-                return r.vals.get(col) or ZERO
-            computed = sum((items(c) for c in r.rows), ZERO)
-            stated = r.vals.get(col)
-            if stated is not None:
-                f = finding(label, f"{table}「{r.name}」{col}", stated, computed, loc)
-                f and out.append(f)
-            return computed
+            t = sum((items(c) for c in r.rows), ZERO) if r.rows else (r.vals.get(col) or ZERO)
+            totals[id(r)] = t
+            return t
+
+        def printed(r: Rows) -> Decimal:
+            v = r.vals.get(col)
+            return v if v is not None else totals[id(r)]
+
         items(root)
+        for r in walk(root):
+            stated = r.vals.get(col)
+            if not r.rows or stated is None:
+                continue
+            computed = totals[id(r)]
+            if stated != computed and stated != sum((printed(c) for c in r.rows), ZERO):
+                corrections[(id(r), col)] = computed
+                f = finding(label, f"{name(r)} › {col}", stated, computed, loc)
+                f and out.append(f)
+    return out
+
+
+def row_check(label: str, root: Rows, name, col: str, parts: tuple[str, str], loc: str, corrections: dict) -> list:
+    """`col` = the sum of `parts` in every row with figures, unless the sum check explains it."""
+    out = []
+    for r in walk(root):
+        if all(r.vals.get(c) is None for c in (col, *parts)):
+            continue
+        stated = r.vals.get(col) or ZERO
+        computed = (r.vals.get(parts[0]) or ZERO) + (r.vals.get(parts[1]) or ZERO)
+        if stated == computed:
+            continue
+        fixed = {c: corrections[(id(r), c)] for c in (col, *parts) if (id(r), c) in corrections}
+        if fixed:
+            values = {**r.vals, **fixed}
+            if fixed.get(col, stated) == (values.get(parts[0]) or ZERO) + (values.get(parts[1]) or ZERO):
+                continue
+        f = finding(label, f"{name(r)} › {col}", stated, computed, loc)
+        f and out.append(f)
     return out
 
 
