@@ -403,6 +403,8 @@ def add_batch(sub, t) -> None:
 
 
 def cmd_batch(args, io: Io) -> int:
+    import os
+
     from engine import batch
     from engine.diagnostics import DiagnosticError
     from engine.fileio import AtomicFile, write_atomic
@@ -446,7 +448,8 @@ def cmd_batch(args, io: Io) -> int:
     text = batch.summary_text(summary, io.lang)
     (io.out if args.output else io.err)(text)
     if args.output:
-        write_atomic(args.output + ".summary.json", batch.dumps_summary(summary, job))
+        if os.path.isfile(args.output):  # not beside /dev/null or a pipe
+            write_atomic(args.output + ".summary.json", batch.dumps_summary(summary, job))
         io.err(io.say("cli.written", path=args.output))
     if args.errors and failures:
         io.err(io.say("batch.errors_written", count=len(failures), path=args.errors))

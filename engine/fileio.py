@@ -6,7 +6,17 @@ then renamed over the target; an existing file is untouched until the rename.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+
+
+def _special(path: str) -> bool:
+    """A device, pipe or socket (`/dev/null`, `/dev/stdout`, a FIFO): written
+    straight through, never replaced by a renamed file."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def write_atomic(path: str, data: str | bytes, *, exclusive: bool = False) -> None:
@@ -15,6 +25,10 @@ def write_atomic(path: str, data: str | bytes, *, exclusive: bool = False) -> No
     With `exclusive`, an existing file is never replaced: `FileExistsError`
     (the file is linked into place, which fails if the name is taken)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    if not exclusive and _special(path):
+        with open(path, "wb") as fh:
+            fh.write(raw)
+        return
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=folder)
     try:
@@ -46,11 +60,18 @@ class AtomicFile:
 
     def __init__(self, path: str, binary: bool = False, encoding: str = "utf-8"):
         self.path = path
+        self.tmp: str | None = None
+        if _special(path):  # e.g. /dev/null: nothing to replace, write straight through
+            self.file = open(path, "wb") if binary else open(path, "w", encoding=encoding, newline="")
+            return
         folder = os.path.dirname(os.path.abspath(path))
         fd, self.tmp = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=folder)
         self.file = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
 
     def commit(self) -> None:
+        if self.tmp is None:
+            self.file.close()
+            return
         self.file.flush()
         os.fsync(self.file.fileno())
         self.file.close()
@@ -62,7 +83,8 @@ class AtomicFile:
         try:
             self.file.close()
         finally:
-            try:
-                os.unlink(self.tmp)
-            except OSError:
-                pass
+            if self.tmp is not None:
+                try:
+                    os.unlink(self.tmp)
+                except OSError:
+                    pass

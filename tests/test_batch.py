@@ -106,8 +106,8 @@ def test_csv_in_each_windows_encoding(tmp_path, encoding):
     assert errors == [e.replace("tests/fixtures/batch/units.csv", shown) for e in CSV_ERRORS]
 
 
-def test_csv_row_scores_like_the_example_file():
-    code, stdout, _ = run_cli("batch", str(FIX / "units.csv"), "--ruleset", RULESET, "--errors", "/dev/null")
+def test_csv_row_scores_like_the_example_file(tmp_path):
+    code, stdout, _ = run_cli("batch", str(FIX / "units.csv"), "--ruleset", RULESET, "--errors", str(tmp_path / "errors.txt"))
     assert code == 1
     first = json.loads(stdout.splitlines()[0], parse_float=Decimal)
     assert first["subject"] == {"name": "示例单位（报告原样）"}
@@ -401,3 +401,34 @@ def test_project_workbook_with_indicator_rows_on_the_second_sheet(tmp_path):
     assert code == 0
     totals = [r["total"] for r in _lines(out)]
     assert totals == [Decimal("75.17"), Decimal("95.64"), Decimal("97.66"), Decimal("95.59"), Decimal("97.13"), Decimal("29")]
+
+
+def test_outputs_to_a_pipe_are_written_through_not_replaced(tmp_path):
+    """`--output /dev/null` or a named pipe must stay what it is: an atomic
+    rename would put a regular file in its place."""
+    import os
+    import stat
+    import threading
+
+    from engine.fileio import AtomicFile, write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def through(write) -> bytes:
+        received: list[bytes] = []
+        reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+        reader.start()
+        write()
+        reader.join(timeout=10)
+        return b"".join(received)
+
+    def stream() -> None:
+        out = AtomicFile(str(fifo))
+        out.file.write("一行\n")
+        out.commit()
+
+    assert through(stream) == "一行\n".encode()
+    assert through(lambda: write_atomic(str(fifo), "两行\n")) == "两行\n".encode()
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert list(tmp_path.iterdir()) == [fifo]  # no temporary file left beside it
