@@ -294,18 +294,6 @@ def test_json_line_equals_the_json_contract(value):
     assert json.loads(dumps_line(value)) == json.loads(dumps(value))
 
 
-def test_c_yaml_parser_gives_the_same_data_and_positions_as_the_pure_one(monkeypatch):
-    from engine import yaml_loader
-
-    files = [*ROOT.glob("rulesets/**/*.yaml"), *ROOT.glob("examples/**/*.yaml")]
-    fast = {f: yaml_loader.load_file(str(f)) for f in files}
-    monkeypatch.setattr(yaml_loader, "_fast_events", lambda text: None)
-    for f in files:
-        raw, smap = yaml_loader.load_file(str(f))
-        assert fast[f][0] == raw
-        assert (fast[f][1].values, fast[f][1].keys, fast[f][1].styles) == (smap.values, smap.keys, smap.styles)
-
-
 def test_json_positions_point_at_each_value():
     from engine.batch import json_positions
 
