@@ -238,22 +238,17 @@ def result_header(plan: Plan, lang: str = "zh") -> list[str]:
     """Columns of the per-unit result table."""
     zh = lang != "en"
     head = ["位置", "名称", "总分", "等级"] if zh else ["location", "name", "total", "grade"]
-    head += [n.name for n in _nodes(plan.roots)]
+    head += [n.name for n in _preorder(plan.roots)]
     head += ["发现问题数", "警告数", "偏差指标数"] if zh else ["findings", "warnings", "deviations"]
     head += ["engine", "ruleset_digest", "input_digest"]
     return head
 
 
-def _nodes(nodes):
-    for n in nodes:
-        yield n
-        yield from _nodes(n.children)
-
-
-def _results(results):
-    for r in results:
-        yield r
-        yield from _results(r.children)
+def _preorder(items):
+    """Indicators (nodes or results) in tree order, parents first."""
+    for item in items:
+        yield item
+        yield from _preorder(item.children)
 
 
 def result_row(result, where: str) -> list:
@@ -265,7 +260,7 @@ def result_row(result, where: str) -> list:
     s = stamp(result)
     return [
         where, result.unit.name, result.total, result.grade,
-        *(round_half_up(r.score, places) for r in _results(result.indicators)),
+        *(round_half_up(r.score, places) for r in _preorder(result.indicators)),
         len(result.findings), sum(1 for f in result.findings if f.severity == "warning"), len(result.deviations),
         s["engine"], s["ruleset_digest"], s["input_digest"],
     ]
