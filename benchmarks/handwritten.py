@@ -9,7 +9,6 @@ indicator tree, a function per step, `json.dumps` for the output.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re

@@ -31,7 +31,7 @@ from collections import Counter, deque
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, Callable, Iterator
 
 from engine.columns import ColumnMap, RowsMap, resolve, resolve_rows, row_smap
 from engine.compile import Plan, digest_of, load_plan

@@ -25,7 +25,6 @@ from engine.numeric import parse_number
 from engine.scoring import DEFAULT_BY_OPERATOR, METHODS
 from engine.scoring.base import Params
 from engine.sourcemap import SourceMap
-from engine.yaml_loader import load_file
 
 NUMERIC_TYPES = ("money", "number", "percent", "count")
 # Names every scoring-side formula (explain_if, custom methods) may use.

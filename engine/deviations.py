@@ -23,7 +23,7 @@ from typing import Any
 
 from engine.compile import Plan
 from engine.inputs import UnitData
-from engine.numeric import ONE, ZERO
+from engine.numeric import ONE
 from engine.result import Deviation, Finding, IndicatorResult
 
 MISSED, EXCEEDED, EXPLAIN = "未完成", "超额", "需说明"

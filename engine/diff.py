@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
-from engine.compile import Node, Plan, load_plan
+from engine.compile import Node, Plan
 from engine.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.evaluate import evaluate
 from engine.inputs import read_unit
