@@ -282,7 +282,6 @@ def run_csv(jsonl: str, tmp: str, n: int, jobs: int) -> None:
     table = os.path.join(tmp, "units.csv")
     write_csv(jsonl, table)
     t = time.perf_counter()
-    resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", str(jobs), "--output", os.path.join(tmp, "out.csv"), "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
