@@ -46,17 +46,40 @@ _ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflo
 Corrections = dict[tuple[str, tuple, str], Decimal]
 
 
+class _Table:
+    """One of the unit's tables as the checks walk it: its rows in order (each
+    row before its sub-rows), and row labels (counted only when needed)."""
+
+    __slots__ = ("name", "root", "rows", "_counts")
+
+    def __init__(self, name: str, root: Row):
+        self.name, self.root = name, root
+        self.rows = tuple(_rows(root))
+        self._counts: Any = None
+
+    def label(self, row: Row) -> str:
+        if self._counts is None:
+            self._counts = name_counts(self.root)
+        counts = self._counts
+        return row_label(self.name, row.name, row.trail, lambda n: counts[n] <= 1)
+
+
+def _tables(unit: UnitData) -> dict[str, _Table]:
+    return {name: _Table(name, root) for name, root in unit.tables.items()}
+
+
 def run(plan: Plan, unit: UnitData, env: dict[str, Any]) -> list[Finding]:
     """Every failing check on this unit, as findings (in the ruleset's order)."""
     corrections: Corrections = {}
     by_check: dict[int, list[Finding]] = {}
+    tables = _tables(unit)
     # Sums first: their corrections tell the row checks which figures are known wrong.
     for i, cc in enumerate(plan.checks):
         if cc.check.kind == "sum":
-            by_check[i] = list(_sum_check(cc, plan, unit, corrections))
+            by_check[i] = list(_sum_check(cc, plan, unit, tables, corrections))
     for i, cc in enumerate(plan.checks):
         if cc.check.kind == "row":
-            by_check[i] = list(_row_check(cc, unit, corrections))
+            by_check[i] = list(_row_check(cc, unit, tables, corrections))
         elif cc.check.kind == "equal":
             f = _equal_check(cc, plan, unit, env)
             by_check[i] = [f] if f is not None else []
@@ -97,36 +120,34 @@ def _rows(row: Row) -> Iterator[Row]:
         yield from _rows(r)
 
 
-def _labeller(table: str, root: Row):
-    counts = name_counts(root)
-    return lambda row: row_label(table, row.name, row.trail, lambda n: counts[n] <= 1)
-
-
 def _number(v: Any) -> Decimal:
     return v if isinstance(v, Decimal) else ZERO
 
 
-def _row_check(cc: CompiledCheck, unit: UnitData, corrections: Corrections) -> Iterator[Finding]:
+def _row_check(cc: CompiledCheck, unit: UnitData, tables: dict[str, _Table], corrections: Corrections) -> Iterator[Finding]:
     tname = cc.check.table
-    table = unit.tables.get(tname)
+    table = tables.get(tname)
     if table is None or cc.formula is None:
         return
     column = cc.check.column
     involved = (column, *cc.formula.names)
-    label = _labeller(tname, table)
-    for row in _rows(table):
-        if all(row.values.get(c) is None for c in involved):
+    for row in table.rows:
+        values = row.values
+        for c in involved:
+            if values.get(c) is not None:
+                break
+        else:
             continue  # a heading row with no figures
-        stated = _number(row.values.get(column))
-        computed = _evaluate_row(cc, row.values)
+        stated = _number(values.get(column))
+        computed = _evaluate_row(cc, values)
         if computed is None or stated == computed:
             continue
         fixed = {c: corrections[(tname, row.path, c)] for c in involved if (tname, row.path, c) in corrections}
         if fixed:
-            recomputed = _evaluate_row(cc, {**row.values, **fixed})
+            recomputed = _evaluate_row(cc, {**values, **fixed})
             if recomputed is not None and fixed.get(column, stated) == recomputed:
                 continue  # explained by subtotals the sum check already reported
-        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), f"{label(row)} › {column}")
+        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), f"{table.label(row)} › {column}")
         if f:
             yield f
 
@@ -140,48 +161,42 @@ def _evaluate_row(cc: CompiledCheck, values) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 
 
-def _sum_check(cc: CompiledCheck, plan: Plan, unit: UnitData, corrections: Corrections) -> Iterator[Finding]:
-    tname = cc.check.table
-    table = unit.tables.get(tname)
+def _sum_check(cc: CompiledCheck, plan: Plan, unit: UnitData, tables: dict[str, _Table], corrections: Corrections) -> Iterator[Finding]:
+    table = tables.get(cc.check.table)
     if table is None:
         return
-    label = _labeller(tname, table)
-    columns = cc.check.columns or tuple(plan.ruleset.tables[tname].columns)
+    columns = cc.check.columns or tuple(plan.ruleset.tables[table.name].columns)
     for col in columns:
-        yield from _sum_column(cc, tname, table, col, unit, corrections, label)
+        yield from _sum_column(cc, table, col, unit, corrections)
 
 
-def _sum_column(cc: CompiledCheck, tname: str, root: Row, col: str, unit: UnitData, corrections: Corrections, label) -> list[Finding]:
-    totals: dict[tuple, Decimal] = {}
-
-    def items_total(row: Row) -> Decimal:
-        """The row's figure recomputed from its line items (blank = 0)."""
-        if row.rows:
-            total = sum((items_total(r) for r in row.rows), ZERO)
-        else:
-            total = _number(row.values.get(col))
-        totals[row.path] = total
-        return total
-
-    def printed(row: Row) -> Decimal:
-        """The row's figure as printed; a blank subtotal stands for its items."""
+def _sum_column(cc: CompiledCheck, table: _Table, col: str, unit: UnitData, corrections: Corrections) -> list[Finding]:
+    # Each row's figure recomputed from its line items (blank = 0), and as
+    # printed (a blank subtotal stands for its items); sub-rows come after
+    # their row, so walking backwards meets them first.
+    items: dict[int, Decimal] = {}
+    printed: dict[int, Decimal] = {}
+    for row in reversed(table.rows):
         v = row.values.get(col)
-        return v if isinstance(v, Decimal) else totals[row.path]
-
-    items_total(root)
+        if row.rows:
+            total = sum([items[id(r)] for r in row.rows], ZERO)
+        else:
+            total = v if isinstance(v, Decimal) else ZERO
+        items[id(row)] = total
+        printed[id(row)] = v if isinstance(v, Decimal) else total
     found: list[Finding] = []
-    for row in _rows(root):
+    for row in table.rows:
         stated = row.values.get(col)
         if not row.rows or not isinstance(stated, Decimal):
             continue
-        computed = totals[row.path]
+        computed = items[id(row)]
         # Reported only when it differs from its items AND from the rows just
         # below it as printed: a wrong subtotal is reported at itself, not also
         # at the total above it (which agrees with the items); a wrong item at
         # its subtotal, not at every total further up.
-        if stated != computed and stated != sum((printed(r) for r in row.rows), ZERO):
-            corrections[(tname, row.path, col)] = computed
-            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), f"{label(row)} › {col}")
+        if stated != computed and stated != sum([printed[id(r)] for r in row.rows], ZERO):
+            corrections[(table.name, row.path, col)] = computed
+            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), f"{table.label(row)} › {col}")
             if f:
                 found.append(f)
     return found

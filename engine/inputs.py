@@ -113,20 +113,8 @@ def name_counts(root: Row) -> Counter:
 
 
 # Plain figures (`3921.33`, `3,921.33`, `93.59%`) are most of what a batch reads:
-# they skip the general parser, which gives the same Decimal for them.
-_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
-_PLAIN_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
-_PLAIN_PERCENT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?%\Z")
-
-
-def _plain_number(value: str, kind: str) -> Decimal | None:
-    if _PLAIN.match(value):
-        return Decimal(value)
-    if _PLAIN_GROUPED.match(value):
-        return Decimal(value.replace(",", ""))
-    if kind == "percent" and _PLAIN_PERCENT.match(value):
-        return Decimal(value[:-1]).scaleb(-2)
-    return None
+# one match skips the general parser, which gives the same Decimal for them.
+_PLAIN = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(%?)\Z")
 
 
 def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str | None = None) -> tuple[Any, str | None]:
@@ -135,9 +123,12 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
     `kind` is an input type (money, number, percent, count, text); a trailing
     `unit` (万元, 人, 场) is accepted after a number."""
     if value.__class__ is str and kind != "text":
-        plain = _plain_number(value, kind)
+        plain = _PLAIN.match(value)
         if plain is not None:
-            return _checked(plain, value.endswith("%"), kind, allow_negative)
+            if not plain.group(1):
+                return _checked(Decimal(value.replace(",", "") if "," in value else value), False, kind, allow_negative)
+            if kind == "percent":
+                return _checked(Decimal(value[:-1].replace(",", "")).scaleb(-2), True, kind, allow_negative)
     if value is None or (isinstance(value, str) and is_empty_mark(value)):
         return _EMPTY, None
     if kind == "text":
@@ -230,9 +221,18 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     _read_inputs(plan, raw.get("inputs"), rd, values)
     tables: dict[str, Row] = {}
     _read_tables(plan, raw.get("tables"), rd, tables)
+    by_category: dict[str, dict[str, list[Row]]] = {}
     for flat, (tname, cat, col) in plan.table_names.items():
-        if tname in tables:
-            values[flat] = table_value(tables[tname], cat, col)
+        root = tables.get(tname)
+        if root is None:
+            continue
+        if cat is None:
+            values[flat] = table_value(root, None, col)
+            continue
+        rows = by_category.get(tname)
+        if rows is None:
+            rows = by_category[tname] = category_rows(root)
+        values[flat] = _column_sum(rows.get(cat, ()), col)
     entries: dict[str, dict] = {}
     entry_keys: dict[str, str] = {}
     _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
@@ -312,15 +312,28 @@ def _read_tables(plan: Plan, given: Any, rd: _Reader, tables: dict) -> None:
         if decl is None:
             rd.add("input.unknown_table", rd.key_at(("tables", tname)), table=tname, suggestion=suggest(str(tname), decls))
             continue
-        counts = _raw_name_counts(rootdata)
-        unique = lambda n, c=counts: c[n] <= 1  # noqa: E731
-        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, unique)
+        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, _Unique(rootdata))
         if row is not None:
             tables[tname] = row
     misspelt = _suggested(rd, "input.unknown_table")
     for tname, decl in decls.items():
         if tname not in given and decl.required and tname not in misspelt:
             rd.add("input.missing_table", rd.section_at("tables"), table=tname, label=decl.label or tname)
+
+
+class _Unique:
+    """Whether a row name occurs once in a table, counted only when a problem
+    needs a row's label (most units have none)."""
+
+    __slots__ = ("data", "counts")
+
+    def __init__(self, data: Any):
+        self.data, self.counts = data, None
+
+    def __call__(self, name: str) -> bool:
+        if self.counts is None:
+            self.counts = _raw_name_counts(self.data)
+        return self.counts[name] <= 1
 
 
 def _raw_name_counts(data: Any) -> Counter:
@@ -352,17 +365,19 @@ def _read_row(decl, data: Any, path: tuple, rd: _Reader, tname: str, trail: tupl
     if not name:
         rd.add("input.row_no_name", rd.at(path), table=tname)
     own_trail = () if trail is None else trail + (name,)
-    label = row_label(tname, name, own_trail, unique)
     values: dict[str, Any] = {}
+    columns = decl.columns
     for key, value in data.items():
         if key in ROW_KEYS:
             continue
-        col = decl.columns.get(key)
+        col = columns.get(key)
         if col is None:
-            rd.add("input.unknown_column", rd.key_at(path + (key,)), table=tname, column=key, suggestion=suggest(str(key), list(decl.columns) + list(ROW_KEYS)))
+            rd.add("input.unknown_column", rd.key_at(path + (key,)), table=tname, column=key, suggestion=suggest(str(key), list(columns) + list(ROW_KEYS)))
             continue
-        v = rd.value(value, col.type, path + (key,), col.allow_negative, decl.unit, label=label, field=key)
-        if v is not None:
+        v, code = coerce(value, col.type, col.allow_negative, decl.unit)
+        if code:
+            rd.add(code, rd.at(path + (key,)), value=_show(value), label=row_label(tname, name, own_trail, unique), field=key)
+        else:
             values[key] = None if v is _EMPTY else v
     category = data.get("category")
     if category is not None and category not in decl.categories:
@@ -398,6 +413,34 @@ def table_value(root: Row, category: str | None, column: str) -> Decimal | None:
                 total += v
         else:
             stack.extend(row.rows)
+    return total
+
+
+def category_rows(root: Row) -> dict[str, list[Row]]:
+    """Each category's rows below `root`, as `table_value` finds them (a row
+    inside one of its own category is not counted again), in its order."""
+    out: dict[str, list[Row]] = {}
+
+    def walk(rows: tuple, above: frozenset) -> None:
+        for row in reversed(rows):  # table_value's stack visits the last row first
+            cat = row.category
+            if cat is not None and cat not in above:
+                out.setdefault(cat, []).append(row)
+                if row.rows:
+                    walk(row.rows, above | {cat})
+            elif row.rows:
+                walk(row.rows, above)
+
+    walk(root.rows, frozenset())
+    return out
+
+
+def _column_sum(rows, column: str) -> Decimal:
+    total = ZERO
+    for row in rows:
+        v = row.values.get(column)
+        if isinstance(v, Decimal):
+            total += v
     return total
 
 
