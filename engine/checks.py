@@ -50,11 +50,12 @@ class _Table:
     """One of the unit's tables as the checks walk it: its rows in order (each
     row before its sub-rows), and row labels (counted only when needed)."""
 
-    __slots__ = ("name", "root", "rows", "_counts")
+    __slots__ = ("name", "root", "rows", "subtotals", "_counts")
 
     def __init__(self, name: str, root: Row):
         self.name, self.root = name, root
         self.rows = tuple(_rows(root))
+        self.subtotals = tuple(r for r in self.rows if r.rows)  # rows with sub-rows, each before its own
         self._counts: Any = None
 
     def label(self, row: Row) -> str:
@@ -171,30 +172,38 @@ def _sum_check(cc: CompiledCheck, plan: Plan, unit: UnitData, tables: dict[str, 
 
 
 def _sum_column(cc: CompiledCheck, table: _Table, col: str, unit: UnitData, corrections: Corrections) -> list[Finding]:
-    # Each row's figure recomputed from its line items (blank = 0), and as
-    # printed (a blank subtotal stands for its items); sub-rows come after
-    # their row, so walking backwards meets them first.
+    # Each subtotal's figure recomputed from its line items (blank = 0), and
+    # each row's figure as printed (a blank subtotal stands for its items);
+    # sub-rows come after their row, so walking backwards meets them first.
     items: dict[int, Decimal] = {}
     printed: dict[int, Decimal] = {}
-    for row in reversed(table.rows):
-        v = row.values.get(col)
-        if row.rows:
-            total = sum([items[id(r)] for r in row.rows], ZERO)
-        else:
-            total = v if isinstance(v, Decimal) else ZERO
+    printed_below: dict[int, Decimal] = {}
+    for row in reversed(table.subtotals):
+        total = ZERO
+        below = ZERO
+        for r in row.rows:
+            v = r.values.get(col)
+            if r.rows:
+                total += items[id(r)]
+                below += v if v.__class__ is Decimal else printed[id(r)]
+            elif v.__class__ is Decimal:
+                total += v
+                below += v
         items[id(row)] = total
-        printed[id(row)] = v if isinstance(v, Decimal) else total
+        v = row.values.get(col)
+        printed[id(row)] = v if v.__class__ is Decimal else total
+        printed_below[id(row)] = below
     found: list[Finding] = []
-    for row in table.rows:
+    for row in table.subtotals:
         stated = row.values.get(col)
-        if not row.rows or not isinstance(stated, Decimal):
+        if stated.__class__ is not Decimal:
             continue
         computed = items[id(row)]
         # Reported only when it differs from its items AND from the rows just
         # below it as printed: a wrong subtotal is reported at itself, not also
         # at the total above it (which agrees with the items); a wrong item at
         # its subtotal, not at every total further up.
-        if stated != computed and stated != sum([printed[id(r)] for r in row.rows], ZERO):
+        if stated != computed and stated != printed_below[id(row)]:
             corrections[(table.name, row.path, col)] = computed
             f = _finding(cc, stated, computed, unit.span(row.path + (col,)), f"{table.label(row)} › {col}")
             if f:

@@ -56,9 +56,7 @@ def row_smap(file: str, row: int, cols: dict) -> SourceMap:
     """Positions of one table row's values: each path at its cell
     (`file:row:column`); a path with no cell of its own falls back to its
     nearest parent, and finally to the row's first column."""
-    values = {p: SourceSpan(file, row, c) for p, c in cols.items()}
-    values[()] = SourceSpan(file, row, 1)
-    return SourceMap(values)
+    return SourceMap({(): SourceSpan(file, row, 1)}, cells=(file, row, cols))
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,26 @@ class SourceMap:
     # a character offset inside a quoted or block scalar.
     styles: dict[Path, str] = field(default_factory=dict)
     lines: dict[str, list[str]] = field(default_factory=dict)
+    # A table row's cells, (file, row, {path: column}): their spans are made
+    # only when asked for (a unit read from a row rarely needs more than a few).
+    cells: tuple[str, int, dict] | None = None
 
     def value(self, path: Path) -> SourceSpan | None:
         """The value's own position, else the nearest enclosing one (a missing
         field has no position of its own: point at the mapping that lacks it)."""
+        values = self.values
+        if len(values) == 1 and () in values and self.cells is None:  # one unit per line of JSONL: all of it is there
+            return values[()]
         p = tuple(path)
         while True:
-            span = self.values.get(p)
+            span = values.get(p)
             if span is not None:
                 return span
+            if self.cells is not None:
+                file, row, columns = self.cells
+                col = columns.get(p)
+                if col is not None:
+                    return SourceSpan(file, row, col)
             if not p:
                 return None
             p = p[:-1]
@@ -77,6 +88,7 @@ class SourceMap:
             {**self.keys, **other.keys},
             {**self.styles, **other.styles},
             {**self.lines, **other.lines},
+            other.cells if other.cells is not None else self.cells,
         )
 
     def rebased(self, prefix: Path) -> "SourceMap":
@@ -87,4 +99,5 @@ class SourceMap:
             {pre + k: v for k, v in self.keys.items()},
             {pre + k: v for k, v in self.styles.items()},
             dict(self.lines),
+            (self.cells[0], self.cells[1], {pre + k: c for k, c in self.cells[2].items()}) if self.cells else None,
         )
