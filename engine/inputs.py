@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from engine.compile import NUMERIC_TYPES, Node, Plan, digest_of
 from engine.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
@@ -42,8 +42,7 @@ SEPARATOR = " › "
 _EMPTY = object()
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """A table row (表行): a line item, subtotal or total; sub-rows sum into it.
 
     `trail` holds the names from the top row's children down to this row (the

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from engine.compile import Node, Plan
 from engine.diagnostics import SourceSpan
@@ -11,8 +11,7 @@ from engine.inputs import UnitData
 from engine.scoring.base import Outcome
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorResult:
+class IndicatorResult(NamedTuple):
     """One indicator's score and how it came about (its `ScoreTrace`).
 
     `target` is the effective target (the adjusted one when given); `outcome`
@@ -32,8 +31,7 @@ class IndicatorResult:
         return self.node.weight
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """Something a careful evaluator would flag (发现的问题): an inconsistent
     table, an unexplained deviation. `kind` is consistency | input | deviation |
     ruleset; `severity` error | warning | info."""
@@ -53,8 +51,7 @@ class Finding:
         return format_message(self.code, self.args, lang)
 
 
-@dataclass(frozen=True, slots=True)
-class Deviation:
+class Deviation(NamedTuple):
     """An indicator that missed its target or beat it by the exceed ratio or
     more (未完成 / 超额), with the explanation the data gives (偏差原因)."""
 
