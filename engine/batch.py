@@ -84,7 +84,13 @@ def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, r
 def _work(chunk: list) -> list:
     state = _STATE
     assert state is not None
-    return [process(state, p) for p in chunk]
+    out = [process(state, p) for p in chunk]
+    if state.format == "jsonl":
+        # Lines go back to the main process as UTF-8, ready to write: it
+        # neither decodes nor encodes them (with several workers it is the
+        # one process every line passes through).
+        out = [o if not o[0] else (*o[:6], (o[6] + "\n").encode("utf-8"), *o[7:]) for o in out]
+    return out
 
 
 def process(state: _State, payload: tuple) -> tuple:
@@ -612,6 +618,8 @@ class ResultWriter:
 
     def __init__(self, fmt: str, stream, header: list[str]):
         self.fmt, self.stream = fmt, stream
+        # Lines from workers arrive as UTF-8 bytes; a UTF-8 text file takes them as they are.
+        self.buffer = getattr(stream, "buffer", None) if (getattr(stream, "encoding", None) or "").lower().replace("-", "") == "utf8" else None
         if fmt == "csv":
             import csv
 
@@ -628,8 +636,15 @@ class ResultWriter:
 
     def write(self, piece: Any) -> None:
         if self.fmt == "jsonl":
-            self.stream.write(piece)
-            self.stream.write("\n")
+            if piece.__class__ is bytes:
+                if self.buffer is not None:
+                    self.stream.flush()  # anything written as text goes first (a no-op once empty)
+                    self.buffer.write(piece)
+                else:
+                    self.stream.write(piece.decode("utf-8"))
+            else:
+                self.stream.write(piece)
+                self.stream.write("\n")
         elif self.fmt == "csv":
             self.writer.writerow(piece)
         else:

@@ -451,3 +451,21 @@ def test_category_sums_in_one_walk_equal_table_value(root):
     rows = category_rows(root)
     for cat in ("基本支出", "项目支出", "其他"):
         assert str(_column_sum(rows.get(cat, ()), "数")) == str(table_value(root, cat, "数"))
+
+
+def test_result_writer_takes_lines_as_text_or_as_utf8_bytes(tmp_path):
+    import io
+
+    from engine.batch import ResultWriter
+
+    line = '{"名称":"人力资源局","total":87.36}'
+    text = io.StringIO()
+    w = ResultWriter("jsonl", text, [])
+    w.write(line)
+    w.write((line + "\n").encode("utf-8"))
+    assert text.getvalue() == (line + "\n") * 2
+    with open(tmp_path / "out.jsonl", "w", encoding="utf-8") as fh:
+        w = ResultWriter("jsonl", fh, [])
+        w.write((line + "\n").encode("utf-8"))
+        w.write((line + "\n").encode("utf-8"))
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == (line + "\n") * 2
