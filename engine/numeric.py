@@ -53,6 +53,7 @@ def in_range(value: Decimal) -> bool:
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_ASCII_FIGURE = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?%?\Z")
 EMPTY_MARKS = frozenset({"", "—", "——", "-", "/", "－", "／", "无"})
 
 
@@ -64,6 +65,12 @@ def parse_number(text: str, *, percent: bool = False) -> Decimal | None:
     `%` is present; a bare value is taken as already a fraction when it is ≤ 1.5
     (forms write 0.9359 or 93.59%).
     """
+    if _ASCII_FIGURE.match(text):  # the common case: nothing to normalise
+        s = text.replace(",", "")
+        value = Decimal(s[:-1] if s.endswith("%") else s)
+        if not in_range(value):
+            return None
+        return value.scaleb(-2) if s.endswith("%") else value
     s = unicodedata.normalize("NFKC", text).translate(_FULLWIDTH).strip().replace(" ", "")
     is_pct = s.endswith("%")
     if is_pct:

@@ -39,6 +39,7 @@ from typing import Any
 from engine.compile import Node, Plan, leaves_of, make_node, target_problem
 from engine.diagnostics import Diagnostic
 from engine.formula import suggest
+from engine.inputs import ENTRY_KEYS, _read_entry, coerce
 from engine.model import operator_of
 from engine.numeric import ZERO
 from engine.scoring.base import ScoreInput, ScoringProblem
@@ -62,6 +63,7 @@ FORM_COLUMNS = {
 # (score within the weight, inside its band) need no other data, so they run
 # with the rows and are reported with every other row problem.
 _JUDGED = ("qualitative", "manual", "coefficient")
+_KNOWN_KEYS = frozenset((*ROW_FIELDS, *ENTRY_KEYS))
 _PREFIXES = (("≥", "≥"), (">=", "≥"), ("≧", "≥"), ("≤", "≤"), ("<=", "≤"), ("≦", "≤"), ("=", "="), ("＝", "="))
 
 
@@ -81,8 +83,6 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> 
     row also reachable as `indicators.<key>` (so every later message about an
     indicator points at its row), and every problem found. Each row's data
     goes into `entries` under its indicator key."""
-    from engine.inputs import ENTRY_KEYS
-
     if not plan.frames:
         return None, smap, [Diagnostic("rows.not_expected", smap.key(("indicator_rows",)))]
     if given is None:
@@ -120,11 +120,9 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> 
 
 
 def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights) -> _Row | None:
-    from engine.inputs import _read_entry, coerce
-
     before = len(problems)
     for key in data:
-        if key not in ROW_FIELDS and key not in entry_keys:
+        if key not in _KNOWN_KEYS:
             known = ROW_FIELDS + entry_keys
             hint = FORM_COLUMNS.get(str(key).strip()) or suggest(str(key), known)
             problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": hint, "known": ", ".join(known)}))
@@ -184,8 +182,6 @@ def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, 
     """指标性质 and 年度指标值: `≥95%` in the target gives both; a unit typed
     after the number (`15000人` with 度量单位 人) is dropped; a quantitative
     target must read as a number."""
-    from engine.inputs import coerce
-
     raw_op = data.get("operator")
     operator = operator_of(raw_op) if isinstance(raw_op, str) else None
     if raw_op is not None and operator is None:
