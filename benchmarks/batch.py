@@ -222,20 +222,61 @@ def run_engine(jsonl: str, out_path: str, jobs: int) -> tuple[float, int, int]:
     return elapsed, summary.evaluated, summary.failed
 
 
-def run_hand(jsonl: str, out_path: str) -> tuple[float, int, int]:
+def run_hand(jsonl: str, out_path: str, jobs: int = 1) -> tuple[float, int, int]:
     import handwritten
     from engine.api import display_path
-    from engine.compile import digest_of
     from engine.inherit import load_resolved
 
     _, _, digest = load_resolved(RULESET, None)
     errors: list = []
     with open(out_path, "w", encoding="utf-8") as out:
         t = time.perf_counter()
-        good, bad = handwritten.run_jsonl(jsonl, display_path(jsonl), digest, out, errors)
+        if jobs > 1:
+            good, bad = handwritten.run_jsonl_parallel(jsonl, display_path(jsonl), digest, out, jobs)
+        else:
+            good, bad = handwritten.run_jsonl(jsonl, display_path(jsonl), digest, out, errors)
         elapsed = time.perf_counter() - t
-    del digest_of
     return elapsed, good, bad
+
+
+def stages(jsonl: str, sample: int = 1000) -> dict[str, float]:
+    """CPU µs per unit of each step of the engine's path, on the first units."""
+    from engine.batch import _State, process
+    from engine.compile import digest_of, load_plan
+    from engine.diagnostics import DiagnosticError, SourceSpan
+    from engine.evaluate import evaluate
+    from engine.inputs import read_unit
+    from engine.render.jsonl import line
+    from engine.sourcemap import SourceMap
+    from engine.yaml_loader import loads_json_line
+
+    plan = load_plan(RULESET)
+    with open(jsonl, encoding="utf-8") as fh:
+        texts = [next(fh).rstrip("\n") for _ in range(sample)]
+    spent = dict.fromkeys(("parse the line", "check the data", "evaluate", "write the result", "other (digest, outcome)"), 0.0)
+    clock = time.process_time
+    t0 = clock()
+    state = _State(plan, "zh", "jsonl")
+    for n, text in enumerate(texts, 1):
+        process(state, ("line", "units.jsonl", n, text))
+    whole = clock() - t0
+    for n, text in enumerate(texts, 1):
+        t = clock()
+        raw = loads_json_line(text)
+        t1 = clock()
+        try:
+            unit = read_unit(plan, raw, SourceMap({(): SourceSpan("units.jsonl", n, 1)}), "units.jsonl", digest_of(text))
+        except DiagnosticError:
+            continue
+        t2 = clock()
+        result = evaluate(plan, unit)
+        t3 = clock()
+        line(result)
+        t4 = clock()
+        for k, dt in zip(spent, (t1 - t, t2 - t1, t3 - t2, t4 - t3)):
+            spent[k] += dt
+    spent["other (digest, outcome)"] = max(whole - sum(spent.values()), 0.0)
+    return {k: v / sample * 1e6 for k, v in spent.items()}
 
 
 def compare(a: str, b: str) -> int:
@@ -331,15 +372,18 @@ def main() -> None:
         e1, good, bad = run_engine(jsonl, os.path.join(tmp, "engine.jsonl"), 1)
         h, hgood, hbad = run_hand(jsonl, os.path.join(tmp, "hand.jsonl"))
         ej, _, _ = run_engine(jsonl, os.path.join(tmp, "engine-j.jsonl"), args.jobs)
+        hj, _, _ = run_hand(jsonl, os.path.join(tmp, "hand-j.jsonl"), args.jobs)
         n = good + bad
         differ = compare(os.path.join(tmp, "engine.jsonl"), os.path.join(tmp, "hand.jsonl"))
         same_jobs = _digest(os.path.join(tmp, "engine.jsonl")) == _digest(os.path.join(tmp, "engine-j.jsonl"))
         print(f"units: {n} ({good} evaluated, {bad} failed; hand-written: {hgood} evaluated, {hbad} failed); results differing: {differ}")
-        print(f"engine --jobs 1:   {e1:6.2f} s  {n / e1:9,.0f} units/s")
-        print(f"hand-written:      {h:6.2f} s  {n / h:9,.0f} units/s")
-        print(f"engine --jobs {args.jobs}:   {ej:6.2f} s  {n / ej:9,.0f} units/s  (byte-identical to --jobs 1: {same_jobs})")
+        print(f"engine --jobs 1:        {e1:6.2f} s  {n / e1:9,.0f} units/s")
+        print(f"hand-written:           {h:6.2f} s  {n / h:9,.0f} units/s")
+        print(f"engine --jobs {args.jobs}:        {ej:6.2f} s  {n / ej:9,.0f} units/s  (byte-identical to --jobs 1: {same_jobs})")
+        print(f"hand-written, {args.jobs} procs:  {hj:6.2f} s  {n / hj:9,.0f} units/s")
         print(f"ratio (engine --jobs 1 ÷ hand-written): {e1 / h:.2f}")
         print(f"peak RSS: this process {peak_rss_mb():.0f} MB, workers {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
+        print("engine CPU per unit: " + ", ".join(f"{k} {v:.0f} µs" for k, v in stages(jsonl, min(1000, args.units)).items()))
 
 
 if __name__ == "__main__":

@@ -378,19 +378,51 @@ def dumps(d: dict) -> str:
 _MARKED = re.compile(r'"\\u0000(-?[0-9.]+)"')
 
 
+def score_line(n: int, line: str, display: str, ruleset_digest: str) -> str | None:
+    """One JSONL record's result line, or None when the unit cannot be scored."""
+    try:
+        u = json.loads(line, parse_float=Decimal, parse_int=Decimal)
+        d = score_unit(u, f"{display}:{n}:1", "sha256:" + hashlib.sha256(line.encode()).hexdigest(), ruleset_digest)
+    except (Bad, KeyError, TypeError, ArithmeticError, ValueError, AttributeError):
+        return None
+    return dumps(d)
+
+
 def run_jsonl(path: str, display: str, ruleset_digest: str, out, errors) -> tuple[int, int]:
     good = bad = 0
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
-            line = line.rstrip("\n")
-            try:
-                u = json.loads(line, parse_float=Decimal, parse_int=Decimal)
-                d = score_unit(u, f"{display}:{n}:1", "sha256:" + hashlib.sha256(line.encode()).hexdigest(), ruleset_digest)
-            except (Bad, KeyError, TypeError, ArithmeticError, ValueError, AttributeError) as e:
-                errors.append((n, repr(e)))
+            text = score_line(n, line.rstrip("\n"), display, ruleset_digest)
+            if text is None:
+                errors.append(n)
                 bad += 1
                 continue
-            out.write(dumps(d))
+            out.write(text)
             out.write("\n")
             good += 1
+    return good, bad
+
+
+def _chunk(args: tuple) -> list:
+    lines, display, ruleset_digest = args
+    return [score_line(n, line, display, ruleset_digest) for n, line in lines]
+
+
+def run_jsonl_parallel(path: str, display: str, ruleset_digest: str, out, jobs: int) -> tuple[int, int]:
+    """The same with `jobs` processes, chunks of 128 lines, results in input order."""
+    import itertools
+    import multiprocessing
+
+    good = bad = 0
+    with open(path, encoding="utf-8") as fh, multiprocessing.get_context("fork").Pool(jobs) as pool:
+        numbered = ((n, line.rstrip("\n")) for n, line in enumerate(fh, 1))
+        chunks = iter(lambda: list(itertools.islice(numbered, 128)), [])
+        for texts in pool.imap(_chunk, ((c, display, ruleset_digest) for c in chunks)):
+            for text in texts:
+                if text is None:
+                    bad += 1
+                    continue
+                out.write(text)
+                out.write("\n")
+                good += 1
     return good, bad
