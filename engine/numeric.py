@@ -27,7 +27,14 @@ _EXPONENTS = {n: Decimal(1).scaleb(-n) for n in range(0, 11)}
 
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """Round half away from zero to `places` decimals: 2.675 → 2.68, -2.5 → -3."""
-    quantum = _EXPONENTS.get(places) or Decimal(1).scaleb(-places)
+    quantum = _EXPONENTS.get(places)
+    if quantum is not None:
+        try:  # the usual case at once; the rare ones below
+            return value.quantize(quantum, ROUND_HALF_UP, CONTEXT)
+        except decimal.InvalidOperation:
+            pass
+    else:
+        quantum = Decimal(1).scaleb(-places)
     if not value.is_finite() or value.adjusted() + 1 + places > CONTEXT.prec:
         # quantize would raise InvalidOperation past the precision (1e30 to 4
         # places needs 35 digits); such magnitudes are not scores and stay as they are.

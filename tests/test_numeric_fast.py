@@ -28,3 +28,24 @@ def _general(text: str):
 def test_fast_path_gives_what_the_general_parser_gives(text):
     fast, slow = numeric.parse_number(text), _general(text)
     assert (str(fast) if fast is not None else None) == (str(slow) if slow is not None else None)
+
+
+def _round_half_up_reference(value, places=2):
+    """`round_half_up` as first written: checks first, then quantize."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    quantum = Decimal(1).scaleb(-places)
+    if not value.is_finite() or value.adjusted() + 1 + places > numeric.CONTEXT.prec:
+        return value
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=numeric.CONTEXT)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.decimals(allow_nan=True, allow_infinity=True) | st.decimals(places=6, min_value=-1000, max_value=1000), st.integers(0, 12))
+@example(numeric.Decimal("2.675"), 2)
+@example(numeric.Decimal("-0.005"), 2)
+@example(numeric.Decimal("1E+30"), 4)
+@example(numeric.Decimal("123456789012345678901234567890.12345"), 4)
+def test_round_half_up_fast_path_gives_the_reference(value, places):
+    got, want = numeric.round_half_up(value, places), _round_half_up_reference(value, places)
+    assert str(got) == str(want)
