@@ -39,7 +39,7 @@ def operator_of(text: str) -> str | None:
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class InputDecl(Model):
@@ -86,7 +86,7 @@ class MetricDecl(Model):
 class Scoring(BaseModel):
     """`method` plus that method's own parameters (checked by the method)."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
     method: str
 
 
@@ -253,10 +253,10 @@ class Ruleset(Model):
     scoring_defaults: dict[Operator, Scoring] = {}
     indicators: tuple[Indicator, ...]
     grades: tuple[GradeBand, ...]
-    rounding: Rounding = Rounding()
-    policy: Policy = Policy()
-    summary: SummaryColumns = SummaryColumns()
-    deviations: DeviationPolicy = DeviationPolicy()
+    rounding: Rounding = Rounding.model_construct()
+    policy: Policy = Policy.model_construct()
+    summary: SummaryColumns = SummaryColumns.model_construct()
+    deviations: DeviationPolicy = DeviationPolicy.model_construct()
     checks: tuple[Check, ...] = ()
     cases: tuple[Case, ...] = ()
     batch: BatchSpec | None = None  # table column mapping for `batch` (optional)

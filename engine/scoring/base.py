@@ -14,7 +14,7 @@ from engine.model import Number  # noqa: F401 - re-exported: numbers as staff wr
 class Params(BaseModel):
     """Base for a method's parameters: frozen, and unknown keys are errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 # Value types here and in engine.result are NamedTuples: immutable like frozen

@@ -36,9 +36,9 @@ class Level(Params):
 
 class Parameters(Params):
     levels: tuple[Level, ...] = (
-        Level(level="达成", min=Decimal("0.8")),
-        Level(level="部分达成", min=Decimal("0.6")),
-        Level(level="未达成", min=ZERO),
+        Level.model_construct(level="达成", min=Decimal("0.8")),
+        Level.model_construct(level="部分达成", min=Decimal("0.6")),
+        Level.model_construct(level="未达成", min=ZERO),
     )
 
     @field_validator("levels")
