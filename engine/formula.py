@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import difflib
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -151,6 +150,8 @@ def _char_offset(text: str, lineno: int, byte_col: int) -> int:
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
     """The closest known name, for "did you mean"."""
+    import difflib  # only when something is misspelt: not on a run's path
+
     match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
     return match[0] if match else None
 
