@@ -39,6 +39,9 @@ def operator_of(text: str) -> str | None:
 
 
 class Model(BaseModel):
+    # defer_build: pydantic builds a model's validator on its first use, not at
+    # import. A run validates one `Ruleset` (which builds its parts inline); a
+    # command that validates nothing builds nothing.
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
@@ -253,6 +256,8 @@ class Ruleset(Model):
     scoring_defaults: dict[Operator, Scoring] = {}
     indicators: tuple[Indicator, ...]
     grades: tuple[GradeBand, ...]
+    # Defaults built without validation (they are the models' own defaults):
+    # `Rounding()` at import would make pydantic build its validator right away.
     rounding: Rounding = Rounding.model_construct()
     policy: Policy = Policy.model_construct()
     summary: SummaryColumns = SummaryColumns.model_construct()

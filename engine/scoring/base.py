@@ -14,6 +14,7 @@ from engine.model import Number  # noqa: F401 - re-exported: numbers as staff wr
 class Params(BaseModel):
     """Base for a method's parameters: frozen, and unknown keys are errors."""
 
+    # Built on first use: only the methods a ruleset uses (engine/model.py's Model).
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 

@@ -35,7 +35,7 @@ class Level(Params):
 
 
 class Parameters(Params):
-    levels: tuple[Level, ...] = (
+    levels: tuple[Level, ...] = (  # constructed, not validated: nothing built at import
         Level.model_construct(level="达成", min=Decimal("0.8")),
         Level.model_construct(level="部分达成", min=Decimal("0.6")),
         Level.model_construct(level="未达成", min=ZERO),
