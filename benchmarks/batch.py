@@ -314,36 +314,31 @@ def cold_evaluate(repeat: int = 21) -> dict[str, tuple[float, float]]:
     import compileall
     import shutil
 
-    def median(argv: list[str], cwd: str = ROOT) -> tuple[float, float]:
-        walls, cpus = [], []
-        for _ in range(repeat):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t = time.perf_counter()
-            subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-            walls.append(time.perf_counter() - t)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        return sorted(walls)[len(walls) // 2], sorted(cpus)[len(cpus) // 2]
-
     compileall.compile_dir(os.path.join(ROOT, "engine"), quiet=1)
     compileall.compile_file(os.path.join(ROOT, "cli.py"), quiet=1)
-    bare = median([sys.executable, "-c", "from pydantic import BaseModel; import simpleeval; from ruamel.yaml import YAML"])
-    cli = median([sys.executable, "cli.py", "evaluate"])
+    runs = {
+        "bare": ([sys.executable, "-c", "from pydantic import BaseModel; import simpleeval; from ruamel.yaml import YAML"], ROOT, {}),
+        "evaluate": ([sys.executable, "cli.py", "evaluate"], ROOT, {}),
+    }
     with tempfile.TemporaryDirectory(prefix="jixiao-cold-") as tmp:
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         for folder in ("engine", "rulesets", "examples"):
             shutil.copytree(os.path.join(ROOT, folder), os.path.join(tmp, folder), ignore=ignore)
         shutil.copy(os.path.join(ROOT, "cli.py"), tmp)
-        env_had = os.environ.get("PYTHONDONTWRITEBYTECODE")
-        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"  # the copy stays uncached run after run
-        try:
-            uncached = median([sys.executable, "cli.py", "evaluate"], cwd=tmp)
-        finally:
-            if env_had is None:
-                del os.environ["PYTHONDONTWRITEBYTECODE"]
-            else:
-                os.environ["PYTHONDONTWRITEBYTECODE"] = env_had
-    return {"evaluate": cli, "bare": bare, "uncached": uncached}
+        # the copy stays uncached run after run
+        runs["uncached"] = ([sys.executable, "cli.py", "evaluate"], tmp, {"PYTHONDONTWRITEBYTECODE": "1"})
+        # Interleaved, so a burst of load on the shared machine hits every command alike.
+        walls: dict[str, list[float]] = {k: [] for k in runs}
+        cpus: dict[str, list[float]] = {k: [] for k in runs}
+        for _ in range(repeat):
+            for name, (argv, cwd, env) in runs.items():
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t = time.perf_counter()
+                subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env={**os.environ, **env})
+                walls[name].append(time.perf_counter() - t)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {k: (sorted(walls[k])[repeat // 2], sorted(cpus[k])[repeat // 2]) for k in runs}
 
 
 def run_csv(jsonl: str, tmp: str, n: int, jobs: int) -> None:
