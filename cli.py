@@ -396,7 +396,7 @@ def add_batch(sub, t) -> None:
     p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], help=t("逐单位结果的格式；默认按 --output 的扩展名，否则 jsonl", "per-unit result format; defaults to the --output suffix, else jsonl"))
     p.add_argument("--output", help=t("逐单位结果写入此文件（原子写入），汇总写入其旁的 <文件>.summary.json；不填则结果输出到标准输出", "write per-unit results here (atomically) and the summary beside it as <FILE>.summary.json; default: results to stdout"))
     p.add_argument("--errors", help=t("出错单位的问题清单写入此文件；不填则输出到标准错误", "write the failed units' problems here; default: stderr"))
-    p.add_argument("--jobs", type=int, default=1, help=t("并行进程数（结果顺序与单进程完全相同）", "worker processes (results in the same order, byte for byte)"))
+    p.add_argument("--jobs", type=int, default=0, help=t("并行进程数；默认每个可用 CPU 一个（小批量不分进程）；结果与单进程逐字节相同", "worker processes; default one per usable CPU (none for a small input); output byte-identical to --jobs 1"))
     p.add_argument("--columns", help=t("表格列映射文件（YAML，与规则集的 batch: 段同形）", "column mapping file for tables (YAML, shaped like the ruleset's batch: section)"))
     p.add_argument("--rows", help=t("明细行表格（CSV/XLSX），按关键列对应到各单位", "a table of line rows (CSV/XLSX), joined to units by the key column"))
     p.set_defaults(run=cmd_batch)
@@ -410,7 +410,7 @@ def cmd_batch(args, io: Io) -> int:
     from engine.fileio import AtomicFile, write_atomic
 
     fmt = args.format or batch.format_for(args.output)
-    if fmt == "xlsx" and not args.output or args.jobs < 1:
+    if fmt == "xlsx" and not args.output or args.jobs < 0:
         io.err(io.say("cli.batch_usage"))
         return EXIT_USAGE
     options = batch.Options(args.ruleset, tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)

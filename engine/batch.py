@@ -56,7 +56,7 @@ class Options:
     ruleset: str
     inputs: tuple[str, ...]
     format: str = "jsonl"
-    jobs: int = 1
+    jobs: int = 1  # 0: one per CPU this process may use (one for a small input)
     lang: str = "zh"
     columns: str | None = None  # a mapping file (same shape as the ruleset's `batch:`)
     rows: str | None = None  # a second CSV/XLSX file with line rows keyed by the unit key
@@ -438,18 +438,34 @@ class Batch:
             for number, key in joined.unused():
                 yield ("orphan", joined.file, number, key)
 
-    def count(self) -> int | None:
+    def auto_jobs(self) -> int:
+        """Workers when none were asked for: one per usable CPU (at most 8),
+        but none for an input of a few chunks, where starting them costs more
+        than they save."""
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        count = self.count(stop_at=4 * CHUNK)
+        if cpus <= 1 or (count is not None and count < 4 * CHUNK):
+            return 1
+        return min(cpus, 8)
+
+    def count(self, stop_at: int | None = None) -> int | None:
         """How many units there are, for the progress bar (rows and lines are
-        counted, not parsed)."""
+        counted, not parsed); with `stop_at`, counting stops once there are
+        that many."""
         total = 0
         for path in self.options.inputs:
+            if stop_at is not None and total >= stop_at:
+                break
             if os.path.isdir(path):
                 total += len(_folder_files(path))
             elif path.lower().endswith((".jsonl", ".ndjson", ".csv")):
+                lines = -1 if path.lower().endswith(".csv") else 0
                 with open(path, "rb") as fh:
-                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
-                if path.lower().endswith(".csv"):
-                    total -= 1
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        lines += chunk.count(b"\n")
+                        if stop_at is not None and total + lines >= stop_at:
+                            break
+                total += lines
             elif is_table(path):
                 return None
             else:
@@ -460,7 +476,8 @@ class Batch:
         """Each unit's outcome, in input order, whatever the number of workers."""
         payloads = self.payloads(stack)
         args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap)
-        if self.options.jobs <= 1:
+        jobs = self.options.jobs or self.auto_jobs()
+        if jobs <= 1:
             state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap)
             for p in payloads:
                 yield process(state, p)
@@ -468,9 +485,9 @@ class Batch:
         import multiprocessing
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = stack.enter_context(multiprocessing.get_context(method).Pool(self.options.jobs, _init_worker, args))
+        pool = stack.enter_context(multiprocessing.get_context(method).Pool(jobs, _init_worker, args))
         pending: deque = deque()
-        window = 4 * self.options.jobs
+        window = 4 * jobs
         chunk: list = []
         for p in payloads:
             chunk.append(p)

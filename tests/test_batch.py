@@ -233,6 +233,23 @@ def test_jobs_2_is_byte_identical_to_jobs_1(tmp_path):
     assert (tmp_path / "errors1.txt").read_bytes() == (tmp_path / "errors.txt").read_bytes()
 
 
+def test_workers_by_default_one_per_cpu_but_none_for_a_small_input(tmp_path, monkeypatch):
+    from engine import batch
+
+    lines = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()
+    small, big = tmp_path / "small.jsonl", tmp_path / "big.jsonl"
+    small.write_text("\n".join(lines * 100) + "\n", encoding="utf-8")  # 400 units
+    big.write_text("\n".join(lines * 200) + "\n", encoding="utf-8")  # 800 units
+    monkeypatch.setattr(batch.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert batch.prepare(batch.Options(RULESET, (str(small),), jobs=0)).auto_jobs() == 1
+    assert batch.prepare(batch.Options(RULESET, (str(big),), jobs=0)).auto_jobs() == 3
+    assert batch.prepare(batch.Options(RULESET, (str(big),), jobs=0)).count(stop_at=512) >= 512
+    assert batch.prepare(batch.Options(RULESET, (str(big),), jobs=0)).count() == 800
+    monkeypatch.setattr(batch.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert batch.prepare(batch.Options(RULESET, (str(big),), jobs=0)).auto_jobs() == 8
+    assert run_cli("batch", str(small), "--ruleset", RULESET, "--jobs", "-1")[0] == 2
+
+
 def test_summary_values(tmp_path):
     code, stdout, _, out = _batch(tmp_path, str(FIX / "units.jsonl"))
     summary = json.loads(Path(str(out) + ".summary.json").read_text(encoding="utf-8"), parse_float=Decimal)

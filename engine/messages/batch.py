@@ -20,7 +20,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.no_sheet": ("工作簿中没有工作表「{sheet}」（现有：{known}）", "the workbook has no sheet '{sheet}' (it has: {known})"),
     "batch.unit_internal": ("内部错误：{error}。此单位未评价，其余单位不受影响；请加 --debug 重新运行 evaluate 并报告", "internal error: {error}. This unit was not evaluated, the others are unaffected; rerun evaluate on it with --debug and report it"),
     "batch.no_inputs": ("没有找到可评价的单位", "no units found to evaluate"),
-    "cli.batch_usage": ("用法错误：--format xlsx 需要 --output 文件；--jobs 至少为 1", "usage: --format xlsx needs --output FILE; --jobs must be at least 1"),
+    "cli.batch_usage": ("用法错误：--format xlsx 需要 --output 文件；--jobs 不能为负数（0 表示每个 CPU 一个进程）", "usage: --format xlsx needs --output FILE; --jobs must not be negative (0: one per CPU)"),
     "cli.batch_progress": ("评价中", "evaluating"),
     # the printed summary
     "batch.summary_head": ("批量评价：共 {units} 个单位，评价 {evaluated} 个，失败 {failed} 个", "batch: {units} units, {evaluated} evaluated, {failed} failed"),
