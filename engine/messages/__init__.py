@@ -61,8 +61,22 @@ def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
     if pair is None:
         return f"{code} {dict(args)}"
     template = pair[1] if lang == "en" else pair[0]
+    fmt, get, _, translated = _compile(template)
+    # No optional parts, no words to translate: arguments that are plain text
+    # on one line go in as they are (a `str` subclass is taken for its text).
+    if translated is not None and (not translated or (translated == _KIND and lang != "en")):
+        if get is None:
+            return fmt
+        try:
+            given = get(args)
+            joined = "".join(given)  # TypeError unless every argument is text
+        except (KeyError, TypeError):
+            pass
+        else:
+            if "\n" not in joined:
+                return fmt % given
     words = _TYPE_WORDS["en" if lang == "en" else "zh"]
-    values = {k: v if v.__class__ is str and "\n" not in v else _text(v) for k, v in args.items()}
+    values = {k: _text(v) for k, v in args.items()}
     if "expected" in values and values["expected"] in words:
         values["expected"] = words[values["expected"]]
     if lang == "en" and "kind" in values:
@@ -71,7 +85,7 @@ def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
-    fmt, get, parts = _compile(template)
+    fmt, get, parts, _ = _compile(template)
     if fmt is not None:
         if get is None:
             return fmt
@@ -82,23 +96,33 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
     return _render(parts, values)
 
 
+_TRANSLATED = frozenset({"expected", "kind"})  # argument values format_message puts into words
+_KIND = frozenset({"kind"})  # put into words in English only
+
+
 @functools.lru_cache(maxsize=4096)
-def _compile(template: str) -> tuple[str | None, Any, tuple]:
-    """The parsed template and, when it has no optional parts, the same
-    template as a `%` format with a getter for its names: a batch fills the
-    same few sentences tens of thousands of times, and `%` does it in C.
-    A template without names is its own text (getter None)."""
+def _compile(template: str) -> tuple[str | None, Any, tuple, frozenset | None]:
+    """The template parsed, and when it has no optional parts the same as a
+    `%` format with a getter of its names' values as a tuple: a batch fills
+    the same few sentences tens of thousands of times, and `%` does it in C.
+    A template without names is its own text (getter None). The last item
+    is the names whose values `format_message` puts into words (None with
+    optional parts)."""
     parts = _parse(template)
     if not all(p.__class__ is str or len(p) == 1 for p in parts):
-        return None, None, parts
+        return None, None, parts, None
     names = [p[0] for p in parts if p.__class__ is not str]
     if not names:
-        return "".join(parts), None, parts
+        return "".join(parts), None, parts, frozenset()
     fmt = "".join(p.replace("%", "%%") if p.__class__ is str else "%s" for p in parts)
     get = operator.itemgetter(*names)
     if len(names) == 1:  # itemgetter of one name gives the value itself, `%` wants a tuple
-        return fmt, lambda values, _get=get: (_get(values),), parts
-    return fmt, get, parts
+        get = functools.partial(_one, get)
+    return fmt, get, parts, _TRANSLATED.intersection(names)
+
+
+def _one(get, values):
+    return (get(values),)
 
 
 def _render(parts: tuple, values: Mapping[str, str]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from json.encoder import encode_basestring as _quote  # what json.dumps uses for text with ensure_ascii=False
 from typing import Any
 
 from engine.numeric import round_half_up
@@ -15,7 +16,11 @@ from engine.result import Result
 
 
 def _num(value: Decimal) -> str:
-    text = format(value, "f")
+    """A Decimal as a JSON number: its exact digits, no exponent, no trailing
+    zeros after the point, and 0 for either zero."""
+    text = str(value)  # plain notation, as format(value, "f") gives, unless it shows an exponent
+    if "E" in text or "e" in text:
+        text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
@@ -23,25 +28,63 @@ def _num(value: Decimal) -> str:
 
 def dumps(value: Any, indent: int | None = 2, _level: int = 0) -> str:
     """JSON text with Decimals as numbers; `indent=None` writes it on one line."""
-    nl, colon = ("\n", ": ") if indent is not None else ("", ":")
-    pad = " " * (indent * (_level + 1)) if indent is not None else ""
-    end = " " * (indent * _level) if indent is not None else ""
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, Decimal):
-        return _num(value)
-    if isinstance(value, (int, float, str)):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
+    parts: list[str] = []
+    _encode(value, parts.append, indent, _level)
+    return "".join(parts)
+
+
+def _encode(value: Any, w, indent: int | None, level: int) -> None:
+    cls = value.__class__
+    if cls is str:
+        w(_quote(value))
+    elif cls is Decimal:
+        w(_num(value))
+    elif isinstance(value, bool) or value is None:
+        w("true" if value is True else "false" if value is False else "null")
+    elif isinstance(value, Decimal):
+        w(_num(value))
+    elif isinstance(value, (int, float, str)):
+        w(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, dict):
         if not value:
-            return "{}"
-        items = [f"{pad}{json.dumps(str(k), ensure_ascii=False)}{colon}{dumps(v, indent, _level + 1)}" for k, v in value.items()]
-        return "{" + nl + ("," + nl).join(items) + nl + end + "}"
-    if isinstance(value, (list, tuple)):
+            w("{}")
+            return
+        if indent is None:
+            sep, colon, end = ",", ":", "}"
+            w("{")
+        else:
+            pad = "\n" + " " * (indent * (level + 1))
+            sep, colon, end = "," + pad, ": ", "\n" + " " * (indent * level) + "}"
+            w("{" + pad)
+        first = True
+        for k, v in value.items():
+            if not first:
+                w(sep)
+            first = False
+            w(_quote(str(k)))
+            w(colon)
+            _encode(v, w, indent, level + 1)
+        w(end)
+    elif isinstance(value, (list, tuple)):
         if not value:
-            return "[]"
-        return "[" + nl + ("," + nl).join(pad + dumps(v, indent, _level + 1) for v in value) + nl + end + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+            w("[]")
+            return
+        if indent is None:
+            sep, end = ",", "]"
+            w("[")
+        else:
+            pad = "\n" + " " * (indent * (level + 1))
+            sep, end = "," + pad, "\n" + " " * (indent * level) + "]"
+            w("[" + pad)
+        first = True
+        for v in value:
+            if not first:
+                w(sep)
+            first = False
+            _encode(v, w, indent, level + 1)
+        w(end)
+    else:
+        w(_quote(str(value)))
 
 
 def _plain(value: Any) -> Any:
@@ -103,11 +146,16 @@ def deviation(d) -> dict:
     }
 
 
-def stamp(result: Result) -> dict:
-    """What makes the result reproducible: engine version and content hashes."""
+def engine_name() -> str:
+    """The engine and its version, as the stamp names it."""
     from engine import __version__
 
-    return {"engine": f"jixiao {__version__}", "ruleset_digest": result.plan.digest, "input_digest": result.unit.digest}
+    return f"jixiao {__version__}"
+
+
+def stamp(result: Result) -> dict:
+    """What makes the result reproducible: engine version and content hashes."""
+    return {"engine": engine_name(), "ruleset_digest": result.plan.digest, "input_digest": result.unit.digest}
 
 
 def as_dict(result: Result, lang: str = "zh") -> dict:
