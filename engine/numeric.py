@@ -111,11 +111,15 @@ def fmt_money(value: Decimal, places: int = 2) -> str:
 
 
 def fmt_percent(value: Decimal, places: int = 2) -> str:
-    """`0.9359` → `93.59%`; whole percentages print without decimals (`100%`)."""
-    text = f"{round_half_up(value * HUNDRED, places):.{places}f}"
-    if "." in text and set(text.split(".")[1]) == {"0"}:
-        text = text.split(".")[0]
-    return f"{text}%"
+    """`0.9359` → `93.59%`; whole percentages print without decimals (`100%`).
+
+    The point moves in `CONTEXT`, so the text does not depend on the caller's
+    Decimal context (a 34-digit figure times 100 is exact there)."""
+    text = f"{round_half_up(value.scaleb(2, CONTEXT), places):.{places}f}"
+    whole, point, fraction = text.partition(".")
+    if point and not fraction.strip("0"):
+        text = whole
+    return text + "%"
 
 
 def fmt_score(value: Decimal, places: int = 2) -> str:

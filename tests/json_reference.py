@@ -97,3 +97,13 @@ def _matching(text: str, start: int) -> int:
             if depth == 0:
                 return j
     return len(text) - 1
+
+
+def fmt_percent(value: Decimal, places: int = 2) -> str:
+    """engine.numeric.fmt_percent as it was (its product with 100 taken in the caller's context)."""
+    from engine.numeric import round_half_up
+
+    text = f"{round_half_up(value * Decimal(100), places):.{places}f}"
+    if "." in text and set(text.split(".")[1]) == {"0"}:
+        text = text.split(".")[0]
+    return f"{text}%"

@@ -28,7 +28,7 @@ from engine.compile import compile_ruleset, digest_of, load_plan
 from engine.diagnostics import DiagnosticError, SourceSpan
 from engine.evaluate import evaluate
 from engine.inputs import read_unit
-from engine.messages import CATALOG, format_message
+from engine.messages import CATALOG, format_message, format_message_json
 from engine.render import json_out, jsonl
 from engine.sourcemap import SourceMap
 from engine.yaml_loader import load_file, load_text, loads_json_line
@@ -54,7 +54,8 @@ def reference_line(result, lang: str) -> str:
 
 def assert_same(result, langs=LANGS) -> None:
     for lang in langs:
-        fast = jsonl.line(result, lang)
+        fast = jsonl._line(result, lang)  # the fast path itself, not its fallback
+        assert jsonl.line(result, lang) == fast
         slow = reference_line(result, lang)
         if fast != slow:
             i = next((k for k, (a, b) in enumerate(zip(fast, slow)) if a != b), min(len(fast), len(slow)))
@@ -276,6 +277,15 @@ def test_same_node_alternating_values():
         assert_same(dataclasses.replace(base, indicators=(dataclasses.replace(base.indicators[0], children=(r,)),)))
 
 
+def test_a_value_no_fast_path_expects_takes_the_reference_path():
+    base = evaluate_file("examples/2019/hr-bureau.yaml")
+    odd = dataclasses.replace(base.deviations[0], unit=["人"])  # unhashable: the deviation key cannot be kept
+    result = dataclasses.replace(base, deviations=(odd,))
+    with pytest.raises(TypeError):
+        jsonl._line(result, "zh")
+    assert jsonl.line(result, "zh") == reference_line(result, "zh")
+
+
 # --- the pieces -------------------------------------------------------------------
 
 json_values = st.recursive(
@@ -318,6 +328,7 @@ MESSAGE_ARGS = st.dictionaries(
 @given(st.sampled_from(sorted(CATALOG)), MESSAGE_ARGS, st.sampled_from(LANGS))
 def test_messages_as_the_reference(code, args, lang):
     assert format_message(code, args, lang) == ref.format_message(code, args, lang)
+    assert format_message_json(code, args, lang) == json.dumps(ref.format_message(code, args, lang), ensure_ascii=False)
 
 
 def test_every_message_with_all_its_names_as_the_reference():
@@ -332,6 +343,31 @@ def test_every_message_with_all_its_names_as_the_reference():
 
     for code, pair in CATALOG.items():
         for lang, template in zip(LANGS, pair):
-            for value in ("", "x", "a\n b", Decimal("-0"), Decimal("1E+3"), None, "100%", "%s"):
+            for value in ("", "x", "a\n b", Decimal("-0"), Decimal("1E+3"), None, "100%", "%s", 'q"', "\\", "\x00", "\u2028", "\x7f"):
                 args = {n: value for n in names(_parse(template))}
                 assert format_message(code, args, lang) == ref.format_message(code, args, lang), (code, lang, args)
+                assert format_message_json(code, args, lang) == json.dumps(ref.format_message(code, args, lang), ensure_ascii=False), (code, lang, args)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(decimals, st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**30, max_value=10**30)), st.integers(0, 4))
+def test_percent_as_before_and_in_any_context(value, places):
+    import decimal
+
+    from engine.numeric import CONTEXT, fmt_percent
+
+    with decimal.localcontext(CONTEXT):
+        before = ref.fmt_percent(value, places)  # where evaluate computes: 34 digits
+        assert fmt_percent(value, places) == before
+    assert fmt_percent(value, places) == before  # the caller's context (28 digits) no longer matters
+    if len(value.as_tuple().digits) <= 26:
+        assert ref.fmt_percent(value, places) == before
+
+
+def test_percent_of_a_long_figure_is_not_rounded_twice():
+    # 31 digits: times 100 in a 28-digit context rounded up to 0.445 first
+    value = Decimal("0.004449999999999999999999999999999")
+    assert ref.fmt_percent(value) == "0.45%"
+    from engine.numeric import fmt_percent
+
+    assert fmt_percent(value) == "0.44%"

@@ -40,7 +40,7 @@ def test_odd_templates():
         parts = _parse(template)
         for values in ({}, {"a": "1"}, {"a": "%", "b": "", "c": "{a}"}, {"0": "z", "a.b": "w", "a": "", "c": "q"}):
             assert _fill(template, values) == _render(parts, values), (template, values)
-    assert _compile("{a}")[0] == "%s"
+    assert _compile("{a}").fmt == "%s" and _compile("{a}").quoted == "\"%s\""
 
 
 def test_arguments_shown_as_before():
@@ -50,3 +50,13 @@ def test_arguments_shown_as_before():
             _render(_parse(CATALOG["check.mismatch"][0]), {"check": _text(value), "where": "w", "stated": "1", "computed": "2", "difference": "1"})
         )
     assert _text("a \n b") == "a b" and _text(Decimal("-0.00")) == "-0" and _text(Decimal("0E+2")) == "0"
+
+
+def test_kinds_put_into_english_words_on_the_fast_path():
+    from tests import json_reference as ref
+
+    for kind in ("未完成", "超额", "需说明", "其他", ""):
+        for lang in ("zh", "en"):
+            args = {"name": "预算执行率", "kind": kind}
+            assert format_message("deviation.unexplained", args, lang) == ref.format_message("deviation.unexplained", args, lang)
+    assert "below target" in format_message("deviation.unexplained", {"name": "x", "kind": "未完成"}, "en")

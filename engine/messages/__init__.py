@@ -61,64 +61,110 @@ def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
     if pair is None:
         return f"{code} {dict(args)}"
     template = pair[1] if lang == "en" else pair[0]
-    fmt, get, _, translated = _compile(template)
-    # No optional parts, no words to translate: arguments that are plain text
-    # on one line go in as they are (a `str` subclass is taken for its text).
-    if translated is not None and (not translated or (translated == _KIND and lang != "en")):
-        if get is None:
-            return fmt
-        try:
-            given = get(args)
-            joined = "".join(given)  # TypeError unless every argument is text
-        except (KeyError, TypeError):
-            pass
-        else:
-            if "\n" not in joined:
-                return fmt % given
+    t = _compile(template)
+    if t.plain:
+        if t.get is None:
+            return t.fmt
+        given = _given(t, args, lang)
+        if given is not None and "\n" not in given[1]:
+            return t.fmt % given[0]
+    return _fill(template, _values(args, lang))
+
+
+def format_message_json(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
+    """`format_message` as a JSON string (what `json.dumps(..., ensure_ascii=False)`
+    gives), made in one step where it can be: the batch writer puts tens of
+    thousands of these on its lines. Arguments that need no escaping in JSON
+    (printable, no `"` or `\\`) go into a template quoted once."""
+    pair = CATALOG.get(code)
+    if pair is not None:
+        t = _compile(pair[1] if lang == "en" else pair[0])
+        if t.plain:
+            if t.get is None:
+                return t.quoted
+            given = _given(t, args, lang)
+            if given is not None:
+                joined = given[1]
+                if joined.isprintable() and '"' not in joined and "\\" not in joined:
+                    return t.quoted % given[0]
+    from json.encoder import encode_basestring
+
+    return encode_basestring(format_message(code, args, lang))
+
+
+def _given(t: "_Template", args: Mapping[str, Any], lang: str) -> tuple[tuple, str] | None:
+    """The arguments a plain template names, in order, with their text joined,
+    when all are text (a `str` subclass is taken for its text); None otherwise."""
+    try:
+        given = t.get(args)
+        joined = "".join(given)  # TypeError unless every argument is text
+    except (KeyError, TypeError):
+        return None
+    if t.kinds and lang == "en":
+        given = list(given)
+        for i in t.kinds:
+            given[i] = _KIND_EN.get(given[i], given[i])
+        given = tuple(given)
+    return given, joined
+
+
+def _values(args: Mapping[str, Any], lang: str) -> dict[str, str]:
     words = _TYPE_WORDS["en" if lang == "en" else "zh"]
     values = {k: _text(v) for k, v in args.items()}
     if "expected" in values and values["expected"] in words:
         values["expected"] = words[values["expected"]]
     if lang == "en" and "kind" in values:
         values["kind"] = _KIND_EN.get(values["kind"], values["kind"])
-    return _fill(template, values)
+    return values
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
-    fmt, get, parts, _ = _compile(template)
-    if fmt is not None:
-        if get is None:
-            return fmt
+    t = _compile(template)
+    if t.fmt is not None:
+        if t.get is None:
+            return t.fmt
         try:
-            return fmt % get(values)
+            return t.fmt % t.get(values)
         except KeyError:  # a name without a value stays as `{name}`
             pass
-    return _render(parts, values)
+    return _render(t.parts, values)
 
 
-_TRANSLATED = frozenset({"expected", "kind"})  # argument values format_message puts into words
-_KIND = frozenset({"kind"})  # put into words in English only
+class _Template:
+    """A template parsed (`parts`) and, when it has no optional parts, the same
+    as a `%` format (`fmt`, and `quoted` as a JSON string) with `get`, a getter
+    of its names' values as a tuple: a batch fills the same few sentences tens
+    of thousands of times, and `%` does it in C. A template without names is
+    its own text (`get` None). `plain`: format_message may fill it with the
+    arguments as given (no optional parts, no type words); `kinds`: where in
+    the tuple `kind` is, put into English words."""
+
+    __slots__ = ("parts", "fmt", "quoted", "get", "plain", "kinds")
+
+    def __init__(self, template: str) -> None:
+        from json.encoder import encode_basestring
+
+        self.parts = parts = _parse(template)
+        self.fmt = self.quoted = self.get = None
+        self.plain, self.kinds = False, ()
+        if not all(p.__class__ is str or len(p) == 1 for p in parts):
+            return
+        names = [p[0] for p in parts if p.__class__ is not str]
+        self.plain = "expected" not in names
+        self.kinds = tuple(i for i, n in enumerate(names) if n == "kind")
+        if not names:
+            self.fmt = "".join(parts)
+            self.quoted = encode_basestring(self.fmt)
+            return
+        self.fmt = "".join(p.replace("%", "%%") if p.__class__ is str else "%s" for p in parts)
+        self.quoted = '"' + "".join(encode_basestring(p)[1:-1].replace("%", "%%") if p.__class__ is str else "%s" for p in parts) + '"'
+        get = operator.itemgetter(*names)
+        self.get = get if len(names) > 1 else functools.partial(_one, get)  # `%` wants a tuple
 
 
 @functools.lru_cache(maxsize=4096)
-def _compile(template: str) -> tuple[str | None, Any, tuple, frozenset | None]:
-    """The template parsed, and when it has no optional parts the same as a
-    `%` format with a getter of its names' values as a tuple: a batch fills
-    the same few sentences tens of thousands of times, and `%` does it in C.
-    A template without names is its own text (getter None). The last item
-    is the names whose values `format_message` puts into words (None with
-    optional parts)."""
-    parts = _parse(template)
-    if not all(p.__class__ is str or len(p) == 1 for p in parts):
-        return None, None, parts, None
-    names = [p[0] for p in parts if p.__class__ is not str]
-    if not names:
-        return "".join(parts), None, parts, frozenset()
-    fmt = "".join(p.replace("%", "%%") if p.__class__ is str else "%s" for p in parts)
-    get = operator.itemgetter(*names)
-    if len(names) == 1:  # itemgetter of one name gives the value itself, `%` wants a tuple
-        get = functools.partial(_one, get)
-    return fmt, get, parts, _TRANSLATED.intersection(names)
+def _compile(template: str) -> _Template:
+    return _Template(template)
 
 
 def _one(get, values):

@@ -6,19 +6,23 @@ A batch writes tens of thousands of these, so the line is written straight from
 the result instead of through that dict:
 
 - what a plan fixes is written once and kept: per indicator (`Node`) the text of
-  its id, name, weight, operator, unit and method, and the target part while the
-  unit's target is the very object seen last (adjusted targets are re-shown);
-  per ruleset the `ruleset` and `stamp` parts;
-- a number's JSON text and a figure's shown text (`93.59%`, `3,921.33`) depend
-  only on the value, its type and unit: kept per value, zero excepted (`-0`
-  shows as `-0%`, `0` as `0%`, and the two are equal as Decimals);
+  its id, name, weight, operator, unit and method, and its target part while the
+  unit's target is the very object seen last (an adjusted target is shown anew);
+  per ruleset the `ruleset` and `stamp` parts; per finding code and deviation
+  the opening keys;
+- a figure's JSON number and shown text (`0.9359`, `"93.59%"`) and a score's
+  rounded number depend only on the value (with its type and unit): kept by
+  `str(value)`, which names the value exactly (-0 apart from 0, which show
+  differently) and costs far less than hashing a new Decimal;
+- messages come quoted from `messages.format_message_json`;
 - anything unusual (a subject that is not plain text, a value that is neither
-  text nor a Decimal) is written by `json_out.dumps`.
+  text nor a Decimal) is written by `json_out.dumps`, and a value no fast path
+  expects (a TypeError) sends the whole line through the reference path.
 
-The kept texts are keyed by object identity only while the object is held by
-the key's entry (so an id is never reused under it) and each cache is cleared
-when it grows past `_LIMIT`. A differential test (tests/test_jsonl_fast.py)
-compares the line with the reference on many varied units.
+Identity keys hold their object (so an id is never reused under them) and
+every cache is cleared when it grows past `_LIMIT` entries. tests/test_jsonl_fast.py
+compares the line with the previous encoder on varied, shipped, project-batch
+and hostile results.
 """
 from __future__ import annotations
 
@@ -26,28 +30,31 @@ from decimal import Decimal
 from json.encoder import encode_basestring as _quote  # what json.dumps uses for text with ensure_ascii=False
 from typing import Any
 
-from engine.messages import format_message
+from engine.messages import format_message_json
 from engine.numeric import round_half_up
 from engine.render.common import show_target, show_value
 from engine.render.json_out import _num, _plain, as_dict, dumps, engine_name
 from engine.result import Result
 
-_LIMIT = 20_000
-_NUMS: dict[Decimal, str] = {}  # Decimal → its JSON text
-_SCORES: dict[int, dict[Decimal, str]] = {}  # places → score → JSON text of the rounded score
-_RATIOS: dict[Decimal, str] = {}  # deviation ratio → JSON text rounded to 4 places
-_SHOWN: dict[tuple, dict[Decimal, tuple[str, str]]] = {}  # (value_type, unit) → value → `_pair`
+_LIMIT = 20_000  # entries per cache before it is cleared
+_KINDS = 256  # (value type, unit) pairs with shown figures kept
+# Figures are kept by their text, str(Decimal): it names the value exactly (-0
+# and 0 apart) and costs a tenth of hashing a new Decimal, and every unit's
+# figures are new Decimals.
+_SCORES: dict[int, dict[str, str]] = {}  # places → str(score) → JSON text of the rounded score
+_RATIOS: dict[str, str] = {}  # str(deviation ratio) → JSON text rounded to 4 places
+_SHOWN: dict[tuple, dict[str, tuple[str, str]]] = {}  # (value_type, unit) → str(value) → `_pair`
 _NODES: dict[int, "_NodeText"] = {}
 _PLANS: dict[tuple, tuple] = {}
-_FINDINGS: dict[tuple, str] = {}  # (kind, severity, code) → a finding's opening text
-_DEVIATIONS: dict[tuple, str] = {}  # (id, name, kind) → a deviation's opening text
+_FINDINGS: dict[str, tuple[str, str, str]] = {}  # code → (kind, severity, opening text)
+_DEVIATIONS: dict[tuple, tuple[str, dict]] = {}  # (id, name, kind, value_type, unit) → (opening text, shown figures)
 
 
 def line(result: Result, lang: str = "zh") -> str:
     """The result as one line of JSON (no newline)."""
     try:
         return _line(result, lang)
-    except TypeError:  # a value no cache can hold (a signalling NaN): the general writer
+    except TypeError:  # a value of a kind no fast path expects: the general writer
         return dumps(as_dict(result, lang), indent=None)
 
 
@@ -60,32 +67,48 @@ def _line(result: Result, lang: str) -> str:
         fixed = _plan_text(plan, key)
     _, head, stamp, places, scores = fixed
     indicators = ",".join([_indicator(r, places, scores) for r in result.indicators])
-    items = []
+    quote = _quote
+    # A unit's findings often share one span object (a JSONL line, a table row).
+    last_span: Any = None
+    last_location = "null"
+    items: list[str] = []
+    add = items.append
+    num = _num
     for f in result.findings:
-        key = (f.kind, f.severity, f.code)
-        fhead = _FINDINGS.get(key)
-        if fhead is None:
-            fhead = _head(_FINDINGS, key, f'{{"kind":{_json(f.kind)},"severity":{_json(f.severity)},"code":{_json(f.code)},"message":')
-        message = _quote(format_message(f.code, f.args, lang))  # what Finding.message does
+        code = f.code
+        known = _FINDINGS.get(code)
+        if known is None or known[0] != f.kind or known[1] != f.severity:
+            known = _finding_head(f)
         span = f.span
-        location = _quote(str(span)) if span else "null"
-        if f.stated is None:
-            items.append(f'{fhead}{message},"location":{location}}}')
+        if span is not last_span:
+            last_span, last_location = span, quote(str(span)) if span else "null"
+        location = last_location
+        message = format_message_json(code, f.args, lang)  # what Finding.message says, quoted
+        stated = f.stated
+        if stated is None:
+            add(f'{known[2]}{message},"location":{location}}}')
         else:
-            items.append(f'{fhead}{message},"location":{location},"stated":{_json(f.stated)},"computed":{_json(f.computed)},"difference":{_json(f.difference)}}}')
+            computed, difference = f.computed, f.difference
+            if stated.__class__ is Decimal and computed.__class__ is Decimal and difference.__class__ is Decimal:
+                add(f'{known[2]}{message},"location":{location},"stated":{num(stated)},"computed":{num(computed)},"difference":{num(difference)}}}')
+            else:
+                add(f'{known[2]}{message},"location":{location},"stated":{_json(stated)},"computed":{_json(computed)},"difference":{_json(difference)}}}')
     findings = ",".join(items)
     items = []
     for d in result.deviations:
-        key = (d.key, d.name, d.kind)
-        dhead = _DEVIATIONS.get(key)
-        if dhead is None:
-            dhead = _head(_DEVIATIONS, key, f'{{"id":{_json(d.key)},"name":{_json(d.name)},"kind":{_json(d.kind)},"target":')
-        target, target_text = _pair(d.target, d.value_type, d.unit)
-        actual, actual_text = _pair(d.actual, d.value_type, d.unit)
+        key = (d.key, d.name, d.kind, d.value_type, d.unit)
+        known = _DEVIATIONS.get(key)
+        if known is None:
+            known = _deviation_head(d, key)
+        dhead, shown = known
+        target, target_text = _pair(d.target, d.value_type, d.unit, shown)
+        actual, actual_text = _pair(d.actual, d.value_type, d.unit, shown)
         ratio = d.ratio
         ratio = _rounded(ratio, 4, _RATIOS) if isinstance(ratio, Decimal) else "null"
         span = d.span
-        location = _quote(str(span)) if span else "null"
+        if span is not last_span:
+            last_span, last_location = span, quote(str(span)) if span else "null"
+        location = last_location
         items.append(
             f'{dhead}{target},"actual":{actual},"target_text":{target_text},"actual_text":{actual_text},'
             f'"ratio":{ratio},"explanation":{_json(d.explanation)},"location":{location}}}'
@@ -106,19 +129,39 @@ def dumps_line(value: Any) -> str:
     return dumps(value, indent=None)
 
 
-# --- values -------------------------------------------------------------------
-
-
-def _number(value: Decimal) -> str:
-    try:
-        text = _NUMS.get(value)
-    except TypeError:  # a signalling NaN cannot be hashed
-        return _num(value)
+def _indicator(r, places: int, scores: dict) -> str:
+    node = r.node
+    nt = _NODES.get(id(node))
+    if nt is None or nt.node is not node:
+        nt = _node_text(node)
+    score = r.score
+    text = scores.get(str(score)) if score.__class__ is Decimal else None
     if text is None:
-        if len(_NUMS) >= _LIMIT:
-            _NUMS.clear()
-        text = _NUMS[value] = _num(value)
-    return text
+        text = _rounded(score, places, scores)
+    children = r.children
+    if children:
+        inner = ",".join([_indicator(c, places, scores) for c in children])
+        return f"{nt.head}{text}{nt.close}{inner}]}}"
+    target = r.target
+    seen = nt.target
+    if seen[0] is not target:
+        seen = nt.target = (target, f',"target":{_plain_json(target)},"target_text":{_json(show_target(r))}{nt.mid}')
+    actual, shown = _pair(r.actual, node.value_type, node.unit, nt.shown)
+    outcome = r.outcome
+    if outcome is None:
+        branch = "null"
+    else:
+        branch = outcome.branch
+        last = nt.branch
+        if last[0] is not branch:
+            last = nt.branch = (branch, _json(branch))
+        branch = last[1]
+    if r.not_applicable:
+        return f'{nt.head}{text}{seen[1]}{actual},"actual_text":{shown}{nt.tail}{branch},"not_applicable":true{nt.close_leaf}'
+    return f'{nt.head}{text}{seen[1]}{actual},"actual_text":{shown}{nt.tail}{branch}{nt.close_leaf}'
+
+
+# --- values -------------------------------------------------------------------
 
 
 def _json(value: Any) -> str:
@@ -126,7 +169,7 @@ def _json(value: Any) -> str:
     if cls is str:
         return _quote(value)
     if cls is Decimal:
-        return _number(value)
+        return _num(value)
     if value is None:
         return "null"
     return dumps(value, indent=None)
@@ -135,48 +178,35 @@ def _json(value: Any) -> str:
 def _plain_json(value: Any) -> str:
     """`dumps(_plain(value))`: a Decimal, text or None as is, anything else as text."""
     cls = value.__class__
-    if cls is str:
-        return _quote(value)
-    if cls is Decimal:
-        return _number(value)
-    if value is None:
-        return "null"
+    if cls is str or cls is Decimal or value is None:
+        return _json(value)
     return dumps(_plain(value), indent=None)
 
 
 def _rounded(value: Any, places: int, cache: dict) -> str:
-    """The JSON text of `round_half_up(value, places)`; -0 and 0 both give 0."""
-    if value.__class__ is Decimal:
-        try:
-            text = cache.get(value)
-        except TypeError:
-            return _num(round_half_up(value, places))
-        if text is None:
-            if len(cache) >= _LIMIT:
-                cache.clear()
-            text = cache[value] = _json(round_half_up(value, places))
-        return text
-    return dumps(round_half_up(value, places), indent=None)
+    """The JSON text of `round_half_up(value, places)`, kept per value."""
+    if value.__class__ is not Decimal:
+        return dumps(round_half_up(value, places), indent=None)
+    key = str(value)
+    text = cache.get(key)
+    if text is None:
+        if len(cache) >= _LIMIT:
+            cache.clear()
+        text = cache[key] = _num(round_half_up(value, places))
+    return text
 
 
-def _pair(value: Any, value_type: str, unit: str | None) -> tuple[str, str]:
-    """The JSON texts of a figure and of how it is shown (`0.9359`, `"93.59%"`)."""
+def _pair(value: Any, value_type: str, unit: str | None, cache: dict) -> tuple[str, str]:
+    """The JSON texts of a figure and of how it is shown (`0.9359`, `"93.59%"`);
+    `cache` holds those of figures with this type and unit."""
     cls = value.__class__
-    if cls is Decimal and value:  # signed zeros are equal but show differently (-0%, 0%)
-        kind = (value_type, unit)
-        cache = _SHOWN.get(kind)
-        if cache is None:
-            if len(_SHOWN) >= 1000:
-                _SHOWN.clear()
-            cache = _SHOWN[kind] = {}
-        try:
-            pair = cache.get(value)
-        except TypeError:  # a signalling NaN cannot be hashed
-            return _number(value), _json(show_value(value, value_type, unit))
+    if cls is Decimal:
+        key = str(value)
+        pair = cache.get(key)
         if pair is None:
             if len(cache) >= _LIMIT:
                 cache.clear()
-            pair = cache[value] = (_number(value), _json(show_value(value, value_type, unit)))
+            pair = cache[key] = (_num(value), _json(show_value(value, value_type, unit)))
         return pair
     if cls is str:
         quoted = _quote(value)
@@ -184,12 +214,24 @@ def _pair(value: Any, value_type: str, unit: str | None) -> tuple[str, str]:
     return _plain_json(value), _json(show_value(value, value_type, unit))
 
 
+def _shown(value_type: str, unit: str | None) -> dict:
+    kind = (value_type, unit)
+    cache = _SHOWN.get(kind)
+    if cache is None:
+        if len(_SHOWN) >= _KINDS:  # nodes and deviation heads hold these: forget them all together
+            _SHOWN.clear()
+            _NODES.clear()
+            _DEVIATIONS.clear()
+        cache = _SHOWN[kind] = {}
+    return cache
+
+
 def _subject(subject) -> str:
     parts = []
     for k, v in subject.items():
         if k.__class__ is not str or v.__class__ is not str:
             return dumps(dict(subject), indent=None)
-        parts.append(_quote(k) + ":" + _quote(v))
+        parts.append(f"{_quote(k)}:{_quote(v)}")
     return "{" + ",".join(parts) + "}"
 
 
@@ -209,9 +251,10 @@ def _plan_text(plan, key: tuple) -> tuple:
 
 
 class _NodeText:
-    """The fixed parts of one indicator's JSON object."""
+    """The fixed parts of one indicator's JSON object, and the target and
+    branch seen last with their texts (each one tuple, replaced whole)."""
 
-    __slots__ = ("node", "head", "mid", "tail", "close", "close_leaf", "target")
+    __slots__ = ("node", "head", "mid", "tail", "close", "close_leaf", "shown", "target", "branch")
 
     def __init__(self, node) -> None:
         self.node = node  # held, so its id is not reused while this entry lives
@@ -221,40 +264,30 @@ class _NodeText:
         rest = ',"in_total":false' if not node.in_total else ""
         self.close = rest + ',"children":['
         self.close_leaf = rest + ',"children":[]}'
-        self.target: tuple = (object(), "")  # (target seen last, its text): one tuple, replaced whole
+        self.shown = _shown(node.value_type, node.unit)
+        self.target: tuple = (object(), "")
+        self.branch: tuple = (object(), "")
 
 
 def _node_text(node) -> _NodeText:
-    nt = _NODES.get(id(node))
-    if nt is None or nt.node is not node:
-        if len(_NODES) >= _LIMIT:
-            _NODES.clear()
-        nt = _NODES[id(node)] = _NodeText(node)
+    nt = _NodeText(node)
+    if len(_NODES) >= _LIMIT:
+        _NODES.clear()
+    _NODES[id(node)] = nt
     return nt
 
 
-def _indicator(r, places: int, scores: dict) -> str:
-    node = r.node
-    nt = _NODES.get(id(node))
-    if nt is None or nt.node is not node:
-        nt = _node_text(node)
-    score = _rounded(r.score, places, scores)
-    children = r.children
-    if children:
-        inner = ",".join([_indicator(c, places, scores) for c in children])
-        return f"{nt.head}{score}{nt.close}{inner}]}}"
-    target = r.target
-    seen = nt.target
-    if seen[0] is not target:
-        seen = nt.target = (target, f',"target":{_plain_json(target)},"target_text":{_json(show_target(r))}{nt.mid}')
-    actual, shown = _pair(r.actual, node.value_type, node.unit)
-    branch = _json(r.outcome.branch) if r.outcome else "null"
-    na = ',"not_applicable":true' if r.not_applicable else ""
-    return f'{nt.head}{score}{seen[1]}{actual},"actual_text":{shown}{nt.tail}{branch}{na}{nt.close_leaf}'
+def _finding_head(f) -> tuple[str, str, str]:
+    known = (f.kind, f.severity, f'{{"kind":{_json(f.kind)},"severity":{_json(f.severity)},"code":{_json(f.code)},"message":')
+    if len(_FINDINGS) >= _LIMIT:
+        _FINDINGS.clear()
+    _FINDINGS[f.code] = known
+    return known
 
 
-def _head(cache: dict, key: tuple, text: str) -> str:
-    if len(cache) >= _LIMIT:
-        cache.clear()
-    cache[key] = text
-    return text
+def _deviation_head(d, key: tuple) -> tuple[str, dict]:
+    known = (f'{{"id":{_json(d.key)},"name":{_json(d.name)},"kind":{_json(d.kind)},"target":', _shown(d.value_type, d.unit))
+    if len(_DEVIATIONS) >= _LIMIT:
+        _DEVIATIONS.clear()
+    _DEVIATIONS[key] = known
+    return known
