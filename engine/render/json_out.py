@@ -21,9 +21,10 @@ def _num(value: Decimal) -> str:
     text = str(value)  # plain notation, as format(value, "f") gives, unless it shows an exponent
     if "E" in text or "e" in text:
         text = format(value, "f")
-    if "." in text:
+    if text[-1] == "0" and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+        return "0" if text in ("", "-0") else text
+    return "0" if text == "-0" else text
 
 
 def dumps(value: Any, indent: int | None = 2, _level: int = 0) -> str:
