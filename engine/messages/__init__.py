@@ -62,12 +62,19 @@ def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
         return f"{code} {dict(args)}"
     template = pair[1] if lang == "en" else pair[0]
     t = _compile(template)
-    if t.plain:
+    if t.plain:  # arguments that are all text on one line go in as they are (`%s` takes a str subclass for its text)
         if t.get is None:
             return t.fmt
-        given = _given(t, args, lang)
-        if given is not None and "\n" not in given[1]:
-            return t.fmt % given[0]
+        try:
+            given = t.get(args)
+            joined = "".join(given)  # TypeError unless every argument is text
+        except (KeyError, TypeError):
+            pass
+        else:
+            if "\n" not in joined:
+                if t.kinds and lang == "en":
+                    return t.fmt % _in_words(given, t.kinds)
+                return t.fmt % given
     return _fill(template, _values(args, lang))
 
 
@@ -82,30 +89,27 @@ def format_message_json(code: str, args: Mapping[str, Any], lang: str = "zh") ->
         if t.plain:
             if t.get is None:
                 return t.quoted
-            given = _given(t, args, lang)
-            if given is not None:
-                joined = given[1]
+            try:
+                given = t.get(args)
+                joined = "".join(given)  # TypeError unless every argument is text
+            except (KeyError, TypeError):
+                pass
+            else:
                 if joined.isprintable() and '"' not in joined and "\\" not in joined:
-                    return t.quoted % given[0]
+                    if t.kinds and lang == "en":
+                        return t.quoted % _in_words(given, t.kinds)
+                    return t.quoted % given
     from json.encoder import encode_basestring
 
     return encode_basestring(format_message(code, args, lang))
 
 
-def _given(t: "_Template", args: Mapping[str, Any], lang: str) -> tuple[tuple, str] | None:
-    """The arguments a plain template names, in order, with their text joined,
-    when all are text (a `str` subclass is taken for its text); None otherwise."""
-    try:
-        given = t.get(args)
-        joined = "".join(given)  # TypeError unless every argument is text
-    except (KeyError, TypeError):
-        return None
-    if t.kinds and lang == "en":
-        given = list(given)
-        for i in t.kinds:
-            given[i] = _KIND_EN.get(given[i], given[i])
-        given = tuple(given)
-    return given, joined
+def _in_words(given: tuple, kinds: tuple[int, ...]) -> tuple:
+    """The arguments with each `kind` in English words."""
+    given = list(given)
+    for i in kinds:
+        given[i] = _KIND_EN.get(given[i], given[i])
+    return tuple(given)
 
 
 def _values(args: Mapping[str, Any], lang: str) -> dict[str, str]:

@@ -146,16 +146,21 @@ def _indicator(r, places: int, scores: dict) -> str:
     seen = nt.target
     if seen[0] is not target:
         seen = nt.target = (target, f',"target":{_plain_json(target)},"target_text":{_json(show_target(r))}{nt.mid}')
-    actual, shown = _pair(r.actual, node.value_type, node.unit, nt.shown)
+    actual = r.actual
+    pair = nt.shown.get(str(actual)) if actual.__class__ is Decimal else None
+    if pair is None:
+        pair = _pair(actual, node.value_type, node.unit, nt.shown)
+    actual, shown = pair
     outcome = r.outcome
     if outcome is None:
         branch = "null"
     else:
-        branch = outcome.branch
-        last = nt.branch
-        if last[0] is not branch:
-            last = nt.branch = (branch, _json(branch))
-        branch = last[1]
+        taken = outcome.branch
+        branch = nt.branches.get(taken)
+        if branch is None:
+            if len(nt.branches) >= 64:
+                nt.branches.clear()
+            branch = nt.branches[taken] = _json(taken)
     if r.not_applicable:
         return f'{nt.head}{text}{seen[1]}{actual},"actual_text":{shown}{nt.tail}{branch},"not_applicable":true{nt.close_leaf}'
     return f'{nt.head}{text}{seen[1]}{actual},"actual_text":{shown}{nt.tail}{branch}{nt.close_leaf}'
@@ -251,10 +256,10 @@ def _plan_text(plan, key: tuple) -> tuple:
 
 
 class _NodeText:
-    """The fixed parts of one indicator's JSON object, and the target and
-    branch seen last with their texts (each one tuple, replaced whole)."""
+    """The fixed parts of one indicator's JSON object, the target seen last
+    with its text (one tuple, replaced whole), and the branches' texts."""
 
-    __slots__ = ("node", "head", "mid", "tail", "close", "close_leaf", "shown", "target", "branch")
+    __slots__ = ("node", "head", "mid", "tail", "close", "close_leaf", "shown", "target", "branches")
 
     def __init__(self, node) -> None:
         self.node = node  # held, so its id is not reused while this entry lives
@@ -266,7 +271,7 @@ class _NodeText:
         self.close_leaf = rest + ',"children":[]}'
         self.shown = _shown(node.value_type, node.unit)
         self.target: tuple = (object(), "")
-        self.branch: tuple = (object(), "")
+        self.branches: dict[str, str] = {}  # a branch taken → its JSON text
 
 
 def _node_text(node) -> _NodeText:
