@@ -62,19 +62,12 @@ def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
         return f"{code} {dict(args)}"
     template = pair[1] if lang == "en" else pair[0]
     t = _compile(template)
-    if t.plain:  # arguments that are all text on one line go in as they are (`%s` takes a str subclass for its text)
+    if t.plain:  # arguments that are all text on one line go in as they are
         if t.get is None:
             return t.fmt
-        try:
-            given = t.get(args)
-            joined = "".join(given)  # TypeError unless every argument is text
-        except (KeyError, TypeError):
-            pass
-        else:
-            if "\n" not in joined:
-                if t.kinds and lang == "en":
-                    return t.fmt % _in_words(given, t.kinds)
-                return t.fmt % given
+        given = _given(t, args, lang)
+        if given is not None and "\n" not in given[1]:
+            return t.fmt % given[0]
     return _fill(template, _values(args, lang))
 
 
@@ -89,27 +82,31 @@ def format_message_json(code: str, args: Mapping[str, Any], lang: str = "zh") ->
         if t.plain:
             if t.get is None:
                 return t.quoted
-            try:
-                given = t.get(args)
-                joined = "".join(given)  # TypeError unless every argument is text
-            except (KeyError, TypeError):
-                pass
-            else:
+            given = _given(t, args, lang)
+            if given is not None:
+                joined = given[1]
                 if joined.isprintable() and '"' not in joined and "\\" not in joined:
-                    if t.kinds and lang == "en":
-                        return t.quoted % _in_words(given, t.kinds)
-                    return t.quoted % given
+                    return t.quoted % given[0]
     from json.encoder import encode_basestring
 
     return encode_basestring(format_message(code, args, lang))
 
 
-def _in_words(given: tuple, kinds: tuple[int, ...]) -> tuple:
-    """The arguments with each `kind` in English words."""
-    given = list(given)
-    for i in kinds:
-        given[i] = _KIND_EN.get(given[i], given[i])
-    return tuple(given)
+def _given(t: "_Template", args: Mapping[str, Any], lang: str) -> tuple[tuple, str] | None:
+    """The arguments a plain template names, in order (each `kind` in English
+    words for English), and their text joined; None when one is missing or not
+    text (a `str` subclass is taken for its text, as `%s` takes it)."""
+    try:
+        given = t.get(args)
+        joined = "".join(given)  # TypeError unless every argument is text
+    except (KeyError, TypeError):
+        return None
+    if t.kinds and lang == "en":
+        given = list(given)
+        for i in t.kinds:
+            given[i] = _KIND_EN.get(given[i], given[i])
+        given = tuple(given)
+    return given, joined
 
 
 def _values(args: Mapping[str, Any], lang: str) -> dict[str, str]:
