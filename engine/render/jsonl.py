@@ -36,8 +36,8 @@ from engine.render.common import show_target, show_value
 from engine.render.json_out import _num, _plain, as_dict, dumps, engine_name
 from engine.result import Result
 
-_LIMIT = 20_000  # entries per cache before it is cleared
-_KINDS = 256  # (value type, unit) pairs with shown figures kept
+_LIMIT = 4096  # entries per cache before it is cleared: a few MB in all
+_KINDS = 64  # (value type, unit) pairs with shown figures kept
 # Figures are kept by their text, str(Decimal): it names the value exactly (-0
 # and 0 apart) and costs a tenth of hashing a new Decimal, and every unit's
 # figures are new Decimals.
@@ -249,7 +249,7 @@ def _plan_text(plan, key: tuple) -> tuple:
     head = '{"ruleset":' + dumps(ruleset, indent=None) + ',"subject":'
     stamp = '],"stamp":{"engine":' + _json(engine_name()) + ',"ruleset_digest":' + _json(plan.digest) + ',"input_digest":'
     places = rs.rounding.places
-    if len(_PLANS) >= 1000:
+    if len(_PLANS) >= 64:
         _PLANS.clear()
     fixed = _PLANS[key] = (rs, head, stamp, places, _SCORES.setdefault(places, {}))
     return fixed
