@@ -107,6 +107,12 @@ def fmt_decimal(value: Decimal) -> str:
 
 def fmt_money(value: Decimal, places: int = 2) -> str:
     """`3921.33` → `3,921.33` as the forms print money (万元)."""
+    quantum = _EXPONENTS.get(places)
+    if quantum is not None:
+        try:  # rounded to `places` already: the plain format shows exactly those
+            return format(value.quantize(quantum, ROUND_HALF_UP, CONTEXT), ",f")
+        except decimal.InvalidOperation:
+            pass
     return f"{round_half_up(value, places):,.{places}f}"
 
 

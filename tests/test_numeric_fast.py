@@ -49,3 +49,14 @@ def _round_half_up_reference(value, places=2):
 def test_round_half_up_fast_path_gives_the_reference(value, places):
     got, want = numeric.round_half_up(value, places), _round_half_up_reference(value, places)
     assert str(got) == str(want)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.decimals(allow_nan=True, allow_infinity=True) | st.decimals(places=6, min_value=-10**6, max_value=10**6), st.integers(0, 12))
+@example(numeric.Decimal("-0"), 2)
+@example(numeric.Decimal("-0.004"), 2)
+@example(numeric.Decimal("1E+40"), 2)
+@example(numeric.Decimal("3921.335"), 0)
+def test_fmt_money_fast_path_gives_the_reference(value, places):
+    want = f"{_round_half_up_reference(value, places):,.{places}f}"
+    assert numeric.fmt_money(value, places) == want
