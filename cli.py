@@ -512,11 +512,71 @@ def _lang_from(argv: list[str]) -> str:
     return "zh"
 
 
+# argparse's own error sentences (Python 3.10–3.13) → our message code and its arguments.
+_USAGE_ERRORS = (
+    (r"the following arguments are required: (?P<names>.*)", "cli.usage_required"),
+    (r"argument (?P<name>.*?): invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)", "cli.usage_choice"),
+    (r"unrecognized arguments: (?P<names>.*)", "cli.usage_unknown"),
+    (r"argument (?P<name>.*?): expected one argument", "cli.usage_one_value"),
+    (r"argument (?P<name>.*?): expected at least one argument", "cli.usage_values"),
+    (r"argument (?P<name>.*?): invalid (?P<kind>int) value: (?P<value>.*)", "cli.usage_bad_value"),
+    (r"ambiguous option: (?P<name>.*?) could match (?P<matches>.*)", "cli.usage_ambiguous"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking the user's language: its usage errors, the usage
+    prefix and the help headings come from our catalogue (argparse has them
+    in English only). Subclassed per language by `build_parser`."""
+
+    lang = "zh"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._positionals.title = self._say("cli.usage_positionals")
+        self._optionals.title = self._say("cli.usage_options")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = self._say("cli.usage_help")
+
+    def _say(self, code: str, **args) -> str:
+        from engine.messages import format_message
+
+        return format_message(code, args, self.lang)
+
+    def format_usage(self) -> str:
+        return self._local_usage(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._local_usage(super().format_help())
+
+    def _local_usage(self, text: str) -> str:
+        prefix = "usage: "
+        return self._say("cli.usage_prefix") + text[len(prefix):] if text.startswith(prefix) else text
+
+    def error(self, message: str):
+        import re
+
+        for pattern, code in _USAGE_ERRORS:
+            m = re.fullmatch(pattern, message)
+            if m is not None and self.lang != "en":
+                args = m.groupdict()
+                if "kind" in args:
+                    args["kind"] = self._say("cli.usage_integer")
+                message = self._say(code, **args)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, self._say("cli.usage_error", prog=self.prog, message=message) + "\n")
+
+
 def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
-    """The argument parser; every command and option has help text in `lang`."""
+    """The argument parser; every command and option has help text in `lang`,
+    and argparse's own words (usage errors, headings) are in `lang` too."""
 
     def t(zh: str, en: str) -> str:
         return en if lang == "en" else zh
+
+    Parser = type("Parser", (_Parser,), {"lang": lang})
 
     def common_options(default) -> argparse.ArgumentParser:
         # Accepted before or after the command; the command's copy must not
@@ -527,7 +587,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
         return p
 
     common = common_options(lambda _: argparse.SUPPRESS)
-    parser = argparse.ArgumentParser(prog="jixiao", description=t("jixiao：预算绩效自评规则引擎", "jixiao: a rules engine for budget performance self-evaluation"), parents=[common_options(lambda v: v)])
+    parser = Parser(prog="jixiao", description=t("jixiao：预算绩效自评规则引擎", "jixiao: a rules engine for budget performance self-evaluation"), parents=[common_options(lambda v: v)])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     original = sub.add_parser

@@ -61,7 +61,33 @@ def test_validate_the_shipped_ruleset_exits_0():
 def test_wrong_usage_exits_2_without_a_traceback(argv):
     code, out, err = run_cli(*argv)
     assert code == 2
-    assert "usage:" in err and "Traceback" not in err + out
+    assert err.startswith("用法：jixiao") and "用法错误：" in err and "Traceback" not in err + out
+
+
+@pytest.mark.parametrize(
+    ("argv", "zh", "en"),
+    [
+        ((), "jixiao：用法错误：缺少必填参数：COMMAND", "jixiao: error: the following arguments are required: COMMAND"),
+        (("evaluat",), "jixiao：用法错误：COMMAND 不能取 'evaluat'，可选：'evaluate', ", "jixiao: error: argument COMMAND: invalid choice: 'evaluat' (choose from 'evaluate', "),
+        (("evaluate", "--format", "pdf"), "jixiao evaluate：用法错误：--format 不能取 'pdf'，可选：'text', 'json'", "jixiao evaluate: error: argument --format: invalid choice: 'pdf' (choose from 'text', 'json'"),
+        (("evaluate", "--output"), "jixiao evaluate：用法错误：--output 后面要跟一个值", "jixiao evaluate: error: argument --output: expected one argument"),
+        (("evaluate", "--bogus"), "jixiao：用法错误：不认识的参数：--bogus", "jixiao: error: unrecognized arguments: --bogus"),
+        (("batch", "x.csv", "--ruleset", "r.yaml", "--jobs", "two"), "jixiao batch：用法错误：--jobs 的值 'two' 不是整数", "jixiao batch: error: argument --jobs: invalid int value: 'two'"),
+        (("batch",), "jixiao batch：用法错误：缺少必填参数：INPUT, --ruleset", "jixiao batch: error: the following arguments are required: INPUT, --ruleset"),
+    ],
+)
+def test_usage_errors_speak_the_users_language(argv, zh, en):
+    code, _, err = run_cli(*argv)
+    assert code == 2 and err.startswith("用法：jixiao") and zh in err.splitlines()[-1]
+    code, _, err = run_cli(*argv, "--lang", "en") if argv else run_cli("--lang", "en")
+    assert code == 2 and err.startswith("usage: jixiao") and en in err.splitlines()[-1]
+
+
+def test_help_headings_are_in_the_users_language():
+    _, out, _ = run_cli("evaluate", "--help")
+    assert out.startswith("用法：jixiao evaluate") and "位置参数" in out and "选项" in out and "显示本帮助并退出" in out
+    _, out, _ = run_cli("evaluate", "--help", "--lang", "en")
+    assert out.startswith("usage: jixiao evaluate") and "options:" in out and "show this help message and exit" in out
 
 
 def test_help_exits_0_and_every_option_is_explained():

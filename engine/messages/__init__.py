@@ -25,9 +25,10 @@ from engine.messages import inputs as _inputs  # noqa: E402
 from engine.messages import projects as _projects  # noqa: E402
 from engine.messages import report as _report  # noqa: E402
 from engine.messages import security as _security  # noqa: E402
+from engine.messages import usage as _usage  # noqa: E402
 from engine.messages import years as _years  # noqa: E402
 
-_SECTIONS = (_core, _inputs, _projects, _report, _security, _years, _batch)
+_SECTIONS = (_core, _inputs, _projects, _report, _security, _years, _batch, _usage)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)
