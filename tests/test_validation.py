@@ -192,6 +192,7 @@ def test_a_section_of_the_wrong_shape_does_not_report_every_name_as_unknown():
         ("{method: bands, bands: [{max: 10, ratio: 1.5}]}", [(21, 118, "schema.out_of_range")]),
         ("{method: bands, bands: []}", [(21, 100, "params.no_bands")]),
         ("{method: qualitative, levels: [{level: 达成, min: 60%}, {level: 未达成, min: 80%}]}", [(21, 107, "params.levels_order")]),
+        ("{method: manual, min: 30, max: 20}", [(21, 108, "params.min_above_max")]),
     ],
 )
 def test_points_given_by_a_method_lie_within_the_weight(scoring, expected):

@@ -51,6 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "params.no_bands": ("「{key}」至少应有一档", "'{key}' needs at least one band"),
     "params.band_bounds": ("每一档至少应给出 min（下限）或 max（上限）", "each band needs a min or a max"),
     "params.levels_order": ("定性档次应从高到低排列，每档下限低于上一档", "qualitative levels go from the highest to the lowest, each starting below the one before"),
+    "params.min_above_max": ("min（下限 {min}）不能大于 max（上限 {max}）：评价人的打分无处可落", "min ({min}) cannot be above max ({max}): no score could lie between them"),
     "params.levels_last_zero": ("最低的定性档次应从 0 开始", "the lowest qualitative level must start at 0"),
     "ruleset.unknown_method": ("未知的计分方法「{method}」{suggestion?，是否应为「{suggestion}」？}（可用：{known}）", "unknown scoring method '{method}'{suggestion?; did you mean '{suggestion}'?} (known: {known})"),
     "ruleset.no_target": ("「{name}」按 {method} 计分，需要数值型的年度指标值（target）", "'{name}' is scored by {method} and needs a numeric target"),

@@ -14,8 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
+from pydantic import ValidationInfo, field_validator
+
 from engine.numeric import ZERO
-from engine.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem
+from engine.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, invalid
 
 NAME = "manual"
 BRANCHES = ("full", "partial")
@@ -24,6 +26,14 @@ BRANCHES = ("full", "partial")
 class Parameters(Params):
     min: Number = ZERO
     max: Number | None = None
+
+    @field_validator("max")
+    @classmethod
+    def _max_not_below_min(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        low = info.data.get("min")
+        if value is not None and low is not None and low > value:
+            raise invalid("params.min_above_max", min=low, max=value)
+        return value
 
 
 def points(params: Parameters) -> Iterator[tuple[tuple, Decimal]]:
