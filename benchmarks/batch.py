@@ -255,11 +255,15 @@ def stages(jsonl: str, sample: int = 1000) -> dict[str, float]:
         texts = [next(fh).rstrip("\n") for _ in range(sample)]
     spent = dict.fromkeys(("parse the line", "check the data", "evaluate", "write the result", "other (digest, outcome)"), 0.0)
     clock = time.process_time
+    import gc
+
+    gc.collect()
     t0 = clock()
     state = _State(plan, "zh", "jsonl")
     for n, text in enumerate(texts, 1):
         process(state, ("line", "units.jsonl", n, text))
     whole = clock() - t0
+    gc.collect()
     for n, text in enumerate(texts, 1):
         t = clock()
         raw = loads_json_line(text)
