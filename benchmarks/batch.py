@@ -228,13 +228,9 @@ def run_hand(jsonl: str, out_path: str, jobs: int = 1) -> tuple[float, int, int]
     from engine.inherit import load_resolved
 
     _, _, digest = load_resolved(RULESET, None)
-    errors: list = []
     with open(out_path, "w", encoding="utf-8") as out:
         t = time.perf_counter()
-        if jobs > 1:
-            good, bad = handwritten.run_jsonl_parallel(jsonl, display_path(jsonl), digest, out, jobs)
-        else:
-            good, bad = handwritten.run_jsonl(jsonl, display_path(jsonl), digest, out, errors)
+        good, bad = handwritten.run_jsonl(jsonl, display_path(jsonl), digest, out, jobs)
         elapsed = time.perf_counter() - t
     return elapsed, good, bad
 

@@ -9,10 +9,14 @@ indicator tree, a function per step, `json.dumps` for the output.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
+import multiprocessing
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from typing import Iterator
 
 CTX = Context(prec=34, rounding=ROUND_HALF_UP)
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
@@ -388,41 +392,32 @@ def score_line(n: int, line: str, display: str, ruleset_digest: str) -> str | No
     return dumps(d)
 
 
-def run_jsonl(path: str, display: str, ruleset_digest: str, out, errors) -> tuple[int, int]:
-    good = bad = 0
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            text = score_line(n, line.rstrip("\n"), display, ruleset_digest)
-            if text is None:
-                errors.append(n)
-                bad += 1
-                continue
-            out.write(text)
-            out.write("\n")
-            good += 1
-    return good, bad
-
-
 def _chunk(args: tuple) -> list:
     lines, display, ruleset_digest = args
     return [score_line(n, line, display, ruleset_digest) for n, line in lines]
 
 
-def run_jsonl_parallel(path: str, display: str, ruleset_digest: str, out, jobs: int) -> tuple[int, int]:
-    """The same with `jobs` processes, chunks of 128 lines, results in input order."""
-    import itertools
-    import multiprocessing
+def _results(fh, display: str, ruleset_digest: str, pool) -> Iterator[str | None]:
+    """Each line's result in input order: here, or in `pool` by chunks of 128 lines."""
+    numbered = ((n, line.rstrip("\n")) for n, line in enumerate(fh, 1))
+    if pool is None:
+        yield from (score_line(n, line, display, ruleset_digest) for n, line in numbered)
+        return
+    chunks = iter(lambda: list(itertools.islice(numbered, 128)), [])
+    for texts in pool.imap(_chunk, ((c, display, ruleset_digest) for c in chunks)):
+        yield from texts
 
+
+def run_jsonl(path: str, display: str, ruleset_digest: str, out, jobs: int = 1) -> tuple[int, int]:
+    """Score every line of a JSONL file, writing the results; (scored, failed)."""
     good = bad = 0
-    with open(path, encoding="utf-8") as fh, multiprocessing.get_context("fork").Pool(jobs) as pool:
-        numbered = ((n, line.rstrip("\n")) for n, line in enumerate(fh, 1))
-        chunks = iter(lambda: list(itertools.islice(numbered, 128)), [])
-        for texts in pool.imap(_chunk, ((c, display, ruleset_digest) for c in chunks)):
-            for text in texts:
-                if text is None:
-                    bad += 1
-                    continue
-                out.write(text)
-                out.write("\n")
-                good += 1
+    with open(path, encoding="utf-8") as fh, contextlib.ExitStack() as stack:
+        pool = stack.enter_context(multiprocessing.get_context("fork").Pool(jobs)) if jobs > 1 else None
+        for text in _results(fh, display, ruleset_digest, pool):
+            if text is None:
+                bad += 1
+                continue
+            out.write(text)
+            out.write("\n")
+            good += 1
     return good, bad
