@@ -477,15 +477,12 @@ class Batch:
         payloads = self.payloads(stack)
         args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap)
         jobs = self.options.jobs or self.auto_jobs()
-        if jobs <= 1:
+        pool = _pool(jobs, args, stack) if jobs > 1 else None
+        if pool is None:
             state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap)
             for p in payloads:
                 yield process(state, p)
             return
-        import multiprocessing
-
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = stack.enter_context(multiprocessing.get_context(method).Pool(jobs, _init_worker, args))
         pending: deque = deque()
         window = 4 * jobs
         chunk: list = []
@@ -516,6 +513,19 @@ class Batch:
                 if progress is not None:
                     progress(summary.units)
         return summary
+
+
+def _pool(jobs: int, args: tuple, stack: ExitStack):
+    """Worker processes, or None where this system cannot start them (no
+    shared-memory semaphores in some containers): the units are then
+    evaluated in this process, with the same results."""
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    try:
+        return stack.enter_context(multiprocessing.get_context(method).Pool(jobs, _init_worker, args))
+    except (OSError, ImportError):
+        return None
 
 
 class _Joined:

@@ -250,6 +250,22 @@ def test_workers_by_default_one_per_cpu_but_none_for_a_small_input(tmp_path, mon
     assert run_cli("batch", str(small), "--ruleset", RULESET, "--jobs", "-1")[0] == 2
 
 
+def test_without_worker_processes_the_batch_runs_in_one(tmp_path, monkeypatch):
+    import multiprocessing
+
+    lines = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()
+    big = tmp_path / "many.jsonl"
+    big.write_text("\n".join(lines * 40) + "\n", encoding="utf-8")
+    one = _batch(tmp_path, str(big), extra=("--jobs", "1"))[3].read_bytes()
+
+    def no_semaphores(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(multiprocessing.context.BaseContext, "Pool", no_semaphores)
+    code, _, stderr, out = _batch(tmp_path, str(big), extra=("--jobs", "2"))
+    assert code == 1 and "无法写入" not in stderr and out.read_bytes() == one
+
+
 def test_summary_values(tmp_path):
     code, stdout, _, out = _batch(tmp_path, str(FIX / "units.jsonl"))
     summary = json.loads(Path(str(out) + ".summary.json").read_text(encoding="utf-8"), parse_float=Decimal)
