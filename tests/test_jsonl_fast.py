@@ -26,7 +26,7 @@ import engine.messages
 from engine.api import evaluate_file
 from engine.compile import compile_ruleset, digest_of, load_plan
 from engine.diagnostics import DiagnosticError, SourceSpan
-from engine.evaluate import evaluate
+from engine.evaluate import _leaves, evaluate
 from engine.inputs import read_unit
 from engine.messages import CATALOG, format_message, format_message_json
 from engine.render import json_out, jsonl
@@ -218,14 +218,6 @@ def _bases():
 
 
 BASES = []
-
-
-def _leaves(results):
-    for r in results:
-        if r.children:
-            yield from _leaves(r.children)
-        else:
-            yield r
 
 
 @st.composite
