@@ -39,7 +39,7 @@ RATES = ("干部档案整理覆盖率", "专项招聘工作完成率", "各项�
 
 
 def _example() -> dict:
-    from engine.yaml_loader import load_file
+    from engine.load.yaml_loader import load_file
 
     raw, _ = load_file(EXAMPLE)
     raw.pop("ruleset", None)
@@ -210,12 +210,12 @@ def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
 
 
 def run_engine(jsonl: str, out_path: str, jobs: int) -> tuple[float, int, int]:
-    from engine import batch
+    from engine.batch import pool, writers
 
-    job = batch.prepare(batch.Options(RULESET, (jsonl,), "jsonl", jobs))
+    job = pool.prepare(pool.Options(RULESET, (jsonl,), "jsonl", jobs))
     errors: list[str] = []
     with open(out_path, "w", encoding="utf-8") as out:
-        writer = batch.ResultWriter("jsonl", out, job.header())
+        writer = writers.ResultWriter("jsonl", out, job.header())
         t = time.perf_counter()
         summary = job.run(writer.write, errors.append)
         elapsed = time.perf_counter() - t
@@ -225,7 +225,7 @@ def run_engine(jsonl: str, out_path: str, jobs: int) -> tuple[float, int, int]:
 def run_hand(jsonl: str, out_path: str, jobs: int = 1) -> tuple[float, int, int]:
     import handwritten
     from engine.api import display_path
-    from engine.inherit import load_resolved
+    from engine.ruleset.inherit import load_resolved
 
     _, _, digest = load_resolved(RULESET, None)
     with open(out_path, "w", encoding="utf-8") as out:
@@ -237,14 +237,14 @@ def run_hand(jsonl: str, out_path: str, jobs: int = 1) -> tuple[float, int, int]
 
 def stages(jsonl: str, sample: int = 1000) -> dict[str, float]:
     """CPU µs per unit of each step of the engine's path, on the first units."""
-    from engine.batch import _State, process
-    from engine.compile import digest_of, load_plan
-    from engine.diagnostics import DiagnosticError, SourceSpan
-    from engine.evaluate import evaluate
-    from engine.inputs import read_unit
+    from engine.batch.units import _State, process
+    from engine.ruleset.compile import digest_of, load_plan
+    from engine.base.diagnostics import DiagnosticError, SourceSpan
+    from engine.evaluation.evaluate import evaluate
+    from engine.unit.inputs import read_unit
     from engine.render.jsonl import line
-    from engine.sourcemap import SourceMap
-    from engine.yaml_loader import loads_json_line
+    from engine.base.sourcemap import SourceMap
+    from engine.load.yaml_loader import loads_json_line
 
     plan = load_plan(RULESET)
     with open(jsonl, encoding="utf-8") as fh:

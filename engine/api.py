@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import os
 
-from engine.compile import Plan, load_plan
-from engine.diagnostics import Diagnostic, DiagnosticError, SourceSpan
-from engine.evaluate import evaluate
-from engine.inputs import read_unit
-from engine.result import Result
-from engine.compile import digest_of
-from engine.yaml_loader import load_text, read_file
+from engine.ruleset.compile import Plan, load_plan
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.evaluation.evaluate import evaluate
+from engine.unit.inputs import read_unit
+from engine.evaluation.result import Result
+from engine.ruleset.compile import digest_of
+from engine.load.yaml_loader import load_text, read_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.path.join(ROOT, "examples", "2019", "hr-bureau.yaml")
@@ -58,7 +58,7 @@ def validate_ruleset(path: str) -> Plan:
 def explain_file(data_path: str, indicator: str | None = None, ruleset_path: str | None = None):
     """Evaluate, then explain one indicator (`Explanation`) or, without one,
     rank where the points were lost (`Ranking`). Raises `DiagnosticError`."""
-    from engine import explain
+    from engine.tools import explain
 
     result = evaluate_file(data_path, ruleset_path)
     return explain.losses(result) if indicator is None else explain.explain(result, indicator)

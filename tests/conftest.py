@@ -26,7 +26,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
     """Run the CLI in-process; return (exit code, stdout, stderr)."""
     import io
 
-    import cli
+    from engine import cli
 
     out, err = io.StringIO(), io.StringIO()
     code = cli.main(list(argv), out, err)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.yaml_loader import MAX_BYTES
+from engine.load.yaml_loader import MAX_BYTES
 
 _HEAD = "id: hostile\ntitle: 恶意规则集\nyear: 2024\nkind: 部门整体支出\n"
 
@@ -36,7 +36,7 @@ def hostile_rulesets() -> list[Hostile]:
         Hostile("python-object-apply", (_HEAD + 'title2: !!python/object/apply:os.system ["echo pwned"]\n').encode(), "load.tag", ("5:9",)),
         Hostile("python-object-new", (_HEAD + "x: !!python/object/new:subprocess.Popen [[sh, -c, id]]\n").encode(), "load.tag", ("5:4",)),
         Hostile("python-name", (_HEAD + "x: !!python/name:os.system\n").encode(), "load.tag", ("5:4",)),
-        Hostile("tagged-root", ("!!python/object:engine.model.Ruleset\n" + _HEAD).encode(), "load.tag", ("1:1",)),
+        Hostile("tagged-root", ("!!python/object:engine.ruleset.model.Ruleset\n" + _HEAD).encode(), "load.tag", ("1:1",)),
         Hostile("deep-flow-sequences", (_HEAD + "x: " + "[" * depth + "]" * depth + "\n").encode(), "load.too_deep", ("5:1003", "5:67")),
         Hostile("deep-flow-unclosed", (_HEAD + "x: " + "[" * depth + "\n").encode(), "load.too_deep", ("5:1003", "5:67")),
         Hostile("deep-flow-mappings", (_HEAD + "x: " + "{a: " * depth + "1" + "}" * depth + "\n").encode(), "load.too_deep", ("5:256",)),

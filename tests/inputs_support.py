@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.compile import Plan, compile_ruleset, digest_of
-from engine.diagnostics import DiagnosticError
-from engine.evaluate import evaluate
-from engine.inputs import UnitData, read_unit
-from engine.result import Result
-from engine.yaml_loader import load_text
+from engine.ruleset.compile import Plan, compile_ruleset, digest_of
+from engine.base.diagnostics import DiagnosticError
+from engine.evaluation.evaluate import evaluate
+from engine.unit.inputs import UnitData, read_unit
+from engine.evaluation.result import Result
+from engine.load.yaml_loader import load_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "inputs"
 RULESET = (FIXTURES / "ruleset.yaml").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any, Mapping
 
-from engine.messages import _KIND_EN, _TYPE_WORDS, CATALOG
+from engine.base.messages import _KIND_EN, _TYPE_WORDS, CATALOG
 
 
 def num(value: Decimal) -> str:
@@ -100,8 +100,8 @@ def _matching(text: str, start: int) -> int:
 
 
 def fmt_percent(value: Decimal, places: int = 2) -> str:
-    """engine.numeric.fmt_percent as it was (its product with 100 taken in the caller's context)."""
-    from engine.numeric import round_half_up
+    """engine.base.numeric.fmt_percent as it was (its product with 100 taken in the caller's context)."""
+    from engine.base.numeric import round_half_up
 
     text = f"{round_half_up(value * Decimal(100), places):.{places}f}"
     if "." in text and set(text.split(".")[1]) == {"0"}:

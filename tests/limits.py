@@ -115,7 +115,7 @@ def assert_located(diagnostics: Iterable, files: Mapping[str, str]) -> None:
     """Every diagnostic names a known code, a file among `files` (name → text)
     and a line and column inside it, and reads as a whole sentence in both
     languages."""
-    from engine.messages import CATALOG
+    from engine.base.messages import CATALOG
 
     diagnostics = list(diagnostics)
     assert diagnostics, "a failure must come with at least one diagnostic"

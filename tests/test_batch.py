@@ -234,7 +234,7 @@ def test_jobs_2_is_byte_identical_to_jobs_1(tmp_path):
 
 
 def test_workers_by_default_one_per_cpu_but_none_for_a_small_input(tmp_path, monkeypatch):
-    from engine import batch
+    from engine.batch import pool as batch
 
     lines = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()
     small, big = tmp_path / "small.jsonl", tmp_path / "big.jsonl"
@@ -281,7 +281,7 @@ def test_summary_values(tmp_path):
 
 
 def test_summary_median_of_an_even_count_and_ties_in_input_order():
-    from engine.batch import Summary
+    from engine.batch.statistics import BatchSummary as Summary
 
     s = Summary({"优": 0, "良": 0})
     for i, total in enumerate(["90", "80", "80", "70.5"]):
@@ -315,7 +315,7 @@ class _Text(str):
 @example("12.0", "count", None)
 @example("1000000000000000", "money", None)
 def test_plain_number_fast_path_agrees_with_the_general_parser(text, kind, negative):
-    from engine.inputs import coerce
+    from engine.unit.inputs import coerce
 
     fast, slow = coerce(text, kind, negative, "人"), coerce(_Text(text), kind, negative, "人")
     assert (str(fast[0]), fast[1]) == (str(slow[0]), slow[1])
@@ -336,7 +336,7 @@ def test_json_line_equals_the_json_contract(value):
 
 
 def test_json_positions_point_at_each_value():
-    from engine.batch import json_positions
+    from engine.batch.units import json_positions
 
     text = '{"a": 1, "b": {"c": "x", "d": [true, {"e": null}]}}'
     values, keys = json_positions(text)
@@ -346,7 +346,7 @@ def test_json_positions_point_at_each_value():
 
 
 def test_message_templates_fill_as_before():
-    from engine.messages import _fill
+    from engine.base.messages import _fill
 
     assert _fill("a{x}b{y?，是否应为「{y}」？}c", {"x": "1", "y": "z"}) == "a1b，是否应为「z」？c"
     assert _fill("a{x}b{y?，是否应为「{y}」？}c", {"x": "1", "y": ""}) == "a1bc"
@@ -397,7 +397,7 @@ def test_bad_project_indicator_row_is_located_in_the_indicator_table(tmp_path):
 
 
 def test_a_bug_met_by_one_unit_does_not_cost_the_others_their_results(tmp_path, monkeypatch):
-    from engine import batch
+    from engine.batch import units as batch
 
     real = batch.evaluate
 
@@ -439,7 +439,7 @@ def test_outputs_to_a_pipe_are_written_through_not_replaced(tmp_path):
     import stat
     import threading
 
-    from engine.fileio import AtomicFile, write_atomic
+    from engine.base.fileio import AtomicFile, write_atomic
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -468,7 +468,7 @@ _ROW_NAMES = st.sampled_from(["基本支出", "项目支出", "其他", "小计"
 
 @st.composite
 def _table(draw, depth=0):
-    from engine.inputs import Row
+    from engine.unit.inputs import Row
 
     kids = tuple(draw(st.lists(_table(depth + 1), max_size=3))) if depth < 3 else ()
     cat = draw(st.sampled_from([None, None, "基本支出", "项目支出"]))
@@ -479,7 +479,7 @@ def _table(draw, depth=0):
 @settings(max_examples=200, deadline=None)
 @given(_table())
 def test_category_sums_in_one_walk_equal_table_value(root):
-    from engine.inputs import _column_sum, category_rows, table_value
+    from engine.unit.inputs import _column_sum, category_rows, table_value
 
     rows = category_rows(root)
     for cat in ("基本支出", "项目支出", "其他"):
@@ -489,7 +489,7 @@ def test_category_sums_in_one_walk_equal_table_value(root):
 def test_result_writer_takes_lines_as_text_or_as_utf8_bytes(tmp_path):
     import io
 
-    from engine.batch import ResultWriter
+    from engine.batch.writers import ResultWriter
 
     line = '{"名称":"人力资源局","total":87.36}'
     text = io.StringIO()

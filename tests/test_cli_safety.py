@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-import cli
+from engine import cli
 from tests.conftest import EXAMPLE_2019, ROOT, RULESET_2019, run_cli
 
 

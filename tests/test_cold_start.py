@@ -16,8 +16,8 @@ from tests.conftest import ROOT
 # Modules the evaluate path must not import: other commands, other formats, optional libraries.
 NOT_ON_EVALUATE_PATH = (
     "openpyxl", "docx", "rich", "jsonschema", "hypothesis", "simpleeval", "ruamel.yaml", "difflib",
-    "engine.batch", "engine.cases", "engine.columns", "engine.diff", "engine.explain", "engine.rows",
-    "engine.scaffold", "engine.schema", "engine.summary", "engine.tables_in",
+    "engine.batch", "engine.tools.cases", "engine.unit.columns", "engine.tools.diff", "engine.tools.explain", "engine.unit.indicator_rows",
+    "engine.tools.scaffold", "engine.ruleset.schema", "engine.tools.project_summary", "engine.load.tables",
     "engine.render.docx_out", "engine.render.xlsx_out", "engine.render.html_out", "engine.render.markdown_out",
     "engine.render.json_out", "engine.render.jsonl", "engine.render.report", "engine.render.summary",
 )
@@ -50,7 +50,7 @@ def test_evaluate_does_not_import(evaluate_path, name):
 
 
 def test_evaluate_imports_only_the_scoring_methods_its_ruleset_uses(evaluate_path):
-    imported = {m.rsplit(".", 1)[1] for m in evaluate_path["modules"] if m.startswith("engine.scoring.")} - {"base"}
+    imported = {m.rsplit(".", 1)[1] for m in evaluate_path["modules"] if m.startswith("engine.ruleset.scoring.")} - {"base"}
     # qualitative reads the evaluator's score with manual's `given_score`
     assert imported == set(evaluate_path["used"]) | {"manual"}
     assert evaluate_path["used"] == ["manual", "proportional", "qualitative", "threshold"]
@@ -62,19 +62,19 @@ def test_no_pydantic_model_is_built_at_import():
     found = _in_fresh_python(
         "import json, sys\n"
         "from pydantic import BaseModel\n"
-        "import engine.api, engine.inherit\n"
-        "from engine.scoring import METHODS\n"
-        "modules = [sys.modules['engine.model'], *METHODS.values()]\n"
+        "import engine.api, engine.ruleset.inherit\n"
+        "from engine.ruleset.scoring import METHODS\n"
+        "modules = [sys.modules['engine.ruleset.model'], *METHODS.values()]\n"
         "models = {f'{m.__name__}.{k}': v for m in modules for k, v in vars(m).items()\n"
         "          if isinstance(v, type) and issubclass(v, BaseModel) and v.__module__ == m.__name__}\n"
         "print(json.dumps({k: v.__pydantic_complete__ for k, v in models.items()}))\n"
     )
-    assert len(found) > 20 and "engine.model.Ruleset" in found and "engine.scoring.qualitative.Level" in found
+    assert len(found) > 20 and "engine.ruleset.model.Ruleset" in found and "engine.ruleset.scoring.qualitative.Level" in found
     assert [name for name, built in found.items() if built] == []
 
 
 def test_method_registry_names_each_module_by_its_name():
-    from engine.scoring import METHODS
+    from engine.ruleset.scoring import METHODS
 
     assert len(METHODS) == 10 and "proportional" in METHODS and "nonsense" not in METHODS
     assert METHODS.get("nonsense") is None

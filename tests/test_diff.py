@@ -6,7 +6,7 @@ import shutil
 import textwrap
 from decimal import Decimal
 
-from engine.diff import compare
+from engine.tools.diff import compare
 from tests.conftest import EXAMPLE_2019, ROOT, RULESET_2019, run_cli
 
 RULESET_2020 = ROOT / "rulesets" / "2020" / "department.yaml"

@@ -45,7 +45,7 @@ def test_the_located_lines_are_where_the_figures_are():
 
 
 def test_explanation_value(result):
-    from engine.explain import explain
+    from engine.tools.explain import explain
 
     e = explain(result, "预算执行率")
     assert (e.weight, e.score, e.lost) == (Decimal(10), Decimal("9.36"), Decimal("0.64"))
@@ -84,7 +84,7 @@ def test_without_indicator_ranks_the_points_lost():
 
 
 def test_ranking_value(result):
-    from engine.explain import losses
+    from engine.tools.explain import losses
 
     r = losses(result)
     assert [(e.name, e.lost) for e in r.items] == [("预算调整率", Decimal(10)), ("参与干部培训人数", Decimal(2)), ("预算执行率", Decimal("0.64"))]
@@ -119,7 +119,7 @@ def test_bad_data_file_is_reported_with_its_location(tmp_path):
 
 
 def test_a_category_sum_lists_its_rows_with_their_lines(result):
-    from engine.explain import _Tracer
+    from engine.tools.explain import _Tracer
     from engine.render.explain_text import _figure_lines
 
     lines = _figure_lines(_Tracer(result).figure("预算调整表.基本支出.年初预算数"), "zh", 0)

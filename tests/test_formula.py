@@ -9,9 +9,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine.diagnostics import SourceSpan
-from engine.formula import MAX_DEPTH, MAX_LENGTH, MAX_NODES, compile_formula
-from engine.numeric import CONTEXT
+from engine.base.diagnostics import SourceSpan
+from engine.ruleset.formula import MAX_DEPTH, MAX_LENGTH, MAX_NODES, compile_formula
+from engine.base.numeric import CONTEXT
 
 D = Decimal
 NAMES = {"全年执行数": "number", "全年预算数": "number", "预算调整表.全年预算数": "number", "a": "number", "b": "number", "单位名称": "text"}

@@ -20,10 +20,10 @@ import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from engine.diagnostics import SourceSpan
-from engine.formula import compile_formula
-from engine.numeric import CONTEXT
-from engine.yaml_loader import load_file
+from engine.base.diagnostics import SourceSpan
+from engine.ruleset.formula import compile_formula
+from engine.base.numeric import CONTEXT
+from engine.load.yaml_loader import load_file
 from tests.conftest import EXAMPLE_2019, RULESET_2019, run_cli
 from tests.gen import HOSTILE_FORMULAS, formulas, mutated, pick, restructured
 from tests.limits import assert_cli_located, assert_located, bounded, budget, memory_cap

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from engine.compile import compile_ruleset, load_plan
-from engine.diagnostics import DiagnosticError
-from engine.evaluate import evaluate
-from engine.inherit import resolve
-from engine.inputs import load_unit
-from engine.yaml_loader import load_text
+from engine.ruleset.compile import compile_ruleset, load_plan
+from engine.base.diagnostics import DiagnosticError
+from engine.evaluation.evaluate import evaluate
+from engine.ruleset.inherit import resolve
+from engine.unit.inputs import load_unit
+from engine.load.yaml_loader import load_text
 from tests.conftest import EXAMPLE_2019, ROOT, RULESET_2019, run_cli
 
 RULESET_2020 = ROOT / "rulesets" / "2020" / "department.yaml"

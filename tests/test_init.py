@@ -10,11 +10,11 @@ import shutil
 import jsonschema
 import pytest
 
-from engine.compile import load_plan
-from engine.diagnostics import DiagnosticError
-from engine.inherit import resolve
-from engine.scaffold import default_path
-from engine.yaml_loader import load_text
+from engine.ruleset.compile import load_plan
+from engine.base.diagnostics import DiagnosticError
+from engine.ruleset.inherit import resolve
+from engine.tools.scaffold import default_path
+from engine.load.yaml_loader import load_text
 from tests.conftest import ROOT, run_cli
 from tests.test_schema import as_json
 

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from engine.diagnostics import DiagnosticError
+from engine.base.diagnostics import DiagnosticError
 from tests.inputs_support import DATA, RULESET, at, edited, plan_of, problems_of, unit_of
 
 # One file with one mistake of every kind; each is reported, where it is, in one run.
@@ -251,7 +251,7 @@ def test_the_data_year_must_match_the_ruleset(year, problems):
 
 
 def test_a_scoring_error_in_an_entry_named_by_its_name_is_located_at_the_field():
-    from engine.evaluate import evaluate
+    from engine.evaluation.evaluate import evaluate
 
     data = edited(DATA, ("时效指标: {level: 达成, score: 10}", "时效指标: {level: 达成, score: 11}"))
     plan = plan_of()

@@ -9,8 +9,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from engine import api
-from engine.compile import load_plan
-from engine.numeric import parse_number
+from engine.ruleset.compile import load_plan
+from engine.base.numeric import parse_number
 from tests.conftest import EXAMPLE_2019, RULESET_2019, run_cli
 
 TEXT = EXAMPLE_2019.read_text(encoding="utf-8")

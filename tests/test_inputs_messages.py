@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
-from engine.messages import CATALOG, format_message
-from engine.messages.inputs import MESSAGES
+from engine.base.messages import CATALOG, format_message
+from engine.base.messages.inputs import MESSAGES
 from tests.conftest import ROOT
 
-SOURCES = ("engine/inputs.py", "engine/checks.py", "engine/deviations.py")
+SOURCES = ("engine/unit/inputs.py", "engine/evaluation/checks.py", "engine/evaluation/deviations.py")
 
 
 def _codes_used() -> set[str]:

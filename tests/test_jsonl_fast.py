@@ -22,16 +22,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import engine.messages
+import engine.base.messages
 from engine.api import evaluate_file
-from engine.compile import compile_ruleset, digest_of, load_plan
-from engine.diagnostics import DiagnosticError, SourceSpan
-from engine.evaluate import _leaves, evaluate
-from engine.inputs import read_unit
-from engine.messages import CATALOG, format_message, format_message_json
+from engine.ruleset.compile import compile_ruleset, digest_of, load_plan
+from engine.base.diagnostics import DiagnosticError, SourceSpan
+from engine.evaluation.evaluate import _leaves, evaluate
+from engine.unit.inputs import read_unit
+from engine.base.messages import CATALOG, format_message, format_message_json
 from engine.render import json_out, jsonl
-from engine.sourcemap import SourceMap
-from engine.yaml_loader import load_file, load_text, loads_json_line
+from engine.base.sourcemap import SourceMap
+from engine.load.yaml_loader import load_file, load_text, loads_json_line
 from tests import json_reference as ref
 from tests.conftest import ROOT, run_cli
 
@@ -49,8 +49,8 @@ DEPARTMENT = "rulesets/2019/department.yaml"
 @contextmanager
 def _old_messages():
     """Findings worded by the message filler as it was (Finding.message reads
-    engine.messages.format_message when called)."""
-    with mock.patch.object(engine.messages, "format_message", ref.format_message):
+    engine.base.messages.format_message when called)."""
+    with mock.patch.object(engine.base.messages, "format_message", ref.format_message):
         yield
 
 
@@ -331,7 +331,7 @@ def test_messages_as_the_reference(code, args, lang):
 
 
 def test_every_message_with_all_its_names_as_the_reference():
-    from engine.messages import _parse
+    from engine.base.messages import _parse
 
     def names(parts):
         for p in parts:
@@ -353,7 +353,7 @@ def test_every_message_with_all_its_names_as_the_reference():
 def test_percent_as_before_and_in_any_context(value, places):
     import decimal
 
-    from engine.numeric import CONTEXT, fmt_percent
+    from engine.base.numeric import CONTEXT, fmt_percent
 
     with decimal.localcontext(CONTEXT):
         before = ref.fmt_percent(value, places)  # where evaluate computes: 34 digits
@@ -367,6 +367,6 @@ def test_percent_of_a_long_figure_is_not_rounded_twice():
     # 31 digits: times 100 in a 28-digit context rounded up to 0.445 first
     value = Decimal("0.004449999999999999999999999999999")
     assert ref.fmt_percent(value) == "0.45%"
-    from engine.numeric import fmt_percent
+    from engine.base.numeric import fmt_percent
 
     assert fmt_percent(value) == "0.44%"

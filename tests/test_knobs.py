@@ -11,11 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from engine.compile import compile_ruleset, digest_of
-from engine.diagnostics import DiagnosticError
-from engine.evaluate import evaluate
-from engine.inputs import read_unit
-from engine.yaml_loader import load_text
+from engine.ruleset.compile import compile_ruleset, digest_of
+from engine.base.diagnostics import DiagnosticError
+from engine.evaluation.evaluate import evaluate
+from engine.unit.inputs import read_unit
+from engine.load.yaml_loader import load_text
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "knobs"

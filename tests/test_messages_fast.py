@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.messages import CATALOG, _compile, _fill, _parse, _render, _text, format_message
+from engine.base.messages import CATALOG, _compile, _fill, _parse, _render, _text, format_message
 
 
 def _names(parts: tuple) -> set[str]:

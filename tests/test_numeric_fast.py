@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from engine import numeric
+from engine.base import numeric
 
 
 def _general(text: str):

@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from engine import fileio
-from engine.fileio import write_atomic
+from engine.base import fileio
+from engine.base.fileio import write_atomic
 from tests.conftest import run_cli
 
 OLD = "旧的结果\n".encode("utf-8")

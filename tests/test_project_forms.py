@@ -75,7 +75,7 @@ def test_project_report_in_word():
 
 @pytest.fixture(scope="module")
 def summary():
-    from engine.summary import summarize
+    from engine.tools.project_summary import summarize
 
     return summarize([str(PROJECTS)])
 

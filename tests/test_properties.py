@@ -20,13 +20,13 @@ from decimal import Decimal
 
 from hypothesis import event, given
 
-from engine.compile import compile_ruleset, digest_of
-from engine.diagnostics import DiagnosticError
-from engine.evaluate import evaluate
-from engine.inputs import read_unit
-from engine.numeric import CONTEXT, ZERO, round_half_up
+from engine.ruleset.compile import compile_ruleset, digest_of
+from engine.base.diagnostics import DiagnosticError
+from engine.evaluation.evaluate import evaluate
+from engine.unit.inputs import read_unit
+from engine.base.numeric import CONTEXT, ZERO, round_half_up
 from engine.render import json_out
-from engine.yaml_loader import load_text
+from engine.load.yaml_loader import load_text
 from tests.gen import Scheme, schemes
 from tests.limits import assert_located, bounded, budget
 

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from engine.compile import compile_ruleset, digest_of, load_plan
-from engine.diagnostics import DiagnosticError, SourceSpan
-from engine.evaluate import evaluate
-from engine.formula import compile_formula
-from engine.inputs import read_unit
-from engine.numeric import CONTEXT, in_range, parse_number, round_half_up
-from engine.yaml_loader import load_text
+from engine.ruleset.compile import compile_ruleset, digest_of, load_plan
+from engine.base.diagnostics import DiagnosticError, SourceSpan
+from engine.evaluation.evaluate import evaluate
+from engine.ruleset.formula import compile_formula
+from engine.unit.inputs import read_unit
+from engine.base.numeric import CONTEXT, in_range, parse_number, round_half_up
+from engine.load.yaml_loader import load_text
 from tests.conftest import run_cli
 
 HEAD = "id: t\ntitle: 测试\nyear: 2024\nkind: 部门整体支出\ngrades: [{label: 合格, min: 60}, {label: 不合格, min: 0}]\n"
@@ -120,8 +120,8 @@ def test_weights_finer_than_the_rounding_are_refused():
 
 def test_a_score_outside_its_weight_is_stopped_even_if_a_method_misbehaves(monkeypatch):
     """The last guard in evaluation: a broken scoring method cannot put a score above its weight."""
-    from engine.scoring import proportional
-    from engine.scoring.base import Outcome
+    from engine.ruleset.scoring import proportional
+    from engine.ruleset.scoring.base import Outcome
 
     monkeypatch.setattr(proportional, "score", lambda inp, params, trace=False: Outcome(inp.weight + 1, "met"))
     ruleset = HEAD + "indicators:\n  - {id: A, name: 指标, weight: 100, target: 1, operator: ≥, scoring: proportional}\n"
@@ -148,7 +148,7 @@ def test_a_ruleset_that_cannot_be_opened_is_located_in_the_data_file(tmp_path):
 
 
 def test_the_plan_cache_keeps_one_plan_per_file(tmp_path):
-    from engine import compile as compiled
+    from engine.ruleset import compile as compiled
 
     path = tmp_path / "r.yaml"
     for weight in (100, 100.0, 100.00):

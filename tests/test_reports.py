@@ -216,7 +216,7 @@ def test_missing_report_library_is_a_clear_message(monkeypatch, tmp_path):
 
 
 def test_text_evaluation_imports_no_report_library():
-    probe = "import io, sys, cli; cli.main(['evaluate'], io.StringIO(), io.StringIO()); print(sorted(m for m in ('openpyxl', 'docx', 'engine.render.report', 'engine.explain') if m in sys.modules))"
+    probe = "import io, sys, cli; cli.main(['evaluate'], io.StringIO(), io.StringIO()); print(sorted(m for m in ('openpyxl', 'docx', 'engine.render.report', 'engine.tools.explain') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
 
@@ -224,13 +224,13 @@ def test_text_evaluation_imports_no_report_library():
 def test_every_report_message_has_both_languages_with_the_same_placeholders():
     import re
 
-    from engine.messages import CATALOG, report
+    from engine.base.messages import CATALOG, report
 
     for code, (zh, en) in report.MESSAGES.items():
         assert zh and en, code
         assert set(re.findall(r"\{(\w+)", zh)) == set(re.findall(r"\{(\w+)", en)), code
     used = set()
-    for path in ["engine/explain.py", *map(str, (ROOT / "engine" / "render").glob("*.py")), "cli.py"]:
+    for path in ["engine/tools/explain.py", *map(str, (ROOT / "engine" / "render").glob("*.py")), "engine/cli.py"]:
         used |= set(re.findall(r"\"((?:report|explain)\.[a-z_0-9]+)\"", (ROOT / path).read_text(encoding="utf-8")))
     assert used and used <= set(CATALOG)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.numeric import round_half_up
+from engine.base.numeric import round_half_up
 from tests.core_support import evaluate_text
 
 D = Decimal

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.compile import compile_ruleset, digest_of
-from engine.diagnostics import DiagnosticError
-from engine.inputs import read_unit
-from engine.yaml_loader import load_text
+from engine.ruleset.compile import compile_ruleset, digest_of
+from engine.base.diagnostics import DiagnosticError
+from engine.unit.inputs import read_unit
+from engine.load.yaml_loader import load_text
 from tests.conftest import ROOT, run_cli
 from tests.test_knobs import DATA, RULESET, _edit, run, scores
 

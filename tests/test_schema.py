@@ -9,8 +9,8 @@ from decimal import Decimal
 import jsonschema
 import pytest
 
-from engine.schema import ruleset_schema, schema_text
-from engine.yaml_loader import load_file
+from engine.ruleset.schema import ruleset_schema, schema_text
+from engine.load.yaml_loader import load_file
 from tests.conftest import ROOT, run_cli
 
 SCHEMA_FILE = ROOT / "docs" / "ruleset.schema.json"

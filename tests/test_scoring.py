@@ -13,11 +13,11 @@ from decimal import Decimal
 
 import pytest
 
-from engine.diagnostics import SourceSpan
-from engine.formula import compile_formula
-from engine.numeric import CONTEXT
-from engine.scoring import METHODS
-from engine.scoring.base import ScoreInput, ScoringProblem
+from engine.base.diagnostics import SourceSpan
+from engine.ruleset.formula import compile_formula
+from engine.base.numeric import CONTEXT
+from engine.ruleset.scoring import METHODS
+from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
 
 D = Decimal
 

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import pytest
 
-from engine import yaml_loader
-from engine.diagnostics import DiagnosticError
-from engine.messages import format_message
-from engine.yaml_loader import decode_text, load_text
+from engine.load import yaml_loader
+from engine.base.diagnostics import DiagnosticError
+from engine.base.messages import format_message
+from engine.load.yaml_loader import decode_text, load_text
 from tests.conftest import EXAMPLE_2019, ROOT, RULESET_2019, run_cli
 from tests.hostile import hostile_rulesets
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.messages import format_message
-from engine.yaml_loader import load_text
+from engine.base.messages import format_message
+from engine.load.yaml_loader import load_text
 from tests.core_support import FIXTURES, compile_text, diagnostics, evaluate_text, problems
 
 INVALID = FIXTURES / "rulesets" / "invalid"

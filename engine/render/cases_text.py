@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from engine.cases import TestReport
-from engine.messages import CATALOG, format_message
-from engine.numeric import fmt_score
+from engine.tools.cases import TestReport
+from engine.base.messages import CATALOG, format_message
+from engine.base.numeric import fmt_score
 
 _DIFFERENCE = {"total": "cases.diff_total", "grade": "cases.diff_grade", "score": "cases.diff_score"}
 

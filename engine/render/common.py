@@ -5,7 +5,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from engine.numeric import fmt_money, fmt_percent, fmt_score
+from engine.base.numeric import fmt_money, fmt_percent, fmt_score
 
 
 def show_value(value: Any, value_type: str, unit: str | None = None) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.diff import Change, Comparison
-from engine.messages import CATALOG, format_message
-from engine.numeric import fmt_percent, fmt_score
+from engine.tools.diff import Change, Comparison
+from engine.base.messages import CATALOG, format_message
+from engine.base.numeric import fmt_percent, fmt_score
 
 
 def method_label(name: str | None, lang: str = "zh") -> str:

@@ -12,7 +12,7 @@ import io
 from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
-from engine.result import Result
+from engine.evaluation.result import Result
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
 HEADING_SIZES = {1: 16, 2: 14, 3: 12}
@@ -193,7 +193,7 @@ def render(result: Result, lang: str = "zh") -> bytes:
 
 
 def render_summary(summary, lang: str = "zh") -> bytes:
-    """项目支出自评情况汇总表 (an `engine.summary.Summary`) as .docx bytes."""
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as .docx bytes."""
     from engine.render.report import summary_document
 
     return render_document(summary_document(summary))

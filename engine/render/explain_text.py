@@ -1,9 +1,9 @@
 """`explain` in plain words (Chinese or English), for the terminal."""
 from __future__ import annotations
 
-from engine.explain import Explanation, Figure, Ranking, Step
-from engine.messages import format_message
-from engine.numeric import fmt_score
+from engine.tools.explain import Explanation, Figure, Ranking, Step
+from engine.base.messages import format_message
+from engine.base.numeric import fmt_score
 
 
 def _where(span) -> str:
@@ -43,7 +43,7 @@ def _figure_lines(f: Figure, lang: str, depth: int) -> list[str]:
 
 def branch_words(branch: str, lang: str) -> str:
     """A scoring branch in words where the catalogue has them (met → 达到目标，得满分)."""
-    from engine.messages import CATALOG
+    from engine.base.messages import CATALOG
 
     code = f"explain.branch.{branch}"
     return format_message(code, {}, lang) if code in CATALOG else branch

@@ -19,12 +19,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterator
 
-from engine.inputs import Row
-from engine.messages import format_message
-from engine.numeric import fmt_money, fmt_percent, fmt_score, round_half_up
+from engine.unit.inputs import Row
+from engine.base.messages import format_message
+from engine.base.numeric import fmt_money, fmt_percent, fmt_score, round_half_up
 from engine.render.common import show_target, show_value
 from engine.render.document import Cell, Grid
-from engine.result import IndicatorResult, Result
+from engine.evaluation.result import IndicatorResult, Result
 
 # The standard budget figures (domain glossary), looked up by name among the
 # unit's values and derived metrics: money in 万元, the rate as a percentage.
@@ -298,7 +298,7 @@ def is_project(result: Result) -> bool:
 
 
 def summary_grid(summary) -> Grid:
-    """项目支出自评情况汇总表 from an `engine.summary.Summary`: one row per
+    """项目支出自评情况汇总表 from an `engine.tools.project_summary.Summary`: one row per
     project (a failed one says so across its figures), then 合计 with the
     sums, the overall 执行率 and the score weighted by 全年预算数."""
     cols = ("col_no", "form_project", "col_budget", "col_spent", "col_rate", "col_self_score", "col_grade", "col_findings")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from html import escape
 
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
-from engine.result import Result
+from engine.evaluation.result import Result
 
 CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #c8ced6; --accent: #8a1c1c; --bar: #b8412c; --avail: #e7d9d2; }
@@ -174,7 +174,7 @@ def render(result: Result, lang: str = "zh") -> str:
 
 
 def render_summary(summary, lang: str = "zh") -> str:
-    """项目支出自评情况汇总表 (an `engine.summary.Summary`) as a self-contained HTML page."""
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as a self-contained HTML page."""
     from engine.render.report import summary_document
 
     return render_document(summary_document(summary))

@@ -10,9 +10,9 @@ from decimal import Decimal
 from json.encoder import encode_basestring as _quote  # what json.dumps uses for text with ensure_ascii=False
 from typing import Any
 
-from engine.numeric import round_half_up
+from engine.base.numeric import round_half_up
 from engine.render.common import show_target, show_value
-from engine.result import Result
+from engine.evaluation.result import Result
 
 
 def _num(value: Decimal) -> str:

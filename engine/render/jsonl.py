@@ -30,11 +30,11 @@ from decimal import Decimal
 from json.encoder import encode_basestring as _quote  # what json.dumps uses for text with ensure_ascii=False
 from typing import Any
 
-from engine.messages import format_message_json
-from engine.numeric import round_half_up
+from engine.base.messages import format_message_json
+from engine.base.numeric import round_half_up
 from engine.render.common import show_target, show_value
 from engine.render.json_out import _num, _plain, as_dict, dumps, engine_name
-from engine.result import Result
+from engine.evaluation.result import Result
 
 _LIMIT = 4096  # entries per cache before it is cleared: a few MB in all
 _KINDS = 64  # (value type, unit) pairs with shown figures kept

@@ -6,7 +6,7 @@ cells were split."""
 from __future__ import annotations
 
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
-from engine.result import Result
+from engine.evaluation.result import Result
 
 
 def _escape(text: str) -> str:
@@ -61,7 +61,7 @@ def render(result: Result, lang: str = "zh") -> str:
 
 
 def render_summary(summary, lang: str = "zh") -> str:
-    """项目支出自评情况汇总表 (an `engine.summary.Summary`) as Markdown."""
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as Markdown."""
     from engine.render.report import summary_document
 
     return render_document(summary_document(summary))

@@ -12,12 +12,12 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from engine.numeric import fmt_money, fmt_percent, fmt_score
+from engine.base.numeric import fmt_money, fmt_percent, fmt_score
 from engine.render.common import show_target, show_value
 from engine.render.document import Bar, Block, Chart, Document, Heading, PageBreak, Paragraph
 from engine.render.forms import first_levels, form_for, funds_values, is_project, m, table_grid
 from engine.render.json_out import stamp
-from engine.result import IndicatorResult, Result
+from engine.evaluation.result import IndicatorResult, Result
 
 _DIGITS = "〇一二三四五六七八九"
 
@@ -213,7 +213,7 @@ def summary_stamp(summary) -> dict[str, str]:
 
 
 def summary_document(summary) -> Document:
-    """项目支出自评情况汇总表 (an `engine.summary.Summary`) as a document of one
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as a document of one
     table; its stamp names every data file with its digest."""
     from engine.render.forms import summary_grid
 

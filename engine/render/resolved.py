@@ -8,12 +8,12 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from engine.compile import Plan
-from engine.inherit import Resolved
-from engine.messages import format_message
-from engine.numeric import fmt_score
+from engine.ruleset.compile import Plan
+from engine.ruleset.inherit import Resolved
+from engine.base.messages import format_message
+from engine.base.numeric import fmt_score
 from engine.render.common import pad, show_value, width
-from engine.yaml_loader import _scalar
+from engine.load.yaml_loader import _scalar
 
 _COMMENT_COLUMN = 60
 _SPECIAL_FIRST = set("-?:,[]{}#&*!|>'\"%@`")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.messages import format_message
-from engine.numeric import fmt_money, fmt_percent, fmt_score
+from engine.base.messages import format_message
+from engine.base.numeric import fmt_money, fmt_percent, fmt_score
 from engine.render.common import pad, width
 from engine.render.json_out import dumps
-from engine.summary import Summary, SummaryRow
+from engine.tools.project_summary import Summary, SummaryRow
 
 _RIGHT = {0, 2, 3, 4, 5, 7}  # numeric columns, right-aligned
 

@@ -1,10 +1,10 @@
 """Plain-text rendering for the terminal: the scored tree, total, grade, findings."""
 from __future__ import annotations
 
-from engine.messages import format_message
-from engine.numeric import fmt_score
+from engine.base.messages import format_message
+from engine.base.numeric import fmt_score
 from engine.render.common import pad, show_target, show_value, width
-from engine.result import Result
+from engine.evaluation.result import Result
 
 _HEAD = {
     "zh": ("名称", "分值", "目标值", "实际值", "得分", "总分", "等级", "发现的问题", "偏差分析", "说明", "无"),

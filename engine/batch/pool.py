@@ -1,0 +1,241 @@
+"""Running a batch: prepare (compile the ruleset, map every table's columns),
+then evaluate every unit in input order, in this process or in worker
+processes, and summarise."""
+from __future__ import annotations
+
+import os
+from collections import deque
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.sourcemap import SourceMap
+from engine.batch.sources import UNIT_SUFFIXES, _display, _folder_files, _Joined, _lines
+from engine.batch.statistics import BatchSummary
+from engine.batch.units import UnitOutcome, _init_worker, _State, _work, process
+from engine.batch.writers import result_header
+from engine.load.tables import is_table, open_table
+from engine.ruleset.compile import Plan, load_plan
+from engine.ruleset.model import BatchSpec
+from engine.unit.columns import ColumnMap, RowsMap, resolve, resolve_rows
+
+CHUNK = 128
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to evaluate and how: ruleset, inputs, output format, workers."""
+
+    ruleset: str
+    inputs: tuple[str, ...]
+    format: str = "jsonl"
+    jobs: int = 1  # 0: one per CPU this process may use (one for a small input)
+    lang: str = "zh"
+    columns: str | None = None  # a mapping file (same shape as the ruleset's `batch:`)
+    rows: str | None = None  # a second CSV/XLSX file with line rows keyed by the unit key
+
+
+@dataclass
+class Batch:
+    """A prepared batch: the plan, and each input's column mapping checked."""
+
+    options: Options
+    plan: Plan
+    spec: BatchSpec | None
+    cmaps: dict[str, ColumnMap]
+    rmap: RowsMap | None
+
+    def _rows_source(self, path: str) -> tuple[str, str | int]:
+        """Where the line rows are: `--rows FILE`, else a sheet of the same workbook."""
+        sheet = self.spec.rows.sheet if self.spec and self.spec.rows and self.spec.rows.sheet else None
+        if self.options.rows:
+            return self.options.rows, sheet or 0
+        return path, sheet or 1
+
+    def header(self) -> list[str]:
+        return result_header(self.plan, self.options.lang)
+
+    def payloads(self, stack: ExitStack) -> Iterator[tuple]:
+        """Every unit of every input, in order, as a small picklable tuple."""
+        for path in self.options.inputs:
+            display = _display(path)
+            if os.path.isdir(path):
+                for f in _folder_files(path):
+                    yield ("file", f, _display(f))
+            elif is_table(path):
+                yield from self._table_rows(path, display, stack)
+            elif path.lower().endswith((".jsonl", ".ndjson")):
+                yield from _lines(path, display)
+            else:
+                yield ("file", path, display)
+
+    def _table_rows(self, path: str, display: str, stack: ExitStack) -> Iterator[tuple]:
+        sheet = stack.enter_context(open_table(path, display))
+        cmap = self.cmaps[sheet.file]
+        joined = _Joined(self.rmap, *self._rows_source(path), stack) if self.rmap is not None else None
+        for number, cells in sheet.rows:
+            lines = joined.rows_for(cmap.key_of(cells)) if joined else None
+            yield ("row", sheet.file, number, cells, lines)
+        if joined:
+            for number, key in joined.unused():
+                yield ("orphan", joined.file, number, key)
+
+    def auto_jobs(self) -> int:
+        """Workers when none were asked for: one per usable CPU (at most 8),
+        but none for an input of a few chunks, where starting them costs more
+        than they save."""
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        count = self.count(stop_at=4 * CHUNK)
+        if cpus <= 1 or (count is not None and count < 4 * CHUNK):
+            return 1
+        return min(cpus, 8)
+
+    def count(self, stop_at: int | None = None) -> int | None:
+        """How many units there are, for the progress bar (rows and lines are
+        counted, not parsed); with `stop_at`, counting stops once there are
+        that many."""
+        total = 0
+        for path in self.options.inputs:
+            if stop_at is not None and total >= stop_at:
+                break
+            if os.path.isdir(path):
+                total += len(_folder_files(path))
+            elif path.lower().endswith((".jsonl", ".ndjson", ".csv")):
+                lines = -1 if path.lower().endswith(".csv") else 0
+                with open(path, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        lines += chunk.count(b"\n")
+                        if stop_at is not None and total + lines >= stop_at:
+                            break
+                total += lines
+            elif is_table(path):
+                return None
+            else:
+                total += 1
+        return total
+
+    def outcomes(self, stack: ExitStack) -> Iterator[UnitOutcome]:
+        """Each unit's outcome, in input order, whatever the number of workers."""
+        payloads = self.payloads(stack)
+        args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap)
+        jobs = self.options.jobs or self.auto_jobs()
+        pool = _pool(jobs, args, stack) if jobs > 1 else None
+        if pool is None:
+            state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap)
+            for p in payloads:
+                yield process(state, p)
+            return
+        pending: deque = deque()
+        window = 4 * jobs
+        chunk: list = []
+        for p in payloads:
+            chunk.append(p)
+            if len(chunk) == CHUNK:
+                pending.append(pool.apply_async(_work, (chunk,)))
+                chunk = []
+                if len(pending) >= window:
+                    yield from pending.popleft().get()
+        if chunk:
+            pending.append(pool.apply_async(_work, (chunk,)))
+        while pending:
+            yield from pending.popleft().get()
+
+    def run(self, results: Callable[[Any], None], errors: Callable[[str], None], progress: Callable[[int], None] | None = None) -> BatchSummary:
+        """Evaluate every unit: hand each result (a JSON line, or a row) to
+        `results` and each error line to `errors`; return the summary."""
+        summary = BatchSummary({g.label: 0 for g in self.plan.ruleset.grades}, self.plan.ruleset.rounding.places)
+        with ExitStack() as stack:
+            for outcome in self.outcomes(stack):
+                summary.add(outcome)
+                if outcome.ok:
+                    results(outcome.piece)
+                else:
+                    for text in outcome.errors:
+                        errors(text)
+                if progress is not None:
+                    progress(summary.units)
+        return summary
+
+
+def _pool(jobs: int, args: tuple, stack: ExitStack):
+    """Worker processes, or None where this system cannot start them (no
+    shared-memory semaphores in some containers): the units are then
+    evaluated in this process, with the same results."""
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    try:
+        return stack.enter_context(multiprocessing.get_context(method).Pool(jobs, _init_worker, args))
+    except (OSError, ImportError):
+        return None
+
+
+
+# --- preparing ---------------------------------------------------------------
+
+def _load_spec(plan: Plan, path: str | None) -> tuple[BatchSpec | None, SourceMap | None, tuple]:
+    if path is None:
+        return plan.ruleset.batch, plan.smap, ("batch",)
+    from pydantic import ValidationError
+
+    from engine.ruleset.validate import schema_diagnostics
+    from engine.load.yaml_loader import load_file
+
+    raw, smap = load_file(path, _display(path))
+    if isinstance(raw, dict) and "batch" in raw and len(raw) == 1:
+        raw, smap = raw["batch"], smap.rebased(())  # accept the ruleset's own section copied as is
+        prefix: tuple = ("batch",)
+    else:
+        prefix = ()
+    try:
+        return BatchSpec.model_validate(raw), smap, prefix
+    except ValidationError as e:
+        raise DiagnosticError(schema_diagnostics(e, raw, smap, BatchSpec, prefix=prefix)) from None
+
+
+def prepare(options: Options) -> Batch:
+    """Compile the ruleset and check every input exists and every table's
+    header maps onto the ruleset; raise `DiagnosticError` with every problem."""
+    plan = load_plan(options.ruleset, _display(options.ruleset))
+    spec, spec_smap, spec_path = _load_spec(plan, options.columns)
+    problems: list[Diagnostic] = []
+    cmaps: dict[str, ColumnMap] = {}
+    rmap: RowsMap | None = None
+    for path in options.inputs:
+        display = _display(path)
+        if not os.path.exists(path):
+            problems.append(Diagnostic("load.not_found", SourceSpan(display, 1, 1), {"path": path}))
+            continue
+        if os.path.isdir(path) or not is_table(path):
+            continue
+        try:
+            with open_table(path, display) as sheet:
+                cmap, errs = resolve(plan, sheet.header, spec, sheet.file, spec_smap, spec_path)
+                problems += errs
+                if cmap is not None:
+                    cmaps[sheet.file] = cmap
+            if spec is not None and spec.rows is not None:
+                batch = Batch(options, plan, spec, cmaps, None)
+                rows_path, sheet_ref = batch._rows_source(path)  # type: ignore[attr-defined]
+                with open_table(rows_path, _display(rows_path), sheet_ref) as rs:
+                    rmap, errs = resolve_rows(plan, rs.header, spec, rs.file)
+                    problems += errs
+        except DiagnosticError as e:
+            problems += e.diagnostics
+    if problems:
+        raise DiagnosticError(problems)
+    return Batch(options, plan, spec, cmaps, rmap)
+
+
+def dumps_summary(summary: BatchSummary, batch: Batch) -> str:
+    """The summary as JSON (written beside the results)."""
+    from engine import __version__
+    from engine.render.json_out import dumps
+
+    data = {
+        "ruleset": {"id": batch.plan.ruleset.id, "file": batch.plan.file, "digest": batch.plan.digest},
+        "engine": f"jixiao {__version__}",
+        **summary.as_dict(),
+    }
+    return dumps(data) + "\n"

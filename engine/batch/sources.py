@@ -1,0 +1,71 @@
+"""Where a batch's units come from: a folder of unit files, a JSONL file, a
+CSV/XLSX table, and line rows joined from a second table by key."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from contextlib import ExitStack
+from typing import Iterator
+
+from engine.load.tables import cell_text, open_table
+
+UNIT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _display(path: str) -> str:
+    from engine.api import display_path
+
+    return display_path(path)
+
+
+def _folder_files(folder: str) -> list[str]:
+    out = []
+    for base, dirs, files in os.walk(folder):
+        dirs.sort()
+        for f in sorted(files):
+            if f.lower().endswith(UNIT_SUFFIXES) and not f.startswith("."):
+                out.append(os.path.join(base, f))
+    return out
+
+
+def _lines(path: str, display: str) -> Iterator[tuple]:
+    from engine.load.tables import csv_encoding
+
+    encoding = csv_encoding(path, display)
+    with open(path, encoding=encoding, newline=None) as fh:
+        for number, text in enumerate(fh, 1):
+            if text.strip():
+                yield ("line", display, number, text.rstrip("\n"))
+
+
+
+
+class _Joined:
+    """Line rows from the second sheet/file, spilled to a temporary SQLite
+    database indexed by key, so joining needs no memory per unit."""
+
+    def __init__(self, rmap, rows_path: str, sheet: str | int, stack: ExitStack):
+        self.rmap = rmap
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="jixiao-rows-"))
+        self.db = sqlite3.connect(os.path.join(folder, "rows"))
+        stack.callback(self.db.close)
+        self.db.execute("CREATE TABLE r (key TEXT, n INTEGER, cells TEXT)")
+        self.db.execute("CREATE TABLE used (key TEXT PRIMARY KEY)")
+        with open_table(rows_path, _display(rows_path), sheet) as s:
+            self.file = s.file
+            batch_rows = ((self.rmap.key_of(cells), n, json.dumps([cell_text(c) for c in cells], ensure_ascii=False)) for n, cells in s.rows)
+            self.db.executemany("INSERT INTO r VALUES (?, ?, ?)", batch_rows)
+        self.db.execute("CREATE INDEX r_key ON r (key, n)")
+
+    def rows_for(self, key: str | None) -> list[tuple[int, tuple]]:
+        if key is None:
+            return []
+        self.db.execute("INSERT OR IGNORE INTO used VALUES (?)", (key,))
+        cur = self.db.execute("SELECT n, cells FROM r WHERE key = ? ORDER BY n", (key,))
+        return [(n, tuple(json.loads(cells))) for n, cells in cur]
+
+    def unused(self) -> Iterator[tuple[int, str | None]]:
+        """Rows whose key matches no unit: reported, never dropped."""
+        yield from self.db.execute("SELECT n, key FROM r WHERE key IS NULL OR key NOT IN (SELECT key FROM used) ORDER BY n")

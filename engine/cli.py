@@ -1,0 +1,680 @@
+"""jixiao command line (命令行): a thin layer over `engine`.
+
+Each command is one block: `add_<command>(sub, t)` declares its arguments (help
+text in both languages through `t(zh, en)`) and `cmd_<command>(args, io)` makes
+one library call and renders. `COMMANDS` lists them.
+
+Exit codes: 0 success; 1 problems found in a ruleset or data file (or a failed
+case, or some units failed in a batch); 2 wrong usage; 70 internal error
+(rerun with --debug for the traceback); 130 interrupted; 141 the output
+pipe was closed (`| head`).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from typing import Callable, TextIO
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as other Unix tools: the reader of our output went away
+
+
+class Io:
+    """Where a command's output goes, and in which language."""
+
+    def __init__(self, stdout: TextIO, stderr: TextIO, lang: str):
+        self.stdout, self.stderr, self.lang = stdout, stderr, lang
+
+    def out(self, text: str) -> None:
+        self.stdout.write(text if text.endswith("\n") else text + "\n")
+
+    def err(self, text: str) -> None:
+        self.stderr.write(text if text.endswith("\n") else text + "\n")
+
+    def say(self, code: str, **args) -> str:
+        from engine.base.messages import format_message
+
+        return format_message(code, args, self.lang)
+
+    def problems(self, diagnostics) -> None:
+        """Every diagnostic as `file:line:col: message`, then the count."""
+        for d in diagnostics:
+            self.err(d.render(self.lang))
+        self.err(self.say("cli.problems", count=len(diagnostics)))
+
+
+def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: tuple = ()) -> int:
+    """Print, or write `output` atomically (only now, after everything succeeded).
+
+    Binary formats (docx, xlsx) go to stdout only when it is a pipe or a
+    file, never to a terminal. An `output` that is one of the `inputs` is
+    refused: writing it would destroy them."""
+    if output is not None and any(_same_file(output, p) for p in inputs):
+        io.err(io.say("cli.output_is_input", path=output))
+        return EXIT_USAGE
+    if output is None:
+        if isinstance(text, bytes):
+            buffer = getattr(io.stdout, "buffer", None)
+            if buffer is None or io.stdout.isatty():
+                io.err(io.say("report.binary_to_terminal", format=fmt))
+                return EXIT_USAGE
+            io.stdout.flush()
+            buffer.write(text)
+            buffer.flush()
+        else:
+            io.stdout.write(text)
+        return EXIT_OK
+    from engine.base.fileio import write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OSError as e:
+        io.err(io.say("cli.output_failed", path=output, reason=e.strerror or str(e)))
+        return EXIT_PROBLEMS
+    io.err(io.say("cli.written", path=output))
+    return EXIT_OK
+
+
+def _same_file(a: str, b: str) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet)
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+# --- evaluate ---------------------------------------------------------------
+
+def add_evaluate(sub, t) -> None:
+    p = sub.add_parser("evaluate", help=t("按规则集评价一个部门或项目的数据：得分、等级、发现的问题", "evaluate a department's or project's data: score, grade, findings"))
+    p.add_argument("data", nargs="*", help=t("数据文件（YAML/JSON）或文件夹；不填则使用自带的 2019 年示例；多个文件或一个文件夹时输出项目支出自评情况汇总表", "data file (YAML/JSON) or folder; defaults to the bundled 2019 example; several files or a folder give the summary across projects"))
+    p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
+    p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
+    p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    p.set_defaults(run=cmd_evaluate)
+
+
+def cmd_evaluate(args, io: Io) -> int:
+    from engine import api
+    from engine.base.diagnostics import DiagnosticError
+
+    paths = args.data or [api.DEFAULT_DATA]
+    if len(paths) > 1 or os.path.isdir(paths[0]):
+        return _evaluate_summary(args, io, paths)
+    try:
+        result = api.evaluate_file(paths[0], args.ruleset)
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    from importlib import import_module
+
+    from engine.render import MissingLibrary
+
+    renderer = import_module(f"engine.render.{FORMATS[args.format]}")
+    try:
+        text = renderer.render(result, io.lang)
+    except MissingLibrary as e:
+        io.err(io.say("report.missing_library", format=e.format, package=e.package))
+        return EXIT_PROBLEMS
+    return emit(io, text, args.output, args.format, inputs=(result.unit.file, result.plan.file))
+
+
+# format → renderer module under engine/render (imported only when chosen)
+FORMATS = {"text": "text", "json": "json_out", "markdown": "markdown_out", "docx": "docx_out", "xlsx": "xlsx_out", "html": "html_out"}
+
+
+def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
+    """Several files or a folder: the summary across projects (项目支出自评情况汇总表).
+    A project with problems is listed as failed, its problems located on stderr."""
+    from engine.tools import project_summary as summary
+    from engine.base.diagnostics import DiagnosticError
+    from engine.render import summary as summary_out
+
+    try:
+        result = summary.summarize(paths, args.ruleset)
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    for row in result.rows:
+        for d in row.problems:
+            io.err(d.render(io.lang))
+    if args.format in ("text", "json"):
+        text = summary_out.json(result, io.lang) if args.format == "json" else summary_out.text(result, io.lang)
+    else:  # the 汇总表 as a document: markdown, docx, xlsx, html
+        from importlib import import_module
+
+        from engine.render import MissingLibrary
+
+        try:
+            text = import_module(f"engine.render.{FORMATS[args.format]}").render_summary(result, io.lang)
+        except MissingLibrary as e:
+            io.err(io.say("report.missing_library", format=e.format, package=e.package))
+            return EXIT_PROBLEMS
+    if not result.failed:
+        return emit(io, text, args.output, args.format, inputs=tuple(paths))
+    if args.output:  # an output file appears only after complete success
+        io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
+    io.stdout.write(text if isinstance(text, str) else summary_out.text(result, io.lang))
+    return EXIT_PROBLEMS
+
+
+# --- validate ---------------------------------------------------------------
+
+def add_validate(sub, t) -> None:
+    p = sub.add_parser("validate", help=t("检查规则集，一次列出全部问题", "check rulesets, listing every problem at once"))
+    p.add_argument("rulesets", nargs="+", help=t("规则集文件", "ruleset files"))
+    p.set_defaults(run=cmd_validate)
+
+
+def cmd_validate(args, io: Io) -> int:
+    from engine import api
+    from engine.base.diagnostics import DiagnosticError
+
+    code = EXIT_OK
+    for path in args.rulesets:
+        try:
+            plan = api.validate_ruleset(path)
+        except DiagnosticError as e:
+            io.problems(e.diagnostics)
+            code = EXIT_PROBLEMS
+            continue
+        if plan.frames:  # some indicators come from each unit's rows
+            io.out(io.say("rows.valid", file=plan.file, indicators=len(plan.leaves), frames="、".join(f.name for f in plan.frames), total=plan.ruleset.total))
+        else:
+            io.out(io.say("cli.valid", file=plan.file, indicators=len(plan.leaves), total=plan.ruleset.total))
+    return code
+
+
+# --- explain ----------------------------------------------------------------
+
+def add_explain(sub, t) -> None:
+    p = sub.add_parser("explain", help=t("说明一项得分的由来：规则、所用数据及其位置、计算过程、失分与满分条件；不指定指标时按失分排序列出", "explain how a score came about: the rule, the figures used and where they are, the arithmetic, the points lost and what would have earned full marks; without an indicator, where points were lost, ranked"))
+    p.add_argument("args", nargs="*", metavar="[DATA] [INDICATOR]", help=t("数据文件（不填则使用自带的 2019 年示例）和指标名称或 id", "data file (defaults to the bundled 2019 example) and an indicator name or id"))
+    p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
+    p.set_defaults(run=cmd_explain)
+
+
+def cmd_explain(args, io: Io) -> int:
+    import os
+
+    from engine import api
+    from engine.base.diagnostics import DiagnosticError
+    from engine.tools.explain import UnknownIndicator
+    from engine.render import explain_text
+
+    if len(args.args) > 2:
+        io.err(io.say("cli.explain_usage"))
+        return EXIT_USAGE
+    data, indicator = api.DEFAULT_DATA, None
+    if len(args.args) == 2:
+        data, indicator = args.args
+    elif args.args:  # one argument: a data file if it is one, else an indicator
+        one = args.args[0]
+        if os.path.exists(one) or one.lower().endswith((".yaml", ".yml", ".json")):
+            data = one
+        else:
+            indicator = one
+    try:
+        explained = api.explain_file(data, indicator, args.ruleset)
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    except UnknownIndicator as e:
+        io.err(io.say("explain.unknown_indicator", name=e.name, suggestion=e.suggestion))
+        return EXIT_USAGE
+    if indicator is None:
+        return emit(io, explain_text.render_ranking(explained, io.lang), None)
+    return emit(io, explain_text.render(explained, io.lang), None)
+
+
+# --- show -------------------------------------------------------------------
+
+def add_show(sub, t) -> None:
+    p = sub.add_parser("show", help=t("显示规则集：指标体系一览；加 --resolved 显示合并继承后的完整规则集及每一项的来源", "show a ruleset: its indicator tree; with --resolved the complete ruleset after inheritance, each value with its origin"))
+    p.add_argument("ruleset", help=t("规则集文件，或年度（如 2020）", "ruleset file, or a year (e.g. 2020)"))
+    p.add_argument("--resolved", action="store_true", help=t("显示合并继承链后的完整规则集（YAML），每个值注明来源：文件、行、年度", "print the complete resolved ruleset (YAML), each value with its file, line and year"))
+    p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    p.set_defaults(run=cmd_show)
+
+
+def _ruleset_paths(io: Io, given: list[str]) -> list[str] | None:
+    """Ruleset arguments as paths (a year names rulesets/<year>/…); None after
+    reporting a usage problem."""
+    from engine.base.diagnostics import DiagnosticError
+    from engine.ruleset.inherit import find_rulesets
+
+    try:
+        return find_rulesets(given)
+    except DiagnosticError as e:
+        for d in e.diagnostics:
+            io.err(d.message(io.lang))
+        return None
+
+
+def cmd_show(args, io: Io) -> int:
+    from engine.api import display_path
+    from engine.base.diagnostics import DiagnosticError
+    from engine.ruleset.inherit import load_with_chain
+    from engine.render import resolved as out
+
+    paths = _ruleset_paths(io, [args.ruleset])
+    if paths is None:
+        return EXIT_USAGE
+    try:
+        res, plan = load_with_chain(paths[0], display_path(paths[0]))
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    text = out.render_resolved(res, io.lang) if args.resolved else out.render_overview(res, plan, io.lang)
+    return emit(io, text, args.output, inputs=(paths[0],))
+
+
+# --- diff -------------------------------------------------------------------
+
+def add_diff(sub, t) -> None:
+    p = sub.add_parser("diff", help=t("比较两个规则集：列出评分办法的变化；给出数据文件时，显示各单位在两套规则下的得分及每项变化的影响", "compare two rulesets: the policy changes; with data files, each unit's score under both and which change moved it"))
+    p.add_argument("old", help=t("原规则集文件，或年度（如 2019）", "the old ruleset file, or a year (e.g. 2019)"))
+    p.add_argument("new", help=t("新规则集文件，或年度（如 2020）", "the new ruleset file, or a year (e.g. 2020)"))
+    p.add_argument("data", nargs="*", help=t("单位数据文件（可多个），用于计算对得分的影响", "unit data files (any number), to show the impact on scores"))
+    p.set_defaults(run=cmd_diff)
+
+
+def cmd_diff(args, io: Io) -> int:
+    from engine.api import display_path
+    from engine.base.diagnostics import DiagnosticError
+    from engine.tools.diff import compare
+    from engine.render import diff_text
+
+    paths = _ruleset_paths(io, [args.old, args.new])
+    if paths is None:
+        return EXIT_USAGE
+    shown = {p: display_path(p) for p in [*paths, *args.data]}
+    try:
+        cmp = compare(paths[0], paths[1], tuple(args.data), shown)
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    io.out(diff_text.render(cmp, io.lang))
+    failed = any(u.old is None or u.new is None for u in cmp.units)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+# --- test -------------------------------------------------------------------
+
+def add_test(sub, t) -> None:
+    p = sub.add_parser("test", help=t("运行规则集自带的测试用例（cases），报告失败项及覆盖情况", "run the test cases that live with rulesets; report failures and coverage"))
+    p.add_argument("rulesets", nargs="+", help=t("规则集文件，或年度（如 2019）", "ruleset files, or years (e.g. 2019)"))
+    p.set_defaults(run=cmd_test)
+
+
+def cmd_test(args, io: Io) -> int:
+    from engine.tools import cases
+    from engine.api import display_path
+    from engine.base.diagnostics import DiagnosticError
+    from engine.render import cases_text
+
+    code = EXIT_OK
+    for given in args.rulesets:
+        paths = _ruleset_paths(io, [given])
+        if paths is None:
+            return EXIT_USAGE
+        try:
+            report = cases.run(paths[0], display_path(paths[0]))
+        except DiagnosticError as e:
+            io.problems(e.diagnostics)
+            code = EXIT_PROBLEMS
+            continue
+        io.out(cases_text.render(report, io.lang))
+        if report.failed:
+            code = EXIT_PROBLEMS
+    return code
+
+
+# --- schema -----------------------------------------------------------------
+
+def add_schema(sub, t) -> None:
+    p = sub.add_parser("schema", help=t("输出规则集格式的 JSON Schema（draft-07），供 VS Code 等编辑器补全和检查", "print the JSON Schema (draft-07) of the ruleset format, for completion and checking in editors such as VS Code"))
+    p.add_argument("--output", help=t("写入文件（原子写入），如 docs/ruleset.schema.json", "write to this file (atomically), e.g. docs/ruleset.schema.json"))
+    p.set_defaults(run=cmd_schema)
+
+
+def cmd_schema(args, io: Io) -> int:
+    from engine.ruleset.schema import schema_text
+
+    return emit(io, schema_text(), args.output)
+
+
+# --- init -------------------------------------------------------------------
+
+def add_init(sub, t) -> None:
+    p = sub.add_parser("init", help=t("生成下一年度的规则集：继承（extends）上一年度，只写变化，常用修改处已注释列出", "scaffold next year's ruleset: it extends this year's and lists the usual edit points, commented"))
+    p.add_argument("year", help=t("新规则集的年度，如 2021", "the new ruleset's year, e.g. 2021"))
+    p.add_argument("--from", dest="parent", required=True, help=t("继承的规则集文件（上一年度），或其年度", "the ruleset to extend (last year's), or its year"))
+    p.add_argument("--output", help=t("新文件路径；默认与上一年度文件同名，放在 rulesets/<年度>/ 下；已存在时不覆盖", "the new file; by default the same name under rulesets/<year>/; an existing file is never overwritten"))
+    p.set_defaults(run=cmd_init)
+
+
+def cmd_init(args, io: Io) -> int:
+    import os
+
+    from engine.api import display_path
+    from engine.base.diagnostics import DiagnosticError
+    from engine.base.fileio import write_atomic
+    from engine.tools.scaffold import next_year
+
+    if not (len(args.year) == 4 and args.year.isdigit()):
+        io.err(io.say("init.bad_year"))
+        return EXIT_USAGE
+    paths = _ruleset_paths(io, [args.parent])
+    if paths is None:
+        return EXIT_USAGE
+    try:
+        new = next_year(paths[0], int(args.year), args.output, display_path(paths[0]))
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(new.path)), exist_ok=True)
+        write_atomic(new.path, new.text, exclusive=True)
+    except FileExistsError:
+        io.err(io.say("init.exists", path=new.path))
+        return EXIT_PROBLEMS
+    except OSError as e:
+        io.err(io.say("cli.output_failed", path=new.path, reason=e.strerror or str(e)))
+        return EXIT_PROBLEMS
+    io.out(io.say("init.done", path=new.path, parent=new.parent))
+    return EXIT_OK
+# --- batch ------------------------------------------------------------------
+
+def add_batch(sub, t) -> None:
+    p = sub.add_parser("batch", help=t("批量评价：整个地区或部门的全部单位，逐个报告出错的单位，并给出汇总", "evaluate many units at once: per-unit errors, results and a summary"))
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help=t("单位数据文件夹（YAML/JSON）、JSONL 文件（每行一个单位）或表格（CSV/XLSX，每行一个单位）", "a folder of unit files (YAML/JSON), a JSONL file (one unit per line) or a table (CSV/XLSX, one unit per row)"))
+    p.add_argument("--ruleset", required=True, help=t("规则集文件", "ruleset file"))
+    p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], help=t("逐单位结果的格式；默认按 --output 的扩展名，否则 jsonl", "per-unit result format; defaults to the --output suffix, else jsonl"))
+    p.add_argument("--output", help=t("逐单位结果写入此文件（原子写入），汇总写入其旁的 <文件>.summary.json；不填则结果输出到标准输出", "write per-unit results here (atomically) and the summary beside it as <FILE>.summary.json; default: results to stdout"))
+    p.add_argument("--errors", help=t("出错单位的问题清单写入此文件；不填则输出到标准错误", "write the failed units' problems here; default: stderr"))
+    p.add_argument("--jobs", type=int, default=0, help=t("并行进程数；默认每个可用 CPU 一个（小批量不分进程）；结果与单进程逐字节相同", "worker processes; default one per usable CPU (none for a small input); output byte-identical to --jobs 1"))
+    p.add_argument("--columns", help=t("表格列映射文件（YAML，与规则集的 batch: 段同形）", "column mapping file for tables (YAML, shaped like the ruleset's batch: section)"))
+    p.add_argument("--rows", help=t("明细行表格（CSV/XLSX），按关键列对应到各单位", "a table of line rows (CSV/XLSX), joined to units by the key column"))
+    p.set_defaults(run=cmd_batch)
+
+
+def cmd_batch(args, io: Io) -> int:
+    import os
+
+    from engine.base.diagnostics import DiagnosticError
+    from engine.batch import pool, statistics, writers
+    from engine.base.fileio import AtomicFile, write_atomic
+
+    fmt = args.format or writers.format_for(args.output)
+    if fmt == "xlsx" and not args.output or args.jobs < 0:
+        io.err(io.say("cli.batch_usage"))
+        return EXIT_USAGE
+    options = pool.Options(args.ruleset, tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
+    outputs: list = []
+    try:
+        job = pool.prepare(options)
+        out = AtomicFile(args.output, binary=fmt == "xlsx", encoding="utf-8-sig" if fmt == "csv" else "utf-8") if args.output else None
+        outputs.append(out)
+        errs = AtomicFile(args.errors) if args.errors else None
+        outputs.append(errs)
+        writer = writers.ResultWriter(fmt, out.file if out else io.stdout, job.header())
+        failures = []
+
+        def error(text: str) -> None:
+            failures.append(1)
+            (errs.file if errs else io.stderr).write(text + "\n")
+
+        with _progress(io, job) as tick:
+            summary = job.run(writer.write, error, tick)
+        writer.close()
+        for f in outputs:
+            if f is not None:
+                f.commit()
+        outputs.clear()
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    except OSError as e:
+        io.err(io.say("cli.output_failed", path=getattr(e, "filename", None) or args.output or "", reason=e.strerror or str(e)))
+        return EXIT_PROBLEMS
+    finally:
+        for f in outputs:
+            if f is not None:
+                f.discard()
+    text = statistics.summary_text(summary, io.lang)
+    (io.out if args.output else io.err)(text)
+    if args.output:
+        if os.path.isfile(args.output):  # not beside /dev/null or a pipe
+            write_atomic(args.output + ".summary.json", pool.dumps_summary(summary, job))
+        io.err(io.say("cli.written", path=args.output))
+    if args.errors and failures:
+        io.err(io.say("batch.errors_written", count=len(failures), path=args.errors))
+    if summary.units == 0:
+        io.err(io.say("batch.no_inputs"))
+        return EXIT_PROBLEMS
+    if summary.internal:
+        return EXIT_INTERNAL
+    return EXIT_PROBLEMS if summary.failed or summary.orphans else EXIT_OK
+
+
+def _progress(io: Io, job):
+    """A progress bar on stderr when it is a terminal (rich, if installed); else nothing."""
+    import contextlib
+
+    stream = io.stderr
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return contextlib.nullcontext(None)
+    try:
+        from rich.console import Console
+        from rich.progress import Progress
+    except ImportError:
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress(console=Console(file=stream), transient=True) as progress:
+            task = progress.add_task(io.say("cli.batch_progress"), total=job.count())
+
+            def tick(done: int) -> None:
+                if done % 200 == 0:
+                    progress.update(task, completed=done)
+
+            yield tick
+
+    return bar()
+
+
+# --- the command table and entry point --------------------------------------
+
+COMMANDS: list[Callable] = [
+    add_evaluate,
+    add_validate,
+    add_explain,
+    add_show,
+    add_diff,
+    add_test,
+    add_schema,
+    add_init,
+    add_batch,
+]
+
+
+def _lang_from(argv: list[str]) -> str:
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1] == "en" else "zh"
+        if a.startswith("--lang="):
+            return "en" if a.split("=", 1)[1] == "en" else "zh"
+    return "zh"
+
+
+# argparse's own error sentences (Python 3.10–3.13) → our message code and its arguments.
+_USAGE_ERRORS = (
+    (r"the following arguments are required: (?P<names>.*)", "cli.usage_required"),
+    (r"argument (?P<name>.*?): invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)", "cli.usage_choice"),
+    (r"unrecognized arguments: (?P<names>.*)", "cli.usage_unknown"),
+    (r"argument (?P<name>.*?): expected one argument", "cli.usage_one_value"),
+    (r"argument (?P<name>.*?): expected at least one argument", "cli.usage_values"),
+    (r"argument (?P<name>.*?): invalid (?P<kind>int) value: (?P<value>.*)", "cli.usage_bad_value"),
+    (r"ambiguous option: (?P<name>.*?) could match (?P<matches>.*)", "cli.usage_ambiguous"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking the user's language: its usage errors, the usage
+    prefix and the help headings come from our catalogue (argparse has them
+    in English only). Subclassed per language by `build_parser`."""
+
+    lang = "zh"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._positionals.title = self._say("cli.usage_positionals")
+        self._optionals.title = self._say("cli.usage_options")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = self._say("cli.usage_help")
+
+    def _say(self, code: str, **args) -> str:
+        from engine.base.messages import format_message
+
+        return format_message(code, args, self.lang)
+
+    def format_usage(self) -> str:
+        return self._local_usage(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._local_usage(super().format_help())
+
+    def _local_usage(self, text: str) -> str:
+        prefix = "usage: "
+        return self._say("cli.usage_prefix") + text[len(prefix):] if text.startswith(prefix) else text
+
+    def error(self, message: str):
+        import re
+
+        for pattern, code in _USAGE_ERRORS:
+            m = re.fullmatch(pattern, message)
+            if m is not None and self.lang != "en":
+                args = m.groupdict()
+                if "kind" in args:
+                    args["kind"] = self._say("cli.usage_integer")
+                message = self._say(code, **args)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, self._say("cli.usage_error", prog=self.prog, message=message) + "\n")
+
+
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    """The argument parser; every command and option has help text in `lang`,
+    and argparse's own words (usage errors, headings) are in `lang` too."""
+
+    def t(zh: str, en: str) -> str:
+        return en if lang == "en" else zh
+
+    Parser = type("Parser", (_Parser,), {"lang": lang})
+
+    def common_options(default) -> argparse.ArgumentParser:
+        # Accepted before or after the command; the command's copy must not
+        # overwrite a value given before it, hence SUPPRESS there.
+        p = argparse.ArgumentParser(add_help=False)
+        p.add_argument("--lang", choices=["zh", "en"], default=default("zh"), help=t("消息语言：zh（中文，默认）或 en", "message language: zh (Chinese, default) or en"))
+        p.add_argument("--debug", action="store_true", default=default(False), help=t("出错时显示程序内部的调用栈（供维护者排查）", "show the internal traceback on an unexpected error (for maintainers)"))
+        return p
+
+    common = common_options(lambda _: argparse.SUPPRESS)
+    parser = Parser(prog="jixiao", description=t("jixiao：预算绩效自评规则引擎", "jixiao: a rules engine for budget performance self-evaluation"), parents=[common_options(lambda v: v)])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    original = sub.add_parser
+
+    def add_parser(name, **kw):  # every command takes --lang and --debug too
+        kw.setdefault("description", kw.get("help"))
+        return original(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser
+    for add in COMMANDS:
+        add(sub, t)
+    return parser
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run one command; return its exit code. Never raises; shows a traceback
+    only with --debug."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser(_lang_from(argv))
+    try:
+        # argparse prints usage and help itself: into our streams, not sys's
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser.parse_args(argv)
+    except SystemExit as e:
+        return EXIT_OK if e.code == 0 else EXIT_USAGE
+    io = Io(stdout, stderr, args.lang)
+    try:
+        return args.run(args, io)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _discard_stdout(stdout)
+        return EXIT_BROKEN_PIPE
+    except Exception as e:  # noqa: BLE001 - the one place that turns any bug into exit 70
+        if args.debug:
+            import traceback
+
+            traceback.print_exc(file=stderr)
+        io.err(io.say("cli.internal", error=_one_line(e)))
+        return EXIT_INTERNAL
+
+
+def _discard_stdout(stdout: TextIO) -> None:
+    """Point a closed standard output at /dev/null, so Python's final flush
+    does not complain about the broken pipe either."""
+    import os
+
+    try:
+        fd = stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a StringIO in tests)
+        pass
+
+
+def _one_line(e: BaseException) -> str:
+    """`Type: first line of the message`, short: the internal-error report is one line."""
+    lines = str(e).strip().splitlines()
+    text = f"{type(e).__name__}: {lines[0]}" if lines else type(e).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def run() -> None:
+    """The program (`python cli.py …`, the `jixiao` script): `main()` plus two
+    start-up and shut-down savings that belong to a process, not to a library
+    call (tests call `main()` and get neither).
+
+    - We use no pydantic plugins, so pydantic need not scan every installed
+      package's entry points on the first model build (a user's own
+      PYDANTIC_DISABLE_PLUGINS setting wins).
+    - Once the command is done and its output flushed, the heap is frozen
+      (`gc.freeze`): Python's shut-down then skips collecting and freeing every
+      module, class and pydantic schema one by one, ~20 ms of a cold `evaluate`
+      (benchmarks/README.md). The operating system reclaims the memory at exit;
+      every file we write is closed before `main()` returns, and `atexit`
+      handlers still run.
+    """
+    import gc
+
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    code = main()
+    gc.freeze()
+    raise SystemExit(code)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,258 @@
+"""Consistency checks (勾稽关系): the identities a unit's tables and stated
+figures must satisfy, as declared in the ruleset's `checks:`.
+
+- `row`: in every row of a table, one column equals a formula over the row's
+  columns (年初预算数 + 预算调整数 = 全年预算数);
+- `sum`: every row with sub-rows equals the sum of its sub-rows, column by
+  column (line items = subtotal, subtotals = total);
+- `equal`: a figure stated in one place (an input, e.g. the report's text, or
+  a table figure) equals a formula over others (the table's total).
+
+A difference within the check's tolerance is `info` (forms round to 0.01
+万元); beyond it a `warning`; exactly at the tolerance is still `info`. Each
+finding carries the stated figure, the computed one, the difference (stated −
+computed) and where the stated figure is in the data file.
+
+One wrong figure is reported once, where it is:
+
+- a subtotal is reported when it differs both from the sum of its line items
+  and from the sum of the rows just below it as printed. A wrong subtotal is
+  thus reported at itself (the total above it still agrees with the items),
+  and a wrong line item at the subtotal directly above it (the totals further
+  up still agree with the subtotals as printed); the figure shown as computed
+  is always the sum of the line items;
+- a row identity that fails on a subtotal row only because a figure of that
+  row was already reported by the sum check is not reported again: it is
+  re-checked with the reported figures replaced by their line-item sums, and
+  reported only if it still fails.
+
+Blank cells count as 0; a blank subtotal is not checked (a heading) and stands
+for the sum of its items.
+"""
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Any, Iterator
+
+from engine.ruleset.compile import CompiledCheck, Plan
+from engine.unit.inputs import Row, UnitData, name_counts, row_label
+from engine.base.numeric import ZERO, fmt_money, fmt_percent, fmt_score
+from engine.evaluation.result import Finding
+
+_ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, ZeroDivisionError)
+# (table, row path, column) → the figure recomputed from the line items, for
+# every subtotal the sum check reported.
+Corrections = dict[tuple[str, tuple, str], Decimal]
+
+
+class _Table:
+    """One of the unit's tables as the checks walk it: its rows in order (each
+    row before its sub-rows), and row labels (counted only when needed)."""
+
+    __slots__ = ("name", "root", "rows", "subtotals", "_counts")
+
+    def __init__(self, name: str, root: Row):
+        self.name, self.root = name, root
+        self.rows = tuple(_rows(root))
+        self.subtotals = tuple(r for r in self.rows if r.rows)  # rows with sub-rows, each before its own
+        self._counts: Any = None
+
+    def label(self, row: Row) -> str:
+        if self._counts is None:
+            self._counts = name_counts(self.root)
+        counts = self._counts
+        return row_label(self.name, row.name, row.trail, lambda n: counts[n] <= 1)
+
+
+def _tables(unit: UnitData) -> dict[str, _Table]:
+    return {name: _Table(name, root) for name, root in unit.tables.items()}
+
+
+def run(plan: Plan, unit: UnitData, env: dict[str, Any]) -> list[Finding]:
+    """Every failing check on this unit, as findings (in the ruleset's order)."""
+    corrections: Corrections = {}
+    by_check: dict[int, list[Finding]] = {}
+    tables = _tables(unit)
+    # Sums first: their corrections tell the row checks which figures are known wrong.
+    for i, cc in enumerate(plan.checks):
+        if cc.check.kind == "sum":
+            by_check[i] = list(_sum_check(cc, plan, unit, tables, corrections))
+    for i, cc in enumerate(plan.checks):
+        if cc.check.kind == "row":
+            by_check[i] = list(_row_check(cc, unit, tables, corrections))
+        elif cc.check.kind == "equal":
+            f = _equal_check(cc, plan, unit, env)
+            by_check[i] = [f] if f is not None else []
+    return [f for i in range(len(plan.checks)) for f in by_check.get(i, ())]
+
+
+def severity_of(difference: Decimal, tolerance: Decimal) -> str | None:
+    """None when equal; `info` within the tolerance (inclusive); else `warning`."""
+    if difference == 0:
+        return None
+    return "info" if abs(difference) <= tolerance else "warning"
+
+
+def _finding(cc: CompiledCheck, stated: Decimal, computed: Decimal, span, where: str, kind: str = "money") -> Finding | None:
+    diff = stated - computed
+    severity = severity_of(diff, cc.check.tolerance)
+    if severity is None:
+        return None
+    show = _FORMATS.get(kind, fmt_money)
+    args = {
+        "check": cc.check.label or cc.check.id, "where": where,
+        "stated": show(stated), "computed": show(computed), "difference": show(diff),
+    }
+    code = "check.rounding" if severity == "info" else "check.mismatch"
+    return Finding("consistency", severity, code, args, span, stated, computed, diff)
+
+
+def _plain(value: Decimal) -> str:
+    return fmt_score(value, 4)
+
+
+_FORMATS = {"money": fmt_money, "percent": fmt_percent, "number": _plain, "count": _plain}
+
+
+def _rows(row: Row) -> Iterator[Row]:
+    yield row
+    for r in row.rows:
+        yield from _rows(r)
+
+
+def _number(v: Any) -> Decimal:
+    return v if isinstance(v, Decimal) else ZERO
+
+
+def _row_check(cc: CompiledCheck, unit: UnitData, tables: dict[str, _Table], corrections: Corrections) -> Iterator[Finding]:
+    tname = cc.check.table
+    table = tables.get(tname)
+    if table is None or cc.formula is None:
+        return
+    column = cc.check.column
+    involved = (column, *cc.formula.names)
+    for row in table.rows:
+        values = row.values
+        for c in involved:
+            if values.get(c) is not None:
+                break
+        else:
+            continue  # a heading row with no figures
+        stated = _number(values.get(column))
+        computed = _evaluate_row(cc, values)
+        if computed is None or stated == computed:
+            continue
+        fixed = {c: corrections[(tname, row.path, c)] for c in involved if (tname, row.path, c) in corrections}
+        if fixed:
+            recomputed = _evaluate_row(cc, {**values, **fixed})
+            if recomputed is not None and fixed.get(column, stated) == recomputed:
+                continue  # explained by subtotals the sum check already reported
+        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), f"{table.label(row)} › {column}")
+        if f:
+            yield f
+
+
+def _evaluate_row(cc: CompiledCheck, values) -> Decimal | None:
+    env = {c: _number(values.get(c)) for c in cc.formula.names}
+    try:
+        value = cc.formula.evaluate(env)
+    except (*_ARITHMETIC, TypeError):  # TypeError: a formula that divided truth values
+        return None
+    return value if isinstance(value, Decimal) else None
+
+
+def _sum_check(cc: CompiledCheck, plan: Plan, unit: UnitData, tables: dict[str, _Table], corrections: Corrections) -> Iterator[Finding]:
+    table = tables.get(cc.check.table)
+    if table is None:
+        return
+    columns = cc.check.columns or tuple(plan.ruleset.tables[table.name].columns)
+    for col in columns:
+        yield from _sum_column(cc, table, col, unit, corrections)
+
+
+def _sum_column(cc: CompiledCheck, table: _Table, col: str, unit: UnitData, corrections: Corrections) -> list[Finding]:
+    # Each subtotal's figure recomputed from its line items (blank = 0), and
+    # each row's figure as printed (a blank subtotal stands for its items);
+    # sub-rows come after their row, so walking backwards meets them first.
+    items: dict[int, Decimal] = {}
+    printed: dict[int, Decimal] = {}
+    printed_below: dict[int, Decimal] = {}
+    for row in reversed(table.subtotals):
+        total = ZERO
+        below = ZERO
+        for r in row.rows:
+            v = r.values.get(col)
+            if r.rows:
+                total += items[id(r)]
+                below += v if v.__class__ is Decimal else printed[id(r)]
+            elif v.__class__ is Decimal:
+                total += v
+                below += v
+        items[id(row)] = total
+        v = row.values.get(col)
+        printed[id(row)] = v if v.__class__ is Decimal else total
+        printed_below[id(row)] = below
+    found: list[Finding] = []
+    for row in table.subtotals:
+        stated = row.values.get(col)
+        if stated.__class__ is not Decimal:
+            continue
+        computed = items[id(row)]
+        # Reported only when it differs from its items AND from the rows just
+        # below it as printed: a wrong subtotal is reported at itself, not also
+        # at the total above it (which agrees with the items); a wrong item at
+        # its subtotal, not at every total further up.
+        if stated != computed and stated != printed_below[id(row)]:
+            corrections[(table.name, row.path, col)] = computed
+            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), f"{table.label(row)} › {col}")
+            if f:
+                found.append(f)
+    return found
+
+
+def _equal_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Finding | None:
+    stated = env.get(cc.check.stated)
+    if not isinstance(stated, Decimal) or cc.formula is None:
+        return None  # an optional figure left empty: nothing to compare
+    try:
+        computed = cc.formula.evaluate(env)
+    except (*_ARITHMETIC, TypeError, KeyError):
+        return None
+    if not isinstance(computed, Decimal):
+        return None
+    name = cc.check.stated
+    decl = plan.ruleset.inputs.get(name)
+    where = (decl.label if decl is not None and decl.label else name)
+    return _finding(cc, stated, computed, stated_span(plan, unit, name), where, _type_of(plan, name))
+
+
+def _type_of(plan: Plan, name: str) -> str:
+    """The declared type of a named figure (money, percent, …) for display."""
+    if name in plan.ruleset.inputs:
+        return plan.ruleset.inputs[name].type
+    if name in plan.ruleset.metrics:
+        return plan.ruleset.metrics[name].type
+    ref = plan.table_names.get(name)
+    if ref is not None:
+        return plan.ruleset.tables[ref[0]].columns[ref[2]].type
+    return "money"
+
+
+def stated_span(plan: Plan, unit: UnitData, name: str):
+    """Where the figure called `name` stands in the data file."""
+    if name in plan.ruleset.inputs:
+        return unit.span(("inputs", name))
+    ref = plan.table_names.get(name)
+    if ref is None:
+        return None
+    tname, category, column = ref
+    root = unit.tables.get(tname)
+    if root is None:
+        return None
+    if category is None:
+        return unit.span(root.path + (column,))
+    for row in _rows(root):
+        if row.category == category:
+            return unit.span(row.path + (column,))
+    return unit.span(root.path)

@@ -1,0 +1,98 @@
+"""Deviation analysis (未完成指标及超指标值30%完成的原因分析).
+
+An indicator is listed when it missed its target (未完成), beat it by the
+ruleset's exceed ratio or more (超额, direction-aware: for ≤ indicators, coming
+in at 70% of the ceiling or less), or when its own `explain_if` condition holds
+(需说明, e.g. 执行率 below 90%). With a target of 0 the ratio is undefined, so a
+fixed threshold (`zero_target_exceed`, in the indicator's own unit) applies
+instead: a ≥ indicator with target 0 is 超额 when its actual reaches it. An `=`
+indicator deviates (未完成) whenever its actual differs from the target.
+Qualitative indicators deviate by their band: rated below the top level
+(达成); judged ones (manual score, coefficient) when scored below full marks.
+A deviation without an explanation is a warning finding.
+
+    deviations: {exceed_ratio: 30%, zero_target_exceed: 1, require_explanation: true}
+    # ≥ 140 人, actual 0 → 未完成; ≥ 20 场, actual 26 → 超额 (26 = 130% of 20); 25 → none
+    # ≤ 5%, actual 31.21% → 未完成; ≤ 10%, actual 7% → 超额 (7% = 10% × (1 − 30%))
+    # explain_if: actual < 0.9   (on 预算执行率 ≥ 85%: 88% → 需说明)
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from engine.ruleset.compile import Plan
+from engine.unit.inputs import UnitData
+from engine.base.numeric import ONE
+from engine.evaluation.result import Deviation, Finding, IndicatorResult
+
+MISSED, EXCEEDED, EXPLAIN = "未完成", "超额", "需说明"
+
+
+def classify(r: IndicatorResult, plan: Plan, env: dict) -> tuple[str | None, Decimal | None]:
+    """(kind or None, completion ratio or None) for one scored leaf."""
+    node, target, actual = r.node, r.target, r.actual
+    policy = plan.ruleset.deviations
+    if isinstance(target, Decimal) and isinstance(actual, Decimal):
+        ratio = actual / target if target != 0 else None
+        op = node.operator or "≥"
+        if op == "≥":
+            if actual < target:
+                return MISSED, ratio
+            if target == 0:
+                return (EXCEEDED if actual - target >= policy.zero_target_exceed else None), ratio
+            if actual >= target * (ONE + policy.exceed_ratio):
+                return EXCEEDED, ratio
+        elif op == "≤":
+            if actual > target:
+                return MISSED, ratio
+            if target != 0 and actual <= target * (ONE - policy.exceed_ratio):
+                return EXCEEDED, ratio
+        elif op == "=":
+            if actual != target:
+                return MISSED, ratio
+        return None, ratio
+    if r.outcome is None or node.method is None:
+        return None, None
+    if node.method.NAME == "qualitative" and node.params is not None:
+        # By band: anything below the top level (达成) is a miss, whatever the score inside it.
+        return (MISSED if r.outcome.branch != node.params.levels[0].level else None), None
+    if node.method.NAME in ("manual", "coefficient") and r.score < node.weight:
+        return MISSED, None
+    return None, None
+
+
+def find(plan: Plan, unit: UnitData, results: tuple[IndicatorResult, ...], env: dict) -> tuple[list[Deviation], list[Finding]]:
+    """Every leaf that deviates, in tree order, and a warning for each one
+    the data does not explain."""
+    devs: list[Deviation] = []
+    findings: list[Finding] = []
+    stack = list(reversed(results))
+    while stack:
+        r = stack.pop()
+        if r.children:
+            stack.extend(reversed(r.children))
+            continue
+        if r.not_applicable or r.outcome is None:
+            continue
+        kind, ratio = classify(r, plan, env)
+        if kind is None and r.node.explain_if is not None and _holds(r, env):
+            kind = EXPLAIN
+        if kind is None:
+            continue
+        node = r.node
+        explanation = r.entry.get("explanation")
+        span = unit.entry_span(node.key)
+        devs.append(Deviation(node.key, node.name, kind, r.target, r.actual, ratio, explanation, node.value_type, node.unit, span))
+        if not explanation and plan.ruleset.deviations.require_explanation:
+            findings.append(Finding("deviation", "warning", "deviation.unexplained", {"name": node.name, "kind": kind}, span))
+    return devs, findings
+
+
+def _holds(r: IndicatorResult, env: dict) -> bool:
+    local: dict[str, Any] = dict(env)
+    local.update(weight=r.node.weight, target=r.target, actual=r.actual)
+    try:
+        return bool(r.node.explain_if.evaluate(local))
+    except (ArithmeticError, TypeError, KeyError):
+        return False  # a condition that cannot be evaluated (no actual) does not hold

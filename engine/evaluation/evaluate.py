@@ -1,0 +1,164 @@
+"""Evaluation (评分): a `Plan` and a unit's checked data → `Result`. Pure.
+
+Every computation runs in one Decimal context (`numeric.CONTEXT`); scores are
+rounded half-up only where the ruleset's rounding policy says.
+"""
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Any
+
+from engine.evaluation import checks
+
+from engine.evaluation import deviations
+from engine.ruleset.compile import Node, Plan
+from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
+from engine.unit.inputs import UnitData
+from engine.base.numeric import CONTEXT, ZERO, round_half_up
+from engine.evaluation.result import IndicatorResult, Result
+from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
+
+_EMPTY_ENTRY: dict = {}
+
+
+def evaluate(plan: Plan, unit: UnitData) -> Result:
+    """Score one unit. Raises `DiagnosticError` when a figure cannot be computed
+    (e.g. a budget of 0 under a ratio): no partial result is ever returned."""
+    if unit.plan is not None:  # the ruleset's frames filled with this unit's indicator rows
+        plan = unit.plan
+    with decimal.localcontext(CONTEXT):
+        problems: list[Diagnostic] = []
+        env = compute_env(plan, unit, problems)
+        if problems:  # what depends on a figure that cannot be computed cannot be scored
+            raise DiagnosticError(sorted(problems, key=sort_key))
+        places = plan.ruleset.rounding.places
+        per_indicator = plan.ruleset.rounding.scope == "indicator"
+        results = tuple(_score_node(n, plan, unit, env, problems, places, per_indicator) for n in plan.roots)
+        if problems:
+            raise DiagnosticError(sorted(problems, key=sort_key))
+        counted = [r for r in results if r.node.in_total]
+        total = sum((r.score for r in counted), ZERO)
+        rescaled = None
+        if plan.ruleset.policy.not_applicable == "rescale":
+            applicable = sum((leaf.weight for leaf in _leaves(counted) if not leaf.not_applicable), ZERO)
+            if applicable != plan.ruleset.total:
+                rescaled = (total, applicable)
+                total = total * plan.ruleset.total / applicable if applicable else ZERO
+        total = round_half_up(total, places)
+        grade = grade_of(plan, total)
+        found_checks = checks.run(plan, unit, env)
+        devs, dev_findings = deviations.find(plan, unit, results, env)
+    findings = tuple(sorted((*found_checks, *dev_findings), key=_finding_order))
+    return Result(plan, unit, env, results, total, grade, findings, tuple(devs), rescaled)
+
+
+def _leaves(results):
+    for r in results:
+        if r.children:
+            yield from _leaves(r.children)
+        else:
+            yield r
+
+
+def _finding_order(f) -> tuple:
+    rank = {"error": 0, "warning": 1, "info": 2}.get(f.severity, 3)
+    s = f.span
+    return (rank, s.line if s else 0, s.col if s else 0, f.code)
+
+
+def compute_env(plan: Plan, unit: UnitData, problems: list[Diagnostic]) -> dict[str, Any]:
+    """The flat values every formula reads: the unit's figures plus each
+    derived metric, computed in dependency order."""
+    env = dict(unit.values)
+    failed: set[str] = set()
+    for name, formula, path in plan.metrics:
+        if failed.intersection(formula.names):  # reported already, where it failed
+            env[name] = None
+            failed.add(name)
+            continue
+        before = len(problems)
+        env[name] = _run(formula, env, plan, path, problems, name)
+        if len(problems) > before:
+            failed.add(name)
+    return env
+
+
+def _run(formula, env, plan: Plan, path: tuple, problems: list, label: str):
+    """A formula's value; a failure becomes a located diagnostic and None."""
+    try:
+        return formula.evaluate(env)
+    except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
+        zero = [n for n in formula.names if env.get(n) == 0]
+        problems.append(Diagnostic("eval.division_by_zero", plan.span(path), {"name": label, "formula": formula.text, "zero": "、".join(zero) or "?"}))
+    except decimal.Overflow:
+        problems.append(Diagnostic("eval.overflow", plan.span(path), {"name": label, "formula": formula.text}))
+    except (TypeError, KeyError):
+        missing = [n for n in formula.names if env.get(n) is None]
+        if missing:
+            problems.append(Diagnostic("eval.missing_value", plan.span(path), {"name": label, "formula": formula.text, "missing": "、".join(missing)}))
+        else:
+            problems.append(Diagnostic("eval.type_error", plan.span(path), {"name": label, "formula": formula.text}))
+    return None
+
+
+def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: int, per_indicator: bool) -> IndicatorResult:
+    if node.children:
+        kids = tuple(_score_node(c, plan, unit, env, problems, places, per_indicator) for c in node.children)
+        return IndicatorResult(node, node.target, None, sum((k.score for k in kids), ZERO), None, _EMPTY_ENTRY, kids)
+    entry = unit.entries.get(node.key, _EMPTY_ENTRY)
+    if entry.get("not_applicable"):
+        return IndicatorResult(node, node.target, None, ZERO, None, entry, (), True)
+    if node.actual is not None:
+        before = len(problems)
+        actual = _run(node.actual, env, plan, node.path + ("actual",), problems, node.name)
+        if len(problems) > before:  # reported: not again as "no actual to score"
+            return IndicatorResult(node, node.target, None, ZERO, None, entry)
+    else:
+        actual = entry.get("actual")
+    target = entry.get("adjusted_target") if plan.ruleset.policy.adjusted_target == "use" else None
+    if target is None:
+        target = node.target
+    outcome = None
+    score = ZERO
+    if node.method is not None and node.params is not None:
+        inp = ScoreInput(node.weight, target, actual, node.operator, entry, env)
+        try:
+            if node.method_formula is not None:
+                outcome = node.method.score(inp, node.params, False, node.method_formula)
+            else:
+                outcome = node.method.score(inp, node.params)
+        except ScoringProblem as p:
+            span = unit.entry_span(node.key, *((p.field,) if p.field else ()))
+            if p.code == "score.no_actual" and node.actual is not None:
+                span = plan.span(node.path + ("actual",))
+            problems.append(Diagnostic(p.code, span, {"name": node.name, **p.details}))
+        except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
+            problems.append(Diagnostic("eval.division_by_zero", plan.span(node.path + ("scoring",)), {"name": node.name, "formula": node.method.NAME, "zero": "目标值"}))
+        except decimal.Overflow:  # a custom scoring formula such as ((x ** 8) ** 8) ** 8
+            problems.append(Diagnostic("eval.overflow", plan.span(node.path + ("scoring",)), {"name": node.name, "formula": node.method_formula.text if node.method_formula else node.method.NAME}))
+        else:
+            score = round_half_up(outcome.score, places) if per_indicator else outcome.score
+            if not ZERO <= score <= node.weight:  # the last guard: never a score outside [0, weight]
+                problems.append(Diagnostic("eval.score_out_of_range", plan.span(node.path + ("scoring",)), {"name": node.name, "method": node.method.NAME, "score": score, "weight": node.weight}))
+    return IndicatorResult(node, target, actual, score, outcome, entry)
+
+
+def grade_of(plan: Plan, total: Decimal) -> str:
+    """The label of the grade band (等级) the total falls in."""
+    for band in plan.ruleset.grades:
+        if total >= band.min:
+            return band.label
+    return plan.ruleset.grades[-1].label
+
+
+def trace_outcome(result: IndicatorResult, env) -> Any:
+    """Re-run a leaf's scoring with the arithmetic recorded (for `explain`)."""
+    node = result.node
+    if node.method is None or node.params is None or result.not_applicable:
+        return None
+    inp = ScoreInput(node.weight, result.target, result.actual, node.operator, result.entry, env)
+    with decimal.localcontext(CONTEXT):
+        if node.method_formula is not None:
+            return node.method.score(inp, node.params, True, node.method_formula)
+        return node.method.score(inp, node.params, True)

@@ -1,0 +1,299 @@
+"""Indicators that are data (指标由数据填报): a project's own 三级 indicators.
+
+Every project sets its own indicators on its form (项目支出绩效自评表); the
+ruleset fixes only the frame. A frame node says `rows: data` and which 二级
+categories it accepts (a list: the node is itself a 一级 with a fixed weight), or
+which 一级 with which 二级 (a mapping: the node is a group of 一级 sharing one
+weight, which each project splits)::
+
+    indicators:
+      - {name: 产出指标, weight: 50, rows: data, categories: [数量指标, 质量指标, 时效指标, 成本指标]}
+
+A unit's `indicator_rows` fill the frames, one row per 三级 indicator::
+
+    indicator_rows:
+      - {group: 产出指标, category: 数量指标, name: 新增就业人数, operator: ≥, unit: 人,
+         target: 15000, actual: 15500, weight: 20}
+      - {group: 效益指标, category: 社会效益指标, name: 群体性事件, operator: 定性,
+         target: 无重大群体性事件, actual: 未发生, weight: 10, level: 达成, score: 9}
+
+`group` is the 一级, `category` the 二级, `name` the 三级; `operator` the 指标性质
+(≥ ≤ = 定性, scored as the ruleset's `scoring_defaults` say); `target` the
+年度指标值 (`≥95%` is read as operator ≥ and target 95%); the other fields are
+those of any indicator's data (`actual`, `adjusted_target`, `score`, `level`,
+`coefficient`, `explanation`, `not_applicable`, `note`).
+
+`read_rows` checks every row (each problem located at its row, all at once):
+the 一级 and 二级 allowed by the frame, numbers where numbers are due, the
+weights of each frame summing to its weight, an evaluator's score inside its
+band. It returns the plan with each frame's children built from the rows (the
+same `Node`s the ruleset's own indicators compile to), so evaluation, results
+and renderers work on projects unchanged.
+"""
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from engine.ruleset.compile import Node, Plan, leaves_of, make_node, target_problem
+from engine.base.diagnostics import Diagnostic
+from engine.ruleset.formula import suggest
+from engine.unit.inputs import ENTRY_KEYS, _read_entry, coerce
+from engine.ruleset.model import operator_of
+from engine.base.numeric import ZERO
+from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
+from engine.base.sourcemap import SourceMap
+
+ROW_FIELDS = ("id", "group", "category", "name", "operator", "unit", "target", "weight")
+REQUIRED = ("group", "category", "name", "target", "weight")
+FIELD_LABELS = {
+    "group": "一级指标", "category": "二级指标", "name": "三级指标", "operator": "指标性质",
+    "target": "年度指标值", "weight": "分值",
+}
+# The paper form's column headings, so a row typed with them is told the key to use.
+FORM_COLUMNS = {
+    "一级指标": "group", "一级": "group", "二级指标": "category", "二级": "category", "三级指标": "name", "三级": "name",
+    "指标性质": "operator", "计算符号": "operator", "度量单位": "unit", "计量单位": "unit", "年度指标值": "target",
+    "指标值": "target", "调整指标值": "adjusted_target", "实际完成值": "actual", "全年完成值": "actual", "全年实际值": "actual",
+    "分值": "weight", "权重": "weight", "得分": "score", "评价档次": "level", "得分系数": "coefficient",
+    "偏差原因分析及改进措施": "explanation", "偏差原因": "explanation", "不适用": "not_applicable", "备注": "note",
+}
+# Methods whose score comes from the evaluator's own figures: their checks
+# (score within the weight, inside its band) need no other data, so they run
+# with the rows and are reported with every other row problem.
+_JUDGED = ("qualitative", "manual", "coefficient")
+_KNOWN_KEYS = frozenset((*ROW_FIELDS, *ENTRY_KEYS))
+_PREFIXES = (("≥", "≥"), (">=", "≥"), ("≧", "≥"), ("≤", "≤"), ("<=", "≤"), ("≦", "≤"), ("=", "="), ("＝", "="))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Row:
+    index: int
+    frame: Node
+    group: str
+    category: str
+    node: Node
+
+
+def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> tuple[Plan | None, SourceMap, list[Diagnostic]]:
+    """Check a unit's `indicator_rows` against the plan's frames.
+
+    Returns the plan with the frames filled, the unit's source map with each
+    row also reachable as `indicators.<key>` (so every later message about an
+    indicator points at its row), and every problem found. Each row's data
+    goes into `entries` under its indicator key."""
+    if not plan.frames:
+        return None, smap, [Diagnostic("rows.not_expected", smap.key(("indicator_rows",)))]
+    if given is None:
+        return None, smap, [Diagnostic("rows.missing", where(()), {"frames": "、".join(f.name for f in plan.frames)})]
+    if not isinstance(given, list):
+        return None, smap, [Diagnostic("rows.not_list", where(("indicator_rows",)))]
+
+    owner = {g: f for f in plan.frames for g in f.frame.groups}
+    taken = {n.key: n for n in _all_nodes(plan.roots)}
+    problems: list[Diagnostic] = []
+    rows: list[_Row] = []
+    # (row index, weight) of every row whose 一级 and 分值 could be read, other
+    # problems or not, so the weight sums are those of the rows as written.
+    weights: dict[str, list[tuple[int, Decimal]]] = {f.key: [] for f in plan.frames}
+    for i, data in enumerate(given):
+        path = ("indicator_rows", i)
+        if not isinstance(data, dict):
+            problems.append(Diagnostic("rows.row_not_mapping", where(path), {"index": i + 1}))
+            continue
+        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS, weights)
+        if row is not None:
+            rows.append(row)
+            taken[row.node.key] = row.node
+
+    problems += _weight_sums(plan, weights, where)
+    if problems:
+        return None, smap, problems
+    by_frame: dict[str, list[_Row]] = {f.key: [] for f in plan.frames}
+    for r in rows:
+        by_frame[r.frame.key].append(r)
+    filled = {f.key: _children(f, by_frame[f.key]) for f in plan.frames}
+    roots = tuple(_fill(n, filled) for n in plan.roots)
+    unit_plan = dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots)))
+    return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), problems
+
+
+def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights) -> _Row | None:
+    before = len(problems)
+    for key in data:
+        if key not in _KNOWN_KEYS:
+            known = ROW_FIELDS + entry_keys
+            hint = FORM_COLUMNS.get(str(key).strip()) or suggest(str(key), known)
+            problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": hint, "known": ", ".join(known)}))
+    text = {k: _text(data.get(k)) for k in ("id", "group", "category", "name", "unit")}
+    label = text["name"] or f"#{index + 1}"
+    for key in REQUIRED:
+        if data.get(key) is None or (isinstance(data.get(key), str) and not data[key].strip()):
+            problems.append(Diagnostic("rows.missing_field", where(path + ((key,) if key in data else ())), {"row": label, "field": key, "label": FIELD_LABELS[key]}))
+
+    frame = owner.get(text["group"]) if text["group"] else None
+    if text["group"] and frame is None:
+        problems.append(Diagnostic("rows.unknown_group", where(path + ("group",)), {"row": label, "group": text["group"], "suggestion": suggest(text["group"], owner), "known": "、".join(owner)}))
+    elif frame is not None and text["category"]:
+        allowed = frame.frame.groups[text["group"]]
+        if text["category"] not in allowed:
+            problems.append(Diagnostic("rows.unknown_category", where(path + ("category",)), {"row": label, "group": text["group"], "category": text["category"], "suggestion": suggest(text["category"], allowed), "known": "、".join(allowed)}))
+
+    operator, target = _operator_and_target(data, path, label, text["unit"], where, problems)
+    weight = None
+    if data.get("weight") is not None:
+        weight, code = coerce(data["weight"], "number", False)
+        if code:
+            problems.append(Diagnostic(code, where(path + ("weight",)), {"name": label, "value": _text(data["weight"]), "label": f"{label}（分值）"}))
+            weight = None
+        elif not isinstance(weight, Decimal):  # `—` or blank: no weight given
+            problems.append(Diagnostic("rows.missing_field", where(path + ("weight",)), {"row": label, "field": "weight", "label": FIELD_LABELS["weight"]}))
+    if frame is not None and isinstance(weight, Decimal):
+        weights[frame.key].append((index, weight))
+    key = text["id"] or text["name"]
+    if key and key in taken:
+        problems.append(Diagnostic("rows.duplicate", where(path + ("id" if text["id"] else "name",)), {"key": key}))
+    if operator is None or not isinstance(weight, Decimal) or (operator != "定性" and target is None):
+        return None
+
+    # The row's data is checked even when its place in the frame is wrong, so
+    # every mistake in it is reported in the same run.
+    anchor = frame if frame is not None else plan.frames[0]
+    node = make_node(
+        key=key or label, name=text["name"] or label, path=anchor.path + ("rows", index),
+        depth=anchor.depth + (3 if anchor.frame.nested else 2), weight=weight, target_raw=target,
+        operator=operator, unit=text["unit"], bound=plan.row_methods[operator],
+    )
+    code = target_problem(node.method, node.target)
+    if code:
+        problems.append(Diagnostic(code, where(path + ("target",)), {"name": label, "method": node.method.NAME, "target": target}))
+    entry = {k: v for k, v in data.items() if k in entry_keys}
+    entry_problems = _read_entry(node, entry, path, smap, entries, where)
+    problems += entry_problems
+    if not entry_problems and node.method is not None and node.method.NAME in _JUDGED:
+        problems += _judge(node, entries.get(node.key, {}), path, where)
+    if len(problems) > before or frame is None:
+        return None
+    return _Row(index, frame, text["group"], text["category"], node)
+
+
+def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, where, problems: list):
+    """指标性质 and 年度指标值: `≥95%` in the target gives both; a unit typed
+    after the number (`15000人` with 度量单位 人) is dropped; a quantitative
+    target must read as a number."""
+    raw_op = data.get("operator")
+    operator = operator_of(raw_op) if isinstance(raw_op, str) else None
+    if raw_op is not None and operator is None:
+        problems.append(Diagnostic("rows.bad_operator", where(path + ("operator",)), {"row": label, "value": _text(raw_op)}))
+        return None, None
+    target = data.get("target")
+    if isinstance(target, str):
+        target = target.strip()
+        for prefix, op in _PREFIXES:
+            if target.startswith(prefix) and operator != "定性":
+                if operator is not None and operator != op:
+                    problems.append(Diagnostic("rows.operator_conflict", where(path + ("target",)), {"row": label, "operator": operator, "target": target}))
+                    return None, None
+                operator, target = op, target[len(prefix):].strip()
+                break
+        if unit and unit != "%" and target.endswith(unit):
+            target = target[: -len(unit)].strip()
+    if operator is None:
+        if raw_op is None:
+            problems.append(Diagnostic("rows.missing_field", where(path), {"row": label, "field": "operator", "label": FIELD_LABELS["operator"]}))
+        return None, None
+    if operator != "定性" and target is not None:
+        kind = "percent" if unit == "%" or (isinstance(target, str) and target.endswith(("%", "％"))) else "number"
+        value, code = coerce(target, kind, True)
+        if code:
+            problems.append(Diagnostic("rows.target_not_number" if code == "input.not_number" else code, where(path + ("target",)), {"name": label, "row": label, "value": _text(target), "label": f"{label}（年度指标值）"}))
+            return operator, None
+        if not isinstance(value, Decimal):  # `—` or blank: no target given
+            problems.append(Diagnostic("rows.missing_field", where(path + ("target",)), {"row": label, "field": "target", "label": FIELD_LABELS["target"]}))
+            return operator, None
+    return operator, target
+
+
+def _judge(node: Node, entry: dict, path: tuple, where) -> list[Diagnostic]:
+    """The evaluator's score checked by the indicator's own method (within the
+    weight, inside the band of its level), before anything is evaluated."""
+    if entry.get("not_applicable"):
+        return []
+    try:
+        node.method.score(ScoreInput(node.weight, node.target, entry.get("actual"), node.operator, entry), node.params)
+    except ScoringProblem as p:
+        return [Diagnostic(p.code, where(path + ((p.field,) if p.field else ())), {"name": node.name, **p.details})]
+    return []
+
+
+def _weight_sums(plan: Plan, weights: dict[str, list[tuple[int, Decimal]]], where) -> list[Diagnostic]:
+    """Each frame's rows weigh exactly the frame's weight (分值合计)."""
+    out = []
+    for f in plan.frames:
+        rows = weights[f.key]
+        if not rows:
+            out.append(Diagnostic("rows.frame_empty", where(("indicator_rows",)), {"name": f.name, "groups": "、".join(f.frame.groups)}))
+            continue
+        total = sum((w for _, w in rows), ZERO)
+        if total != f.weight:
+            out.append(Diagnostic("rows.frame_weights", where(("indicator_rows", rows[0][0], "weight")), {"name": f.name, "count": len(rows), "sum": total, "weight": f.weight}))
+    return out
+
+
+def _children(frame: Node, rows: list[_Row]) -> tuple[Node, ...]:
+    """The frame's subtree: 二级 nodes over the rows (for a nested frame, 一级
+    nodes over those), in the order the ruleset lists them."""
+
+    def branch(key: str, name: str, depth: int, kids: tuple[Node, ...]) -> Node:
+        weight = sum((k.weight for k in kids), ZERO)
+        return make_node(key=key, name=name, path=frame.path + ("categories",), depth=depth, weight=weight, target_raw=None, operator=None, unit=None, children=kids)
+
+    def categories(group: str, depth: int) -> tuple[Node, ...]:
+        out = []
+        for cat in frame.frame.groups[group]:
+            leaves = tuple(r.node for r in rows if r.group == group and r.category == cat)
+            if leaves:
+                out.append(branch(f"{group}/{cat}", cat, depth, leaves))
+        return tuple(out)
+
+    if not frame.frame.nested:
+        return categories(frame.name, frame.depth + 1)
+    groups = []
+    for group in frame.frame.groups:
+        kids = categories(group, frame.depth + 2)
+        if kids:
+            groups.append(branch(group, group, frame.depth + 1, kids))
+    return tuple(groups)
+
+
+def _fill(node: Node, filled: dict) -> Node:
+    if node.frame is not None and node.key in filled:
+        return dataclasses.replace(node, children=filled[node.key])
+    if node.children:
+        return dataclasses.replace(node, children=tuple(_fill(c, filled) for c in node.children))
+    return node
+
+
+def _all_nodes(nodes):
+    for n in nodes:
+        yield n
+        yield from _all_nodes(n.children)
+
+
+def _alias_rows(smap: SourceMap, keys: dict[int, str]) -> SourceMap:
+    """The same map, where `indicators.<key>…` also finds row `i`'s positions."""
+    alias = SourceMap()
+    for source, target in ((smap.values, alias.values), (smap.keys, alias.keys), (smap.styles, alias.styles)):
+        for path, value in source.items():
+            if len(path) >= 2 and path[0] == "indicator_rows" and path[1] in keys:
+                target[("indicators", keys[path[1]]) + path[2:]] = value
+    return smap.merged(alias)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value).strip() if not isinstance(value, (dict, list)) else str(value)

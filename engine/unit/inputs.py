@@ -1,0 +1,579 @@
+"""Unit data (单位数据): a department's or project's figures, checked against the
+ruleset's declared inputs, tables and indicators before anything is scored.
+
+Staff type numbers as forms print them, so `3,921.33`, `93.59%`, full-width
+digits, a trailing unit (`3,921.33万元`, `95场`) and `—` / `/` / blank (an
+explicit empty) are all read. Every problem is a located diagnostic, all
+reported at once; with any of them, nothing is evaluated.
+
+A data file is YAML or JSON (JSON is read by the same strict loader) with the
+sections `subject`, `inputs` (declared figures), `tables` (rows of line items
+with sub-rows) and `indicators` (one entry per leaf indicator: `actual`,
+`score`, `level`, `coefficient`, `explanation`, …).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable, Mapping, NamedTuple
+
+from engine.ruleset.compile import NUMERIC_TYPES, Node, Plan, digest_of
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
+from engine.ruleset.formula import suggest
+from engine.base.numeric import ZERO, is_empty_mark, parse_number
+from engine.base.sourcemap import SourceMap
+
+TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes")
+ENTRY_KEYS = ("actual", "score", "level", "coefficient", "explanation", "adjusted_target", "not_applicable", "note")
+ROW_KEYS = ("name", "category", "rows")
+# Entry fields a scoring method reads from the data; any other method computes
+# the score itself, so a `score:` given for it would be silently ignored.
+_ENTRY_FIELDS = {"manual": ("score",), "qualitative": ("score", "level"), "coefficient": ("coefficient",)}
+_JUDGED = ("manual", "qualitative", "coefficient")
+# Figures beyond this are typing mistakes (万元 forms never reach 10^15), and
+# refusing them keeps every later formatting and arithmetic step bounded.
+MAX_MAGNITUDE = Decimal("1e15")
+# How a copied target starts (`≥266米`, `不低于95%`): the sign of a target, not a value.
+_TARGET_MARKS = ("≥", "≤", ">", "<", "＞", "＜", "=", "＝", "≠", "不低于", "不高于", "不少于", "不多于", "不超过", "大于", "小于", "达到", "高于", "低于")
+_MINUS = str.maketrans({"−": "-", "﹣": "-"})
+SEPARATOR = " › "
+_EMPTY = object()
+
+
+class Row(NamedTuple):
+    """A table row (表行): a line item, subtotal or total; sub-rows sum into it.
+
+    `trail` holds the names from the top row's children down to this row (the
+    top row, usually 合计, has an empty trail)."""
+
+    name: str
+    category: str | None
+    values: Mapping[str, Decimal | str | None]
+    path: tuple
+    rows: tuple["Row", ...] = ()
+    trail: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitData:
+    """One unit's checked figures.
+
+    `values` is the flat name → value mapping formulas read (inputs and table
+    figures); `entries` holds each indicator's data by indicator key."""
+
+    file: str
+    digest: str
+    subject: Mapping[str, Any]
+    ruleset_ref: str | None
+    values: Mapping[str, Any]
+    entries: Mapping[str, Mapping[str, Any]]
+    tables: Mapping[str, Row]
+    smap: SourceMap = field(repr=False)
+    # The plan with this unit's indicator rows in place, when the ruleset's
+    # indicators come from the data (`rows: data`); `evaluate` uses it.
+    plan: Plan | None = field(default=None, repr=False)
+    entry_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # indicator key → key in the file
+
+    @property
+    def name(self) -> str:
+        return str(self.subject.get("name", ""))
+
+    def span(self, path: tuple) -> SourceSpan | None:
+        return self.smap.value(path)
+
+    def entry_span(self, key: str, *field_path: str) -> SourceSpan | None:
+        """Where an indicator's entry (or one of its fields) is in the data
+        file, whether the file names the indicator by id or by name."""
+        return self.smap.value(("indicators", self.entry_keys.get(key, key), *field_path))
+
+
+def row_label(table: str, row_name: str, trail: tuple[str, ...], unique: Callable[[str], bool]) -> str:
+    """How a row is named in messages: `预算调整表 › 基本支出`, with the rows
+    above it when its own name occurs more than once in the table
+    (`预算调整表 › 武汉市汉南区劳动就业管理局 › 基本支出`); the top row by its
+    own name (`预算调整表 › 合计`)."""
+    if not trail:
+        return SEPARATOR.join((table, row_name)) if row_name else table
+    shown = trail[-1:] if unique(trail[-1]) else trail
+    return SEPARATOR.join((table, *shown))
+
+
+def name_counts(root: Row) -> Counter:
+    """How often each row name occurs in a table (to tell same-named rows apart)."""
+    counts: Counter = Counter()
+    stack = list(root.rows)
+    while stack:
+        row = stack.pop()
+        counts[row.name] += 1
+        stack.extend(row.rows)
+    return counts
+
+
+# Plain figures (`3921.33`, `3,921.33`, `93.59%`) are most of what a batch reads:
+# one match skips the general parser, which gives the same Decimal for them.
+_PLAIN = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(%?)\Z")
+
+
+def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str | None = None) -> tuple[Any, str | None]:
+    """(value, None) or (None, problem code). `_EMPTY` means explicitly empty.
+
+    `kind` is an input type (money, number, percent, count, text); a trailing
+    `unit` (万元, 人, 场) is accepted after a number."""
+    if value.__class__ is str and kind != "text":
+        plain = _PLAIN.match(value)
+        if plain is not None:
+            if not plain.group(1):
+                return _checked(Decimal(value.replace(",", "") if "," in value else value), False, kind, allow_negative)
+            if kind == "percent":
+                return _checked(Decimal(value[:-1].replace(",", "")).scaleb(-2), True, kind, allow_negative)
+    if value is None or (isinstance(value, str) and is_empty_mark(value)):
+        return _EMPTY, None
+    if kind == "text":
+        if isinstance(value, (dict, list)):
+            return None, "input.not_text"
+        return (format(value, "f") if isinstance(value, Decimal) else str(value)), None
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        return None, "input.not_number"
+    is_pct = False
+    if isinstance(value, str):
+        text = value.strip().translate(_MINUS)
+        if unit and unit != "%" and text.endswith(unit) and len(text) > len(unit):
+            text = text[: -len(unit)].strip()
+        is_pct = text.endswith(("%", "％"))
+        number = parse_number(text)
+        if number is None:
+            return None, "input.not_number"
+        if is_pct and kind != "percent":
+            return None, "input.unexpected_percent"
+    else:
+        number = value
+    return _checked(number, is_pct, kind, allow_negative)
+
+
+def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None) -> tuple[Any, str | None]:
+    if not number.is_finite() or abs(number) >= MAX_MAGNITUDE:
+        return None, "input.too_large"
+    if kind == "percent" and not is_pct and abs(number) > 2:
+        return None, "input.percent_ambiguous"
+    if kind == "count" and number != number.to_integral_value():
+        return None, "input.not_integer"
+    negative_ok = allow_negative if allow_negative is not None else kind in ("number", "percent")
+    if number < 0 and not negative_ok:
+        return None, "input.negative"
+    return number, None
+
+
+@dataclass
+class _Reader:
+    """What every section reader shares: the positions and the problems found."""
+
+    smap: SourceMap
+    file: str
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def at(self, path: tuple) -> SourceSpan:
+        return self.smap.value(path) or SourceSpan(self.file, 1, 1)
+
+    def key_at(self, path: tuple) -> SourceSpan:
+        return self.smap.key(path) or self.at(path)
+
+    def section_at(self, section: str) -> SourceSpan:
+        """Where a missing item of `section` is reported: the section's key,
+        else the start of the file."""
+        return self.smap.keys.get((section,)) or self.at(())
+
+    def add(self, code: str, span: SourceSpan, **args: Any) -> None:
+        self.problems.append(Diagnostic(code, span, args))
+
+    def value(self, value: Any, kind: str, path: tuple, allow_negative: bool | None, unit: str | None, **label: Any) -> Any:
+        """The coerced value, `_EMPTY`, or None after reporting the problem."""
+        v, code = coerce(value, kind, allow_negative, unit)
+        if code:
+            self.add(code, self.at(path), value=_show(value), **label)
+            return None
+        return v
+
+
+def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None) -> UnitData:
+    """Check `raw` (a loaded data file) against `plan`; raise with every problem."""
+    rd = _Reader(smap, file)
+    if not isinstance(raw, dict):
+        raise DiagnosticError([Diagnostic("input.not_mapping", rd.at(()))])
+    for key in raw:
+        if key not in TOP_KEYS:
+            rd.add("input.unknown_key", rd.key_at((key,)), key=key, suggestion=suggest(str(key), TOP_KEYS), known=", ".join(TOP_KEYS))
+
+    subject = raw.get("subject")
+    if isinstance(subject, str) and subject.strip():
+        subject = {"name": subject}
+    elif not isinstance(subject, dict) or not isinstance(subject.get("name"), str) or not subject["name"].strip():
+        rd.add("input.no_subject", rd.at(("subject",)))
+        subject = {"name": ""}
+    ruleset_ref = raw.get("ruleset") if isinstance(raw.get("ruleset"), str) else None
+    year = raw.get("year")
+    if year is not None and year != plan.ruleset.year:
+        rd.add("input.year_mismatch", rd.at(("year",)), year=_show(year), expected=plan.ruleset.year, ruleset=plan.ruleset.title)
+
+    values: dict[str, Any] = {}
+    _read_inputs(plan, raw.get("inputs"), rd, values)
+    tables: dict[str, Row] = {}
+    _read_tables(plan, raw.get("tables"), rd, tables)
+    by_category: dict[str, dict[str, list[Row]]] = {}
+    for flat, (tname, cat, col) in plan.table_names.items():
+        root = tables.get(tname)
+        if root is None:
+            continue
+        if cat is None:
+            values[flat] = table_value(root, None, col)
+            continue
+        rows = by_category.get(tname)
+        if rows is None:
+            rows = by_category[tname] = category_rows(root)
+        values[flat] = _column_sum(rows.get(cat, ()), col)
+    entries: dict[str, dict] = {}
+    entry_keys: dict[str, str] = {}
+    _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
+    unit_plan = None
+    if plan.frames or "indicator_rows" in raw:  # a project's own indicators (engine/unit/indicator_rows.py)
+        from engine.unit.indicator_rows import read_rows
+
+        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at)
+        rd.problems += row_problems
+
+    if rd.problems:
+        raise DiagnosticError(sorted(rd.problems, key=sort_key))
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan, entry_keys=entry_keys)
+
+
+def _section(given: Any, name: str, rd: _Reader) -> dict | None:
+    """A section as a mapping ({} when absent), or None after reporting it."""
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        rd.add("input.section_not_mapping", rd.at((name,)), section=name)
+        return None
+    return given
+
+
+def _suggested(rd: _Reader, code: str) -> set:
+    """Names already offered as "did you mean" for unknown `code` entries: a
+    misspelt name is reported once, as unknown, not again as missing."""
+    return {d.args.get("suggestion") for d in rd.problems if d.code == code} - {None}
+
+
+def _read_inputs(plan: Plan, given: Any, rd: _Reader, values: dict) -> None:
+    decls = plan.ruleset.inputs
+    given = _section(given, "inputs", rd)
+    if given is None:
+        return
+    for name, value in given.items():
+        decl = decls.get(name)
+        if decl is None:
+            rd.add("input.unknown_input", rd.key_at(("inputs", name)), name=name, suggestion=suggest(str(name), decls))
+            continue
+        label = {"label": decl.label or name, "alias": name if decl.label and decl.label != name else ""}
+        v = rd.value(value, decl.type, ("inputs", name), decl.allow_negative, decl.unit, **label)
+        if v is _EMPTY:
+            if decl.required and decl.default is None:
+                rd.add("input.required_empty", rd.at(("inputs", name)), **label)
+            values[name] = _default(decl)
+        elif v is not None:
+            values[name] = v
+    misspelt = _suggested(rd, "input.unknown_input")
+    for name, decl in decls.items():
+        if name in given:
+            continue
+        if decl.required and decl.default is None:
+            if name not in misspelt:
+                rd.add("input.missing", rd.section_at("inputs"), name=name, label=decl.label or name)
+        else:
+            values[name] = _default(decl)
+
+
+def _default(decl) -> Any:
+    if decl.default is None:
+        return None
+    if decl.type == "text":
+        return str(decl.default)
+    v, _ = coerce(decl.default, decl.type, True)
+    return None if v is _EMPTY else v
+
+
+def _read_tables(plan: Plan, given: Any, rd: _Reader, tables: dict) -> None:
+    decls = plan.ruleset.tables
+    given = _section(given, "tables", rd)
+    if given is None:
+        return
+    for tname, rootdata in given.items():
+        decl = decls.get(tname)
+        if decl is None:
+            rd.add("input.unknown_table", rd.key_at(("tables", tname)), table=tname, suggestion=suggest(str(tname), decls))
+            continue
+        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, _Unique(rootdata))
+        if row is not None:
+            tables[tname] = row
+    misspelt = _suggested(rd, "input.unknown_table")
+    for tname, decl in decls.items():
+        if tname not in given and decl.required and tname not in misspelt:
+            rd.add("input.missing_table", rd.section_at("tables"), table=tname, label=decl.label or tname)
+
+
+class _Unique:
+    """Whether a row name occurs once in a table, counted only when a problem
+    needs a row's label (most units have none)."""
+
+    __slots__ = ("data", "counts")
+
+    def __init__(self, data: Any):
+        self.data, self.counts = data, None
+
+    def __call__(self, name: str) -> bool:
+        if self.counts is None:
+            self.counts = _raw_name_counts(self.data)
+        return self.counts[name] <= 1
+
+
+def _raw_name_counts(data: Any) -> Counter:
+    counts: Counter = Counter()
+    stack = list(data.get("rows") or []) if isinstance(data, dict) and isinstance(data.get("rows"), list) else []
+    while stack:
+        row = stack.pop()
+        if isinstance(row, dict):
+            counts[_row_name(row)] += 1
+            if isinstance(row.get("rows"), list):
+                stack.extend(row["rows"])
+    return counts
+
+
+def _row_name(data: dict) -> str:
+    """A row's name as text ('' when missing or not a name)."""
+    name = data.get("name")
+    if isinstance(name, Decimal):
+        name = format(name, "f")
+    return name.strip() if isinstance(name, str) else ""
+
+
+def _read_row(decl, data: Any, path: tuple, rd: _Reader, tname: str, trail: tuple | None, unique) -> Row | None:
+    """One row and its sub-rows; `trail` is None for the top row."""
+    if not isinstance(data, dict):
+        rd.add("input.row_not_mapping", rd.at(path), table=tname)
+        return None
+    name = _row_name(data)
+    if not name:
+        rd.add("input.row_no_name", rd.at(path), table=tname)
+    own_trail = () if trail is None else trail + (name,)
+    values: dict[str, Any] = {}
+    columns = decl.columns
+    for key, value in data.items():
+        if key in ROW_KEYS:
+            continue
+        col = columns.get(key)
+        if col is None:
+            rd.add("input.unknown_column", rd.key_at(path + (key,)), table=tname, column=key, suggestion=suggest(str(key), list(columns) + list(ROW_KEYS)))
+            continue
+        v, code = coerce(value, col.type, col.allow_negative, decl.unit)
+        if code:
+            rd.add(code, rd.at(path + (key,)), value=_show(value), label=row_label(tname, name, own_trail, unique), field=key)
+        else:
+            values[key] = None if v is _EMPTY else v
+    category = data.get("category")
+    if category is not None and category not in decl.categories:
+        rd.add("input.unknown_category", rd.at(path + ("category",)), table=tname, category=category, suggestion=suggest(str(category), decl.categories), known="、".join(decl.categories))
+    if category is None and name in decl.categories:
+        category = name
+    children: list[Row] = []
+    sub = data.get("rows")
+    if sub is not None:
+        if not isinstance(sub, list):
+            rd.add("input.rows_not_list", rd.at(path + ("rows",)), table=tname)
+        else:
+            for i, child in enumerate(sub):
+                r = _read_row(decl, child, path + ("rows", i), rd, tname, own_trail, unique)
+                if r is not None:
+                    children.append(r)
+    return Row(name, category, values, path, tuple(children), own_trail)
+
+
+def table_value(root: Row, category: str | None, column: str) -> Decimal | None:
+    """The total row's figure, or the sum over the rows of a category (a matched
+    row's own sub-rows are not counted again). Blank cells count as 0."""
+    if category is None:
+        v = root.values.get(column)
+        return v if v is None or isinstance(v, Decimal) else None
+    total = ZERO
+    stack = list(root.rows)
+    while stack:
+        row = stack.pop()
+        if row.category == category:
+            v = row.values.get(column)
+            if isinstance(v, Decimal):
+                total += v
+        else:
+            stack.extend(row.rows)
+    return total
+
+
+def category_rows(root: Row) -> dict[str, list[Row]]:
+    """Each category's rows below `root`, as `table_value` finds them (a row
+    inside one of its own category is not counted again), in its order."""
+    out: dict[str, list[Row]] = {}
+
+    def walk(rows: tuple, above: frozenset) -> None:
+        for row in reversed(rows):  # table_value's stack visits the last row first
+            cat = row.category
+            if cat is not None and cat not in above:
+                out.setdefault(cat, []).append(row)
+                if row.rows:
+                    walk(row.rows, above | {cat})
+            elif row.rows:
+                walk(row.rows, above)
+
+    walk(root.rows, frozenset())
+    return out
+
+
+def _column_sum(rows, column: str) -> Decimal:
+    total = ZERO
+    for row in rows:
+        v = row.values.get(column)
+        if isinstance(v, Decimal):
+            total += v
+    return total
+
+
+def _read_entries(plan: Plan, given: Any, rd: _Reader, entries: dict, entry_keys: dict) -> None:
+    given = _section(given, "indicators", rd)
+    if given is None:
+        return
+    by_key = {n.key: n for n in plan.leaves}
+    by_name = {n.name: n for n in plan.leaves}
+    branches = _branch_names(plan)
+    for key, entry in given.items():
+        node = by_key.get(key) or by_name.get(key)
+        path = ("indicators", key)
+        if node is None:
+            if key in branches:
+                rd.add("input.branch_entry", rd.key_at(path), name=key)
+            else:
+                rd.add("input.unknown_indicator", rd.key_at(path), name=key, suggestion=suggest(str(key), list(by_key) + list(by_name)))
+            continue
+        if node.key in entries:
+            rd.add("input.duplicate_indicator", rd.key_at(path), name=node.name)
+            continue
+        entry_keys[node.key] = key
+        if not isinstance(entry, dict):
+            rd.add("input.entry_not_mapping", rd.at(path), name=node.name)
+            entries[node.key] = {}
+            continue
+        entries[node.key] = _entry_data(node, entry, path, rd)
+    misspelt = _suggested(rd, "input.unknown_indicator")
+    for node in plan.leaves:
+        if node.key not in entries and node.key not in misspelt and node.name not in misspelt:
+            need = _needed_field(node)
+            if need:
+                rd.add(f"input.missing_{need}", rd.section_at("indicators"), name=node.name)
+
+
+def _branch_names(plan: Plan) -> set[str]:
+    out: set[str] = set()
+    stack = list(plan.roots)
+    while stack:
+        n = stack.pop()
+        if n.children:
+            out.update((n.key, n.name))
+            stack.extend(n.children)
+    return out
+
+
+def _needed_field(node: Node) -> str | None:
+    if node.method is None:
+        return None
+    if node.method.NAME in ("manual", "qualitative"):
+        return "score"
+    if node.method.NAME == "coefficient":
+        return "coefficient"
+    if node.actual is None:
+        return "actual"
+    return None
+
+
+def _read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where) -> list[Diagnostic]:
+    """One indicator's data into `entries`; the problems found (for `engine.unit.indicator_rows`,
+    whose indicator rows carry the same fields)."""
+    rd = _Reader(smap, where(()).file)
+    entries[node.key] = _entry_data(node, entry, path, rd)
+    return rd.problems
+
+
+def _entry_data(node: Node, entry: dict, path: tuple, rd: _Reader) -> dict:
+    before = len(rd.problems)
+    out: dict[str, Any] = {}
+    method = node.method.NAME if node.method is not None else None
+    uses = getattr(node.method, "ENTRY_FIELDS", _ENTRY_FIELDS.get(method or "", ()))
+    label = {"label": node.name}
+    for key, value in entry.items():
+        p = path + (key,)
+        if key not in ENTRY_KEYS:
+            rd.add("input.unknown_entry_key", rd.key_at(p), key=key, name=node.name, suggestion=suggest(str(key), ENTRY_KEYS), known=", ".join(ENTRY_KEYS))
+        elif key in ("score", "level", "coefficient") and key not in uses:
+            rd.add("input.field_not_used", rd.key_at(p), key=key, name=node.name, method=method or "")
+        elif key == "actual":
+            if node.actual is not None:
+                rd.add("input.actual_is_computed", rd.key_at(p), name=node.name)
+                continue
+            quantitative = node.value_type in NUMERIC_TYPES and not (method in _JUDGED and not isinstance(value, Decimal))
+            v, code = coerce(value, node.value_type if quantitative else "text", True, node.unit)
+            if code == "input.not_number":
+                code = "input.actual_is_target" if _looks_like_target(value) else "input.actual_not_number"
+            if code:
+                rd.add(code, rd.at(p), value=_show(value), target=node.target_text or "", **label, field=key)
+                continue
+            out["actual"] = None if v is _EMPTY else v
+        elif key == "adjusted_target":
+            kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
+            v = rd.value(value, kind, p, True, node.unit, **label, field=key)
+            if v is not None:
+                out[key] = None if v is _EMPTY else v
+        elif key in ("score", "coefficient"):
+            v = rd.value(value, "number", p, False, None, **label, field=key)
+            if v is not None:
+                out[key] = None if v is _EMPTY else v
+        elif key == "not_applicable":
+            if not isinstance(value, bool):
+                rd.add("input.not_boolean", rd.at(p), value=_show(value), **label, field=key)
+                continue
+            out[key] = value
+        else:  # level, explanation, note: text
+            if isinstance(value, (dict, list)):
+                rd.add("input.not_text", rd.at(p), value=_show(value), **label, field=key)
+                continue
+            if value is not None and not isinstance(value, str):
+                value = format(value, "f") if isinstance(value, Decimal) else str(value)
+            out[key] = value.strip() if isinstance(value, str) and value.strip() else None
+    if not out.get("not_applicable"):
+        need = _needed_field(node)
+        # A field already reported as malformed is not reported again as missing.
+        if need and out.get(need) is None and len(rd.problems) == before:
+            rd.add(f"input.missing_{need}", rd.at(path + ((need,) if need in entry else ())), name=node.name)
+    return out
+
+
+def _looks_like_target(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().startswith(_TARGET_MARKS)
+
+
+def _show(value: Any) -> str:
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def load_unit(plan: Plan, path: str, display: str | None = None) -> UnitData:
+    """Load a data file (YAML or JSON) and check it against `plan`."""
+    from engine.load.yaml_loader import load_text, read_file
+
+    name = display or path
+    text = read_file(path, name)
+    raw, smap = load_text(text, name)
+    return read_unit(plan, raw, smap, name, digest_of(text))
