@@ -336,7 +336,7 @@ def test_json_line_equals_the_json_contract(value):
 
 
 def test_json_positions_point_at_each_value():
-    from engine.batch.units import json_positions
+    from engine.load.json_line import json_positions
 
     text = '{"a": 1, "b": {"c": "x", "d": [true, {"e": null}]}}'
     values, keys = json_positions(text)

@@ -74,7 +74,7 @@ def assert_same(result, langs=LANGS) -> None:
 
 COUNTS = {"参与干部培训人数": (0, 180), "城镇新增就业人数": (12000, 19000), "组织公益性招聘会场数": (60, 120), "开展校招活动场数": (10, 28), "帮扶就业困难群体就业创业人数": (600, 1100)}
 RATES = ("干部档案整理覆盖率", "专项招聘工作完成率", "各项经费支出合规率", "档案装具采购合规率", "各项补贴支付合规率")
-NAMES = ('第1号"单位"', "a\\b\x00c", "两行\n名称", "12.50", "-0", "1E+3", "</script>", "\u2028", "")
+NAMES = ('第1号"单位"', "a\\b\tc", "两行\n名称", "12.50", "-0", "1E+3", "</script>", "\u2028", "")
 
 
 def _scale(row: dict, f: Decimal, cols: tuple[str, ...]) -> dict:
@@ -357,10 +357,12 @@ def test_percent_as_before_and_in_any_context(value, places):
 
     with decimal.localcontext(CONTEXT):
         before = ref.fmt_percent(value, places)  # where evaluate computes: 34 digits
+        if before.startswith("-") and not before.strip("-0.%"):
+            before = before[1:]  # -0% (or -0.00%) now prints as 0%: a sign on nothing is never shown
         assert fmt_percent(value, places) == before
     assert fmt_percent(value, places) == before  # the caller's context (28 digits) no longer matters
     if len(value.as_tuple().digits) <= 26:
-        assert ref.fmt_percent(value, places) == before
+        assert ref.fmt_percent(value, places).removeprefix("-" if before[0] != "-" else "") == before
 
 
 def test_percent_of_a_long_figure_is_not_rounded_twice():

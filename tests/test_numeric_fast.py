@@ -59,4 +59,6 @@ def test_round_half_up_fast_path_gives_the_reference(value, places):
 @example(numeric.Decimal("3921.335"), 0)
 def test_fmt_money_fast_path_gives_the_reference(value, places):
     want = f"{_round_half_up_reference(value, places):,.{places}f}"
+    if want.startswith("-") and not want.strip("-0.,"):
+        want = want[1:]  # a sign on nothing is never shown (-0.00 prints as 0.00)
     assert numeric.fmt_money(value, places) == want

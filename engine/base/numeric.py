@@ -57,6 +57,36 @@ def in_range(value: Decimal) -> bool:
     return value.as_tuple().exponent >= -MAX_PLACES and value.adjusted() <= MAX_MAGNITUDE
 
 
+# Number text longer than this is out of range whatever it says: a number within
+# the bounds needs 61 digits, a sign, a point and an exponent. Checked before
+# `Decimal()` sees the text (a 5-million-digit integer costs seconds to convert).
+MAX_NUMBER_TEXT = 100
+
+
+def to_decimal(text: str) -> Decimal | None:
+    """`Decimal(text)` for number text from outside, or None when it is not a
+    number or lies outside `in_range` (`1e99999999999999999999999`, whose
+    exponent not even Decimal can hold, included). -0 is 0."""
+    if len(text) > MAX_NUMBER_TEXT:
+        return None
+    try:
+        value = Decimal(text)
+    except (decimal.InvalidOperation, ValueError):
+        return None
+    if not in_range(value):
+        return None
+    return value.copy_abs() if value.is_zero() else value
+
+
+def show_number(value: Decimal) -> str:
+    """A number for a message: in full when within `in_range`, else short and
+    in scientific notation (never a billion-character string)."""
+    if value.is_finite() and in_range(value):
+        return format(value, "f")
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -68,14 +98,16 @@ def parse_number(text: str, *, percent: bool = False) -> Decimal | None:
     """Read a number as staff type it: `3,921.33`, `93.59%`, full-width digits.
 
     Returns None when the text is not a number, or is one outside `in_range`.
-    With `percent`, `93.59%` and a bare `93.59` both mean 0.9359 only when the
-    `%` is present; a bare value is taken as already a fraction when it is ≤ 1.5
-    (forms write 0.9359 or 93.59%).
+    A trailing `%` divides by 100 (`93.59%` is 0.9359); whether a bare value
+    may stand for a percentage is the caller's rule (`engine.unit.inputs`: a
+    bare ratio up to `MAX_BARE_RATIO`).
     """
+    if len(text) > MAX_NUMBER_TEXT * 2:  # out of range whatever it says; never converted
+        return None
     if _ASCII_FIGURE.match(text):  # the common case: nothing to normalise
         s = text.replace(",", "")
-        value = Decimal(s[:-1] if s.endswith("%") else s)
-        if not in_range(value):
+        value = to_decimal(s[:-1] if s.endswith("%") else s)
+        if value is None:
             return None
         return value.scaleb(-2) if s.endswith("%") else value
     s = unicodedata.normalize("NFKC", text).translate(_FULLWIDTH).strip().replace(" ", "")
@@ -86,12 +118,21 @@ def parse_number(text: str, *, percent: bool = False) -> Decimal | None:
         s = s.replace(",", "")
     if not _NUMBER.match(s):
         return None
-    value = Decimal(s)
-    if not in_range(value):
+    value = to_decimal(s)
+    if value is None:
         return None
     if is_pct:
         return value.scaleb(-2)
     return value
+
+
+def looks_like_number(text: str) -> bool:
+    """Whether text has the shape of a number (`1e999`, `0.000…1`, `１２３`),
+    whatever its size: tells "out of range" from "not a number" in messages."""
+    if len(text) > MAX_NUMBER_TEXT * 2:
+        text = text[: MAX_NUMBER_TEXT * 2]
+    s = unicodedata.normalize("NFKC", text).translate(_FULLWIDTH).strip().replace(" ", "").removesuffix("%")
+    return bool(_NUMBER.match(s) or _GROUPED.match(s))
 
 
 def is_empty_mark(text: str) -> bool:
@@ -101,8 +142,12 @@ def is_empty_mark(text: str) -> bool:
 
 def fmt_decimal(value: Decimal) -> str:
     """A plain decimal string with no exponent: Decimal('1E+1') → '10'."""
-    text = format(value, "f")
-    return text
+    return format(_unsigned_zero(value), "f")
+
+
+def _unsigned_zero(value: Decimal) -> Decimal:
+    """-0 (and -0.00) as 0: a sign on nothing is never shown."""
+    return value.copy_abs() if value.is_zero() else value
 
 
 def fmt_money(value: Decimal, places: int = 2) -> str:
@@ -110,10 +155,10 @@ def fmt_money(value: Decimal, places: int = 2) -> str:
     quantum = _EXPONENTS.get(places)
     if quantum is not None:
         try:  # rounded to `places` already: the plain format shows exactly those
-            return format(value.quantize(quantum, ROUND_HALF_UP, CONTEXT), ",f")
+            return format(_unsigned_zero(value.quantize(quantum, ROUND_HALF_UP, CONTEXT)), ",f")
         except decimal.InvalidOperation:
             pass
-    return f"{round_half_up(value, places):,.{places}f}"
+    return f"{_unsigned_zero(round_half_up(value, places)):,.{places}f}"
 
 
 def fmt_percent(value: Decimal, places: int = 2) -> str:
@@ -121,7 +166,7 @@ def fmt_percent(value: Decimal, places: int = 2) -> str:
 
     The point moves in `CONTEXT`, so the text does not depend on the caller's
     Decimal context (a 34-digit figure times 100 is exact there)."""
-    text = f"{round_half_up(value.scaleb(2, CONTEXT), places):.{places}f}"
+    text = f"{_unsigned_zero(round_half_up(value.scaleb(2, CONTEXT), places)):.{places}f}"
     whole, point, fraction = text.partition(".")
     if point and not fraction.strip("0"):
         text = whole
@@ -130,7 +175,7 @@ def fmt_percent(value: Decimal, places: int = 2) -> str:
 
 def fmt_score(value: Decimal, places: int = 2) -> str:
     """Scores print without trailing zeros beyond what was earned: 9.36, 17, 0."""
-    q = round_half_up(value, places)
+    q = _unsigned_zero(round_half_up(value, places))
     text = format(q, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

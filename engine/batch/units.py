@@ -4,13 +4,13 @@ holding its result piece or its located error lines."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
+from engine.load.json_line import json_positions, load_json_line
 from engine.load.tables import cell_text
 from engine.ruleset.compile import Plan, digest_of, load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
@@ -99,14 +99,8 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     kind = payload[0]
     if kind == "line":
         _, file, number, text = payload
-        from engine.load.yaml_loader import loads_json_line
-
-        try:
-            raw = loads_json_line(text)
-        except ValueError as e:
-            col = getattr(e, "colno", 1)
-            raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": getattr(e, "msg", str(e))})]) from None
-        return raw, SourceMap(values={(): SourceSpan(file, number, 1)}), digest_of(text)
+        raw, smap = load_json_line(text, file, number)
+        return raw, smap, digest_of(text)
     if kind == "row":
         _, file, number, cells, lines = payload
         cmap = state.cmaps[file]
@@ -129,67 +123,14 @@ def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> Diagno
     _, file, number, text = payload
     try:
         values, keys = json_positions(text)
-    except (ValueError, IndexError, RecursionError):
+    except (ValueError, IndexError):
         return error
     moved = SourceMap({p: SourceSpan(file, number, c) for p, c in values.items()}, {p: SourceSpan(file, number, c) for p, c in keys.items()})
-    from engine.load.yaml_loader import loads_json_line
-
     try:
-        read_unit(plan, loads_json_line(text), moved, file)
+        read_unit(plan, load_json_line(text, file, number)[0], moved, file)
     except DiagnosticError as e:
         return e
     return error
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-
-
-def json_positions(text: str) -> tuple[dict, dict]:
-    """1-based character columns of every value and key in one line of JSON,
-    by path (the shape `SourceMap` uses)."""
-    from json.decoder import scanstring
-
-    values: dict[tuple, int] = {}
-    keys: dict[tuple, int] = {}
-
-    def skip(i: int) -> int:
-        return _WS.match(text, i).end()
-
-    def value(i: int, path: tuple) -> int:
-        i = skip(i)
-        values[path] = i + 1
-        ch = text[i]
-        if ch == "{" or ch == "[":
-            close = "}" if ch == "{" else "]"
-            i = skip(i + 1)
-            n = 0
-            while text[i] != close:
-                if ch == "{":
-                    start = i
-                    key, i = scanstring(text, i + 1)
-                    keys[path + (key,)] = start + 1
-                    i = skip(i) + 1  # the colon
-                    i = value(i, path + (key,))
-                else:
-                    i = value(i, path + (n,))
-                    n += 1
-                i = skip(i)
-                if text[i] == ",":
-                    i = skip(i + 1)
-            return i + 1
-        if ch == '"':
-            return scanstring(text, i + 1)[1]
-        m = _JSON_NUMBER.match(text, i)
-        if m and m.end() > i:
-            return m.end()
-        for literal in ("true", "false", "null"):
-            if text.startswith(literal, i):
-                return i + len(literal)
-        raise ValueError(f"unexpected {ch!r} at {i}")
-
-    value(0, ())
-    return values, keys
 
 
 def _error_lines(diagnostics, where: str, file: str, lang: str) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
-from engine.base.numeric import MAX_MAGNITUDE, in_range
+from engine.base.numeric import MAX_MAGNITUDE, in_range, to_decimal
 from engine.base.sourcemap import SourceMap
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -34,6 +34,7 @@ _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 # (terminal escape sequences, and characters XML-based outputs cannot hold) and
 # lone surrogates (which cannot be written out as UTF-8).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL = _CONTROL  # the same refusal for every input format (JSONL, tables, file names)
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUES = {"true", "True", "TRUE"}
 _FALSES = {"false", "False", "FALSE"}
@@ -112,7 +113,9 @@ def _scalar(value: str, style: str | None) -> Any:
     """A scalar as the YAML 1.2 core schema reads it, numbers as `Decimal`s.
 
     `no`, `on`, `12:30`, `1_000` are text (YAML 1.1 read them otherwise);
-    `.inf` and `.nan` stay text too, since no figure may be infinite."""
+    `.inf` and `.nan` stay text too, since no figure may be infinite. A number
+    outside `numeric.in_range` is `_TOO_BIG` (its text is never converted
+    whole: `1e99999999999999999999999` has an exponent Decimal cannot hold)."""
     if style is not None:  # quoted or block: always text
         return value
     if value in _NULLS:
@@ -122,7 +125,8 @@ def _scalar(value: str, style: str | None) -> Any:
     if value in _FALSES:
         return False
     if _INT_OR_FLOAT.match(value):
-        return Decimal(value)
+        number = to_decimal(value)
+        return _TOO_BIG if number is None else number
     if _OCTAL.match(value):
         return Decimal(int(value[2:], 8)) if len(value) < 40 else _TOO_BIG
     if _HEX.match(value):
@@ -351,5 +355,8 @@ _TOO_BIG = object()  # an octal or hexadecimal literal too long to convert
 
 
 def loads_json_line(line: str) -> Any:
-    """One JSONL record, numbers as exact Decimals (batch input)."""
-    return json.loads(line, parse_float=Decimal, parse_int=Decimal)
+    """One JSONL record, numbers as exact Decimals, within the bounds
+    `json_line.load_json_line` sets (batch input; raises `DiagnosticError`)."""
+    from engine.load.json_line import load_json_line  # json_line builds on this module
+
+    return load_json_line(line, "<line>", 1)[0]

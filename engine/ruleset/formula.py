@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import decimal
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -111,8 +112,6 @@ class Formula:
 
     def evaluate_reference(self, env: Mapping[str, object]):
         """The same value computed by simpleeval over the same checked tree."""
-        import operator
-
         from simpleeval import DEFAULT_OPERATORS, SimpleEval
 
         names = dict(self._ref_names)
@@ -122,21 +121,36 @@ class Formula:
         # simpleeval's own power guard also refuses bases above 4,000,000
         # (`5000000 ** 2`); our whitelist already caps the exponent, so plain
         # `**` keeps the reference identical to `evaluate`.
-        operators = {**DEFAULT_OPERATORS, ast.Pow: operator.pow}
+        operators = {**DEFAULT_OPERATORS, ast.Pow: _pow}
         evaluator = SimpleEval(operators=operators, functions=funcs, names=names)
         return _result(evaluator.eval(self.text, previously_parsed=self._tree))
 
 
 def _result(value):
-    """A formula's value is a Decimal or a truth value. Truth values count as
-    1 and 0 in arithmetic: `(a > 0) + (b > 0)` counts conditions, which Python
-    makes an int. Dividing truth values alone gives a float: refused, as no
-    float may reach a score."""
-    if type(value) is int:
+    """A formula's value is a finite Decimal or a truth value. Truth values
+    count as 1 and 0 in arithmetic: `(a > 0) + (b > 0)` counts conditions,
+    which Python makes an int. Dividing truth values alone gives a float:
+    refused, as no float may reach a score. -0 is 0. An infinite or NaN value
+    cannot arise (`_pow` and the Decimal traps stop it); if one did, it is an
+    overflow, reported where the formula is."""
+    cls = value.__class__
+    if cls is Decimal:
+        if not value.is_finite():
+            raise decimal.Overflow("a formula's value is not finite")
+        return value.copy_abs() if value.is_zero() else value
+    if cls is int:
         return Decimal(value)
-    if isinstance(value, float):
+    if cls is float:
         raise TypeError("a formula divided truth values")
     return value
+
+
+def _pow(base, exponent):
+    """`base ** exponent`, where 0 to a negative power is a division by zero
+    (Decimal itself answers Infinity, with no signal to trap)."""
+    if exponent < 0 and not base:
+        raise decimal.DivisionByZero("0 to a negative power")
+    return base ** exponent
 
 
 def _char_offset(text: str, lineno: int, byte_col: int) -> int:
@@ -248,8 +262,10 @@ def compile_formula(
                         raise _Refused(Diagnostic("formula.number_range", at(node), {"value": segment[:40], "digits": numeric.MAX_MAGNITUDE}))
                     value = Decimal(node.value)  # exact, whatever the base (0x10, 0o7, 1_000)
                 else:
-                    value = Decimal(segment.replace("_", ""))  # exact from the source, never via float
-                if not numeric.in_range(value):
+                    # exact from the source, never via float; None when out of range
+                    # (`1e99999999999999999999999`: an exponent not even Decimal holds)
+                    value = numeric.to_decimal(segment.replace("_", ""))
+                if value is None or not numeric.in_range(value):
                     raise _Refused(Diagnostic("formula.number_range", at(node), {"value": segment[:40], "digits": numeric.MAX_MAGNITUDE}))
                 constants.append(value)
                 return ast.Name(f"_c{len(constants) - 1}", ast.Load())
@@ -279,6 +295,8 @@ def compile_formula(
                     exp = exp.operand
                 if not (isinstance(exp, ast.Constant) and isinstance(exp.value, int) and not isinstance(exp.value, bool) and exp.value <= MAX_POWER):
                     raise _Refused(Diagnostic("formula.power", at(node), {"limit": MAX_POWER}))
+            if isinstance(node.op, ast.Pow):
+                return ast.Call(ast.Name("_pow", ast.Load()), [visit(node.left, depth + 1), visit(node.right, depth + 1)], [])
             return ast.BinOp(visit(node.left, depth + 1), node.op, visit(node.right, depth + 1))
         if isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, _UNARY):
@@ -330,7 +348,7 @@ def compile_formula(
         )
     )
     ast.fix_missing_locations(fn_tree)
-    fn = eval(compile(fn_tree, "<formula>", "eval"), {"__builtins__": {}, **consts, **funcs})  # noqa: S307 - checked tree only
+    fn = eval(compile(fn_tree, "<formula>", "eval"), {"__builtins__": {}, **consts, **funcs, "_pow": _pow})  # noqa: S307 - checked tree only
 
     # The reference tree for simpleeval: names as _n<i>, literals as _c<i>.
     index = {n: i for i, n in enumerate(names)}
@@ -338,6 +356,12 @@ def compile_formula(
     class _ToRef(ast.NodeTransformer):
         def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
             return ast.Name(f"_n{index[node.slice.value]}", ast.Load())
+
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            self.generic_visit(node)
+            if isinstance(node.func, ast.Name) and node.func.id == "_pow":  # back to `**` (simpleeval's operator is `_pow`)
+                return ast.BinOp(node.args[0], ast.Pow(), node.args[1])
+            return node
 
     ref_tree = _ToRef().visit(ast.Expression(_clone(rewritten)))
     ast.fix_missing_locations(ref_tree)

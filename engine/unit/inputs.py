@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 from engine.ruleset.compile import NUMERIC_TYPES, Node, Plan, digest_of
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import suggest
-from engine.base.numeric import ZERO, is_empty_mark, parse_number
+from engine.base.numeric import ZERO, in_range, is_empty_mark, looks_like_number, parse_number, show_number
 from engine.base.sourcemap import SourceMap
 
 TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes")
@@ -35,6 +35,9 @@ _JUDGED = ("manual", "qualitative", "coefficient")
 # Figures beyond this are typing mistakes (万元 forms never reach 10^15), and
 # refusing them keeps every later formatting and arithmetic step bounded.
 MAX_MAGNITUDE = Decimal("1e15")
+# A `percent` figure written without `%` is a ratio (0.9359) up to this; above
+# it (`95`, `1.6`) it is refused as ambiguous: 1.6 could be 1.6% or 160%.
+MAX_BARE_RATIO = Decimal("1.5")
 # How a copied target starts (`≥266米`, `不低于95%`): the sign of a target, not a value.
 _TARGET_MARKS = ("≥", "≤", ">", "<", "＞", "＜", "=", "＝", "≠", "不低于", "不高于", "不少于", "不多于", "不超过", "大于", "小于", "达到", "高于", "低于")
 _MINUS = str.maketrans({"−": "-", "﹣": "-"})
@@ -144,7 +147,7 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
         is_pct = text.endswith(("%", "％"))
         number = parse_number(text)
         if number is None:
-            return None, "input.not_number"
+            return None, "input.number_range" if looks_like_number(text) else "input.not_number"
         if is_pct and kind != "percent":
             return None, "input.unexpected_percent"
     else:
@@ -153,10 +156,14 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
 
 
 def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None) -> tuple[Any, str | None]:
-    if not number.is_finite() or abs(number) >= MAX_MAGNITUDE:
+    if not in_range(number):  # e.g. a quoted "0.000…1" with 40 places
+        return None, "input.number_range"
+    if abs(number) >= MAX_MAGNITUDE:
         return None, "input.too_large"
-    if kind == "percent" and not is_pct and abs(number) > 2:
+    if kind == "percent" and not is_pct and abs(number) > MAX_BARE_RATIO:
         return None, "input.percent_ambiguous"
+    if number.is_zero():
+        number = number.copy_abs()  # -0 is 0 (and never prints as -0)
     if kind == "count" and number != number.to_integral_value():
         return None, "input.not_integer"
     negative_ok = allow_negative if allow_negative is not None else kind in ("number", "percent")
@@ -565,7 +572,11 @@ def _looks_like_target(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    """A value as a message quotes it: at most 40 characters (a number
+    outside the bounds in scientific notation, never written out in full)."""
+    if isinstance(value, Decimal):
+        return show_number(value)
+    text = value[:41] if isinstance(value, str) else str(value)[:41]
     return text if len(text) <= 40 else text[:37] + "…"
 
 

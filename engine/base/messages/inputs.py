@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.unexpected_percent": (_WHAT_ZH + "不是百分比，不要带 %（这里是「{value}」）", _WHAT_EN + " is not a percentage; remove the % ('{value}')"),
     "input.percent_ambiguous": (_WHAT_ZH + "是百分比：请写成 {value}% 或小数（如 0.95），「{value}」含义不明", _WHAT_EN + " is a percentage: write {value}% or a fraction (e.g. 0.95); '{value}' is ambiguous"),
     "input.too_large": (_WHAT_ZH + "的数字「{value}」大得不合常理，请检查是否多打了数字", _WHAT_EN + " is implausibly large ('{value}'); check for extra digits"),
+    "input.number_range": (_WHAT_ZH + "的数字「{value}」超出可处理的范围（整数部分和小数部分各最多 30 位）", _WHAT_EN + ": the number '{value}' is out of range (at most 30 digits before and after the point)"),
     "input.not_boolean": (_WHAT_ZH + "应为 true 或 false，这里是「{value}」", _WHAT_EN + " should be true or false, not '{value}'"),
     # tables
     "input.missing_table": ("缺少数据表「{label}」：请在 tables 下填写 {table}", "table '{label}' is missing: give {table} under tables"),

@@ -1,0 +1,240 @@
+"""One JSON Lines record (JSONL batch input), held to the bounds YAML has.
+
+A record is read by the standard `json` module (fast, in C), numbers as exact
+`Decimal`s, and then held to what `yaml_loader.load_text` enforces on a data
+file: no `NaN`/`Infinity`, every number within `numeric.in_range`, no
+duplicate keys, no control characters or lone surrogates in any text (keys
+included), nesting at most `MAX_DEPTH` levels, at most `MAX_NODES` values and
+`MAX_BYTES` characters. Every refusal is a located `Diagnostic` (the record's
+line, and the column of the value or key, found by `json_positions`).
+
+Most records break no bound, and checking every value would cost a batch a
+tenth of its time: a cheap look at the line's text (`_SUSPECT`, the count of
+brackets) decides whether the values need the full walk. The look can only
+err towards walking.
+"""
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.numeric import MAX_MAGNITUDE, MAX_NUMBER_TEXT, in_range, show_number
+from engine.base.sourcemap import SourceMap
+from engine.load.yaml_loader import CONTROL, MAX_BYTES, MAX_DEPTH, MAX_NODES
+
+# What may hide a value out of bounds: an exponent, a long run of digits (a
+# number beyond 30 digits), a C1 control or DEL written as is, or an escape
+# for a control character (`\b`, `\f`, `\r`, `\u001b`, `\u0085`) or a
+# surrogate (`\ud800`). Text such as `e5` or `\\r` only costs a walk.
+_SUSPECT = re.compile(r"NaN|Infinity|[eE][-+]?[0-9]|[0-9]{31}|[\x7f-\x9f]|\\[bfr]|\\u(?:00[01]|00[89]|007[fF]|[dD][89a-fA-F])")
+
+
+class _Constant:
+    """`NaN`, `Infinity`, `-Infinity` or a number beyond Decimal as read
+    (refused after the parse)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+class _Duplicates(dict):
+    """A JSON object that gave a key twice: the first value is kept (as YAML
+    keeps it) and the repeated keys are listed."""
+
+    __slots__ = ("repeated",)
+
+
+def _float(text: str) -> Decimal | _Constant:
+    """A JSON number with a fraction or exponent, exactly; one whose exponent
+    not even Decimal can hold (`1e99999999999999999999999`) is kept as text,
+    to be refused with the others."""
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return _Constant(text[:40])
+
+
+def _object(pairs: list) -> dict:
+    d = dict(pairs)
+    if len(d) == len(pairs):
+        return d
+    raise _Repeated
+
+
+class _Repeated(Exception):
+    """A key given twice somewhere in the record: read it again, keeping them."""
+
+
+def _object_keeping_repeats(pairs: list) -> dict:
+    d = dict(pairs)
+    if len(d) == len(pairs):
+        return d
+    out = _Duplicates()
+    out.repeated = []
+    for k, v in pairs:
+        if k in out:
+            out.repeated.append(k)
+        else:
+            out[k] = v
+    return out
+
+
+def load_json_line(text: str, file: str, number: int) -> tuple[Any, SourceMap]:
+    """The record on line `number` of `file`, and where it is; raises
+    `DiagnosticError` with every bound it breaks."""
+    line_start = SourceSpan(file, number, 1)
+    if len(text) > MAX_BYTES:
+        raise DiagnosticError([Diagnostic("load.too_large", line_start, {"limit_mb": MAX_BYTES // (1024 * 1024)})])
+    repeated = False
+    try:
+        try:
+            raw = json.loads(text, parse_float=_float, parse_int=Decimal, parse_constant=_Constant, object_pairs_hook=_object)
+        except _Repeated:  # rare: read again, listing the repeated keys
+            repeated = True
+            raw = json.loads(text, parse_float=_float, parse_int=Decimal, parse_constant=_Constant, object_pairs_hook=_object_keeping_repeats)
+    except RecursionError:  # nesting far beyond MAX_DEPTH: json's own recursion gave up
+        raise DiagnosticError([Diagnostic("load.too_deep", line_start, {"limit": MAX_DEPTH})]) from None
+    except ValueError as e:
+        col = getattr(e, "colno", 1)
+        raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": getattr(e, "msg", str(e))[:200]})]) from None
+    smap = SourceMap(values={(): line_start})
+    brackets = text.count("{") + text.count("[")
+    if repeated or brackets > MAX_DEPTH or _SUSPECT.search(text) is not None:
+        problems = _check(raw, brackets)
+        if problems:
+            raise DiagnosticError(_located(problems, text, file, number))
+    return raw, smap
+
+
+def _check(raw: Any, brackets: int) -> list[tuple[tuple, bool, str, dict]]:
+    """Every bound broken, as (path, at the key?, code, args); stops at the
+    first over-deep value (what lies below it is not looked at)."""
+    problems: list[tuple[tuple, bool, str, dict]] = []
+    if brackets > MAX_NODES:
+        return [((), False, "load.too_many_nodes", {"limit": MAX_NODES})]
+    stack: list[tuple[Any, tuple]] = [(raw, ())]
+    nodes = 0
+    while stack:
+        value, path = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            return [*problems, (path, False, "load.too_many_nodes", {"limit": MAX_NODES})]
+        cls = value.__class__
+        if cls is str:
+            _text(value, path, False, problems)
+        elif cls is Decimal:
+            if not in_range(value):
+                problems.append((path, False, "load.number_range", {"value": show_number(value), "digits": MAX_MAGNITUDE}))
+        elif cls is _Constant:
+            problems.append((path, False, "load.number_range", {"value": value.text, "digits": MAX_MAGNITUDE}))
+        elif cls is dict or cls is _Duplicates or cls is list:
+            if len(path) >= MAX_DEPTH:
+                problems.append((path, False, "load.too_deep", {"limit": MAX_DEPTH}))
+                continue
+            if cls is list:
+                stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
+                continue
+            if cls is _Duplicates:
+                for k in value.repeated:
+                    problems.append((path + (k,), True, "load.duplicate_key", {"key": _short(k), "first": None}))
+            for k in reversed(list(value)):
+                _text(k, path + (k,), True, problems)
+                stack.append((value[k], path + (k,)))
+    return problems
+
+
+def _text(value: str, path: tuple, key: bool, problems: list) -> None:
+    bad = CONTROL.search(value)
+    if bad is not None:
+        problems.append((path, key, "load.control_char", {"char": f"U+{ord(bad.group()):04X}", "offset": bad.start() + 1}))
+
+
+def _short(text: str) -> str:
+    text = CONTROL.sub("?", text[:41])
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _located(problems: list, text: str, file: str, number: int) -> list[Diagnostic]:
+    try:
+        values, keys = json_positions(text)
+    except (ValueError, IndexError, RecursionError):
+        values, keys = {}, {}
+    out = []
+    for path, at_key, code, args in problems:
+        col = (keys.get(path) if at_key else None) or values.get(path) or 1
+        if code == "load.duplicate_key":  # json_positions keeps where the key was written last: the repeat
+            args = {**args, "first": number}
+        out.append(Diagnostic(code, SourceSpan(file, number, col), args))
+    return sorted(out, key=lambda d: (d.span.col, d.code))
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_CONSTANTS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
+
+
+def json_positions(text: str) -> tuple[dict, dict]:
+    """1-based character columns of every value and key in one line of JSON,
+    by path (the shape `SourceMap` uses). Iterative: any depth json reads."""
+    from json.decoder import scanstring
+
+    values: dict[tuple, int] = {}
+    keys: dict[tuple, int] = {}
+
+    def skip(i: int) -> int:
+        return _WS.match(text, i).end()
+
+    # Stack frames: [path, closing char, index of the next list item].
+    stack: list[list] = []
+    i = 0
+    path: tuple = ()
+    while True:
+        i = skip(i)
+        values[path] = i + 1
+        ch = text[i]
+        if ch == "{" or ch == "[":
+            close = "}" if ch == "{" else "]"
+            stack.append([path, close, 0])
+            i = skip(i + 1)
+        else:
+            if ch == '"':
+                i = scanstring(text, i + 1)[1]
+            else:
+                m = _JSON_NUMBER.match(text, i)
+                if m and m.end() > i:
+                    i = m.end()
+                else:
+                    for literal in _CONSTANTS:
+                        if text.startswith(literal, i):
+                            i += len(literal)
+                            break
+                    else:
+                        raise ValueError(f"unexpected {ch!r} at {i}")
+            i = skip(i)
+            if not stack:
+                return values, keys
+            if text[i] == ",":
+                i = skip(i + 1)
+        # Close finished containers; then start the next member.
+        while stack and text[i] == stack[-1][1]:
+            stack.pop()
+            i = skip(i + 1)
+            if not stack:
+                return values, keys
+            if text[i] == ",":
+                i = skip(i + 1)
+        frame = stack[-1]
+        if frame[1] == "}":
+            start = i
+            key, i = scanstring(text, i + 1)
+            path = frame[0] + (key,)
+            keys[path] = start + 1
+            i = skip(i) + 1  # the colon
+        else:
+            path = frame[0] + (frame[2],)
+            frame[2] += 1
