@@ -213,3 +213,137 @@ def test_any_json_number_gives_a_result_in_strict_json_or_a_located_error(tmp_pa
     assert len(results) + len(errors) >= 3 and len(results) >= 2
     for e in errors:
         assert e.startswith(f"{tmp_path / 'u.jsonl'}:2:")
+
+
+# --- 2. one record never stops the others ---------------------------------------------
+
+FIX = ROOT / "tests" / "fixtures" / "batch"
+# Refused in any text of any input: C0 controls but TAB, LF (and CR in a table
+# cell, where a quoted line break holds one), DEL, C1 controls, lone surrogates.
+CONTROLS = [c for c in map(chr, [*range(0x20), *range(0x7F, 0xA0), 0xD800, 0xDBFF, 0xDC80, 0xDFFF]) if c not in "\t\n\r"]
+
+
+def _csv_rows() -> list[list[str]]:
+    return list(csv.reader(io.StringIO((FIX / "units.csv").read_text(encoding="utf-8"))))
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="", errors="surrogatepass") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("output", ["r.jsonl", "r.csv", "r.xlsx"])
+def test_a_lone_surrogate_or_escape_in_a_jsonl_name_is_that_units_error(tmp_path, output):
+    # Was: the whole batch exited 70 and wrote nothing (UnicodeEncodeError, IllegalCharacterError).
+    lines = [_base_line().replace(NAME + '"', bad + '"', 1) for bad in ("\\ud800", "\\u001b[31m", "\\u0000", "\\u009b", "\x85")]
+    code, _, errors, out = _batch(tmp_path, _jsonl_with(tmp_path, *lines), output=output)
+    assert code == 1
+    f = tmp_path / "u.jsonl"
+    assert errors == [f"{f}:{n}:22: 内容中有不可见的控制字符 {c}（该值第 1 个字符）；请删除" for n, c in zip(range(2, 7), ("U+D800", "U+001B", "U+0000", "U+009B", "U+0085"))]
+    assert _result_names(out) == [NAME, NAME]
+
+
+def _result_names(out: Path) -> list[str]:
+    if out.suffix == ".jsonl":
+        return [_strict_json(x)["subject"]["name"] for x in out.read_text(encoding="utf-8").splitlines()]
+    if out.suffix == ".csv":
+        return [r[1] for r in list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[1:]]
+    import openpyxl
+
+    return [r[1] for r in list(openpyxl.load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True))[1:]]
+
+
+@pytest.mark.parametrize("output", ["r.jsonl", "r.csv", "r.xlsx"])
+def test_control_characters_and_overlong_cells_in_a_csv_are_each_rows_error(tmp_path, output):
+    rows = _csv_rows()
+    rows[1][0] = "第一\x1b]8;;http://x.example/\x07单位"  # an OSC hyperlink
+    rows[2][5] = "1\x00"
+    rows[3][0] = "长" * 131_073  # was: csv.Error, exit 70, nothing written
+    source = _write_csv(tmp_path / "u.csv", rows)
+    code, _, errors, out = _batch(tmp_path, source, output=output)
+    assert code == 1
+    assert errors[:3] == [
+        f"{source}:2:1: 内容中有不可见的控制字符 U+001B（该值第 3 个字符）；请删除",
+        f"{source}:3:6: 内容中有不可见的控制字符 U+0000（该值第 2 个字符）；请删除",
+        f"{source}:4:1: 这个单元格有 131073 个字符，超过上限 131072：表格中的一格不会有这么长，请检查",
+    ]
+    assert len(errors) == 5 and errors[3].startswith(f"{source}:5:")  # the fixture's own broken unit
+    assert _result_names(out) == []  # the fixture's three good units were rows 2–4
+
+
+def test_a_control_character_in_a_csv_header_is_located_at_its_column(tmp_path):
+    rows = _csv_rows()
+    rows[0][3] = rows[0][3] + "\x1b[2J"
+    source = _write_csv(tmp_path / "u.csv", rows)
+    code, output, errors, _ = _batch(tmp_path, source)
+    assert code == 1 and "\x1b" not in output
+    assert f"{source}:1:4: 内容中有不可见的控制字符 U+001B（该值第 9 个字符）；请删除" in output
+
+
+def test_a_control_character_in_an_xlsx_cell_is_that_rows_error(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for r in _csv_rows():
+        sheet.append(r)
+    # XML holds no C0 control but tab and line breaks; C1 controls (U+009B is CSI, a
+    # terminal escape on its own) it holds.
+    sheet.cell(2, 1).value = "\x9b31m红"
+    book.save(tmp_path / "u.xlsx")
+    code, _, errors, out = _batch(tmp_path, tmp_path / "u.xlsx", output="r.xlsx")
+    assert code == 1
+    assert errors[0] == f"{tmp_path / 'u.xlsx'}[Sheet]:2:1: 内容中有不可见的控制字符 U+009B（该值第 1 个字符）；请删除"
+    assert len(_result_names(out)) == 2
+
+
+def test_a_file_name_with_a_control_character_in_a_batch_folder_is_that_units_error(tmp_path):
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for name in ("a.yaml", "b\x1b[31m.yaml", "c.yaml"):
+        text = (ROOT / "examples/2019/hr-bureau.yaml").read_text(encoding="utf-8").replace("ruleset: ../../", f"ruleset: {ROOT}/")
+        (folder / name).write_text(text, encoding="utf-8")
+    code, output, errors, out = _batch(tmp_path, folder)
+    assert code == 1 and "\x1b" not in output + "".join(errors)
+    assert errors == [f"{folder}/b\\x1b[31m.yaml:1:1: 文件名中有不可见的控制字符 U+001B：请给文件改名"]
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+@settings(max_examples=120, deadline=None, derandomize=True)
+@given(st.sampled_from(CONTROLS), st.sampled_from(["jsonl-name", "jsonl-key", "jsonl-explanation", "csv-cell", "csv-text-cell", "csv-header", "yaml-name"]), st.integers(0, 3))
+def test_any_control_character_in_any_text_of_any_input_is_located_and_never_printed(tmp_path_factory, char, where, at):
+    tmp_path = tmp_path_factory.mktemp("c")
+    text = "ab"[:at] + char + "cd"[: 3 - at]
+    if where.startswith("jsonl"):
+        escaped = json.dumps(text)[1:-1]  # a lone surrogate can only travel escaped
+        base = _base_line()
+        line = {
+            "jsonl-name": lambda: base.replace(NAME + '"', escaped + '"', 1),
+            "jsonl-key": lambda: base.replace('"主管部门"', f'"{escaped}"', 1),
+            "jsonl-explanation": lambda: base.replace('"explanation": "', f'"explanation": "{escaped}', 1),
+        }[where]()
+        assert line != base
+        source = _jsonl_with(tmp_path, line)
+        expect = f"{source}:2:"
+    elif where == "yaml-name":
+        source = _yaml_example(tmp_path, f"  name: {NAME}", f'  name: "{json.dumps(text)[1:-1]}"')
+        code, out, err = run_cli("evaluate", str(source))
+        # libyaml refuses a surrogate escape as a syntax error, at the escape
+        assert code == 1 and (f"{source}:7:9: 内容中有不可见的控制字符" in err or f"{source}:7:" in err and "\\u" in text.encode("unicode_escape").decode())
+        assert not any(c in err + out for c in CONTROLS)
+        return
+    else:
+        if "\ud800" <= char <= "\udfff":
+            return  # no UTF-8 or GBK file holds a lone surrogate: the file's encoding is refused
+        rows = _csv_rows()
+        r, c = {"csv-cell": (1, 0), "csv-text-cell": (2, 3), "csv-header": (0, 4)}[where]
+        rows[r][c] = rows[r][c] + text if where == "csv-header" else text
+        source = _write_csv(tmp_path / "u.csv", rows)
+        expect = f"{source}:{r + 1}:{c + 1}: "
+    code, output, errors, out = _batch(tmp_path, source)
+    assert code == 1
+    shown = output + "\n".join(errors)
+    assert expect in shown and "内容中有不可见的控制字符" in shown
+    assert not any(c in shown for c in CONTROLS)
+    for line in out.read_text(encoding="utf-8").splitlines() if out.exists() else []:
+        _strict_json(line)

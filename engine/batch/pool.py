@@ -16,11 +16,17 @@ from engine.batch.statistics import BatchSummary
 from engine.batch.units import UnitOutcome, _init_worker, _State, _work, process
 from engine.batch.writers import result_header
 from engine.load.tables import is_table, open_table
+from engine.load.yaml_loader import CONTROL
 from engine.ruleset.compile import Plan, load_plan
 from engine.ruleset.model import BatchSpec
 from engine.unit.columns import ColumnMap, RowsMap, resolve, resolve_rows
 
 CHUNK = 128
+
+
+def _escaped(name: str) -> str:
+    """A file name with its control characters written as `\\x1b`, `\\udc80`."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", name)
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,11 @@ class Batch:
             display = _display(path)
             if os.path.isdir(path):
                 for f in _folder_files(path):
-                    yield ("file", f, _display(f))
+                    bad = CONTROL.search(f)
+                    if bad is not None:  # never printed as is: it would drive the terminal
+                        yield ("bad_name", _escaped(_display(f)), f"U+{ord(bad.group()):04X}")
+                    else:
+                        yield ("file", f, _display(f))
             elif is_table(path):
                 yield from self._table_rows(path, display, stack)
             elif path.lower().endswith((".jsonl", ".ndjson")):

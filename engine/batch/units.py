@@ -11,7 +11,7 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
 from engine.load.json_line import json_positions, load_json_line
-from engine.load.tables import cell_text
+from engine.load.tables import cell_problems, cell_text
 from engine.ruleset.compile import Plan, digest_of, load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
 from engine.unit.inputs import read_unit
@@ -65,6 +65,9 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     """One unit (a payload from `pool.Batch.payloads`) → its `UnitOutcome`."""
     plan = state.plan
     kind = payload[0]
+    if kind == "bad_name":  # a file in a batch folder whose name holds a control character
+        d = Diagnostic("batch.control_in_name", SourceSpan(payload[1], 1, 1), {"char": payload[2]})
+        return UnitOutcome(False, payload[1], None, None, None, 0, None, (d.render(state.lang),), False)
     file = payload[2] if kind == "file" else payload[1]
     where = file if kind == "file" else f"{file}:{payload[2]}"
     if kind == "orphan":
@@ -103,6 +106,12 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
         return raw, smap, digest_of(text)
     if kind == "row":
         _, file, number, cells, lines = payload
+        problems = cell_problems(file, number, cells)
+        if lines and state.rmap is not None:
+            for n, line_cells in lines:
+                problems += cell_problems(state.rmap.file, n, line_cells)
+        if problems:
+            raise DiagnosticError(problems)
         cmap = state.cmaps[file]
         smap = row_smap(file, number, cmap.cols)
         raw = cmap.unit(cells)

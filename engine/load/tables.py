@@ -16,6 +16,7 @@ import codecs
 import csv
 import datetime
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +26,32 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 _CHUNK = 1 << 20
+# A cell longer than this is refused as that row's error (`cell_problems`). The
+# csv module's own limit (131,072, the same number) raises in the middle of the
+# file and would end the whole table, so the module reads cells up to
+# `_CSV_FIELD_LIMIT` and the limit is ours.
+MAX_CELL = 131_072
+_CSV_FIELD_LIMIT = 64 * 1024 * 1024
+# Control characters refused in any cell or header: those `yaml_loader.CONTROL`
+# refuses, but a carriage return, which a quoted CSV cell with a line break holds.
+_CELL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def cell_problems(file: str, row: int, cells: tuple) -> list[Diagnostic]:
+    """What makes a row's cells unreadable, each at its cell: a control
+    character (a terminal escape, a NUL, a lone surrogate: nothing any output
+    may carry) or a cell longer than `MAX_CELL`."""
+    out = []
+    for i, c in enumerate(cells):
+        if c.__class__ is not str:
+            continue
+        if len(c) > MAX_CELL:
+            out.append(Diagnostic("batch.cell_too_long", SourceSpan(file, row, i + 1), {"length": len(c), "limit": MAX_CELL}))
+            continue
+        bad = _CELL_CONTROL.search(c)
+        if bad is not None:
+            out.append(Diagnostic("load.control_char", SourceSpan(file, row, i + 1), {"char": f"U+{ord(bad.group()):04X}", "offset": bad.start() + 1}))
+    return out
 
 
 @dataclass(frozen=True)
@@ -74,6 +101,8 @@ def _byte_span(path: str, display: str, byte: int) -> SourceSpan:
 def open_csv(path: str, display: str) -> Iterator[Sheet]:
     """The rows of a CSV file (comma-separated; quoted cells may hold newlines)."""
     encoding = csv_encoding(path, display)
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:  # process-wide; only ever raised
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
     with open(path, encoding=encoding, newline="") as fh:
         reader = csv.reader(fh)
         header: tuple[str, ...] = ()

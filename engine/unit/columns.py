@@ -27,7 +27,7 @@ from engine.ruleset.formula import suggest
 from engine.unit.inputs import ENTRY_KEYS, ROW_KEYS, TOP_KEYS
 from engine.ruleset.model import BatchSpec
 from engine.base.sourcemap import SourceMap
-from engine.load.tables import cell_text
+from engine.load.tables import cell_problems, cell_text
 
 SUBJECT_HEADERS = ("subject", "名称", "单位名称", "部门名称", "项目名称", "单位", "部门", "项目")
 ENTRY_ALIASES = {
@@ -149,7 +149,9 @@ def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str
     spec = spec or BatchSpec()
     known = targets_of(plan)
     mapping = {norm(k): v for k, v in spec.columns.items()}
-    problems: list[Diagnostic] = []
+    header = tuple(header)
+    problems: list[Diagnostic] = cell_problems(file, 1, header)  # control characters, overlong headers
+    unreadable = {d.span.col - 1 for d in problems}
     for k, v in spec.columns.items():
         if v is not None and _lookup(norm(v), known) is None:
             span = (spec_smap.value(spec_path + ("columns", k)) if spec_smap else None) or SourceSpan(file, 1, 1)
@@ -161,7 +163,7 @@ def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str
     for i, raw_header in enumerate(header):
         h = norm(raw_header)
         col = i + 1
-        if not h:
+        if not h or i in unreadable:
             continue
         if h == key_header:
             key_index = i
@@ -281,7 +283,9 @@ def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) 
     """The `RowsMap` for the line-rows sheet named by `spec.rows`."""
     rows = spec.rows
     assert rows is not None
-    problems: list[Diagnostic] = []
+    header = tuple(header)
+    problems: list[Diagnostic] = cell_problems(file, 1, header)  # control characters, overlong headers
+    unreadable = {d.span.col - 1 for d in problems}
     parts = tuple(rows.into.split(".", 1))
     keep_blank: frozenset[str] = frozenset()
     if parts[0] == "tables" and len(parts) == 2 and parts[1] in plan.ruleset.tables:
@@ -305,7 +309,7 @@ def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) 
     key_index = None
     for i, raw_header in enumerate(header):
         h = norm(raw_header)
-        if not h:
+        if not h or i in unreadable:
             continue
         if h == key_header:
             key_index = i
