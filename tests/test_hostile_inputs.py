@@ -347,3 +347,51 @@ def test_any_control_character_in_any_text_of_any_input_is_located_and_never_pri
     assert not any(c in shown for c in CONTROLS)
     for line in out.read_text(encoding="utf-8").splitlines() if out.exists() else []:
         _strict_json(line)
+
+
+# --- 3. every result row has exactly the header's columns ----------------------------
+
+PROJECTS = ROOT / "examples" / "2019" / "projects-batch"
+
+
+def _table(out: Path) -> list[list]:
+    if out.suffix == ".csv":
+        return list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    import openpyxl
+
+    return [list(r) for r in openpyxl.load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("output", ["r.csv", "r.xlsx"])
+def test_project_rows_fit_the_header_and_group_scores_sum_their_projects_indicators(tmp_path, output):
+    # Was: a 12-column header over rows of 23–32 cells, so 发现问题数 read 45.00.
+    args = ("--columns", str(PROJECTS / "columns.yaml"), "--rows", str(PROJECTS / "indicators.csv"))
+    code, _, errors, out = _batch(tmp_path, PROJECTS / "projects.csv", *args, output=output, ruleset="rulesets/2019/project.yaml")
+    assert code == 0 and errors == []
+    code, _, _, lines = _batch(tmp_path, PROJECTS / "projects.csv", *args, ruleset="rulesets/2019/project.yaml")
+    table = _table(out)
+    header, rows = table[0], table[1:]
+    assert len(rows) == 6 and {len(r) for r in rows} == {len(header)} == {24}
+    assert header[4:8] == ["预算执行率", "绩效指标", "绩效指标 › 产出指标", "绩效指标 › 产出指标 › 数量指标"]
+    assert header[-6:] == ["发现问题数", "警告数", "偏差指标数", "engine", "ruleset_digest", "input_digest"]
+    for row, result in zip(rows, (_strict_json(x) for x in lines.read_text(encoding="utf-8").splitlines())):
+        cells = dict(zip(header, row))
+        assert Decimal(str(cells["总分"])) == result["total"]
+        assert int(cells["发现问题数"]) == len(result["findings"]) and str(cells["engine"]).startswith("jixiao")
+        frame = next(i for i in result["indicators"] if i["name"] == "绩效指标")
+        for group in frame["children"]:
+            assert Decimal(str(cells[f"绩效指标 › {group['name']}"])) == group["score"]
+            for cat in group["children"]:
+                assert Decimal(str(cells[f"绩效指标 › {group['name']} › {cat['name']}"])) == cat["score"]
+        given = {f"绩效指标 › {g['name']}" for g in frame["children"]} | {f"绩效指标 › {g['name']} › {c['name']}" for g in frame["children"] for c in g["children"]}
+        for h in header:
+            if h.startswith("绩效指标 › ") and h not in given:
+                assert cells[h] in ("", None)  # a 一级 or 二级 this project does not have
+
+
+@pytest.mark.parametrize("output", ["r.csv", "r.xlsx"])
+def test_department_rows_fit_the_header(tmp_path, output):
+    code, _, _, out = _batch(tmp_path, FIX / "units.csv", output=output)
+    table = _table(out)
+    assert {len(r) for r in table} == {len(table[0])}
+    assert table[0][:5] == ["位置", "名称", "总分", "等级", "预算管理"]

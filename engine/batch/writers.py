@@ -5,42 +5,101 @@ from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
+from engine.unit.inputs import SEPARATOR
 from engine.ruleset.compile import Plan
 
 FORMATS = ("jsonl", "csv", "xlsx")
 
 
 def result_header(plan: Plan, lang: str = "zh") -> list[str]:
-    """Columns of the per-unit result table."""
+    """Columns of the per-unit result table: the same for every unit.
+
+    One score column per indicator of the ruleset, in tree order. Where a
+    project fills a frame (`rows: data`) with its own indicators, the columns
+    are the frame and each 一级 and 二级 it allows (`绩效指标 › 产出指标 ›
+    数量指标`): every project has them, so every row fits the header; a
+    project's own 三级 indicators, which differ from project to project, are
+    in the JSONL output."""
     zh = lang != "en"
     head = ["位置", "名称", "总分", "等级"] if zh else ["location", "name", "total", "grade"]
-    head += [n.name for n in _preorder(plan.roots)]
+    head += [label for label, _ in score_columns(plan)]
     head += ["发现问题数", "警告数", "偏差指标数"] if zh else ["findings", "warnings", "deviations"]
     head += ["engine", "ruleset_digest", "input_digest"]
     return head
 
 
-def _preorder(items):
-    """Indicators (nodes or results) in tree order, parents first."""
-    for item in items:
-        yield item
-        yield from _preorder(item.children)
+def score_columns(plan: Plan) -> list[tuple[str, tuple]]:
+    """(header, path of indicator keys from the root) for each score column."""
+    out: list[tuple[str, tuple]] = []
+
+    def walk(nodes, above: tuple) -> None:
+        for n in nodes:
+            path = above + (n.key,)
+            out.append((n.name, path))
+            if n.frame is not None:
+                _frame_columns(n, path, out)
+            else:
+                walk(n.children, path)
+
+    walk(plan.roots, ())
+    return out
+
+
+def _frame_columns(frame, path: tuple, out: list) -> None:
+    """A frame's 一级 and 二级, keyed as `engine.unit.indicator_rows` keys the
+    nodes it builds: a 二级 `一级/二级`, a nested frame's 一级 by its name."""
+    for group, categories in frame.frame.groups.items():
+        if frame.frame.nested:
+            gpath = path + (group,)
+            out.append((SEPARATOR.join((frame.name, group)), gpath))
+            for cat in categories:
+                out.append((SEPARATOR.join((frame.name, group, cat)), gpath + (f"{group}/{cat}",)))
+        else:
+            for cat in categories:
+                out.append((SEPARATOR.join((frame.name, cat)), path + (f"{group}/{cat}",)))
 
 
 def result_row(result, where: str) -> list:
-    """One unit's row: location, name, total, grade, every indicator's score,
-    counts of findings, and the stamp."""
+    """One unit's row, cell for cell under `result_header`: location, name,
+    total, grade, each score column (empty where the unit has no such 一级
+    or 二级), counts of findings, and the stamp."""
     from engine.render.json_out import stamp
 
     places = result.plan.ruleset.rounding.places
+    scores: dict[tuple, Any] = {}
+
+    def walk(results, above: tuple) -> None:
+        for r in results:
+            path = above + (r.node.key,)
+            scores[path] = r.score
+            walk(r.children, path)
+
+    walk(result.indicators, ())
     s = stamp(result)
+    cells = []
+    for _, path in _columns_of(result):
+        score = scores.get(path)
+        cells.append(None if score is None else round_half_up(score, places))
     return [
-        where, result.unit.name, result.total, result.grade,
-        *(round_half_up(r.score, places) for r in _preorder(result.indicators)),
+        where, result.unit.name, result.total, result.grade, *cells,
         len(result.findings), sum(1 for f in result.findings if f.severity == "warning"), len(result.deviations),
         s["engine"], s["ruleset_digest"], s["input_digest"],
     ]
 
+
+_COLUMNS: dict[int, tuple] = {}  # id(ruleset) → (ruleset, columns): one entry per batch
+
+
+def _columns_of(result) -> list[tuple[str, tuple]]:
+    """`score_columns` of the unit's plan: the ruleset's, since a frame's
+    columns come from what it allows, not from the rows a project filled in."""
+    rs = result.plan.ruleset
+    known = _COLUMNS.get(id(rs))
+    if known is None or known[0] is not rs:
+        if len(_COLUMNS) > 16:
+            _COLUMNS.clear()
+        known = _COLUMNS[id(rs)] = (rs, score_columns(result.plan))
+    return known[1]
 
 
 def format_for(output: str | None) -> str:
