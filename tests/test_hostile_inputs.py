@@ -395,3 +395,36 @@ def test_department_rows_fit_the_header(tmp_path, output):
     table = _table(out)
     assert {len(r) for r in table} == {len(table[0])}
     assert table[0][:5] == ["位置", "名称", "总分", "等级", "预算管理"]
+
+
+# --- 6. names as Python reads them ------------------------------------------------------
+
+
+def test_two_inputs_equal_after_nfkc_are_refused(tmp_path):
+    # Was: both accepted, and the formula `ab1` read the second.
+    rs = _ruleset_with(tmp_path, "inputs:\n", "inputs:\n  ab1: {type: number, required: false}\n  ａｂ１: {type: number, required: false}\n")
+    code, _, stderr = run_cli("validate", str(rs))
+    assert code == 1
+    assert f"{rs}:14:3: 名称「ａｂ１」与「ab1」在公式中是同一个名称（全角与半角字符视为相同）：请只用一种写法" in stderr
+
+
+@pytest.mark.parametrize("name", ["True", "False", "None", "if", "lambda", "and", "Ｔｒｕｅ", "ｉｆ"])
+def test_python_keywords_and_constants_are_not_names(tmp_path, name):
+    # quoted: a bare `True:` key is refused by the loader already
+    rs = _ruleset_with(tmp_path, "inputs:\n", f'inputs:\n  "{name}": {{type: number, required: false}}\n')
+    code, _, stderr = run_cli("validate", str(rs))
+    assert code == 1
+    assert f"{rs}:13:3: 「{name}」是公式里的保留字，不能用作名称" in stderr
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.text(st.characters(codec="utf-8", categories=["L", "N", "Pc"]), min_size=1, max_size=6))
+def test_names_that_python_reads_alike_are_never_both_declared(name):
+    import unicodedata
+
+    from engine.ruleset.compile import _same_names
+    from engine.base.sourcemap import SourceMap
+
+    folded = unicodedata.normalize("NFKC", name)
+    problems = _same_names([(folded, ("inputs", folded)), (name, ("inputs", name))], SourceMap())
+    assert len(problems) == (0 if folded == name else 1)

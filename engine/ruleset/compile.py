@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import graphlib
 import hashlib
+import keyword
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import ModuleType
@@ -192,9 +194,11 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
         problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)
 
     names: dict[str, str] = {}
+    declared: list[tuple[str, tuple]] = []  # every name formulas read, where it is declared
     for name, decl in ruleset.inputs.items():
         problems += _check_name(name, ("inputs", name), smap)
         names[name] = "text" if decl.type == "text" else "number"
+        declared.append((name, ("inputs", name)))
     table_names: dict[str, tuple[str, str | None, str]] = {}
     for tname, table in ruleset.tables.items():
         problems += _check_name(tname, ("tables", tname), smap)
@@ -202,6 +206,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
             problems += _check_name(col, ("tables", tname, "columns", col), smap)
             kind = "text" if cdecl.type == "text" else "number"
             names[f"{tname}.{col}"] = kind
+            declared.append((f"{tname}.{col}", ("tables", tname, "columns", col)))
             table_names[f"{tname}.{col}"] = (tname, None, col)
             for cat in table.categories:
                 names[f"{tname}.{cat}.{col}"] = kind
@@ -211,6 +216,8 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
         if name in names:
             problems.append(Diagnostic("ruleset.name_taken", smap.key(("metrics", name)), {"name": name}))
         names[name] = "number"
+        declared.append((name, ("metrics", name)))
+    problems += _same_names(declared, smap)
 
     metrics, metric_problems = _compile_metrics(ruleset, names, smap)
     problems += metric_problems
@@ -265,10 +272,27 @@ def _normalise(raw: dict, smap: SourceMap) -> dict:
 
 def _check_name(name: str, path: tuple, smap: SourceMap) -> list[Diagnostic]:
     """Declared names must be usable in formulas: letters (Chinese included),
-    digits and `_`, not starting with a digit."""
-    if isinstance(name, str) and name.isidentifier():
-        return []
-    return [Diagnostic("ruleset.bad_name", smap.key(path), {"name": name})]
+    digits and `_`, not starting with a digit, and not one of Python's words
+    (`if`, `True`, `None`: a formula would read the word, never the name;
+    full-width `Ｔｒｕｅ` is `True` to Python)."""
+    if not (isinstance(name, str) and name.isidentifier()):
+        return [Diagnostic("ruleset.bad_name", smap.key(path), {"name": name})]
+    if keyword.iskeyword(unicodedata.normalize("NFKC", name)):
+        return [Diagnostic("ruleset.reserved_name", smap.key(path), {"name": name})]
+    return []
+
+
+def _same_names(declared: list[tuple[str, tuple]], smap: SourceMap) -> list[Diagnostic]:
+    """Two names Python reads as one (`ab1` and `ａｂ１`, equal after NFKC
+    normalisation): a formula could only ever reach one of them."""
+    seen: dict[str, str] = {}
+    out = []
+    for name, path in declared:
+        folded = unicodedata.normalize("NFKC", name)
+        first = seen.setdefault(folded, name)
+        if first != name:
+            out.append(Diagnostic("ruleset.same_name", smap.key(path), {"name": name, "other": first}))
+    return out
 
 
 def _locator(smap: SourceMap, path: tuple):

@@ -40,6 +40,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ruleset.grade_overlap": ("等级「{label}」的上限 {value} 与上一档「{other}」重叠（上一档从 {high} 开始）", "grade '{label}' reaches {value}, overlapping '{other}' which starts at {high}"),
     "ruleset.grade_above_total": ("等级「{label}」的上限 {value} 超过满分 {total}", "grade '{label}' reaches {value}, above the full score {total}"),
     "ruleset.grade_below_zero": ("最低等级「{label}」的下限应为 0", "the lowest grade '{label}' should start at 0"),
+    "ruleset.reserved_name": ("「{name}」是公式里的保留字，不能用作名称：请换一个名称（如「{name}值」）", "'{name}' is a reserved word in formulas and cannot be a name: choose another (e.g. '{name}_value')"),
+    "ruleset.same_name": ("名称「{name}」与「{other}」在公式中是同一个名称（全角与半角字符视为相同）：请只用一种写法", "the name '{name}' is the same as '{other}' in formulas (full-width and half-width characters are equal): keep one spelling"),
     "ruleset.bad_name": ("名称「{name}」不能在公式中使用：只能包含汉字、字母、数字和下划线，且不以数字开头（不要用括号、空格或标点）", "the name '{name}' cannot be used in formulas: use letters (Chinese included), digits and _, not starting with a digit (no brackets, spaces or punctuation)"),
     "ruleset.name_taken": ("名称「{name}」已被输入项或数据表使用", "the name '{name}' is already used by an input or table"),
     "ruleset.metric_cycle": ("派生指标相互引用，形成循环（→ 表示“用到”）：{cycle}", "derived metrics refer to each other in a cycle (→ means 'uses'): {cycle}"),
