@@ -428,3 +428,56 @@ def test_names_that_python_reads_alike_are_never_both_declared(name):
     folded = unicodedata.normalize("NFKC", name)
     problems = _same_names([(folded, ("inputs", folded)), (name, ("inputs", name))], SourceMap())
     assert len(problems) == (0 if folded == name else 1)
+
+
+# --- 5. only regular files are read -----------------------------------------------------
+
+
+def _cli(tmp_path: Path, *argv: str) -> tuple[int, str]:
+    """The CLI in its own process: a FIFO that blocks would hang it (killed at 60 s)."""
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, str(ROOT / "cli.py"), *argv], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout + p.stderr
+
+
+@pytest.fixture
+def fifo(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    return tmp_path / "fifo.yaml"
+
+
+def test_a_fifo_is_never_read_wherever_a_file_is_named(tmp_path, fifo):
+    example = (ROOT / "examples/2019/hr-bureau.yaml").read_text(encoding="utf-8")
+    ruleset = (ROOT / RULESET).read_text(encoding="utf-8")
+    (tmp_path / "data.yaml").write_text(example.replace("ruleset: ../../rulesets/2019/department.yaml", "ruleset: fifo.yaml"), encoding="utf-8")
+    (tmp_path / "child.yaml").write_text("extends: fifo.yaml\nid: child\nyear: 2020\n", encoding="utf-8")
+    (tmp_path / "cased.yaml").write_text(ruleset.split("\ncases:")[0] + "\ncases:\n  - name: 管道\n    data: fifo.yaml\n    expect: {total: 1}\n", encoding="utf-8")
+    refused = "fifo.yaml」不是普通文件（是管道、设备或套接字），不读取"
+    for argv in (("validate", "fifo.yaml"), ("evaluate", "data.yaml"), ("validate", "child.yaml"), ("test", "cased.yaml"), ("evaluate", str(ROOT / "examples/2019/hr-bureau.yaml"), "--ruleset", "fifo.yaml")):
+        code, shown = _cli(tmp_path, *argv)
+        assert code == 1 and refused in shown, (argv, shown)
+    assert not list(tmp_path.glob(".jixiao-*"))
+
+
+def test_a_fifo_in_a_batch_folder_is_that_units_error(tmp_path, fifo):
+    import os
+
+    folder = tmp_path / "units"
+    folder.mkdir()
+    text = (ROOT / "examples/2019/hr-bureau.yaml").read_text(encoding="utf-8").replace("ruleset: ../../", f"ruleset: {ROOT}/")
+    (folder / "a.yaml").write_text(text, encoding="utf-8")
+    os.mkfifo(folder / "b.yaml")
+    (folder / "c.yaml").write_text(text, encoding="utf-8")
+    os.mkfifo(tmp_path / "u.jsonl")
+    code, shown = _cli(tmp_path, "batch", "units", "--ruleset", str(ROOT / RULESET), "--output", "r.jsonl", "--errors", "e.txt")
+    assert code == 1, shown
+    assert (tmp_path / "e.txt").read_text(encoding="utf-8") == f"units/b.yaml:1:1: 「units/b.yaml」不是普通文件（是管道、设备或套接字），不读取\n"
+    assert len((tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+    code, shown = _cli(tmp_path, "batch", "u.jsonl", "--ruleset", str(ROOT / RULESET), "--output", "r2.jsonl")
+    assert code == 1 and "u.jsonl」不是普通文件" in shown, shown

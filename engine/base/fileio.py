@@ -5,9 +5,45 @@ then renamed over the target; an existing file is untouched until the rename.
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
+
+
+class NotRegularFile(OSError):
+    """A path that names a FIFO, a device or a socket, where a file was expected."""
+
+
+def open_regular(path: str):
+    """Open `path` for reading in binary mode, only if it is a regular file.
+
+    A FIFO is opened without waiting for a writer (O_NONBLOCK) and then
+    refused, so reading never blocks; a device (`/dev/zero`) or socket is
+    refused too. Checked on the open file itself, not on its name first, so
+    nothing can be swapped in between. Raises `NotRegularFile`,
+    `IsADirectoryError` or what `os.open` raises."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file", path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def is_special(path: str) -> bool:
+    """Whether `path` exists and is not a regular file or folder (a FIFO, a
+    device, a socket): never to be opened as input."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _special(path: str) -> bool:

@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from engine.base.fileio import is_special
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.batch.sources import UNIT_SUFFIXES, _display, _folder_files, _Joined, _lines
@@ -111,6 +112,8 @@ class Batch:
                 break
             if os.path.isdir(path):
                 total += len(_folder_files(path))
+            elif is_special(path):
+                return None  # refused where it is read; never opened to count
             elif path.lower().endswith((".jsonl", ".ndjson", ".csv")):
                 lines = -1 if path.lower().endswith(".csv") else 0
                 with open(path, "rb") as fh:

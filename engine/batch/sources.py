@@ -31,8 +31,9 @@ def _folder_files(folder: str) -> list[str]:
 
 
 def _lines(path: str, display: str) -> Iterator[tuple]:
-    from engine.load.tables import csv_encoding
+    from engine.load.tables import check_regular, csv_encoding
 
+    check_regular(path, display)
     encoding = csv_encoding(path, display)
     with open(path, encoding=encoding, newline=None) as fh:
         for number, text in enumerate(fh, 1):

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.fileio import is_special
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 _CHUNK = 1 << 20
@@ -64,6 +65,13 @@ class Sheet:
     file: str
     header: tuple[str, ...]
     rows: Iterator[tuple[int, tuple[Any, ...]]]
+
+
+def check_regular(path: str, display: str) -> None:
+    """Refuse a FIFO, device or socket before anything opens it (opening a
+    FIFO for reading waits for a writer)."""
+    if is_special(path):
+        raise DiagnosticError([Diagnostic("load.not_regular", SourceSpan(display, 1, 1), {"path": path})])
 
 
 def is_table(path: str) -> bool:
@@ -192,6 +200,7 @@ def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
 def open_table(path: str, display: str | None = None, sheet: str | int = 0) -> Iterator[Sheet]:
     """A CSV file or one sheet of an XLSX workbook, by the file's suffix."""
     display = display or path
+    check_regular(path, display)
     if not os.path.isfile(path):
         raise DiagnosticError([Diagnostic("load.not_found", SourceSpan(display, 1, 1), {"path": path})])
     if path.lower().endswith(".csv"):

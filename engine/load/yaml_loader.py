@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.fileio import NotRegularFile, open_regular
 from engine.base.numeric import MAX_MAGNITUDE, in_range, to_decimal
 from engine.base.sourcemap import SourceMap
 
@@ -86,8 +87,10 @@ def read_file(path: str, display: str | None = None) -> str:
     """Read a text file within the size limit, decoded as `decode_text` says."""
     name = display or path
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:  # never blocks on a FIFO, never reads a device
             raw = fh.read(MAX_BYTES + 1)
+    except NotRegularFile:
+        raise DiagnosticError([Diagnostic("load.not_regular", SourceSpan(name, 1, 1), {"path": path})]) from None
     except FileNotFoundError:
         raise DiagnosticError([Diagnostic("load.not_found", SourceSpan(name, 1, 1), {"path": path})]) from None
     except IsADirectoryError:

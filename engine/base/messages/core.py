@@ -5,6 +5,7 @@ in `engine.base.messages.inputs`)."""
 # code → (Chinese, English)
 MESSAGES: dict[str, tuple[str, str]] = {
     # loading
+    "load.not_regular": ("「{path}」不是普通文件（是管道、设备或套接字），不读取", "'{path}' is not a regular file (a pipe, device or socket); not read"),
     "load.not_found": ("找不到文件：{path}", "file not found: {path}"),
     "load.is_directory": ("这是一个文件夹，不是文件：{path}", "this is a folder, not a file: {path}"),
     "load.unreadable": ("无法读取文件 {path}：{reason}", "cannot read {path}: {reason}"),
