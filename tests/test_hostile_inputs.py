@@ -481,3 +481,29 @@ def test_a_fifo_in_a_batch_folder_is_that_units_error(tmp_path, fifo):
     assert len((tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()) == 2
     code, shown = _cli(tmp_path, "batch", "u.jsonl", "--ruleset", str(ROOT / RULESET), "--output", "r2.jsonl")
     assert code == 1 and "u.jsonl」不是普通文件" in shown, shown
+
+
+SHADOW = "".join(f"user{i}:$6$c2FsdHNhbHQ$secret{i}:20228:0:99999:7::\n" for i in range(31))
+
+
+def test_no_message_quotes_a_file_that_is_not_a_ruleset_or_data(tmp_path):
+    # Was: `ruleset: /etc/shadow` printed its 31 lines inside 未知的设置项「…」 messages.
+    (tmp_path / "shadow").write_text(SHADOW, encoding="utf-8")
+    example = (ROOT / "examples/2019/hr-bureau.yaml").read_text(encoding="utf-8")
+    (tmp_path / "data.yaml").write_text(example.replace("ruleset: ../../rulesets/2019/department.yaml", "ruleset: shadow"), encoding="utf-8")
+    (tmp_path / "child.yaml").write_text("extends: shadow\nid: child\nyear: 2020\n", encoding="utf-8")
+    ruleset = (ROOT / RULESET).read_text(encoding="utf-8")
+    (tmp_path / "cased.yaml").write_text(ruleset.split("\ncases:")[0] + "\ncases:\n  - name: 影子\n    data: shadow\n    expect: {total: 1}\n", encoding="utf-8")
+    for argv in (("validate", "shadow"), ("evaluate", "data.yaml"), ("validate", "child.yaml"), ("test", "cased.yaml"),
+                 ("evaluate", "shadow", "--ruleset", str(ROOT / RULESET))):
+        code, shown = _cli(tmp_path, *argv)
+        assert code == 1, (argv, shown)
+        assert "secret" not in shown and "user1" not in shown, (argv, shown)
+        assert "这个文件不是规则集" in shown or "这个文件不是单位数据" in shown, (argv, shown)
+
+
+def test_an_echoed_unknown_key_is_capped(tmp_path):
+    long_key = "k" * 500  # YAML allows implicit keys up to 1024 characters
+    rs = _ruleset_with(tmp_path, "inputs:\n", f"{long_key}: 1\ninputs:\n")
+    code, _, stderr = run_cli("validate", str(rs))
+    assert code == 1 and "k" * 41 not in stderr and "未知的设置项「" + "k" * 37 + "…」" in stderr

@@ -144,6 +144,7 @@ def _read_chain(path: str, display: str) -> list[tuple[Any, SourceMap, Link]]:
                 raise DiagnosticError([Diagnostic("inherit.parent_not_found", via, {"path": display})]) from None
             raise
         raw, smap = load_text(text, display)
+        _looks_like_a_ruleset(raw, smap, display)
         year = raw.get("year") if isinstance(raw, dict) else None
         layers.append((raw, smap, Link(display, real, year, digest_of(text))))
         ext = raw.get("extends") if isinstance(raw, dict) else None
@@ -156,6 +157,15 @@ def _read_chain(path: str, display: str) -> list[tuple[Any, SourceMap, Link]]:
         via = smap.value(("extends",))
         path = os.path.join(os.path.dirname(os.path.abspath(path)), ext)
         display = os.path.normpath(os.path.join(os.path.dirname(display), ext))
+
+
+def _looks_like_a_ruleset(raw: Any, smap: SourceMap, display: str) -> None:
+    """A mapping with none of a ruleset's keys is some other file (`/etc/shadow`
+    reads as YAML keys): refused as a whole, so no message quotes its lines."""
+    from engine.ruleset.model import Ruleset
+
+    if isinstance(raw, dict) and raw and not any(k in Ruleset.model_fields for k in raw):
+        raise DiagnosticError([Diagnostic("ruleset.not_a_ruleset", smap.value(()) or SourceSpan(display, 1, 1))])
 
 
 def _expand_shorthands(raw: Any, smap: SourceMap) -> None:

@@ -93,7 +93,7 @@ def schema_diagnostics(
         field = str(loc[-1]) if loc else ""
         if kind == "extra_forbidden":
             known = _fields_at(model, loc[:-1])
-            d = Diagnostic("schema.unknown_key", smap.key(path), {"key": field, "suggestion": suggest(field, known), "known": ", ".join(known)})
+            d = Diagnostic("schema.unknown_key", smap.key(path), {"key": _short(field), "suggestion": suggest(field, known), "known": ", ".join(known)})
         elif kind == "missing":
             d = Diagnostic("schema.missing_key", smap.value(path[:-1]), {"key": field})
         elif kind == "literal_error":

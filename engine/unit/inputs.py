@@ -208,9 +208,13 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     rd = _Reader(smap, file)
     if not isinstance(raw, dict):
         raise DiagnosticError([Diagnostic("input.not_mapping", rd.at(()))])
+    if raw and not any(k in TOP_KEYS for k in raw):
+        # Some other file read as YAML keys (`/etc/shadow`): refused as a whole,
+        # so no message quotes its lines.
+        raise DiagnosticError([Diagnostic("input.not_data", rd.at(()))])
     for key in raw:
         if key not in TOP_KEYS:
-            rd.add("input.unknown_key", rd.key_at((key,)), key=key, suggestion=suggest(str(key), TOP_KEYS), known=", ".join(TOP_KEYS))
+            rd.add("input.unknown_key", rd.key_at((key,)), key=_show(key), suggestion=suggest(str(key), TOP_KEYS), known=", ".join(TOP_KEYS))
 
     subject = raw.get("subject")
     if isinstance(subject, str) and subject.strip():

@@ -43,6 +43,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ruleset.grade_below_zero": ("最低等级「{label}」的下限应为 0", "the lowest grade '{label}' should start at 0"),
     "ruleset.reserved_name": ("「{name}」是公式里的保留字，不能用作名称：请换一个名称（如「{name}值」）", "'{name}' is a reserved word in formulas and cannot be a name: choose another (e.g. '{name}_value')"),
     "ruleset.same_name": ("名称「{name}」与「{other}」在公式中是同一个名称（全角与半角字符视为相同）：请只用一种写法", "the name '{name}' is the same as '{other}' in formulas (full-width and half-width characters are equal): keep one spelling"),
+    "ruleset.not_a_ruleset": ("这个文件不是规则集：顶层没有任何规则集的设置项（id、title、year、indicators、extends 等）", "this file is not a ruleset: it has none of a ruleset's keys (id, title, year, indicators, extends, …)"),
     "ruleset.bad_name": ("名称「{name}」不能在公式中使用：只能包含汉字、字母、数字和下划线，且不以数字开头（不要用括号、空格或标点）", "the name '{name}' cannot be used in formulas: use letters (Chinese included), digits and _, not starting with a digit (no brackets, spaces or punctuation)"),
     "ruleset.name_taken": ("名称「{name}」已被输入项或数据表使用", "the name '{name}' is already used by an input or table"),
     "ruleset.metric_cycle": ("派生指标相互引用，形成循环（→ 表示“用到”）：{cycle}", "derived metrics refer to each other in a cycle (→ means 'uses'): {cycle}"),
