@@ -507,3 +507,60 @@ def test_an_echoed_unknown_key_is_capped(tmp_path):
     rs = _ruleset_with(tmp_path, "inputs:\n", f"{long_key}: 1\ninputs:\n")
     code, _, stderr = run_cli("validate", str(rs))
     assert code == 1 and "k" * 41 not in stderr and "未知的设置项「" + "k" * 37 + "…」" in stderr
+
+
+# --- 4. costs that grow with the input, never faster ----------------------------------
+
+
+def _workbook(path: Path, rows: list[list], patch=None) -> Path:
+    """An XLSX file; `patch(name, xml) -> xml` rewrites its members."""
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for r in rows:
+        book.active.append(r)
+    book.save(path)
+    if patch is not None:
+        with zipfile.ZipFile(path) as z:
+            members = [(i, z.read(i.filename)) for i in z.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in members:
+                z.writestr(info.filename, patch(info.filename, data))
+    return path
+
+
+def test_an_xlsx_dimension_claiming_the_whole_sheet_costs_only_the_cells_present(tmp_path):
+    # Was: a 4.9 KB file whose <dimension> claims A1:XFD1048576 ran 15 minutes.
+    def claim(name, xml):
+        return xml.replace(b'<dimension ref="A1:B2"/>', b'<dimension ref="A1:XFD1048576"/>') if name.endswith("sheet1.xml") else xml
+
+    path = _workbook(tmp_path / "u.xlsx", [["名称", "文中年初预算数"], ["甲", 1]], claim)
+    from engine.load.tables import open_table
+
+    with open_table(str(path)) as sheet:
+        rows = list(sheet.rows)
+    assert sheet.header == ("名称", "文中年初预算数")
+    assert rows == [(2, ("甲", Decimal(1)))]
+
+
+def test_an_xlsx_too_wide_or_too_large_unpacked_is_refused_before_reading(tmp_path, monkeypatch):
+    from engine.base.diagnostics import DiagnosticError
+    from engine.load import tables
+
+    def far_cell(name, xml):
+        return xml.replace(b'r="B2"', b'r="XFD2"') if name.endswith("sheet1.xml") else xml
+
+    wide = _workbook(tmp_path / "wide.xlsx", [["名称", "文中年初预算数"], ["甲", 1]], far_cell)
+    with pytest.raises(DiagnosticError) as e:
+        with tables.open_table(str(wide)):
+            pass
+    assert e.value.diagnostics[0].render() == f"{wide}[Sheet]:1:1: 工作表用到第 16384 列，超过上限 2048 列：表格不会这么宽，请检查"
+    # A shared-strings bomb: small on disk, large unpacked (the limit lowered to keep the test small).
+    monkeypatch.setattr(tables, "MAX_XLSX_BYTES", 1024 * 1024)
+    bomb = _workbook(tmp_path / "bomb.xlsx", [["名称"], ["甲"]], lambda name, xml: xml + b" " * 2_000_000 if name.endswith("sheet1.xml") else xml)
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(DiagnosticError) as e:
+        with tables.open_table(str(bomb)):
+            pass
+    assert e.value.diagnostics[0].render() == f"{bomb}:1:1: 这个 Excel 工作簿解压后有 1 MB，超过上限 1 MB，不读取"

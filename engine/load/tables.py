@@ -154,6 +154,48 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
+# A workbook is a zip of XML files. Its members' uncompressed sizes are checked
+# before openpyxl reads any (it holds the shared strings in memory: an 820 KB
+# zip of them reached 2.5 GB); zipfile itself stops at the declared size.
+MAX_XLSX_BYTES = 256 * 1024 * 1024
+# A table wider than this is not a form: every row would be padded to it.
+MAX_COLUMNS = 2048
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})[0-9]+"')
+
+
+def _check_archive(path: str, display: str) -> None:
+    import zipfile  # only for workbooks
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(max(i.file_size, 0) for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: openpyxl says what it is
+    if total > MAX_XLSX_BYTES:
+        raise DiagnosticError([Diagnostic("batch.workbook_too_large", SourceSpan(display, 1, 1), {"mb": total // (1024 * 1024), "limit": MAX_XLSX_BYTES // (1024 * 1024)})])
+
+
+def _widest_column(ws) -> int:
+    """The rightmost column any cell of the sheet names (`r="XFD7"` is
+    16,384), read from the sheet's XML in one streaming pass."""
+    widest = 0
+    seen: set[bytes] = set()
+    tail = b""
+    with ws._get_source() as src:  # openpyxl's read-only sheet: its XML member
+        while chunk := src.read(1 << 20):
+            data = tail + chunk
+            for m in _CELL_REF.finditer(data):
+                letters = m.group(1)
+                if letters not in seen:
+                    seen.add(letters)
+                    n = 0
+                    for ch in letters:
+                        n = n * 26 + ch - 64
+                    widest = max(widest, n)
+            tail = data[-200:]
+    return widest
+
+
 @contextmanager
 def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
     """The rows of one worksheet (by name, or by position from 0)."""
@@ -161,6 +203,7 @@ def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
         import openpyxl
     except ImportError:
         raise DiagnosticError([Diagnostic("batch.needs_extra", SourceSpan(display, 1, 1), {"extra": "xlsx", "package": "openpyxl"})]) from None
+    _check_archive(path, display)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - a damaged or non-XLSX file, whatever openpyxl raises
@@ -175,6 +218,13 @@ def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
             raise DiagnosticError([Diagnostic("batch.no_sheet", SourceSpan(display, 1, 1), {"sheet": sheet, "known": "、".join(names)})])
         ws = book[sheet]
         where = f"{display}[{sheet}]"
+        # The sheet's own `<dimension>` may claim A1:XFD1048576 for one cell
+        # (openpyxl would then pad every row to 16,384 cells and add a million
+        # empty rows): rows and columns are the cells actually present.
+        ws.reset_dimensions()
+        widest = _widest_column(ws)
+        if widest > MAX_COLUMNS:
+            raise DiagnosticError([Diagnostic("batch.too_many_columns", SourceSpan(where, 1, 1), {"columns": widest, "limit": MAX_COLUMNS})])
         it = ws.iter_rows(values_only=True)
         header: tuple[str, ...] = ()
         number = 0

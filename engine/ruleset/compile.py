@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from engine.ruleset import validate
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
-from engine.ruleset.formula import Formula, compile_formula
+from engine.ruleset.formula import Formula, Names, compile_formula
 from engine.ruleset.model import Check, Ruleset
 from engine.base.numeric import parse_number
 from engine.ruleset.scoring import DEFAULT_BY_OPERATOR, METHODS
@@ -193,7 +193,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     if not unsure.grades:
         problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)
 
-    names: dict[str, str] = {}
+    names = Names()  # every name formulas read → its kind
     declared: list[tuple[str, tuple]] = []  # every name formulas read, where it is declared
     for name, decl in ruleset.inputs.items():
         problems += _check_name(name, ("inputs", name), smap)
@@ -381,7 +381,7 @@ _FOLLOW_ON = {
 
 def _compile_nodes(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_nodes: Mapping | None = None):
     problems: list[Diagnostic] = []
-    scoring_names = {**names, **{n: "number" for n in INDICATOR_NAMES}}
+    scoring_names = Names({**names, **{n: "number" for n in INDICATOR_NAMES}})
     defaults = {k: v.model_dump() for k, v in ruleset.scoring_defaults.items()}
 
     def build(ind, path: tuple, depth: int) -> Node:

@@ -102,7 +102,7 @@ class Formula:
     text: str
     names: tuple[str, ...]
     _fn: Callable[[Mapping[str, object]], object]
-    _tree: ast.AST
+    _tree: ast.AST  # the checked tree (names as `_e[...]` lookups, literals as `_c<i>`)
     _ref_names: tuple[tuple[str, object], ...]
 
     def evaluate(self, env: Mapping[str, object]):
@@ -115,6 +115,7 @@ class Formula:
         from simpleeval import DEFAULT_OPERATORS, SimpleEval
 
         names = dict(self._ref_names)
+        tree = _reference_tree(self._tree, self.names)
         for i, name in enumerate(self.names):
             names[f"_n{i}"] = env[name]
         funcs = {f"_f_{k}": v[0] for k, v in FUNCTIONS.items()}
@@ -123,7 +124,7 @@ class Formula:
         # `**` keeps the reference identical to `evaluate`.
         operators = {**DEFAULT_OPERATORS, ast.Pow: _pow}
         evaluator = SimpleEval(operators=operators, functions=funcs, names=names)
-        return _result(evaluator.eval(self.text, previously_parsed=self._tree))
+        return _result(evaluator.eval(self.text, previously_parsed=tree))
 
 
 def _result(value):
@@ -182,6 +183,29 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
+class Names(dict):
+    """Declared names → kind ('number' or 'text'), as `compile_formula` takes
+    them, keeping their NFKC forms between calls: a ruleset's thousands of
+    formulas are checked against one set of names, built once (rebuilding
+    it per formula made compiling quadratic in the number of names)."""
+
+    __slots__ = ("_folded",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._folded: dict[str, str] | None = None
+
+    def __setitem__(self, key, value) -> None:
+        self._folded = None
+        super().__setitem__(key, value)
+
+    def folded(self) -> dict[str, str]:
+        """NFKC form → the name as declared."""
+        if self._folded is None or len(self._folded) > len(self):
+            self._folded = {unicodedata.normalize("NFKC", k): k for k in self}
+        return self._folded
+
+
 def compile_formula(
     text: str,
     known: Mapping[str, str] | Iterable[str],
@@ -194,12 +218,17 @@ def compile_formula(
 
     Returns the formula, or None with every problem found.
     """
-    kinds = dict(known) if isinstance(known, Mapping) else {k: "number" for k in known}
-    for extra in extra_names:
-        kinds.setdefault(extra, "number")
-    # Python reads identifiers NFKC-normalised (`预算１` is `预算1`): find a
-    # declared name by its normalised form, and read it under its own spelling.
-    declared = {unicodedata.normalize("NFKC", k): k for k in kinds}
+    extra_names = tuple(extra_names)
+    if isinstance(known, Names) and not extra_names:
+        kinds: Mapping[str, str] = known
+        declared = known.folded()
+    else:
+        kinds = dict(known) if isinstance(known, Mapping) else {k: "number" for k in known}
+        for extra in extra_names:
+            kinds.setdefault(extra, "number")
+        # Python reads identifiers NFKC-normalised (`预算１` is `预算1`): find a
+        # declared name by its normalised form, and read it under its own spelling.
+        declared = {unicodedata.normalize("NFKC", k): k for k in kinds}
     if not isinstance(text, str):
         text = format(text, "f") if isinstance(text, Decimal) else str(text)
     if len(text) > MAX_LENGTH:
@@ -350,7 +379,14 @@ def compile_formula(
     ast.fix_missing_locations(fn_tree)
     fn = eval(compile(fn_tree, "<formula>", "eval"), {"__builtins__": {}, **consts, **funcs, "_pow": _pow})  # noqa: S307 - checked tree only
 
-    # The reference tree for simpleeval: names as _n<i>, literals as _c<i>.
+    # The checked tree is kept as is: the reference tree for simpleeval is
+    # made from a copy of it only when the reference evaluator runs (tests),
+    # not for every formula of every ruleset.
+    return Formula(shown, tuple(names), fn, rewritten, tuple(consts.items())), []
+
+
+def _reference_tree(rewritten: ast.AST, names: tuple[str, ...]) -> ast.AST:
+    """The checked tree for simpleeval: names as _n<i>, literals as _c<i>, `**` as itself."""
     index = {n: i for i, n in enumerate(names)}
 
     class _ToRef(ast.NodeTransformer):
@@ -365,7 +401,7 @@ def compile_formula(
 
     ref_tree = _ToRef().visit(ast.Expression(_clone(rewritten)))
     ast.fix_missing_locations(ref_tree)
-    return Formula(shown, tuple(names), fn, ref_tree.body, tuple(consts.items())), []
+    return ref_tree.body
 
 
 def _whole_literal(node: ast.AST, limit: int) -> bool:

@@ -34,7 +34,7 @@ from engine.ruleset.compile import digest_of
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import suggest
 from engine.base.sourcemap import SourceMap
-from engine.load.yaml_loader import load_text, read_file
+from engine.load.yaml_loader import MAX_BYTES, MAX_NODES, load_text, read_file
 
 MAX_CHAIN = 50
 OWN_KEYS = ("id", "year", "extends", "cases")  # never inherited
@@ -131,6 +131,7 @@ def _read_chain(path: str, display: str) -> list[tuple[Any, SourceMap, Link]]:
     layers: list[tuple[Any, SourceMap, Link]] = []
     seen: set[str] = set()
     via: SourceSpan | None = None  # the `extends:` that named this file
+    chain_bytes = chain_values = 0
     while True:
         real = os.path.realpath(path)
         if real in seen:
@@ -145,6 +146,12 @@ def _read_chain(path: str, display: str) -> list[tuple[Any, SourceMap, Link]]:
             raise
         raw, smap = load_text(text, display)
         _looks_like_a_ruleset(raw, smap, display)
+        # The loader's caps hold for the whole chain, not for each file: 50
+        # files at the cap would be 50 times the work of one.
+        chain_bytes += len(text)
+        chain_values += len(smap.values)
+        if via is not None and (chain_bytes > MAX_BYTES or chain_values > MAX_NODES):
+            raise DiagnosticError([Diagnostic("inherit.chain_too_large", via, {"values": MAX_NODES, "mb": MAX_BYTES // (1024 * 1024)})])
         year = raw.get("year") if isinstance(raw, dict) else None
         layers.append((raw, smap, Link(display, real, year, digest_of(text))))
         ext = raw.get("extends") if isinstance(raw, dict) else None

@@ -15,6 +15,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.bad_into": ("明细行的去处「{into}」无效：应为 tables.<表名>（可用：{tables}）或数据文件的顶层键", "line rows cannot go into '{into}': use tables.<table> ({tables}) or a top-level key of the data"),
     "batch.cell_too_long": ("这个单元格有 {length} 个字符，超过上限 {limit}：表格中的一格不会有这么长，请检查", "this cell holds {length} characters, more than the limit of {limit}: no cell of a form is this long; check it"),
     "batch.control_in_name": ("文件名中有不可见的控制字符 {char}：请给文件改名", "the file name holds an invisible control character {char}: rename the file"),
+    "batch.workbook_too_large": ("这个 Excel 工作簿解压后有 {mb} MB，超过上限 {limit} MB，不读取", "this Excel workbook unpacks to {mb} MB, over the limit of {limit} MB; not read"),
+    "batch.too_many_columns": ("工作表用到第 {columns} 列，超过上限 {limit} 列：表格不会这么宽，请检查", "the sheet reaches column {columns}, beyond the limit of {limit}: no form is this wide; check it"),
     "batch.orphan_row": ("此明细行的关键值「{key}」不对应任何单位", "this line row's key '{key}' belongs to no unit"),
     "batch.bad_json": ("这一行不是有效的 JSON：{problem}", "this line is not valid JSON: {problem}"),
     "batch.needs_extra": ("读取此文件需要可选组件 {extra}：pip install \"jixiao[{extra}]\"（{package}）", "this file needs the optional extra {extra}: pip install \"jixiao[{extra}]\" ({package})"),

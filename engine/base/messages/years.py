@@ -7,6 +7,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "inherit.cycle": ("规则集的继承（extends）形成循环：{cycle}", "the rulesets extend each other in a cycle: {cycle}"),
     "inherit.parent_not_found": ("extends 指向的规则集不存在：{path}", "the ruleset named by extends does not exist: {path}"),
     "inherit.bad_extends": ("extends 应写上一年度规则集的文件路径（相对于本文件），如 ../2019/department.yaml", "extends should be the path of last year's ruleset, relative to this file (e.g. ../2019/department.yaml)"),
+    "inherit.chain_too_large": ("继承链上的规则集合计超过上限（共 {values} 个值或 {mb} MB，与单个文件的上限相同）", "the rulesets of the inheritance chain together exceed the limit of one file ({values} values or {mb} MB)"),
     "inherit.chain_too_long": ("规则集逐级继承超过 {limit} 层", "more than {limit} rulesets extend one another"),
     "inherit.nothing_to_remove": ("「{key}」设为空（~）表示删除，但上一年度规则集中没有这一项", "'{key}' is set to null (~), which removes it, but last year's ruleset has no such key"),
     "inherit.entry_not_mapping": ("这一项应是键值映射（如 id: 预算执行率 与要修改的设置）", "this entry should be a mapping (e.g. id: 预算执行率 and the settings to change)"),
