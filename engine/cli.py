@@ -39,9 +39,15 @@ class Io:
         return format_message(code, args, self.lang)
 
     def problems(self, diagnostics) -> None:
-        """Every diagnostic as `file:line:col: message`, then the count."""
-        for d in diagnostics:
+        """Each diagnostic as `file:line:col: message` (at most
+        `diagnostics.MAX_LISTED` per file, then how many more), then the count."""
+        from engine.base.diagnostics import capped
+
+        shown, more = capped(diagnostics)
+        for d in shown:
             self.err(d.render(self.lang))
+        for file, count in more.items():
+            self.err(self.say("cli.more_problems", file=file or "?", count=count))
         self.err(self.say("cli.problems", count=len(diagnostics)))
 
 

@@ -56,3 +56,25 @@ class DiagnosticError(Exception):
 def sort_key(d: Diagnostic) -> tuple:
     s = d.span
     return (s.file, s.line, s.col, d.code) if s else ("", 0, 0, d.code)
+
+
+# How many problems are listed per input (a file, or one unit of a batch); the
+# rest are counted. A form left blank has forty missing figures and a table of
+# such units would otherwise write megabytes of the same sentences.
+MAX_LISTED = 50
+
+
+def capped(diagnostics: Iterable[Diagnostic], limit: int = MAX_LISTED) -> tuple[list[Diagnostic], dict[str, int]]:
+    """The diagnostics to list, at most `limit` per file (in their order), and
+    how many more each file has."""
+    shown: list[Diagnostic] = []
+    per_file: dict[str, int] = {}
+    more: dict[str, int] = {}
+    for d in diagnostics:
+        f = d.span.file if d.span else ""
+        n = per_file[f] = per_file.get(f, 0) + 1
+        if n <= limit:
+            shown.append(d)
+        else:
+            more[f] = more.get(f, 0) + 1
+    return shown, more

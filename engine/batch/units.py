@@ -18,6 +18,11 @@ from engine.unit.inputs import read_unit
 from engine.batch.writers import result_row
 
 
+# Problems listed per unit of a batch; the rest are counted. A table of blank
+# rows would otherwise write every missing figure of every row.
+MAX_LISTED = 20
+
+
 class UnitOutcome(NamedTuple):
     """What became of one unit (or of a line row that belongs to no unit)."""
 
@@ -146,9 +151,12 @@ def _error_lines(diagnostics, where: str, file: str, lang: str) -> tuple[str, ..
     """`file:row:col: message`; a problem located elsewhere (in the ruleset,
     or in a second table) is prefixed with the unit it belongs to."""
     out = []
-    for d in diagnostics:
+    shown = diagnostics[:MAX_LISTED] if len(diagnostics) > MAX_LISTED else diagnostics
+    for d in shown:
         text = d.render(lang)
         if d.span is None or d.span.file != file:
             text = f"{where}: {text}"
         out.append(text)
+    if len(diagnostics) > MAX_LISTED:  # one unit's problems are listed up to the cap, then counted
+        out.append(Diagnostic("cli.more_problems", None, {"file": where, "count": len(diagnostics) - MAX_LISTED}).message(lang))
     return tuple(out)

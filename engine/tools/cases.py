@@ -85,13 +85,31 @@ def run(path: str, display: str | None = None) -> TestReport:
     plan = load_plan(path, display or path)
     folder = os.path.dirname(os.path.abspath(path))
     shown_folder = os.path.dirname(display or path)
+    # Cases often share a data file (one unit, several expectations): each file
+    # is read and evaluated once per run, and its cases share the one result,
+    # so time and memory grow with the files, not with the cases.
+    evaluated: dict[str, Result | DiagnosticError] = {}
     outcomes = tuple(
-        _run_case(plan, i, case, folder, shown_folder) for i, case in enumerate(plan.ruleset.cases)
+        _run_case(plan, i, case, folder, shown_folder, evaluated) for i, case in enumerate(plan.ruleset.cases)
     )
     return TestReport(plan.file, outcomes, coverage(plan, outcomes))
 
 
-def _run_case(plan: Plan, i: int, case: Case, folder: str, shown_folder: str) -> CaseOutcome:
+def _evaluated(plan: Plan, data: str, shown: str, evaluated: dict) -> Result:
+    key = os.path.realpath(data) + "\0" + shown
+    known = evaluated.get(key)
+    if known is None:
+        try:
+            known = evaluate(plan, load_unit(plan, data, shown))
+        except DiagnosticError as e:
+            known = e
+        evaluated[key] = known
+    if isinstance(known, DiagnosticError):
+        raise known
+    return known
+
+
+def _run_case(plan: Plan, i: int, case: Case, folder: str, shown_folder: str, evaluated: dict) -> CaseOutcome:
     span = plan.span(("cases", i))
     problems = []
     scores_at = ("cases", i, "expect", "scores")
@@ -102,7 +120,7 @@ def _run_case(plan: Plan, i: int, case: Case, folder: str, shown_folder: str) ->
     data = os.path.join(folder, case.data)
     shown = os.path.normpath(os.path.join(shown_folder, case.data))
     try:
-        result = evaluate(plan, load_unit(plan, data, shown))
+        result = _evaluated(plan, data, shown, evaluated)
     except DiagnosticError as e:
         if e.diagnostics and e.diagnostics[0].code == "load.not_found":
             problems.append(Diagnostic("cases.data_not_found", plan.span(("cases", i, "data")), {"path": shown}))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from engine.ruleset.compile import Plan
-from engine.base.diagnostics import Diagnostic, SourceSpan
+from engine.base.diagnostics import MAX_LISTED, Diagnostic, SourceSpan
 from engine.ruleset.formula import suggest
 from engine.unit.inputs import ENTRY_KEYS, ROW_KEYS, TOP_KEYS
 from engine.ruleset.model import BatchSpec
@@ -38,6 +38,10 @@ ENTRY_ALIASES = {
 ROW_ALIASES = {"名称": "name", "项目": "name", "类别": "category"}
 _TRUE = {"是", "true", "True", "TRUE", "1", "√", "Y", "y", "yes"}
 _FALSE = {"否", "false", "False", "FALSE", "0", "×", "N", "n", "no"}
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def norm(text: Any) -> str:
@@ -179,7 +183,9 @@ def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str
             if target is None and h == key_header:
                 target = ("subject", (h,))
             if target is None:
-                problems.append(Diagnostic("batch.unknown_column", SourceSpan(file, 1, col), {"header": raw_header, "suggestion": suggest(h, known)}))
+                # "did you mean" costs a search over every name: only for the headers listed (MAX_LISTED)
+                hint = suggest(h, known) if len(problems) < MAX_LISTED else None
+                problems.append(Diagnostic("batch.unknown_column", SourceSpan(file, 1, col), {"header": _short(raw_header), "suggestion": hint}))
                 continue
         section, path = target
         if (section, path) in seen:
@@ -319,7 +325,8 @@ def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) 
             continue
         if allowed is not None:
             if f not in allowed:
-                problems.append(Diagnostic("batch.unknown_column", SourceSpan(file, 1, i + 1), {"header": raw_header, "suggestion": suggest(h, allowed)}))
+                hint = suggest(h, allowed) if len(problems) < MAX_LISTED else None
+                problems.append(Diagnostic("batch.unknown_column", SourceSpan(file, 1, i + 1), {"header": _short(raw_header), "suggestion": hint}))
                 continue
             f = allowed[f]
         fields.append((i, f))

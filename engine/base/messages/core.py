@@ -123,6 +123,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "step.coefficient": ("{weight} × 得分系数 {coefficient} = {score}", "{weight} × coefficient {coefficient} = {score}"),
     # CLI
     "cli.internal": ("内部错误：{error}。请加 --debug 重新运行并把输出发给维护者", "internal error: {error}. Rerun with --debug and send the output to the maintainers"),
+    "cli.more_problems": ("{file}：还有 {count} 个问题未列出", "{file}: {count} more problem(s) not listed"),
     "cli.problems": ("发现 {count} 个问题", "{count} problem(s) found"),
     "cli.valid": ("{file}：规则集有效（{indicators} 项指标，满分 {total}）", "{file}: ruleset is valid ({indicators} indicators, {total} points)"),
     "cli.no_ruleset": ("数据文件没有指定规则集：请用 --ruleset 指定", "the data file names no ruleset: give one with --ruleset"),
