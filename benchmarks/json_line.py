@@ -28,13 +28,15 @@ def main() -> None:
     os.chdir(ROOT)
     import batch
 
-    from engine.ruleset.compile import digest_of, load_plan
+    from engine.base.digest import digest_of
+
+    from engine.ruleset.loading import load_plan
     from engine.base.diagnostics import DiagnosticError, SourceSpan
     from engine.evaluation.evaluate import evaluate
     from engine.unit.inputs import read_unit
     from engine.render import json_out, jsonl
     from engine.base.sourcemap import SourceMap
-    from engine.load.yaml_loader import loads_json_line
+    from engine.load.json_line import loads_json_line
 
     plan = load_plan(batch.RULESET, "rulesets/2019/department.yaml")
     with tempfile.TemporaryDirectory() as tmp:

@@ -455,7 +455,7 @@ def fifo(tmp_path):
 def test_a_fifo_is_never_read_wherever_a_file_is_named(tmp_path, fifo):
     example = (ROOT / "examples/2019/hr-bureau.yaml").read_text(encoding="utf-8")
     ruleset = (ROOT / RULESET).read_text(encoding="utf-8")
-    (tmp_path / "data.yaml").write_text(example.replace("ruleset: ../../rulesets/2019/department.yaml", "ruleset: fifo.yaml"), encoding="utf-8")
+    (tmp_path / "data.yaml").write_text(example.replace("ruleset: 2019/department", "ruleset: fifo.yaml"), encoding="utf-8")
     (tmp_path / "child.yaml").write_text("extends: fifo.yaml\nid: child\nyear: 2020\n", encoding="utf-8")
     (tmp_path / "cased.yaml").write_text(ruleset.split("\ncases:")[0] + "\ncases:\n  - name: 管道\n    data: fifo.yaml\n    expect: {total: 1}\n", encoding="utf-8")
     refused = "fifo.yaml」不是普通文件（是管道、设备或套接字），不读取"
@@ -488,14 +488,15 @@ SHADOW = "".join(f"user{i}:$6$c2FsdHNhbHQ$secret{i}:20228:0:99999:7::\n" for i i
 
 def test_no_message_quotes_a_file_that_is_not_a_ruleset_or_data(tmp_path):
     # Was: `ruleset: /etc/shadow` printed its 31 lines inside 未知的设置项「…」 messages.
-    (tmp_path / "shadow").write_text(SHADOW, encoding="utf-8")
+    # (Names without a file suffix are ruleset ids now; the same lines under a .yaml name.)
+    (tmp_path / "shadow.yaml").write_text(SHADOW, encoding="utf-8")
     example = (ROOT / "examples/2019/hr-bureau.yaml").read_text(encoding="utf-8")
-    (tmp_path / "data.yaml").write_text(example.replace("ruleset: ../../rulesets/2019/department.yaml", "ruleset: shadow"), encoding="utf-8")
-    (tmp_path / "child.yaml").write_text("extends: shadow\nid: child\nyear: 2020\n", encoding="utf-8")
+    (tmp_path / "data.yaml").write_text(example.replace("ruleset: 2019/department", "ruleset: shadow.yaml"), encoding="utf-8")
+    (tmp_path / "child.yaml").write_text("extends: shadow.yaml\nid: child\nyear: 2020\n", encoding="utf-8")
     ruleset = (ROOT / RULESET).read_text(encoding="utf-8")
-    (tmp_path / "cased.yaml").write_text(ruleset.split("\ncases:")[0] + "\ncases:\n  - name: 影子\n    data: shadow\n    expect: {total: 1}\n", encoding="utf-8")
-    for argv in (("validate", "shadow"), ("evaluate", "data.yaml"), ("validate", "child.yaml"), ("test", "cased.yaml"),
-                 ("evaluate", "shadow", "--ruleset", str(ROOT / RULESET))):
+    (tmp_path / "cased.yaml").write_text(ruleset.split("\ncases:")[0] + "\ncases:\n  - name: 影子\n    data: shadow.yaml\n    expect: {total: 1}\n", encoding="utf-8")
+    for argv in (("validate", "shadow.yaml"), ("evaluate", "data.yaml"), ("validate", "child.yaml"), ("test", "cased.yaml"),
+                 ("evaluate", "shadow.yaml", "--ruleset", str(ROOT / RULESET))):
         code, shown = _cli(tmp_path, *argv)
         assert code == 1, (argv, shown)
         assert "secret" not in shown and "user1" not in shown, (argv, shown)
@@ -598,7 +599,7 @@ def test_compiling_folds_names_once_per_ruleset_not_once_per_formula(tmp_path, m
     import unicodedata
 
     from engine.ruleset import formula
-    from engine.ruleset.compile import load_plan
+    from engine.ruleset.loading import load_plan
 
     counts = {}
     real = unicodedata.normalize

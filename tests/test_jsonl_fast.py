@@ -24,14 +24,17 @@ from hypothesis import strategies as st
 
 import engine.base.messages
 from engine.api import evaluate_file
-from engine.ruleset.compile import compile_ruleset, digest_of, load_plan
+from engine.ruleset.compile import compile_ruleset
+from engine.base.digest import digest_of
+from engine.ruleset.loading import load_plan
 from engine.base.diagnostics import DiagnosticError, SourceSpan
 from engine.evaluation.evaluate import _leaves, evaluate
 from engine.unit.inputs import read_unit
 from engine.base.messages import CATALOG, format_message, format_message_json
 from engine.render import json_out, jsonl
 from engine.base.sourcemap import SourceMap
-from engine.load.yaml_loader import load_file, load_text, loads_json_line
+from engine.load.json_line import loads_json_line
+from engine.load.yaml_loader import load_file, load_text
 from tests import json_reference as ref
 from tests.conftest import ROOT, run_cli
 

@@ -5,8 +5,8 @@ from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
+from engine.ruleset.plan import Plan
 from engine.unit.inputs import SEPARATOR
-from engine.ruleset.compile import Plan
 
 FORMATS = ("jsonl", "csv", "xlsx")
 

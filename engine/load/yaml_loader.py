@@ -11,7 +11,6 @@ first alias or over-deep node before any expansion or deep recursion happens.
 """
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -355,11 +354,3 @@ class _NoKey:
 
 _NO_KEY = _NoKey()
 _TOO_BIG = object()  # an octal or hexadecimal literal too long to convert
-
-
-def loads_json_line(line: str) -> Any:
-    """One JSONL record, numbers as exact Decimals, within the bounds
-    `json_line.load_json_line` sets (batch input; raises `DiagnosticError`)."""
-    from engine.load.json_line import load_json_line  # json_line builds on this module
-
-    return load_json_line(line, "<line>", 1)[0]
