@@ -18,6 +18,8 @@ from engine.ruleset.loading import load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
 from engine.unit.inputs import read_unit
 from engine.batch.writers import result_row
+from engine.render import jsonl
+from engine.load.yaml_loader import load_text, read_file
 
 
 # Problems listed per unit of a batch; the rest are counted. A table of blank
@@ -91,9 +93,8 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         result = evaluate(plan, unit)
         warnings = sum(1 for f in result.findings if f.severity == "warning")
         if state.format == "jsonl":
-            from engine.render.jsonl import line
 
-            piece: Any = line(result, state.lang)
+            piece: Any = jsonl.line(result, state.lang)
         else:
             piece = result_row(result, where)
     except DiagnosticError as e:
@@ -126,7 +127,6 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
             state.rmap.attach(raw, smap, lines)
         return raw, smap, digest_of(json.dumps([cell_text(c) for c in cells], ensure_ascii=False))
     _, path, display = payload
-    from engine.load.yaml_loader import load_text, read_file
 
     text = read_file(path, display)
     raw, smap = load_text(text, display)

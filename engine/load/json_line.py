@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.decoder import scanstring
 from decimal import Decimal
 from typing import Any
 
@@ -181,8 +182,6 @@ _CONSTANTS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
 def json_positions(text: str) -> tuple[dict, dict]:
     """1-based character columns of every value and key in one line of JSON,
     by path (the shape `SourceMap` uses). Iterative: any depth json reads."""
-    from json.decoder import scanstring
-
     values: dict[tuple, int] = {}
     keys: dict[tuple, int] = {}
 

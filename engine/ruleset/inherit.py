@@ -37,6 +37,7 @@ from engine.ruleset.formula import suggest
 from engine.base.sourcemap import SourceMap
 from engine.load.yaml_loader import MAX_BYTES, MAX_NODES, load_text, read_file
 from engine.ruleset.locate import SearchPath, is_path, locate
+from engine.ruleset.model import Ruleset
 
 MAX_CHAIN = 50
 OWN_KEYS = ("id", "year", "extends", "cases")  # never inherited
@@ -157,8 +158,6 @@ def _read_chain(path: str, display: str, search: SearchPath, allowed: tuple[str,
 def _looks_like_a_ruleset(raw: Any, smap: SourceMap, display: str) -> None:
     """A mapping with none of a ruleset's keys is some other file (`/etc/shadow`
     reads as YAML keys): refused as a whole, so no message quotes its lines."""
-    from engine.ruleset.model import Ruleset
-
     if isinstance(raw, dict) and raw and not any(k in Ruleset.model_fields for k in raw):
         raise DiagnosticError([Diagnostic("ruleset.not_a_ruleset", smap.value(()) or SourceSpan(display, 1, 1))])
 
@@ -311,7 +310,6 @@ class _Merge:
             return change, self.cs
         if not isinstance(base, dict):
             raise DiagnosticError([Diagnostic("ruleset.not_mapping", self.bs.value(()))])
-        from engine.ruleset.model import Ruleset
 
         self.place(self.cs, (), ())
         order = [k for k in Ruleset.model_fields if k in base or k in change]
