@@ -62,8 +62,9 @@ class UnitData:
     entries: Mapping[str, Mapping[str, Any]]
     tables: Mapping[str, TableRow]
     smap: SourceMap = field(repr=False)
-    # The plan with this unit's indicator rows in place, when the ruleset's
-    # indicators come from the data (`rows: data`); `evaluate` uses it.
+    # The plan this unit was read against: the ruleset's own, or, when its
+    # indicators come from the data (`rows: data`), a copy with this unit's
+    # indicator rows in place. `evaluate` scores the unit by it.
     plan: Plan | None = field(default=None, repr=False)
     entry_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # indicator key → key in the file
 
@@ -153,7 +154,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
 
     if rd.problems:
         raise DiagnosticError(sorted(rd.problems, key=sort_key))
-    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan, entry_keys=entry_keys)
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan or plan, entry_keys=entry_keys)
 
 
 def _section(given: Any, name: str, rd: Reader) -> dict | None:
