@@ -17,6 +17,8 @@ import os
 import sys
 from typing import Callable, TextIO
 
+from engine.base.printable import printable
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as other Unix tools: the reader of our output went away
 
@@ -28,9 +30,13 @@ class Io:
         self.stdout, self.stderr, self.lang = stdout, stderr, lang
 
     def out(self, text: str) -> None:
+        """A message or a report for people: controls from data are shown
+        escaped (`engine.base.printable`), never acted on."""
+        text = printable(text)
         self.stdout.write(text if text.endswith("\n") else text + "\n")
 
     def err(self, text: str) -> None:
+        text = printable(text)
         self.stderr.write(text if text.endswith("\n") else text + "\n")
 
     def say(self, code: str, **args) -> str:
@@ -426,7 +432,7 @@ def cmd_batch(args, io: Io) -> int:
 
         def error(text: str) -> None:
             failures.append(1)
-            (errs.file if errs else io.stderr).write(text + "\n")
+            (errs.file if errs else io.stderr).write(printable(text) + "\n")
 
         with _progress(io, job) as tick:
             summary = job.run(writer.write, error, tick)
@@ -465,7 +471,7 @@ def _progress(io: Io, job):
     """A progress bar on stderr when it is a terminal (rich, if installed); else nothing."""
     import contextlib
 
-    stream = io.stderr
+    stream = getattr(io.stderr, "raw", io.stderr)  # the bar's own escape sequences go through
     if not (hasattr(stream, "isatty") and stream.isatty()):
         return contextlib.nullcontext(None)
     try:
@@ -615,7 +621,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             args = parser.parse_args(argv)
     except SystemExit as e:
         return EXIT_OK if e.code == 0 else EXIT_USAGE
-    io = Io(stdout, stderr, args.lang)
+    io = Io(_terminal(stdout), _terminal(stderr), args.lang)
     try:
         return args.run(args, io)
     except KeyboardInterrupt:
@@ -630,6 +636,35 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             traceback.print_exc(file=stderr)
         io.err(io.say("cli.internal", error=_one_line(e)))
         return EXIT_INTERNAL
+
+
+class _Terminal:
+    """A terminal stream that shows every control character from data
+    escaped (CSI/OSC sequences in a name, a cell or a file name never act):
+    results printed to a terminal (a batch's CSV or JSON lines) pass through
+    here; files and pipes get the bytes as they are. Binary output is refused
+    on a terminal anyway, so there is no `buffer`."""
+
+    buffer = None
+
+    def __init__(self, stream: TextIO):
+        self.raw = stream
+
+    def write(self, text: str) -> int:
+        return self.raw.write(printable(text))
+
+    def isatty(self) -> bool:
+        return True
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
+
+
+def _terminal(stream: TextIO) -> TextIO:
+    try:
+        return _Terminal(stream) if stream.isatty() else stream  # type: ignore[return-value]
+    except (AttributeError, ValueError):  # a closed or unusual stream
+        return stream
 
 
 def _discard_stdout(stdout: TextIO) -> None:
