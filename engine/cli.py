@@ -56,9 +56,8 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
 
     Binary formats (docx, xlsx) go to stdout only when it is a pipe or a
     file, never to a terminal. An `output` that is one of the `inputs` is
-    refused: writing it would destroy them."""
-    if output is not None and any(_same_file(output, p) for p in inputs):
-        io.err(io.say("cli.output_is_input", path=output))
+    refused: writing it would destroy them (`outputs_over_inputs`)."""
+    if outputs_over_inputs(io, [output], inputs):
         return EXIT_USAGE
     if output is None:
         if isinstance(text, bytes):
@@ -83,13 +82,32 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
     return EXIT_OK
 
 
-def _same_file(a: str, b: str) -> bool:
-    import os
+# Files a folder given as input contributes (units, projects): an output
+# onto one of them would replace an input.
+_FOLDER_INPUTS = (".yaml", ".yml", ".json")
 
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one does not exist (yet)
-        return os.path.abspath(a) == os.path.abspath(b)
+
+def outputs_over_inputs(io: Io, outputs, inputs) -> bool:
+    """The one rule for every command: an output (results, errors, summary,
+    --output of any command) that is the same file as an input (data, the
+    ruleset and every file of its `extends:` chain, --rows, --columns, the
+    unit files of an input folder), however spelled, is refused before
+    anything is written. Reports it and returns True when refused."""
+    from engine.base.fileio import aliased_input
+
+    expanded: list[str] = []
+    for path in inputs:
+        if path is None:
+            continue
+        expanded.append(path)
+        if os.path.isdir(path):
+            for base, _, files in os.walk(path):
+                expanded += [os.path.join(base, f) for f in files if f.lower().endswith(_FOLDER_INPUTS)]
+    for output in outputs:
+        if output is not None and aliased_input(output, expanded) is not None:
+            io.err(io.say("cli.output_is_input", path=output))
+            return True
+    return False
 
 
 # --- evaluate ---------------------------------------------------------------
@@ -108,6 +126,8 @@ def cmd_evaluate(args, io: Io) -> int:
     from engine.base.diagnostics import DiagnosticError
 
     paths = args.data or [api.DEFAULT_DATA]
+    if outputs_over_inputs(io, [args.output], [*paths, args.ruleset]):
+        return EXIT_USAGE
     if len(paths) > 1 or os.path.isdir(paths[0]):
         return _evaluate_summary(args, io, paths)
     try:
@@ -125,7 +145,7 @@ def cmd_evaluate(args, io: Io) -> int:
     except MissingLibrary as e:
         io.err(io.say("report.missing_library", format=e.format, package=e.package))
         return EXIT_PROBLEMS
-    return emit(io, text, args.output, args.format, inputs=(result.unit.file, result.plan.file))
+    return emit(io, text, args.output, args.format, inputs=(paths[0], *result.plan.files))
 
 
 # format → renderer module under engine/render (imported only when chosen)
@@ -160,7 +180,8 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
             io.err(io.say("report.missing_library", format=e.format, package=e.package))
             return EXIT_PROBLEMS
     if not result.failed:
-        return emit(io, text, args.output, args.format, inputs=tuple(paths))
+        rulesets = [f for row in result.rows for f in row.ruleset_files]
+        return emit(io, text, args.output, args.format, inputs=(*paths, args.ruleset, *dict.fromkeys(rulesets)))
     if args.output:  # an output file appears only after complete success
         io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
     io.stdout.write(text if isinstance(text, str) else summary_out.text(result, io.lang))
@@ -275,7 +296,7 @@ def cmd_show(args, io: Io) -> int:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
     text = out.render_resolved(res, io.lang) if args.resolved else out.render_overview(res, plan, io.lang)
-    return emit(io, text, args.output, inputs=(paths[0],))
+    return emit(io, text, args.output, inputs=(paths[0], *plan.files))
 
 
 # --- diff -------------------------------------------------------------------
@@ -382,6 +403,8 @@ def cmd_init(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
+    if outputs_over_inputs(io, [new.path], [paths[0], *new.parent_files]):
+        return EXIT_USAGE
     try:
         os.makedirs(os.path.dirname(os.path.abspath(new.path)), exist_ok=True)
         write_atomic(new.path, new.text, exclusive=True)
@@ -420,9 +443,14 @@ def cmd_batch(args, io: Io) -> int:
         io.err(io.say("cli.batch_usage"))
         return EXIT_USAGE
     options = pool.Options(args.ruleset, tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
+    written = [args.output, args.errors, args.output and args.output + ".summary.json"]
+    if outputs_over_inputs(io, written, [*args.inputs, args.ruleset, args.columns, args.rows]):
+        return EXIT_USAGE
     outputs: list = []
     try:
         job = pool.prepare(options)
+        if outputs_over_inputs(io, written, job.plan.files):
+            return EXIT_USAGE
         out = AtomicFile(args.output, binary=fmt == "xlsx", encoding="utf-8-sig" if fmt == "csv" else "utf-8") if args.output else None
         outputs.append(out)
         errs = AtomicFile(args.errors) if args.errors else None

@@ -110,10 +110,12 @@ def resolve(path: str, display: str | None = None) -> Resolved:
 def compile_resolved(r: Resolved, file: str):
     """Compile a resolved ruleset. A sum of weights broken by a change is
     reported at that change (naming where the parent's weight is stated)."""
+    from dataclasses import replace
+
     from engine.ruleset.compile import compile_ruleset
 
     try:
-        return compile_ruleset(r.raw, r.smap, file, r.digest)
+        return replace(compile_ruleset(r.raw, r.smap, file, r.digest), files=tuple(link.path for link in r.chain))
     except DiagnosticError as e:
         if not r.touched:
             raise

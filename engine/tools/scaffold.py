@@ -89,6 +89,7 @@ class Scaffold:
     path: str
     parent: str
     text: str
+    parent_files: tuple[str, ...] = ()  # the parent ruleset and the files it extends (inputs, never replaced)
 
 
 def default_path(parent: str, year: int) -> str:
@@ -146,7 +147,7 @@ def next_year(parent: str, year: int, out: str | None = None, display: str | Non
         grade=scalar(grade.label if grade else "优"), grade_min=_num(grade.min if grade else None),
         metric=scalar(metric[0] if metric else "派生指标"), formula=scalar(metric[1].formula if metric else "公式"),
     )
-    return Scaffold(out, display or parent, text)
+    return Scaffold(out, display or parent, text, plan.files)
 
 
 def _walk(nodes):
