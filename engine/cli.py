@@ -17,6 +17,7 @@ import os
 import sys
 from typing import Callable, TextIO
 
+from engine.base.messages import os_error
 from engine.base.printable import printable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
@@ -76,7 +77,7 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
     try:
         write_atomic(output, text)
     except OSError as e:
-        io.err(io.say("cli.output_failed", path=output, reason=e.strerror or str(e)))
+        io.err(io.say("cli.output_failed", path=output, reason=os_error(e)))
         return EXIT_PROBLEMS
     io.err(io.say("cli.written", path=output))
     return EXIT_OK
@@ -412,7 +413,7 @@ def cmd_init(args, io: Io) -> int:
         io.err(io.say("init.exists", path=new.path))
         return EXIT_PROBLEMS
     except OSError as e:
-        io.err(io.say("cli.output_failed", path=new.path, reason=e.strerror or str(e)))
+        io.err(io.say("cli.output_failed", path=new.path, reason=os_error(e)))
         return EXIT_PROBLEMS
     io.out(io.say("init.done", path=new.path, parent=new.parent))
     return EXIT_OK
@@ -473,7 +474,7 @@ def cmd_batch(args, io: Io) -> int:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
     except OSError as e:
-        io.err(io.say("cli.output_failed", path=getattr(e, "filename", None) or args.output or "", reason=e.strerror or str(e)))
+        io.err(io.say("cli.output_failed", path=getattr(e, "filename", None) or args.output or "", reason=os_error(e)))
         return EXIT_PROBLEMS
     finally:
         for f in outputs:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.messages import json_problem
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
 from engine.load.tables import cell_text
@@ -105,7 +106,7 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
             raw = loads_json_line(text)
         except ValueError as e:
             col = getattr(e, "colno", 1)
-            raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": getattr(e, "msg", str(e))})]) from None
+            raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": json_problem(getattr(e, "msg", str(e)))})]) from None
         return raw, SourceMap(values={(): SourceSpan(file, number, 1)}), digest_of(text)
     if kind == "row":
         _, file, number, cells, lines = payload

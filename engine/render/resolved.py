@@ -4,23 +4,31 @@ came from. The resolved YAML is itself a valid ruleset (its `extends:` is
 kept only as a comment, since the chain is already merged in)."""
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
+
+import yaml
 
 from engine.ruleset.compile import Plan
 from engine.ruleset.inherit import Resolved
 from engine.base.messages import format_message
 from engine.base.numeric import fmt_score
 from engine.render.common import pad, show_value, width
+from engine.base.printable import one_line
 from engine.load.yaml_loader import _scalar
 
 _COMMENT_COLUMN = 60
-_SPECIAL_FIRST = set("-?:,[]{}#&*!|>'\"%@`")
 
 
 def scalar(value: Any) -> str:
-    """A scalar as YAML that reads back as the same value."""
+    """A scalar as YAML that reads back as the same value, on one line.
+
+    The YAML library (PyYAML's emitter) decides how a text must be written:
+    plain when it reads back as the same text, quoted otherwise (`a\t#b`, a
+    leading `-`, `no`, `010`). Text that would need more than one line, or
+    holds a line break of any kind (`\n`, `\r`, U+0085, U+2028, U+2029) or
+    another control, is double-quoted with escapes: a value can never start a
+    line of its own (no key or comment is injected into the file)."""
     if value is None:
         return "~"
     if isinstance(value, bool):
@@ -28,17 +36,19 @@ def scalar(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     text = str(value)
-    plain = (
-        text
-        and text == text.strip()
-        and "\n" not in text
-        and text[0] not in _SPECIAL_FIRST
-        and ": " not in text
-        and " #" not in text
-        and not text.endswith(":")
-        and isinstance(_scalar(text, None), str)
-    )
-    return text if plain else json.dumps(text, ensure_ascii=False)
+    out = _dump(text)
+    plain = out[:1] not in ("'", '"')
+    # PyYAML follows YAML 1.1; we read YAML 1.2 (`0o17` is a number there)
+    if "\n" in out or not out.isprintable() or plain and not isinstance(_scalar(out, None), str):
+        out = _dump(text, '"')
+    return out
+
+
+def _dump(text: str, style: str | None = None) -> str:
+    out = yaml.safe_dump(text, allow_unicode=True, width=float("inf"), default_style=style)
+    if out.endswith("\n...\n"):  # the end marker after a plain scalar document
+        out = out[:-4]
+    return out[:-1] if out.endswith("\n") else out
 
 
 def yaml_lines(value: Any, where=lambda path: None) -> list[tuple[str, str | None]]:
@@ -89,13 +99,14 @@ def render_resolved(res: Resolved, lang: str = "zh") -> str:
         if span is None:
             return None
         year = res.year_of(span.file)
-        return f"{span.file}:{span.line}" + (f" ({format(year, 'f') if isinstance(year, Decimal) else year})" if year is not None else "")
+        return one_line(f"{span.file}:{span.line}") + (f" ({format(year, 'f') if isinstance(year, Decimal) else year})" if year is not None else "")
 
     chain = " → ".join(_link(link) for link in res.chain)
-    head = [f"# {say('show.resolved_of', file=res.chain[0].file)}", f"# {say('show.chain', chain=chain)}", f"# {say('show.provenance')}"]
+    # comments hold file names and the `extends:` text: kept on their line
+    head = [f"# {one_line(say('show.resolved_of', file=res.chain[0].file))}", f"# {one_line(say('show.chain', chain=chain))}", f"# {say('show.provenance')}"]
     data = dict(res.raw) if isinstance(res.raw, dict) else res.raw
     if isinstance(data, dict) and "extends" in data:
-        head.append(f"# extends: {data.pop('extends')}  # {say('show.merged')}")
+        head.append(f"# extends: {one_line(str(data.pop('extends')))}  # {say('show.merged')}")
     body = yaml_lines(data, where)
     column = min(max((width(t) for t, c in body if c), default=0) + 2, _COMMENT_COLUMN)
     out = head + [(pad(t, column - 2) + "  # " + c) if c else t for t, c in body]

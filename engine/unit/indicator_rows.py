@@ -130,7 +130,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     text = {k: _text(data.get(k)) for k in ("id", "group", "category", "name", "unit")}
     label = text["name"] or f"#{index + 1}"
     if bidi_controls(text["name"]):  # shown in forms and reports (as a unit's row names, engine.unit.inputs)
-        problems.append(Diagnostic("input.bidi_in_name", where(path + ("name",)), {"codes": "、".join(dict.fromkeys(bidi_controls(text["name"])))}))
+        problems.append(Diagnostic("input.bidi_in_name", where(path + ("name",)), {"value": "、".join(dict.fromkeys(bidi_controls(text["name"])))}))
     for key in REQUIRED:
         if data.get(key) is None or (isinstance(data.get(key), str) and not data[key].strip()):
             problems.append(Diagnostic("rows.missing_field", where(path + ((key,) if key in data else ())), {"row": label, "field": key, "label": FIELD_LABELS[key]}))

@@ -356,7 +356,7 @@ def _check_name(name: str, path: tuple, rd: _Reader) -> None:
     refused, located."""
     found = bidi_controls(name)
     if found:
-        rd.add("input.bidi_in_name", rd.at(path), codes="、".join(dict.fromkeys(found)))
+        rd.add("input.bidi_in_name", rd.at(path), value="、".join(dict.fromkeys(found)))
 
 
 def _row_name(data: dict) -> str:
