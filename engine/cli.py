@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import sys
 from typing import Callable, TextIO
@@ -393,7 +394,7 @@ def cmd_init(args, io: Io) -> int:
     from engine.base.fileio import write_atomic
     from engine.tools.scaffold import next_year
 
-    if not (len(args.year) == 4 and args.year.isdigit()):
+    if not (len(args.year) == 4 and args.year.isascii() and args.year.isdigit()):  # not ²⁰²¹
         io.err(io.say("init.bad_year"))
         return EXIT_USAGE
     paths = _ruleset_paths(io, [args.parent])
@@ -407,7 +408,8 @@ def cmd_init(args, io: Io) -> int:
     if outputs_over_inputs(io, [new.path], [paths[0], *new.parent_files]):
         return EXIT_USAGE
     try:
-        os.makedirs(os.path.dirname(os.path.abspath(new.path)), exist_ok=True)
+        if args.output is None:  # the default rulesets/<year>/ may be new; a given --output's folder must exist
+            os.makedirs(os.path.dirname(os.path.abspath(new.path)), exist_ok=True)
         write_atomic(new.path, new.text, exclusive=True)
     except FileExistsError:
         io.err(io.say("init.exists", path=new.path))
@@ -440,8 +442,14 @@ def cmd_batch(args, io: Io) -> int:
     from engine.base.fileio import AtomicFile, write_atomic
 
     fmt = args.format or writers.format_for(args.output)
-    if fmt == "xlsx" and not args.output or args.jobs < 0:
-        io.err(io.say("cli.batch_usage"))
+    usage = []
+    if fmt == "xlsx" and not args.output:
+        usage.append(io.say("cli.batch_xlsx_output"))
+    if args.jobs < 0:
+        usage.append(io.say("cli.batch_jobs"))
+    if usage:  # each mistake on its own line
+        for line in usage:
+            io.err(line)
         return EXIT_USAGE
     options = pool.Options(args.ruleset, tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
     written = [args.output, args.errors, args.output and args.output + ".summary.json"]
@@ -452,6 +460,14 @@ def cmd_batch(args, io: Io) -> int:
         job = pool.prepare(options)
         if outputs_over_inputs(io, written, job.plan.files):
             return EXIT_USAGE
+        if args.rows and job.rmap is None:  # nothing in the ruleset or --columns takes line rows
+            io.err(io.say("cli.batch_rows_unused", path=args.rows))
+            return EXIT_USAGE
+        for path in (args.output, args.errors):
+            if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+                # named as the user wrote it (not our temporary file beside it)
+                io.err(io.say("cli.output_failed", path=path, reason=os_error(FileNotFoundError(errno.ENOENT, "", path))))
+                return EXIT_PROBLEMS
         out = AtomicFile(args.output, binary=fmt == "xlsx", encoding="utf-8-sig" if fmt == "csv" else "utf-8") if args.output else None
         outputs.append(out)
         errs = AtomicFile(args.errors) if args.errors else None
@@ -473,8 +489,10 @@ def cmd_batch(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
+    except BrokenPipeError:  # the reader of our results went away (`| head`): exit 141
+        raise
     except OSError as e:
-        io.err(io.say("cli.output_failed", path=getattr(e, "filename", None) or args.output or "", reason=os_error(e)))
+        io.err(io.say("cli.output_failed", path=_user_path(e, args.output, args.errors), reason=os_error(e)))
         return EXIT_PROBLEMS
     finally:
         for f in outputs:
@@ -483,8 +501,14 @@ def cmd_batch(args, io: Io) -> int:
     text = statistics.summary_text(summary, io.lang)
     (io.out if args.output else io.err)(text)
     if args.output:
+        summary_path = args.output + ".summary.json"
         if os.path.isfile(args.output):  # not beside /dev/null or a pipe
-            write_atomic(args.output + ".summary.json", pool.dumps_summary(summary, job))
+            try:
+                write_atomic(summary_path, pool.dumps_summary(summary, job))
+            except OSError as e:  # disk full, name too long: the results are written, the summary is not
+                io.err(io.say("cli.written", path=args.output))
+                io.err(io.say("cli.output_failed", path=summary_path, reason=os_error(e)))
+                return EXIT_PROBLEMS
         io.err(io.say("cli.written", path=args.output))
     if args.errors and failures:
         io.err(io.say("batch.errors_written", count=len(failures), path=args.errors))
@@ -494,6 +518,19 @@ def cmd_batch(args, io: Io) -> int:
     if summary.internal:
         return EXIT_INTERNAL
     return EXIT_PROBLEMS if summary.failed or summary.orphans else EXIT_OK
+
+
+def _user_path(error: OSError, *paths: str | None) -> str:
+    """The user's path an OS error is about (ours are temporary files beside
+    them, `.jixiao-*.tmp`: named by the file they stand for)."""
+    name = getattr(error, "filename", None)
+    if isinstance(name, str) and not os.path.basename(name).startswith(".jixiao-"):
+        return name
+    folder = os.path.dirname(os.path.abspath(name)) if isinstance(name, str) else None
+    for path in paths:
+        if path is not None and (folder is None or os.path.dirname(os.path.abspath(path)) == folder):
+            return path
+    return next((p for p in paths if p is not None), "")
 
 
 def _progress(io: Io, job):
@@ -653,7 +690,11 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     io = Io(_terminal(stdout), _terminal(stderr), args.lang)
     try:
         return args.run(args, io)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see `run`): outputs discarded on the way here
+        try:
+            io.err(io.say("cli.interrupted"))
+        except (OSError, ValueError):  # the terminal went away too
+            pass
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         _discard_stdout(stdout)
@@ -696,6 +737,32 @@ def _terminal(stream: TextIO) -> TextIO:
         return stream
 
 
+# What a console's encoding (GBK, a Western code page) may lack, and a
+# character it surely has; anything else becomes "?".
+_NEAR = {"›": ">", "‹": "<", "→": "->", "≥": ">=", "≤": "<=", "—": "-", "…": "...", "·": "."}
+
+
+def _near_character(error: UnicodeEncodeError) -> tuple[str, int]:
+    """An encoding error handler: the nearest character the stream can show."""
+    text = "".join(_NEAR.get(ch, "?") for ch in error.object[error.start : error.end])
+    try:
+        text.encode(error.encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = "?" * (error.end - error.start)
+    return text, error.end
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that it unwinds as on Ctrl-C."""
+
+
+def _terminated(signum, frame) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends at once
+    raise Terminated()
+
+
 def _discard_stdout(stdout: TextIO) -> None:
     """Point a closed standard output at /dev/null, so Python's final flush
     does not complain about the broken pipe either."""
@@ -733,8 +800,21 @@ def run() -> None:
       handlers still run.
     """
     import gc
+    import signal
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # A character the console's encoding cannot show (GBK: ` › `) is replaced,
+    # never an error: output must not fail on the way to the user.
+    import codecs
+
+    codecs.register_error("jixiao", _near_character)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, LookupError):
+            stream.reconfigure(errors="jixiao")
+    # SIGTERM (`kill`, a service manager) ends the command like Ctrl-C: the
+    # unwinding removes temporary files (`.jixiao-*.tmp`) and worker processes.
+    with contextlib.suppress(ValueError, OSError):  # not in the main thread
+        signal.signal(signal.SIGTERM, _terminated)
     code = main()
     gc.freeze()
     raise SystemExit(code)

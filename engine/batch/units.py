@@ -47,6 +47,13 @@ _STATE: _State | None = None
 
 def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, rmap) -> None:
     global _STATE
+    import signal
+
+    # Ctrl-C reaches every process of the terminal's group: the main process
+    # alone answers it (it stops the workers); a worker stopped with SIGTERM
+    # just ends, without the main process's handler.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap)
 
 

@@ -20,7 +20,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.no_sheet": ("工作簿中没有工作表「{sheet}」（现有：{known}）", "the workbook has no sheet '{sheet}' (it has: {known})"),
     "batch.unit_internal": ("内部错误：{error}。此单位未评价，其余单位不受影响；请加 --debug 重新运行 evaluate 并报告", "internal error: {error}. This unit was not evaluated, the others are unaffected; rerun evaluate on it with --debug and report it"),
     "batch.no_inputs": ("没有找到可评价的单位", "no units found to evaluate"),
-    "cli.batch_usage": ("用法错误：--format xlsx 需要 --output 文件；--jobs 不能为负数（0 表示每个 CPU 一个进程）", "usage: --format xlsx needs --output FILE; --jobs must not be negative (0: one per CPU)"),
+    "cli.batch_xlsx_output": ("用法错误：--format xlsx 需要用 --output 指定文件", "usage: --format xlsx needs --output FILE"),
+    "cli.batch_jobs": ("用法错误：--jobs 不能为负数（0 表示每个 CPU 一个进程）", "usage: --jobs must not be negative (0: one per CPU)"),
+    "cli.batch_rows_unused": ("用法错误：规则集（及 --columns）中没有需要明细行的指标，--rows {path} 不会被使用；请去掉 --rows，或在 batch: 段中声明 rows", "usage: nothing in the ruleset (or --columns) takes line rows, so --rows {path} would be ignored; drop --rows or declare rows in the batch: section"),
     "cli.batch_progress": ("评价中", "evaluating"),
     # the printed summary
     "batch.summary_head": ("批量评价：共 {units} 个单位，评价 {evaluated} 个，失败 {failed} 个", "batch: {units} units, {evaluated} evaluated, {failed} failed"),

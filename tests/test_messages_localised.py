@@ -1,0 +1,151 @@
+"""Every message in Chinese mode is Chinese, including what the operating
+system and the parsers say; output never fails on an encoding; usage errors
+one per line (issue 13)."""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.base.diagnostics import DiagnosticError
+from engine.base.messages import format_message, os_error
+from engine.load.yaml_loader import load_text
+from tests.conftest import ROOT, run_cli
+
+RULESET = "rulesets/2019/department.yaml"
+ENGLISH = re.compile(r"[A-Za-z]{3,}")  # an English word (file names and codes aside)
+RECORD = (ROOT / "tests" / "fixtures" / "batch" / "units.jsonl").read_text(encoding="utf-8").splitlines()[0]
+
+
+TERMS = ("YAML", "JSON", "Tab", "Excel", "xlsx", "zip", "true", "false", "null")  # names, not English sentences
+
+
+def _words(line: str, path: str = "") -> str:
+    """A message line without its location, the paths and the names it uses."""
+    text = line.replace(path, "").split(": ", 1)[-1] if path else line
+    for term in TERMS:
+        text = text.replace(term, "")
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(errno.errorcode.values()))
+def test_every_os_error_reads_in_chinese_and_english(name):
+    said = os_error(OSError(getattr(errno, name), "English words from the system"))
+    zh = format_message("cli.output_failed", {"path": "x", "reason": said}, "zh")
+    en = format_message("cli.output_failed", {"path": "x", "reason": said}, "en")
+    assert "English words" not in zh + en
+    assert re.search(r"[\u4e00-\u9fff]", zh.split("：", 1)[1])
+
+
+@pytest.mark.parametrize("case, reason", [("missing folder", "文件或文件夹不存在"), ("folder", "这是一个文件夹，不是文件")])
+def test_os_errors_writing_an_output_are_chinese(tmp_path, case, reason):
+    target = tmp_path / "nodir" / "x.txt" if case == "missing folder" else tmp_path
+    code, _, err = run_cli("evaluate", "--output", str(target))
+    assert code == 1
+    assert err == f"无法写入 {target}：{reason}\n"
+
+
+def test_an_unreadable_file_is_said_in_chinese(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    path = tmp_path / "locked.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    path.chmod(0)
+    code, _, err = run_cli("validate", str(path))
+    assert code == 1
+    assert "没有权限" in err and not ENGLISH.search(_words(err.splitlines()[0], str(path)))
+
+
+BROKEN_YAML = [
+    "id: {a: 1\n",
+    "id: [1, 2\n",
+    "a:\n  b: 1\n c: 2\n",
+    "a: b: c\n",
+    "- a\nb: 1\n",
+    "a: 'open\n",
+    'a: "\\q"\n',
+    "a:\n\t- b\n",
+    "a: @x\n",
+    "a: 1\n- b\n",
+    "{a: 1} x\n",
+    "[1, 2] ]\n",
+    "a: &x 1\nb: ]\n",
+]
+
+
+@pytest.mark.parametrize("text", BROKEN_YAML)
+def test_yaml_syntax_errors_are_chinese_sentences_with_the_position(text):
+    with pytest.raises(DiagnosticError) as e:
+        load_text(text, "x.yaml")
+    for d in e.value.diagnostics:
+        zh, en = d.render("zh"), d.render("en")
+        assert re.match(r"x\.yaml:\d+:\d+: ", zh), zh
+        assert not ENGLISH.search(_words(zh, "x.yaml")), zh
+        assert en != zh
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.sampled_from(list("{}[]:,-'\"\t#&*!|>@`%? \n"))), min_size=1, max_size=4))
+def test_any_broken_yaml_is_said_in_chinese(edits):
+    text = "id: x\ntitle: 标题\nitems:\n  - {a: 1, b: [2, 3]}\n  - name: 名称\n"
+    for at, ch in edits:
+        at = min(at, len(text))
+        text = text[:at] + ch + text[at:]
+    try:
+        load_text(text, "x.yaml")
+    except DiagnosticError as e:
+        for d in e.diagnostics:
+            if d.code == "load.syntax":  # what the parser said (other messages quote the data's own words)
+                assert not ENGLISH.search(_words(d.render("zh"), "x.yaml")), (text, d.render("zh"))
+
+
+@pytest.mark.parametrize("line", ["{", "{\"subject\": }", "{'a': 1}", "{\"a\" 1}", "{\"a\": 1} x", "{\"a\": \"open}", "[1, 2", "{\"a\": \"\\q\"}"])
+def test_json_line_errors_are_chinese(tmp_path, line):
+    path = tmp_path / "units.jsonl"
+    path.write_text(RECORD + "\n" + line + "\n", encoding="utf-8")
+    code, _, err = run_cli("batch", str(path), "--ruleset", RULESET, "--output", str(tmp_path / "r.jsonl"))
+    assert code == 1
+    mine = [x for x in err.splitlines() if x.startswith(f"{path}:2:")]
+    assert mine and all(not ENGLISH.search(_words(x, str(path))) for x in mine), mine
+
+
+def test_a_file_that_is_not_a_workbook_is_said_in_chinese(tmp_path):
+    path = tmp_path / "units.xlsx"
+    path.write_text("名称,实际\n", encoding="utf-8")
+    code, _, err = run_cli("batch", str(path), "--ruleset", RULESET)
+    assert code == 1
+    assert "这不是 Excel 工作簿" in err and "BadZipFile" not in err and "zip file" not in err
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "ascii", "latin-1"])
+def test_output_never_fails_on_an_encoding_that_cannot_show_a_character(encoding):
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    proc = subprocess.run([sys.executable, "cli.py", "evaluate"], cwd=ROOT, capture_output=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(encoding, "replace")
+    out = proc.stdout.decode(encoding)
+    assert "87.36" in out
+    if encoding == "gbk":
+        assert "总分: 87.36    等级: 良" in out and "预算调整表 > " in out
+
+
+# --- usage ----------------------------------------------------------------------
+
+def test_batch_usage_errors_each_on_its_own_line(tmp_path):
+    code, out, err = run_cli("batch", "x.jsonl", "--ruleset", RULESET, "--format", "xlsx", "--jobs", "-1")
+    assert code == 2 and out == ""
+    assert err.splitlines() == ["用法错误：--format xlsx 需要用 --output 指定文件", "用法错误：--jobs 不能为负数（0 表示每个 CPU 一个进程）"]
+
+
+def test_batch_rows_that_nothing_uses_is_a_usage_error(tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, out, err = run_cli("batch", "tests/fixtures/batch/units.csv", "--ruleset", RULESET, "--rows", str(rows), "--output", str(tmp_path / "r.jsonl"))
+    assert code == 2 and out == ""
+    assert err.startswith(f"用法错误：规则集（及 --columns）中没有需要明细行的指标，--rows {rows} 不会被使用")
+    assert list(tmp_path.iterdir()) == [rows]
