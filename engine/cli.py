@@ -120,6 +120,7 @@ def add_evaluate(sub, t) -> None:
     p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
     p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）", "exit 1 when there is any warning (for reviewers and scripts)"))
     p.set_defaults(run=cmd_evaluate)
 
 
@@ -147,7 +148,16 @@ def cmd_evaluate(args, io: Io) -> int:
     except MissingLibrary as e:
         io.err(io.say("report.missing_library", format=e.format, package=e.package))
         return EXIT_PROBLEMS
-    return emit(io, text, args.output, args.format, inputs=(paths[0], *result.plan.files))
+    code = emit(io, text, args.output, args.format, inputs=(paths[0], *result.plan.files))
+    return _strict(io, args, code, sum(1 for f in result.findings if f.severity == "warning"))
+
+
+def _strict(io: Io, args, code: int, warnings: int) -> int:
+    """With --strict, a run that found warnings exits 1 (its output is complete)."""
+    if code == EXIT_OK and args.strict and warnings:
+        io.err(io.say("cli.strict_warnings", count=warnings))
+        return EXIT_PROBLEMS
+    return code
 
 
 # format → renderer module under engine/render (imported only when chosen)
@@ -183,7 +193,8 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
             return EXIT_PROBLEMS
     if not result.failed:
         rulesets = [f for row in result.rows for f in row.ruleset_files]
-        return emit(io, text, args.output, args.format, inputs=(*paths, args.ruleset, *dict.fromkeys(rulesets)))
+        code = emit(io, text, args.output, args.format, inputs=(*paths, args.ruleset, *dict.fromkeys(rulesets)))
+        return _strict(io, args, code, sum(row.by_severity.get("warning", 0) for row in result.rows))
     if args.output:  # an output file appears only after complete success
         io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
     io.stdout.write(text if isinstance(text, str) else summary_out.text(result, io.lang))
@@ -431,6 +442,7 @@ def add_batch(sub, t) -> None:
     p.add_argument("--jobs", type=int, default=0, help=t("并行进程数；默认每个可用 CPU 一个（小批量不分进程）；结果与单进程逐字节相同", "worker processes; default one per usable CPU (none for a small input); output byte-identical to --jobs 1"))
     p.add_argument("--columns", help=t("表格列映射文件（YAML，与规则集的 batch: 段同形）", "column mapping file for tables (YAML, shaped like the ruleset's batch: section)"))
     p.add_argument("--rows", help=t("明细行表格（CSV/XLSX），按关键列对应到各单位", "a table of line rows (CSV/XLSX), joined to units by the key column"))
+    p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）", "exit 1 when there is any warning (for reviewers and scripts)"))
     p.set_defaults(run=cmd_batch)
 
 
@@ -517,7 +529,7 @@ def cmd_batch(args, io: Io) -> int:
         return EXIT_PROBLEMS
     if summary.internal:
         return EXIT_INTERNAL
-    return EXIT_PROBLEMS if summary.failed or summary.orphans else EXIT_OK
+    return _strict(io, args, EXIT_PROBLEMS if summary.failed or summary.orphans else EXIT_OK, summary.warnings)
 
 
 def _user_path(error: OSError, *paths: str | None) -> str:
