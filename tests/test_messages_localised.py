@@ -149,3 +149,24 @@ def test_batch_rows_that_nothing_uses_is_a_usage_error(tmp_path):
     assert code == 2 and out == ""
     assert err.startswith(f"用法错误：规则集（及 --columns）中没有需要明细行的指标，--rows {rows} 不会被使用")
     assert list(tmp_path.iterdir()) == [rows]
+
+
+# --- table units speak of columns, not YAML sections ------------------------------
+
+def test_a_table_row_missing_figures_names_the_column_to_add_and_the_row(tmp_path):
+    table = tmp_path / "few.csv"
+    table.write_text("名称,文中实际支出\n某局,100\n,200\n", encoding="utf-8")
+    code, _, err = run_cli("batch", str(table), "--ruleset", RULESET)
+    assert code == 1
+    lines = err.splitlines()
+    assert f"{table}:2:1: 这一行缺少必填数据「正文·年初预算安排批复数」：表格中没有这一列，请加一列，表头写「正文·年初预算安排批复数」" in lines
+    assert any(x.startswith(f"{table}:3:") and "这一行没有单位名称：请在「名称」列填写" in x for x in lines)
+    assert any("这一行缺少数据表「" in x and "表格中没有它的列，请加表头如「预算调整表.年初预算数」的列" in x for x in lines)
+    assert not [x for x in lines if "下填写" in x or "subject:" in x], [x for x in lines if "下填写" in x]
+
+
+def test_the_same_unit_as_a_yaml_file_keeps_the_yaml_words(tmp_path):
+    data = tmp_path / "u.yaml"
+    data.write_text("subject: 某局\ninputs:\n  文中实际支出: 100\n", encoding="utf-8")
+    code, _, err = run_cli("evaluate", str(data), "--ruleset", RULESET)
+    assert code == 1 and "请在 inputs 下填写" in err

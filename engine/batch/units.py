@@ -85,6 +85,8 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         except DiagnosticError as e:
             if kind == "line":
                 e = _exact_columns(plan, payload, e)
+            elif kind == "row":
+                e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
             raise e
         result = evaluate(plan, unit)
         warnings = sum(1 for f in result.findings if f.severity == "warning")
@@ -129,6 +131,37 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     text = read_file(path, display)
     raw, smap = load_text(text, display)
     return raw, smap, digest_of(text)
+
+
+# A unit file's words for what is missing (`请在 inputs 下填写 …`) → a table's:
+# the column to add, by its header, on the row's line.
+_TABLE_CODES = {
+    "input.missing": "batch.no_column",
+    "input.missing_table": "batch.no_table_columns",
+    "input.missing_actual": "batch.no_actual_column",
+    "input.missing_score": "batch.no_score_column",
+    "input.missing_coefficient": "batch.no_coefficient_column",
+    "input.no_subject": "batch.no_name_cell",
+}
+_HEADER_SUFFIX = {"batch.no_actual_column": "", "batch.no_score_column": ".得分", "batch.no_coefficient_column": ".得分系数"}
+
+
+def _table_words(d: Diagnostic, plan: Plan) -> Diagnostic:
+    """A problem of a table row said as a table's problem: which column (by
+    the header to write) the row lacks, not which YAML section."""
+    code = _TABLE_CODES.get(d.code)
+    if code is None:
+        return d
+    args = dict(d.args)
+    if code == "batch.no_column":
+        args["header"] = args.get("label") or args.get("name")
+    elif code in _HEADER_SUFFIX:
+        args["header"] = f"{args.get('name', '')}{_HEADER_SUFFIX[code]}"
+    elif code == "batch.no_table_columns":
+        table = plan.ruleset.tables.get(args.get("table", ""))
+        column = next(iter(table.columns), "栏目") if table is not None else "栏目"
+        args["header"] = f"{args.get('table', '')}.{column}"
+    return Diagnostic(code, d.span, args, d.severity)
 
 
 def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> DiagnosticError:
