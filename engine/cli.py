@@ -472,6 +472,9 @@ def cmd_batch(args, io: Io) -> int:
         job = pool.prepare(options)
         if outputs_over_inputs(io, written, job.plan.files):
             return EXIT_USAGE
+        for cmap in job.cmaps.values():  # a category the sheet leaves out: said once, not per row
+            for note in cmap.notes:
+                io.err(note.render(io.lang))
         if args.rows and job.rmap is None:  # nothing in the ruleset or --columns takes line rows
             io.err(io.say("cli.batch_rows_unused", path=args.rows))
             return EXIT_USAGE

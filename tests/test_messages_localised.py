@@ -170,3 +170,27 @@ def test_the_same_unit_as_a_yaml_file_keeps_the_yaml_words(tmp_path):
     data.write_text("subject: 某局\ninputs:\n  文中实际支出: 100\n", encoding="utf-8")
     code, _, err = run_cli("evaluate", str(data), "--ruleset", RULESET)
     assert code == 1 and "请在 inputs 下填写" in err
+
+
+def test_a_category_the_sheet_leaves_out_is_missing_not_zero(tmp_path):
+    """units.csv has no 支出表.就业创业资金补助项目.* columns: with the note's own
+    figure given, the check 注释与支出表一致 used to compare it with 0."""
+    import csv
+    import io
+    import json
+
+    rows = list(csv.reader(io.StringIO((ROOT / "tests/fixtures/batch/units.csv").read_text(encoding="utf-8-sig"))))
+    rows[0].append("注中项目实际支出")
+    for r in rows[1:]:
+        r.append("2,817.20")
+    table = tmp_path / "units.csv"
+    with table.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    out = tmp_path / "r.jsonl"
+    code, _, err = run_cli("batch", str(table), "--ruleset", RULESET, "--output", str(out))
+    assert code == 1  # the fixture's one broken unit
+    assert err.splitlines()[0] == f"{table}:1:1: 表格中没有数据表「支出表」类别「就业创业资金补助项目」的列（如「支出表.就业创业资金补助项目.经开」）：这些数据按缺失处理（不当作 0），用到它们的核对不进行"
+    results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(results) == 3
+    for r in results:
+        assert not [f for f in r["findings"] if "注中" in f["message"] or "注2" in f["message"]], r["findings"]

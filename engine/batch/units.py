@@ -88,6 +88,10 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
             elif kind == "row":
                 e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
             raise e
+        if kind == "row" and state.cmaps[file].absent:
+            from dataclasses import replace  # rare: only sheets that leave out a category
+
+            unit = replace(unit, values={**unit.values, **dict.fromkeys(state.cmaps[file].absent)})
         result = evaluate(plan, unit)
         warnings = sum(1 for f in result.findings if f.severity == "warning")
         if state.format == "jsonl":
