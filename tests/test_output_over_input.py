@@ -27,7 +27,9 @@ def _tree(tmp: Path) -> dict[str, Path]:
     shutil.copy(ROOT / "rulesets/2019/department.yaml", tmp / "2019/department.yaml")
     shutil.copy(ROOT / "rulesets/2020/department.yaml", tmp / "2020/department.yaml")
     data = tmp / "hr-bureau.yaml"
-    data.write_text(EXAMPLE_2019.read_text(encoding="utf-8").replace("../../rulesets/2019/", "2019/"), encoding="utf-8")
+    text = EXAMPLE_2019.read_text(encoding="utf-8")
+    assert "\nruleset: 2019/department\n" in text
+    data.write_text(text.replace("\nruleset: 2019/department\n", "\nruleset: ./2019/department.yaml\n"), encoding="utf-8")
     jsonl = tmp / "units.jsonl"
     shutil.copy(ROOT / "tests/fixtures/batch/units.jsonl", jsonl)
     folder = tmp / "units"

@@ -5,7 +5,7 @@ from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
-from engine.ruleset.compile import Plan
+from engine.ruleset.plan import Plan
 from engine.render.cells import csv_row, write_only_row
 
 FORMATS = ("jsonl", "csv", "xlsx")
