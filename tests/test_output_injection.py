@@ -304,3 +304,27 @@ def test_results_to_a_pipe_are_the_bytes_as_they_are(tmp_path):
     code = cli.main(["batch", str(_jsonl(tmp_path, "单位\x9b")), "--ruleset", RULESET], out, io.StringIO())
     assert code == 0
     assert json.loads(out.getvalue())["subject"]["name"] == "单位\x9b"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*CONTROL.replace("\n", ""), *BIDI_CONTROLS, "\ud800", "[", "]", "0", "中", ";"]), min_size=1, max_size=12))
+def test_no_control_character_from_a_jsonl_record_reaches_the_terminal(garbage):
+    """Any control (C0, C1, DEL; a tab is harmless and kept), lone surrogate or bidi control in a record's
+    name and figures: whatever the record becomes (a result or an error), the
+    terminal shows it escaped."""
+    from engine import cli
+
+    record = _first_record()
+    record["subject"] = {"name": "单位" + garbage}
+    record["inputs"]["文中实际支出"] = garbage
+    text = json.dumps(record, ensure_ascii=True)  # \\u escapes: the line itself is clean JSON
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "u.jsonl"
+        path.write_text(text + "\n", encoding="utf-8")
+        stdout, stderr = _Tty(), _Tty()
+        cli.main(["batch", str(path), "--ruleset", RULESET], stdout, stderr)
+    shown = stdout.getvalue() + stderr.getvalue()
+    bad = [ch for ch in shown if (ch in CONTROL and ch not in "\n\t") or ch in BIDI_CONTROLS or 0xD800 <= ord(ch) <= 0xDFFF]
+    assert bad == [], [hex(ord(ch)) for ch in bad]
