@@ -12,14 +12,20 @@ pipe was closed (`| head`).
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import errno
 import os
+import signal
 import sys
 from typing import Callable, TextIO
 
+from engine.base.diagnostics import DiagnosticError
+from engine.base.fileio import aliased_input
 from engine.base.messages import os_error
+from engine.base.paths import display_path
 from engine.base.printable import printable
+from engine import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as other Unix tools: the reader of our output went away
@@ -42,6 +48,7 @@ class Io:
         self.stderr.write(text if text.endswith("\n") else text + "\n")
 
     def say(self, code: str, **args) -> str:
+        # cold start: the message catalogue loads only when a message is shown
         from engine.base.messages import format_message
 
         return format_message(code, args, self.lang)
@@ -73,6 +80,7 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
         else:
             io.stdout.write(text)
         return EXIT_OK
+    # cold start: a command imports only what it uses
     from engine.base.fileio import write_atomic
 
     try:
@@ -95,8 +103,6 @@ def outputs_over_inputs(io: Io, outputs, inputs) -> bool:
     ruleset and every file of its `extends:` chain, --rows, --columns, the
     unit files of an input folder), however spelled, is refused before
     anything is written. Reports it and returns True when refused."""
-    from engine.base.fileio import aliased_input
-
     expanded: list[str] = []
     for path in inputs:
         if path is None:
@@ -125,8 +131,8 @@ def add_evaluate(sub, t) -> None:
 
 
 def cmd_evaluate(args, io: Io) -> int:
+    # cold start: a command or format imports only what it uses
     from engine import api
-    from engine.base.diagnostics import DiagnosticError
 
     paths = args.data or [api.DEFAULT_DATA]
     if outputs_over_inputs(io, [args.output], [*paths, args.ruleset]):
@@ -138,6 +144,7 @@ def cmd_evaluate(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
+    # cold start: a command imports only what it uses
     from importlib import import_module
 
     from engine.render import MissingLibrary
@@ -167,8 +174,8 @@ FORMATS = {"text": "text", "json": "json_out", "markdown": "markdown_out", "docx
 def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
     """Several files or a folder: the summary across projects (项目支出自评情况汇总表).
     A project with problems is listed as failed, its problems located on stderr."""
+    # cold start: a command or format imports only what it uses
     from engine.tools import project_summary as summary
-    from engine.base.diagnostics import DiagnosticError
     from engine.render import project_summary_out as summary_out
 
     try:
@@ -182,6 +189,7 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
     if args.format in ("text", "json"):
         text = summary_out.json(result, io.lang) if args.format == "json" else summary_out.text(result, io.lang)
     else:  # the 汇总表 as a document: markdown, docx, xlsx, html
+        # cold start: a command imports only what it uses
         from importlib import import_module
 
         from engine.render import MissingLibrary
@@ -210,8 +218,8 @@ def add_validate(sub, t) -> None:
 
 
 def cmd_validate(args, io: Io) -> int:
+    # cold start: a command or format imports only what it uses
     from engine import api
-    from engine.base.diagnostics import DiagnosticError
 
     code = EXIT_OK
     for path in args.rulesets:
@@ -238,10 +246,9 @@ def add_explain(sub, t) -> None:
 
 
 def cmd_explain(args, io: Io) -> int:
-    import os
 
+    # cold start: a command or format imports only what it uses
     from engine import api
-    from engine.base.diagnostics import DiagnosticError
     from engine.tools.explain import UnknownIndicator
     from engine.render import explain_text
 
@@ -282,6 +289,7 @@ def add_show(sub, t) -> None:
 
 def _search(args):
     """The ruleset search path: --rulesets folders, JIXIAO_RULESETS, ./rulesets, the bundled ones."""
+    # cold start: a command imports only what it uses
     from engine.ruleset.locate import SearchPath
 
     return SearchPath.default(getattr(args, "rulesets_dirs", None) or ())
@@ -291,7 +299,7 @@ def _ruleset_paths(io: Io, given: list[str], args) -> list[str] | None:
     """Ruleset arguments as paths (a path, `YEAR/kind`, an id, or a bare year
     naming that year's folder on the search path); None after reporting a
     usage problem."""
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command imports only what it uses
     from engine.ruleset.locate import find_by_year
 
     try:
@@ -303,8 +311,7 @@ def _ruleset_paths(io: Io, given: list[str], args) -> list[str] | None:
 
 
 def cmd_show(args, io: Io) -> int:
-    from engine.base.paths import display_path
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command imports only what it uses
     from engine.ruleset.loading import load_with_chain
     from engine.render import resolved as out
 
@@ -331,8 +338,7 @@ def add_diff(sub, t) -> None:
 
 
 def cmd_diff(args, io: Io) -> int:
-    from engine.base.paths import display_path
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command or format imports only what it uses
     from engine.tools.diff import compare
     from engine.render import diff_text
 
@@ -359,9 +365,8 @@ def add_test(sub, t) -> None:
 
 
 def cmd_test(args, io: Io) -> int:
+    # cold start: a command or format imports only what it uses
     from engine.tools import cases
-    from engine.base.paths import display_path
-    from engine.base.diagnostics import DiagnosticError
     from engine.render import cases_text
 
     code = EXIT_OK
@@ -390,6 +395,7 @@ def add_schema(sub, t) -> None:
 
 
 def cmd_schema(args, io: Io) -> int:
+    # cold start: a command imports only what it uses
     from engine.ruleset.schema import schema_text
 
     return emit(io, schema_text(), args.output)
@@ -406,10 +412,8 @@ def add_init(sub, t) -> None:
 
 
 def cmd_init(args, io: Io) -> int:
-    import os
 
-    from engine.base.paths import display_path
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command imports only what it uses
     from engine.base.fileio import write_atomic
     from engine.tools.scaffold import next_year
 
@@ -455,9 +459,8 @@ def add_batch(sub, t) -> None:
 
 
 def cmd_batch(args, io: Io) -> int:
-    import os
 
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command or format imports only what it uses
     from engine.batch import pool, statistics, writers
     from engine.base.fileio import AtomicFile, write_atomic
 
@@ -561,12 +564,12 @@ def _user_path(error: OSError, *paths: str | None) -> str:
 
 def _progress(io: Io, job):
     """A progress bar on stderr when it is a terminal (rich, if installed); else nothing."""
-    import contextlib
 
     stream = getattr(io.stderr, "raw", io.stderr)  # the bar's own escape sequences go through
     if not (hasattr(stream, "isatty") and stream.isatty()):
         return contextlib.nullcontext(None)
     try:
+        # optional library (the progress extra), only on a terminal
         from rich.console import Console
         from rich.progress import Progress
     except ImportError:
@@ -638,6 +641,7 @@ class _Parser(argparse.ArgumentParser):
                 action.help = self._say("cli.usage_help")
 
     def _say(self, code: str, **args) -> str:
+        # cold start: the message catalogue loads only when a message is shown
         from engine.base.messages import format_message
 
         return format_message(code, args, self.lang)
@@ -653,6 +657,7 @@ class _Parser(argparse.ArgumentParser):
         return self._say("cli.usage_prefix") + text[len(prefix):] if text.startswith(prefix) else text
 
     def error(self, message: str):
+        # cold start: a command imports only what it uses
         import re
 
         for pattern, code in _USAGE_ERRORS:
@@ -687,7 +692,6 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
 
     common = common_options(lambda _: argparse.SUPPRESS)
     parser = Parser(prog="jixiao", description=t("jixiao：预算绩效自评规则引擎", "jixiao: a rules engine for budget performance self-evaluation"), parents=[common_options(lambda v: v)])
-    from engine import __version__
 
     parser.add_argument("--version", action="version", version=f"jixiao {__version__}", help=t("显示版本号", "show the version"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -731,6 +735,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return EXIT_BROKEN_PIPE
     except Exception as e:  # noqa: BLE001 - the one place that turns any bug into exit 70
         if args.debug:
+            # only with --debug
             import traceback
 
             traceback.print_exc(file=stderr)
@@ -787,8 +792,6 @@ class Terminated(KeyboardInterrupt):
 
 
 def _terminated(signum, frame) -> None:
-    import signal
-
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends at once
     raise Terminated()
 
@@ -796,7 +799,6 @@ def _terminated(signum, frame) -> None:
 def _discard_stdout(stdout: TextIO) -> None:
     """Point a closed standard output at /dev/null, so Python's final flush
     does not complain about the broken pipe either."""
-    import os
 
     try:
         fd = stdout.fileno()
@@ -829,14 +831,11 @@ def run() -> None:
       every file we write is closed before `main()` returns, and `atexit`
       handlers still run.
     """
-    import gc
-    import signal
+    import gc  # only at the end of the program (run), never in a library call
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # A character the console's encoding cannot show (GBK: ` › `) is replaced,
     # never an error: output must not fail on the way to the user.
-    import codecs
-
     codecs.register_error("jixiao", _near_character)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError, LookupError):

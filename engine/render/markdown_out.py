@@ -9,6 +9,8 @@ import re
 
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.evaluation.result import Result
+from engine.render.report import build
+from engine.render.report import summary_document
 
 
 # Characters that are Markdown syntax anywhere in a line (emphasis, code, links,
@@ -87,14 +89,12 @@ def render_document(doc: Document) -> str:
 
 def render(result: Result, lang: str = "zh") -> str:
     """The self-evaluation report in Markdown (always Chinese)."""
-    from engine.render.report import build
 
     return render_document(build(result))
 
 
 def render_summary(summary, lang: str = "zh") -> str:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as Markdown."""
-    from engine.render.report import summary_document
 
     return render_document(summary_document(summary))
 

@@ -6,6 +6,7 @@ checks every code used in the engine has both languages.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import operator
 import re
@@ -29,6 +30,7 @@ from engine.base.messages import security as _security  # noqa: E402
 from engine.base.messages import system as _system  # noqa: E402
 from engine.base.messages import usage as _usage  # noqa: E402
 from engine.base.messages import years as _years  # noqa: E402
+from json.encoder import encode_basestring
 
 _SECTIONS = (_core, _inputs, _locate, _projects, _report, _security, _years, _batch, _usage, _system)
 CATALOG: dict[str, tuple[str, str]] = {}
@@ -55,8 +57,6 @@ class Said(tuple):
 
 def os_error(error: OSError) -> Said:
     """An operating-system error in words (`ENOSPC` → 磁盘已满)."""
-    import errno
-
     name = errno.errorcode.get(error.errno or 0, "")
     if f"os.{name}" in CATALOG:
         return Said(f"os.{name}")
@@ -82,7 +82,7 @@ def json_problem(problem: str) -> Said:
 
 def workbook_problem(error: Exception) -> Said:
     """Why a workbook cannot be opened (`BadZipFile`) in words."""
-    import zipfile
+    import zipfile  # cold start: only when a workbook failed to open
 
     return Said("xlsx.not_zip" if isinstance(error, zipfile.BadZipFile) else "xlsx.damaged")
 
@@ -142,7 +142,6 @@ def format_message_json(code: str, args: Mapping[str, Any], lang: str = "zh") ->
                 joined = given[1]
                 if joined.isprintable() and '"' not in joined and "\\" not in joined:
                     return t.quoted % given[0]
-    from json.encoder import encode_basestring
 
     return encode_basestring(format_message(code, args, lang))
 
@@ -198,7 +197,6 @@ class _Template:
     __slots__ = ("parts", "fmt", "quoted", "get", "plain", "kinds")
 
     def __init__(self, template: str) -> None:
-        from json.encoder import encode_basestring
 
         self.parts = parts = _parse(template)
         self.fmt = self.quoted = self.get = None
