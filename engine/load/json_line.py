@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.messages import json_problem
 from engine.base.numeric import MAX_MAGNITUDE, MAX_NUMBER_TEXT, in_range, show_number
 from engine.base.sourcemap import SourceMap
 from engine.load.yaml_loader import CONTROL, MAX_BYTES, MAX_DEPTH, MAX_NODES
@@ -102,7 +103,7 @@ def load_json_line(text: str, file: str, number: int) -> tuple[Any, SourceMap]:
         raise DiagnosticError([Diagnostic("load.too_deep", line_start, {"limit": MAX_DEPTH})]) from None
     except ValueError as e:
         col = getattr(e, "colno", 1)
-        raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": getattr(e, "msg", str(e))[:200]})]) from None
+        raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": json_problem(getattr(e, "msg", str(e))[:200])})]) from None
     smap = SourceMap(values={(): line_start})
     brackets = text.count("{") + text.count("[")
     if repeated or brackets > MAX_DEPTH or _SUSPECT.search(text) is not None:
