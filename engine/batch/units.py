@@ -8,6 +8,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from engine.base import diagnostics
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
@@ -23,9 +24,9 @@ from engine.render import jsonl
 from engine.load.yaml_loader import load_text, read_file
 
 
-# Problems listed per unit of a batch; the rest are counted. A table of blank
-# rows would otherwise write every missing figure of every row.
-MAX_LISTED = 20
+# Problems listed per unit of a batch (as per file elsewhere); the rest are
+# counted. A unit with hundreds of unknown keys would otherwise write them all.
+MAX_LISTED = diagnostics.MAX_LISTED
 
 
 class UnitOutcome(NamedTuple):
