@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.evaluation import checks
 
-from engine.evaluation import deviations
+from engine.evaluation import deviations, review
 from engine.ruleset.compile import Node, Plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
 from engine.unit.inputs import UnitData
@@ -49,7 +49,8 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
         grade = grade_of(plan, total)
         found_checks = checks.run(plan, unit, env)
         devs, dev_findings = deviations.find(plan, unit, results, env)
-    findings = tuple(sorted((*found_checks, *dev_findings), key=_finding_order))
+        printed = review.compare(plan, unit, results, total, grade, rescaled)
+    findings = tuple(sorted((*found_checks, *dev_findings, *printed), key=_finding_order))
     return Result(plan, unit, env, results, total, grade, findings, tuple(devs), rescaled)
 
 

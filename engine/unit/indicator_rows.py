@@ -39,7 +39,8 @@ from typing import Any
 from engine.ruleset.compile import Node, Plan, leaves_of, make_node, target_problem
 from engine.base.diagnostics import Diagnostic
 from engine.ruleset.formula import suggest
-from engine.unit.inputs import ENTRY_KEYS, _read_entry, coerce
+from engine.unit.inputs import _ENTRY_FIELDS, ENTRY_KEYS, _read_entry, coerce
+from engine.unit.stated import StatedFigure
 from engine.ruleset.model import operator_of
 from engine.base.numeric import ZERO
 from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
@@ -76,13 +77,15 @@ class _Row:
     node: Node
 
 
-def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> tuple[Plan | None, SourceMap, list[Diagnostic]]:
+def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, stated: list | None = None) -> tuple[Plan | None, SourceMap, list[Diagnostic]]:
     """Check a unit's `indicator_rows` against the plan's frames.
 
     Returns the plan with the frames filled, the unit's source map with each
     row also reachable as `indicators.<key>` (so every later message about an
     indicator points at its row), and every problem found. Each row's data
-    goes into `entries` under its indicator key."""
+    goes into `entries` under its indicator key. A row's `score:` (得分) where
+    its method computes the score itself is what the form printed: it goes
+    into `stated` (compared, never used)."""
     if not plan.frames:
         return None, smap, [Diagnostic("rows.not_expected", smap.key(("indicator_rows",)))]
     if given is None:
@@ -102,7 +105,7 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> 
         if not isinstance(data, dict):
             problems.append(Diagnostic("rows.row_not_mapping", where(path), {"index": i + 1}))
             continue
-        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS, weights)
+        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS, weights, stated if stated is not None else [])
         if row is not None:
             rows.append(row)
             taken[row.node.key] = row.node
@@ -119,7 +122,7 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> 
     return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), problems
 
 
-def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights) -> _Row | None:
+def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights, stated: list) -> _Row | None:
     before = len(problems)
     for key in data:
         if key not in _KNOWN_KEYS:
@@ -169,6 +172,12 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     if code:
         problems.append(Diagnostic(code, where(path + ("target",)), {"name": label, "method": node.method.NAME, "target": target}))
     entry = {k: v for k, v in data.items() if k in entry_keys}
+    if "score" in entry and "score" not in _uses(node):  # the printed 得分 of a computed score
+        printed, code = coerce(entry.pop("score"), "number", False)
+        if code:
+            problems.append(Diagnostic(code, where(path + ("score",)), {"name": label, "value": _text(data["score"]), "label": f"{label}（得分）"}))
+        elif isinstance(printed, Decimal):
+            stated.append(StatedFigure("indicator", node.key, "score", printed, where(path + ("score",))))
     entry_problems = _read_entry(node, entry, path, smap, entries, where)
     problems += entry_problems
     if not entry_problems and node.method is not None and node.method.NAME in _JUDGED:
@@ -176,6 +185,12 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     if len(problems) > before or frame is None:
         return None
     return _Row(index, frame, text["group"], text["category"], node)
+
+
+def _uses(node: Node) -> tuple[str, ...]:
+    """The entry fields the row's scoring method reads from the data."""
+    method = node.method.NAME if node.method is not None else ""
+    return getattr(node.method, "ENTRY_FIELDS", _ENTRY_FIELDS.get(method, ()))
 
 
 def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, where, problems: list):

@@ -24,8 +24,9 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sor
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO, is_empty_mark, parse_number
 from engine.base.sourcemap import SourceMap
+from engine.unit.stated import StatedFigure, check_names, read_stated
 
-TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes")
+TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "stated", "notes")
 ENTRY_KEYS = ("actual", "score", "level", "coefficient", "explanation", "adjusted_target", "not_applicable", "note")
 ROW_KEYS = ("name", "category", "rows")
 # Entry fields a scoring method reads from the data; any other method computes
@@ -75,6 +76,8 @@ class UnitData:
     # indicators come from the data (`rows: data`); `evaluate` uses it.
     plan: Plan | None = field(default=None, repr=False)
     entry_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # indicator key → key in the file
+    # What the form printed (`stated:`, a row's `score:`), for review only (engine.unit.stated).
+    stated: tuple[StatedFigure, ...] = ()
 
     @property
     def name(self) -> str:
@@ -236,15 +239,22 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     entry_keys: dict[str, str] = {}
     _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
     unit_plan = None
+    stated: list[StatedFigure] = []
     if plan.frames or "indicator_rows" in raw:  # a project's own indicators (engine/unit/indicator_rows.py)
         from engine.unit.indicator_rows import read_rows
 
-        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at)
+        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at, stated)
         rd.problems += row_problems
+    if "stated" in raw:
+        printed, stated_problems = read_stated(raw["stated"], smap, rd.at, coerce)
+        rd.problems += stated_problems
+        if unit_plan is not None or not plan.frames:
+            rd.problems += check_names(printed, (unit_plan or plan).roots, smap, rd.at)
+        stated += printed
 
     if rd.problems:
         raise DiagnosticError(sorted(rd.problems, key=sort_key))
-    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan, entry_keys=entry_keys)
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan, entry_keys=entry_keys, stated=tuple(stated))
 
 
 def _section(given: Any, name: str, rd: _Reader) -> dict | None:

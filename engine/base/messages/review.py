@@ -1,0 +1,64 @@
+"""Messages about a form's printed figures (表上印的数): reading `stated:`
+(`engine.unit.stated`) and reviewing them against the computed figures
+(`engine.evaluation.review`).
+
+Written for a reviewer (审核人员) checking a filled-in form: which printed
+figure differs, what the form's own rule gives, by how much, and which rule.
+Arguments: `name` the indicator; `stated`, `computed`, `difference` shown as
+the form prints them; `method` the scoring method's name in the ruleset;
+`rule` where the ruleset states the rule (file:line:col).
+"""
+
+_PRINTED_ZH = "【表上数字核对】"
+_PRINTED_EN = "[printed figure] "
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # reading `stated:`
+    "stated.not_mapping": ("stated（表上印的数）下面应写 total、grade、groups、indicators", "'stated' (the figures the form printed) should hold total, grade, groups, indicators"),
+    "stated.unknown_key": ("stated 中有未知的项「{key}」（可以有：{known}）", "unknown key '{key}' under stated (known: {known})"),
+    "stated.section_not_mapping": ("stated 的「{section}」下面应逐行写「指标名称: 数字」（或在名称下写 score: 数字）", "'{section}' under stated should list 'indicator: figure' lines (or 'score: figure' under the name)"),
+    "stated.entry_not_mapping": ("stated 中指标「{name}」下面应写表上印的 {known}，如 score: 9.36", "under stated, indicator '{name}' should give what the form printed ({known}), e.g. score: 9.36"),
+    "stated.unknown_field": ("stated 中指标「{name}」没有「{key}」这一项（可以有：{known}）", "under stated, indicator '{name}' has no '{key}' (known: {known})"),
+    "stated.unknown_indicator": ("stated 中的「{name}」不是规则集或指标行中的指标{suggestion?，是否应为「{suggestion}」？}", "'{name}' under stated is not an indicator of the ruleset or the indicator rows{suggestion?; did you mean '{suggestion}'?}"),
+    # review findings
+    "review.score": (
+        _PRINTED_ZH + "「{name}」的得分：表上为 {stated}，按规则 {method}{rule?（{rule}）}应为 {computed}，相差 {difference}",
+        _PRINTED_EN + "score of '{name}': the form prints {stated}, but its rule {method}{rule? ({rule})} gives {computed}, a difference of {difference}",
+    ),
+    "review.score_sum": (
+        _PRINTED_ZH + "「{name}」的得分：表上为 {stated}，下级指标得分之和应为 {computed}，相差 {difference}",
+        _PRINTED_EN + "score of '{name}': the form prints {stated}, but its indicators' scores add up to {computed}, a difference of {difference}",
+    ),
+    "review.score_not_applicable": (
+        _PRINTED_ZH + "「{name}」不适用，不得分：表上得分为 {stated}，应为 {computed}，相差 {difference}",
+        _PRINTED_EN + "'{name}' is not applicable and scores nothing: the form prints {stated}, it should be {computed}, a difference of {difference}",
+    ),
+    "review.weight": (
+        _PRINTED_ZH + "「{name}」的分值：表上为 {stated}，规则{rule?（{rule}）}规定为 {computed}，相差 {difference}",
+        _PRINTED_EN + "weight of '{name}': the form prints {stated}, but the rule{rule? ({rule})} sets {computed}, a difference of {difference}",
+    ),
+    "review.weight_sum": (
+        _PRINTED_ZH + "「{name}」的分值：表上为 {stated}，其下各指标分值之和为 {computed}，相差 {difference}",
+        _PRINTED_EN + "weight of '{name}': the form prints {stated}, but its indicators' weights add up to {computed}, a difference of {difference}",
+    ),
+    "review.rate": (
+        _PRINTED_ZH + "「{name}」的完成率：表上为 {stated}，{formula?按 {formula} }计算为 {computed}，相差 {difference}",
+        _PRINTED_EN + "rate of '{name}': the form prints {stated}, but {formula?{formula} gives }{computed}, a difference of {difference}",
+    ),
+    "review.rate_unavailable": (
+        _PRINTED_ZH + "「{name}」表上印有完成率 {stated}，但实际完成值不是数字（{actual}），无法核对",
+        _PRINTED_EN + "the form prints a rate of {stated} for '{name}', but its actual is not a number ({actual}): it cannot be checked",
+    ),
+    "review.total": (
+        _PRINTED_ZH + "总分：表上为 {stated}，各项得分之和应为 {computed}，相差 {difference}",
+        _PRINTED_EN + "total: the form prints {stated}, but the scores add up to {computed}, a difference of {difference}",
+    ),
+    "review.total_rescaled": (
+        _PRINTED_ZH + "总分：表上为 {stated}，扣除不适用指标后按比例折算应为 {computed}，相差 {difference}",
+        _PRINTED_EN + "total: the form prints {stated}, but rescaled over the applicable indicators it is {computed}, a difference of {difference}",
+    ),
+    "review.grade": (
+        _PRINTED_ZH + "等级：表上为「{stated}」，总分 {total} 按等级区间{rule?（{rule}）}应为「{computed}」{min?（{min} 分及以上）}",
+        _PRINTED_EN + "grade: the form prints '{stated}', but a total of {total} falls in the band '{computed}'{min? ({min} and above)}{rule? ({rule})}",
+    ),
+}
