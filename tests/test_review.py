@@ -1,0 +1,121 @@
+"""Review (审核): the figures a form printed (`stated:`, a project row's `score:`)
+checked against the computed ones (engine.evaluation.review)."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import pytest
+
+from engine.api import evaluate_file
+from engine.base.diagnostics import DiagnosticError
+from engine.render import json_out, jsonl
+from tests.conftest import ROOT, run_cli
+
+FIXTURES = ROOT / "tests" / "fixtures" / "review"
+SEED_STATED = "tests/fixtures/review/hr-bureau-stated.yaml"
+MISPRINTED = "tests/fixtures/review/hr-bureau-misprinted.yaml"
+PROJECT = "tests/fixtures/review/project-row-scores.yaml"
+
+
+def _review(result):
+    return [(f"{f.span.line}:{f.span.col}", f.code, f.stated, f.computed, f.difference) for f in result.findings if f.kind == "review"]
+
+
+def test_seed_with_every_printed_score_has_no_review_finding_and_is_unchanged():
+    result = evaluate_file(SEED_STATED)
+    assert _review(result) == []
+    assert (result.total, result.grade) == (D("87.36"), "良")
+    assert len(result.unit.stated) == 2 + 6 + 3 + 3 + 15  # total, grade, groups, two indicators' three figures, 15 scores
+    code, out, _ = run_cli("evaluate", SEED_STATED)
+    assert code == 0
+    golden = (ROOT / "tests" / "golden" / "hr-bureau-2019.txt").read_text(encoding="utf-8")
+    assert out.replace(SEED_STATED, "examples/2019/hr-bureau.yaml") == golden
+
+
+def test_misprinted_form_lists_each_wrong_figure_with_stated_computed_difference():
+    result = evaluate_file(MISPRINTED)
+    assert (result.total, result.grade) == (D("87.36"), "良")  # stated figures never change a score
+    assert _review(result) == [
+        ("141:10", "review.total", D("88.00"), D("87.36"), D("0.64")),
+        ("142:10", "review.grade", "优", "良", None),
+        ("144:19", "review.score_sum", D("10"), D("9.36"), D("0.64")),
+        ("145:11", "review.score_sum", D("19"), D("17"), D("2")),
+        ("147:20", "review.score", D("9.4"), D("9.36"), D("0.04")),
+        ("148:29", "review.rate", D("0.3021"), D("0.3121"), D("-0.0100")),
+        ("149:23", "review.score", D("2"), D("0"), D("2")),
+        ("149:34", "review.weight", D("3"), D("2"), D("1")),
+    ]
+    assert all(f.severity == "warning" for f in result.findings if f.kind == "review")
+    # the right ones are not listed: 预算管理's weight 20, 预算执行率's weight and its rate 93.6%
+    # (right at the precision printed), 预算调整率's score, 时效指标's score
+
+
+def test_misprinted_form_text_matches_reviewed_golden_file():
+    code, out, _ = run_cli("evaluate", MISPRINTED)
+    assert code == 0
+    assert out == (ROOT / "tests" / "golden" / "review-misprinted.txt").read_text(encoding="utf-8")
+
+
+def test_finding_names_the_rule_and_is_located_at_the_printed_figure():
+    code, out, _ = run_cli("evaluate", MISPRINTED, "--format", "json")
+    data = json.loads(out, parse_float=D)
+    score = next(f for f in data["findings"] if f["code"] == "review.score")
+    assert score == {
+        "kind": "review", "severity": "warning", "code": "review.score",
+        "message": "【表上数字核对】「预算执行率」的得分：表上为 9.4，按规则 proportional（rulesets/2019/department.yaml:80:18）应为 9.36，相差 0.04",
+        "location": f"{MISPRINTED}:147:20", "stated": D("9.4"), "computed": D("9.36"), "difference": D("0.04"),
+    }
+    code, out, _ = run_cli("evaluate", MISPRINTED, "--format", "json", "--lang", "en")
+    data = json.loads(out, parse_float=D)
+    grade = next(f for f in data["findings"] if f["code"] == "review.grade")
+    assert grade["message"] == "[printed figure] grade: the form prints '优', but a total of 87.36 falls in the band '良' (80 and above) (rulesets/2019/department.yaml:138:3)"
+    assert (grade["stated"], grade["computed"], grade["difference"]) == ("优", "良", None)
+
+
+def test_batch_line_carries_the_review_findings_as_json_does():
+    result = evaluate_file(MISPRINTED)
+    for lang in ("zh", "en"):
+        assert jsonl.line(result, lang) == json_out.dumps(json_out.as_dict(result, lang), indent=None)
+
+
+def test_project_row_score_is_the_printed_score():
+    result = evaluate_file(PROJECT)
+    assert result.total == D("86.5")
+    assert _review(result) == [
+        ("18:114", "review.score", D("20"), D("16"), D("4")),
+        ("26:10", "review.total", D("90.5"), D("86.5"), D("4")),
+        ("27:18", "review.score_sum", D("50"), D("46"), D("4")),
+    ]
+    code, out, _ = run_cli("evaluate", PROJECT)
+    assert out == (ROOT / "tests" / "golden" / "review-project-rows.txt").read_text(encoding="utf-8")
+
+
+def test_markdown_and_html_reports_list_the_review_findings():
+    for fmt in ("markdown", "html"):
+        code, out, _ = run_cli("evaluate", MISPRINTED, "--format", fmt)
+        assert code == 0
+        assert "「参与干部培训人数」的得分：表上为 2，按规则 proportional" in out
+
+
+def _unit_problems(tmp_path, stated: str) -> list[tuple[str, str]]:
+    text = (ROOT / SEED_STATED).read_text(encoding="utf-8")
+    text = text[: text.index("\nstated:")] + "\n" + stated
+    text = text.replace("ruleset: ../../../rulesets/", f"ruleset: {ROOT}/rulesets/")
+    path = tmp_path / "stated.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DiagnosticError) as err:
+        evaluate_file(str(path))
+    return [(f"{d.span.line}:{d.span.col}", d.code, d.message("zh")) for d in err.value.diagnostics]
+
+
+def test_stated_section_problems_are_located_all_at_once(tmp_path):
+    problems = _unit_problems(tmp_path, "stated:\n  totl: 87\n  total: 八十\n  groups: {产出指标: {scor: 38}}\n  indicators:\n    预算执行律: {score: 9}\n    预算调整率: 0\n")
+    assert [(w, c) for w, c, _ in problems] == [
+        ("141:3", "stated.unknown_key"),
+        ("142:10", "input.not_number"),
+        ("143:19", "stated.unknown_field"),
+        ("145:5", "stated.unknown_indicator"),
+        ("146:12", "stated.entry_not_mapping"),
+    ]
+    assert problems[3][2] == "stated 中的「预算执行律」不是规则集或指标行中的指标，是否应为「预算执行率」？"
