@@ -119,3 +119,20 @@ def test_stated_section_problems_are_located_all_at_once(tmp_path):
         ("146:12", "stated.entry_not_mapping"),
     ]
     assert problems[3][2] == "stated 中的「预算执行律」不是规则集或指标行中的指标，是否应为「预算执行率」？"
+
+
+def test_docs_review_worked_example_is_what_evaluate_prints():
+    doc = (ROOT / "docs" / "review.md").read_text(encoding="utf-8")
+    block = doc.split("的结果：总分 86.5，等级 良；发现的问题中：\n\n```\n", 1)[1].split("```", 1)[0]
+    code, out, _ = run_cli("evaluate", "examples/review/training-project.yaml")
+    assert code == 0
+    assert "总分: 86.5    等级: 良" in out
+    review_lines = [line.strip() for line in out.splitlines() if "【表上数字核对】" in line]
+    assert review_lines == block.strip().splitlines()
+
+
+def test_stated_figures_never_change_a_score():
+    with_stated = evaluate_file(MISPRINTED)
+    without = evaluate_file("examples/2019/hr-bureau.yaml")
+    assert [(r.node.key, r.score) for r in with_stated.indicators] == [(r.node.key, r.score) for r in without.indicators]
+    assert (with_stated.total, with_stated.grade) == (without.total, without.grade)
