@@ -181,6 +181,8 @@ def cmd_validate(args, io: Io) -> int:
             io.problems(e.diagnostics)
             code = EXIT_PROBLEMS
             continue
+        for d in plan.notices:  # contradictions the scheme scores anyway (policy.weights_mismatch: warn)
+            io.out(f"{d.span}: [{io.say('report.severity_warning')}] {d.message(io.lang)}")
         if plan.frames:  # some indicators come from each unit's rows
             io.out(io.say("rows.valid", file=plan.file, indicators=len(plan.leaves), frames="、".join(f.name for f in plan.frames), total=plan.ruleset.total))
         else:

@@ -136,3 +136,47 @@ def test_stated_figures_never_change_a_score():
     without = evaluate_file("examples/2019/hr-bureau.yaml")
     assert [(r.node.key, r.score) for r in with_stated.indicators] == [(r.node.key, r.score) for r in without.indicators]
     assert (with_stated.total, with_stated.grade) == (without.total, without.grade)
+
+
+WEIGHTS_110 = "tests/fixtures/review/weights-110.yaml"
+
+
+def test_weights_adding_up_to_110_are_scored_with_a_warning_naming_both_sums():
+    result = evaluate_file("tests/fixtures/review/weights-110-data.yaml")
+    assert (result.total, result.grade) == (D("105"), "优")  # each row by its own weight, summed
+    notices = [(f"{f.span.file}:{f.span.line}:{f.span.col}", f.code, f.stated, f.computed, f.difference, f.message("zh")) for f in result.findings if f.kind == "ruleset"]
+    assert notices == [
+        ("tests/fixtures/review/weights-110-data.yaml:15:106", "policy.frame_weights", D("40"), D("35"), D("5"),
+         "分值不一致：「效益指标」写明 40 分，而其下 1 项三级指标分值合计为 35；按口径照常评分（各项按自身分值计分）"),
+        (f"{WEIGHTS_110}:35:3", "policy.total_mismatch", D("100"), D("110"), D("-10"),
+         "分值不一致：满分写明 100 分，而一级指标分值合计为 110；按口径照常评分（总分为各项得分之和）"),
+    ]
+    assert _review(result) == []  # the printed total 105 is what the rule gives
+
+
+def test_validate_lists_the_mismatch_as_a_warning_and_succeeds():
+    code, out, err = run_cli("validate", WEIGHTS_110)
+    assert code == 0, err
+    assert out.splitlines()[0] == f"{WEIGHTS_110}:35:3: [警告] 一级指标分值合计为 110，应为 100"
+
+
+def test_weights_mismatch_is_refused_by_default(tmp_path):
+    text = (ROOT / WEIGHTS_110).read_text(encoding="utf-8").replace("weights_mismatch: warn", "weights_mismatch: refuse")
+    path = tmp_path / "refuse.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("validate", str(path))
+    assert code == 1
+    assert f"{path}:35:3: 一级指标分值合计为 110，应为 100" in err.splitlines()
+    path.write_text(text.replace("\npolicy:\n  weights_mismatch: refuse", "\n"), encoding="utf-8")
+    assert run_cli("validate", str(path))[0] == 1
+
+
+def test_a_section_label_is_a_stated_weight(tmp_path):
+    text = (ROOT / SEED_STATED).read_text(encoding="utf-8").replace("ruleset: ../../../rulesets/", f"ruleset: {ROOT}/rulesets/")
+    text = text.replace("产出指标: 38,", "产出指标: {score: 38, weight: 60},")
+    path = tmp_path / "label.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = evaluate_file(str(path))
+    [f] = [f for f in result.findings if f.kind == "review"]
+    assert (f.code, f.stated, f.computed, f.difference) == ("review.weight", D("60"), D("40"), D("20"))
+    assert f.message("zh") == "【表上数字核对】「产出指标」的分值：表上为 60，规则（rulesets/2019/department.yaml:91:13）规定为 40，相差 20"

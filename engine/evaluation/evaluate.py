@@ -50,7 +50,8 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
         found_checks = checks.run(plan, unit, env)
         devs, dev_findings = deviations.find(plan, unit, results, env)
         printed = review.compare(plan, unit, results, total, grade, rescaled)
-    findings = tuple(sorted((*found_checks, *dev_findings, *printed), key=_finding_order))
+        notices = review.notices(plan, unit)
+    findings = tuple(sorted((*found_checks, *dev_findings, *printed, *notices), key=_finding_order))
     return Result(plan, unit, env, results, total, grade, findings, tuple(devs), rescaled)
 
 

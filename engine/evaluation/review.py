@@ -154,3 +154,21 @@ def _aliases(op: str) -> Iterable[str]:
     for alias, canonical in _OPERATOR_ALIASES.items():
         if canonical == op:
             yield alias
+
+
+# A weight sum the scheme lets pass (`policy.weights_mismatch: warn`) → the finding that says so.
+_NOTICE_CODES = {"ruleset.weights_mismatch": "policy.weights_mismatch", "ruleset.total_mismatch": "policy.total_mismatch", "rows.frame_weights": "policy.frame_weights"}
+
+
+def notices(plan: Plan, unit: UnitData) -> list[Finding]:
+    """The ruleset's and the data's contradictions that were scored anyway, as
+    warnings naming both sums: `stated` is the weight the form prints for the
+    whole (the parent, the total), `computed` the sum of its parts."""
+    out = []
+    for d in (*plan.notices, *unit.notices):
+        code = _NOTICE_CODES.get(d.code, d.code)
+        whole = d.args.get("weight", d.args.get("total"))
+        parts = d.args.get("sum")
+        diff = whole - parts if isinstance(whole, Decimal) and isinstance(parts, Decimal) else None
+        out.append(Finding("ruleset", "warning", code, d.args, d.span, whole, parts, diff))
+    return out

@@ -7,6 +7,7 @@ reuses one plan.
 """
 from __future__ import annotations
 
+import dataclasses
 import graphlib
 import hashlib
 import os
@@ -94,6 +95,10 @@ class Plan:
     checks: tuple[CompiledCheck, ...]
     frames: tuple[Node, ...] = ()  # nodes whose children each unit's rows give
     row_methods: Mapping[str, "BoundMethod"] = field(default_factory=dict)  # 指标性质 → scoring for rows
+    # Warnings about the ruleset itself that do not stop it (weights that do not
+    # add up under `policy.weights_mismatch: warn`): `validate` prints them and
+    # every evaluation lists them among its findings.
+    notices: tuple[Diagnostic, ...] = ()
 
     def node(self, key: str) -> Node | None:
         """The indicator with this id or name."""
@@ -144,6 +149,8 @@ def _target_text(raw, unit: str | None) -> str | None:
 
 
 # path → ((display name, content digest), plan): one entry per ruleset file.
+# Sums of weights that `policy.weights_mismatch: warn` turns into warnings.
+WEIGHT_SUMS = ("ruleset.weights_mismatch", "ruleset.total_mismatch")
 _LOAD_CACHE: dict[str, tuple[tuple[str, str], "Plan"]] = {}
 
 
@@ -184,8 +191,13 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
             raise DiagnosticError(sorted(problems, key=sort_key)) from None
         ruleset, unsure = salvaged[0], validate.Unsure.of(salvaged[1])
 
+    notices: list[Diagnostic] = []
     if not unsure.weights:
-        problems += validate.weight_sums(ruleset.indicators, ruleset.total, smap)
+        sums = list(validate.weight_sums(ruleset.indicators, ruleset.total, smap))
+        if ruleset.policy.weights_mismatch == "warn":  # score the form as it is, and say so
+            notices = [dataclasses.replace(d, severity="warning") for d in sums if d.code in WEIGHT_SUMS]
+            sums = [d for d in sums if d.code not in WEIGHT_SUMS]
+        problems += sums
     problems += validate.weight_places(ruleset.indicators, ruleset.rounding, smap)
     problems += validate.unique_ids(ruleset.indicators, smap)
     if not unsure.grades:
@@ -228,7 +240,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     problems = [d for d in problems if not validate.mentions_placeholder(d)]
     if problems:
         raise DiagnosticError(sorted(problems, key=sort_key))
-    return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks, frames, row_methods)
+    return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks, frames, row_methods, tuple(notices))
 
 
 def _check_summary_names(ruleset: Ruleset, names: dict, smap: SourceMap) -> list[Diagnostic]:

@@ -160,10 +160,16 @@ class Policy(Model):
       the points earned ÷ the applicable weight × the full total);
     - `adjusted_target`: `use` (an in-year adjusted target 调整指标值 replaces
       the annual target in scoring) or `ignore` (scored against the annual
-      target; the adjusted one is kept for the record)."""
+      target; the adjusted one is kept for the record);
+    - `weights_mismatch`: `refuse` (weights that do not add up — children to
+      their parent, the tree to the total — stop the ruleset) or `warn` (a form
+      that contradicts itself, e.g. rows adding up to 110 under a total of 100,
+      is still scored, each indicator by its own weight and each group as the
+      sum of its scores, with a warning naming both sums)."""
 
     not_applicable: Literal["zero", "rescale"] = "zero"
     adjusted_target: Literal["use", "ignore"] = "use"
+    weights_mismatch: Literal["refuse", "warn"] = "refuse"
 
 
 class SummaryColumns(Model):

@@ -83,7 +83,9 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
     Returns the plan with the frames filled, the unit's source map with each
     row also reachable as `indicators.<key>` (so every later message about an
     indicator points at its row), and every problem found. Each row's data
-    goes into `entries` under its indicator key. A row's `score:` (得分) where
+    goes into `entries` under its indicator key. Problems of severity
+    `warning` (rows weighing other than their frame, under
+    `policy.weights_mismatch: warn`) do not stop the unit. A row's `score:` (得分) where
     its method computes the score itself is what the form printed: it goes
     into `stated` (compared, never used)."""
     if not plan.frames:
@@ -110,7 +112,12 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
             rows.append(row)
             taken[row.node.key] = row.node
 
-    problems += _weight_sums(plan, weights, where)
+    sums = _weight_sums(plan, weights, where)
+    notices: list[Diagnostic] = []
+    if plan.ruleset.policy.weights_mismatch == "warn":  # scored as written, with a warning
+        notices = [dataclasses.replace(d, severity="warning") for d in sums if d.code == "rows.frame_weights"]
+        sums = [d for d in sums if d.code != "rows.frame_weights"]
+    problems += sums
     if problems:
         return None, smap, problems
     by_frame: dict[str, list[_Row]] = {f.key: [] for f in plan.frames}
@@ -119,7 +126,7 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
     filled = {f.key: _children(f, by_frame[f.key]) for f in plan.frames}
     roots = tuple(_fill(n, filled) for n in plan.roots)
     unit_plan = dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots)))
-    return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), problems
+    return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), notices
 
 
 def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights, stated: list) -> _Row | None:

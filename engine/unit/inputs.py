@@ -78,6 +78,9 @@ class UnitData:
     entry_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # indicator key → key in the file
     # What the form printed (`stated:`, a row's `score:`), for review only (engine.unit.stated).
     stated: tuple[StatedFigure, ...] = ()
+    # Warnings about the data that do not stop it (rows weighing other than
+    # their frame under `policy.weights_mismatch: warn`), listed as findings.
+    notices: tuple[Diagnostic, ...] = ()
 
     @property
     def name(self) -> str:
@@ -240,11 +243,13 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
     unit_plan = None
     stated: list[StatedFigure] = []
+    notices: tuple[Diagnostic, ...] = ()
     if plan.frames or "indicator_rows" in raw:  # a project's own indicators (engine/unit/indicator_rows.py)
         from engine.unit.indicator_rows import read_rows
 
         unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at, stated)
-        rd.problems += row_problems
+        rd.problems += [d for d in row_problems if d.severity == "error"]
+        notices = tuple(d for d in row_problems if d.severity != "error")
     if "stated" in raw:
         printed, stated_problems = read_stated(raw["stated"], smap, rd.at, coerce)
         rd.problems += stated_problems
@@ -254,7 +259,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
 
     if rd.problems:
         raise DiagnosticError(sorted(rd.problems, key=sort_key))
-    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan, entry_keys=entry_keys, stated=tuple(stated))
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan, entry_keys=entry_keys, stated=tuple(stated), notices=notices)
 
 
 def _section(given: Any, name: str, rd: _Reader) -> dict | None:

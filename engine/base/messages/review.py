@@ -62,3 +62,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         _PRINTED_EN + "grade: the form prints '{stated}', but a total of {total} falls in the band '{computed}'{min? ({min} and above)}{rule? ({rule})}",
     ),
 }
+
+MESSAGES.update({
+    # a self-contradictory scheme scored anyway (policy.weights_mismatch: warn)
+    "policy.weights_mismatch": (
+        "分值不一致：「{name}」写明 {weight} 分，而其 {count} 项下级指标分值合计为 {sum}；按口径照常评分（各项按自身分值计分，「{name}」得分为下级得分之和）",
+        "weights do not add up: '{name}' is given {weight} points, but its {count} children weigh {sum} in all; scored as the scheme says (each by its own weight, '{name}' as the sum of their scores)",
+    ),
+    "policy.total_mismatch": (
+        "分值不一致：满分写明 {total} 分，而一级指标分值合计为 {sum}；按口径照常评分（总分为各项得分之和）",
+        "weights do not add up: the full marks are {total}, but the top-level weights sum to {sum}; scored as the scheme says (the total is the sum of the scores)",
+    ),
+    "policy.frame_weights": (
+        "分值不一致：「{name}」写明 {weight} 分，而其下 {count} 项三级指标分值合计为 {sum}；按口径照常评分（各项按自身分值计分）",
+        "weights do not add up: '{name}' is given {weight} points, but its {count} indicators weigh {sum} in all; scored as the scheme says (each by its own weight)",
+    ),
+})
