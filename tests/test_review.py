@@ -180,3 +180,48 @@ def test_a_section_label_is_a_stated_weight(tmp_path):
     [f] = [f for f in result.findings if f.kind == "review"]
     assert (f.code, f.stated, f.computed, f.difference) == ("review.weight", D("60"), D("40"), D("20"))
     assert f.message("zh") == "【表上数字核对】「产出指标」的分值：表上为 60，规则（rulesets/2019/department.yaml:91:13）规定为 40，相差 20"
+
+
+UNMEASURED = "tests/fixtures/review/unmeasured-data.yaml"
+
+
+def _with_policy(tmp_path, mode: str) -> str:
+    ruleset = (ROOT / "tests/fixtures/review/unmeasured.yaml").read_text(encoding="utf-8")
+    (tmp_path / "unmeasured.yaml").write_text(ruleset.replace("unmeasured_actual: met_with_warning", f"unmeasured_actual: {mode}"), encoding="utf-8")
+    data = (ROOT / UNMEASURED).read_text(encoding="utf-8")
+    (tmp_path / "data.yaml").write_text(data, encoding="utf-8")
+    return str(tmp_path / "data.yaml")
+
+
+def _unmeasured(result):
+    return [(f"{f.span.line}:{f.span.col}", f.code, f.args["value"], f.args["score"]) for f in result.findings if f.code.startswith("input.unmeasured")]
+
+
+def test_unmeasured_actual_met_with_warning():
+    result = evaluate_file(UNMEASURED)
+    assert (result.total, result.grade) == (D("100"), "优")
+    assert _unmeasured(result) == [
+        ("14:92", "input.unmeasured_met", "≥300米", "30"),
+        ("16:97", "input.unmeasured_met", "≥85%", "30"),
+        ("17:97", "input.unmeasured_met", "较满意", "10"),
+    ]
+    f = next(f for f in result.findings if f.code == "input.unmeasured_met")
+    assert f.message("zh") == "实际完成值未填实测数：「改造道路长度」的实际完成值是「≥300米」（年度指标值为 300米），不是实际完成的数字；按口径视为完成，记 30 分"
+    assert result.find("改造道路长度").actual == "≥300米"  # shown as printed
+    assert result.deviations == ()
+
+
+def test_unmeasured_actual_zero_with_warning(tmp_path):
+    result = evaluate_file(_with_policy(tmp_path, "zero_with_warning"))
+    assert (result.total, result.grade) == (D("30"), "差")  # 预算执行率 10 + 验收合格率 20
+    assert [c for _, c, _, s in _unmeasured(result) if s == "0"] == ["input.unmeasured_zero"] * 3
+    code, out, _ = run_cli("explain", _with_policy(tmp_path, "zero_with_warning"), "改造道路长度")
+    assert code == 0 and "得 0 分，满分 30 分" in out
+
+
+def test_unmeasured_actual_error_is_the_default(tmp_path):
+    with pytest.raises(DiagnosticError) as err:
+        evaluate_file(_with_policy(tmp_path, "error"))
+    assert [(d.span.line, d.code) for d in err.value.diagnostics] == [
+        (14, "input.actual_is_target"), (16, "input.actual_is_target"), (17, "input.actual_not_number"),
+    ]

@@ -17,7 +17,7 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
 from engine.unit.inputs import UnitData
 from engine.base.numeric import CONTEXT, ZERO, round_half_up
 from engine.evaluation.result import IndicatorResult, Result
-from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
+from engine.ruleset.scoring.base import Outcome, ScoreInput, ScoringProblem
 
 _EMPTY_ENTRY: dict = {}
 
@@ -50,7 +50,7 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
         found_checks = checks.run(plan, unit, env)
         devs, dev_findings = deviations.find(plan, unit, results, env)
         printed = review.compare(plan, unit, results, total, grade, rescaled)
-        notices = review.notices(plan, unit)
+        notices = review.notices(plan, unit) + review.unmeasured(plan, unit, results)
     findings = tuple(sorted((*found_checks, *dev_findings, *printed, *notices), key=_finding_order))
     return Result(plan, unit, env, results, total, grade, findings, tuple(devs), rescaled)
 
@@ -123,6 +123,12 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
         target = node.target
     outcome = None
     score = ZERO
+    unmeasured = entry.get("unmeasured")
+    if unmeasured is not None:  # not a measured number: scored as the scheme says (policy.unmeasured_actual)
+        if plan.ruleset.policy.unmeasured_actual != "met_with_warning":
+            full_at = target if isinstance(target, Decimal) else None  # a measured actual at the target earns full marks
+            return IndicatorResult(node, target, unmeasured, ZERO, Outcome(ZERO, "unmeasured", (), full_at), entry)
+        actual = target  # as if the target were met; the text is kept below for display
     if node.method is not None and node.params is not None:
         inp = ScoreInput(node.weight, target, actual, node.operator, entry, env)
         try:
@@ -143,7 +149,7 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
             score = round_half_up(outcome.score, places) if per_indicator else outcome.score
             if not ZERO <= score <= node.weight:  # the last guard: never a score outside [0, weight]
                 problems.append(Diagnostic("eval.score_out_of_range", plan.span(node.path + ("scoring",)), {"name": node.name, "method": node.method.NAME, "score": score, "weight": node.weight}))
-    return IndicatorResult(node, target, actual, score, outcome, entry)
+    return IndicatorResult(node, target, actual if unmeasured is None else unmeasured, score, outcome, entry)
 
 
 def grade_of(plan: Plan, total: Decimal) -> str:
@@ -159,7 +165,12 @@ def trace_outcome(result: IndicatorResult, env) -> Any:
     node = result.node
     if node.method is None or node.params is None or result.not_applicable:
         return None
-    inp = ScoreInput(node.weight, result.target, result.actual, node.operator, result.entry, env)
+    actual = result.actual
+    if result.entry.get("unmeasured") is not None:  # policy.unmeasured_actual
+        if result.outcome is not None and result.outcome.branch == "unmeasured":
+            return result.outcome
+        actual = result.target
+    inp = ScoreInput(node.weight, result.target, actual, node.operator, result.entry, env)
     with decimal.localcontext(CONTEXT):
         if node.method_formula is not None:
             return node.method.score(inp, node.params, True, node.method_formula)

@@ -172,3 +172,24 @@ def notices(plan: Plan, unit: UnitData) -> list[Finding]:
         diff = whole - parts if isinstance(whole, Decimal) and isinstance(parts, Decimal) else None
         out.append(Finding("ruleset", "warning", code, d.args, d.span, whole, parts, diff))
     return out
+
+
+def unmeasured(plan: Plan, unit: UnitData, results: tuple[IndicatorResult, ...]) -> list[Finding]:
+    """实际完成值未填实测数: each quantitative actual that is not a measured
+    number, scored as `policy.unmeasured_actual` says, located at the actual."""
+    out = []
+    met = plan.ruleset.policy.unmeasured_actual == "met_with_warning"
+    stack = list(reversed(results))
+    while stack:
+        r = stack.pop()
+        if r.children:
+            stack.extend(reversed(r.children))
+            continue
+        text = r.entry.get("unmeasured")
+        if text is None:
+            continue
+        node = r.node
+        code = "input.unmeasured_met" if met else "input.unmeasured_zero"
+        args = {"name": node.name, "value": text, "target": node.target_text or "", "score": fmt_score(r.score, plan.ruleset.rounding.places)}
+        out.append(Finding("input", "warning", code, args, unit.entry_span(node.key, "actual")))
+    return out

@@ -165,11 +165,17 @@ class Policy(Model):
       their parent, the tree to the total — stop the ruleset) or `warn` (a form
       that contradicts itself, e.g. rows adding up to 110 under a total of 100,
       is still scored, each indicator by its own weight and each group as the
-      sum of its scores, with a warning naming both sums)."""
+      sum of its scores, with a warning naming both sums);
+    - `unmeasured_actual`: what a quantitative indicator's actual that is not
+      a measured number (text, or the target copied with its operator:
+      `≥300米`) does: `error` (the data is refused), `met_with_warning`
+      (scored as if the target were met) or `zero_with_warning` (scored 0),
+      each with the finding 实际完成值未填实测数."""
 
     not_applicable: Literal["zero", "rescale"] = "zero"
     adjusted_target: Literal["use", "ignore"] = "use"
     weights_mismatch: Literal["refuse", "warn"] = "refuse"
+    unmeasured_actual: Literal["error", "met_with_warning", "zero_with_warning"] = "error"
 
 
 class SummaryColumns(Model):

@@ -185,7 +185,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
             problems.append(Diagnostic(code, where(path + ("score",)), {"name": label, "value": _text(data["score"]), "label": f"{label}（得分）"}))
         elif isinstance(printed, Decimal):
             stated.append(StatedFigure("indicator", node.key, "score", printed, where(path + ("score",))))
-    entry_problems = _read_entry(node, entry, path, smap, entries, where)
+    entry_problems = _read_entry(node, entry, path, smap, entries, where, plan.ruleset.policy.unmeasured_actual)
     problems += entry_problems
     if not entry_problems and node.method is not None and node.method.NAME in _JUDGED:
         problems += _judge(node, entries.get(node.key, {}), path, where)

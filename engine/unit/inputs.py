@@ -482,7 +482,7 @@ def _read_entries(plan: Plan, given: Any, rd: _Reader, entries: dict, entry_keys
             rd.add("input.entry_not_mapping", rd.at(path), name=node.name)
             entries[node.key] = {}
             continue
-        entries[node.key] = _entry_data(node, entry, path, rd)
+        entries[node.key] = _entry_data(node, entry, path, rd, plan.ruleset.policy.unmeasured_actual)
     misspelt = _suggested(rd, "input.unknown_indicator")
     for node in plan.leaves:
         if node.key not in entries and node.key not in misspelt and node.name not in misspelt:
@@ -514,15 +514,15 @@ def _needed_field(node: Node) -> str | None:
     return None
 
 
-def _read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where) -> list[Diagnostic]:
+def _read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where, unmeasured: str = "error") -> list[Diagnostic]:
     """One indicator's data into `entries`; the problems found (for `engine.unit.indicator_rows`,
     whose indicator rows carry the same fields)."""
     rd = _Reader(smap, where(()).file)
-    entries[node.key] = _entry_data(node, entry, path, rd)
+    entries[node.key] = _entry_data(node, entry, path, rd, unmeasured)
     return rd.problems
 
 
-def _entry_data(node: Node, entry: dict, path: tuple, rd: _Reader) -> dict:
+def _entry_data(node: Node, entry: dict, path: tuple, rd: _Reader, unmeasured: str = "error") -> dict:
     before = len(rd.problems)
     out: dict[str, Any] = {}
     method = node.method.NAME if node.method is not None else None
@@ -542,6 +542,9 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: _Reader) -> dict:
             v, code = coerce(value, node.value_type if quantitative else "text", True, node.unit)
             if code == "input.not_number":
                 code = "input.actual_is_target" if _looks_like_target(value) else "input.actual_not_number"
+                if unmeasured != "error":  # scored as the scheme says, with a finding (engine.evaluation.review)
+                    out["actual"], out["unmeasured"] = None, _show(value)
+                    continue
             if code:
                 rd.add(code, rd.at(p), value=_show(value), target=node.target_text or "", **label, field=key)
                 continue
@@ -567,7 +570,7 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: _Reader) -> dict:
             if value is not None and not isinstance(value, str):
                 value = format(value, "f") if isinstance(value, Decimal) else str(value)
             out[key] = value.strip() if isinstance(value, str) and value.strip() else None
-    if not out.get("not_applicable"):
+    if not out.get("not_applicable") and "unmeasured" not in out:
         need = _needed_field(node)
         # A field already reported as malformed is not reported again as missing.
         if need and out.get(need) is None and len(rd.problems) == before:

@@ -78,3 +78,15 @@ MESSAGES.update({
         "weights do not add up: '{name}' is given {weight} points, but its {count} indicators weigh {sum} in all; scored as the scheme says (each by its own weight)",
     ),
 })
+
+MESSAGES.update({
+    # policy.unmeasured_actual: met_with_warning | zero_with_warning
+    "input.unmeasured_met": (
+        "实际完成值未填实测数：「{name}」的实际完成值是「{value}」{target?（年度指标值为 {target}）}，不是实际完成的数字；按口径视为完成，记 {score} 分",
+        "actual not measured: the actual of '{name}' is '{value}'{target? (the target is {target})}, not a number achieved; scored as met under the scheme, {score} points",
+    ),
+    "input.unmeasured_zero": (
+        "实际完成值未填实测数：「{name}」的实际完成值是「{value}」{target?（年度指标值为 {target}）}，不是实际完成的数字；按口径记 {score} 分",
+        "actual not measured: the actual of '{name}' is '{value}'{target? (the target is {target})}, not a number achieved; scored {score} points under the scheme",
+    ),
+})
