@@ -47,7 +47,7 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
                 total = total * plan.ruleset.total / applicable if applicable else ZERO
         total = round_half_up(total, places)
         grade = grade_of(plan, total)
-        found_checks = checks.run(plan, unit, env)
+        found_checks = checks.run(plan, unit, env, results, total)
         devs, dev_findings = deviations.find(plan, unit, results, env)
         printed = review.compare(plan, unit, results, total, grade, rescaled)
         notices = review.notices(plan, unit) + review.unmeasured(plan, unit, results)

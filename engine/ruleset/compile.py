@@ -76,7 +76,10 @@ class CompiledCheck:
 
     check: Check
     path: tuple
-    formula: Formula | None = None  # row: over column names; equal: `computed`
+    formula: Formula | None = None  # row: over column names; equal: `computed`; compare: the right side
+    left: Formula | None = None  # compare: the left side
+    relation: str = "="  # compare: = < ≤ > ≥
+    uses_results: bool = False  # reads 指标.score, 总分 …: evaluated after scoring
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     leaves = tuple(leaves_of(roots))
     problems += _check_summary_names(ruleset, names, smap)
 
-    checks, check_problems = _compile_checks(ruleset, names, smap, unsure.checks)
+    checks, check_problems = _compile_checks(ruleset, {**names, **result_names(roots)}, smap, unsure.checks)
     problems += check_problems
 
     if unsure.names:
@@ -507,6 +510,16 @@ def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_check
                     continue
                 formula, errs = compile_formula(check.formula, cols, _locator(smap, path + ("formula",)))
                 problems += errs
+        elif check.kind == "compare":
+            if not check.formula:
+                problems.append(Diagnostic("schema.missing_key", smap.value(path), {"key": "formula"}))
+                continue
+            compiled, errs = _compile_relation(check.formula, names, smap, path + ("formula",))
+            problems += errs
+            if compiled is not None:
+                left, relation, right = compiled
+                out.append(CompiledCheck(check, path, right, left, relation, _reads_results(left, right)))
+            continue
         else:
             if not check.stated or not check.computed:
                 problems.append(Diagnostic("schema.missing_key", smap.value(path), {"key": "stated" if not check.stated else "computed"}))
@@ -517,5 +530,79 @@ def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_check
                 problems.append(Diagnostic("formula.unknown_name", smap.value(path + ("stated",)), {"name": check.stated, "suggestion": suggest(check.stated, names)}))
             formula, errs = compile_formula(check.computed, names, _locator(smap, path + ("computed",)))
             problems += errs
+            if formula is not None:
+                out.append(CompiledCheck(check, path, formula, uses_results=_reads_results(formula) or is_result_name(check.stated)))
+                continue
         out.append(CompiledCheck(check, path, formula))
     return tuple(out), problems
+
+
+# --- checks over results ------------------------------------------------------
+
+TOTAL_NAME = "总分"
+RESULT_FIELDS = ("actual", "target", "weight", "score")
+# A relation between two formulas in a `compare` check, longest spelling first.
+_RELATIONS = (("<=", "≤"), (">=", "≥"), ("==", "="), ("≤", "≤"), ("≥", "≥"), ("<", "<"), (">", ">"), ("=", "="), ("＝", "="))
+
+
+def result_names(roots) -> dict[str, str]:
+    """The names a check may read after scoring: `指标.score` and `.weight` for
+    every indicator (by name and by id), `.actual` and `.target` for leaves,
+    and `总分`. Indicators that come from a project's rows are not known here."""
+    out = {TOTAL_NAME: "number"}
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        for key in {n.key, n.name}:
+            out[f"{key}.score"] = out[f"{key}.weight"] = "number"
+            if n.is_leaf:
+                kind = "number" if n.value_type in NUMERIC_TYPES else "text"
+                out[f"{key}.actual"] = out[f"{key}.target"] = kind
+        stack.extend(n.children)
+    return out
+
+
+def is_result_name(name: str | None) -> bool:
+    """Whether a check's name reads a result (`X.score`, `总分`)."""
+    if not name:
+        return False
+    return name == TOTAL_NAME or name.rpartition(".")[2] in RESULT_FIELDS
+
+
+def _reads_results(*formulas: Formula) -> bool:
+    return any(is_result_name(n) for f in formulas for n in f.names)
+
+
+def _compile_relation(text, names: dict, smap: SourceMap, path: tuple):
+    """`左边 ≤ 右边` as (left formula, relation, right formula), each side
+    compiled on its own with positions in the file; or None and the problems."""
+    if not isinstance(text, str):
+        text = format(text, "f") if isinstance(text, Decimal) else str(text)
+    found = []
+    depth = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth -= 1
+        elif depth == 0:
+            for spelling, relation in _RELATIONS:
+                if text.startswith(spelling, i) and not (spelling in ("<", ">", "=") and text.startswith("=", i + 1)):
+                    found.append((i, spelling, relation))
+                    i += len(spelling) - 1
+                    break
+        i += 1
+    locate = _locator(smap, path)
+    if len(found) != 1:
+        return None, [Diagnostic("check.relation_count", locate(found[1][0] if len(found) > 1 else 0), {"formula": " ".join(text.split()), "count": len(found)})]
+    at, spelling, relation = found[0]
+    left_text, right_text = text[:at], text[at + len(spelling):]
+    right_at = at + len(spelling)
+    left, errs = compile_formula(left_text, names, locate) if left_text.strip() else (None, [Diagnostic("formula.empty", locate(0))])
+    right, errs2 = compile_formula(right_text, names, lambda offset: locate(right_at + offset)) if right_text.strip() else (None, [Diagnostic("formula.empty", locate(right_at))])
+    problems = errs + errs2
+    if left is None or right is None or problems:
+        return None, problems
+    return (left, relation, right), []

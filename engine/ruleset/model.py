@@ -199,12 +199,16 @@ class Check(Model):
 
     - `row`: in every row of `table`, `column` equals `formula` over the row's columns;
     - `sum`: every row with sub-rows equals the sum of its sub-rows, in `columns`;
-    - `equal`: the figure `stated` (an input or table figure) equals `computed` (a formula).
+    - `equal`: the figure `stated` (an input or table figure) equals `computed` (a formula);
+    - `compare`: `formula` is two formulas joined by one relation (`=`, `<`,
+      `<=`, `>`, `>=`, `≤`, `≥`): `支出表.合计 ≤ 预算调整表.全年预算数`.
+    `equal` and `compare` may also read results: `指标.actual`, `.target`,
+    `.weight`, `.score` (a group's `.score` is the sum of its scores) and `总分`.
     Within `tolerance` a difference is `info` (rounding); beyond it a `warning`."""
 
     id: str
     label: str | None = None
-    kind: Literal["row", "sum", "equal"]
+    kind: Literal["row", "sum", "equal", "compare"]
     table: str | None = None
     column: str | None = None
     columns: tuple[str, ...] = ()

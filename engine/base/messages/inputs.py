@@ -54,6 +54,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.missing_coefficient": ("指标「{name}」需要得分系数（coefficient）", "'{name}' needs a score coefficient (coefficient)"),
     # consistency checks (findings)
     "check.mismatch": ("【{check}】{where}：填报 {stated}，计算应为 {computed}，相差 {difference}", "[{check}] {where}: stated {stated}, but it computes to {computed}, a difference of {difference}"),
+    "check.relation_failed": ("【{check}】{left} {relation} {right} 不成立：{left} 为 {stated}{named?，{right} 为 {computed}}，相差 {difference}", "[{check}] {left} {relation} {right} does not hold: {left} is {stated}{named?, {right} is {computed}}, a difference of {difference}"),
+    "check.relation_rounding": ("【{check}】{left} {relation} {right} 不成立：{left} 为 {stated}{named?，{right} 为 {computed}}，相差 {difference}（在四舍五入误差范围内）", "[{check}] {left} {relation} {right} does not hold: {left} is {stated}{named?, {right} is {computed}}, a difference of {difference} (within rounding)"),
+    "check.relation_count": ("比较校验的公式「{formula}」应恰好有一个比较符号（=、<、<=、>、>=、≤、≥），这里有 {count} 个，如「支出表.合计 ≤ 预算调整表.全年预算数」", "a compare check's formula '{formula}' must hold exactly one relation (=, <, <=, >, >=, ≤, ≥), not {count}, e.g. '支出表.合计 ≤ 预算调整表.全年预算数'"),
     "check.rounding": ("【{check}】{where}：填报 {stated}，计算为 {computed}，相差 {difference}（在四舍五入误差范围内）", "[{check}] {where}: stated {stated}, computed {computed}, a difference of {difference} (within rounding)"),
     # deviation analysis (findings)
     "deviation.unexplained": ("指标「{name}」{kind}，但没有说明原因：请在该指标下填写 explanation", "'{name}' is {kind} but no reason is given: add an explanation to it"),
