@@ -25,8 +25,9 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
+def evaluate_file(data_path: str, ruleset_path: str | None = None, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
     """Load a data file, its ruleset (given, or named by the file), and evaluate.
+    `lint_choice`: (design lints to enable, to disable) for this run.
 
     Raises `DiagnosticError` with every problem found in either file."""
     shown = display_path(data_path)
@@ -47,12 +48,22 @@ def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
         # A ruleset that cannot be opened is a mistake in the data file's `ruleset:` line.
         raise DiagnosticError([Diagnostic(d.code, named_at, d.args) if d.code in _UNOPENABLE else d for d in e.diagnostics]) from None
     unit = read_unit(plan, raw, smap, shown, digest_of(text))
-    return evaluate(plan, unit)
+    return evaluate(plan, unit, lint_choice)
 
 
 def validate_ruleset(path: str) -> Plan:
     """Load and compile a ruleset; raise `DiagnosticError` with every problem."""
     return load_plan(path, display_path(path))
+
+
+def ruleset_warnings(plan: Plan, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> list[Diagnostic]:
+    """What `validate` reports as warnings: weights the scheme scores anyway
+    (`policy.weights_mismatch: warn`) and the design lints that are on."""
+    from engine.ruleset import lints
+
+    on = lints.enabled(plan.ruleset.lints, *lint_choice)
+    out = list(plan.notices) if "group_weights" in on else []
+    return out + lints.run(plan.roots, on, lints.span_in_plan(plan))
 
 
 def explain_file(data_path: str, indicator: str | None = None, ruleset_path: str | None = None):

@@ -10,6 +10,7 @@ import pytest
 from engine.api import evaluate_file
 from engine.base.diagnostics import DiagnosticError
 from engine.render import json_out, jsonl
+from engine.ruleset.lints import LINTS
 from tests.conftest import ROOT, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "review"
@@ -225,3 +226,64 @@ def test_unmeasured_actual_error_is_the_default(tmp_path):
     assert [(d.span.line, d.code) for d in err.value.diagnostics] == [
         (14, "input.actual_is_target"), (16, "input.actual_is_target"), (17, "input.actual_not_number"),
     ]
+
+
+LINT_DATA = "tests/fixtures/review/lints-data.yaml"
+
+
+def _lints(result):
+    return [(f"{f.span.line}:{f.span.col}", f.code, f.severity) for f in result.findings if f.kind == "lint"]
+
+
+def test_design_lints_on_a_projects_rows_located_at_the_row():
+    result = evaluate_file(LINT_DATA)
+    assert _lints(result) == [
+        ("16:5", "lint.money_as_quantity", "warning"),
+        ("17:5", "lint.execution_rate_as_output", "warning"),
+        ("19:5", "lint.qualitative_proportional", "warning"),  # target_without_unit is off in the ruleset
+    ]
+    assert result.total == evaluate_file(LINT_DATA, lint_choice=((), tuple(LINTS))).total  # lints change no score
+
+
+def test_design_lints_switched_on_the_command_line():
+    code, out, _ = run_cli("evaluate", LINT_DATA, "--enable-lint", "target_without_unit", "--disable-lint", "money_as_quantity", "--disable-lint", "qualitative_proportional")
+    assert code == 0
+    lines = [line.strip() for line in out.splitlines() if "【指标设计" in line]
+    assert lines == [
+        f"{LINT_DATA}:17:5: [警告] 【指标设计 execution_rate_as_output】产出指标「资金执行率」重复了预算执行率：执行率已在预算执行一项单独计分，不应再作为产出指标",
+        f"{LINT_DATA}:18:5: [警告] 【指标设计 target_without_unit】定量指标「建设路灯」的指标值 300 没有计量单位：请写明单位（人、场、个、%…）",
+    ]
+    code, _, err = run_cli("evaluate", LINT_DATA, "--disable-lint", "money_as_quantiy")
+    assert code == 2
+    assert err.startswith("没有「money_as_quantiy」这项指标设计检查，是否应为「money_as_quantity」？")
+
+
+def test_validate_reports_lints_on_the_rulesets_own_indicators(tmp_path):
+    text = (ROOT / "rulesets/2019/department.yaml").read_text(encoding="utf-8")
+    text = text.replace("{id: 参与干部培训人数, name: 参与干部培训人数, weight: 2, target: 140, operator: ≥, unit: 人,", "{id: 参与干部培训人数, name: 参与干部培训经费, weight: 2, target: 140, operator: ≥, unit: 万元,")
+    text = text.replace("{id: 城镇新增就业人数, name: 城镇新增就业人数, weight: 3, target: 15000, operator: ≥, unit: 人,", "{id: 城镇新增就业人数, name: 城镇新增就业人数, weight: 3, target: 15000, operator: ≥,")
+    text = text[: text.index("\ncases:")] + "\n"
+    path = tmp_path / "department.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("validate", str(path))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{path}:97:13: [警告] 【指标设计 money_as_quantity】「参与干部培训经费」以金额（万元）作为数量指标")
+    assert lines[1].startswith(f"{path}:100:13: [警告] 【指标设计 target_without_unit】定量指标「城镇新增就业人数」的指标值 15000 没有计量单位")
+    assert run_cli("validate", str(path), "--disable-lint", "money_as_quantity", "--disable-lint", "target_without_unit")[1].count("[警告]") == 0
+    path.write_text(text + "lints: {money_as_quantiy: false}\n", encoding="utf-8")
+    code, _, err = run_cli("validate", str(path))
+    assert code == 1
+    assert "lints 中没有「money_as_quantiy」这项检查，是否应为「money_as_quantity」？" in err
+
+
+def test_group_weights_lint_hides_the_weights_warning_when_off():
+    result = evaluate_file("tests/fixtures/review/weights-110-data.yaml", lint_choice=((), ("group_weights",)))
+    assert [f for f in result.findings if f.kind == "ruleset"] == []
+    assert result.total == D("105")
+
+
+def test_shipped_rulesets_and_examples_have_no_lint_finding():
+    for path in ("rulesets/2019/department.yaml", "rulesets/2019/project.yaml", "rulesets/2020/department.yaml", "rulesets/examples/hubei-2020-project.yaml", "rulesets/examples/national-project.yaml"):
+        code, out, _ = run_cli("validate", path)
+        assert (code, out.count("[警告]")) == (0, 0), path

@@ -12,6 +12,7 @@ from typing import Any
 from engine.evaluation import checks
 
 from engine.evaluation import deviations, review
+from engine.ruleset import lints
 from engine.ruleset.compile import Node, Plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
 from engine.unit.inputs import UnitData
@@ -22,9 +23,12 @@ from engine.ruleset.scoring.base import Outcome, ScoreInput, ScoringProblem
 _EMPTY_ENTRY: dict = {}
 
 
-def evaluate(plan: Plan, unit: UnitData) -> Result:
+def evaluate(plan: Plan, unit: UnitData, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
     """Score one unit. Raises `DiagnosticError` when a figure cannot be computed
-    (e.g. a budget of 0 under a ratio): no partial result is ever returned."""
+    (e.g. a budget of 0 under a ratio): no partial result is ever returned.
+
+    `lint_choice` is (lints to enable, lints to disable) for this run, over
+    the ruleset's own `lints:` (engine/ruleset/lints.py)."""
     if unit.plan is not None:  # the ruleset's frames filled with this unit's indicator rows
         plan = unit.plan
     with decimal.localcontext(CONTEXT):
@@ -50,9 +54,37 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
         found_checks = checks.run(plan, unit, env, results, total)
         devs, dev_findings = deviations.find(plan, unit, results, env)
         printed = review.compare(plan, unit, results, total, grade, rescaled)
-        notices = review.notices(plan, unit) + review.unmeasured(plan, unit, results)
+        on = lints.enabled(plan.ruleset.lints, *lint_choice)
+        notices = (review.notices(plan, unit) if "group_weights" in on else []) + review.unmeasured(plan, unit, results) + _lint(plan, unit, on)
     findings = tuple(sorted((*found_checks, *dev_findings, *printed, *notices), key=_finding_order))
     return Result(plan, unit, env, results, total, grade, findings, tuple(devs), rescaled)
+
+
+# (ruleset digest, file, lints on) → the lint findings of a ruleset's own
+# indicators, the same for every unit without rows of its own (batch runs).
+_LINTED: dict[tuple, list] = {}
+
+
+def _lint(plan: Plan, unit: UnitData, on: frozenset) -> list:
+    """Design lints over the indicators this unit is scored under, as findings
+    located at the ruleset's indicator or the unit's data row."""
+    from engine.evaluation.result import Finding
+
+    key = (plan.digest, plan.file, on)
+    if unit.plan is None and key in _LINTED:
+        return _LINTED[key]
+
+    def where(node):
+        if len(node.path) >= 2 and node.path[-2] == "rows":  # a project's own row
+            return unit.entry_span(node.key)
+        return plan.span(node.path)
+
+    found = [Finding("lint", "warning", d.code, d.args, d.span) for d in lints.run(plan.roots, on, where)]
+    if unit.plan is None:
+        if len(_LINTED) >= 64:
+            _LINTED.clear()
+        _LINTED[key] = found
+    return found
 
 
 def _leaves(results):

@@ -235,6 +235,10 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     leaves = tuple(leaves_of(roots))
     problems += _check_summary_names(ruleset, names, smap)
 
+    from engine.ruleset import lints as _lints
+
+    for lint, suggestion in _lints.unknown(ruleset.lints):
+        problems.append(Diagnostic("lint.unknown", smap.key(("lints", lint)), {"id": lint, "suggestion": suggestion, "known": ", ".join(_lints.LINTS)}))
     checks, check_problems = _compile_checks(ruleset, {**names, **result_names(roots)}, smap, unsure.checks)
     problems += check_problems
 

@@ -280,6 +280,7 @@ class Ruleset(Model):
     deviations: DeviationPolicy = DeviationPolicy.model_construct()
     checks: tuple[Check, ...] = ()
     cases: tuple[Case, ...] = ()
+    lints: dict[str, bool] = {}  # design lints switched on or off by id (engine/ruleset/lints.py)
     batch: BatchSpec | None = None  # table column mapping for `batch` (optional)
 
     @field_validator("metrics", mode="before")

@@ -90,3 +90,25 @@ MESSAGES.update({
         "actual not measured: the actual of '{name}' is '{value}'{target? (the target is {target})}, not a number achieved; scored {score} points under the scheme",
     ),
 })
+
+MESSAGES.update({
+    # design lints (engine/ruleset/lints.py)
+    "lint.unknown": ("lints 中没有「{id}」这项检查{suggestion?，是否应为「{suggestion}」？}（可用：{known}）", "there is no design lint '{id}' under lints{suggestion?; did you mean '{suggestion}'?} (known: {known})"),
+    "lint.unknown_option": ("没有「{id}」这项指标设计检查{suggestion?，是否应为「{suggestion}」？}（可用：{known}）", "there is no design lint '{id}'{suggestion?; did you mean '{suggestion}'?} (known: {known})"),
+    "lint.money_as_quantity": (
+        "【指标设计 money_as_quantity】「{name}」以金额（{unit}）作为数量指标：资金是投入，不是产出；请改为反映产出数量的指标，或放入成本指标",
+        "[design money_as_quantity] '{name}' is a quantity indicator measured in money ({unit}): spending is an input, not an output; measure what was produced, or move it under the cost indicators",
+    ),
+    "lint.execution_rate_as_output": (
+        "【指标设计 execution_rate_as_output】产出指标「{name}」重复了预算执行率：执行率已在预算执行一项单独计分，不应再作为产出指标",
+        "[design execution_rate_as_output] the output indicator '{name}' repeats the execution rate, which is already scored in its own row",
+    ),
+    "lint.target_without_unit": (
+        "【指标设计 target_without_unit】定量指标「{name}」的指标值 {target} 没有计量单位：请写明单位（人、场、个、%…）",
+        "[design target_without_unit] the quantitative target {target} of '{name}' has no unit: give one (人, 场, 个, % …)",
+    ),
+    "lint.qualitative_proportional": (
+        "【指标设计 qualitative_proportional】「{name}」是定性的判断，却按比例计分（{method}）：请改为定性分档或达标计分",
+        "[design qualitative_proportional] '{name}' is a judgement but is scored by a ratio ({method}): score it by qualitative levels or as met / not met",
+    ),
+})
