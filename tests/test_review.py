@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from engine.api import evaluate_file
+from engine.api import evaluate_file, validate_ruleset
 from engine.base.diagnostics import DiagnosticError
 from engine.render import json_out, jsonl
 from engine.ruleset.lints import LINTS
@@ -287,3 +287,65 @@ def test_shipped_rulesets_and_examples_have_no_lint_finding():
     for path in ("rulesets/2019/department.yaml", "rulesets/2019/project.yaml", "rulesets/2020/department.yaml", "rulesets/examples/hubei-2020-project.yaml", "rulesets/examples/national-project.yaml"):
         code, out, _ = run_cli("validate", path)
         assert (code, out.count("[警告]")) == (0, 0), path
+
+
+GOALS = "tests/fixtures/review/hubei-goals-data.yaml"
+
+
+def _tree(items, depth=0):
+    for r in items:
+        yield ("  " * depth + r.node.name, r.node.weight, r.score)
+        yield from _tree(r.children, depth + 1)
+
+
+def test_rows_grouped_by_goal_four_levels_deep():
+    result = evaluate_file(GOALS)
+    assert (result.total, result.grade) == (D("95"), "优")
+    frame = result.find("年度绩效指标")
+    assert list(_tree(frame.children)) == [
+        ("年度绩效目标1", D("40"), D("36")),
+        ("  产出指标", D("20"), D("16")), ("    数量指标", D("20"), D("16")), ("      新建公路里程", D("20"), D("16")),
+        ("  效益指标", D("10"), D("10")), ("    社会效益指标", D("10"), D("10")), ("      受益人口", D("10"), D("10")),
+        ("  满意度指标", D("10"), D("10")), ("    服务对象满意度指标", D("10"), D("10")), ("      沿线群众满意度", D("10"), D("10")),
+        ("年度绩效目标2", D("40"), D("40")),
+        ("  产出指标", D("30"), D("30")), ("    数量指标", D("20"), D("20")), ("      养护公路里程", D("20"), D("20")),
+        ("    质量指标", D("10"), D("10")), ("      养护合格率", D("10"), D("10")),
+        ("  效益指标", D("10"), D("10")), ("    可持续影响指标", D("10"), D("10")), ("      公路完好率", D("10"), D("10")),
+    ]
+    assert _review(result) == []  # every printed weight and score (goal 1: 40 / 36, its 产出指标 20 / 16) is right
+
+
+def test_a_goals_printed_weight_is_checked_against_its_rows(tmp_path):
+    text = (ROOT / GOALS).read_text(encoding="utf-8").replace("年度绩效目标2: {score: 40, weight: 40}", "年度绩效目标2: {score: 40, weight: 45}")
+    (tmp_path / "hubei-goals.yaml").write_text((ROOT / "tests/fixtures/review/hubei-goals.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "data.yaml").write_text(text, encoding="utf-8")
+    result = evaluate_file(str(tmp_path / "data.yaml"))
+    assert [(c, s, c2, d) for _, c, s, c2, d in _review(result)] == [("review.weight_sum", D("45"), D("40"), D("5"))]
+
+
+def test_goal_problems_are_located(tmp_path):
+    text = (ROOT / GOALS).read_text(encoding="utf-8")
+    text = text.replace("{goal: 年度绩效目标2, group: 产出指标, category: 数量指标, name: 养护公路里程", "{group: 产出指标, category: 数量指标, name: 养护公路里程")
+    (tmp_path / "hubei-goals.yaml").write_text((ROOT / "tests/fixtures/review/hubei-goals.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "data.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(DiagnosticError) as err:
+        evaluate_file(str(tmp_path / "data.yaml"))
+    assert [(d.span.line, d.code, d.args.get("field")) for d in err.value.diagnostics] == [(19, "rows.missing_field", "goal")]
+    # a goal on rows of a frame that is not grouped by goal
+    national = (ROOT / "examples/schemes/national-project.yaml").read_text(encoding="utf-8")
+    national = national.replace("ruleset: ../../rulesets/", f"ruleset: {ROOT}/rulesets/").replace("{group: 产出指标,", "{goal: 目标1, group: 产出指标,", 1)
+    (tmp_path / "national.yaml").write_text(national, encoding="utf-8")
+    with pytest.raises(DiagnosticError) as err:
+        evaluate_file(str(tmp_path / "national.yaml"))
+    assert [d.code for d in err.value.diagnostics] == ["rows.goal_not_expected"]
+
+
+def test_goals_need_a_mapping_of_first_levels(tmp_path):
+    text = (ROOT / "rulesets/examples/national-project.yaml").read_text(encoding="utf-8")
+    text = text.replace("{id: 产出指标, name: 产出指标, weight: 50, rows: data,", "{id: 产出指标, name: 产出指标, weight: 50, rows: data, goals: true,")
+    text = text.replace("  - id: 预算执行率\n", "  - id: 预算执行率\n    goals: true\n")
+    path = tmp_path / "r.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DiagnosticError) as err:
+        validate_ruleset(str(path))
+    assert sorted(d.code for d in err.value.diagnostics) == ["rows.goals_need_groups", "rows.goals_without_rows"]

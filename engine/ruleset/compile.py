@@ -68,6 +68,7 @@ class Frame:
 
     groups: Mapping[str, tuple[str, ...]]
     nested: bool
+    goals: bool = False  # rows name a 年度绩效目标 above their 一级 (`goal:`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +354,8 @@ def _frame_of(ind, path: tuple, smap: SourceMap, problems: list) -> Frame | None
     if ind.rows is None:
         if ind.categories is not None:
             problems.append(Diagnostic("rows.categories_without_rows", smap.key(path + ("categories",)), {"name": ind.name}))
+        if ind.goals:
+            problems.append(Diagnostic("rows.goals_without_rows", smap.key(path + ("goals",)), {"name": ind.name}))
         return None
     if ind.children or ind.scoring is not None or ind.actual is not None or ind.target is not None or ind.operator is not None:
         problems.append(Diagnostic("rows.frame_not_plain", smap.value(path + ("rows",)), {"name": ind.name}))
@@ -360,7 +363,9 @@ def _frame_of(ind, path: tuple, smap: SourceMap, problems: list) -> Frame | None
         problems.append(Diagnostic("rows.frame_no_categories", smap.value(path + ("rows",)), {"name": ind.name}))
         return None
     if isinstance(ind.categories, dict):
-        return Frame(dict(ind.categories), True)
+        return Frame(dict(ind.categories), True, ind.goals)
+    if ind.goals:  # a goal holds 一级: the frame must list them
+        problems.append(Diagnostic("rows.goals_need_groups", smap.value(path + ("goals",)), {"name": ind.name}))
     return Frame({ind.name: tuple(ind.categories)}, False)
 
 

@@ -117,6 +117,9 @@ class Indicator(Model):
     # (a list), or maps each allowed 一级 to its 二级 (a mapping).
     rows: Literal["data"] | None = None
     categories: tuple[str, ...] | dict[str, tuple[str, ...]] | None = None
+    # `goals: true` on a frame with a mapping of 一级: rows name their 年度绩效目标
+    # (`goal:`) above the 一级, as Hubei's multi-goal form does (goal → 一级 → 二级 → 三级).
+    goals: bool = False
     in_total: bool = True  # 计入总分: false shows a top-level score beside the total
 
     @field_validator("operator", mode="before")

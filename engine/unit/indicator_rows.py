@@ -46,15 +46,15 @@ from engine.base.numeric import ZERO
 from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
 from engine.base.sourcemap import SourceMap
 
-ROW_FIELDS = ("id", "group", "category", "name", "operator", "unit", "target", "weight")
+ROW_FIELDS = ("id", "goal", "group", "category", "name", "operator", "unit", "target", "weight")
 REQUIRED = ("group", "category", "name", "target", "weight")
 FIELD_LABELS = {
-    "group": "一级指标", "category": "二级指标", "name": "三级指标", "operator": "指标性质",
+    "goal": "年度绩效目标", "group": "一级指标", "category": "二级指标", "name": "三级指标", "operator": "指标性质",
     "target": "年度指标值", "weight": "分值",
 }
 # The paper form's column headings, so a row typed with them is told the key to use.
 FORM_COLUMNS = {
-    "一级指标": "group", "一级": "group", "二级指标": "category", "二级": "category", "三级指标": "name", "三级": "name",
+    "年度绩效目标": "goal", "绩效目标": "goal", "一级指标": "group", "一级": "group", "二级指标": "category", "二级": "category", "三级指标": "name", "三级": "name",
     "指标性质": "operator", "计算符号": "operator", "度量单位": "unit", "计量单位": "unit", "年度指标值": "target",
     "指标值": "target", "调整指标值": "adjusted_target", "实际完成值": "actual", "全年完成值": "actual", "全年实际值": "actual",
     "分值": "weight", "权重": "weight", "得分": "score", "评价档次": "level", "得分系数": "coefficient",
@@ -75,6 +75,7 @@ class _Row:
     group: str
     category: str
     node: Node
+    goal: str = ""  # 年度绩效目标, in frames that declare `goals: true`
 
 
 def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, stated: list | None = None) -> tuple[Plan | None, SourceMap, list[Diagnostic]]:
@@ -136,13 +137,17 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
             known = ROW_FIELDS + entry_keys
             hint = FORM_COLUMNS.get(str(key).strip()) or suggest(str(key), known)
             problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": hint, "known": ", ".join(known)}))
-    text = {k: _text(data.get(k)) for k in ("id", "group", "category", "name", "unit")}
+    text = {k: _text(data.get(k)) for k in ("id", "goal", "group", "category", "name", "unit")}
     label = text["name"] or f"#{index + 1}"
     for key in REQUIRED:
         if data.get(key) is None or (isinstance(data.get(key), str) and not data[key].strip()):
             problems.append(Diagnostic("rows.missing_field", where(path + ((key,) if key in data else ())), {"row": label, "field": key, "label": FIELD_LABELS[key]}))
 
     frame = owner.get(text["group"]) if text["group"] else None
+    if frame is not None and frame.frame.goals and not text["goal"]:
+        problems.append(Diagnostic("rows.missing_field", where(path + (("goal",) if "goal" in data else ())), {"row": label, "field": "goal", "label": FIELD_LABELS["goal"]}))
+    elif frame is not None and not frame.frame.goals and text["goal"]:
+        problems.append(Diagnostic("rows.goal_not_expected", where(path + ("goal",)), {"row": label, "name": frame.name}))
     if text["group"] and frame is None:
         problems.append(Diagnostic("rows.unknown_group", where(path + ("group",)), {"row": label, "group": text["group"], "suggestion": suggest(text["group"], owner), "known": "、".join(owner)}))
     elif frame is not None and text["category"]:
@@ -172,7 +177,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     anchor = frame if frame is not None else plan.frames[0]
     node = make_node(
         key=key or label, name=text["name"] or label, path=anchor.path + ("rows", index),
-        depth=anchor.depth + (3 if anchor.frame.nested else 2), weight=weight, target_raw=target,
+        depth=anchor.depth + (3 if anchor.frame.nested else 2) + (1 if anchor.frame.goals else 0), weight=weight, target_raw=target,
         operator=operator, unit=text["unit"], bound=plan.row_methods[operator],
     )
     code = target_problem(node.method, node.target)
@@ -191,7 +196,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
         problems += _judge(node, entries.get(node.key, {}), path, where)
     if len(problems) > before or frame is None:
         return None
-    return _Row(index, frame, text["group"], text["category"], node)
+    return _Row(index, frame, text["group"], text["category"], node, text["goal"] or "")
 
 
 def _uses(node: Node) -> tuple[str, ...]:
@@ -271,22 +276,30 @@ def _children(frame: Node, rows: list[_Row]) -> tuple[Node, ...]:
         weight = sum((k.weight for k in kids), ZERO)
         return make_node(key=key, name=name, path=frame.path + ("categories",), depth=depth, weight=weight, target_raw=None, operator=None, unit=None, children=kids)
 
-    def categories(group: str, depth: int) -> tuple[Node, ...]:
+    def categories(rows: list[_Row], group: str, depth: int, prefix: str) -> tuple[Node, ...]:
         out = []
         for cat in frame.frame.groups[group]:
             leaves = tuple(r.node for r in rows if r.group == group and r.category == cat)
             if leaves:
-                out.append(branch(f"{group}/{cat}", cat, depth, leaves))
+                out.append(branch(f"{prefix}{group}/{cat}", cat, depth, leaves))
+        return tuple(out)
+
+    def groups(rows: list[_Row], depth: int, prefix: str) -> tuple[Node, ...]:
+        out = []
+        for group in frame.frame.groups:
+            kids = categories(rows, group, depth + 1, prefix)
+            if kids:
+                out.append(branch(f"{prefix}{group}", group, depth, kids))
         return tuple(out)
 
     if not frame.frame.nested:
-        return categories(frame.name, frame.depth + 1)
-    groups = []
-    for group in frame.frame.groups:
-        kids = categories(group, frame.depth + 2)
-        if kids:
-            groups.append(branch(group, group, frame.depth + 1, kids))
-    return tuple(groups)
+        return categories(rows, frame.name, frame.depth + 1, "")
+    if not frame.frame.goals:
+        return groups(rows, frame.depth + 1, "")
+    goals = []  # 年度绩效目标 in the order the rows first name them; each weighs what its rows weigh
+    for goal in dict.fromkeys(r.goal for r in rows):
+        goals.append(branch(goal, goal, frame.depth + 1, groups([r for r in rows if r.goal == goal], frame.depth + 2, f"{goal}/")))
+    return tuple(goals)
 
 
 def _fill(node: Node, filled: dict) -> Node:
