@@ -94,6 +94,11 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, (), False)
 
 
+def _extra(file: str, number: int, width: int, cells: list) -> Diagnostic:
+    csv_file = "1" if file.lower().endswith(".csv") else ""  # the quoting hint is for CSV
+    return Diagnostic("batch.extra_cells", SourceSpan(file, number, width + 1), {"count": len(cells), "width": width, "first": cell_text(cells[0])[:40], "csv": csv_file})
+
+
 def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     """A unit's raw data, where its values are, and the digest of its text."""
     kind = payload[0]
@@ -110,6 +115,14 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     if kind == "row":
         _, file, number, cells, lines = payload
         cmap = state.cmaps[file]
+        # A row longer than its header (an unquoted comma in a CSV cell): the text
+        # before the comma would otherwise silently stand for the whole cell.
+        extra = [_extra(file, number, cmap.width, cmap.extra_cells(cells))] if cmap.extra_cells(cells) else []
+        if lines and state.rmap is not None:
+            rmap = state.rmap
+            extra += [_extra(rmap.file, n, rmap.width, rmap.extra_cells(c)) for n, c in lines if rmap.extra_cells(c)]
+        if extra:
+            raise DiagnosticError(extra)
         smap = row_smap(file, number, cmap.cols)
         raw = cmap.unit(cells)
         if lines and state.rmap is not None:

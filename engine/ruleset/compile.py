@@ -22,7 +22,7 @@ from engine.ruleset import validate
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import Formula, compile_formula
 from engine.ruleset.model import Check, Ruleset
-from engine.base.numeric import parse_number
+from engine.base.numeric import parse_number, split_bound
 from engine.ruleset.scoring import DEFAULT_BY_OPERATOR, METHODS
 from engine.ruleset.scoring.base import Params
 from engine.base.sourcemap import SourceMap
@@ -127,8 +127,17 @@ def target_of(raw: Decimal | str | None, operator: str | None) -> Decimal | str 
     else the qualitative statement itself."""
     if raw is None or isinstance(raw, Decimal) or operator == "定性":
         return raw
-    n = parse_number(raw)
+    n = parse_number(plain_target(raw, operator))
     return raw if n is None else n
+
+
+def plain_target(raw, operator: str | None):
+    """A target written with its bound (`≥95%`, `98%以上`) as the figure alone,
+    when the bound is the indicator's own operator."""
+    if not isinstance(raw, str) or operator == "定性":
+        return raw
+    op, bare = split_bound(raw)
+    return bare if op is not None and op == operator and parse_number(bare) is not None else raw
 
 
 def value_type_of(actual_type: str | None, operator: str | None, unit: str | None, target_raw) -> str:
@@ -335,7 +344,7 @@ def make_node(
     method, params, method_formula = bound
     return Node(
         key=key, name=name, path=path, depth=depth, weight=weight,
-        target=target_of(target_raw, operator), target_text=_target_text(target_raw, unit), operator=operator,
+        target=target_of(target_raw, operator), target_text=_target_text(plain_target(target_raw, operator), unit), operator=operator,
         unit=unit, value_type=value_type_of(actual_type, operator, unit, target_raw), actual=actual, method=method,
         params=params, method_formula=method_formula, explain_if=explain_if, children=children,
         frame=frame, in_total=in_total,

@@ -69,6 +69,14 @@ class ColumnMap:
     cols: dict = field(repr=False)  # data path → 1-based column (for positions)
     table_rows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table → category rows present
     key_index: int | None = None
+    width: int = 0  # cells in the header: a row with more (an unquoted comma in CSV) is refused
+
+    def extra_cells(self, cells: tuple) -> list:
+        """The cells of a row beyond its header (blank ones too: an unquoted
+        comma in the last text column pushes an empty cell past the header)."""
+        if not self.width or len(cells) <= self.width:
+            return []
+        return list(cells[self.width:])
 
     def unit(self, cells: tuple) -> dict:
         """The unit's data from one row's cells (same shape as a unit file)."""
@@ -227,7 +235,7 @@ def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str
         else:
             cols[(section, *path)] = col
         targets.append((i, section, path))
-    return ColumnMap(file, tuple(targets), cols, {t: tuple(c) for t, c in table_rows.items()}, key_index), []
+    return ColumnMap(file, tuple(targets), cols, {t: tuple(c) for t, c in table_rows.items()}, key_index, len(list(header))), []
 
 
 @dataclass(frozen=True)
@@ -239,6 +247,14 @@ class RowsMap:
     fields: tuple[tuple[int, str], ...]  # (cell index, field)
     key_index: int
     keep_blank: frozenset[str] = frozenset()
+    width: int = 0  # cells in the header (see ColumnMap.extra_cells)
+
+    def extra_cells(self, cells: tuple) -> list:
+        """The cells of a row beyond its header (blank ones too: an unquoted
+        comma in the last text column pushes an empty cell past the header)."""
+        if not self.width or len(cells) <= self.width:
+            return []
+        return list(cells[self.width:])
 
     def row(self, cells: tuple) -> dict:
         out: dict[str, Any] = {}
@@ -323,4 +339,4 @@ def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) 
         problems.append(Diagnostic("batch.no_key_column", SourceSpan(file, 1, 1), {"header": rows.key or spec.key or "?"}))
     if problems:
         return None, problems
-    return RowsMap(file, parts, tuple(fields), key_index, keep_blank), []
+    return RowsMap(file, parts, tuple(fields), key_index, keep_blank, len(list(header))), []

@@ -42,7 +42,7 @@ from engine.ruleset.formula import suggest
 from engine.unit.inputs import _ENTRY_FIELDS, ENTRY_KEYS, _read_entry, coerce
 from engine.unit.stated import StatedFigure
 from engine.ruleset.model import operator_of
-from engine.base.numeric import ZERO
+from engine.base.numeric import ZERO, is_empty_mark, split_bound
 from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
 from engine.base.sourcemap import SourceMap
 
@@ -65,7 +65,6 @@ FORM_COLUMNS = {
 # with the rows and are reported with every other row problem.
 _JUDGED = ("qualitative", "manual", "coefficient")
 _KNOWN_KEYS = frozenset((*ROW_FIELDS, *ENTRY_KEYS))
-_PREFIXES = (("≥", "≥"), (">=", "≥"), ("≧", "≥"), ("≤", "≤"), ("<=", "≤"), ("≦", "≤"), ("=", "="), ("＝", "="))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -139,7 +138,10 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
             problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": hint, "known": ", ".join(known)}))
     text = {k: _text(data.get(k)) for k in ("id", "goal", "group", "category", "name", "unit")}
     label = text["name"] or f"#{index + 1}"
+    not_applicable = data.get("not_applicable") is True
     for key in REQUIRED:
+        if key == "target" and not_applicable:  # a row marked 不适用 may leave its target blank
+            continue
         if data.get(key) is None or (isinstance(data.get(key), str) and not data[key].strip()):
             problems.append(Diagnostic("rows.missing_field", where(path + ((key,) if key in data else ())), {"row": label, "field": key, "label": FIELD_LABELS[key]}))
 
@@ -155,7 +157,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
         if text["category"] not in allowed:
             problems.append(Diagnostic("rows.unknown_category", where(path + ("category",)), {"row": label, "group": text["group"], "category": text["category"], "suggestion": suggest(text["category"], allowed), "known": "、".join(allowed)}))
 
-    operator, target = _operator_and_target(data, path, label, text["unit"], where, problems)
+    operator, target = _operator_and_target(data, path, label, text["unit"], where, problems, not_applicable)
     weight = None
     if data.get("weight") is not None:
         weight, code = coerce(data["weight"], "number", False)
@@ -169,7 +171,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     key = text["id"] or text["name"]
     if key and key in taken:
         problems.append(Diagnostic("rows.duplicate", where(path + ("id" if text["id"] else "name",)), {"key": key}))
-    if operator is None or not isinstance(weight, Decimal) or (operator != "定性" and target is None):
+    if operator is None or not isinstance(weight, Decimal) or (operator != "定性" and target is None and not not_applicable):
         return None
 
     # The row's data is checked even when its place in the frame is wrong, so
@@ -180,7 +182,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
         depth=anchor.depth + (3 if anchor.frame.nested else 2) + (1 if anchor.frame.goals else 0), weight=weight, target_raw=target,
         operator=operator, unit=text["unit"], bound=plan.row_methods[operator],
     )
-    code = target_problem(node.method, node.target)
+    code = None if not_applicable else target_problem(node.method, node.target)
     if code:
         problems.append(Diagnostic(code, where(path + ("target",)), {"name": label, "method": node.method.NAME, "target": target}))
     entry = {k: v for k, v in data.items() if k in entry_keys}
@@ -205,7 +207,7 @@ def _uses(node: Node) -> tuple[str, ...]:
     return getattr(node.method, "ENTRY_FIELDS", _ENTRY_FIELDS.get(method, ()))
 
 
-def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, where, problems: list):
+def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, where, problems: list, not_applicable: bool = False):
     """指标性质 and 年度指标值: `≥95%` in the target gives both; a unit typed
     after the number (`15000人` with 度量单位 人) is dropped; a quantitative
     target must read as a number."""
@@ -217,22 +219,23 @@ def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, 
     target = data.get("target")
     if isinstance(target, str):
         target = target.strip()
-        for prefix, op in _PREFIXES:
-            if target.startswith(prefix) and operator != "定性":
-                if operator is not None and operator != op:
-                    problems.append(Diagnostic("rows.operator_conflict", where(path + ("target",)), {"row": label, "operator": operator, "target": target}))
-                    return None, None
-                operator, target = op, target[len(prefix):].strip()
-                break
+        op, bare = split_bound(target) if operator != "定性" else (None, target)  # ≥95%, 98%以上, 不低于95%
+        if op is not None:
+            if operator is not None and operator != op:
+                problems.append(Diagnostic("rows.operator_conflict", where(path + ("target",)), {"row": label, "operator": operator, "target": target}))
+                return None, None
+            operator, target = op, bare
         if unit and unit != "%" and target.endswith(unit):
             target = target[: -len(unit)].strip()
     if operator is None:
         if raw_op is None:
             problems.append(Diagnostic("rows.missing_field", where(path), {"row": label, "field": "operator", "label": FIELD_LABELS["operator"]}))
         return None, None
+    if target == "" or (not_applicable and (target is None or (isinstance(target, str) and is_empty_mark(target)))):
+        return operator, None  # blank: reported once, as missing (unless the row is not applicable)
     if operator != "定性" and target is not None:
         kind = "percent" if unit == "%" or (isinstance(target, str) and target.endswith(("%", "％"))) else "number"
-        value, code = coerce(target, kind, True)
+        value, code = coerce(target, kind, True, unit)
         if code:
             problems.append(Diagnostic("rows.target_not_number" if code == "input.not_number" else code, where(path + ("target",)), {"name": label, "row": label, "value": _text(target), "label": f"{label}（年度指标值）"}))
             return operator, None

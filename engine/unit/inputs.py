@@ -131,7 +131,7 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
         plain = _PLAIN.match(value)
         if plain is not None:
             if not plain.group(1):
-                return _checked(Decimal(value.replace(",", "") if "," in value else value), False, kind, allow_negative)
+                return _checked(Decimal(value.replace(",", "") if "," in value else value), False, kind, allow_negative, unit)
             if kind == "percent":
                 return _checked(Decimal(value[:-1].replace(",", "")).scaleb(-2), True, kind, allow_negative)
     if value is None or (isinstance(value, str) and is_empty_mark(value)):
@@ -155,14 +155,16 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
             return None, "input.unexpected_percent"
     else:
         number = value
-    return _checked(number, is_pct, kind, allow_negative)
+    return _checked(number, is_pct, kind, allow_negative, unit)
 
 
-def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None) -> tuple[Any, str | None]:
+def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None, unit: str | None = None) -> tuple[Any, str | None]:
     if not number.is_finite() or abs(number) >= MAX_MAGNITUDE:
         return None, "input.too_large"
     if kind == "percent" and not is_pct and abs(number) > 2:
-        return None, "input.percent_ambiguous"
+        if unit != "%":
+            return None, "input.percent_ambiguous"
+        number = number.scaleb(-2)  # in a column whose unit is %, a bare 100 is 100% (≤ 2 stays a fraction)
     if kind == "count" and number != number.to_integral_value():
         return None, "input.not_integer"
     negative_ok = allow_negative if allow_negative is not None else kind in ("number", "percent")
@@ -538,8 +540,11 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: _Reader, unmeasured: s
             if node.actual is not None:
                 rd.add("input.actual_is_computed", rd.key_at(p), name=node.name)
                 continue
-            quantitative = node.value_type in NUMERIC_TYPES and not (method in _JUDGED and not isinstance(value, Decimal))
+            judged = method in _JUDGED  # the evaluator's score: a numeric actual is kept as a number when it reads as one
+            quantitative = node.value_type in NUMERIC_TYPES
             v, code = coerce(value, node.value_type if quantitative else "text", True, node.unit)
+            if judged and code:
+                v, code = coerce(value, "text", True, node.unit)
             if code == "input.not_number":
                 code = "input.actual_is_target" if _looks_like_target(value) else "input.actual_not_number"
                 if unmeasured != "error":  # scored as the scheme says, with a finding (engine.evaluation.review)
@@ -555,7 +560,9 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: _Reader, unmeasured: s
             if v is not None:
                 out[key] = None if v is _EMPTY else v
         elif key in ("score", "coefficient"):
-            v = rd.value(value, "number", p, False, None, **label, field=key)
+            # A coefficient is often written as a percentage (100%, 85%): 1, 0.85.
+            pct = key == "coefficient" and isinstance(value, str) and value.strip().endswith(("%", "％"))
+            v = rd.value(value, "percent" if pct else "number", p, False, None, **label, field=key)
             if v is not None:
                 out[key] = None if v is _EMPTY else v
         elif key == "not_applicable":

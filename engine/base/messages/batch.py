@@ -35,3 +35,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.summary_failed": ("失败的单位（前 {shown} 个）：{where}；问题见错误输出", "failed units (first {shown}): {where}; see the errors output"),
     "batch.errors_written": ("{count} 条问题已写入 {path}", "{count} problems written to {path}"),
 }
+
+MESSAGES["batch.extra_cells"] = (
+    "这一行比表头（{width} 列）多出 {count} 个单元格{first?（第一个是「{first}」）}：不会猜测它们属于哪一列"
+    "{csv?；CSV 中含英文逗号（,）的文字须把整个单元格用英文双引号括起来，如 \"原因一,原因二\"，或改用中文逗号（，）}",
+    "this row has {count} cell(s) beyond its header's {width} columns{first? (the first is '{first}')}: they are not guessed into a column"
+    "{csv?; in CSV, text with a comma (,) must be quoted as a whole cell, e.g. \"reason one, reason two\", or use the Chinese comma (，)}",
+)
