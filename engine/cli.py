@@ -454,7 +454,7 @@ def cmd_batch(args, io: Io) -> int:
             (errs.file if errs else io.stderr).write(text + "\n")
 
         with _progress(io, job) as tick:
-            summary = job.run(writer.write, error, tick)
+            summary = job.run(writer.write, error, tick, writer.write_review)
         writer.close()
         for f in outputs:
             if f is not None:

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
+from engine.evaluation.review import line_of
 from engine.load.tables import cell_text
 from engine.ruleset.compile import Plan, digest_of, load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
@@ -30,6 +31,7 @@ class UnitOutcome(NamedTuple):
     piece: Any  # the result as a JSON line (str, or UTF-8 bytes from a worker) or a table row
     errors: tuple[str, ...]
     internal: bool  # the unit hit a bug in jixiao (reported, not fatal)
+    review: Any = None  # engine.evaluation.review.ReviewLine of a form with printed figures
 
 
 @dataclass
@@ -91,7 +93,7 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     except Exception as e:  # noqa: BLE001 - a bug met by one unit must not cost the others their results
         d = Diagnostic("batch.unit_internal", None, {"error": f"{type(e).__name__}: {e}"[:300]})
         return UnitOutcome(False, where, None, None, None, 0, None, (f"{where}: {d.message(state.lang)}",), True)
-    return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, (), False)
+    return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, (), False, line_of(result))
 
 
 def _extra(file: str, number: int, width: int, cells: list) -> Diagnostic:

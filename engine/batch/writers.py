@@ -16,8 +16,22 @@ def result_header(plan: Plan, lang: str = "zh") -> list[str]:
     head = ["位置", "名称", "总分", "等级"] if zh else ["location", "name", "total", "grade"]
     head += [n.name for n in _preorder(plan.roots)]
     head += ["发现问题数", "警告数", "偏差指标数"] if zh else ["findings", "warnings", "deviations"]
+    review = REVIEW_HEAD[0 if zh else 1]
+    head += [review[2], review[4], review[5]]  # the computed total is 总分
     head += ["engine", "ruleset_digest", "input_digest"]
     return head
+
+
+# The review summary's columns (审核汇总): per form, what it printed against what it computes to.
+REVIEW_HEAD = (
+    ["位置", "名称", "表上总分", "计算总分", "表上数字错误数", "最大差额"],
+    ["location", "name", "printed_total", "computed_total", "wrong_printed_figures", "largest_difference"],
+)
+
+
+def review_row(line, where: str, name: str) -> list:
+    """A form's row in the review summary sheet."""
+    return [where, name, line.printed_total, line.computed_total, line.wrong, line.largest]
 
 
 def _preorder(items):
@@ -34,10 +48,14 @@ def result_row(result, where: str) -> list:
 
     places = result.plan.ruleset.rounding.places
     s = stamp(result)
+    from engine.evaluation.review import line_of
+
+    line = line_of(result)
     return [
         where, result.unit.name, result.total, result.grade,
         *(round_half_up(r.score, places) for r in _preorder(result.indicators)),
         len(result.findings), sum(1 for f in result.findings if f.severity == "warning"), len(result.deviations),
+        *((line.printed_total, line.wrong, line.largest) if line is not None else (None, None, None)),
         s["engine"], s["ruleset_digest"], s["input_digest"],
     ]
 
@@ -73,6 +91,8 @@ class ResultWriter:
             self.book = Workbook(write_only=True)
             self.sheet = self.book.create_sheet("评价结果")
             self.sheet.append(header)
+            self.review_sheet = None  # 审核汇总: made when the first form with printed figures comes
+            self.review_lang = 1 if header and header[0] == "location" else 0
 
     def write(self, piece: Any) -> None:
         if self.fmt == "jsonl":
@@ -90,6 +110,20 @@ class ResultWriter:
         else:
             self.sheet.append(piece)
 
+    def write_review(self, row: list) -> None:
+        """A form's row on the workbook's review sheet (审核汇总; XLSX only:
+        CSV and JSONL carry the same figures in each unit's own row or line)."""
+        if self.fmt != "xlsx":
+            return
+        if self.review_sheet is None:
+            self.review_sheet = self.book.create_sheet("审核汇总")
+            self.review_sheet.append(REVIEW_HEAD[self.review_lang])
+            self.reviewed = 0
+        self.review_sheet.append(row)
+        self.reviewed += 1
+
     def close(self) -> None:
         if self.fmt == "xlsx":
+            if self.review_sheet is not None:  # sortable and filterable in Excel
+                self.review_sheet.auto_filter.ref = f"A1:F{self.reviewed + 1}"
             self.book.save(self.stream)

@@ -22,7 +22,7 @@ How each is compared:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from engine.base.numeric import fmt_percent, fmt_score, round_half_up
 from engine.evaluation.result import Finding, IndicatorResult
@@ -193,3 +193,25 @@ def unmeasured(plan: Plan, unit: UnitData, results: tuple[IndicatorResult, ...])
         args = {"name": node.name, "value": text, "target": node.target_text or "", "score": fmt_score(r.score, plan.ruleset.rounding.places)}
         out.append(Finding("input", "warning", code, args, unit.entry_span(node.key, "actual")))
     return out
+
+
+class ReviewLine(NamedTuple):
+    """One form in a review summary (审核汇总): the total it printed, the
+    computed total, how many printed figures are wrong, the largest
+    difference (by size, with its sign; None when no difference is a number)."""
+
+    printed_total: Decimal | None
+    computed_total: Decimal
+    wrong: int
+    largest: Decimal | None
+
+
+def line_of(result) -> ReviewLine | None:
+    """The review summary line of an evaluated form; None when it states nothing."""
+    if not result.unit.stated:
+        return None
+    printed = next((s.value for s in result.unit.stated if s.scope == "total"), None)
+    wrong = [f for f in result.findings if f.kind == KIND]
+    diffs = [f.difference for f in wrong if isinstance(f.difference, Decimal)]
+    largest = max(diffs, key=abs) if diffs else None
+    return ReviewLine(printed, result.total, len(wrong), largest)

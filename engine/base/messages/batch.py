@@ -42,3 +42,11 @@ MESSAGES["batch.extra_cells"] = (
     "this row has {count} cell(s) beyond its header's {width} columns{first? (the first is '{first}')}: they are not guessed into a column"
     "{csv?; in CSV, text with a comma (,) must be quoted as a whole cell, e.g. \"reason one, reason two\", or use the Chinese comma (，)}",
 )
+MESSAGES["batch.summary_review"] = (
+    "审核：{forms} 份表印有得分，其中 {misprinted} 份有印错的数，共 {wrong} 处；差额最大的：",
+    "review: {forms} form(s) carry printed figures, {misprinted} of them with wrong ones, {wrong} in all; the largest differences:",
+)
+MESSAGES["batch.summary_review_unit"] = (
+    "  {rank}. {name}（{location}）：表上总分 {printed}，计算总分 {total}，错 {wrong} 处，最大差额 {largest}",
+    "  {rank}. {name} ({location}): printed total {printed}, computed {total}, {wrong} wrong, largest difference {largest}",
+)
