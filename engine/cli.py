@@ -17,6 +17,10 @@ import os
 import sys
 from typing import Callable, TextIO
 
+from engine.base.diagnostics import DiagnosticError
+from engine.base.paths import display_path
+from engine import __version__
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as other Unix tools: the reader of our output went away
 
@@ -34,6 +38,7 @@ class Io:
         self.stderr.write(text if text.endswith("\n") else text + "\n")
 
     def say(self, code: str, **args) -> str:
+        # cold start: the message catalogue loads only when a message is shown
         from engine.base.messages import format_message
 
         return format_message(code, args, self.lang)
@@ -66,6 +71,7 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
         else:
             io.stdout.write(text)
         return EXIT_OK
+    # cold start: a command imports only what it uses
     from engine.base.fileio import write_atomic
 
     try:
@@ -78,7 +84,6 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
 
 
 def _same_file(a: str, b: str) -> bool:
-    import os
 
     try:
         return os.path.samefile(a, b)
@@ -99,8 +104,8 @@ def add_evaluate(sub, t) -> None:
 
 
 def cmd_evaluate(args, io: Io) -> int:
+    # cold start: a command or format imports only what it uses
     from engine import api
-    from engine.base.diagnostics import DiagnosticError
 
     paths = args.data or [api.DEFAULT_DATA]
     choice = _lint_choice(args, io)
@@ -109,10 +114,11 @@ def cmd_evaluate(args, io: Io) -> int:
     if len(paths) > 1 or os.path.isdir(paths[0]):
         return _evaluate_summary(args, io, paths)
     try:
-        result = api.evaluate_file(paths[0], args.ruleset, choice)
+        result = api.evaluate_file(paths[0], args.ruleset, _search(args), choice)
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
+    # cold start: a command imports only what it uses
     from importlib import import_module
 
     from engine.render import MissingLibrary
@@ -133,12 +139,12 @@ FORMATS = {"text": "text", "json": "json_out", "markdown": "markdown_out", "docx
 def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
     """Several files or a folder: the summary across projects (项目支出自评情况汇总表).
     A project with problems is listed as failed, its problems located on stderr."""
+    # cold start: a command or format imports only what it uses
     from engine.tools import project_summary as summary
-    from engine.base.diagnostics import DiagnosticError
-    from engine.render import summary as summary_out
+    from engine.render import project_summary_out as summary_out
 
     try:
-        result = summary.summarize(paths, args.ruleset)
+        result = summary.summarize(paths, args.ruleset, _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -148,6 +154,7 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
     if args.format in ("text", "json"):
         text = summary_out.json(result, io.lang) if args.format == "json" else summary_out.text(result, io.lang)
     else:  # the 汇总表 as a document: markdown, docx, xlsx, html
+        # cold start: a command imports only what it uses
         from importlib import import_module
 
         from engine.render import MissingLibrary
@@ -169,7 +176,7 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
 
 def add_validate(sub, t) -> None:
     p = sub.add_parser("validate", help=t("检查规则集，一次列出全部问题", "check rulesets, listing every problem at once"))
-    p.add_argument("rulesets", nargs="+", help=t("规则集文件", "ruleset files"))
+    p.add_argument("rulesets", nargs="+", help=t("规则集文件，或规则集名称（如 2019/department）或 id", "ruleset files, or ruleset names (e.g. 2019/department) or ids"))
     _add_lint_options(p, t)
     p.set_defaults(run=cmd_validate)
 
@@ -181,7 +188,7 @@ def _add_lint_options(p, t) -> None:
 
 def _lint_choice(args, io: Io):
     """(enable, disable) from the command line, or None after saying which id is unknown."""
-    from engine.ruleset import lints
+    from engine.ruleset import lints  # cold start: a command imports only what it uses
 
     bad = lints.unknown([*args.enable_lint, *args.disable_lint])
     for lint, suggestion in bad:
@@ -190,8 +197,8 @@ def _lint_choice(args, io: Io):
 
 
 def cmd_validate(args, io: Io) -> int:
+    # cold start: a command or format imports only what it uses
     from engine import api
-    from engine.base.diagnostics import DiagnosticError
 
     choice = _lint_choice(args, io)
     if choice is None:
@@ -199,7 +206,7 @@ def cmd_validate(args, io: Io) -> int:
     code = EXIT_OK
     for path in args.rulesets:
         try:
-            plan = api.validate_ruleset(path)
+            plan = api.validate_ruleset(path, _search(args))
         except DiagnosticError as e:
             io.problems(e.diagnostics)
             code = EXIT_PROBLEMS
@@ -223,10 +230,9 @@ def add_explain(sub, t) -> None:
 
 
 def cmd_explain(args, io: Io) -> int:
-    import os
 
+    # cold start: a command or format imports only what it uses
     from engine import api
-    from engine.base.diagnostics import DiagnosticError
     from engine.tools.explain import UnknownIndicator
     from engine.render import explain_text
 
@@ -243,7 +249,7 @@ def cmd_explain(args, io: Io) -> int:
         else:
             indicator = one
     try:
-        explained = api.explain_file(data, indicator, args.ruleset)
+        explained = api.explain_file(data, indicator, args.ruleset, _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -265,31 +271,39 @@ def add_show(sub, t) -> None:
     p.set_defaults(run=cmd_show)
 
 
-def _ruleset_paths(io: Io, given: list[str]) -> list[str] | None:
-    """Ruleset arguments as paths (a year names rulesets/<year>/…); None after
-    reporting a usage problem."""
-    from engine.base.diagnostics import DiagnosticError
-    from engine.ruleset.inherit import find_rulesets
+def _search(args):
+    """The ruleset search path: --rulesets folders, JIXIAO_RULESETS, ./rulesets, the bundled ones."""
+    # cold start: a command imports only what it uses
+    from engine.ruleset.locate import SearchPath
+
+    return SearchPath.default(getattr(args, "rulesets_dirs", None) or ())
+
+
+def _ruleset_paths(io: Io, given: list[str], args) -> list[str] | None:
+    """Ruleset arguments as paths (a path, `YEAR/kind`, an id, or a bare year
+    naming that year's folder on the search path); None after reporting a
+    usage problem."""
+    # cold start: a command imports only what it uses
+    from engine.ruleset.locate import find_by_year
 
     try:
-        return find_rulesets(given)
+        return find_by_year(given, _search(args))
     except DiagnosticError as e:
         for d in e.diagnostics:
-            io.err(d.message(io.lang))
+            io.err(d.render(io.lang) if d.span else d.message(io.lang))
         return None
 
 
 def cmd_show(args, io: Io) -> int:
-    from engine.api import display_path
-    from engine.base.diagnostics import DiagnosticError
-    from engine.ruleset.inherit import load_with_chain
+    # cold start: a command imports only what it uses
+    from engine.ruleset.loading import load_with_chain
     from engine.render import resolved as out
 
-    paths = _ruleset_paths(io, [args.ruleset])
+    paths = _ruleset_paths(io, [args.ruleset], args)
     if paths is None:
         return EXIT_USAGE
     try:
-        res, plan = load_with_chain(paths[0], display_path(paths[0]))
+        res, plan = load_with_chain(paths[0], display_path(paths[0]), _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -308,17 +322,16 @@ def add_diff(sub, t) -> None:
 
 
 def cmd_diff(args, io: Io) -> int:
-    from engine.api import display_path
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command or format imports only what it uses
     from engine.tools.diff import compare
     from engine.render import diff_text
 
-    paths = _ruleset_paths(io, [args.old, args.new])
+    paths = _ruleset_paths(io, [args.old, args.new], args)
     if paths is None:
         return EXIT_USAGE
     shown = {p: display_path(p) for p in [*paths, *args.data]}
     try:
-        cmp = compare(paths[0], paths[1], tuple(args.data), shown)
+        cmp = compare(paths[0], paths[1], tuple(args.data), shown, _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -336,18 +349,17 @@ def add_test(sub, t) -> None:
 
 
 def cmd_test(args, io: Io) -> int:
+    # cold start: a command or format imports only what it uses
     from engine.tools import cases
-    from engine.api import display_path
-    from engine.base.diagnostics import DiagnosticError
     from engine.render import cases_text
 
     code = EXIT_OK
     for given in args.rulesets:
-        paths = _ruleset_paths(io, [given])
+        paths = _ruleset_paths(io, [given], args)
         if paths is None:
             return EXIT_USAGE
         try:
-            report = cases.run(paths[0], display_path(paths[0]))
+            report = cases.run(paths[0], display_path(paths[0]), _search(args))
         except DiagnosticError as e:
             io.problems(e.diagnostics)
             code = EXIT_PROBLEMS
@@ -362,11 +374,12 @@ def cmd_test(args, io: Io) -> int:
 
 def add_schema(sub, t) -> None:
     p = sub.add_parser("schema", help=t("输出规则集格式的 JSON Schema（draft-07），供 VS Code 等编辑器补全和检查", "print the JSON Schema (draft-07) of the ruleset format, for completion and checking in editors such as VS Code"))
-    p.add_argument("--output", help=t("写入文件（原子写入），如 docs/ruleset.schema.json", "write to this file (atomically), e.g. docs/ruleset.schema.json"))
+    p.add_argument("--output", help=t("写入文件（原子写入），如 rulesets/ruleset.schema.json", "write to this file (atomically), e.g. rulesets/ruleset.schema.json"))
     p.set_defaults(run=cmd_schema)
 
 
 def cmd_schema(args, io: Io) -> int:
+    # cold start: a command imports only what it uses
     from engine.ruleset.schema import schema_text
 
     return emit(io, schema_text(), args.output)
@@ -383,21 +396,19 @@ def add_init(sub, t) -> None:
 
 
 def cmd_init(args, io: Io) -> int:
-    import os
 
-    from engine.api import display_path
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command imports only what it uses
     from engine.base.fileio import write_atomic
     from engine.tools.scaffold import next_year
 
     if not (len(args.year) == 4 and args.year.isdigit()):
         io.err(io.say("init.bad_year"))
         return EXIT_USAGE
-    paths = _ruleset_paths(io, [args.parent])
+    paths = _ruleset_paths(io, [args.parent], args)
     if paths is None:
         return EXIT_USAGE
     try:
-        new = next_year(paths[0], int(args.year), args.output, display_path(paths[0]))
+        new = next_year(paths[0], int(args.year), args.output, display_path(paths[0]), _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -428,9 +439,8 @@ def add_batch(sub, t) -> None:
 
 
 def cmd_batch(args, io: Io) -> int:
-    import os
 
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command or format imports only what it uses
     from engine.batch import pool, statistics, writers
     from engine.base.fileio import AtomicFile, write_atomic
 
@@ -438,7 +448,10 @@ def cmd_batch(args, io: Io) -> int:
     if fmt == "xlsx" and not args.output or args.jobs < 0:
         io.err(io.say("cli.batch_usage"))
         return EXIT_USAGE
-    options = pool.Options(args.ruleset, tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
+    paths = _ruleset_paths(io, [args.ruleset], args)
+    if paths is None:
+        return EXIT_USAGE
+    options = pool.Options(paths[0], tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
     outputs: list = []
     try:
         job = pool.prepare(options)
@@ -488,12 +501,12 @@ def cmd_batch(args, io: Io) -> int:
 
 def _progress(io: Io, job):
     """A progress bar on stderr when it is a terminal (rich, if installed); else nothing."""
-    import contextlib
 
     stream = io.stderr
     if not (hasattr(stream, "isatty") and stream.isatty()):
         return contextlib.nullcontext(None)
     try:
+        # optional library (the progress extra), only on a terminal
         from rich.console import Console
         from rich.progress import Progress
     except ImportError:
@@ -565,6 +578,7 @@ class _Parser(argparse.ArgumentParser):
                 action.help = self._say("cli.usage_help")
 
     def _say(self, code: str, **args) -> str:
+        # cold start: the message catalogue loads only when a message is shown
         from engine.base.messages import format_message
 
         return format_message(code, args, self.lang)
@@ -580,6 +594,7 @@ class _Parser(argparse.ArgumentParser):
         return self._say("cli.usage_prefix") + text[len(prefix):] if text.startswith(prefix) else text
 
     def error(self, message: str):
+        # cold start: a command imports only what it uses
         import re
 
         for pattern, code in _USAGE_ERRORS:
@@ -609,10 +624,13 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
         p = argparse.ArgumentParser(add_help=False)
         p.add_argument("--lang", choices=["zh", "en"], default=default("zh"), help=t("消息语言：zh（中文，默认）或 en", "message language: zh (Chinese, default) or en"))
         p.add_argument("--debug", action="store_true", default=default(False), help=t("出错时显示程序内部的调用栈（供维护者排查）", "show the internal traceback on an unexpected error (for maintainers)"))
+        p.add_argument("--rulesets", dest="rulesets_dirs", action="append", metavar="DIR", default=default(None), help=t("规则集文件夹，按名称（如 2019/department）或 id 查找规则集时最先查找（可多次给出；另见环境变量 JIXIAO_RULESETS）", "a folder of rulesets searched first when a ruleset is named (e.g. 2019/department) or given by id (repeatable; see also JIXIAO_RULESETS)"))
         return p
 
     common = common_options(lambda _: argparse.SUPPRESS)
     parser = Parser(prog="jixiao", description=t("jixiao：预算绩效自评规则引擎", "jixiao: a rules engine for budget performance self-evaluation"), parents=[common_options(lambda v: v)])
+
+    parser.add_argument("--version", action="version", version=f"jixiao {__version__}", help=t("显示版本号", "show the version"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     original = sub.add_parser
@@ -650,6 +668,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return EXIT_BROKEN_PIPE
     except Exception as e:  # noqa: BLE001 - the one place that turns any bug into exit 70
         if args.debug:
+            # only with --debug
             import traceback
 
             traceback.print_exc(file=stderr)
@@ -660,7 +679,6 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 def _discard_stdout(stdout: TextIO) -> None:
     """Point a closed standard output at /dev/null, so Python's final flush
     does not complain about the broken pipe either."""
-    import os
 
     try:
         fd = stdout.fileno()
@@ -693,7 +711,7 @@ def run() -> None:
       every file we write is closed before `main()` returns, and `atexit`
       handlers still run.
     """
-    import gc
+    import gc  # only at the end of the program (run), never in a library call
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     code = main()

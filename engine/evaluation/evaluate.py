@@ -13,11 +13,11 @@ from engine.evaluation import checks
 
 from engine.evaluation import deviations, review
 from engine.ruleset import lints
-from engine.ruleset.compile import Node, Plan
+from engine.ruleset.plan import Node, Plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
 from engine.unit.inputs import UnitData
 from engine.base.numeric import CONTEXT, ZERO, round_half_up
-from engine.evaluation.result import IndicatorResult, Result
+from engine.evaluation.result import Finding, IndicatorResult, Result
 from engine.ruleset.scoring.base import Outcome, ScoreInput, ScoringProblem
 
 _EMPTY_ENTRY: dict = {}
@@ -68,8 +68,6 @@ _LINTED: dict[tuple, list] = {}
 def _lint(plan: Plan, unit: UnitData, on: frozenset) -> list:
     """Design lints over the indicators this unit is scored under, as findings
     located at the ruleset's indicator or the unit's data row."""
-    from engine.evaluation.result import Finding
-
     key = (plan.digest, plan.file, on)
     if unit.plan is None and key in _LINTED:
         return _LINTED[key]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping, NamedTuple
 
-from engine.ruleset.compile import Node, Plan
+from engine.ruleset.plan import Node, Plan
 from engine.base.diagnostics import SourceSpan
 from engine.unit.inputs import UnitData
 from engine.ruleset.scoring.base import Outcome
@@ -46,6 +46,7 @@ class Finding(NamedTuple):
     difference: Decimal | None = None
 
     def message(self, lang: str = "zh") -> str:
+        # cold start: the message catalogue loads only when a message is shown
         from engine.base.messages import format_message
 
         return format_message(self.code, self.args, lang)

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Iterator, Mapping
 
 from engine.base.diagnostics import Diagnostic, SourceSpan
+from engine.ruleset.formula import suggest
 
 # id → message code (the sentence says what is wrong and what to do)
 LINTS: dict[str, str] = {
@@ -56,8 +57,6 @@ def enabled(configured: Mapping[str, bool], enable: Iterable[str] = (), disable:
 
 def unknown(ids: Iterable[str]) -> list[tuple[str, str | None]]:
     """(id, suggestion) for each id that names no lint."""
-    from engine.ruleset.formula import suggest
-
     return [(i, suggest(i, LINTS)) for i in ids if i not in LINTS]
 
 

@@ -36,10 +36,12 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from engine.ruleset.compile import Node, Plan, leaves_of, make_node, target_problem
+from engine.ruleset.plan import Node, Plan, leaves_of
+
+from engine.ruleset.compile import make_node, target_problem
 from engine.base.diagnostics import Diagnostic
 from engine.ruleset.formula import suggest
-from engine.unit.inputs import _ENTRY_FIELDS, ENTRY_KEYS, _read_entry, coerce
+from engine.unit.entries import _ENTRY_FIELDS, ENTRY_KEYS, coerce, read_entry
 from engine.unit.stated import StatedFigure
 from engine.ruleset.model import operator_of
 from engine.base.numeric import ZERO, is_empty_mark, split_bound
@@ -192,7 +194,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
             problems.append(Diagnostic(code, where(path + ("score",)), {"name": label, "value": _text(data["score"]), "label": f"{label}（得分）"}))
         elif isinstance(printed, Decimal):
             stated.append(StatedFigure("indicator", node.key, "score", printed, where(path + ("score",))))
-    entry_problems = _read_entry(node, entry, path, smap, entries, where, plan.ruleset.policy.unmeasured_actual)
+    entry_problems = read_entry(node, entry, path, smap, entries, where, plan.ruleset.policy.unmeasured_actual)
     problems += entry_problems
     if not entry_problems and node.method is not None and node.method.NAME in _JUDGED:
         problems += _judge(node, entries.get(node.key, {}), path, where)

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from engine.base.diagnostics import Diagnostic, SourceSpan
 from engine.base.numeric import is_empty_mark
 from engine.base.sourcemap import SourceMap
+from engine.ruleset.formula import suggest
 
 STATED_KEYS = ("total", "grade", "groups", "indicators")
 INDICATOR_FIELDS = ("score", "weight", "rate")
@@ -109,8 +110,6 @@ def read_stated(given: Any, smap: SourceMap, where, coerce) -> tuple[list[Stated
 
 def check_names(stated: list[StatedFigure], roots, smap: SourceMap, where) -> list[Diagnostic]:
     """Each stated indicator or group names an indicator of the (filled) plan."""
-    from engine.ruleset.formula import suggest
-
     names: dict[str, Any] = {}
     stack = list(roots)
     while stack:

@@ -22,14 +22,16 @@ _TYPE_WORDS = {
 from engine.base.messages import batch as _batch  # noqa: E402
 from engine.base.messages import core as _core  # noqa: E402
 from engine.base.messages import inputs as _inputs  # noqa: E402
+from engine.base.messages import locate as _locate  # noqa: E402
 from engine.base.messages import projects as _projects  # noqa: E402
 from engine.base.messages import report as _report  # noqa: E402
 from engine.base.messages import review as _review  # noqa: E402
 from engine.base.messages import security as _security  # noqa: E402
 from engine.base.messages import usage as _usage  # noqa: E402
 from engine.base.messages import years as _years  # noqa: E402
+from json.encoder import encode_basestring
 
-_SECTIONS = (_core, _inputs, _projects, _report, _review, _security, _years, _batch, _usage)
+_SECTIONS = (_core, _inputs, _locate, _projects, _report, _review, _security, _years, _batch, _usage)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)
@@ -89,7 +91,6 @@ def format_message_json(code: str, args: Mapping[str, Any], lang: str = "zh") ->
                 joined = given[1]
                 if joined.isprintable() and '"' not in joined and "\\" not in joined:
                     return t.quoted % given[0]
-    from json.encoder import encode_basestring
 
     return encode_basestring(format_message(code, args, lang))
 
@@ -145,7 +146,6 @@ class _Template:
     __slots__ = ("parts", "fmt", "quoted", "get", "plain", "kinds")
 
     def __init__(self, template: str) -> None:
-        from json.encoder import encode_basestring
 
         self.parts = parts = _parse(template)
         self.fmt = self.quoted = self.get = None
