@@ -100,7 +100,12 @@ def add_evaluate(sub, t) -> None:
     p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
     _add_lint_options(p, t)
+    _add_strict(p, t)
     p.set_defaults(run=cmd_evaluate)
+
+
+def _add_strict(p, t) -> None:
+    p.add_argument("--strict", action="store_true", help=t("有警告（包括表上印错的数）时退出码为 1，输出照常", "exit 1 when there is any warning (a wrong printed figure included); output as usual"))
 
 
 def cmd_evaluate(args, io: Io) -> int:
@@ -129,7 +134,11 @@ def cmd_evaluate(args, io: Io) -> int:
     except MissingLibrary as e:
         io.err(io.say("report.missing_library", format=e.format, package=e.package))
         return EXIT_PROBLEMS
-    return emit(io, text, args.output, args.format, inputs=(result.unit.file, result.plan.file))
+    code = emit(io, text, args.output, args.format, inputs=(result.unit.file, result.plan.file))
+    if code == EXIT_OK and args.strict and any(f.severity in ("warning", "error") for f in result.findings):
+        io.err(io.say("cli.strict_warnings", count=sum(1 for f in result.findings if f.severity in ("warning", "error"))))
+        return EXIT_PROBLEMS
+    return code
 
 
 # format → renderer module under engine/render (imported only when chosen)
@@ -165,7 +174,12 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
             io.err(io.say("report.missing_library", format=e.format, package=e.package))
             return EXIT_PROBLEMS
     if not result.failed:
-        return emit(io, text, args.output, args.format, inputs=tuple(paths))
+        code = emit(io, text, args.output, args.format, inputs=tuple(paths))
+        warned = sum(r.by_severity.get("warning", 0) for r in result.rows)
+        if code == EXIT_OK and args.strict and warned:
+            io.err(io.say("cli.strict_warnings", count=warned))
+            return EXIT_PROBLEMS
+        return code
     if args.output:  # an output file appears only after complete success
         io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
     io.stdout.write(text if isinstance(text, str) else summary_out.text(result, io.lang))
@@ -435,6 +449,7 @@ def add_batch(sub, t) -> None:
     p.add_argument("--jobs", type=int, default=0, help=t("并行进程数；默认每个可用 CPU 一个（小批量不分进程）；结果与单进程逐字节相同", "worker processes; default one per usable CPU (none for a small input); output byte-identical to --jobs 1"))
     p.add_argument("--columns", help=t("表格列映射文件（YAML，与规则集的 batch: 段同形）", "column mapping file for tables (YAML, shaped like the ruleset's batch: section)"))
     p.add_argument("--rows", help=t("明细行表格（CSV/XLSX），按关键列对应到各单位", "a table of line rows (CSV/XLSX), joined to units by the key column"))
+    _add_strict(p, t)
     p.set_defaults(run=cmd_batch)
 
 
@@ -496,7 +511,12 @@ def cmd_batch(args, io: Io) -> int:
         return EXIT_PROBLEMS
     if summary.internal:
         return EXIT_INTERNAL
-    return EXIT_PROBLEMS if summary.failed or summary.orphans else EXIT_OK
+    if summary.failed or summary.orphans:
+        return EXIT_PROBLEMS
+    if args.strict and summary.warned_units:
+        io.err(io.say("batch.strict_warnings", count=summary.warned_units))
+        return EXIT_PROBLEMS
+    return EXIT_OK
 
 
 def _progress(io: Io, job):

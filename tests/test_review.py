@@ -349,3 +349,57 @@ def test_goals_need_a_mapping_of_first_levels(tmp_path):
     with pytest.raises(DiagnosticError) as err:
         validate_ruleset(str(path))
     assert sorted(d.code for d in err.value.diagnostics) == ["rows.goals_need_groups", "rows.goals_without_rows"]
+
+
+def _forms(tmp_path):
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    for name in ("hr-bureau-stated.yaml", "hr-bureau-misprinted.yaml"):
+        text = (FIXTURES / name).read_text(encoding="utf-8").replace("ruleset: ../../../rulesets/", f"ruleset: {ROOT}/rulesets/")
+        (folder / name).write_text(text, encoding="utf-8")
+    plain = (ROOT / "examples/2019/hr-bureau.yaml").read_text(encoding="utf-8").replace("ruleset: ../../rulesets/", f"ruleset: {ROOT}/rulesets/")
+    (folder / "plain.yaml").write_text(plain, encoding="utf-8")
+    return folder
+
+
+def test_batch_review_summary_in_the_summary_file_and_the_workbook(tmp_path):
+    pytest.importorskip("openpyxl")
+    import openpyxl
+
+    folder = _forms(tmp_path)
+    out = tmp_path / "out.xlsx"
+    code, stdout, err = run_cli("batch", str(folder), "--ruleset", "rulesets/2019/department.yaml", "--output", str(out))
+    assert code == 0, err
+    summary = json.loads((tmp_path / "out.xlsx.summary.json").read_text(encoding="utf-8"), parse_float=D)
+    assert summary["review"] == {
+        "forms": 2, "forms_with_differences": 1, "wrong_figures": 8,
+        "largest_differences": [{
+            "name": "武汉经济技术开发区（汉南区）人力资源局", "location": f"{folder}/hr-bureau-misprinted.yaml",
+            "printed_total": D("88.00"), "total": D("87.36"), "wrong": 8, "largest_difference": D("2"),
+        }],
+    }
+    assert "审核：2 份表印有得分，其中 1 份有印错的数，共 8 处；差额最大的：" in stdout
+    book = openpyxl.load_workbook(out)
+    sheet = book["审核汇总"]
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
+        ["位置", "名称", "表上总分", "计算总分", "表上数字错误数", "最大差额"],
+        [f"{folder}/hr-bureau-misprinted.yaml", "武汉经济技术开发区（汉南区）人力资源局", 88, 87.36, 8, 2],
+        [f"{folder}/hr-bureau-stated.yaml", "武汉经济技术开发区（汉南区）人力资源局", 87.36, 87.36, 0, None],
+    ]
+    assert sheet.auto_filter.ref == "A1:F3"  # sortable
+    results = list(book["评价结果"].iter_rows(values_only=True))
+    i = results[0].index("表上总分")
+    assert results[0][i:i + 3] == ("表上总分", "表上数字错误数", "最大差额")
+    assert [r[i:i + 3] for r in results[1:]] == [(88, 8, 2), (87.36, 0, None), (None, None, None)]
+
+
+def test_strict_makes_any_wrong_printed_figure_exit_1(tmp_path):
+    assert run_cli("evaluate", MISPRINTED)[0] == 0
+    code, _, err = run_cli("evaluate", MISPRINTED, "--strict")
+    assert code == 1
+    assert err.strip().endswith("--strict：有 10 条警告（包括表上印错的数），退出码 1")
+    assert run_cli("evaluate", "tests/fixtures/review/unmeasured-data.yaml")[0] == 0
+    folder = _forms(tmp_path)
+    assert run_cli("batch", str(folder), "--ruleset", "rulesets/2019/department.yaml", "--output", str(tmp_path / "o.jsonl"))[0] == 0
+    code, _, err = run_cli("batch", str(folder), "--ruleset", "rulesets/2019/department.yaml", "--output", str(tmp_path / "o.jsonl"), "--strict")
+    assert code == 1 and "--strict：3 个单位有警告" in err

@@ -36,6 +36,7 @@ class BatchSummary:
     first_failures: list = field(default_factory=list)
     # 审核汇总: forms with printed figures (stated), those with any wrong, all wrong figures,
     # and the forms with the largest differences (a bounded heap, like the other rankings).
+    warned_units: int = 0  # units with any warning (for --strict)
     reviewed: int = 0
     misprinted: int = 0
     wrong_figures: int = 0
@@ -62,6 +63,7 @@ class BatchSummary:
         _push(self._best, (total, -order), entry)
         _push(self._worst, (-total, -order), entry)
         if warnings:
+            self.warned_units += 1
             _push(self._warned, (warnings, -order), entry)
         line = outcome[9] if len(outcome) > 9 else None  # review line (a form with printed figures)
         if line is not None:
