@@ -29,7 +29,7 @@ Number = Annotated[Decimal, BeforeValidator(_number)]
 
 InputType = Literal["money", "number", "percent", "count", "text"]
 Operator = Literal["≥", "≤", "=", "定性"]
-_OPERATOR_ALIASES = {">=": "≥", "<=": "≤", "==": "=", "＝": "=", "qualitative": "定性"}
+_OPERATOR_ALIASES = {">=": "≥", "<=": "≤", "==": "=", "＝": "=", "≧": "≥", "≦": "≤", "═": "=", "qualitative": "定性"}  # ≧ ≦ ═ as forms print them
 
 
 def operator_of(text: str) -> str | None:

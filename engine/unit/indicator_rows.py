@@ -44,7 +44,7 @@ from engine.ruleset.formula import suggest
 from engine.unit.entries import _ENTRY_FIELDS, ENTRY_KEYS, coerce, read_entry
 from engine.unit.stated import StatedFigure
 from engine.ruleset.model import operator_of
-from engine.base.numeric import ZERO, is_empty_mark, split_bound
+from engine.base.numeric import ZERO, is_empty_mark, parse_number, split_bound
 from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
 from engine.base.sourcemap import SourceMap
 
@@ -244,6 +244,9 @@ def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, 
         if not isinstance(value, Decimal):  # `—` or blank: no target given
             problems.append(Diagnostic("rows.missing_field", where(path + ("target",)), {"row": label, "field": "target", "label": FIELD_LABELS["target"]}))
             return operator, None
+        bare = format(target, "f") if isinstance(target, Decimal) else str(target).strip()
+        if kind == "percent" and not bare.endswith(("%", "％")) and value != parse_number(bare):
+            target = f"{bare}%"  # a bare 100 in a % column is 100%: shown and read as such
     return operator, target
 
 
