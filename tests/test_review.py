@@ -397,9 +397,9 @@ def test_strict_makes_any_wrong_printed_figure_exit_1(tmp_path):
     assert run_cli("evaluate", MISPRINTED)[0] == 0
     code, _, err = run_cli("evaluate", MISPRINTED, "--strict")
     assert code == 1
-    assert err.strip().endswith("--strict：有 10 条警告（包括表上印错的数），退出码 1")
+    assert err.strip().endswith("有 10 条警告；按 --strict 退出码为 1")
     assert run_cli("evaluate", "tests/fixtures/review/unmeasured-data.yaml")[0] == 0
     folder = _forms(tmp_path)
     assert run_cli("batch", str(folder), "--ruleset", "rulesets/2019/department.yaml", "--output", str(tmp_path / "o.jsonl"))[0] == 0
     code, _, err = run_cli("batch", str(folder), "--ruleset", "rulesets/2019/department.yaml", "--output", str(tmp_path / "o.jsonl"), "--strict")
-    assert code == 1 and "--strict：3 个单位有警告" in err
+    assert code == 1 and "有 14 条警告；按 --strict 退出码为 1" in err

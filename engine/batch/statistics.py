@@ -28,6 +28,7 @@ class BatchSummary:
     failed: int = 0
     orphans: int = 0
     internal: int = 0  # failed on a bug in jixiao, not on their data
+    warnings: int = 0  # warning findings over every evaluated unit (`--strict`)
     scores: Counter = field(default_factory=Counter)
     total: Decimal = ZERO
     _best: list = field(default_factory=list)
@@ -36,14 +37,13 @@ class BatchSummary:
     first_failures: list = field(default_factory=list)
     # 审核汇总: forms with printed figures (stated), those with any wrong, all wrong figures,
     # and the forms with the largest differences (a bounded heap, like the other rankings).
-    warned_units: int = 0  # units with any warning (for --strict)
     reviewed: int = 0
     misprinted: int = 0
     wrong_figures: int = 0
     _largest: list = field(default_factory=list)
 
     def add(self, outcome: UnitOutcome) -> None:
-        ok, where, name, total, grade, warnings = outcome[:6]
+        ok, where, name, total, grade, warnings = outcome.ok, outcome.where, outcome.name, outcome.total, outcome.grade, outcome.warnings
         if ok is None:  # a line row that belongs to no unit
             self.orphans += 1
             return
@@ -56,6 +56,7 @@ class BatchSummary:
                 self.first_failures.append(where)
             return
         self.evaluated += 1
+        self.warnings += warnings
         self.scores[total] += 1
         self.total += total
         self.grades[grade] = self.grades.get(grade, 0) + 1
@@ -63,9 +64,8 @@ class BatchSummary:
         _push(self._best, (total, -order), entry)
         _push(self._worst, (-total, -order), entry)
         if warnings:
-            self.warned_units += 1
             _push(self._warned, (warnings, -order), entry)
-        line = outcome[9] if len(outcome) > 9 else None  # review line (a form with printed figures)
+        line = getattr(outcome, "review", None)  # review line (a form with printed figures)
         if line is not None:
             self.reviewed += 1
             if line.wrong:

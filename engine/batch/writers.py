@@ -7,6 +7,7 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
 from engine.evaluation.review import line_of
 from engine.ruleset.plan import Plan
+from engine.render.cells import csv_row, write_only_row
 from engine.render.json_out import stamp
 import csv
 
@@ -72,7 +73,8 @@ def format_for(output: str | None) -> str:
 
 class ResultWriter:
     """Writes each unit's result to an open stream: a JSON line, or a table row
-    (CSV in UTF-8 with BOM so Excel reads the Chinese, or an XLSX sheet)."""
+    (CSV in UTF-8 with BOM so Excel reads the Chinese, or an XLSX sheet).
+    Text from data never becomes a formula (`engine.render.cells`)."""
 
     def __init__(self, fmt: str, stream, header: list[str]):
         self.fmt, self.stream = fmt, stream
@@ -81,7 +83,7 @@ class ResultWriter:
         if fmt == "csv":
 
             self.writer = csv.writer(stream, lineterminator="\r\n")
-            self.writer.writerow(header)
+            self.writer.writerow(csv_row(header))
         elif fmt == "xlsx":
             try:
                 # optional library (the xlsx/reports extra): imported only when a workbook is read or written
@@ -90,7 +92,7 @@ class ResultWriter:
                 raise DiagnosticError([Diagnostic("batch.needs_extra", None, {"extra": "xlsx", "package": "openpyxl"})]) from None
             self.book = Workbook(write_only=True)
             self.sheet = self.book.create_sheet("评价结果")
-            self.sheet.append(header)
+            self.sheet.append(write_only_row(self.sheet, header))
             self.review_sheet = None  # 审核汇总: made when the first form with printed figures comes
             self.review_lang = 1 if header and header[0] == "location" else 0
 
@@ -106,9 +108,9 @@ class ResultWriter:
                 self.stream.write(piece)
                 self.stream.write("\n")
         elif self.fmt == "csv":
-            self.writer.writerow(piece)
+            self.writer.writerow(csv_row(piece))
         else:
-            self.sheet.append(piece)
+            self.sheet.append(write_only_row(self.sheet, piece))
 
     def write_review(self, row: list) -> None:
         """A form's row on the workbook's review sheet (审核汇总; XLSX only:

@@ -24,12 +24,17 @@ _EMPTY_ENTRY: dict = {}
 
 
 def evaluate(plan: Plan, unit: UnitData, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
-    """Score one unit. Raises `DiagnosticError` when a figure cannot be computed
-    (e.g. a budget of 0 under a ratio): no partial result is ever returned.
+    """Score one unit read (`read_unit`) against `plan`. A project whose
+    indicators come from its rows is scored by `unit.plan`, the copy of `plan`
+    with those rows in place; a unit read against another ruleset is refused.
+    Raises `DiagnosticError` when a figure cannot be computed (e.g. a budget
+    of 0 under a ratio): no partial result is ever returned.
 
     `lint_choice` is (lints to enable, lints to disable) for this run, over
     the ruleset's own `lints:` (engine/ruleset/lints.py)."""
-    if unit.plan is not None:  # the ruleset's frames filled with this unit's indicator rows
+    if unit.plan is not None and unit.plan is not plan:
+        if (unit.plan.file, unit.plan.digest) != (plan.file, plan.digest):
+            raise ValueError(f"the unit {unit.file} was read against {unit.plan.file}, not {plan.file}")
         plan = unit.plan
     with decimal.localcontext(CONTEXT):
         problems: list[Diagnostic] = []
@@ -69,7 +74,8 @@ def _lint(plan: Plan, unit: UnitData, on: frozenset) -> list:
     """Design lints over the indicators this unit is scored under, as findings
     located at the ruleset's indicator or the unit's data row."""
     key = (plan.digest, plan.file, on)
-    if unit.plan is None and key in _LINTED:
+    fixed = not plan.frames  # no rows of the unit's own: the same findings for every unit
+    if fixed and key in _LINTED:
         return _LINTED[key]
 
     def where(node):
@@ -78,7 +84,7 @@ def _lint(plan: Plan, unit: UnitData, on: frozenset) -> list:
         return plan.span(node.path)
 
     found = [Finding("lint", "warning", d.code, d.args, d.span) for d in lints.run(plan.roots, on, where)]
-    if unit.plan is None:
+    if fixed:
         if len(_LINTED) >= 64:
             _LINTED.clear()
         _LINTED[key] = found

@@ -139,7 +139,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     problems = [d for d in problems if not validate.mentions_placeholder(d)]
     if problems:
         raise DiagnosticError(sorted(problems, key=sort_key))
-    return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks, frames, row_methods, tuple(notices))
+    return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks, frames, row_methods, notices=tuple(notices))
 
 
 def _check_summary_names(ruleset: Ruleset, names: dict, smap: SourceMap) -> list[Diagnostic]:

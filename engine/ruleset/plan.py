@@ -99,6 +99,7 @@ class Plan:
     checks: tuple[CompiledCheck, ...]
     frames: tuple[Node, ...] = ()  # nodes whose children each unit's rows give
     row_methods: Mapping[str, BoundMethod] = field(default_factory=dict)  # 指标性质 → scoring for rows
+    files: tuple[str, ...] = ()  # real paths of the ruleset file and of every file it extends (no output may replace them)
     # Warnings about the ruleset itself that do not stop it (weights that do not
     # add up under `policy.weights_mismatch: warn`): `validate` prints them and
     # every evaluation lists them among its findings.

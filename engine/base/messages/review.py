@@ -112,9 +112,3 @@ MESSAGES.update({
         "[design qualitative_proportional] '{name}' is a judgement but is scored by a ratio ({method}): score it by qualitative levels or as met / not met",
     ),
 })
-
-MESSAGES.update({
-    # --strict
-    "cli.strict_warnings": ("--strict：有 {count} 条警告（包括表上印错的数），退出码 1", "--strict: {count} warning(s) (wrong printed figures included), exit 1"),
-    "batch.strict_warnings": ("--strict：{count} 个单位有警告（包括表上印错的数），退出码 1", "--strict: {count} unit(s) with warnings (wrong printed figures included), exit 1"),
-})
