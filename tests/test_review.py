@@ -403,3 +403,21 @@ def test_strict_makes_any_wrong_printed_figure_exit_1(tmp_path):
     assert run_cli("batch", str(folder), "--ruleset", "rulesets/2019/department.yaml", "--output", str(tmp_path / "o.jsonl"))[0] == 0
     code, _, err = run_cli("batch", str(folder), "--ruleset", "rulesets/2019/department.yaml", "--output", str(tmp_path / "o.jsonl"), "--strict")
     assert code == 1 and "有 14 条警告；按 --strict 退出码为 1" in err
+
+
+def test_folder_summary_lists_the_forms_review_lines(tmp_path):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    for name, src in (("a.yaml", FIXTURES / "project-row-scores.yaml"), ("b.yaml", ROOT / "examples/2019/projects/employment-subsidy.yaml")):
+        text = src.read_text(encoding="utf-8").replace("ruleset: ../../../rulesets/", f"ruleset: {ROOT}/rulesets/")
+        (folder / name).write_text(text, encoding="utf-8")
+    code, out, _ = run_cli("evaluate", str(folder))
+    assert code == 0
+    assert out.splitlines()[-2:] == [
+        "审核：1 份表印有得分，其中 1 份有印错的数（按错误数、最大差额排序）：",
+        f"  审核示例项目（{folder}/a.yaml）：表上总分 90.5，计算总分 86.5，错 3 处，最大差额 4",
+    ]
+    code, out, _ = run_cli("evaluate", str(folder), "--format", "json")
+    rows = json.loads(out, parse_float=D)["projects"]
+    assert rows[0]["review"] == {"printed_total": D("90.5"), "computed_total": D("86.5"), "wrong_printed_figures": 3, "largest_difference": D("4")}
+    assert "review" not in rows[1]

@@ -112,3 +112,9 @@ MESSAGES.update({
         "[design qualitative_proportional] '{name}' is a judgement but is scored by a ratio ({method}): score it by qualitative levels or as met / not met",
     ),
 })
+
+MESSAGES.update({
+    # the review lines of the summary across projects (evaluate <folder>)
+    "summary.review_head": ("审核：{forms} 份表印有得分，其中 {misprinted} 份有印错的数（按错误数、最大差额排序）：", "review: {forms} form(s) carry printed figures, {misprinted} with wrong ones (most wrong first):"),
+    "summary.review_row": ("  {name}（{file}）：表上总分 {printed}，计算总分 {total}，错 {wrong} 处，最大差额 {largest}", "  {name} ({file}): printed total {printed}, computed {total}, {wrong} wrong, largest difference {largest}"),
+})
