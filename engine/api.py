@@ -40,7 +40,7 @@ from engine.load.yaml_loader import read_file
 __all__ = [
     "DEFAULT_DATA", "DiagnosticError", "Diagnostic", "SourceSpan", "SearchPath", "Plan", "Result", "__version__",
     "display_path", "evaluate", "evaluate_file", "explain_file", "find_ruleset", "list_rulesets", "load_ruleset",
-    "result_json", "validate_ruleset",
+    "result_json", "ruleset_warnings", "validate_ruleset",
 ]
 
 DEFAULT_DATA = bundled("examples", "2019", "hr-bureau.yaml")
@@ -110,6 +110,17 @@ def _evaluate_raw_file(path: str, plan: Plan) -> Result:
     text = read_file(path, shown)
     raw, smap = load_text(text, shown)
     return evaluate_unit(plan, read_unit(plan, raw, smap, shown, digest_of(text)))
+
+
+def ruleset_warnings(plan: Plan, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> list[Diagnostic]:
+    """What `validate` reports as warnings: weights the scheme scores anyway
+    (`policy.weights_mismatch: warn`) and the design lints that are on
+    (`lint_choice`: ids to enable, to disable, over the ruleset's `lints:`)."""
+    from engine.ruleset import lints  # cold start: only validate lints a ruleset on its own
+
+    on = lints.enabled(plan.ruleset.lints, *lint_choice)
+    out = list(plan.notices) if "group_weights" in on else []
+    return out + lints.run(plan.roots, on, lints.span_in_plan(plan))
 
 
 def result_json(result: Result) -> str:

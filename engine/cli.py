@@ -130,8 +130,10 @@ def add_evaluate(sub, t) -> None:
     p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
     p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    _add_lint_options(p, t)
     p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）", "exit 1 when there is any warning (for reviewers and scripts)"))
     p.set_defaults(run=cmd_evaluate)
+
 
 
 def cmd_evaluate(args, io: Io) -> int:
@@ -139,12 +141,15 @@ def cmd_evaluate(args, io: Io) -> int:
     from engine import api
 
     paths = args.data or [api.DEFAULT_DATA]
+    choice = _lint_choice(args, io)
+    if choice is None:
+        return EXIT_USAGE
     if outputs_over_inputs(io, [args.output], [*paths, args.ruleset]):
         return EXIT_USAGE
     if len(paths) > 1 or os.path.isdir(paths[0]):
         return _evaluate_summary(args, io, paths)
     try:
-        result = api.evaluate_file(paths[0], args.ruleset, _search(args))
+        result = api.evaluate_file(paths[0], args.ruleset, _search(args), choice)
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -218,13 +223,32 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
 def add_validate(sub, t) -> None:
     p = sub.add_parser("validate", help=t("检查规则集，一次列出全部问题", "check rulesets, listing every problem at once"))
     p.add_argument("rulesets", nargs="+", help=t("规则集文件，或规则集名称（如 2019/department）或 id", "ruleset files, or ruleset names (e.g. 2019/department) or ids"))
+    _add_lint_options(p, t)
     p.set_defaults(run=cmd_validate)
+
+
+def _add_lint_options(p, t) -> None:
+    p.add_argument("--disable-lint", action="append", default=[], metavar="ID", help=t("关闭一项指标设计检查（可重复），如 money_as_quantity", "switch a design lint off (repeatable), e.g. money_as_quantity"))
+    p.add_argument("--enable-lint", action="append", default=[], metavar="ID", help=t("打开一项指标设计检查（可重复），即使规则集关闭了它", "switch a design lint on (repeatable), even if the ruleset switches it off"))
+
+
+def _lint_choice(args, io: Io):
+    """(enable, disable) from the command line, or None after saying which id is unknown."""
+    from engine.ruleset import lints  # cold start: a command imports only what it uses
+
+    bad = lints.unknown([*args.enable_lint, *args.disable_lint])
+    for lint, suggestion in bad:
+        io.err(io.say("lint.unknown_option", id=lint, suggestion=suggestion, known=", ".join(lints.LINTS)))
+    return None if bad else (tuple(args.enable_lint), tuple(args.disable_lint))
 
 
 def cmd_validate(args, io: Io) -> int:
     # cold start: a command or format imports only what it uses
     from engine import api
 
+    choice = _lint_choice(args, io)
+    if choice is None:
+        return EXIT_USAGE
     code = EXIT_OK
     for path in args.rulesets:
         try:
@@ -233,6 +257,8 @@ def cmd_validate(args, io: Io) -> int:
             io.problems(e.diagnostics)
             code = EXIT_PROBLEMS
             continue
+        for d in api.ruleset_warnings(plan, choice):  # scored anyway (policy.weights_mismatch: warn); design lints
+            io.out(f"{d.span}: [{io.say('report.severity_warning')}] {d.message(io.lang)}")
         if plan.frames:  # some indicators come from each unit's rows
             io.out(io.say("rows.valid", file=plan.file, indicators=len(plan.leaves), frames="、".join(f.name for f in plan.frames), total=plan.ruleset.total))
         else:
@@ -513,7 +539,7 @@ def cmd_batch(args, io: Io) -> int:
             (errs.file if errs else io.stderr).write(printable(text) + "\n")
 
         with _progress(io, job) as tick:
-            summary = job.run(writer.write, error, tick)
+            summary = job.run(writer.write, error, tick, writer.write_review)
         writer.close()
         for f in outputs:
             if f is not None:

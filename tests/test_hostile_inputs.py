@@ -371,9 +371,9 @@ def test_project_rows_fit_the_header_and_group_scores_sum_their_projects_indicat
     code, _, _, lines = _batch(tmp_path, PROJECTS / "projects.csv", *args, ruleset="rulesets/2019/project.yaml")
     table = _table(out)
     header, rows = table[0], table[1:]
-    assert len(rows) == 6 and {len(r) for r in rows} == {len(header)} == {24}
+    assert len(rows) == 6 and {len(r) for r in rows} == {len(header)} == {28}
     assert header[4:8] == ["预算执行率", "绩效指标", "绩效指标 › 产出指标", "绩效指标 › 产出指标 › 数量指标"]
-    assert header[-6:] == ["发现问题数", "警告数", "偏差指标数", "engine", "ruleset_digest", "input_digest"]
+    assert header[-9:] == ["发现问题数", "警告数", "偏差指标数", "表上总分", "表上数字错误数", "最大差额", "engine", "ruleset_digest", "input_digest"]
     for row, result in zip(rows, (_strict_json(x) for x in lines.read_text(encoding="utf-8").splitlines())):
         cells = dict(zip(header, row))
         assert Decimal(str(cells["总分"])) == result["total"]

@@ -78,7 +78,7 @@ def test_messages_are_plain_and_say_what_to_do():
     assert zh["input.percent_ambiguous@4"] == "「正文·执行率」（文中执行率）是百分比：请写成 95% 或小数（如 0.95），「95」含义不明"
     assert zh["input.unknown_input@7"] == "规则集中没有「文中和计」这项数据，是否应为「文中合计」？"
     assert zh["input.negative@11"] == "「预算表 › 合计」的「年初」不能为负数，这里是「-250.00」"
-    assert zh["input.field_not_used@24"] == "指标「预算执行率」的得分由规则集计算，不使用数据中的 score：请删除这一项"
+    assert zh["input.field_not_used@24"] == "指标「预算执行率」的得分由规则集计算，不使用数据中的 score：请删除这一项（表上印的得分请写在 stated: indicators: 下，供审核比对）"
     assert zh["input.not_number@16"] == "「预算表 › 项目支出」的「全年」应填数字，这里是「abc」"
     assert zh["input.actual_is_target@19"] == "指标「活动场次」的实际完成值「≥20场」照抄了指标值（年度指标值为 20场）：请填写实际完成的数字"
     assert zh["input.actual_not_number@20"] == "指标「投诉率」是定量指标，实际完成值应填数字，这里是「很低」"

@@ -27,7 +27,7 @@ def test_every_code_used_is_in_the_catalogue():
 
 
 def test_every_message_has_chinese_and_english_and_fills_in():
-    args = {k: "x" for k in ("key", "suggestion", "known", "section", "name", "label", "alias", "field", "value", "table", "column", "category", "target", "method", "check", "where", "stated", "computed", "difference", "kind", "year", "expected", "ruleset")}
+    args = {k: "x" for k in ("key", "suggestion", "known", "section", "name", "label", "alias", "field", "value", "table", "column", "category", "target", "method", "check", "where", "stated", "computed", "difference", "kind", "year", "expected", "ruleset", "left", "right", "relation", "named", "formula", "count")}
     for code, (zh, en) in MESSAGES.items():
         assert zh and en, code
         assert re.search(r"[\u4e00-\u9fff]", zh), code

@@ -180,3 +180,26 @@ def fmt_score(value: Decimal, places: int = 2) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
+
+
+# How a bound is written around a figure on forms (≥95%, 98%以上, 不低于95%):
+# symbols before the number are always a bound; words only when a number remains.
+_BOUND_SYMBOLS = (("≥", "≥"), (">=", "≥"), ("≧", "≥"), ("＞＝", "≥"), ("≤", "≤"), ("<=", "≤"), ("≦", "≤"), ("＜＝", "≤"), ("=", "="), ("＝", "="))
+_BOUND_WORDS = (("不低于", "≥"), ("不少于", "≥"), ("大于等于", "≥"), ("达到", "≥"), ("不高于", "≤"), ("不超过", "≤"), ("不多于", "≤"), ("小于等于", "≤"))
+_BOUND_SUFFIXES = (("及以上", "≥"), ("以上", "≥"), ("及以下", "≤"), ("以下", "≤"), ("以内", "≤"))
+
+
+def split_bound(text: str) -> tuple[str | None, str]:
+    """(operator, the figure's text) for a bounded figure: `≥95%` → (≥, 95%),
+    `98%以上` → (≥, 98%), `不超过5%` → (≤, 5%); (None, text) otherwise."""
+    t = text.strip()
+    for mark, op in _BOUND_SYMBOLS:
+        if t.startswith(mark):
+            return op, t[len(mark):].strip()
+    for mark, op in _BOUND_WORDS:
+        if t.startswith(mark) and parse_number(t[len(mark):].strip()) is not None:
+            return op, t[len(mark):].strip()
+    for mark, op in _BOUND_SUFFIXES:
+        if t.endswith(mark) and parse_number(t[: -len(mark)].strip()) is not None:
+            return op, t[: -len(mark)].strip()
+    return None, t

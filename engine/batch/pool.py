@@ -16,7 +16,7 @@ from engine.base.sourcemap import SourceMap
 from engine.batch.sources import _display, _folder_files, _Joined, _lines
 from engine.batch.statistics import BatchSummary
 from engine.batch.units import UnitOutcome, _init_worker, _State, _work, process
-from engine.batch.writers import result_header
+from engine.batch.writers import result_header, review_row
 from engine.load.tables import is_table, open_table
 from engine.load.yaml_loader import CONTROL
 from engine.ruleset.plan import Plan
@@ -162,15 +162,18 @@ class Batch:
         while pending:
             yield from pending.popleft().get()
 
-    def run(self, results: Callable[[Any], None], errors: Callable[[str], None], progress: Callable[[int], None] | None = None) -> BatchSummary:
+    def run(self, results: Callable[[Any], None], errors: Callable[[str], None], progress: Callable[[int], None] | None = None, reviews: Callable[[list], None] | None = None) -> BatchSummary:
         """Evaluate every unit: hand each result (a JSON line, or a row) to
-        `results` and each error line to `errors`; return the summary."""
+        `results`, each error line to `errors` and, for a form with printed
+        figures, its review row to `reviews`; return the summary."""
         summary = BatchSummary({g.label: 0 for g in self.plan.ruleset.grades}, self.plan.ruleset.rounding.places)
         with ExitStack() as stack:
             for outcome in self.outcomes(stack):
                 summary.add(outcome)
                 if outcome.ok:
                     results(outcome.piece)
+                    if reviews is not None and outcome.review is not None:
+                        reviews(review_row(outcome.review, outcome.where, outcome.name))
                 else:
                     for text in outcome.errors:
                         errors(text)

@@ -35,6 +35,12 @@ class BatchSummary:
     _worst: list = field(default_factory=list)
     _warned: list = field(default_factory=list)
     first_failures: list = field(default_factory=list)
+    # 审核汇总: forms with printed figures (stated), those with any wrong, all wrong figures,
+    # and the forms with the largest differences (a bounded heap, like the other rankings).
+    reviewed: int = 0
+    misprinted: int = 0
+    wrong_figures: int = 0
+    _largest: list = field(default_factory=list)
 
     def add(self, outcome: UnitOutcome) -> None:
         ok, where, name, total, grade, warnings = outcome.ok, outcome.where, outcome.name, outcome.total, outcome.grade, outcome.warnings
@@ -59,6 +65,15 @@ class BatchSummary:
         _push(self._worst, (-total, -order), entry)
         if warnings:
             _push(self._warned, (warnings, -order), entry)
+        line = getattr(outcome, "review", None)  # review line (a form with printed figures)
+        if line is not None:
+            self.reviewed += 1
+            if line.wrong:
+                self.misprinted += 1
+                self.wrong_figures += line.wrong
+                size = abs(line.largest) if line.largest is not None else ZERO
+                row = {"name": name, "location": where, "printed_total": line.printed_total, "total": total, "wrong": line.wrong, "largest_difference": line.largest}
+                _push(self._largest, (size, line.wrong, -order), row)
 
     def mean(self) -> Decimal | None:
         return round_half_up(self.total / self.evaluated, self.places) if self.evaluated else None
@@ -78,7 +93,20 @@ class BatchSummary:
             seen += count
         return round_half_up((found[0] + found[-1]) / 2, self.places)
 
+    def review(self) -> dict | None:
+        """The review summary (审核汇总), when any form carried printed figures."""
+        if not self.reviewed:
+            return None
+        return {
+            "forms": self.reviewed, "forms_with_differences": self.misprinted, "wrong_figures": self.wrong_figures,
+            "largest_differences": _ranked(self._largest),
+        }
+
     def as_dict(self) -> dict:
+        review = self.review()
+        return {**self._as_dict(), **({"review": review} if review is not None else {})}
+
+    def _as_dict(self) -> dict:
         return {
             "units": self.units,
             "evaluated": self.evaluated,
@@ -128,6 +156,14 @@ def summary_text(summary: BatchSummary, lang: str = "zh") -> str:
             out.append(say(title, {}, lang))
             for i, e in enumerate(data[key], 1):
                 out.append(say(code, {**e, "rank": i, "total": score(e["total"])}, lang))
+    review = summary.review()
+    if review is not None:
+        out.append(say("batch.summary_review", {"forms": review["forms"], "misprinted": review["forms_with_differences"], "wrong": review["wrong_figures"]}, lang))
+        for i, e in enumerate(review["largest_differences"], 1):
+            out.append(say("batch.summary_review_unit", {
+                "rank": i, "name": e["name"], "location": e["location"], "printed": score(e["printed_total"]), "total": score(e["total"]),
+                "wrong": e["wrong"], "largest": "—" if e["largest_difference"] is None else fmt_score(e["largest_difference"], 6),
+            }, lang))
     if summary.first_failures:
         out.append(say("batch.summary_failed", {"shown": len(summary.first_failures), "where": sep.join(summary.first_failures)}, lang))
     return "\n".join(out) + "\n"

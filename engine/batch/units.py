@@ -12,6 +12,7 @@ from engine.base import diagnostics
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
+from engine.evaluation.review import line_of
 from engine.load.json_line import json_positions, load_json_line
 from engine.load.tables import cell_problems, cell_text
 from engine.ruleset.plan import Plan
@@ -41,6 +42,7 @@ class UnitOutcome(NamedTuple):
     piece: Any  # the result as a JSON line (str, or UTF-8 bytes from a worker) or a table row
     errors: tuple[str, ...]
     internal: bool  # the unit hit a bug in jixiao (reported, not fatal)
+    review: Any = None  # engine.evaluation.review.ReviewLine of a form with printed figures
 
 
 @dataclass
@@ -115,7 +117,12 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     except Exception as e:  # noqa: BLE001 - a bug met by one unit must not cost the others their results
         d = Diagnostic("batch.unit_internal", None, {"error": f"{type(e).__name__}: {e}"[:300]})
         return UnitOutcome(False, where, None, None, None, 0, None, (f"{where}: {d.message(state.lang)}",), True)
-    return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, (), False)
+    return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, (), False, line_of(result))
+
+
+def _extra(file: str, number: int, width: int, cells: list) -> Diagnostic:
+    csv_file = "1" if file.lower().endswith(".csv") else ""  # the quoting hint is for CSV
+    return Diagnostic("batch.extra_cells", SourceSpan(file, number, width + 1), {"count": len(cells), "width": width, "first": cell_text(cells[0])[:40], "csv": csv_file})
 
 
 def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
@@ -134,6 +141,14 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
         if problems:
             raise DiagnosticError(problems)
         cmap = state.cmaps[file]
+        # A row longer than its header (an unquoted comma in a CSV cell): the text
+        # before the comma would otherwise silently stand for the whole cell.
+        extra = [_extra(file, number, cmap.width, cmap.extra_cells(cells))] if cmap.extra_cells(cells) else []
+        if lines and state.rmap is not None:
+            rmap = state.rmap
+            extra += [_extra(rmap.file, n, rmap.width, rmap.extra_cells(c)) for n, c in lines if rmap.extra_cells(c)]
+        if extra:
+            raise DiagnosticError(extra)
         smap = row_smap(file, number, cmap.cols)
         raw = cmap.unit(cells)
         if lines and state.rmap is not None:

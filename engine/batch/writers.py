@@ -5,6 +5,7 @@ from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
+from engine.evaluation.review import line_of
 from engine.ruleset.plan import Plan
 from engine.unit.inputs import SEPARATOR
 from engine.render.cells import csv_row, write_only_row
@@ -27,6 +28,8 @@ def result_header(plan: Plan, lang: str = "zh") -> list[str]:
     head = ["位置", "名称", "总分", "等级"] if zh else ["location", "name", "total", "grade"]
     head += [label for label, _ in score_columns(plan)]
     head += ["发现问题数", "警告数", "偏差指标数"] if zh else ["findings", "warnings", "deviations"]
+    review = REVIEW_HEAD[0 if zh else 1]
+    head += [review[2], review[4], review[5]]  # the computed total is 总分
     head += ["engine", "ruleset_digest", "input_digest"]
     return head
 
@@ -62,6 +65,18 @@ def _frame_columns(frame, path: tuple, out: list) -> None:
                 out.append((SEPARATOR.join((frame.name, cat)), path + (f"{group}/{cat}",)))
 
 
+# The review summary's columns (审核汇总): per form, what it printed against what it computes to.
+REVIEW_HEAD = (
+    ["位置", "名称", "表上总分", "计算总分", "表上数字错误数", "最大差额"],
+    ["location", "name", "printed_total", "computed_total", "wrong_printed_figures", "largest_difference"],
+)
+
+
+def review_row(line, where: str, name: str) -> list:
+    """A form's row in the review summary sheet."""
+    return [where, name, line.printed_total, line.computed_total, line.wrong, line.largest]
+
+
 def result_row(result, where: str) -> list:
     """One unit's row, cell for cell under `result_header`: location, name,
     total, grade, each score column (empty where the unit has no such 一级
@@ -82,9 +97,11 @@ def result_row(result, where: str) -> list:
     for _, path in _columns_of(result):
         score = scores.get(path)
         cells.append(None if score is None else round_half_up(score, places))
+    line = line_of(result)
     return [
         where, result.unit.name, result.total, result.grade, *cells,
         len(result.findings), sum(1 for f in result.findings if f.severity == "warning"), len(result.deviations),
+        *((line.printed_total, line.wrong, line.largest) if line is not None else (None, None, None)),
         s["engine"], s["ruleset_digest"], s["input_digest"],
     ]
 
@@ -135,6 +152,8 @@ class ResultWriter:
             self.book = Workbook(write_only=True)
             self.sheet = self.book.create_sheet("评价结果")
             self.sheet.append(write_only_row(self.sheet, header))
+            self.review_sheet = None  # 审核汇总: made when the first form with printed figures comes
+            self.review_lang = 1 if header and header[0] == "location" else 0
 
     def write(self, piece: Any) -> None:
         if self.fmt == "jsonl":
@@ -152,6 +171,20 @@ class ResultWriter:
         else:
             self.sheet.append(write_only_row(self.sheet, piece))
 
+    def write_review(self, row: list) -> None:
+        """A form's row on the workbook's review sheet (审核汇总; XLSX only:
+        CSV and JSONL carry the same figures in each unit's own row or line)."""
+        if self.fmt != "xlsx":
+            return
+        if self.review_sheet is None:
+            self.review_sheet = self.book.create_sheet("审核汇总")
+            self.review_sheet.append(REVIEW_HEAD[self.review_lang])
+            self.reviewed = 0
+        self.review_sheet.append(row)
+        self.reviewed += 1
+
     def close(self) -> None:
         if self.fmt == "xlsx":
+            if self.review_sheet is not None:  # sortable and filterable in Excel
+                self.review_sheet.auto_filter.ref = f"A1:F{self.reviewed + 1}"
             self.book.save(self.stream)

@@ -37,6 +37,7 @@ from typing import Any, Iterator
 
 from engine.ruleset.plan import CompiledCheck, Plan
 from engine.unit.inputs import TableRow, UnitData, name_counts, row_label
+from engine.ruleset.compile import TOTAL_NAME, is_result_name
 from engine.base.numeric import ZERO, fmt_money, fmt_percent, fmt_score
 from engine.evaluation.result import Finding
 
@@ -69,8 +70,13 @@ def _tables(unit: UnitData) -> dict[str, _Table]:
     return {name: _Table(name, root) for name, root in unit.tables.items()}
 
 
-def run(plan: Plan, unit: UnitData, env: dict[str, Any]) -> list[Finding]:
-    """Every failing check on this unit, as findings (in the ruleset's order)."""
+def run(plan: Plan, unit: UnitData, env: dict[str, Any], results: tuple = (), total: Decimal | None = None) -> list[Finding]:
+    """Every failing check on this unit, as findings (in the ruleset's order).
+
+    `results` and `total` are the scored tree: checks that read them
+    (`指标.score`, `总分`, …) see them beside the unit's figures."""
+    if any(cc.uses_results for cc in plan.checks):
+        env = {**env, **result_values(results, total)}
     corrections: Corrections = {}
     by_check: dict[int, list[Finding]] = {}
     tables = _tables(unit)
@@ -83,6 +89,9 @@ def run(plan: Plan, unit: UnitData, env: dict[str, Any]) -> list[Finding]:
             by_check[i] = list(_row_check(cc, unit, tables, corrections))
         elif cc.check.kind == "equal":
             f = _equal_check(cc, plan, unit, env)
+            by_check[i] = [f] if f is not None else []
+        elif cc.check.kind == "compare":
+            f = _compare_check(cc, plan, unit, env)
             by_check[i] = [f] if f is not None else []
     return [f for i in range(len(plan.checks)) for f in by_check.get(i, ())]
 
@@ -224,11 +233,73 @@ def _equal_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Fi
     name = cc.check.stated
     decl = plan.ruleset.inputs.get(name)
     where = (decl.label if decl is not None and decl.label else name)
-    return _finding(cc, stated, computed, stated_span(plan, unit, name), where, _type_of(plan, name))
+    span = stated_span(plan, unit, name) or plan.span(cc.path + ("stated",))
+    return _finding(cc, stated, computed, span, where, _type_of(plan, name))
+
+
+def relation_severity(difference: Decimal, relation: str, tolerance: Decimal) -> str | None:
+    """None when `left relation right` holds (difference = left − right);
+    else `info` when it fails by no more than the tolerance, `warning` beyond."""
+    holds = {
+        "=": difference == 0, "≤": difference <= 0, "<": difference < 0,
+        "≥": difference >= 0, ">": difference > 0,
+    }[relation]
+    if holds:
+        return None
+    # With no tolerance a strict relation failing on equal figures is a real failure.
+    return "info" if abs(difference) <= tolerance and tolerance > 0 else "warning"
+
+
+def _compare_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Finding | None:
+    try:
+        left = cc.left.evaluate(env)
+        right = cc.formula.evaluate(env)
+    except (*_ARITHMETIC, TypeError, KeyError):
+        return None  # a figure left empty or not a number: nothing to compare
+    if not isinstance(left, Decimal) or not isinstance(right, Decimal):
+        return None
+    diff = left - right
+    severity = relation_severity(diff, cc.relation, cc.check.tolerance)
+    if severity is None:
+        return None
+    names = cc.left.names
+    single = names[0] if len(names) == 1 and cc.left.text.strip() == names[0] else None
+    span = (stated_span(plan, unit, single) if single else None) or plan.span(cc.path + ("formula",))
+    show = _FORMATS.get(_type_of(plan, single) if single else _type_of(plan, cc.formula.names[0]) if cc.formula.names else "number", fmt_money)
+    args = {
+        "check": cc.check.label or cc.check.id, "left": " ".join(cc.left.text.split()), "right": " ".join(cc.formula.text.split()),
+        "relation": cc.relation, "stated": show(left), "computed": show(right), "difference": show(diff),
+        "named": "1" if cc.formula.names else "",  # a bare number on the right is not repeated
+    }
+    code = "check.relation_rounding" if severity == "info" else "check.relation_failed"
+    return Finding("consistency", severity, code, args, span, left, right, diff)
+
+
+def result_values(results: tuple, total: Decimal | None) -> dict[str, Any]:
+    """`指标.score/.weight/.actual/.target` (by id and name) and `总分`."""
+    out: dict[str, Any] = {TOTAL_NAME: total}
+    stack = list(results)
+    while stack:
+        r = stack.pop()
+        node = r.node
+        for key in (node.key, node.name):
+            out[f"{key}.score"] = r.score
+            out[f"{key}.weight"] = node.weight
+            if not r.children:
+                out[f"{key}.actual"] = r.actual
+                out[f"{key}.target"] = r.target
+        stack.extend(r.children)
+    return out
 
 
 def _type_of(plan: Plan, name: str) -> str:
     """The declared type of a named figure (money, percent, …) for display."""
+    if name == TOTAL_NAME:
+        return "number"
+    if is_result_name(name):
+        owner, _, field = name.rpartition(".")
+        node = plan.node(owner)
+        return node.value_type if node is not None and field in ("actual", "target") else "number"
     if name in plan.ruleset.inputs:
         return plan.ruleset.inputs[name].type
     if name in plan.ruleset.metrics:

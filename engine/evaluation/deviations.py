@@ -27,12 +27,30 @@ from engine.base.numeric import ONE
 from engine.evaluation.result import Deviation, Finding, IndicatorResult
 
 MISSED, EXCEEDED, EXPLAIN = "未完成", "超额", "需说明"
+_JUDGED = ("manual", "coefficient", "qualitative")
+
+
+def _misses(operator: str | None, actual: Decimal, target: Decimal) -> bool:
+    op = operator or "≥"
+    return actual < target if op == "≥" else actual > target if op == "≤" else actual != target if op == "=" else False
 
 
 def classify(r: IndicatorResult, plan: Plan, env: dict) -> tuple[str | None, Decimal | None]:
     """(kind or None, completion ratio or None) for one scored leaf."""
     node, target, actual = r.node, r.target, r.actual
     policy = plan.ruleset.deviations
+    judged = node.method is not None and node.method.NAME in _JUDGED
+    if judged and r.outcome is not None:
+        # The evaluator's score: missed when below full marks or when a numeric
+        # actual misses its target; never 超额 (docs/checks.md §4).
+        numeric = isinstance(target, Decimal) and isinstance(actual, Decimal)
+        ratio = actual / target if numeric and target != 0 else None
+        if numeric and _misses(node.operator, actual, target):
+            return MISSED, ratio
+        if node.method.NAME == "qualitative":  # by band: below the top level (达成), whatever the score inside it
+            top = node.params.levels[0].level if node.params is not None else None
+            return (MISSED if r.outcome.branch != top else None), ratio
+        return (MISSED if r.score < node.weight else None), ratio
     if isinstance(target, Decimal) and isinstance(actual, Decimal):
         ratio = actual / target if target != 0 else None
         op = node.operator or "≥"

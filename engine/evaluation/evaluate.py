@@ -11,23 +11,27 @@ from typing import Any
 
 from engine.evaluation import checks
 
-from engine.evaluation import deviations
+from engine.evaluation import deviations, review
+from engine.ruleset import lints
 from engine.ruleset.plan import Node, Plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
 from engine.unit.inputs import UnitData
 from engine.base.numeric import CONTEXT, ZERO, round_half_up
-from engine.evaluation.result import IndicatorResult, Result
-from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
+from engine.evaluation.result import Finding, IndicatorResult, Result
+from engine.ruleset.scoring.base import Outcome, ScoreInput, ScoringProblem
 
 _EMPTY_ENTRY: dict = {}
 
 
-def evaluate(plan: Plan, unit: UnitData) -> Result:
+def evaluate(plan: Plan, unit: UnitData, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
     """Score one unit read (`read_unit`) against `plan`. A project whose
     indicators come from its rows is scored by `unit.plan`, the copy of `plan`
     with those rows in place; a unit read against another ruleset is refused.
     Raises `DiagnosticError` when a figure cannot be computed (e.g. a budget
-    of 0 under a ratio): no partial result is ever returned."""
+    of 0 under a ratio): no partial result is ever returned.
+
+    `lint_choice` is (lints to enable, lints to disable) for this run, over
+    the ruleset's own `lints:` (engine/ruleset/lints.py)."""
     if unit.plan is not None and unit.plan is not plan:
         if (unit.plan.file, unit.plan.digest) != (plan.file, plan.digest):
             raise ValueError(f"the unit {unit.file} was read against {unit.plan.file}, not {plan.file}")
@@ -52,10 +56,39 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
                 total = total * plan.ruleset.total / applicable if applicable else ZERO
         total = round_half_up(total, places)
         grade = grade_of(plan, total)
-        found_checks = checks.run(plan, unit, env)
+        found_checks = checks.run(plan, unit, env, results, total)
         devs, dev_findings = deviations.find(plan, unit, results, env)
-    findings = tuple(sorted((*found_checks, *dev_findings), key=_finding_order))
+        printed = review.compare(plan, unit, results, total, grade, rescaled)
+        on = lints.enabled(plan.ruleset.lints, *lint_choice)
+        notices = (review.notices(plan, unit) if "group_weights" in on else []) + review.unmeasured(plan, unit, results) + _lint(plan, unit, on)
+    findings = tuple(sorted((*found_checks, *dev_findings, *printed, *notices), key=_finding_order))
     return Result(plan, unit, env, results, total, grade, findings, tuple(devs), rescaled)
+
+
+# (ruleset digest, file, lints on) → the lint findings of a ruleset's own
+# indicators, the same for every unit without rows of its own (batch runs).
+_LINTED: dict[tuple, list] = {}
+
+
+def _lint(plan: Plan, unit: UnitData, on: frozenset) -> list:
+    """Design lints over the indicators this unit is scored under, as findings
+    located at the ruleset's indicator or the unit's data row."""
+    key = (plan.digest, plan.file, on)
+    fixed = not plan.frames  # no rows of the unit's own: the same findings for every unit
+    if fixed and key in _LINTED:
+        return _LINTED[key]
+
+    def where(node):
+        if len(node.path) >= 2 and node.path[-2] == "rows":  # a project's own row
+            return unit.entry_span(node.key)
+        return plan.span(node.path)
+
+    found = [Finding("lint", "warning", d.code, d.args, d.span) for d in lints.run(plan.roots, on, where)]
+    if fixed:
+        if len(_LINTED) >= 64:
+            _LINTED.clear()
+        _LINTED[key] = found
+    return found
 
 
 def _leaves(results):
@@ -126,6 +159,12 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
         target = node.target
     outcome = None
     score = ZERO
+    unmeasured = entry.get("unmeasured")
+    if unmeasured is not None:  # not a measured number: scored as the scheme says (policy.unmeasured_actual)
+        if plan.ruleset.policy.unmeasured_actual != "met_with_warning":
+            full_at = target if isinstance(target, Decimal) else None  # a measured actual at the target earns full marks
+            return IndicatorResult(node, target, unmeasured, ZERO, Outcome(ZERO, "unmeasured", (), full_at), entry)
+        actual = target  # as if the target were met; the text is kept below for display
     if node.method is not None and node.params is not None:
         inp = ScoreInput(node.weight, target, actual, node.operator, entry, env)
         try:
@@ -146,7 +185,7 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
             score = round_half_up(outcome.score, places) if per_indicator else outcome.score
             if not ZERO <= score <= node.weight:  # the last guard: never a score outside [0, weight]
                 problems.append(Diagnostic("eval.score_out_of_range", plan.span(node.path + ("scoring",)), {"name": node.name, "method": node.method.NAME, "score": score, "weight": node.weight}))
-    return IndicatorResult(node, target, actual, score, outcome, entry)
+    return IndicatorResult(node, target, actual if unmeasured is None else unmeasured, score, outcome, entry)
 
 
 def grade_of(plan: Plan, total: Decimal) -> str:
@@ -162,7 +201,12 @@ def trace_outcome(result: IndicatorResult, env) -> Any:
     node = result.node
     if node.method is None or node.params is None or result.not_applicable:
         return None
-    inp = ScoreInput(node.weight, result.target, result.actual, node.operator, result.entry, env)
+    actual = result.actual
+    if result.entry.get("unmeasured") is not None:  # policy.unmeasured_actual
+        if result.outcome is not None and result.outcome.branch == "unmeasured":
+            return result.outcome
+        actual = result.target
+    inp = ScoreInput(node.weight, result.target, actual, node.operator, result.entry, env)
     with decimal.localcontext(CONTEXT):
         if node.method_formula is not None:
             return node.method.score(inp, node.params, True, node.method_formula)

@@ -16,10 +16,11 @@ from engine.unit.inputs import read_unit
 _UNOPENABLE = ("load.not_found", "load.is_directory", "load.unreadable")
 
 
-def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath | None = None) -> Result:
+def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath | None = None, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
     """Load a data file and its ruleset, and evaluate. `ruleset` is the
     user's own choice (a path, `YEAR/kind` or id); without it, the data file's
     `ruleset:` is used, confined to the search path and the file's own folder.
+    `lint_choice`: (design lints to enable, to disable) for this run.
 
     Raises `DiagnosticError` with every problem found in either file."""
     search = search or SearchPath.default()
@@ -42,4 +43,4 @@ def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath
             # A ruleset that cannot be opened is a mistake in the data file's `ruleset:` line.
             raise DiagnosticError([Diagnostic(d.code, named_at, d.args) if d.code in _UNOPENABLE else d for d in e.diagnostics]) from None
     unit = read_unit(plan, raw, smap, shown, digest_of(text))
-    return evaluate(plan, unit)
+    return evaluate(plan, unit, lint_choice)

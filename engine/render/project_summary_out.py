@@ -44,6 +44,17 @@ def text(summary: ProjectSummary, lang: str = "zh") -> str:
     ))
     if summary.grades:
         out.append(say("summary.grades", grades="、".join(f"{g} {n}" for g, n in summary.grades.items())))
+    reviewed = sorted((r for r in summary.rows if not r.failed and r.review is not None), key=lambda r: (-r.review.wrong, -abs(r.review.largest or 0)))
+    if reviewed:  # 审核汇总: the forms with the most wrong printed figures first
+        out.append("")
+        out.append(say("summary.review_head", forms=len(reviewed), misprinted=sum(1 for r in reviewed if r.review.wrong)))
+        for r in reviewed:
+            line = r.review
+            out.append(say(
+                "summary.review_row", name=one_line(r.name), file=r.file,
+                printed=fmt_score(line.printed_total, 6) if line.printed_total is not None else "—", total=fmt_score(line.computed_total),
+                wrong=line.wrong, largest=fmt_score(line.largest, 6) if line.largest is not None else "—",
+            ))
     failed = [r for r in summary.rows if r.failed]
     if failed:
         out.append("")
@@ -66,11 +77,15 @@ def row_dict(r: SummaryRow, lang: str = "zh") -> dict[str, Any]:
             "file": r.file, "name": r.name, "status": "failed",
             "problems": [{"location": str(d.span) if d.span else None, "code": d.code, "message": d.message(lang)} for d in r.problems],
         }
-    return {
+    out = {
         "file": r.file, "name": r.name, "status": "evaluated",
         "budget": r.budget, "spent": r.spent, "rate": r.rate, "score": r.score, "grade": r.grade,
         "findings": r.findings, "findings_by_severity": dict(sorted(r.by_severity.items())),
     }
+    if r.review is not None:  # a form with printed figures (docs/review.md)
+        line = r.review
+        out["review"] = {"printed_total": line.printed_total, "computed_total": line.computed_total, "wrong_printed_figures": line.wrong, "largest_difference": line.largest}
+    return out
 
 
 def as_dict(summary: ProjectSummary, lang: str = "zh") -> dict[str, Any]:

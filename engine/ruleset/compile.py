@@ -7,6 +7,7 @@ reuses one plan.
 """
 from __future__ import annotations
 
+import dataclasses
 import graphlib
 import keyword
 import unicodedata
@@ -16,14 +17,15 @@ from typing import Any, Mapping
 
 from pydantic import ValidationError
 
+from engine.ruleset import lints as _lints
 from engine.ruleset import validate
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import Formula, Names, compile_formula
 from engine.ruleset.model import Ruleset
-from engine.base.numeric import parse_number
+from engine.base.numeric import parse_number, split_bound
 from engine.ruleset.scoring import DEFAULT_BY_OPERATOR, METHODS
 from engine.base.sourcemap import SourceMap
-from engine.ruleset.plan import INDICATOR_NAMES, BoundMethod, CompiledCheck, Frame, Node, Plan, leaves_of
+from engine.ruleset.plan import INDICATOR_NAMES, NUMERIC_TYPES, BoundMethod, CompiledCheck, Frame, Node, Plan, leaves_of
 from engine.ruleset.formula import suggest
 from engine.ruleset.validate import schema_diagnostics
 
@@ -32,8 +34,17 @@ def target_of(raw: Decimal | str | None, operator: str | None) -> Decimal | str 
     else the qualitative statement itself."""
     if raw is None or isinstance(raw, Decimal) or operator == "定性":
         return raw
-    n = parse_number(raw)
+    n = parse_number(plain_target(raw, operator))
     return raw if n is None else n
+
+
+def plain_target(raw, operator: str | None):
+    """A target written with its bound (`≥95%`, `98%以上`) as the figure alone,
+    when the bound is the indicator's own operator."""
+    if not isinstance(raw, str) or operator == "定性":
+        return raw
+    op, bare = split_bound(raw)
+    return bare if op is not None and op == operator and parse_number(bare) is not None else raw
 
 
 def value_type_of(actual_type: str | None, operator: str | None, unit: str | None, target_raw) -> str:
@@ -57,6 +68,10 @@ def _target_text(raw, unit: str | None) -> str | None:
     return raw
 
 
+# Sums of weights that `policy.weights_mismatch: warn` turns into warnings.
+WEIGHT_SUMS = ("ruleset.weights_mismatch", "ruleset.total_mismatch")
+
+
 def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     """Validate raw ruleset data and compile it, reporting every problem at once."""
     if not isinstance(raw, dict):
@@ -75,8 +90,13 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
             raise DiagnosticError(sorted(problems, key=sort_key)) from None
         ruleset, unsure = salvaged[0], validate.Unsure.of(salvaged[1])
 
+    notices: list[Diagnostic] = []
     if not unsure.weights:
-        problems += validate.weight_sums(ruleset.indicators, ruleset.total, smap)
+        sums = list(validate.weight_sums(ruleset.indicators, ruleset.total, smap))
+        if ruleset.policy.weights_mismatch == "warn":  # score the form as it is, and say so
+            notices = [dataclasses.replace(d, severity="warning") for d in sums if d.code in WEIGHT_SUMS]
+            sums = [d for d in sums if d.code not in WEIGHT_SUMS]
+        problems += sums
     problems += validate.weight_places(ruleset.indicators, ruleset.rounding, smap)
     problems += validate.unique_ids(ruleset.indicators, smap)
     if not unsure.grades:
@@ -116,7 +136,9 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     leaves = tuple(leaves_of(roots))
     problems += _check_summary_names(ruleset, names, smap)
 
-    checks, check_problems = _compile_checks(ruleset, names, smap, unsure.checks)
+    for lint, suggestion in _lints.unknown(ruleset.lints):
+        problems.append(Diagnostic("lint.unknown", smap.key(("lints", lint)), {"id": lint, "suggestion": suggestion, "known": ", ".join(_lints.LINTS)}))
+    checks, check_problems = _compile_checks(ruleset, {**names, **result_names(roots)}, smap, unsure.checks)
     problems += check_problems
 
     if unsure.names:
@@ -124,7 +146,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     problems = [d for d in problems if not validate.mentions_placeholder(d)]
     if problems:
         raise DiagnosticError(sorted(problems, key=sort_key))
-    return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks, frames, row_methods)
+    return Plan(ruleset, file, digest, smap, names, table_names, metrics, roots, leaves, checks, frames, row_methods, notices=tuple(notices))
 
 
 def _check_summary_names(ruleset: Ruleset, names: dict, smap: SourceMap) -> list[Diagnostic]:
@@ -226,7 +248,7 @@ def make_node(
     method, params, method_formula = bound
     return Node(
         key=key, name=name, path=path, depth=depth, weight=weight,
-        target=target_of(target_raw, operator), target_text=_target_text(target_raw, unit), operator=operator,
+        target=target_of(target_raw, operator), target_text=_target_text(plain_target(target_raw, operator), unit), operator=operator,
         unit=unit, value_type=value_type_of(actual_type, operator, unit, target_raw), actual=actual, method=method,
         params=params, method_formula=method_formula, explain_if=explain_if, children=children,
         frame=frame, in_total=in_total,
@@ -245,6 +267,8 @@ def _frame_of(ind, path: tuple, smap: SourceMap, problems: list) -> Frame | None
     if ind.rows is None:
         if ind.categories is not None:
             problems.append(Diagnostic("rows.categories_without_rows", smap.key(path + ("categories",)), {"name": ind.name}))
+        if ind.goals:
+            problems.append(Diagnostic("rows.goals_without_rows", smap.key(path + ("goals",)), {"name": ind.name}))
         return None
     if ind.children or ind.scoring is not None or ind.actual is not None or ind.target is not None or ind.operator is not None:
         problems.append(Diagnostic("rows.frame_not_plain", smap.value(path + ("rows",)), {"name": ind.name}))
@@ -252,7 +276,9 @@ def _frame_of(ind, path: tuple, smap: SourceMap, problems: list) -> Frame | None
         problems.append(Diagnostic("rows.frame_no_categories", smap.value(path + ("rows",)), {"name": ind.name}))
         return None
     if isinstance(ind.categories, dict):
-        return Frame(dict(ind.categories), True)
+        return Frame(dict(ind.categories), True, ind.goals)
+    if ind.goals:  # a goal holds 一级: the frame must list them
+        problems.append(Diagnostic("rows.goals_need_groups", smap.value(path + ("goals",)), {"name": ind.name}))
     return Frame({ind.name: tuple(ind.categories)}, False)
 
 
@@ -393,6 +419,16 @@ def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_check
                     continue
                 formula, errs = compile_formula(check.formula, cols, _locator(smap, path + ("formula",)))
                 problems += errs
+        elif check.kind == "compare":
+            if not check.formula:
+                problems.append(Diagnostic("schema.missing_key", smap.value(path), {"key": "formula"}))
+                continue
+            compiled, errs = _compile_relation(check.formula, names, smap, path + ("formula",))
+            problems += errs
+            if compiled is not None:
+                left, relation, right = compiled
+                out.append(CompiledCheck(check, path, right, left, relation, _reads_results(left, right)))
+            continue
         else:
             if not check.stated or not check.computed:
                 problems.append(Diagnostic("schema.missing_key", smap.value(path), {"key": "stated" if not check.stated else "computed"}))
@@ -402,5 +438,79 @@ def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_check
                 problems.append(Diagnostic("formula.unknown_name", smap.value(path + ("stated",)), {"name": check.stated, "suggestion": suggest(check.stated, names)}))
             formula, errs = compile_formula(check.computed, names, _locator(smap, path + ("computed",)))
             problems += errs
+            if formula is not None:
+                out.append(CompiledCheck(check, path, formula, uses_results=_reads_results(formula) or is_result_name(check.stated)))
+                continue
         out.append(CompiledCheck(check, path, formula))
     return tuple(out), problems
+
+
+# --- checks over results ------------------------------------------------------
+
+TOTAL_NAME = "总分"
+RESULT_FIELDS = ("actual", "target", "weight", "score")
+# A relation between two formulas in a `compare` check, longest spelling first.
+_RELATIONS = (("<=", "≤"), (">=", "≥"), ("==", "="), ("≤", "≤"), ("≥", "≥"), ("<", "<"), (">", ">"), ("=", "="), ("＝", "="))
+
+
+def result_names(roots) -> dict[str, str]:
+    """The names a check may read after scoring: `指标.score` and `.weight` for
+    every indicator (by name and by id), `.actual` and `.target` for leaves,
+    and `总分`. Indicators that come from a project's rows are not known here."""
+    out = {TOTAL_NAME: "number"}
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        for key in {n.key, n.name}:
+            out[f"{key}.score"] = out[f"{key}.weight"] = "number"
+            if n.is_leaf:
+                kind = "number" if n.value_type in NUMERIC_TYPES else "text"
+                out[f"{key}.actual"] = out[f"{key}.target"] = kind
+        stack.extend(n.children)
+    return out
+
+
+def is_result_name(name: str | None) -> bool:
+    """Whether a check's name reads a result (`X.score`, `总分`)."""
+    if not name:
+        return False
+    return name == TOTAL_NAME or name.rpartition(".")[2] in RESULT_FIELDS
+
+
+def _reads_results(*formulas: Formula) -> bool:
+    return any(is_result_name(n) for f in formulas for n in f.names)
+
+
+def _compile_relation(text, names: dict, smap: SourceMap, path: tuple):
+    """`左边 ≤ 右边` as (left formula, relation, right formula), each side
+    compiled on its own with positions in the file; or None and the problems."""
+    if not isinstance(text, str):
+        text = format(text, "f") if isinstance(text, Decimal) else str(text)
+    found = []
+    depth = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth -= 1
+        elif depth == 0:
+            for spelling, relation in _RELATIONS:
+                if text.startswith(spelling, i) and not (spelling in ("<", ">", "=") and text.startswith("=", i + 1)):
+                    found.append((i, spelling, relation))
+                    i += len(spelling) - 1
+                    break
+        i += 1
+    locate = _locator(smap, path)
+    if len(found) != 1:
+        return None, [Diagnostic("check.relation_count", locate(found[1][0] if len(found) > 1 else 0), {"formula": " ".join(text.split()), "count": len(found)})]
+    at, spelling, relation = found[0]
+    left_text, right_text = text[:at], text[at + len(spelling):]
+    right_at = at + len(spelling)
+    left, errs = compile_formula(left_text, names, locate) if left_text.strip() else (None, [Diagnostic("formula.empty", locate(0))])
+    right, errs2 = compile_formula(right_text, names, lambda offset: locate(right_at + offset)) if right_text.strip() else (None, [Diagnostic("formula.empty", locate(right_at))])
+    problems = errs + errs2
+    if left is None or right is None or problems:
+        return None, problems
+    return (left, relation, right), []

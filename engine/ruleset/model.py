@@ -29,7 +29,7 @@ Number = Annotated[Decimal, BeforeValidator(_number)]
 
 InputType = Literal["money", "number", "percent", "count", "text"]
 Operator = Literal["≥", "≤", "=", "定性"]
-_OPERATOR_ALIASES = {">=": "≥", "<=": "≤", "==": "=", "＝": "=", "qualitative": "定性"}
+_OPERATOR_ALIASES = {">=": "≥", "<=": "≤", "==": "=", "＝": "=", "≧": "≥", "≦": "≤", "═": "=", "qualitative": "定性"}  # ≧ ≦ ═ as forms print them
 
 
 def operator_of(text: str) -> str | None:
@@ -117,6 +117,9 @@ class Indicator(Model):
     # (a list), or maps each allowed 一级 to its 二级 (a mapping).
     rows: Literal["data"] | None = None
     categories: tuple[str, ...] | dict[str, tuple[str, ...]] | None = None
+    # `goals: true` on a frame with a mapping of 一级: rows name their 年度绩效目标
+    # (`goal:`) above the 一级, as Hubei's multi-goal form does (goal → 一级 → 二级 → 三级).
+    goals: bool = False
     in_total: bool = True  # 计入总分: false shows a top-level score beside the total
 
     @field_validator("operator", mode="before")
@@ -160,10 +163,22 @@ class Policy(Model):
       the points earned ÷ the applicable weight × the full total);
     - `adjusted_target`: `use` (an in-year adjusted target 调整指标值 replaces
       the annual target in scoring) or `ignore` (scored against the annual
-      target; the adjusted one is kept for the record)."""
+      target; the adjusted one is kept for the record);
+    - `weights_mismatch`: `refuse` (weights that do not add up — children to
+      their parent, the tree to the total — stop the ruleset) or `warn` (a form
+      that contradicts itself, e.g. rows adding up to 110 under a total of 100,
+      is still scored, each indicator by its own weight and each group as the
+      sum of its scores, with a warning naming both sums);
+    - `unmeasured_actual`: what a quantitative indicator's actual that is not
+      a measured number (text, or the target copied with its operator:
+      `≥300米`) does: `error` (the data is refused), `met_with_warning`
+      (scored as if the target were met) or `zero_with_warning` (scored 0),
+      each with the finding 实际完成值未填实测数."""
 
     not_applicable: Literal["zero", "rescale"] = "zero"
     adjusted_target: Literal["use", "ignore"] = "use"
+    weights_mismatch: Literal["refuse", "warn"] = "refuse"
+    unmeasured_actual: Literal["error", "met_with_warning", "zero_with_warning"] = "error"
 
 
 class SummaryColumns(Model):
@@ -187,12 +202,16 @@ class Check(Model):
 
     - `row`: in every row of `table`, `column` equals `formula` over the row's columns;
     - `sum`: every row with sub-rows equals the sum of its sub-rows, in `columns`;
-    - `equal`: the figure `stated` (an input or table figure) equals `computed` (a formula).
+    - `equal`: the figure `stated` (an input or table figure) equals `computed` (a formula);
+    - `compare`: `formula` is two formulas joined by one relation (`=`, `<`,
+      `<=`, `>`, `>=`, `≤`, `≥`): `支出表.合计 ≤ 预算调整表.全年预算数`.
+    `equal` and `compare` may also read results: `指标.actual`, `.target`,
+    `.weight`, `.score` (a group's `.score` is the sum of its scores) and `总分`.
     Within `tolerance` a difference is `info` (rounding); beyond it a `warning`."""
 
     id: str
     label: str | None = None
-    kind: Literal["row", "sum", "equal"]
+    kind: Literal["row", "sum", "equal", "compare"]
     table: str | None = None
     column: str | None = None
     columns: tuple[str, ...] = ()
@@ -264,6 +283,7 @@ class Ruleset(Model):
     deviations: DeviationPolicy = DeviationPolicy.model_construct()
     checks: tuple[Check, ...] = ()
     cases: tuple[Case, ...] = ()
+    lints: dict[str, bool] = {}  # design lints switched on or off by id (engine/ruleset/lints.py)
     batch: BatchSpec | None = None  # table column mapping for `batch` (optional)
 
     @field_validator("metrics", mode="before")

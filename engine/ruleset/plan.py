@@ -12,7 +12,7 @@ from decimal import Decimal
 from types import ModuleType
 from typing import Mapping, NamedTuple
 
-from engine.base.diagnostics import SourceSpan
+from engine.base.diagnostics import Diagnostic, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.ruleset.formula import Formula
 from engine.ruleset.model import Check, Ruleset
@@ -68,6 +68,7 @@ class Frame:
 
     groups: Mapping[str, tuple[str, ...]]
     nested: bool
+    goals: bool = False  # rows name a 年度绩效目标 above their 一级 (`goal:`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,10 @@ class CompiledCheck:
 
     check: Check
     path: tuple
-    formula: Formula | None = None  # row: over column names; equal: `computed`
+    formula: Formula | None = None  # row: over column names; equal: `computed`; compare: the right side
+    left: Formula | None = None  # compare: the left side
+    relation: str = "="  # compare: = < ≤ > ≥
+    uses_results: bool = False  # reads 指标.score, 总分 …: evaluated after scoring
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,10 @@ class Plan:
     frames: tuple[Node, ...] = ()  # nodes whose children each unit's rows give
     row_methods: Mapping[str, BoundMethod] = field(default_factory=dict)  # 指标性质 → scoring for rows
     files: tuple[str, ...] = ()  # real paths of the ruleset file and of every file it extends (no output may replace them)
+    # Warnings about the ruleset itself that do not stop it (weights that do not
+    # add up under `policy.weights_mismatch: warn`): `validate` prints them and
+    # every evaluation lists them among its findings.
+    notices: tuple[Diagnostic, ...] = ()
 
     def node(self, key: str) -> Node | None:
         """The indicator with this id or name."""

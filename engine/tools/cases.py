@@ -114,24 +114,35 @@ def _evaluated(plan: Plan, data: str, shown: str, evaluated: dict) -> Result:
 
 def _run_case(plan: Plan, i: int, case: Case, folder: str, shown_folder: str, evaluated: dict) -> CaseOutcome:
     span = plan.span(("cases", i))
-    problems = []
-    scores_at = ("cases", i, "expect", "scores")
-    for key in case.expect.scores:
-        if plan.node(key) is None:
-            names = [n for leaf in _nodes(plan.roots) for n in (leaf.key, leaf.name)]
-            problems.append(Diagnostic("cases.unknown_indicator", plan.smap.key(scores_at + (key,)), {"name": key, "suggestion": suggest(key, names)}))
+    problems: list[Diagnostic] = []
     data = os.path.join(folder, case.data)
     shown = os.path.normpath(os.path.join(shown_folder, case.data))
     try:
         result = _evaluated(plan, data, shown, evaluated)
     except DiagnosticError as e:
+        problems += _unknown_indicators(plan, i, case)
         if e.diagnostics and e.diagnostics[0].code == "load.not_found":
             problems.append(Diagnostic("cases.data_not_found", plan.span(("cases", i, "data")), {"path": shown}))
         else:
             problems.extend(e.diagnostics)
         return CaseOutcome(case, span, None, (), tuple(problems))
     problems.extend(reference_check(plan, result.unit, span))
+    # Indicators are looked up in the plan the unit was scored under: a
+    # project's own rows (indicator_rows) are indicators a case may check.
+    problems += _unknown_indicators(result.unit.plan or plan, i, case, plan)
     return CaseOutcome(case, span, result, tuple(compare(case, result)), tuple(problems))
+
+
+def _unknown_indicators(scored: Plan, i: int, case: Case, ruleset_plan: Plan | None = None) -> list[Diagnostic]:
+    """A case's expected scores that name no indicator of the plan scored."""
+    plan = ruleset_plan or scored
+    scores_at = ("cases", i, "expect", "scores")
+    out = []
+    for key in case.expect.scores:
+        if scored.node(key) is None:
+            names = [n for leaf in _nodes(scored.roots) for n in (leaf.key, leaf.name)]
+            out.append(Diagnostic("cases.unknown_indicator", plan.smap.key(scores_at + (key,)), {"name": key, "suggestion": suggest(key, names)}))
+    return out
 
 
 def cross_check(plan: Plan, path: str, display: str | None = None) -> list[Diagnostic]:

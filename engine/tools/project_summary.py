@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping
 
 from engine.base.paths import display_path
+from engine.evaluation.review import ReviewLine, line_of
 from engine.evaluation.run import evaluate_file
 from engine.ruleset.locate import SearchPath
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
@@ -44,6 +45,7 @@ class SummaryRow:
     digest: str = ""  # the data file's and the ruleset's content hashes (the stamp of a generated form)
     ruleset_digest: str = ""
     ruleset_files: tuple[str, ...] = ()  # the ruleset's files (its `extends:` chain): inputs no output may replace
+    review: ReviewLine | None = None  # a form with printed figures (stated): its review line
 
     @property
     def failed(self) -> bool:
@@ -119,7 +121,7 @@ def row_of(result: Result, file: str) -> SummaryRow:
     return SummaryRow(
         file, result.unit.name or file, budget, spent, rate, result.total, result.grade,
         len(result.findings), severity, (), tuple(b.label for b in result.plan.ruleset.grades),
-        result.unit.digest, result.plan.digest, result.plan.files,
+        result.unit.digest, result.plan.digest, result.plan.files, line_of(result),
     )
 
 

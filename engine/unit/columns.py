@@ -79,6 +79,14 @@ class ColumnMap:
     # have columns for: missing (None), never 0 (a row left out is not a row of zeros).
     absent: tuple[str, ...] = ()
     notes: tuple[Diagnostic, ...] = ()  # one warning per such category, at the header
+    width: int = 0  # cells in the header: a row with more (an unquoted comma in CSV) is refused
+
+    def extra_cells(self, cells: tuple) -> list:
+        """The cells of a row beyond its header (blank ones too: an unquoted
+        comma in the last text column pushes an empty cell past the header)."""
+        if not self.width or len(cells) <= self.width:
+            return []
+        return list(cells[self.width:])
 
     def unit(self, cells: tuple) -> dict:
         """The unit's data from one row's cells (same shape as a unit file)."""
@@ -252,7 +260,7 @@ def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str
         for cat, flat in missing.items():
             notes.append(Diagnostic("batch.absent_category", SourceSpan(file, 1, 1), {"table": tname, "category": cat, "header": flat}, "warning"))
     rows = {t: tuple(c) for t, c in table_rows.items()}
-    return ColumnMap(file, tuple(targets), cols, rows, key_index, tuple(absent), tuple(notes)), []
+    return ColumnMap(file, tuple(targets), cols, rows, key_index, tuple(absent), tuple(notes), len(list(header))), []
 
 
 @dataclass(frozen=True)
@@ -264,6 +272,14 @@ class RowsMap:
     fields: tuple[tuple[int, str], ...]  # (cell index, field)
     key_index: int
     keep_blank: frozenset[str] = frozenset()
+    width: int = 0  # cells in the header (see ColumnMap.extra_cells)
+
+    def extra_cells(self, cells: tuple) -> list:
+        """The cells of a row beyond its header (blank ones too: an unquoted
+        comma in the last text column pushes an empty cell past the header)."""
+        if not self.width or len(cells) <= self.width:
+            return []
+        return list(cells[self.width:])
 
     def row(self, cells: tuple) -> dict:
         out: dict[str, Any] = {}
@@ -350,4 +366,4 @@ def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) 
         problems.append(Diagnostic("batch.no_key_column", SourceSpan(file, 1, 1), {"header": rows.key or spec.key or "?"}))
     if problems:
         return None, problems
-    return RowsMap(file, parts, tuple(fields), key_index, keep_blank), []
+    return RowsMap(file, parts, tuple(fields), key_index, keep_blank, len(list(header))), []

@@ -43,7 +43,7 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
         plain = _PLAIN.match(value)
         if plain is not None:
             if not plain.group(1):
-                return _checked(Decimal(value.replace(",", "") if "," in value else value), False, kind, allow_negative)
+                return _checked(Decimal(value.replace(",", "") if "," in value else value), False, kind, allow_negative, unit)
             if kind == "percent":
                 return _checked(Decimal(value[:-1].replace(",", "")).scaleb(-2), True, kind, allow_negative)
     if value is None or (isinstance(value, str) and is_empty_mark(value)):
@@ -67,16 +67,18 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
             return None, "input.unexpected_percent"
     else:
         number = value
-    return _checked(number, is_pct, kind, allow_negative)
+    return _checked(number, is_pct, kind, allow_negative, unit)
 
 
-def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None) -> tuple[Any, str | None]:
+def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None, unit: str | None = None) -> tuple[Any, str | None]:
     if not in_range(number):  # e.g. a quoted "0.000…1" with 40 places
         return None, "input.number_range"
     if abs(number) >= MAX_MAGNITUDE:
         return None, "input.too_large"
     if kind == "percent" and not is_pct and abs(number) > MAX_BARE_RATIO:
-        return None, "input.percent_ambiguous"
+        if unit != "%" or abs(number) <= 2:
+            return None, "input.percent_ambiguous"
+        number = number.scaleb(-2)  # in a column whose unit is %, a bare 100 is 100%
     if number.is_zero():
         number = number.copy_abs()  # -0 is 0 (and never prints as -0)
     if kind == "count" and number != number.to_integral_value():
@@ -130,15 +132,15 @@ def _needed_field(node: Node) -> str | None:
     return None
 
 
-def read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where) -> list[Diagnostic]:
+def read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where, unmeasured: str = "error") -> list[Diagnostic]:
     """One indicator's data into `entries`; the problems found (for `engine.unit.indicator_rows`,
     whose indicator rows carry the same fields)."""
     rd = Reader(smap, where(()).file)
-    entries[node.key] = _entry_data(node, entry, path, rd)
+    entries[node.key] = _entry_data(node, entry, path, rd, unmeasured)
     return rd.problems
 
 
-def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader) -> dict:
+def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader, unmeasured: str = "error") -> dict:
     before = len(rd.problems)
     out: dict[str, Any] = {}
     method = node.method.NAME if node.method is not None else None
@@ -154,10 +156,16 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader) -> dict:
             if node.actual is not None:
                 rd.add("input.actual_is_computed", rd.key_at(p), name=node.name)
                 continue
-            quantitative = node.value_type in NUMERIC_TYPES and not (method in _JUDGED and not isinstance(value, Decimal))
+            judged = method in _JUDGED  # the evaluator's score: a numeric actual is kept as a number when it reads as one
+            quantitative = node.value_type in NUMERIC_TYPES
             v, code = coerce(value, node.value_type if quantitative else "text", True, node.unit)
+            if judged and code:
+                v, code = coerce(value, "text", True, node.unit)
             if code == "input.not_number":
                 code = "input.actual_is_target" if _looks_like_target(value) else "input.actual_not_number"
+                if unmeasured != "error":  # scored as the scheme says, with a finding (engine.evaluation.review)
+                    out["actual"], out["unmeasured"] = None, _show(value)
+                    continue
             if code:
                 rd.add(code, rd.at(p), value=_show(value), target=node.target_text or "", **label, field=key)
                 continue
@@ -168,7 +176,9 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader) -> dict:
             if v is not None:
                 out[key] = None if v is _EMPTY else v
         elif key in ("score", "coefficient"):
-            v = rd.value(value, "number", p, False, None, **label, field=key)
+            # A coefficient is often written as a percentage (100%, 85%): 1, 0.85.
+            pct = key == "coefficient" and isinstance(value, str) and value.strip().endswith(("%", "％"))
+            v = rd.value(value, "percent" if pct else "number", p, False, None, **label, field=key)
             if v is not None:
                 out[key] = None if v is _EMPTY else v
         elif key == "not_applicable":
@@ -183,7 +193,7 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader) -> dict:
             if value is not None and not isinstance(value, str):
                 value = format(value, "f") if isinstance(value, Decimal) else str(value)
             out[key] = value.strip() if isinstance(value, str) and value.strip() else None
-    if not out.get("not_applicable"):
+    if not out.get("not_applicable") and "unmeasured" not in out:
         need = _needed_field(node)
         # A field already reported as malformed is not reported again as missing.
         if need and out.get(need) is None and len(rd.problems) == before:

@@ -42,21 +42,22 @@ from engine.ruleset.plan import Node, Plan, leaves_of
 from engine.ruleset.compile import make_node, target_problem
 from engine.base.diagnostics import Diagnostic
 from engine.ruleset.formula import suggest
-from engine.unit.entries import ENTRY_KEYS, coerce, read_entry
+from engine.unit.entries import _ENTRY_FIELDS, ENTRY_KEYS, coerce, read_entry
+from engine.unit.stated import StatedFigure
 from engine.ruleset.model import operator_of
-from engine.base.numeric import ZERO
+from engine.base.numeric import ZERO, is_empty_mark, parse_number, split_bound
 from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
 from engine.base.sourcemap import SourceMap
 
-ROW_FIELDS = ("id", "group", "category", "name", "operator", "unit", "target", "weight")
+ROW_FIELDS = ("id", "goal", "group", "category", "name", "operator", "unit", "target", "weight")
 REQUIRED = ("group", "category", "name", "target", "weight")
 FIELD_LABELS = {
-    "group": "一级指标", "category": "二级指标", "name": "三级指标", "operator": "指标性质",
+    "goal": "年度绩效目标", "group": "一级指标", "category": "二级指标", "name": "三级指标", "operator": "指标性质",
     "target": "年度指标值", "weight": "分值",
 }
 # The paper form's column headings, so a row typed with them is told the key to use.
 FORM_COLUMNS = {
-    "一级指标": "group", "一级": "group", "二级指标": "category", "二级": "category", "三级指标": "name", "三级": "name",
+    "年度绩效目标": "goal", "绩效目标": "goal", "一级指标": "group", "一级": "group", "二级指标": "category", "二级": "category", "三级指标": "name", "三级": "name",
     "指标性质": "operator", "计算符号": "operator", "度量单位": "unit", "计量单位": "unit", "年度指标值": "target",
     "指标值": "target", "调整指标值": "adjusted_target", "实际完成值": "actual", "全年完成值": "actual", "全年实际值": "actual",
     "分值": "weight", "权重": "weight", "得分": "score", "评价档次": "level", "得分系数": "coefficient",
@@ -67,7 +68,6 @@ FORM_COLUMNS = {
 # with the rows and are reported with every other row problem.
 _JUDGED = ("qualitative", "manual", "coefficient")
 _KNOWN_KEYS = frozenset((*ROW_FIELDS, *ENTRY_KEYS))
-_PREFIXES = (("≥", "≥"), (">=", "≥"), ("≧", "≥"), ("≤", "≤"), ("<=", "≤"), ("≦", "≤"), ("=", "="), ("＝", "="))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -77,15 +77,20 @@ class _Row:
     group: str
     category: str
     node: Node
+    goal: str = ""  # 年度绩效目标, in frames that declare `goals: true`
 
 
-def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> tuple[Plan | None, SourceMap, list[Diagnostic]]:
+def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, stated: list | None = None) -> tuple[Plan | None, SourceMap, list[Diagnostic]]:
     """Check a unit's `indicator_rows` against the plan's frames.
 
     Returns the plan with the frames filled, the unit's source map with each
     row also reachable as `indicators.<key>` (so every later message about an
     indicator points at its row), and every problem found. Each row's data
-    goes into `entries` under its indicator key."""
+    goes into `entries` under its indicator key. Problems of severity
+    `warning` (rows weighing other than their frame, under
+    `policy.weights_mismatch: warn`) do not stop the unit. A row's `score:` (得分) where
+    its method computes the score itself is what the form printed: it goes
+    into `stated` (compared, never used)."""
     if not plan.frames:
         return None, smap, [Diagnostic("rows.not_expected", smap.key(("indicator_rows",)))]
     if given is None:
@@ -105,12 +110,17 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> 
         if not isinstance(data, dict):
             problems.append(Diagnostic("rows.row_not_mapping", where(path), {"index": i + 1}))
             continue
-        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS, weights)
+        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS, weights, stated if stated is not None else [])
         if row is not None:
             rows.append(row)
             taken[row.node.key] = row.node
 
-    problems += _weight_sums(plan, weights, where)
+    sums = _weight_sums(plan, weights, where)
+    notices: list[Diagnostic] = []
+    if plan.ruleset.policy.weights_mismatch == "warn":  # scored as written, with a warning
+        notices = [dataclasses.replace(d, severity="warning") for d in sums if d.code == "rows.frame_weights"]
+        sums = [d for d in sums if d.code != "rows.frame_weights"]
+    problems += sums
     if problems:
         return None, smap, problems
     by_frame: dict[str, list[_Row]] = {f.key: [] for f in plan.frames}
@@ -119,25 +129,32 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where) -> 
     filled = {f.key: _children(f, by_frame[f.key]) for f in plan.frames}
     roots = tuple(_fill(n, filled) for n in plan.roots)
     unit_plan = dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots)))
-    return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), problems
+    return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), notices
 
 
-def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights) -> _Row | None:
+def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights, stated: list) -> _Row | None:
     before = len(problems)
     for key in data:
         if key not in _KNOWN_KEYS:
             known = ROW_FIELDS + entry_keys
             hint = FORM_COLUMNS.get(str(key).strip()) or suggest(str(key), known)
             problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": hint, "known": ", ".join(known)}))
-    text = {k: _text(data.get(k)) for k in ("id", "group", "category", "name", "unit")}
+    text = {k: _text(data.get(k)) for k in ("id", "goal", "group", "category", "name", "unit")}
     label = text["name"] or f"#{index + 1}"
     if bidi_controls(text["name"]):  # shown in forms and reports (as a unit's row names, engine.unit.inputs)
         problems.append(Diagnostic("input.bidi_in_name", where(path + ("name",)), {"value": "、".join(dict.fromkeys(bidi_controls(text["name"])))}))
+    not_applicable = data.get("not_applicable") is True
     for key in REQUIRED:
+        if key == "target" and not_applicable:  # a row marked 不适用 may leave its target blank
+            continue
         if data.get(key) is None or (isinstance(data.get(key), str) and not data[key].strip()):
             problems.append(Diagnostic("rows.missing_field", where(path + ((key,) if key in data else ())), {"row": label, "field": key, "label": FIELD_LABELS[key]}))
 
     frame = owner.get(text["group"]) if text["group"] else None
+    if frame is not None and frame.frame.goals and not text["goal"]:
+        problems.append(Diagnostic("rows.missing_field", where(path + (("goal",) if "goal" in data else ())), {"row": label, "field": "goal", "label": FIELD_LABELS["goal"]}))
+    elif frame is not None and not frame.frame.goals and text["goal"]:
+        problems.append(Diagnostic("rows.goal_not_expected", where(path + ("goal",)), {"row": label, "name": frame.name}))
     if text["group"] and frame is None:
         problems.append(Diagnostic("rows.unknown_group", where(path + ("group",)), {"row": label, "group": text["group"], "suggestion": suggest(text["group"], owner), "known": "、".join(owner)}))
     elif frame is not None and text["category"]:
@@ -145,7 +162,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
         if text["category"] not in allowed:
             problems.append(Diagnostic("rows.unknown_category", where(path + ("category",)), {"row": label, "group": text["group"], "category": text["category"], "suggestion": suggest(text["category"], allowed), "known": "、".join(allowed)}))
 
-    operator, target = _operator_and_target(data, path, label, text["unit"], where, problems)
+    operator, target = _operator_and_target(data, path, label, text["unit"], where, problems, not_applicable)
     weight = None
     if data.get("weight") is not None:
         weight, code = coerce(data["weight"], "number", False)
@@ -159,7 +176,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     key = text["id"] or text["name"]
     if key and key in taken:
         problems.append(Diagnostic("rows.duplicate", where(path + ("id" if text["id"] else "name",)), {"key": key}))
-    if operator is None or not isinstance(weight, Decimal) or (operator != "定性" and target is None):
+    if operator is None or not isinstance(weight, Decimal) or (operator != "定性" and target is None and not not_applicable):
         return None
 
     # The row's data is checked even when its place in the frame is wrong, so
@@ -167,23 +184,35 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     anchor = frame if frame is not None else plan.frames[0]
     node = make_node(
         key=key or label, name=text["name"] or label, path=anchor.path + ("rows", index),
-        depth=anchor.depth + (3 if anchor.frame.nested else 2), weight=weight, target_raw=target,
+        depth=anchor.depth + (3 if anchor.frame.nested else 2) + (1 if anchor.frame.goals else 0), weight=weight, target_raw=target,
         operator=operator, unit=text["unit"], bound=plan.row_methods[operator],
     )
-    code = target_problem(node.method, node.target)
+    code = None if not_applicable else target_problem(node.method, node.target)
     if code:
         problems.append(Diagnostic(code, where(path + ("target",)), {"name": label, "method": node.method.NAME, "target": target}))
     entry = {k: v for k, v in data.items() if k in entry_keys}
-    entry_problems = read_entry(node, entry, path, smap, entries, where)
+    if "score" in entry and "score" not in _uses(node):  # the printed 得分 of a computed score
+        printed, code = coerce(entry.pop("score"), "number", False)
+        if code:
+            problems.append(Diagnostic(code, where(path + ("score",)), {"name": label, "value": _text(data["score"]), "label": f"{label}（得分）"}))
+        elif isinstance(printed, Decimal):
+            stated.append(StatedFigure("indicator", node.key, "score", printed, where(path + ("score",))))
+    entry_problems = read_entry(node, entry, path, smap, entries, where, plan.ruleset.policy.unmeasured_actual)
     problems += entry_problems
     if not entry_problems and node.method is not None and node.method.NAME in _JUDGED:
         problems += _judge(node, entries.get(node.key, {}), path, where)
     if len(problems) > before or frame is None:
         return None
-    return _Row(index, frame, text["group"], text["category"], node)
+    return _Row(index, frame, text["group"], text["category"], node, text["goal"] or "")
 
 
-def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, where, problems: list):
+def _uses(node: Node) -> tuple[str, ...]:
+    """The entry fields the row's scoring method reads from the data."""
+    method = node.method.NAME if node.method is not None else ""
+    return getattr(node.method, "ENTRY_FIELDS", _ENTRY_FIELDS.get(method, ()))
+
+
+def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, where, problems: list, not_applicable: bool = False):
     """指标性质 and 年度指标值: `≥95%` in the target gives both; a unit typed
     after the number (`15000人` with 度量单位 人) is dropped; a quantitative
     target must read as a number."""
@@ -195,28 +224,32 @@ def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, 
     target = data.get("target")
     if isinstance(target, str):
         target = target.strip()
-        for prefix, op in _PREFIXES:
-            if target.startswith(prefix) and operator != "定性":
-                if operator is not None and operator != op:
-                    problems.append(Diagnostic("rows.operator_conflict", where(path + ("target",)), {"row": label, "operator": operator, "target": target}))
-                    return None, None
-                operator, target = op, target[len(prefix):].strip()
-                break
+        op, bare = split_bound(target) if operator != "定性" else (None, target)  # ≥95%, 98%以上, 不低于95%
+        if op is not None:
+            if operator is not None and operator != op:
+                problems.append(Diagnostic("rows.operator_conflict", where(path + ("target",)), {"row": label, "operator": operator, "target": target}))
+                return None, None
+            operator, target = op, bare
         if unit and unit != "%" and target.endswith(unit):
             target = target[: -len(unit)].strip()
     if operator is None:
         if raw_op is None:
             problems.append(Diagnostic("rows.missing_field", where(path), {"row": label, "field": "operator", "label": FIELD_LABELS["operator"]}))
         return None, None
+    if target == "" or (not_applicable and (target is None or (isinstance(target, str) and is_empty_mark(target)))):
+        return operator, None  # blank: reported once, as missing (unless the row is not applicable)
     if operator != "定性" and target is not None:
         kind = "percent" if unit == "%" or (isinstance(target, str) and target.endswith(("%", "％"))) else "number"
-        value, code = coerce(target, kind, True)
+        value, code = coerce(target, kind, True, unit)
         if code:
             problems.append(Diagnostic("rows.target_not_number" if code == "input.not_number" else code, where(path + ("target",)), {"name": label, "row": label, "value": _text(target), "label": f"{label}（年度指标值）"}))
             return operator, None
         if not isinstance(value, Decimal):  # `—` or blank: no target given
             problems.append(Diagnostic("rows.missing_field", where(path + ("target",)), {"row": label, "field": "target", "label": FIELD_LABELS["target"]}))
             return operator, None
+        bare = format(target, "f") if isinstance(target, Decimal) else str(target).strip()
+        if kind == "percent" and not bare.endswith(("%", "％")) and value != parse_number(bare):
+            target = f"{bare}%"  # a bare 100 in a % column is 100%: shown and read as such
     return operator, target
 
 
@@ -254,22 +287,30 @@ def _children(frame: Node, rows: list[_Row]) -> tuple[Node, ...]:
         weight = sum((k.weight for k in kids), ZERO)
         return make_node(key=key, name=name, path=frame.path + ("categories",), depth=depth, weight=weight, target_raw=None, operator=None, unit=None, children=kids)
 
-    def categories(group: str, depth: int) -> tuple[Node, ...]:
+    def categories(rows: list[_Row], group: str, depth: int, prefix: str) -> tuple[Node, ...]:
         out = []
         for cat in frame.frame.groups[group]:
             leaves = tuple(r.node for r in rows if r.group == group and r.category == cat)
             if leaves:
-                out.append(branch(f"{group}/{cat}", cat, depth, leaves))
+                out.append(branch(f"{prefix}{group}/{cat}", cat, depth, leaves))
+        return tuple(out)
+
+    def groups(rows: list[_Row], depth: int, prefix: str) -> tuple[Node, ...]:
+        out = []
+        for group in frame.frame.groups:
+            kids = categories(rows, group, depth + 1, prefix)
+            if kids:
+                out.append(branch(f"{prefix}{group}", group, depth, kids))
         return tuple(out)
 
     if not frame.frame.nested:
-        return categories(frame.name, frame.depth + 1)
-    groups = []
-    for group in frame.frame.groups:
-        kids = categories(group, frame.depth + 2)
-        if kids:
-            groups.append(branch(group, group, frame.depth + 1, kids))
-    return tuple(groups)
+        return categories(rows, frame.name, frame.depth + 1, "")
+    if not frame.frame.goals:
+        return groups(rows, frame.depth + 1, "")
+    goals = []  # 年度绩效目标 in the order the rows first name them; each weighs what its rows weigh
+    for goal in dict.fromkeys(r.goal for r in rows):
+        goals.append(branch(goal, goal, frame.depth + 1, groups([r for r in rows if r.goal == goal], frame.depth + 2, f"{goal}/")))
+    return tuple(goals)
 
 
 def _fill(node: Node, filled: dict) -> Node:

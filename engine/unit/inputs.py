@@ -28,8 +28,9 @@ from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
 from engine.unit.entries import _EMPTY, Reader, _entry_data, _needed_field, _show, coerce
 from engine.load.yaml_loader import load_text, read_file
+from engine.unit.stated import StatedFigure, check_names, read_stated
 
-TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes")
+TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "stated", "notes")
 ROW_KEYS = ("name", "category", "rows")
 SEPARATOR = " › "
 
@@ -68,6 +69,11 @@ class UnitData:
     # indicator rows in place. `evaluate` scores the unit by it.
     plan: Plan | None = field(default=None, repr=False)
     entry_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # indicator key → key in the file
+    # What the form printed (`stated:`, a row's `score:`), for review only (engine.unit.stated).
+    stated: tuple[StatedFigure, ...] = ()
+    # Warnings about the data that do not stop it (rows weighing other than
+    # their frame under `policy.weights_mismatch: warn`), listed as findings.
+    notices: tuple[Diagnostic, ...] = ()
 
     @property
     def name(self) -> str:
@@ -152,16 +158,25 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     entry_keys: dict[str, str] = {}
     _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
     unit_plan = None
+    stated: list[StatedFigure] = []
+    notices: tuple[Diagnostic, ...] = ()
     if plan.frames or "indicator_rows" in raw:  # a project's own indicators (engine/unit/indicator_rows.py)
         # cold start: only projects have indicator rows
         from engine.unit.indicator_rows import read_rows
 
-        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at)
-        rd.problems += row_problems
+        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at, stated)
+        rd.problems += [d for d in row_problems if d.severity == "error"]
+        notices = tuple(d for d in row_problems if d.severity != "error")
+    if "stated" in raw:  # the form's printed figures (engine/unit/stated.py)
+        printed, stated_problems = read_stated(raw["stated"], smap, rd.at, coerce)
+        rd.problems += stated_problems
+        if unit_plan is not None or not plan.frames:  # names are checked once the rows are in place
+            rd.problems += check_names(printed, (unit_plan or plan).roots, smap, rd.at)
+        stated += printed
 
     if rd.problems:
         raise DiagnosticError(sorted(rd.problems, key=sort_key))
-    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan or plan, entry_keys=entry_keys)
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan or plan, entry_keys=entry_keys, stated=tuple(stated), notices=notices)
 
 
 def _section(given: Any, name: str, rd: Reader) -> dict | None:
@@ -395,7 +410,7 @@ def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys:
             rd.add("input.entry_not_mapping", rd.at(path), name=node.name)
             entries[node.key] = {}
             continue
-        entries[node.key] = _entry_data(node, entry, path, rd)
+        entries[node.key] = _entry_data(node, entry, path, rd, plan.ruleset.policy.unmeasured_actual)
     misspelt = _suggested(rd, "input.unknown_indicator")
     for node in plan.leaves:
         if node.key not in entries and node.key not in misspelt and node.name not in misspelt:

@@ -49,3 +49,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.summary_failed": ("失败的单位（前 {shown} 个）：{where}；问题见错误输出", "failed units (first {shown}): {where}; see the errors output"),
     "batch.errors_written": ("{count} 条问题已写入 {path}", "{count} problems written to {path}"),
 }
+
+MESSAGES["batch.extra_cells"] = (
+    "这一行比表头（{width} 列）多出 {count} 个单元格{first?（第一个是「{first}」）}：不会猜测它们属于哪一列"
+    "{csv?；CSV 中含英文逗号（,）的文字须把整个单元格用英文双引号括起来，如 \"原因一,原因二\"，或改用中文逗号（，）}",
+    "this row has {count} cell(s) beyond its header's {width} columns{first? (the first is '{first}')}: they are not guessed into a column"
+    "{csv?; in CSV, text with a comma (,) must be quoted as a whole cell, e.g. \"reason one, reason two\", or use the Chinese comma (，)}",
+)
+MESSAGES["batch.summary_review"] = (
+    "审核：{forms} 份表印有得分，其中 {misprinted} 份有印错的数，共 {wrong} 处；差额最大的：",
+    "review: {forms} form(s) carry printed figures, {misprinted} of them with wrong ones, {wrong} in all; the largest differences:",
+)
+MESSAGES["batch.summary_review_unit"] = (
+    "  {rank}. {name}（{location}）：表上总分 {printed}，计算总分 {total}，错 {wrong} 处，最大差额 {largest}",
+    "  {rank}. {name} ({location}): printed total {printed}, computed {total}, {wrong} wrong, largest difference {largest}",
+)

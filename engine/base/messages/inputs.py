@@ -48,7 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.duplicate_indicator": ("指标「{name}」的数据写了两次", "the data for '{name}' is given twice"),
     "input.entry_not_mapping": ("指标「{name}」的数据应逐行写 actual、score、explanation 等", "the data for '{name}' should list actual, score, explanation, …"),
     "input.unknown_entry_key": ("指标「{name}」下有未知的项「{key}」{suggestion?，是否应为「{suggestion}」？}（可用：{known}）", "unknown field '{key}' for '{name}'{suggestion?; did you mean '{suggestion}'?} (known: {known})"),
-    "input.field_not_used": ("指标「{name}」的得分由规则集计算，不使用数据中的 {key}：请删除这一项", "the score of '{name}' is computed by the ruleset, which does not use {key}: remove it"),
+    "input.field_not_used": ("指标「{name}」的得分由规则集计算，不使用数据中的 {key}：请删除这一项（表上印的得分请写在 stated: indicators: 下，供审核比对）", "the score of '{name}' is computed by the ruleset, which does not use {key}: remove it (a score printed on the form goes under stated: indicators:, to be compared)"),
     "input.actual_is_computed": ("指标「{name}」的实际值由规则集公式计算，数据中不应填写", "the actual of '{name}' is computed by the ruleset; do not give it in the data"),
     "input.actual_not_number": ("指标「{label}」是定量指标，实际完成值应填数字，这里是「{value}」", "'{label}' is quantitative: its actual should be a number, not '{value}'"),
     "input.actual_is_target": ("指标「{label}」的实际完成值「{value}」照抄了指标值{target?（年度指标值为 {target}）}：请填写实际完成的数字", "the actual of '{label}' ('{value}') copies the target{target? ({target})}: give the number actually achieved"),
@@ -57,6 +57,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.missing_coefficient": ("指标「{name}」需要得分系数（coefficient）", "'{name}' needs a score coefficient (coefficient)"),
     # consistency checks (findings)
     "check.mismatch": ("【{check}】{where}：填报 {stated}，计算应为 {computed}，相差 {difference}", "[{check}] {where}: stated {stated}, but it computes to {computed}, a difference of {difference}"),
+    "check.relation_failed": ("【{check}】{left} {relation} {right} 不成立：{left} 为 {stated}{named?，{right} 为 {computed}}，相差 {difference}", "[{check}] {left} {relation} {right} does not hold: {left} is {stated}{named?, {right} is {computed}}, a difference of {difference}"),
+    "check.relation_rounding": ("【{check}】{left} {relation} {right} 不成立：{left} 为 {stated}{named?，{right} 为 {computed}}，相差 {difference}（在四舍五入误差范围内）", "[{check}] {left} {relation} {right} does not hold: {left} is {stated}{named?, {right} is {computed}}, a difference of {difference} (within rounding)"),
+    "check.relation_count": ("比较校验的公式「{formula}」应恰好有一个比较符号（=、<、<=、>、>=、≤、≥），这里有 {count} 个，如「支出表.合计 ≤ 预算调整表.全年预算数」", "a compare check's formula '{formula}' must hold exactly one relation (=, <, <=, >, >=, ≤, ≥), not {count}, e.g. '支出表.合计 ≤ 预算调整表.全年预算数'"),
     "check.rounding": ("【{check}】{where}：填报 {stated}，计算为 {computed}，相差 {difference}（在四舍五入误差范围内）", "[{check}] {where}: stated {stated}, computed {computed}, a difference of {difference} (within rounding)"),
     # deviation analysis (findings)
     "deviation.unexplained": ("指标「{name}」{kind}，但没有说明原因：请在该指标下填写 explanation", "'{name}' is {kind} but no reason is given: add an explanation to it"),

@@ -40,3 +40,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary.output_withheld": ("有 {count} 个项目未能评价，未写入 {path}（汇总表已输出到屏幕）", "{count} project(s) failed, so {path} was not written (the summary is printed instead)"),
     "summary.no_files": ("文件夹 {path} 中没有数据文件（.yaml、.yml、.json）", "the folder {path} holds no data files (.yaml, .yml, .json)"),
 }
+
+MESSAGES.update({
+    "rows.goals_need_groups": ("「{name}」写了 goals: true（按年度绩效目标分组），categories 须按一级指标列出各自的二级指标（映射）", "'{name}' has goals: true (rows grouped by goal), so its categories must map each 一级 to its 二级"),
+    "rows.goal_not_expected": ("指标行「{row}」写了年度绩效目标（goal），而「{name}」不按目标分组：请删除 goal，或在规则集的「{name}」下写 goals: true", "row '{row}' names a goal, but '{name}' is not grouped by goal: remove goal, or write goals: true under '{name}' in the ruleset"),
+})
+MESSAGES["rows.goals_without_rows"] = ("「{name}」写了 goals，但不是由数据填报的框架（缺少 rows: data）", "'{name}' has goals but is not a frame filled from the data (no rows: data)")
