@@ -57,13 +57,15 @@ def test_every_field_of_the_shape_reaches_both_writers_in_order():
         reference = json_out.as_dict(result)
         fast = json.loads(jsonl.line(result), parse_float=Decimal, object_pairs_hook=lambda pairs: dict(pairs))
         assert jsonl.line(result) == json_out.dumps(reference, indent=None)
-        for kind, fields in json_shape.SHAPE.items():
+        for kind in json_shape.FULL:
+            fields = json_shape.SHAPE[kind]
             for obj, line_obj in zip(_objects(reference, kind), _objects(fast, kind)):
                 keys = _keys_in_order(fields, obj)
                 assert list(obj) == keys, kind  # nothing but the shape, in its order
                 assert list(line_obj) == keys, kind
                 seen[kind].update(keys)
-    for kind, fields in json_shape.SHAPE.items():  # the examples show every field at least once
+    for kind in json_shape.FULL:  # the examples show every field at least once
+        fields = json_shape.SHAPE[kind]
         assert seen[kind] == {f.key for f in fields}, kind
 
 
@@ -90,7 +92,7 @@ def test_a_field_added_to_the_shape_is_written_by_both(monkeypatch):
             kept.clear()
 
 
-@pytest.mark.parametrize("kind", list(json_shape.SHAPE))
+@pytest.mark.parametrize("kind", json_shape.FULL)
 def test_fixed_fields_depend_only_on_their_owner(kind):
     """A `fixed` field's text is kept per owner: two objects with one owner key
     must give it the same value (checked on every object of the examples)."""
@@ -133,3 +135,16 @@ def test_encoders_write_dumps_of_the_reference_value(value):
             assert jsonl._shown(value, value_type, unit) == dumps(show_value(value, value_type, unit))
     else:
         assert jsonl._ratio(value) == "null"
+
+
+def test_scores_line_is_the_scores_dict_and_agrees_with_the_full_result():
+    from engine.render.json_out import scores_dict
+
+    for result in _results():
+        data = scores_dict(result)
+        assert list(data) == ["subject", "total", "grade", "scores"]
+        assert jsonl.scores_line(result) == json_out.dumps(data, indent=None)
+        full = json_out.as_dict(result)
+        leaves = {d["id"]: d["score"] for d in _objects(full, "indicator") if not d["children"]}
+        assert {d["id"]: d["score"] for d in data["scores"]} == leaves
+        assert (data["subject"], data["total"], data["grade"]) == (full["subject"], full["total"], full["grade"])

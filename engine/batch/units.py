@@ -39,14 +39,15 @@ class _State:
     format: str
     cmaps: dict[str, ColumnMap] = field(default_factory=dict)
     rmap: RowsMap | None = None
+    result: str = "full"  # jsonl lines: full | scores
 
 
 _STATE: _State | None = None
 
 
-def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, rmap) -> None:
+def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, rmap, result: str = "full") -> None:
     global _STATE
-    _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap)
+    _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap, result)
 
 
 def _work(chunk: list) -> list:
@@ -81,9 +82,9 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         result = evaluate(plan, unit)
         warnings = sum(1 for f in result.findings if f.severity == "warning")
         if state.format == "jsonl":
-            from engine.render.jsonl import line
+            from engine.render import jsonl
 
-            piece: Any = line(result, state.lang)
+            piece: Any = jsonl.scores_line(result) if state.result == "scores" else jsonl.line(result, state.lang)
         else:
             piece = result_row(result, where)
     except DiagnosticError as e:

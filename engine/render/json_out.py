@@ -15,6 +15,7 @@ from engine.base import messages  # as a module: Finding messages are looked up 
 from engine.base.numeric import round_half_up
 from engine.render import json_shape
 from engine.render.common import show_target, show_value
+from engine.evaluation.evaluate import _leaves as leaves
 from engine.evaluation.result import Result
 
 
@@ -112,6 +113,11 @@ def as_dict(result: Result, lang: str = "zh") -> dict:
     return _dict_writers()["result"](result, _Context(result.plan.ruleset.rounding.places, lang))
 
 
+def scores_dict(result: Result) -> dict:
+    """`batch --result scores`: subject, total, grade and each leaf's score."""
+    return _dict_writers()["scores"](result, _Context(result.plan.ruleset.rounding.places, "zh"))
+
+
 class _Context:
     """What every writer of one result needs: the ruleset's places, the language."""
 
@@ -173,7 +179,7 @@ def shape_source() -> str:
 @functools.cache
 def _dict_writers() -> dict:
     """`kind → function(obj, ctx) → dict`, compiled once from the shape."""
-    namespace = {"Decimal": Decimal, "_plain": _plain, "round_half_up": round_half_up, "show_value": show_value, "show_target": show_target, "messages": messages, "engine_name": engine_name}
+    namespace = {"leaves": leaves, "Decimal": Decimal, "_plain": _plain, "round_half_up": round_half_up, "show_value": show_value, "show_target": show_target, "messages": messages, "engine_name": engine_name}
     exec(compile(shape_source(), "<json_shape: dict writers>", "exec"), namespace)  # noqa: S102 - generated from our own shape, never from user text
     return {kind: namespace[f"_dict_{kind}"] for kind in json_shape.SHAPE}
 

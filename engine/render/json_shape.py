@@ -36,7 +36,7 @@ class Field(NamedTuple):
     None as it is, anything else as text), `score` (rounded half-up to the
     ruleset's places), `ratio` (rounded to 4 places, or null), `shown` (a
     figure as the forms print it), `target_text`, `message`, `location`,
-    `subject`, `list` (of `item` objects), `object` (nested `fields`).
+    `subject`, `list` (of `item` objects; `leaves(...)` lists the leaf indicators), `object` (nested `fields`).
     `fixed`: the value depends only on the owner of the object (see `OWNERS`),
     so its text is made once. `when`: an expression; the key is present only
     when it is true. `when_fixed`: that expression depends only on the owner.
@@ -126,7 +126,24 @@ RESULT = (
     )),
 )
 
-SHAPE: dict[str, tuple[Field, ...]] = {"result": RESULT, "indicator": INDICATOR, "finding": FINDING, "deviation": DEVIATION}
+# `batch --result scores`: what a ranking or a dashboard needs, a tenth of the line
+SCORES = (
+    F("subject", "x.unit.subject", "subject"),
+    F("total", "x.total", "number"),
+    F("grade", "x.grade"),
+    F("scores", "leaves(x.indicators)", "list", item="leaf_score"),
+)
+
+LEAF_SCORE = (
+    F("id", "x.node.key", fixed=True),
+    F("score", "x.score", "score"),
+)
+
+SHAPE: dict[str, tuple[Field, ...]] = {
+    "result": RESULT, "indicator": INDICATOR, "finding": FINDING, "deviation": DEVIATION,
+    "scores": SCORES, "leaf_score": LEAF_SCORE,
+}
+FULL = ("result", "indicator", "finding", "deviation")  # the kinds of `--result full` (evaluate --format json)
 
 # Whose constants an object's `fixed` fields are: (key expression, the object
 # the key stands for or None). A key made with id() holds its object in the
@@ -136,4 +153,6 @@ OWNERS: dict[str, tuple[str, str | None]] = {
     "indicator": ("id(x.node)", "x.node"),
     "finding": ("(x.code, x.kind, x.severity)", None),
     "deviation": ("(x.key, x.name, x.kind, x.value_type, x.unit)", None),
+    "scores": ("(id(x.plan.ruleset), x.plan.file, x.plan.digest)", "x.plan.ruleset"),
+    "leaf_score": ("id(x.node)", "x.node"),
 }

@@ -38,6 +38,7 @@ from engine.base.numeric import round_half_up
 from engine.evaluation.result import Result
 from engine.render import json_shape
 from engine.render.common import show_target, show_value
+from engine.evaluation.evaluate import _leaves as leaves
 from engine.render.json_out import _Context, _num, _plain, as_dict, dumps, engine_name, reference_value
 
 _LIMIT = 4096  # entries per cache before it is cleared: a few MB in all
@@ -63,6 +64,20 @@ def _line(result: Result, lang: str) -> str:
     if scores is None:
         scores = _SCORES[places] = {}
     return _line_writers()["result"](result, _Context(places, lang, scores))
+
+
+def scores_line(result: Result) -> str:
+    """`batch --result scores` as one line: `dumps(json_out.scores_dict(result), indent=None)`."""
+    try:
+        places = result.plan.ruleset.rounding.places
+        scores = _SCORES.get(places)
+        if scores is None:
+            scores = _SCORES[places] = {}
+        return _line_writers()["scores"](result, _Context(places, "zh", scores))
+    except TypeError:  # a value of a kind no fast path expects: the general writer
+        from engine.render.json_out import scores_dict
+
+        return dumps(scores_dict(result), indent=None)
 
 
 def dumps_line(value: Any) -> str:
@@ -339,7 +354,7 @@ def _line_writers() -> dict:
 
     for kept in _OWNED.values():  # kept texts follow the slots of the writers that made them
         kept.clear()
-    namespace = {
+    namespace = {"leaves": leaves, 
         "Decimal": Decimal, "_plain": _plain, "round_half_up": round_half_up, "show_value": show_value, "show_target": show_target,
         "messages": messages, "engine_name": engine_name, "_dumps": dumps_line, "_LIMIT": _LIMIT, "_OWNED": _OWNED,
         "_json": _json, "_plain_json": _plain_json, "_score": _score, "_ratio": _ratio, "_shown": _shown, "_target_text": _target_text,
