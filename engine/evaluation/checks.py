@@ -39,6 +39,7 @@ from engine.ruleset.plan import CompiledCheck, Plan
 from engine.unit.inputs import Row, UnitData, name_counts, row_label
 from engine.base.numeric import ZERO, fmt_money, fmt_percent, fmt_score
 from engine.evaluation.result import Finding
+from engine.base.messages import LazyArgs
 
 _ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, ZeroDivisionError)
 # (table, row path, column) → the figure recomputed from the line items, for
@@ -94,18 +95,26 @@ def severity_of(difference: Decimal, tolerance: Decimal) -> str | None:
     return "info" if abs(difference) <= tolerance else "warning"
 
 
-def _finding(cc: CompiledCheck, stated: Decimal, computed: Decimal, span, where: str, kind: str = "money") -> Finding | None:
+def _finding(cc: CompiledCheck, stated: Decimal, computed: Decimal, span, where: Any, kind: str = "money") -> Finding | None:
+    """A finding when `stated` and `computed` differ. `where` is the place's
+    words, or (table, row, column) to be worded only when the message is."""
     diff = stated - computed
-    severity = severity_of(diff, cc.check.tolerance)
-    if severity is None:
+    if diff == 0:
         return None
+    severity = "info" if abs(diff) <= cc.check.tolerance else "warning"
+    code = "check.rounding" if severity == "info" else "check.mismatch"
+    return Finding("consistency", severity, code, LazyArgs(_args, cc, where, stated, computed, diff, kind), span, stated, computed, diff)
+
+
+def _args(cc: CompiledCheck, where: Any, stated: Decimal, computed: Decimal, diff: Decimal, kind: str) -> dict:
     show = _FORMATS.get(kind, fmt_money)
-    args = {
+    if where.__class__ is tuple:
+        table, row, column = where
+        where = f"{table.label(row)} › {column}"
+    return {
         "check": cc.check.label or cc.check.id, "where": where,
         "stated": show(stated), "computed": show(computed), "difference": show(diff),
     }
-    code = "check.rounding" if severity == "info" else "check.mismatch"
-    return Finding("consistency", severity, code, args, span, stated, computed, diff)
 
 
 def _plain(value: Decimal) -> str:
@@ -148,7 +157,7 @@ def _row_check(cc: CompiledCheck, unit: UnitData, tables: dict[str, _Table], cor
             recomputed = _evaluate_row(cc, {**values, **fixed})
             if recomputed is not None and fixed.get(column, stated) == recomputed:
                 continue  # explained by subtotals the sum check already reported
-        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), f"{table.label(row)} › {column}")
+        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), (table, row, column))
         if f:
             yield f
 
@@ -205,7 +214,7 @@ def _sum_column(cc: CompiledCheck, table: _Table, col: str, unit: UnitData, corr
         # its subtotal, not at every total further up.
         if stated != computed and stated != printed_below[id(row)]:
             corrections[(table.name, row.path, col)] = computed
-            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), f"{table.label(row)} › {col}")
+            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), (table, row, col))
             if f:
                 found.append(f)
     return found

@@ -61,8 +61,11 @@ def _leaves(results):
             yield r
 
 
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
 def _finding_order(f) -> tuple:
-    rank = {"error": 0, "warning": 1, "info": 2}.get(f.severity, 3)
+    rank = _RANK.get(f.severity, 3)
     s = f.span
     return (rank, s.line if s else 0, s.col if s else 0, f.code)
 

@@ -154,6 +154,59 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
     return _checked(number, is_pct, kind, allow_negative)
 
 
+_PLAIN_NUMBER = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\Z")
+_NEG_MAX = -MAX_MAGNITUDE
+
+
+def coercer(kind: str, allow_negative: bool | None = None, unit: str | None = None) -> Callable[[Any], tuple[Any, str | None]]:
+    """`coerce` with its declaration bound (one per table column, made once per
+    plan): money and plain numbers written plainly (`3,921.33`, a Decimal)
+    are taken at once; anything else goes through `coerce`, which gives the
+    same result for those (tests/test_inputs_fast.py)."""
+    if kind not in ("money", "number"):
+        return lambda value: coerce(value, kind, allow_negative, unit)
+    negative_ok = allow_negative if allow_negative is not None else kind == "number"
+    match = _PLAIN_NUMBER.match
+    big, small = MAX_MAGNITUDE, _NEG_MAX
+
+    def fast(value: Any) -> tuple[Any, str | None]:
+        cls = value.__class__
+        if cls is str:
+            if match(value) is not None:
+                number = Decimal(value.replace(",", "") if "," in value else value)
+                if small < number < big and (negative_ok or number >= 0):
+                    return number, None
+        elif cls is Decimal and value.is_finite() and small < value < big and (negative_ok or value >= 0):
+            return value, None
+        return coerce(value, kind, allow_negative, unit)
+
+    return fast
+
+
+_COERCERS: dict[int, tuple[Any, dict]] = {}  # id(table declaration) → (it, column → coercer)
+
+
+def _column_coercers(decl) -> dict:
+    kept = _COERCERS.get(id(decl))
+    if kept is None or kept[0] is not decl:
+        if len(_COERCERS) >= 256:
+            _COERCERS.clear()
+        kept = _COERCERS[id(decl)] = (decl, {k: coercer(c.type, c.allow_negative, decl.unit) for k, c in decl.columns.items()})
+    return kept[1]
+
+
+_INPUT_COERCERS: dict[int, tuple[Any, dict]] = {}  # id(the ruleset's inputs) → (them, name → coercer)
+
+
+def _input_coercers(decls) -> dict:
+    kept = _INPUT_COERCERS.get(id(decls))
+    if kept is None or kept[0] is not decls:
+        if len(_INPUT_COERCERS) >= 256:
+            _INPUT_COERCERS.clear()
+        kept = _INPUT_COERCERS[id(decls)] = (decls, {k: coercer(d.type, d.allow_negative, d.unit) for k, d in decls.items()})
+    return kept[1]
+
+
 def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None) -> tuple[Any, str | None]:
     if not number.is_finite() or abs(number) >= MAX_MAGNITUDE:
         return None, "input.too_large"
@@ -270,18 +323,24 @@ def _read_inputs(plan: Plan, given: Any, rd: _Reader, values: dict) -> None:
     given = _section(given, "inputs", rd)
     if given is None:
         return
+    coercers = _input_coercers(decls)
     for name, value in given.items():
-        decl = decls.get(name)
-        if decl is None:
+        fast = coercers.get(name)
+        if fast is None:
             rd.add("input.unknown_input", rd.key_at(("inputs", name)), name=name, suggestion=suggest(str(name), decls))
             continue
-        label = {"label": decl.label or name, "alias": name if decl.label and decl.label != name else ""}
-        v = rd.value(value, decl.type, ("inputs", name), decl.allow_negative, decl.unit, **label)
+        decl = decls[name]
+        v, code = fast(value)
+        if code or v is _EMPTY:  # the words of a problem, only for a problem
+            label = {"label": decl.label or name, "alias": name if decl.label and decl.label != name else ""}
+        if code:
+            rd.add(code, rd.at(("inputs", name)), value=_show(value), **label)
+            continue
         if v is _EMPTY:
             if decl.required and decl.default is None:
                 rd.add("input.required_empty", rd.at(("inputs", name)), **label)
             values[name] = _default(decl)
-        elif v is not None:
+        else:
             values[name] = v
     misspelt = _suggested(rd, "input.unknown_input")
     for name, decl in decls.items():
@@ -367,15 +426,15 @@ def _read_row(decl, data: Any, path: tuple, rd: _Reader, tname: str, trail: tupl
         rd.add("input.row_no_name", rd.at(path), table=tname)
     own_trail = () if trail is None else trail + (name,)
     values: dict[str, Any] = {}
-    columns = decl.columns
+    columns = _column_coercers(decl)
     for key, value in data.items():
         if key in ROW_KEYS:
             continue
-        col = columns.get(key)
-        if col is None:
+        fast = columns.get(key)
+        if fast is None:
             rd.add("input.unknown_column", rd.key_at(path + (key,)), table=tname, column=key, suggestion=suggest(str(key), list(columns) + list(ROW_KEYS)))
             continue
-        v, code = coerce(value, col.type, col.allow_negative, decl.unit)
+        v, code = fast(value)
         if code:
             rd.add(code, rd.at(path + (key,)), value=_show(value), label=row_label(tname, name, own_trail, unique), field=key)
         else:
