@@ -55,7 +55,7 @@ class _Table:
 
     def __init__(self, name: str, root: Row):
         self.name, self.root = name, root
-        self.rows = tuple(_rows(root))
+        self.rows = _rows(root)
         self.subtotals = tuple(r for r in self.rows if r.rows)  # rows with sub-rows, each before its own
         self._counts: Any = None
 
@@ -124,10 +124,16 @@ def _plain(value: Decimal) -> str:
 _FORMATS = {"money": fmt_money, "percent": fmt_percent, "number": _plain, "count": _plain}
 
 
-def _rows(row: Row) -> Iterator[Row]:
-    yield row
-    for r in row.rows:
-        yield from _rows(r)
+def _rows(row: Row) -> list[Row]:
+    """The row and all rows below it, each before its sub-rows (one walk, no recursion)."""
+    out: list[Row] = []
+    stack = [row]
+    while stack:
+        r = stack.pop()
+        out.append(r)
+        if r.rows:
+            stack.extend(reversed(r.rows))
+    return out
 
 
 def _number(v: Any) -> Decimal:
@@ -163,7 +169,8 @@ def _row_check(cc: CompiledCheck, unit: UnitData, tables: dict[str, _Table], cor
 
 
 def _evaluate_row(cc: CompiledCheck, values) -> Decimal | None:
-    env = {c: _number(values.get(c)) for c in cc.formula.names}
+    get = values.get
+    env = {c: v if (v := get(c)).__class__ is Decimal or isinstance(v, Decimal) else ZERO for c in cc.formula.names}
     try:
         value = cc.formula.evaluate(env)
     except (*_ARITHMETIC, TypeError):  # TypeError: a formula that divided truth values
@@ -228,8 +235,8 @@ def _equal_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Fi
         computed = cc.formula.evaluate(env)
     except (*_ARITHMETIC, TypeError, KeyError):
         return None
-    if not isinstance(computed, Decimal):
-        return None
+    if computed.__class__ is not Decimal and not isinstance(computed, Decimal) or computed == stated:
+        return None  # agreeing figures (most of them) need no words nor place
     name = cc.check.stated
     decl = plan.ruleset.inputs.get(name)
     where = (decl.label if decl is not None and decl.label else name)

@@ -34,7 +34,8 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
             raise DiagnosticError(sorted(problems, key=sort_key))
         places = plan.ruleset.rounding.places
         per_indicator = plan.ruleset.rounding.scope == "indicator"
-        results = tuple(_score_node(n, plan, unit, env, problems, places, per_indicator) for n in plan.roots)
+        adjusted = plan.ruleset.policy.adjusted_target == "use"
+        results = tuple([_score_node(n, plan, unit, env, problems, places, per_indicator, adjusted) for n in plan.roots])
         if problems:
             raise DiagnosticError(sorted(problems, key=sort_key))
         counted = [r for r in results if r.node.in_total]
@@ -105,9 +106,9 @@ def _run(formula, env, plan: Plan, path: tuple, problems: list, label: str):
     return None
 
 
-def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: int, per_indicator: bool) -> IndicatorResult:
+def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: int, per_indicator: bool, adjusted: bool) -> IndicatorResult:
     if node.children:
-        kids = tuple(_score_node(c, plan, unit, env, problems, places, per_indicator) for c in node.children)
+        kids = tuple([_score_node(c, plan, unit, env, problems, places, per_indicator, adjusted) for c in node.children])
         return IndicatorResult(node, node.target, None, sum((k.score for k in kids), ZERO), None, _EMPTY_ENTRY, kids)
     entry = unit.entries.get(node.key, _EMPTY_ENTRY)
     if entry.get("not_applicable"):
@@ -119,7 +120,7 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
             return IndicatorResult(node, node.target, None, ZERO, None, entry)
     else:
         actual = entry.get("actual")
-    target = entry.get("adjusted_target") if plan.ruleset.policy.adjusted_target == "use" else None
+    target = entry.get("adjusted_target") if adjusted else None
     if target is None:
         target = node.target
     outcome = None
