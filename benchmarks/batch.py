@@ -312,6 +312,25 @@ def run_projects(tmp: str, n: int, jobs: int) -> None:
         print(f"     first error: {fh.readline().strip()}")
 
 
+def project_instructions(tmp: str) -> None:
+    """Instructions per project unit (valgrind): `cli.py batch --jobs 1` on 400
+    generated project units minus on 100, divided by 300."""
+    counts = {}
+    for n in (100, 400):
+        folder = os.path.join(tmp, f"ir{n}")
+        os.makedirs(folder, exist_ok=True)
+        main_path, rows_path = write_projects(folder, n)
+        argv = [sys.executable, "cli.py", "batch", main_path, "--ruleset", os.path.join(ROOT, "rulesets", "2019", "project.yaml"), "--columns", os.path.join(PROJECTS, "columns.yaml"),
+                "--rows", rows_path, "--jobs", "1", "--output", os.path.join(folder, "out.jsonl"), "--errors", os.path.join(folder, "errors.txt")]
+        proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *argv], cwd=ROOT, capture_output=True, text=True)
+        m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+        if m is None:
+            print(f"valgrind gave no count: {proc.stderr[-300:]}")
+            return
+        counts[n] = int(m.group(1).replace(",", ""))
+    print(f"instructions per project unit (valgrind, JSONL results: Ir at 400 units − Ir at 100, ÷ 300): {(counts[400] - counts[100]) / 300 / 1e6:.2f} M")
+
+
 def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
@@ -449,19 +468,23 @@ def cold_evaluate(repeat: int = 21) -> dict[str, tuple[float, float]]:
     return {k: (sorted(walls[k])[repeat // 2], sorted(cpus[k])[repeat // 2]) for k in runs}
 
 
-def run_csv(jsonl: str, tmp: str, n: int, jobs: int) -> None:
-    """The whole CLI on one CSV (start-up included): wall time, exit code, summary line."""
+def run_csv(jsonl: str, tmp: str, n: int, jobs: int, result: str | None = None) -> None:
+    """The whole CLI on one CSV (start-up included): wall time, exit code, summary
+    line. Results as CSV, or as JSONL lines of `--result full|scores`."""
     table = os.path.join(tmp, "units.csv")
     write_csv(jsonl, table)
+    output = ["--output", os.path.join(tmp, "out.csv")] if result is None else ["--output", os.path.join(tmp, "out.jsonl"), "--result", result]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", str(jobs), "--output", os.path.join(tmp, "out.csv"), "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", str(jobs), *output, "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if proc.returncode not in (0, 1):
         raise SystemExit(f"cli.py batch failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
     with open(os.path.join(tmp, "errors.txt"), encoding="utf-8") as fh:
         first_error = fh.readline().strip()
-    print(f"CSV: {n} rows ({os.path.getsize(table) / 1e6:.1f} MB) through `cli.py batch --jobs {jobs} --output out.csv`: {wall:.2f} s wall, {n / wall:,.0f} units/s, exit {proc.returncode}; peak RSS of the CLI and its workers {after.ru_maxrss / 1024:.0f} MB")
+    print(f"CSV: {n} rows ({os.path.getsize(table) / 1e6:.1f} MB) through `cli.py batch --jobs {jobs} {' '.join(output).replace(tmp + os.sep, '')}`: {wall:.2f} s wall, {cpu:.1f} s CPU ({cpu / n * 1e6:.0f} µs/unit), {n / wall:,.0f} units/s, exit {proc.returncode}; peak RSS of the CLI and its workers {after.ru_maxrss / 1024:.0f} MB")
     print(f"     {proc.stdout.splitlines()[0] if proc.stdout else proc.stderr[:300]}")
     print(f"     first error: {first_error}")
 
@@ -474,6 +497,7 @@ def main() -> None:
     ap.add_argument("--projects", action="store_true", help="instead: N project units (2019 project ruleset) from one CSV plus its indicator table, through `cli.py batch`")
     ap.add_argument("--memory", action="store_true", help="engine only, --jobs 1: units/s and peak RSS of a long run")
     ap.add_argument("--cold", action="store_true", help="only the cold `evaluate` latency ratio")
+    ap.add_argument("--result", choices=["full", "scores"], help="with --csv: results as JSONL lines of this kind instead of CSV rows")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved engine / hand-written rounds (at least 3)")
     ap.add_argument("--no-valgrind", action="store_true", help="skip the instruction counts even when valgrind is installed")
     args = ap.parse_args()
@@ -488,7 +512,10 @@ def main() -> None:
         return
     if args.projects:
         with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
-            run_projects(tmp, args.units, args.jobs)
+            if args.units:
+                run_projects(tmp, args.units, args.jobs)
+            if shutil.which("valgrind") and not args.no_valgrind:
+                project_instructions(tmp)
         return
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
         jsonl = os.path.join(tmp, "units.jsonl")
@@ -501,7 +528,7 @@ def main() -> None:
             print(f"engine --jobs 1: {good + bad} units in {e:.1f} s, {(good + bad) / e:,.0f} units/s; peak RSS {peak_rss_mb():.0f} MB (before the run {rss0:.0f} MB)")
             return
         if args.csv:
-            run_csv(jsonl, tmp, args.units, args.jobs)
+            run_csv(jsonl, tmp, args.units, args.jobs, args.result)
             return
         interleaved(jsonl, tmp, args.rounds)
         if args.jobs > 1:
