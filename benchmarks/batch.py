@@ -3,6 +3,8 @@
     python benchmarks/batch.py --units 20000            # JSONL: engine vs hand-written, interleaved rounds, instructions per unit
     python benchmarks/batch.py --units 100000 --csv     # + one CSV through `cli.py batch`, wall time
     python benchmarks/batch.py --units 1000000 --memory # peak RSS of a long JSONL run, engine only
+    python benchmarks/batch.py --units 400 --instructions  # only instructions per unit (valgrind)
+    python benchmarks/batch.py --units 0 --projects      # instructions per project unit (valgrind)
 
 N varied units are generated from the bundled example: tables that add up (as
 most reports' do) with a few figures mistyped (rounding slips and 0–3 real
@@ -239,7 +241,9 @@ def flat_row(u: dict) -> dict:
 
 def write_csv(jsonl: str, path: str) -> None:
     with open(jsonl, encoding="utf-8") as src, open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(flat_row(_example())), lineterminator="\r\n")
+        head = list(flat_row(_example()))
+        head += [c for k in EXPLAINED for c in (f"{k}.explanation",) if c not in head]  # explanations given or not
+        writer = csv.DictWriter(fh, fieldnames=head, lineterminator="\r\n")
         writer.writeheader()
         for line in src:
             writer.writerow(flat_row(json.loads(line, parse_float=Decimal)))
@@ -497,6 +501,7 @@ def main() -> None:
     ap.add_argument("--projects", action="store_true", help="instead: N project units (2019 project ruleset) from one CSV plus its indicator table, through `cli.py batch`")
     ap.add_argument("--memory", action="store_true", help="engine only, --jobs 1: units/s and peak RSS of a long run")
     ap.add_argument("--cold", action="store_true", help="only the cold `evaluate` latency ratio")
+    ap.add_argument("--instructions", action="store_true", help="only the instruction counts (valgrind; --units 400 is enough)")
     ap.add_argument("--result", choices=["full", "scores"], help="with --csv: results as JSONL lines of this kind instead of CSV rows")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved engine / hand-written rounds (at least 3)")
     ap.add_argument("--no-valgrind", action="store_true", help="skip the instruction counts even when valgrind is installed")
@@ -522,6 +527,9 @@ def main() -> None:
         t = time.perf_counter()
         write_jsonl(jsonl, args.units)
         print(f"generated {args.units} units ({os.path.getsize(jsonl) / 1e6:.1f} MB JSONL) in {time.perf_counter() - t:.1f} s")
+        if args.instructions:
+            instructions(jsonl, tmp)
+            return
         if args.memory:
             rss0 = peak_rss_mb()
             e, good, bad = run_engine(jsonl, os.devnull, 1)
@@ -580,13 +588,16 @@ def instructions(jsonl: str, tmp: str) -> None:
     _, _, digest = load_resolved(RULESET, None)
     with open(jsonl, encoding="utf-8") as fh:
         lines = [next(fh) for _ in range(400)]
-    counts: dict[str, dict[int, int]] = {"engine": {}, "hand": {}}
+    counts: dict[str, dict[int, int]] = {"engine": {}, "engine, CSV in, --result scores": {}, "hand": {}}
     for n in (100, 400):
         part = os.path.join(tmp, f"first{n}.jsonl")
         with open(part, "w", encoding="utf-8") as fh:
             fh.writelines(lines[:n])
+        table = os.path.join(tmp, f"first{n}.csv")
+        write_csv(part, table)
         runs = {
             "engine": [sys.executable, "cli.py", "batch", part, "--ruleset", RULESET, "--jobs", "1", "--output", os.path.join(tmp, "ir.jsonl"), "--errors", os.path.join(tmp, "ir.txt")],
+            "engine, CSV in, --result scores": [sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", "1", "--result", "scores", "--output", os.path.join(tmp, "ir-s.jsonl"), "--errors", os.path.join(tmp, "ir.txt")],
             "hand": [sys.executable, os.path.join(ROOT, "benchmarks", "handwritten.py"), part, os.path.join(tmp, "ir-hand.jsonl"), digest, "units.jsonl"],
         }
         for side, argv in runs.items():
@@ -596,7 +607,7 @@ def instructions(jsonl: str, tmp: str) -> None:
                 print(f"valgrind gave no count for {side}: {proc.stderr[-300:]}")
                 return
             counts[side][n] = int(m.group(1).replace(",", ""))
-    for side in ("engine", "hand"):
+    for side in counts:
         c = counts[side]
         print(f"instructions per unit ({side}, valgrind: Ir at 400 units − Ir at 100, ÷ 300): {(c[400] - c[100]) / 300 / 1e6:.2f} M")
 
