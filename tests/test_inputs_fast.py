@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.unit.inputs import _EMPTY, coerce, coercer
+from engine.unit.entries import _EMPTY, coerce, coercer
 
 DECLS = [(k, neg, unit) for k in ("money", "number", "percent", "count", "text") for neg in (None, True, False) for unit in (None, "万元", "人", "%")]
 texts = st.one_of(

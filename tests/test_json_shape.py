@@ -13,8 +13,12 @@ from decimal import Decimal
 
 import pytest
 
+from engine.base.numeric import round_half_up
+from engine.evaluation.display import show_value
+
 from engine.api import evaluate_file
 from engine.render import json_out, json_shape, jsonl
+from engine.render.json_out import scores_dict
 from tests.test_jsonl_fast import NA, _knobs, _replace
 
 KINDS = {"result": None, "indicator": "indicators", "finding": "findings", "deviation": "deviations"}
@@ -126,9 +130,6 @@ def test_encoders_write_dumps_of_the_reference_value(value):
     assert jsonl._plain_json(value) == dumps(json_out._plain(value))
     if isinstance(value, Decimal):
         ctx = json_out._Context(2, "zh", {})
-        from engine.base.numeric import round_half_up
-        from engine.render.common import show_value
-
         assert jsonl._score(value, ctx) == dumps(round_half_up(value, 2))
         assert jsonl._ratio(value) == dumps(round_half_up(value, 4))
         for value_type, unit in (("percent", "%"), ("money", "万元"), ("number", "人"), ("number", None)):
@@ -138,8 +139,6 @@ def test_encoders_write_dumps_of_the_reference_value(value):
 
 
 def test_scores_line_is_the_scores_dict_and_agrees_with_the_full_result():
-    from engine.render.json_out import scores_dict
-
     for result in _results():
         data = scores_dict(result)
         assert list(data) == ["subject", "total", "grade", "scores"]

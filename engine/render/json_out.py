@@ -14,9 +14,10 @@ from typing import Any
 from engine.base import messages  # as a module: Finding messages are looked up when written
 from engine.base.numeric import round_half_up
 from engine.render import json_shape
-from engine.render.common import show_target, show_value
+from engine.evaluation.display import show_target, show_value
 from engine.evaluation.evaluate import _leaves as leaves
 from engine.evaluation.result import Result
+from engine import __version__
 
 
 def _num(value: Decimal) -> str:
@@ -98,7 +99,6 @@ def _plain(value: Any) -> Any:
 
 def engine_name() -> str:
     """The engine and its version, as the stamp names it."""
-    from engine import __version__
 
     return f"jixiao {__version__}"
 

@@ -33,13 +33,14 @@ from decimal import Decimal
 from json.encoder import encode_basestring as _quote  # what json.dumps uses for text with ensure_ascii=False
 from typing import Any
 
+from engine.base import messages
 from engine.base.messages import format_message_json
 from engine.base.numeric import round_half_up
 from engine.evaluation.result import Result
 from engine.render import json_shape
-from engine.render.common import show_target, show_value
+from engine.evaluation.display import show_target, show_value
 from engine.evaluation.evaluate import _leaves as leaves
-from engine.render.json_out import _Context, _num, _plain, as_dict, dumps, engine_name, reference_value
+from engine.render.json_out import _Context, _num, _plain, as_dict, dumps, engine_name, reference_value, scores_dict
 
 _LIMIT = 4096  # entries per cache before it is cleared: a few MB in all
 _KINDS = 64  # (value type, unit) pairs with shown figures kept
@@ -75,8 +76,6 @@ def scores_line(result: Result) -> str:
             scores = _SCORES[places] = {}
         return _line_writers()["scores"](result, _Context(places, "zh", scores))
     except TypeError:  # a value of a kind no fast path expects: the general writer
-        from engine.render.json_out import scores_dict
-
         return dumps(scores_dict(result), indent=None)
 
 
@@ -350,8 +349,6 @@ def shape_source() -> str:
 @functools.cache
 def _line_writers() -> dict:
     """`kind → function(obj, ctx) → JSON text`, compiled once from the shape."""
-    from engine.base import messages
-
     for kept in _OWNED.values():  # kept texts follow the slots of the writers that made them
         kept.clear()
     namespace = {"leaves": leaves, 
