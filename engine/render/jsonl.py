@@ -351,11 +351,13 @@ def _line_writers() -> dict:
     """`kind → function(obj, ctx) → JSON text`, compiled once from the shape."""
     for kept in _OWNED.values():  # kept texts follow the slots of the writers that made them
         kept.clear()
-    namespace = {"leaves": leaves, 
-        "Decimal": Decimal, "_plain": _plain, "round_half_up": round_half_up, "show_value": show_value, "show_target": show_target,
-        "messages": messages, "engine_name": engine_name, "_dumps": dumps_line, "_LIMIT": _LIMIT, "_OWNED": _OWNED,
+    namespace = {
+        "leaves": leaves, "Decimal": Decimal, "_plain": _plain, "round_half_up": round_half_up, "show_value": show_value, "show_target": show_target,
+        "messages": messages, "engine_name": engine_name, "_LIMIT": _LIMIT, "_OWNED": _OWNED,
+        "_dumps": _json,  # owner texts: `dumps` itself for text, Decimal and None, and it calls `dumps` for anything else
         "_json": _json, "_plain_json": _plain_json, "_score": _score, "_ratio": _ratio, "_shown": _shown, "_target_text": _target_text,
-        "_location": _location, "_LAST_SPAN": _LAST_SPAN, "_shown_in": _shown_in, "_memo": _memo, "_remember": _remember, "_num": _num, "_shown_cache": _shown_cache, "_subject": _subject, "format_message_json": format_message_json,
+        "_location": _location, "_LAST_SPAN": _LAST_SPAN, "_shown_in": _shown_in, "_memo": _memo, "_remember": _remember, "_num": _num,
+        "_shown_cache": _shown_cache, "_subject": _subject, "format_message_json": format_message_json,
         **{f"_OWNED_{kind}": _OWNED[kind] for kind in json_shape.SHAPE},
     }
     exec(compile(shape_source(), "<json_shape: line writers>", "exec"), namespace)  # noqa: S102 - generated from our own shape, never from user text
