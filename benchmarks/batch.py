@@ -1,27 +1,35 @@
 """Batch speed and memory: the engine against a hand-written implementation.
 
-    python benchmarks/batch.py --units 20000            # JSONL: engine vs hand-written, ratio
+    python benchmarks/batch.py --units 20000            # JSONL: engine vs hand-written, interleaved rounds, instructions per unit
     python benchmarks/batch.py --units 100000 --csv     # + one CSV through `cli.py batch`, wall time
     python benchmarks/batch.py --units 1000000 --memory # peak RSS of a long JSONL run, engine only
+    python benchmarks/batch.py --units 400 --instructions  # only instructions per unit (valgrind)
+    python benchmarks/batch.py --units 0 --projects      # instructions per project unit (valgrind)
 
-N varied units are generated from the bundled example (budget and spending
-figures scaled per unit, indicator actuals and judged scores drawn at random,
-some explanations left out, about 1% of units broken), written to a temporary
-folder as JSONL and (with --csv) as one flat CSV. The engine's batch path
-(`engine.batch`, as `cli.py batch` runs it) and `handwritten.py` evaluate the
-same JSONL in the same run; their per-unit results are compared (they must be
-equal) and timed. Prints units/s for both, `ratio` = engine time ÷ hand-written
-time (both single-process), the engine with --jobs, and peak memory.
-Timings on a shared machine are noisy: compare the ratio within one run.
+N varied units are generated from the bundled example: tables that add up (as
+most reports' do) with a few figures mistyped (rounding slips and 0–3 real
+mismatches per unit: a median of about 10 findings, as the seed report has),
+project rows removed and added, a category absent in some units, the
+qualitative indicator at every level, explanations given or not, about 1% of
+units broken. The engine's batch path (`engine.batch`, as `cli.py batch` runs
+it) and `handwritten.py` evaluate the same JSONL in turns in this process
+(A B A B …, `--rounds`, CPU time by `time.process_time`); their outputs are
+compared byte for byte; min and median CPU per side and their ratio are
+printed. With valgrind installed, instructions per unit are counted too (Ir at
+400 units minus Ir at 100, divided by 300), which a busy machine cannot disturb.
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import random
+import re
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,49 +54,150 @@ def _example() -> dict:
     return raw
 
 
-def _scale_row(row: dict, f: Decimal, cols: tuple[str, ...]) -> dict:
-    out = {}
-    for k, v in row.items():
-        if k == "rows":
-            out[k] = [_scale_row(r, f, cols) for r in v]
-        elif k in cols and v not in ("", None):
-            n = Decimal(str(v).replace(",", ""))
-            out[k] = f"{(n * f).quantize(Decimal('0.01')):,}" if isinstance(v, str) else (n * f).quantize(Decimal("0.01"))
+CENT = Decimal("0.01")
+BUDGET_COLS, SPEND_COLS = ("年初预算数", "预算调整数", "全年预算数"), ("经开", "汉南", "合计")
+EXPLAINED = ("预算执行率", "预算调整率", "参与干部培训人数", "城镇新增就业人数", "组织公益性招聘会场数", "开展校招活动场数", "帮扶就业困难群体就业创业人数", "社会效益", "可持续影响", "服务对象满意度")
+LEVELS = (("达成", (9, 8.5, 8)), ("部分达成", (7, 6.5, 6)), ("未达成", (3, 2, 0)))
+
+
+def _d(v) -> Decimal | None:
+    text = str(v).replace(",", "")
+    return Decimal(text) if text else None
+
+
+def _money(v: Decimal | None) -> str:
+    return "" if v is None else f"{v:,}"
+
+
+def _leaves(row: dict):
+    for r in row.get("rows", ()):
+        if "rows" in r:
+            yield from _leaves(r)
         else:
-            out[k] = v
-    return out
+            yield r
+
+
+def _resum(row: dict, cols: tuple[str, ...]) -> None:
+    """Subtotals as the sums of their rows (blank stays blank when every part is)."""
+    if "rows" not in row:
+        return
+    for r in row["rows"]:
+        _resum(r, cols)
+    for c in cols:
+        parts = [_d(r.get(c, "")) for r in row["rows"]]
+        row[c] = _money(sum((p for p in parts if p is not None), Decimal(0))) if any(p is not None for p in parts) else ""
+
+
+def _col_sum(row: dict, col: str, name: str | None = None) -> Decimal:
+    """A column's total (name=None) or the sum of every row with that name."""
+    if name is None:
+        return _d(row[col]) or Decimal(0)
+    total, stack = Decimal(0), list(row.get("rows", ()))
+    while stack:
+        r = stack.pop()
+        if r.get("name") == name:
+            total += _d(r.get(col, "")) or 0
+        else:
+            stack.extend(r.get("rows", ()))
+    return total
+
+
+def _reshape(table: dict, rnd: random.Random, added: list[str], dropped: list[str], absent: bool) -> None:
+    """Rows removed and added under 项目支出, a whole category absent (the
+    second budget unit without project spending; same names in both tables)."""
+    parents = [table, *_subtotals(table)]
+    with_projects = [p for p in parents if any(r.get("name") == "项目支出" for r in p.get("rows", ()))]
+    for n, parent in enumerate(with_projects):
+        if absent and n == 1:
+            parent["rows"] = [r for r in parent["rows"] if r.get("name") != "项目支出"]
+            continue
+        project = next(r for r in parent["rows"] if r.get("name") == "项目支出")
+        project["rows"] = [r for r in project.get("rows", ()) if r["name"] not in dropped]
+        for name in added:
+            project["rows"].append({"name": name})
 
 
 def make_unit(base: dict, i: int, rnd: random.Random) -> dict:
-    """One varied unit: its own scale, execution, actuals and judged scores."""
+    """One varied unit: tables that add up (as most reports' do), a few figures
+    mistyped (most units get a few rounding slips and 0–3 real mismatches, as
+    the seed report has 8 and 2), shapes that differ (project rows removed and
+    added, a category absent), judged scores at every level, explanations
+    given or not."""
     u = json.loads(json.dumps(base, default=str))
     f = Decimal(rnd.randint(30, 400)) / 100  # size of the bureau
     e = Decimal(rnd.randint(70, 100)) / 100  # how much of the budget was spent
     u["subject"] = {"name": f"第{i + 1:06d}号预算单位", "主管部门": base["subject"]["主管部门"]}
-    budget_cols, spend_cols = ("年初预算数", "预算调整数", "全年预算数"), ("经开", "汉南", "合计")
-    u["tables"]["预算调整表"] = _scale_row(base["tables"]["预算调整表"], f, budget_cols)
-    u["tables"]["支出表"] = _scale_row(base["tables"]["支出表"], f * e / Decimal("0.9359"), spend_cols)
-    for k, v in list(u["inputs"].items()):
-        if str(v).endswith("%"):
-            continue  # rates stated in the text stay as written (so some disagree with the tables)
-        n = Decimal(str(v).replace(",", ""))
-        scale = f * e / Decimal("0.9359") if ("支出" in k and "实际" in k) or "执行" in k else f
-        u["inputs"][k] = f"{(n * scale).quantize(Decimal('0.01')):,}"
+    names = [r["name"] for r in _leaves(base["tables"]["支出表"]) if r["name"] not in ("基本支出",)]
+    dropped = rnd.sample(names, rnd.choice((0, 0, 1, 2)))
+    added = [f"新增项目{k + 1}" for k in range(rnd.choice((0, 0, 0, 1, 2)))]
+    absent = rnd.random() < 0.15
+    budget, spend = u["tables"]["预算调整表"], u["tables"]["支出表"]
+    for table in (budget, spend):
+        _reshape(table, rnd, added, dropped, absent)
+    for r in _leaves(budget):
+        start = (Decimal(rnd.randint(10, 900)) if "年初预算数" not in r else (_d(r["年初预算数"]) or Decimal(0))) * f
+        change = (Decimal(rnd.randint(-50, 200)) if "预算调整数" not in r else (_d(r["预算调整数"]) or Decimal(0))) * f
+        start, change = start.quantize(CENT), change.quantize(CENT)
+        r.update({"年初预算数": _money(start), "预算调整数": _money(change) if change else "", "全年预算数": _money(start + change) if start + change else ""})
+    spent_share = {}
+    for r in _leaves(budget):
+        spent_share[r["name"]] = spent_share.get(r["name"], Decimal(0)) + (_d(r["全年预算数"]) or Decimal(0))
+    for r in _leaves(spend):
+        whole = (spent_share.get(r["name"], Decimal(0)) * e * Decimal(rnd.randint(80, 105)) / 100).quantize(CENT)
+        left = (whole * Decimal(rnd.randint(40, 100)) / 100).quantize(CENT)
+        r.update({"经开": _money(left) if left else "", "汉南": _money(whole - left) if whole - left else "", "合计": _money(whole) if whole else ""})
+    _resum(budget, BUDGET_COLS)
+    _resum(spend, SPEND_COLS)
+    for _ in range(rnd.choice((0, 2, 4, 6, 8, 8, 10))):  # rounding slips: a subtotal one cent off
+        rows = [r for r in (budget, spend) for r in [r, *_subtotals(r)]]
+        r = rnd.choice(rows)
+        c = rnd.choice(BUDGET_COLS if "年初预算数" in r else SPEND_COLS)
+        if _d(r.get(c, "")):
+            r[c] = _money(_d(r[c]) + rnd.choice((CENT, -CENT)))
+    inputs = u["inputs"]
+    stated = {
+        "文中年初预算数": _col_sum(budget, "年初预算数"), "文中年初基本支出": _col_sum(budget, "年初预算数", "基本支出"), "文中年初项目支出": _col_sum(budget, "年初预算数", "项目支出"),
+        "文中预算调整数": _col_sum(budget, "预算调整数"), "文中基本支出调整数": _col_sum(budget, "预算调整数", "基本支出"), "文中项目支出调整数": _col_sum(budget, "预算调整数", "项目支出"),
+        "文中全年预算数": _col_sum(budget, "全年预算数"), "文中全年基本支出": _col_sum(budget, "全年预算数", "基本支出"), "文中全年项目支出": _col_sum(budget, "全年预算数", "项目支出"),
+        "文中实际支出": _col_sum(spend, "合计"), "文中实际基本支出": _col_sum(spend, "合计", "基本支出"), "文中实际项目支出": _col_sum(spend, "合计", "项目支出"),
+    }
+    stated.update({"分析中全年预算数": stated["文中全年预算数"], "分析中执行数": stated["文中实际支出"], "分析中调整金额": stated["文中预算调整数"],
+                   "分析中年初预算数": stated["文中年初预算数"], "分析中调整后预算数": stated["文中全年预算数"]})
+    project = _col_sum(spend, "经开", "就业创业资金补助项目")
+    stated.update({"注中项目实际支出": project, "注中项目决算数": (project * Decimal("0.73")).quantize(CENT)})
+    stated["注中决算差异"] = stated["注中项目实际支出"] - stated["注中项目决算数"]
+    for k in rnd.sample(sorted(stated), rnd.choice((0, 0, 1, 1, 2, 3))):  # a figure mistyped in the text
+        stated[k] += Decimal(rnd.randint(1, 5000)) / 100
+    for k, v in stated.items():
+        inputs[k] = _money(v)
+    if stated["文中全年预算数"] and stated["文中年初预算数"]:
+        inputs["文中预算执行率"] = f"{(stated['文中实际支出'] / stated['文中全年预算数'] * 100).quantize(CENT)}%"
+        inputs["文中预算调整率"] = f"{(stated['文中预算调整数'] / stated['文中年初预算数'] * 100).quantize(CENT)}%"
     ind = u["indicators"]
     for k, (lo, hi) in COUNTS.items():
         ind.setdefault(k, {})["actual"] = rnd.randint(lo, hi)
     for k in RATES:
         ind[k]["actual"] = f"{rnd.choice([100, 100, 100, 99.5, 98, 95])}%"
     ind["服务对象满意度"]["actual"] = f"{rnd.randint(90, 99)}%"
-    ind["时效指标"]["score"] = rnd.choice([9, 8.5, 8, 7.5])
+    level, scores = rnd.choice(LEVELS)
+    ind["时效指标"].update(level=level, score=rnd.choice(scores))  # 定性指标 at every level
     ind["社会效益"]["score"] = rnd.randint(18, 24)
     ind["可持续影响"]["score"] = rnd.randint(5, 8)
-    for k in ("预算执行率", "预算调整率", "参与干部培训人数", "社会效益"):
-        if rnd.random() < 0.3:
+    for k in EXPLAINED:
+        if rnd.random() < 0.7:
+            ind.setdefault(k, {})["explanation"] = "主要由于项目推进节奏调整。"
+        else:
             ind.get(k, {}).pop("explanation", None)
     if rnd.random() < 0.01:  # a broken unit: text where a number belongs
-        u["inputs"]["文中实际支出"] = "三千九百万"
+        inputs["文中实际支出"] = "三千九百万"
     return u
+
+
+def _subtotals(row: dict):
+    for r in row.get("rows", ()):
+        if "rows" in r:
+            yield r
+            yield from _subtotals(r)
 
 
 def _dump(u: dict) -> str:
@@ -132,7 +241,9 @@ def flat_row(u: dict) -> dict:
 
 def write_csv(jsonl: str, path: str) -> None:
     with open(jsonl, encoding="utf-8") as src, open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(flat_row(_example())), lineterminator="\r\n")
+        head = list(flat_row(_example()))
+        head += [c for k in EXPLAINED for c in (f"{k}.explanation",) if c not in head]  # explanations given or not
+        writer = csv.DictWriter(fh, fieldnames=head, lineterminator="\r\n")
         writer.writeheader()
         for line in src:
             writer.writerow(flat_row(json.loads(line, parse_float=Decimal)))
@@ -203,6 +314,25 @@ def run_projects(tmp: str, n: int, jobs: int) -> None:
         print(f"     {proc.stdout.splitlines()[0] if proc.stdout else proc.stderr[:300]}")
     with open(os.path.join(tmp, "errors.txt"), encoding="utf-8") as fh:
         print(f"     first error: {fh.readline().strip()}")
+
+
+def project_instructions(tmp: str) -> None:
+    """Instructions per project unit (valgrind): `cli.py batch --jobs 1` on 400
+    generated project units minus on 100, divided by 300."""
+    counts = {}
+    for n in (100, 400):
+        folder = os.path.join(tmp, f"ir{n}")
+        os.makedirs(folder, exist_ok=True)
+        main_path, rows_path = write_projects(folder, n)
+        argv = [sys.executable, "cli.py", "batch", main_path, "--ruleset", os.path.join(ROOT, "rulesets", "2019", "project.yaml"), "--columns", os.path.join(PROJECTS, "columns.yaml"),
+                "--rows", rows_path, "--jobs", "1", "--output", os.path.join(folder, "out.jsonl"), "--errors", os.path.join(folder, "errors.txt")]
+        proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *argv], cwd=ROOT, capture_output=True, text=True)
+        m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+        if m is None:
+            print(f"valgrind gave no count: {proc.stderr[-300:]}")
+            return
+        counts[n] = int(m.group(1).replace(",", ""))
+    print(f"instructions per project unit (valgrind, JSONL results: Ir at 400 units − Ir at 100, ÷ 300): {(counts[400] - counts[100]) / 300 / 1e6:.2f} M")
 
 
 def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:
@@ -342,19 +472,23 @@ def cold_evaluate(repeat: int = 21) -> dict[str, tuple[float, float]]:
     return {k: (sorted(walls[k])[repeat // 2], sorted(cpus[k])[repeat // 2]) for k in runs}
 
 
-def run_csv(jsonl: str, tmp: str, n: int, jobs: int) -> None:
-    """The whole CLI on one CSV (start-up included): wall time, exit code, summary line."""
+def run_csv(jsonl: str, tmp: str, n: int, jobs: int, result: str | None = None) -> None:
+    """The whole CLI on one CSV (start-up included): wall time, exit code, summary
+    line. Results as CSV, or as JSONL lines of `--result full|scores`."""
     table = os.path.join(tmp, "units.csv")
     write_csv(jsonl, table)
+    output = ["--output", os.path.join(tmp, "out.csv")] if result is None else ["--output", os.path.join(tmp, "out.jsonl"), "--result", result]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", str(jobs), "--output", os.path.join(tmp, "out.csv"), "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", str(jobs), *output, "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if proc.returncode not in (0, 1):
         raise SystemExit(f"cli.py batch failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
     with open(os.path.join(tmp, "errors.txt"), encoding="utf-8") as fh:
         first_error = fh.readline().strip()
-    print(f"CSV: {n} rows ({os.path.getsize(table) / 1e6:.1f} MB) through `cli.py batch --jobs {jobs} --output out.csv`: {wall:.2f} s wall, {n / wall:,.0f} units/s, exit {proc.returncode}; peak RSS of the CLI and its workers {after.ru_maxrss / 1024:.0f} MB")
+    print(f"CSV: {n} rows ({os.path.getsize(table) / 1e6:.1f} MB) through `cli.py batch --jobs {jobs} {' '.join(output).replace(tmp + os.sep, '')}`: {wall:.2f} s wall, {cpu:.1f} s CPU ({cpu / n * 1e6:.0f} µs/unit), {n / wall:,.0f} units/s, exit {proc.returncode}; peak RSS of the CLI and its workers {after.ru_maxrss / 1024:.0f} MB")
     print(f"     {proc.stdout.splitlines()[0] if proc.stdout else proc.stderr[:300]}")
     print(f"     first error: {first_error}")
 
@@ -362,11 +496,15 @@ def run_csv(jsonl: str, tmp: str, n: int, jobs: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--units", type=int, default=20000)
-    ap.add_argument("--jobs", type=int, default=2, help="workers for the parallel engine run")
+    ap.add_argument("--jobs", type=int, default=2, help="workers for the parallel engine run (1: none)")
     ap.add_argument("--csv", action="store_true", help="instead: time `cli.py batch` on the units written as one CSV (results as CSV)")
     ap.add_argument("--projects", action="store_true", help="instead: N project units (2019 project ruleset) from one CSV plus its indicator table, through `cli.py batch`")
     ap.add_argument("--memory", action="store_true", help="engine only, --jobs 1: units/s and peak RSS of a long run")
     ap.add_argument("--cold", action="store_true", help="only the cold `evaluate` latency ratio")
+    ap.add_argument("--instructions", action="store_true", help="only the instruction counts (valgrind; --units 400 is enough)")
+    ap.add_argument("--result", choices=["full", "scores"], help="with --csv: results as JSONL lines of this kind instead of CSV rows")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved engine / hand-written rounds (at least 3)")
+    ap.add_argument("--no-valgrind", action="store_true", help="skip the instruction counts even when valgrind is installed")
     args = ap.parse_args()
     os.chdir(ROOT)
 
@@ -379,36 +517,99 @@ def main() -> None:
         return
     if args.projects:
         with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
-            run_projects(tmp, args.units, args.jobs)
+            if args.units:
+                run_projects(tmp, args.units, args.jobs)
+            if shutil.which("valgrind") and not args.no_valgrind:
+                project_instructions(tmp)
         return
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
         jsonl = os.path.join(tmp, "units.jsonl")
         t = time.perf_counter()
         write_jsonl(jsonl, args.units)
         print(f"generated {args.units} units ({os.path.getsize(jsonl) / 1e6:.1f} MB JSONL) in {time.perf_counter() - t:.1f} s")
+        if args.instructions:
+            instructions(jsonl, tmp)
+            return
         if args.memory:
             rss0 = peak_rss_mb()
             e, good, bad = run_engine(jsonl, os.devnull, 1)
             print(f"engine --jobs 1: {good + bad} units in {e:.1f} s, {(good + bad) / e:,.0f} units/s; peak RSS {peak_rss_mb():.0f} MB (before the run {rss0:.0f} MB)")
             return
         if args.csv:
-            run_csv(jsonl, tmp, args.units, args.jobs)
+            run_csv(jsonl, tmp, args.units, args.jobs, args.result)
             return
-        e1, good, bad = run_engine(jsonl, os.path.join(tmp, "engine.jsonl"), 1)
-        h, hgood, hbad = run_hand(jsonl, os.path.join(tmp, "hand.jsonl"))
-        ej, _, _ = run_engine(jsonl, os.path.join(tmp, "engine-j.jsonl"), args.jobs)
-        hj, _, _ = run_hand(jsonl, os.path.join(tmp, "hand-j.jsonl"), args.jobs)
-        n = good + bad
-        differ = compare(os.path.join(tmp, "engine.jsonl"), os.path.join(tmp, "hand.jsonl"))
-        same_jobs = _digest(os.path.join(tmp, "engine.jsonl")) == _digest(os.path.join(tmp, "engine-j.jsonl"))
-        print(f"units: {n} ({good} evaluated, {bad} failed; hand-written: {hgood} evaluated, {hbad} failed); results differing: {differ}")
-        print(f"engine --jobs 1:        {e1:6.2f} s  {n / e1:9,.0f} units/s")
-        print(f"hand-written:           {h:6.2f} s  {n / h:9,.0f} units/s")
-        print(f"engine --jobs {args.jobs}:        {ej:6.2f} s  {n / ej:9,.0f} units/s  (byte-identical to --jobs 1: {same_jobs})")
-        print(f"hand-written, {args.jobs} procs:  {hj:6.2f} s  {n / hj:9,.0f} units/s")
-        print(f"ratio (engine --jobs 1 ÷ hand-written): {e1 / h:.2f}")
+        interleaved(jsonl, tmp, args.rounds)
+        if args.jobs > 1:
+            ej, good, bad = run_engine(jsonl, os.path.join(tmp, "engine-j.jsonl"), args.jobs)
+            hj, _, _ = run_hand(jsonl, os.path.join(tmp, "hand-j.jsonl"), args.jobs)
+            same_jobs = _digest(os.path.join(tmp, "engine.jsonl")) == _digest(os.path.join(tmp, "engine-j.jsonl"))
+            n = good + bad
+            print(f"engine --jobs {args.jobs}: {ej:6.2f} s wall, {n / ej:,.0f} units/s (byte-identical to --jobs 1: {same_jobs}); hand-written on {args.jobs} processes: {hj:6.2f} s wall, {n / hj:,.0f} units/s")
         print(f"peak RSS: this process {peak_rss_mb():.0f} MB, workers {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
         print("engine CPU per unit: " + ", ".join(f"{k} {v:.0f} µs" for k, v in stages(jsonl, min(1000, args.units)).items()))
+        if shutil.which("valgrind") and not args.no_valgrind:
+            instructions(jsonl, tmp)
+
+
+def interleaved(jsonl: str, tmp: str, rounds: int) -> None:
+    """Engine and hand-written baseline in turns (A B A B …) in this process,
+    CPU time of each round (time.process_time), min and median; the outputs
+    compared byte for byte."""
+    cpu: dict[str, list[float]] = {"engine": [], "hand": []}
+    for r in range(rounds):
+        for side in ("engine", "hand"):
+            out = os.path.join(tmp, f"{side}.jsonl")
+            t = time.process_time()
+            _, good, bad = (run_engine if side == "engine" else run_hand)(jsonl, out, 1)
+            cpu[side].append(time.process_time() - t)
+            if side == "engine":
+                n = good + bad
+    lines_differ, bytes_same = compare_bytes(os.path.join(tmp, "engine.jsonl"), os.path.join(tmp, "hand.jsonl"))
+    print(f"units: {n}; output of engine and hand-written byte-identical: {bytes_same} (lines differing: {lines_differ})")
+    for side, label in (("engine", "engine --jobs 1"), ("hand", "hand-written   ")):
+        t = sorted(cpu[side])
+        print(f"{label}: CPU per round min {t[0]:.2f} s, median {statistics.median(t):.2f} s over {rounds} interleaved rounds ({n / statistics.median(t):,.0f} units/s; {statistics.median(t) / n * 1e6:.0f} µs/unit); rounds {', '.join(f'{x:.2f}' for x in cpu[side])}")
+    print(f"ratio engine ÷ hand-written: median {statistics.median(cpu['engine']) / statistics.median(cpu['hand']):.2f}, min {min(cpu['engine']) / min(cpu['hand']):.2f}")
+
+
+def compare_bytes(a: str, b: str) -> tuple[int, bool]:
+    """Lines that differ byte for byte between two outputs, and whether the files are equal."""
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        differ = sum(1 for la, lb in itertools.zip_longest(fa, fb) if la != lb)
+    return differ, differ == 0
+
+
+def instructions(jsonl: str, tmp: str) -> None:
+    """Instructions per unit (valgrind cachegrind, which a busy machine cannot
+    disturb): Ir of `cli.py batch --jobs 1` on the first 400 units minus Ir on
+    the first 100, divided by 300; the same for the hand-written baseline."""
+    from engine.ruleset.inherit import load_resolved
+
+    _, _, digest = load_resolved(RULESET, None)
+    with open(jsonl, encoding="utf-8") as fh:
+        lines = [next(fh) for _ in range(400)]
+    counts: dict[str, dict[int, int]] = {"engine": {}, "engine, CSV in, --result scores": {}, "hand": {}}
+    for n in (100, 400):
+        part = os.path.join(tmp, f"first{n}.jsonl")
+        with open(part, "w", encoding="utf-8") as fh:
+            fh.writelines(lines[:n])
+        table = os.path.join(tmp, f"first{n}.csv")
+        write_csv(part, table)
+        runs = {
+            "engine": [sys.executable, "cli.py", "batch", part, "--ruleset", RULESET, "--jobs", "1", "--output", os.path.join(tmp, "ir.jsonl"), "--errors", os.path.join(tmp, "ir.txt")],
+            "engine, CSV in, --result scores": [sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", "1", "--result", "scores", "--output", os.path.join(tmp, "ir-s.jsonl"), "--errors", os.path.join(tmp, "ir.txt")],
+            "hand": [sys.executable, os.path.join(ROOT, "benchmarks", "handwritten.py"), part, os.path.join(tmp, "ir-hand.jsonl"), digest, "units.jsonl"],
+        }
+        for side, argv in runs.items():
+            proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *argv], cwd=ROOT, capture_output=True, text=True)
+            m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+            if m is None:
+                print(f"valgrind gave no count for {side}: {proc.stderr[-300:]}")
+                return
+            counts[side][n] = int(m.group(1).replace(",", ""))
+    for side in counts:
+        c = counts[side]
+        print(f"instructions per unit ({side}, valgrind: Ir at 400 units − Ir at 100, ÷ 300): {(c[400] - c[100]) / 300 / 1e6:.2f} M")
 
 
 if __name__ == "__main__":

@@ -421,3 +421,10 @@ def run_jsonl(path: str, display: str, ruleset_digest: str, out, jobs: int = 1) 
             out.write("\n")
             good += 1
     return good, bad
+
+
+if __name__ == "__main__":  # python benchmarks/handwritten.py UNITS.jsonl OUT.jsonl RULESET_DIGEST DISPLAY (for instruction counts)
+    import sys
+
+    with open(sys.argv[2], "w", encoding="utf-8") as _out:
+        run_jsonl(sys.argv[1], sys.argv[4], sys.argv[3], _out)

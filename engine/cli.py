@@ -484,6 +484,7 @@ def add_batch(sub, t) -> None:
     p.add_argument("--jobs", type=int, default=0, help=t("并行进程数；默认每个可用 CPU 一个（小批量不分进程）；结果与单进程逐字节相同", "worker processes; default one per usable CPU (none for a small input); output byte-identical to --jobs 1"))
     p.add_argument("--columns", help=t("表格列映射文件（YAML，与规则集的 batch: 段同形）", "column mapping file for tables (YAML, shaped like the ruleset's batch: section)"))
     p.add_argument("--rows", help=t("明细行表格（CSV/XLSX），按关键列对应到各单位", "a table of line rows (CSV/XLSX), joined to units by the key column"))
+    p.add_argument("--result", choices=["full", "scores"], default="full", help=t("JSONL 每行的内容：full 完整结果（默认，与 evaluate --format json 相同）；scores 只含单位、总分、等级和各末级指标得分", "what each JSONL line holds: full (default, as evaluate --format json) or scores (subject, total, grade, leaf scores)"))
     p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）", "exit 1 when there is any warning (for reviewers and scripts)"))
     p.set_defaults(run=cmd_batch)
 
@@ -507,7 +508,7 @@ def cmd_batch(args, io: Io) -> int:
     paths = _ruleset_paths(io, [args.ruleset], args)
     if paths is None:
         return EXIT_USAGE
-    options = pool.Options(paths[0], tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
+    options = pool.Options(paths[0], tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows, args.result)
     written = [args.output, args.errors, args.output and args.output + ".summary.json"]
     if outputs_over_inputs(io, written, [*args.inputs, paths[0], args.columns, args.rows]):
         return EXIT_USAGE

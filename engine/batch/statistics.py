@@ -123,6 +123,44 @@ class BatchSummary:
         }
 
 
+def merge(first: BatchSummary, second: BatchSummary) -> BatchSummary:
+    """The summary of `first`'s units followed by `second`'s (合并两个分片的汇总).
+
+    Pure: neither argument changes. Counts and the value counter add up, so the
+    median stays exact; the rankings keep the top 10 of both, `second`'s units
+    numbered after `first`'s (a tie goes to the earlier unit, as in one run).
+    Summaries of shards, merged in input order, equal the summary of one run
+    over all the units (tests/test_batch_summary_merge.py)."""
+    if first.places != second.places:
+        raise ValueError("summaries of rulesets with different rounding cannot be merged")
+    grades = dict(first.grades)
+    for label, count in second.grades.items():
+        grades[label] = grades.get(label, 0) + count
+    shift = first.units
+
+    def ranked(a: list, b: list) -> list:
+        moved = [((key[0], key[1] - shift), entry) for key, entry in b]
+        top = heapq.nlargest(TOP, [*a, *moved], key=lambda item: item[0])
+        heapq.heapify(top)
+        return top
+
+    return BatchSummary(
+        grades=grades,
+        places=first.places,
+        units=first.units + second.units,
+        evaluated=first.evaluated + second.evaluated,
+        failed=first.failed + second.failed,
+        orphans=first.orphans + second.orphans,
+        internal=first.internal + second.internal,
+        scores=first.scores + second.scores,
+        total=first.total + second.total,
+        _best=ranked(first._best, second._best),
+        _worst=ranked(first._worst, second._worst),
+        _warned=ranked(first._warned, second._warned),
+        first_failures=(first.first_failures + second.first_failures)[:TOP],
+    )
+
+
 def _push(heap: list, key: tuple, entry: dict) -> None:
     item = (key, entry)
     if len(heap) < TOP:

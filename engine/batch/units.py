@@ -52,19 +52,20 @@ class _State:
     format: str
     cmaps: dict[str, ColumnMap] = field(default_factory=dict)
     rmap: RowsMap | None = None
+    result: str = "full"  # jsonl lines: full | scores
 
 
 _STATE: _State | None = None
 
 
-def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, rmap) -> None:
+def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, rmap, result: str = "full") -> None:
     global _STATE
     # Ctrl-C reaches every process of the terminal's group: the main process
     # alone answers it (it stops the workers); a worker stopped with SIGTERM
     # just ends, without the main process's handler.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap)
+    _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap, result)
 
 
 def _work(chunk: list) -> list:
@@ -109,7 +110,7 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         warnings = sum(1 for f in result.findings if f.severity == "warning")
         if state.format == "jsonl":
 
-            piece: Any = jsonl.line(result, state.lang)
+            piece: Any = jsonl.scores_line(result) if state.result == "scores" else jsonl.line(result, state.lang)
         else:
             piece = result_row(result, where)
     except DiagnosticError as e:

@@ -40,6 +40,7 @@ from engine.unit.inputs import TableRow, UnitData, name_counts, row_label
 from engine.ruleset.compile import TOTAL_NAME, is_result_name
 from engine.base.numeric import ZERO, fmt_money, fmt_percent, fmt_score
 from engine.evaluation.result import Finding
+from engine.base.messages import LazyArgs
 
 _ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, ZeroDivisionError)
 # (table, row path, column) → the figure recomputed from the line items, for
@@ -55,7 +56,7 @@ class _Table:
 
     def __init__(self, name: str, root: TableRow):
         self.name, self.root = name, root
-        self.rows = tuple(_rows(root))
+        self.rows = _rows(root)
         self.subtotals = tuple(r for r in self.rows if r.rows)  # rows with sub-rows, each before its own
         self._counts: Any = None
 
@@ -103,18 +104,26 @@ def severity_of(difference: Decimal, tolerance: Decimal) -> str | None:
     return "info" if abs(difference) <= tolerance else "warning"
 
 
-def _finding(cc: CompiledCheck, stated: Decimal, computed: Decimal, span, where: str, kind: str = "money") -> Finding | None:
+def _finding(cc: CompiledCheck, stated: Decimal, computed: Decimal, span, where: Any, kind: str = "money") -> Finding | None:
+    """A finding when `stated` and `computed` differ. `where` is the place's
+    words, or (table, row, column) to be worded only when the message is."""
     diff = stated - computed
-    severity = severity_of(diff, cc.check.tolerance)
-    if severity is None:
+    if diff == 0:
         return None
+    severity = "info" if abs(diff) <= cc.check.tolerance else "warning"
+    code = "check.rounding" if severity == "info" else "check.mismatch"
+    return Finding("consistency", severity, code, LazyArgs(_args, cc, where, stated, computed, diff, kind), span, stated, computed, diff)
+
+
+def _args(cc: CompiledCheck, where: Any, stated: Decimal, computed: Decimal, diff: Decimal, kind: str) -> dict:
     show = _FORMATS.get(kind, fmt_money)
-    args = {
+    if where.__class__ is tuple:
+        table, row, column = where
+        where = f"{table.label(row)} › {column}"
+    return {
         "check": cc.check.label or cc.check.id, "where": where,
         "stated": show(stated), "computed": show(computed), "difference": show(diff),
     }
-    code = "check.rounding" if severity == "info" else "check.mismatch"
-    return Finding("consistency", severity, code, args, span, stated, computed, diff)
 
 
 def _plain(value: Decimal) -> str:
@@ -124,10 +133,16 @@ def _plain(value: Decimal) -> str:
 _FORMATS = {"money": fmt_money, "percent": fmt_percent, "number": _plain, "count": _plain}
 
 
-def _rows(row: TableRow) -> Iterator[TableRow]:
-    yield row
-    for r in row.rows:
-        yield from _rows(r)
+def _rows(row: TableRow) -> list[TableRow]:
+    """The row and all rows below it, each before its sub-rows (one walk, no recursion)."""
+    out: list[TableRow] = []
+    stack = [row]
+    while stack:
+        r = stack.pop()
+        out.append(r)
+        if r.rows:
+            stack.extend(reversed(r.rows))
+    return out
 
 
 def _number(v: Any) -> Decimal:
@@ -157,13 +172,14 @@ def _row_check(cc: CompiledCheck, unit: UnitData, tables: dict[str, _Table], cor
             recomputed = _evaluate_row(cc, {**values, **fixed})
             if recomputed is not None and fixed.get(column, stated) == recomputed:
                 continue  # explained by subtotals the sum check already reported
-        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), f"{table.label(row)} › {column}")
+        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), (table, row, column))
         if f:
             yield f
 
 
 def _evaluate_row(cc: CompiledCheck, values) -> Decimal | None:
-    env = {c: _number(values.get(c)) for c in cc.formula.names}
+    get = values.get
+    env = {c: v if (v := get(c)).__class__ is Decimal or isinstance(v, Decimal) else ZERO for c in cc.formula.names}
     try:
         value = cc.formula.evaluate(env)
     except (*_ARITHMETIC, TypeError):  # TypeError: a formula that divided truth values
@@ -214,7 +230,7 @@ def _sum_column(cc: CompiledCheck, table: _Table, col: str, unit: UnitData, corr
         # its subtotal, not at every total further up.
         if stated != computed and stated != printed_below[id(row)]:
             corrections[(table.name, row.path, col)] = computed
-            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), f"{table.label(row)} › {col}")
+            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), (table, row, col))
             if f:
                 found.append(f)
     return found
@@ -228,8 +244,8 @@ def _equal_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Fi
         computed = cc.formula.evaluate(env)
     except (*_ARITHMETIC, TypeError, KeyError):
         return None
-    if not isinstance(computed, Decimal):
-        return None
+    if computed.__class__ is not Decimal and not isinstance(computed, Decimal) or computed == stated:
+        return None  # agreeing figures (most of them) need no words nor place
     name = cc.check.stated
     decl = plan.ruleset.inputs.get(name)
     where = (decl.label if decl is not None and decl.label else name)

@@ -43,7 +43,8 @@ def evaluate(plan: Plan, unit: UnitData, lint_choice: tuple[tuple[str, ...], tup
             raise DiagnosticError(sorted(problems, key=sort_key))
         places = plan.ruleset.rounding.places
         per_indicator = plan.ruleset.rounding.scope == "indicator"
-        results = tuple(_score_node(n, plan, unit, env, problems, places, per_indicator) for n in plan.roots)
+        adjusted = plan.ruleset.policy.adjusted_target == "use"
+        results = tuple([_score_node(n, plan, unit, env, problems, places, per_indicator, adjusted) for n in plan.roots])
         if problems:
             raise DiagnosticError(sorted(problems, key=sort_key))
         counted = [r for r in results if r.node.in_total]
@@ -99,8 +100,11 @@ def _leaves(results):
             yield r
 
 
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
 def _finding_order(f) -> tuple:
-    rank = {"error": 0, "warning": 1, "info": 2}.get(f.severity, 3)
+    rank = _RANK.get(f.severity, 3)
     s = f.span
     return (rank, s.line if s else 0, s.col if s else 0, f.code)
 
@@ -140,9 +144,9 @@ def _run(formula, env, plan: Plan, path: tuple, problems: list, label: str):
     return None
 
 
-def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: int, per_indicator: bool) -> IndicatorResult:
+def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: int, per_indicator: bool, adjusted: bool) -> IndicatorResult:
     if node.children:
-        kids = tuple(_score_node(c, plan, unit, env, problems, places, per_indicator) for c in node.children)
+        kids = tuple([_score_node(c, plan, unit, env, problems, places, per_indicator, adjusted) for c in node.children])
         return IndicatorResult(node, node.target, None, sum((k.score for k in kids), ZERO), None, _EMPTY_ENTRY, kids)
     entry = unit.entries.get(node.key, _EMPTY_ENTRY)
     if entry.get("not_applicable"):
@@ -154,7 +158,7 @@ def _score_node(node: Node, plan: Plan, unit: UnitData, env, problems, places: i
             return IndicatorResult(node, node.target, None, ZERO, None, entry)
     else:
         actual = entry.get("actual")
-    target = entry.get("adjusted_target") if plan.ruleset.policy.adjusted_target == "use" else None
+    target = entry.get("adjusted_target") if adjusted else None
     if target is None:
         target = node.target
     outcome = None

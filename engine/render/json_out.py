@@ -5,13 +5,17 @@ float); keys keep a fixed order, so the same inputs give the same bytes.
 """
 from __future__ import annotations
 
+import functools
 import json
 from decimal import Decimal
 from json.encoder import encode_basestring as _quote  # what json.dumps uses for text with ensure_ascii=False
 from typing import Any
 
+from engine.base import messages  # as a module: Finding messages are looked up when written
 from engine.base.numeric import round_half_up
+from engine.render import json_shape
 from engine.evaluation.display import show_target, show_value
+from engine.evaluation.evaluate import _leaves as leaves
 from engine.evaluation.result import Result
 from engine import __version__
 
@@ -93,61 +97,6 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, (Decimal, str)) or value is None else str(value)
 
 
-def indicator(r, places: int) -> dict:
-    node = r.node
-    out: dict[str, Any] = {
-        "id": node.key,
-        "name": node.name,
-        "weight": node.weight,
-        "score": round_half_up(r.score, places),
-    }
-    if not r.children:
-        out.update(
-            target=_plain(r.target),
-            target_text=show_target(r),
-            operator=node.operator,
-            unit=node.unit,
-            actual=_plain(r.actual),
-            actual_text=show_value(r.actual, node.value_type, node.unit),
-            method=node.method.NAME if node.method else None,
-            branch=r.outcome.branch if r.outcome else None,
-        )
-        if r.not_applicable:
-            out["not_applicable"] = True
-    if not node.in_total:
-        out["in_total"] = False
-    out["children"] = [indicator(c, places) for c in r.children]
-    return out
-
-
-def finding(f, lang: str = "zh") -> dict:
-    out: dict[str, Any] = {
-        "kind": f.kind,
-        "severity": f.severity,
-        "code": f.code,
-        "message": f.message(lang),
-        "location": str(f.span) if f.span else None,
-    }
-    if f.stated is not None:
-        out.update(stated=f.stated, computed=f.computed, difference=f.difference)
-    return out
-
-
-def deviation(d) -> dict:
-    return {
-        "id": d.key,
-        "name": d.name,
-        "kind": d.kind,
-        "target": _plain(d.target),
-        "actual": _plain(d.actual),
-        "target_text": show_value(d.target, d.value_type, d.unit),
-        "actual_text": show_value(d.actual, d.value_type, d.unit),
-        "ratio": round_half_up(d.ratio, 4) if isinstance(d.ratio, Decimal) else None,
-        "explanation": d.explanation,
-        "location": str(d.span) if d.span else None,
-    }
-
-
 def engine_name() -> str:
     """The engine and its version, as the stamp names it."""
 
@@ -160,22 +109,79 @@ def stamp(result: Result) -> dict:
 
 
 def as_dict(result: Result, lang: str = "zh") -> dict:
-    rs = result.plan.ruleset
-    places = rs.rounding.places
-    out = {
-        "ruleset": {"id": rs.id, "title": rs.title, "year": rs.year, "kind": rs.kind, "file": result.plan.file},
-        "subject": dict(result.unit.subject),
-        "total": result.total,
-        "grade": result.grade,
-        "indicators": [indicator(r, places) for r in result.indicators],
-        "findings": [finding(f, lang) for f in result.findings],
-        "deviations": [deviation(d) for d in result.deviations],
-        "stamp": stamp(result),
-    }
-    if result.rescaled is not None:  # not-applicable indicators dropped (policy.not_applicable: rescale)
-        points, applicable = result.rescaled
-        out["rescaled"] = {"points": round_half_up(points, places), "applicable_weight": applicable}
-    return out
+    """The result as plain data in the JSON contract's order (`json_shape.SHAPE`)."""
+    return _dict_writers()["result"](result, _Context(result.plan.ruleset.rounding.places, lang))
+
+
+def scores_dict(result: Result) -> dict:
+    """`batch --result scores`: subject, total, grade and each leaf's score."""
+    return _dict_writers()["scores"](result, _Context(result.plan.ruleset.rounding.places, "zh"))
+
+
+class _Context:
+    """What every writer of one result needs: the ruleset's places, the language."""
+
+    __slots__ = ("places", "lang", "scores")
+
+    def __init__(self, places: int, lang: str, scores: dict | None = None) -> None:
+        self.places, self.lang, self.scores = places, lang, scores
+
+
+# --- the dict writers, generated from json_shape.SHAPE -----------------------------
+
+_REFERENCE = {  # enc → the value as plain data, from the field's expression(s) {0}, {1}, …
+    "value": "{0}",
+    "number": "{0}",
+    "plain": "_plain({0})",
+    "score": "round_half_up({0}, ctx.places)",
+    "ratio": "(round_half_up({0}, 4) if isinstance({0}, Decimal) else None)",
+    "shown": "show_value({0}, {1}, {2})",
+    "target_text": "show_target({0})",
+    "message": "messages.format_message({0}, {1}, ctx.lang)",
+    "location": "(str({0}) if {0} else None)",
+    "subject": "dict({0})",
+    "list": "[_dict_{item}(i, ctx) for i in {0}]",
+}
+
+
+def reference_value(field, item_prefix: str = "_dict_") -> str:
+    """The Python expression giving `field`'s value as plain data."""
+    args = (field.value,) if isinstance(field.value, str) else field.value
+    return _REFERENCE[field.enc].replace("_dict_{item}", item_prefix + (field.item or "")).format(*args)
+
+
+def _emit(fields, target: str, lines: list[str], pad: str, depth: int = 0) -> None:
+    for f in fields:
+        inner = pad
+        if f.when:
+            lines.append(f"{pad}if {f.when}:")
+            inner = pad + "    "
+        if f.enc == "object":
+            name = f"d{depth + 1}"
+            lines.append(f"{inner}{name} = {{}}")
+            _emit(f.fields, name, lines, inner, depth + 1)
+            lines.append(f"{inner}{target}[{f.key!r}] = {name}")
+        else:
+            lines.append(f"{inner}{target}[{f.key!r}] = {reference_value(f)}")
+
+
+def shape_source() -> str:
+    """The dict writers' source, generated from `json_shape.SHAPE` (read it to
+    see what `as_dict` does)."""
+    out = []
+    for kind, fields in json_shape.SHAPE.items():
+        lines = [f"def _dict_{kind}(x, ctx):", "    d0 = {}"]
+        _emit(fields, "d0", lines, "    ")
+        out.append("\n".join(lines + ["    return d0"]))
+    return "\n\n".join(out)
+
+
+@functools.cache
+def _dict_writers() -> dict:
+    """`kind → function(obj, ctx) → dict`, compiled once from the shape."""
+    namespace = {"leaves": leaves, "Decimal": Decimal, "_plain": _plain, "round_half_up": round_half_up, "show_value": show_value, "show_target": show_target, "messages": messages, "engine_name": engine_name}
+    exec(compile(shape_source(), "<json_shape: dict writers>", "exec"), namespace)  # noqa: S102 - generated from our own shape, never from user text
+    return {kind: namespace[f"_dict_{kind}"] for kind in json_shape.SHAPE}
 
 
 def render(result: Result, lang: str = "zh") -> str:

@@ -3,51 +3,52 @@
 `line(result, lang)` is, byte for byte, `json_out.dumps(json_out.as_dict(result,
 lang), indent=None)`: the JSON contract of `evaluate --format json` on one line.
 A batch writes tens of thousands of these, so the line is written straight from
-the result instead of through that dict:
+the result by writers generated from the same shape as `as_dict`
+(`render.json_shape.SHAPE`):
 
-- what a plan fixes is written once and kept: per indicator (`Node`) the text of
-  its id, name, weight, operator, unit and method, and its target part while the
-  unit's target is the very object seen last (an adjusted target is shown anew);
-  per ruleset the `ruleset` and `stamp` parts; per finding code and deviation
-  the opening keys;
-- a figure's JSON number and shown text (`0.9359`, `"93.59%"`) and a score's
-  rounded number depend only on the value (with its type and unit): kept by
-  `str(value)`, which names the value exactly (-0 apart from 0, which show
-  differently) and costs far less than hashing a new Decimal;
-- messages come quoted from `messages.format_message_json`;
-- anything unusual (a subject that is not plain text, a value that is neither
-  text nor a Decimal) is written by `json_out.dumps`, and a value no fast path
-  expects (a TypeError) sends the whole line through the reference path.
+- the fields the shape marks `fixed` (what the ruleset says: an indicator's id,
+  name, weight, operator, unit and method; a finding's kind, severity and code;
+  the `ruleset` and `stamp` parts) are turned into text once per owner (the
+  plan node, the finding code, the ruleset) and kept, adjacent ones joined;
+- the rest is written per unit by the encoders below, each of which gives
+  `dumps(value, indent=None)` of the value `as_dict` holds. A figure's JSON
+  number and shown text (`0.9359`, `"93.59%"`) and a score's rounded number
+  depend only on the value (with its type and unit): kept by `str(value)`,
+  which names the value exactly (-0 apart from 0) and costs far less than
+  hashing a new Decimal; messages come quoted from `messages.format_message_json`;
+- a value no fast path expects (a TypeError) sends the whole line through the
+  reference path.
 
 Identity keys hold their object (so an id is never reused under them) and
 every cache is cleared when it grows past `_LIMIT` entries. tests/test_jsonl_fast.py
 compares the line with the previous encoder on varied, shipped, project-batch
-and hostile results.
+and hostile results; tests/test_json_shape.py checks each encoder against
+`dumps` and that every field of the shape reaches both writers.
 """
 from __future__ import annotations
 
+import functools
+import re
 from decimal import Decimal
 from json.encoder import encode_basestring as _quote  # what json.dumps uses for text with ensure_ascii=False
 from typing import Any
 
+from engine.base import messages
 from engine.base.messages import format_message_json
 from engine.base.numeric import round_half_up
-from engine.evaluation.display import show_target, show_value
-from engine.render.json_out import _num, _plain, as_dict, dumps, engine_name
 from engine.evaluation.result import Result
+from engine.render import json_shape
+from engine.evaluation.display import show_target, show_value
+from engine.evaluation.evaluate import _leaves as leaves
+from engine.render.json_out import _Context, _num, _plain, as_dict, dumps, engine_name, reference_value, scores_dict
 
 _LIMIT = 4096  # entries per cache before it is cleared: a few MB in all
 _KINDS = 64  # (value type, unit) pairs with shown figures kept
-# Figures are kept by their text, str(Decimal): it names the value exactly (-0
-# and 0 apart) and costs a tenth of hashing a new Decimal, and every unit's
-# figures are new Decimals.
 _SCORES: dict[int, dict[str, str]] = {}  # places → str(score) → JSON text of the rounded score
 _RATIOS: dict[str, str] = {}  # str(deviation ratio) → JSON text rounded to 4 places
-_SHOWN: dict[tuple, dict[str, tuple[str, str]]] = {}  # (value_type, unit) → str(value) → `_pair`
-_NODES: dict[int, "_NodeText"] = {}
-_PLANS: dict[tuple, tuple] = {}
-_FINDINGS: dict[str, tuple[str, str, str]] = {}  # code → (kind, severity, opening text)
-_DEVIATIONS: dict[tuple, tuple[str, dict]] = {}  # (id, name, kind, value_type, unit) → (opening text, shown figures)
+_SHOWN: dict[tuple, dict[str, str]] = {}  # (value_type, unit) → str(value) → JSON text of show_value
+_TARGETS: dict[tuple, str] = {}  # (value_type, unit, operator, str(target)) → JSON text of show_target
+_OWNED: dict[str, dict] = {kind: {} for kind in json_shape.SHAPE}  # kind → owner key → kept texts
 
 
 def line(result: Result, lang: str = "zh") -> str:
@@ -59,69 +60,23 @@ def line(result: Result, lang: str = "zh") -> str:
 
 
 def _line(result: Result, lang: str) -> str:
-    plan = result.plan
-    rs = plan.ruleset
-    key = (id(rs), plan.file, plan.digest)
-    fixed = _PLANS.get(key)
-    if fixed is None or fixed[0] is not rs:
-        fixed = _plan_text(plan, key)
-    _, head, stamp, places, scores = fixed
-    indicators = ",".join([_indicator(r, places, scores) for r in result.indicators])
-    quote = _quote
-    # A unit's findings often share one span object (a JSONL line, a table row).
-    last_span: Any = None
-    last_location = "null"
-    items: list[str] = []
-    add = items.append
-    num = _num
-    for f in result.findings:
-        code = f.code
-        known = _FINDINGS.get(code)
-        if known is None or known[0] != f.kind or known[1] != f.severity:
-            known = _finding_head(f)
-        span = f.span
-        if span is not last_span:
-            last_span, last_location = span, quote(str(span)) if span else "null"
-        location = last_location
-        message = format_message_json(code, f.args, lang)  # what Finding.message says, quoted
-        stated = f.stated
-        if stated is None:
-            add(f'{known[2]}{message},"location":{location}}}')
-        else:
-            computed, difference = f.computed, f.difference
-            if stated.__class__ is Decimal and computed.__class__ is Decimal and difference.__class__ is Decimal:
-                add(f'{known[2]}{message},"location":{location},"stated":{num(stated)},"computed":{num(computed)},"difference":{num(difference)}}}')
-            else:
-                add(f'{known[2]}{message},"location":{location},"stated":{_json(stated)},"computed":{_json(computed)},"difference":{_json(difference)}}}')
-    findings = ",".join(items)
-    items = []
-    for d in result.deviations:
-        key = (d.key, d.name, d.kind, d.value_type, d.unit)
-        known = _DEVIATIONS.get(key)
-        if known is None:
-            known = _deviation_head(d, key)
-        dhead, shown = known
-        target, target_text = _pair(d.target, d.value_type, d.unit, shown)
-        actual, actual_text = _pair(d.actual, d.value_type, d.unit, shown)
-        ratio = d.ratio
-        ratio = _rounded(ratio, 4, _RATIOS) if isinstance(ratio, Decimal) else "null"
-        span = d.span
-        if span is not last_span:
-            last_span, last_location = span, quote(str(span)) if span else "null"
-        location = last_location
-        items.append(
-            f'{dhead}{target},"actual":{actual},"target_text":{target_text},"actual_text":{actual_text},'
-            f'"ratio":{ratio},"explanation":{_json(d.explanation)},"location":{location}}}'
-        )
-    deviations = ",".join(items)
-    text = (
-        f'{head}{_subject(result.unit.subject)},"total":{_json(result.total)},"grade":{_json(result.grade)},'
-        f'"indicators":[{indicators}],"findings":[{findings}],"deviations":[{deviations}{stamp}{_json(result.unit.digest)}}}'
-    )
-    if result.rescaled is None:
-        return text + "}"
-    points, applicable = result.rescaled
-    return f'{text},"rescaled":{{"points":{_json(round_half_up(points, places))},"applicable_weight":{_json(applicable)}}}}}'
+    places = result.plan.ruleset.rounding.places
+    scores = _SCORES.get(places)
+    if scores is None:
+        scores = _SCORES[places] = {}
+    return _line_writers()["result"](result, _Context(places, lang, scores))
+
+
+def scores_line(result: Result) -> str:
+    """`batch --result scores` as one line: `dumps(json_out.scores_dict(result), indent=None)`."""
+    try:
+        places = result.plan.ruleset.rounding.places
+        scores = _SCORES.get(places)
+        if scores is None:
+            scores = _SCORES[places] = {}
+        return _line_writers()["scores"](result, _Context(places, "zh", scores))
+    except TypeError:  # a value of a kind no fast path expects: the general writer
+        return dumps(scores_dict(result), indent=None)
 
 
 def dumps_line(value: Any) -> str:
@@ -129,45 +84,7 @@ def dumps_line(value: Any) -> str:
     return dumps(value, indent=None)
 
 
-def _indicator(r, places: int, scores: dict) -> str:
-    node = r.node
-    nt = _NODES.get(id(node))
-    if nt is None or nt.node is not node:
-        nt = _node_text(node)
-    score = r.score
-    text = scores.get(str(score)) if score.__class__ is Decimal else None
-    if text is None:
-        text = _rounded(score, places, scores)
-    children = r.children
-    if children:
-        inner = ",".join([_indicator(c, places, scores) for c in children])
-        return f"{nt.head}{text}{nt.close}{inner}]}}"
-    target = r.target
-    seen = nt.target
-    if seen[0] is not target:
-        seen = nt.target = (target, f',"target":{_plain_json(target)},"target_text":{_json(show_target(r))}{nt.mid}')
-    actual = r.actual
-    pair = nt.shown.get(str(actual)) if actual.__class__ is Decimal else None
-    if pair is None:
-        pair = _pair(actual, node.value_type, node.unit, nt.shown)
-    actual, shown = pair
-    outcome = r.outcome
-    if outcome is None:
-        branch = "null"
-    else:
-        taken = outcome.branch
-        branch = nt.branches.get(taken)
-        if branch is None:
-            if len(nt.branches) >= 64:
-                nt.branches.clear()
-            branch = nt.branches[taken] = _json(taken)
-    if r.not_applicable:
-        return f'{nt.head}{text}{seen[1]}{actual},"actual_text":{shown}{nt.tail}{branch},"not_applicable":true{nt.close_leaf}'
-    return f'{nt.head}{text}{seen[1]}{actual},"actual_text":{shown}{nt.tail}{branch}{nt.close_leaf}'
-
-
-# --- values -------------------------------------------------------------------
-
+# --- encoders: each gives dumps(<the value as_dict holds>, indent=None) ----------
 
 def _json(value: Any) -> str:
     cls = value.__class__
@@ -183,8 +100,12 @@ def _json(value: Any) -> str:
 def _plain_json(value: Any) -> str:
     """`dumps(_plain(value))`: a Decimal, text or None as is, anything else as text."""
     cls = value.__class__
-    if cls is str or cls is Decimal or value is None:
-        return _json(value)
+    if cls is Decimal:
+        return _num(value)
+    if cls is str:
+        return _quote(value)
+    if value is None:
+        return "null"
     return dumps(_plain(value), indent=None)
 
 
@@ -201,34 +122,75 @@ def _rounded(value: Any, places: int, cache: dict) -> str:
     return text
 
 
-def _pair(value: Any, value_type: str, unit: str | None, cache: dict) -> tuple[str, str]:
-    """The JSON texts of a figure and of how it is shown (`0.9359`, `"93.59%"`);
-    `cache` holds those of figures with this type and unit."""
+def _score(value: Any, ctx: _Context) -> str:
+    if value.__class__ is Decimal:
+        text = ctx.scores.get(str(value))
+        if text is not None:
+            return text
+    return _rounded(value, ctx.places, ctx.scores)
+
+
+def _ratio(value: Any) -> str:
+    return _rounded(value, 4, _RATIOS) if isinstance(value, Decimal) else "null"
+
+
+def _shown_cache(value_type: str, unit: str | None) -> dict:
+    """The kept texts of figures with this type and unit (an owner holds its own)."""
+    cache = _SHOWN.get((value_type, unit))
+    if cache is None:
+        if len(_SHOWN) >= _KINDS:
+            _SHOWN.clear()
+        cache = _SHOWN[(value_type, unit)] = {}
+    return cache
+
+
+def _shown_in(value: Any, value_type: str, unit: str | None, cache: dict) -> str:
+    """The JSON text of `show_value(value, value_type, unit)`; `cache` holds
+    those of figures with this type and unit."""
     cls = value.__class__
     if cls is Decimal:
         key = str(value)
-        pair = cache.get(key)
-        if pair is None:
+        text = cache.get(key)
+        if text is None:
             if len(cache) >= _LIMIT:
                 cache.clear()
-            pair = cache[key] = (_num(value), _json(show_value(value, value_type, unit)))
-        return pair
+            text = cache[key] = _quote(show_value(value, value_type, unit))
+        return text
     if cls is str:
-        quoted = _quote(value)
-        return quoted, quoted
-    return _plain_json(value), _json(show_value(value, value_type, unit))
+        return _quote(value)
+    return _json(show_value(value, value_type, unit))
 
 
-def _shown(value_type: str, unit: str | None) -> dict:
-    kind = (value_type, unit)
-    cache = _SHOWN.get(kind)
-    if cache is None:
-        if len(_SHOWN) >= _KINDS:  # nodes and deviation heads hold these: forget them all together
-            _SHOWN.clear()
-            _NODES.clear()
-            _DEVIATIONS.clear()
-        cache = _SHOWN[kind] = {}
-    return cache
+def _shown(value: Any, value_type: str, unit: str | None) -> str:
+    """The JSON text of `show_value(value, value_type, unit)`, kept per figure."""
+    return _shown_in(value, value_type, unit, _shown_cache(value_type, unit))
+
+
+def _target_text(r) -> str:
+    """The JSON text of `show_target(r)`, kept per target figure and node kind."""
+    target = r.target
+    if target.__class__ is not Decimal:
+        return _json(show_target(r))
+    node = r.node
+    key = (node.value_type, node.unit, node.operator, str(target))
+    text = _TARGETS.get(key)
+    if text is None:
+        if len(_TARGETS) >= _LIMIT:
+            _TARGETS.clear()
+        text = _TARGETS[key] = _quote(show_target(r))
+    return text
+
+
+_LAST_SPAN: list = [None, "null"]  # a unit's findings often share one span object (a JSONL line, a table row)
+
+
+def _location(span) -> str:
+    last = _LAST_SPAN
+    if span is last[0]:
+        return last[1]
+    text = _quote(str(span)) if span else "null"
+    last[0], last[1] = span, text
+    return text
 
 
 def _subject(subject) -> str:
@@ -240,59 +202,163 @@ def _subject(subject) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-# --- what a plan fixes ----------------------------------------------------------
+_FAST = {  # enc → the JSON text of the value, from the field's expression(s) {0}, {1}, …
+    "value": "_json({0})",
+    "number": "(_num({0}) if {0}.__class__ is Decimal else _json({0}))",
+    "plain": "(_num({0}) if {0}.__class__ is Decimal else _plain_json({0}))",
+    "score": "((ctx.scores.get(str({0})) if {0}.__class__ is Decimal else None) or _score({0}, ctx))",
+    "ratio": "_ratio({0})",
+    # {1}, {2} (value type and unit) are fixed by the owner: it holds their cache
+    "shown": "_shown_in({0}, {1}, {2}, {own:_shown_cache({1}, {2})})",
+    "target_text": "_target_text({0})",
+    "message": "format_message_json({0}, {1}, ctx.lang)",
+    "location": "(_LAST_SPAN[1] if {0} is _LAST_SPAN[0] else _location({0}))",
+    "subject": "_subject({0})",
+    "list": "(','.join([_line_{item}(i, ctx) for i in {0}]) if {0} else '')",
+}
 
 
-def _plan_text(plan, key: tuple) -> tuple:
-    rs = plan.ruleset
-    ruleset = {"id": rs.id, "title": rs.title, "year": rs.year, "kind": rs.kind, "file": plan.file}
-    head = '{"ruleset":' + dumps(ruleset, indent=None) + ',"subject":'
-    stamp = '],"stamp":{"engine":' + _json(engine_name()) + ',"ruleset_digest":' + _json(plan.digest) + ',"input_digest":'
-    places = rs.rounding.places
-    if len(_PLANS) >= 64:
-        _PLANS.clear()
-    fixed = _PLANS[key] = (rs, head, stamp, places, _SCORES.setdefault(places, {}))
-    return fixed
+# --- the line writers, generated from json_shape.SHAPE ---------------------------
+#
+# A field becomes parts: its key (fixed text), then its value: fixed text for a
+# `fixed` field, else the encoder's expression. A `when` wraps its parts in a
+# condition (resolved once per owner when `when_fixed`; a `when` inside another
+# is joined to it with `and`). Adjacent fixed texts are joined into one slot of
+# the owner's kept tuple; each conditional group is one f-string made before
+# the object's own.
 
 
-class _NodeText:
-    """The fixed parts of one indicator's JSON object, the target seen last
-    with its text (one tuple, replaced whole), and the branches' texts."""
+def _fast_value(f, extras: list[str]) -> str:
+    args = (f.value,) if isinstance(f.value, str) else f.value
+    template = _FAST[f.enc].replace("_line_{item}", "_line_" + (f.item or ""))
+    if f.same:  # kept per owner while `same` is the very object seen last
+        template = f"({{own:_memo({f.key!r})}}[1] if {f.same} is {{own:_memo({f.key!r})}}[0] else _remember({{own:_memo({f.key!r})}}, {f.same}, {template}))"
+    def kept(m: re.Match) -> str:  # a value the owner keeps (made once per owner): slot @n@, numbered later
+        made = m.group(1).format(*args)
+        if made not in extras:
+            extras.append(made)
+        return f"@{extras.index(made)}@"
 
-    __slots__ = ("node", "head", "mid", "tail", "close", "close_leaf", "shown", "target", "branches")
-
-    def __init__(self, node) -> None:
-        self.node = node  # held, so its id is not reused while this entry lives
-        self.head = '{"id":' + _json(node.key) + ',"name":' + _json(node.name) + ',"weight":' + _json(node.weight) + ',"score":'
-        self.mid = ',"operator":' + _json(node.operator) + ',"unit":' + _json(node.unit) + ',"actual":'
-        self.tail = ',"method":' + _json(node.method.NAME if node.method else None) + ',"branch":'
-        rest = ',"in_total":false' if not node.in_total else ""
-        self.close = rest + ',"children":['
-        self.close_leaf = rest + ',"children":[]}'
-        self.shown = _shown(node.value_type, node.unit)
-        self.target: tuple = (object(), "")
-        self.branches: dict[str, str] = {}  # a branch taken → its JSON text
+    return _OWN.sub(kept, template).format(*args)
 
 
-def _node_text(node) -> _NodeText:
-    nt = _NodeText(node)
-    if len(_NODES) >= _LIMIT:
-        _NODES.clear()
-    _NODES[id(node)] = nt
-    return nt
+_OWN = re.compile(r"\{own:([^{}]*(?:\{\d\}[^{}]*)*)\}")
+_NOTHING = object()
 
 
-def _finding_head(f) -> tuple[str, str, str]:
-    known = (f.kind, f.severity, f'{{"kind":{_json(f.kind)},"severity":{_json(f.severity)},"code":{_json(f.code)},"message":')
-    if len(_FINDINGS) >= _LIMIT:
-        _FINDINGS.clear()
-    _FINDINGS[f.code] = known
-    return known
+def _memo(key: str) -> list:
+    """An owner's memo for one field: [the object seen last, its text]."""
+    return [_NOTHING, ""]
 
 
-def _deviation_head(d, key: tuple) -> tuple[str, dict]:
-    known = (f'{{"id":{_json(d.key)},"name":{_json(d.name)},"kind":{_json(d.kind)},"target":', _shown(d.value_type, d.unit))
-    if len(_DEVIATIONS) >= _LIMIT:
-        _DEVIATIONS.clear()
-    _DEVIATIONS[key] = known
-    return known
+def _remember(memo: list, same: Any, text: str) -> str:
+    memo[0], memo[1] = same, text
+    return text
+
+
+def _parts(fields, extras: list[str], first: bool = True, outer: str | None = None) -> list:
+    """('fixed', expr of the text) | ('var', expr of the text) | ('if', cond, parts)."""
+    out: list = []
+    for f in fields:
+        if first and f.when:
+            raise ValueError(f"the first field of an object is always present: {f.key}")
+        mine: list = [("fixed", repr(("" if first else ",") + _quote(f.key) + ":"))]
+        first = False
+        cond = f.when if outer is None or f.when is None else f"({outer}) and ({f.when})"
+        if f.enc == "object":
+            mine += [("fixed", "'{'"), *_parts(f.fields, extras, True, cond if f.when else outer), ("fixed", "'}'")]
+        elif f.enc == "list":
+            mine += [("fixed", "'['"), ("var", _fast_value(f, extras)), ("fixed", "']'")]
+        elif f.fixed:
+            mine.append(("fixed", f"_dumps({reference_value(f)})"))
+        else:
+            mine.append(("var", _fast_value(f, extras)))
+        if f.when and f.when_fixed and all(p[0] == "fixed" for p in mine):
+            mine = [("fixed", f"({' + '.join(p[1] for p in mine)} if {f.when} else '')")]
+        elif f.when:
+            mine = [("if", cond, mine)]  # a group inside stays a group (its condition joined to this one)
+            if out and out[-1][0] == "if" and out[-1][1] == cond:  # fields under one condition: one test
+                out[-1] = ("if", cond, out[-1][2] + mine[0][2])
+                continue
+        out += mine
+    return out
+
+
+def _merged(parts: list, slots: list) -> list:
+    """Adjacent fixed texts joined; each fixed text becomes `e[slot]`."""
+    out: list = []
+    for p in parts:
+        if p[0] == "fixed" and out and out[-1][0] == "fixed":
+            out[-1] = ("fixed", out[-1][1] + " + " + p[1])
+        elif p[0] == "if":
+            out.append(("if", p[1], _merged(p[2], slots)))
+        else:
+            out.append(p)
+    for i, p in enumerate(out):
+        if p[0] == "fixed":
+            slots.append(p[1])
+            out[i] = ("var", f"e[{len(slots)}]")
+    return out
+
+
+def _fstring(parts: list, groups: list[str]) -> str:
+    """One f-string of the parts; a conditional group becomes a variable made first."""
+    texts = []
+    for p in parts:
+        if p[0] == "if":
+            inner = _fstring(p[2], groups)
+            groups.append(f"g{len(groups)} = {inner} if {p[1]} else ''")
+            texts.append(f"{{g{len(groups) - 1}}}")
+        else:
+            texts.append("{" + p[1] + "}")
+    return 'f"' + "".join(texts) + '"'
+
+
+def shape_source() -> str:
+    """The line writers' source, generated from `json_shape.SHAPE`."""
+    out = []
+    for kind, fields in json_shape.SHAPE.items():
+        key, keep = json_shape.OWNERS[kind]
+        slots: list[str] = []
+        extras: list[str] = []
+        groups: list[str] = []
+        body = _fstring(_merged([("fixed", "'{'"), *_parts(fields, extras), ("fixed", "'}'")], slots), groups)
+        kept = slots + extras
+        text = "\n".join([
+            f"def _own_{kind}(x, key):",
+            f"    kept = _OWNED[{kind!r}]",
+            "    if len(kept) >= _LIMIT:",
+            "        kept.clear()",
+            f"    e = kept[key] = ({keep or 'None'}, {', '.join(kept)},)",
+            "    return e",
+            "",
+            f"def _line_{kind}(x, ctx):",
+            f"    key = {key}",
+            f"    e = _OWNED_{kind}.get(key)",
+            f"    if {'e is None' if keep is None else f'e is None or e[0] is not {keep}'}:",
+            f"        e = _own_{kind}(x, key)",
+            *(f"    {g}" for g in groups),
+            f"    return {body}",
+        ])
+        for n in range(len(extras)):
+            text = text.replace(f"@{n}@", f"e[{len(slots) + 1 + n}]")
+        out.append(text)
+    return "\n\n".join(out)
+
+
+@functools.cache
+def _line_writers() -> dict:
+    """`kind → function(obj, ctx) → JSON text`, compiled once from the shape."""
+    for kept in _OWNED.values():  # kept texts follow the slots of the writers that made them
+        kept.clear()
+    namespace = {
+        "leaves": leaves, "Decimal": Decimal, "_plain": _plain, "round_half_up": round_half_up, "show_value": show_value, "show_target": show_target,
+        "messages": messages, "engine_name": engine_name, "_LIMIT": _LIMIT, "_OWNED": _OWNED,
+        "_dumps": _json,  # owner texts: `dumps` itself for text, Decimal and None, and it calls `dumps` for anything else
+        "_json": _json, "_plain_json": _plain_json, "_score": _score, "_ratio": _ratio, "_shown": _shown, "_target_text": _target_text,
+        "_location": _location, "_LAST_SPAN": _LAST_SPAN, "_shown_in": _shown_in, "_memo": _memo, "_remember": _remember, "_num": _num,
+        "_shown_cache": _shown_cache, "_subject": _subject, "format_message_json": format_message_json,
+        **{f"_OWNED_{kind}": _OWNED[kind] for kind in json_shape.SHAPE},
+    }
+    exec(compile(shape_source(), "<json_shape: line writers>", "exec"), namespace)  # noqa: S102 - generated from our own shape, never from user text
+    return {kind: namespace[f"_line_{kind}"] for kind in json_shape.SHAPE}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from engine.base.diagnostics import Diagnostic, SourceSpan
 from engine.base.numeric import in_range, is_empty_mark, looks_like_number, parse_number, show_number
@@ -68,6 +68,59 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
     else:
         number = value
     return _checked(number, is_pct, kind, allow_negative, unit)
+
+
+_PLAIN_NUMBER = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\Z")
+_NEG_MAX = -MAX_MAGNITUDE
+
+
+def coercer(kind: str, allow_negative: bool | None = None, unit: str | None = None) -> Callable[[Any], tuple[Any, str | None]]:
+    """`coerce` with its declaration bound (one per table column, made once per
+    plan): money and plain numbers written plainly (`3,921.33`, a Decimal)
+    are taken at once; anything else goes through `coerce`, which gives the
+    same result for those (tests/test_inputs_fast.py)."""
+    if kind not in ("money", "number"):
+        return lambda value: coerce(value, kind, allow_negative, unit)
+    negative_ok = allow_negative if allow_negative is not None else kind == "number"
+    match = _PLAIN_NUMBER.match
+    big, small = MAX_MAGNITUDE, _NEG_MAX
+
+    def fast(value: Any) -> tuple[Any, str | None]:
+        cls = value.__class__
+        if cls is str:
+            if match(value) is not None:
+                number = Decimal(value.replace(",", "") if "," in value else value)
+                if small < number < big and (negative_ok or number >= 0) and not number.is_zero() and in_range(number):
+                    return number, None
+        elif cls is Decimal and value.is_finite() and small < value < big and (negative_ok or value >= 0) and not value.is_zero() and in_range(value):
+            return value, None
+        return coerce(value, kind, allow_negative, unit)
+
+    return fast
+
+
+_COERCERS: dict[int, tuple[Any, dict]] = {}  # id(table declaration) → (it, column → coercer)
+
+
+def _column_coercers(decl) -> dict:
+    kept = _COERCERS.get(id(decl))
+    if kept is None or kept[0] is not decl:
+        if len(_COERCERS) >= 256:
+            _COERCERS.clear()
+        kept = _COERCERS[id(decl)] = (decl, {k: coercer(c.type, c.allow_negative, decl.unit) for k, c in decl.columns.items()})
+    return kept[1]
+
+
+_INPUT_COERCERS: dict[int, tuple[Any, dict]] = {}  # id(the ruleset's inputs) → (them, name → coercer)
+
+
+def _input_coercers(decls) -> dict:
+    kept = _INPUT_COERCERS.get(id(decls))
+    if kept is None or kept[0] is not decls:
+        if len(_INPUT_COERCERS) >= 256:
+            _INPUT_COERCERS.clear()
+        kept = _INPUT_COERCERS[id(decls)] = (decls, {k: coercer(d.type, d.allow_negative, d.unit) for k, d in decls.items()})
+    return kept[1]
 
 
 def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None, unit: str | None = None) -> tuple[Any, str | None]:

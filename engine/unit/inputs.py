@@ -26,7 +26,7 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sor
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
-from engine.unit.entries import _EMPTY, Reader, _entry_data, _needed_field, _show, coerce
+from engine.unit.entries import _EMPTY, Reader, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce
 from engine.load.yaml_loader import load_text, read_file
 from engine.unit.stated import StatedFigure, check_names, read_stated
 
@@ -200,18 +200,24 @@ def _read_inputs(plan: Plan, given: Any, rd: Reader, values: dict) -> None:
     given = _section(given, "inputs", rd)
     if given is None:
         return
+    coercers = _input_coercers(decls)
     for name, value in given.items():
-        decl = decls.get(name)
-        if decl is None:
+        fast = coercers.get(name)
+        if fast is None:
             rd.add("input.unknown_input", rd.key_at(("inputs", name)), name=name, suggestion=suggest(str(name), decls))
             continue
-        label = {"label": decl.label or name, "alias": name if decl.label and decl.label != name else ""}
-        v = rd.value(value, decl.type, ("inputs", name), decl.allow_negative, decl.unit, **label)
+        decl = decls[name]
+        v, code = fast(value)
+        if code or v is _EMPTY:  # the words of a problem, only for a problem
+            label = {"label": decl.label or name, "alias": name if decl.label and decl.label != name else ""}
+        if code:
+            rd.add(code, rd.at(("inputs", name)), value=_show(value), **label)
+            continue
         if v is _EMPTY:
             if decl.required and decl.default is None:
                 rd.add("input.required_empty", rd.at(("inputs", name)), **label)
             values[name] = _default(decl)
-        elif v is not None:
+        else:
             values[name] = v
     misspelt = _suggested(rd, "input.unknown_input")
     for name, decl in decls.items():
@@ -279,7 +285,7 @@ def _raw_name_counts(data: Any) -> Counter:
     return counts
 
 
-def _check_name(name: str, path: tuple, rd: _Reader) -> None:
+def _check_name(name: str, path: tuple, rd: Reader) -> None:
     """A name is shown in reports, forms and on terminals: bidirectional
     controls (U+202E …) would show it reversed or hide part of it, so they are
     refused, located."""
@@ -308,15 +314,15 @@ def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple
         _check_name(name, path + ("name",), rd)
     own_trail = () if trail is None else trail + (name,)
     values: dict[str, Any] = {}
-    columns = decl.columns
+    columns = _column_coercers(decl)
     for key, value in data.items():
         if key in ROW_KEYS:
             continue
-        col = columns.get(key)
-        if col is None:
+        fast = columns.get(key)
+        if fast is None:
             rd.add("input.unknown_column", rd.key_at(path + (key,)), table=tname, column=key, suggestion=suggest(str(key), list(columns) + list(ROW_KEYS)))
             continue
-        v, code = coerce(value, col.type, col.allow_negative, decl.unit)
+        v, code = fast(value)
         if code:
             rd.add(code, rd.at(path + (key,)), value=_show(value), label=row_label(tname, name, own_trail, unique), field=key)
         else:

@@ -94,6 +94,36 @@ _KIND_EN = {"未完成": "below target", "超额": "well above target", "需说�
 _ONE_LINE = re.compile(r"\s*\n\s*")
 
 
+class LazyArgs(Mapping):
+    """A message's arguments made only when the message is worded: figures are
+    formatted (3,921.33, 93.59%) and labels put together when a renderer asks
+    for the sentence, not when the finding is found (`batch --result scores`
+    and the counts never ask). `make(*params)` gives the plain dict, once."""
+
+    __slots__ = ("_make", "_params", "_made")
+
+    def __init__(self, make, *params: Any) -> None:
+        self._make, self._params, self._made = make, params, None
+
+    def made(self) -> dict:
+        made = self._made
+        if made is None:
+            made = self._made = self._make(*self._params)
+        return made
+
+    def __getitem__(self, key: str) -> Any:
+        return self.made()[key]
+
+    def __iter__(self):
+        return iter(self.made())
+
+    def __len__(self) -> int:
+        return len(self.made())
+
+    def __repr__(self) -> str:
+        return repr(self.made())
+
+
 def _text(value: Any) -> str:
     if value.__class__ is str:  # the common case: most arguments are names and figures already shown
         return _ONE_LINE.sub(" ", value) if "\n" in value else value
@@ -113,6 +143,8 @@ def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
 
     `{name?text}` includes `text` only when `name` is non-empty (for "did you
     mean" and other optional parts)."""
+    if args.__class__ is LazyArgs:
+        args = args.made()
     pair = CATALOG.get(code)
     if pair is None:
         return f"{code} {dict(args)}"
