@@ -6,7 +6,7 @@ import os
 from engine.ruleset.compile import Plan, load_plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.evaluation.evaluate import evaluate
-from engine.unit.inputs import read_unit
+from engine.unit.inputs import UnitData, read_unit
 from engine.evaluation.result import Result
 from engine.ruleset.compile import digest_of
 from engine.load.yaml_loader import load_text, read_file
@@ -29,6 +29,10 @@ def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
     """Load a data file, its ruleset (given, or named by the file), and evaluate.
 
     Raises `DiagnosticError` with every problem found in either file."""
+    from engine.forms import is_form
+
+    if is_form(data_path):
+        return evaluate_form(data_path, ruleset_path)
     shown = display_path(data_path)
     text = read_file(data_path, shown)
     raw, smap = load_text(text, shown)
@@ -62,3 +66,72 @@ def explain_file(data_path: str, indicator: str | None = None, ruleset_path: str
 
     result = evaluate_file(data_path, ruleset_path)
     return explain.losses(result) if indicator is None else explain.explain(result, indicator)
+
+
+def resolve_form_ruleset(book, data_path: str) -> str | None:
+    """The ruleset a form's stamp names, as a path: the reference as written
+    (relative to the working folder, to the form's folder, or to jixiao's own
+    folder, or a bundled id such as `2019/department`); None when not found."""
+    ref = book.stamp.ruleset_ref
+    if not ref:
+        return None
+    here = os.path.dirname(os.path.abspath(data_path))
+    candidates = [ref, os.path.join(here, ref), os.path.join(ROOT, ref), os.path.join(ROOT, "rulesets", ref), os.path.join(ROOT, "rulesets", ref + ".yaml")]
+    return next((c for c in candidates if os.path.isfile(c)), None)
+
+
+def read_form_unit(plan: Plan, book) -> UnitData:
+    """A filled form's data checked against `plan` (raises with every problem)."""
+    import dataclasses
+
+    raw, smap, notes = book.read(plan)
+    unit = read_unit(plan, raw, smap, book.display, book.digest)
+    return dataclasses.replace(unit, notes=tuple(notes)) if notes else unit
+
+
+def evaluate_form(data_path: str, ruleset_path: str | None = None) -> Result:
+    """Read a filled form (.xlsx) back as unit data and evaluate it; without a
+    ruleset, the one its stamp names. Raises `DiagnosticError`, located at cells."""
+    from engine.forms.xlsx_form import file_span, open_form
+
+    shown = display_path(data_path)
+    if not os.path.isfile(data_path):
+        raise DiagnosticError([Diagnostic("load.not_found", file_span(shown), {"path": shown})])
+    book = open_form(data_path, shown)
+    if ruleset_path is None:
+        ruleset_path = resolve_form_ruleset(book, data_path)
+        if ruleset_path is None:
+            s = book.stamp
+            raise DiagnosticError([Diagnostic("forms.no_ruleset", file_span(shown), {"made_title": s.ruleset_title, "ref": s.ruleset_ref or s.ruleset_id})])
+    plan = load_plan(ruleset_path, display_path(ruleset_path))
+    return evaluate(plan, read_form_unit(plan, book))
+
+
+def form_template(ruleset_path: str, rows: int | None = None, table_rows: int | None = None) -> bytes:
+    """The fill-in workbook of a ruleset (.xlsx bytes)."""
+    from engine.render.template import DEFAULT_ROWS, DEFAULT_TABLE_ROWS, template, workbook_bytes
+
+    plan = load_plan(ruleset_path, display_path(ruleset_path))
+    ref = os.path.relpath(os.path.abspath(ruleset_path), ROOT)
+    ref = ref if not ref.startswith("..") else os.path.abspath(ruleset_path)
+    return workbook_bytes(template(plan, ref, rows or DEFAULT_ROWS, table_rows or DEFAULT_TABLE_ROWS))
+
+
+def flat_header(ruleset_path: str) -> list[str]:
+    """The header row of a flat batch table for a ruleset (`template --flat`)."""
+    from engine.unit.columns import flat_header as header
+
+    return header(load_plan(ruleset_path, display_path(ruleset_path)))
+
+
+def flat_header_xlsx(header: list[str]) -> bytes:
+    """The header row as a one-sheet workbook."""
+    import io
+
+    from engine.render.xlsx_out import _openpyxl
+
+    wb = _openpyxl().Workbook()
+    wb.active.append(header)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

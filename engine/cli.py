@@ -109,6 +109,8 @@ def cmd_evaluate(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
+    for note in result.unit.notes:  # a form's formulas whose saved results were used
+        io.err(note.render(io.lang))
     from importlib import import_module
 
     from engine.render import MissingLibrary
@@ -159,6 +161,66 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
         io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
     io.stdout.write(text if isinstance(text, str) else summary_out.text(result, io.lang))
     return EXIT_PROBLEMS
+
+
+# --- template ---------------------------------------------------------------
+
+def add_template(sub, t) -> None:
+    p = sub.add_parser("template", help=t("生成规则集的填报表（Excel）：单位填写后交回，可直接 evaluate / batch", "write a ruleset's fill-in form (Excel): units fill it in and send it back for evaluate / batch"))
+    p.add_argument("ruleset", help=t("规则集文件，或自带规则集的 id（如 2019/department）", "ruleset file, or a bundled ruleset's id (e.g. 2019/department)"))
+    p.add_argument("--output", help=t("写入文件（.xlsx；--flat 时为 .csv 或 .xlsx）", "the file to write (.xlsx; with --flat .csv or .xlsx)"))
+    p.add_argument("--rows", type=int, help=t("项目表的空白指标行数（默认 10）", "blank indicator rows of a project form (default 10)"))
+    p.add_argument("--table-rows", type=int, help=t("每张数据表的空白行数（默认 30）", "blank rows of each data table (default 30)"))
+    p.add_argument("--flat", action="store_true", help=t("只写批量评价用的平面表表头（每行一个单位）", "write only the header row of a flat batch table (one row per unit)"))
+    p.set_defaults(run=cmd_template)
+
+
+def ruleset_arg(given: str) -> str:
+    """A ruleset argument as a path: a file as given, else a bundled id
+    (`2019/department` → rulesets/2019/department.yaml)."""
+    from engine.api import ROOT
+
+    if os.path.exists(given):
+        return given
+    for base in ("rulesets", os.path.join(ROOT, "rulesets")):
+        for candidate in (os.path.join(base, given), os.path.join(base, given + ".yaml")):
+            if os.path.isfile(candidate):
+                return candidate
+    return given
+
+
+def cmd_template(args, io: Io) -> int:
+    from engine import api
+    from engine.base.diagnostics import DiagnosticError
+
+    for n in (args.rows, args.table_rows):
+        if n is not None and not 1 <= n <= 500:
+            io.err(io.say("cli.template_rows"))
+            return EXIT_USAGE
+    path = ruleset_arg(args.ruleset)
+    try:
+        if args.flat:
+            if args.output and not args.output.lower().endswith((".csv", ".xlsx")):
+                io.err(io.say("cli.template_flat_suffix"))
+                return EXIT_USAGE
+            header = api.flat_header(path)
+            if args.output and args.output.lower().endswith(".xlsx"):
+                data: str | bytes = api.flat_header_xlsx(header)
+            else:
+                import csv
+                import io as _io
+
+                buf = _io.StringIO()
+                csv.writer(buf, lineterminator="\r\n").writerow(header)
+                data = ("\ufeff" if args.output else "") + buf.getvalue()  # a BOM so Excel opens UTF-8 as such
+            return emit(io, data, args.output, "xlsx", inputs=(path,))
+        data = api.form_template(path, args.rows, args.table_rows)
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    from engine.render import MissingLibrary  # noqa: F401 - (raised by the writer when openpyxl is absent)
+
+    return emit(io, data, args.output, "xlsx", inputs=(path,))
 
 
 # --- validate ---------------------------------------------------------------
@@ -492,6 +554,7 @@ def _progress(io: Io, job):
 
 COMMANDS: list[Callable] = [
     add_evaluate,
+    add_template,
     add_validate,
     add_explain,
     add_show,

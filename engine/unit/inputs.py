@@ -25,7 +25,9 @@ from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO, is_empty_mark, parse_number
 from engine.base.sourcemap import SourceMap
 
-TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes")
+# `stated`: the figures printed on a form (total, grade, scores), kept for review
+# and never used in the computation (the review issue compares them).
+TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes", "stated")
 ENTRY_KEYS = ("actual", "score", "level", "coefficient", "explanation", "adjusted_target", "not_applicable", "note")
 ROW_KEYS = ("name", "category", "rows")
 # Entry fields a scoring method reads from the data; any other method computes
@@ -75,6 +77,8 @@ class UnitData:
     # indicators come from the data (`rows: data`); `evaluate` uses it.
     plan: Plan | None = field(default=None, repr=False)
     entry_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # indicator key → key in the file
+    # Warnings met while reading (a form's formula whose saved result was used); never change the result.
+    notes: tuple = field(default=(), repr=False)
 
     @property
     def name(self) -> str:

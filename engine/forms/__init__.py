@@ -1,0 +1,19 @@
+"""Filled forms as unit data (填报表格读入): a workbook made by `jixiao template`
+(or a Word copy of its tables) read back into the same data a YAML unit file
+holds, every value located at its cell (`文件.xlsx:工作表!C12`).
+
+Placed just above `engine.unit`: it produces the raw data and the source map
+that `engine.unit.inputs.read_unit` checks, exactly as the YAML loader does.
+"""
+from __future__ import annotations
+
+# The layout version the template writes into its stamp and the reader accepts.
+LAYOUT_VERSION = "jixiao-form/1"
+KNOWN_LAYOUTS = (LAYOUT_VERSION,)
+STAMP_SHEET = "jixiao"
+FORM_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def is_form(path: str) -> bool:
+    """Whether a data path names a form (a workbook) rather than YAML/JSON."""
+    return path.lower().endswith(FORM_SUFFIXES)
