@@ -15,6 +15,7 @@ from engine.batch.sources import UNIT_SUFFIXES, _display, _folder_files, _Joined
 from engine.batch.statistics import BatchSummary
 from engine.batch.units import UnitOutcome, _init_worker, _State, _work, process
 from engine.batch.writers import result_header
+from engine.forms import is_form
 from engine.load.tables import is_table, open_table
 from engine.ruleset.compile import Plan, load_plan
 from engine.ruleset.model import BatchSpec
@@ -62,7 +63,7 @@ class Batch:
             display = _display(path)
             if os.path.isdir(path):
                 for f in _folder_files(path):
-                    yield ("file", f, _display(f))
+                    yield ("form" if is_form(f) else "file", f, _display(f))
             elif is_table(path):
                 yield from self._table_rows(path, display, stack)
             elif path.lower().endswith((".jsonl", ".ndjson")):
@@ -150,9 +151,8 @@ class Batch:
                 summary.add(outcome)
                 if outcome.ok:
                     results(outcome.piece)
-                else:
-                    for text in outcome.errors:
-                        errors(text)
+                for text in outcome.errors:  # a failed unit's problems; an evaluated form's warnings
+                    errors(text)
                 if progress is not None:
                     progress(summary.units)
         return summary

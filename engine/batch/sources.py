@@ -12,6 +12,7 @@ from typing import Iterator
 from engine.load.tables import cell_text, open_table
 
 UNIT_SUFFIXES = (".yaml", ".yml", ".json")
+FORM_FILE_SUFFIXES = (".xlsx", ".xlsm")  # in a folder, a workbook is a filled form (engine.forms)
 
 
 def _display(path: str) -> str:
@@ -25,7 +26,7 @@ def _folder_files(folder: str) -> list[str]:
     for base, dirs, files in os.walk(folder):
         dirs.sort()
         for f in sorted(files):
-            if f.lower().endswith(UNIT_SUFFIXES) and not f.startswith("."):
+            if f.lower().endswith(UNIT_SUFFIXES + FORM_FILE_SUFFIXES) and not f.startswith((".", "~$")):  # ~$: Excel's lock files
                 out.append(os.path.join(base, f))
     return out
 

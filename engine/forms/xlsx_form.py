@@ -336,17 +336,17 @@ class _Reader:
                 continue
             level = got.pop("level")
             label = f"{tname}·{got.get('name') or f'第{r}行'}"
+            above = stack[-1][0]
             if level is None:
                 depth = 1
             elif isinstance(level, Decimal) and level == level.to_integral_value() and 1 <= level <= 9:
                 depth = int(level)
-            else:
+            else:  # reported; the row is kept beside the one above so the rows below are not misread too
                 self.add("forms.bad_level", self.span(sheet, cells["level"]), label=label, value=_text(level))
-                continue
-            above = stack[-1][0]
+                depth = max(above, 1)
             if depth > above + 1:
                 self.add("forms.level_jump", self.span(sheet, cells["level"]), label=label, level=depth, above=above)
-                continue
+                depth = above + 1
             while stack[-1][0] >= depth:
                 stack.pop()
             parent, ppath = stack[-1][1], stack[-1][2]
