@@ -320,7 +320,7 @@ def test_batch_of_200_forms_with_5_broken(tmp_path, proj_template):
     assert code == 1
     lines = (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 195 and all(json.loads(x, parse_float=Decimal)["total"] == Decimal("97.66") for x in lines)
-    assert "共 200 个单位，评价 195 个，失败 5 个" in err
+    assert "共 200 个单位，评价 195 个，失败 5 个" in out + err
     f = str(folder)
     assert f"{f}/b1-text.xlsx:项目支出绩效自评表!D5: " in err
     assert f"{f}/b2-row.xlsx:项目支出绩效自评表!B5: 这里应为「年度资金总额」" in err

@@ -40,15 +40,6 @@ def file_span(display: str) -> CellSpan:
     return CellSpan(display, 0, 0, "")
 
 
-def cell_span(display: str, sheet: str, coordinate: str, order: int = 0) -> CellSpan:
-    """The span of a cell; `order` (the sheet's place in the form) makes
-    problems sort sheet by sheet, then by row and column."""
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
-
-    letters, row = coordinate_from_string(coordinate)
-    return CellSpan(display, order * 1_000_000 + row, column_index_from_string(letters), f"{sheet}!{coordinate}")
-
-
 def check_zip(path: str, display: str, data: bytes) -> None:
     """Refuse what is not a sane OOXML package, before any XML is parsed."""
     if len(data) > MAX_FORM_BYTES:
@@ -129,6 +120,27 @@ class FormBook:
     digest: str
     _values: Any = None  # the same workbook with formulas' saved results, loaded when first needed
 
+    # What the reader asks of a form, whatever the file format (engine.forms.docx_form
+    # answers the same for Word tables).
+
+    def sheetnames(self) -> list[str]:
+        return [n for n in self.book.sheetnames if n != STAMP_SHEET]
+
+    def cell(self, sheet: str, coordinate: str) -> tuple[Any, str | None]:
+        """(value, formula or None) of a cell; a formula's value is its saved result."""
+        c = self.book[sheet][coordinate]
+        v = c.value
+        if isinstance(v, str) and v.startswith("=") and c.data_type == "f":
+            return self.cached(sheet, coordinate), v
+        return v, None
+
+    def merges(self, sheet: str) -> list[tuple[str, int, int, int, int]]:
+        """Merged ranges: (text, first row, first column, last row, last column)."""
+        return [(str(r.coord), r.min_row, r.min_col, r.max_row, r.max_col) for r in self.book[sheet].merged_cells.ranges]
+
+    def place(self, sheet: str, coordinate: str) -> str:
+        return f"{sheet}!{coordinate}"
+
     def cached(self, sheet: str, coordinate: str) -> Any:
         if self._values is None:
             import openpyxl
@@ -206,8 +218,11 @@ class _Reader:
         self.smap = SourceMap()
 
     def span(self, sheet: str, coordinate: str) -> CellSpan:
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
         order = self.stamp.sheets.index(sheet) if sheet in self.stamp.sheets else len(self.stamp.sheets)
-        return cell_span(self.display, sheet, coordinate, order)
+        letters, row = coordinate_from_string(coordinate)
+        return CellSpan(self.display, order * 1_000_000 + row, column_index_from_string(letters), self.form.place(sheet, coordinate))
 
     def add(self, code: str, span, **args: Any) -> None:
         self.problems.append(Diagnostic(code, span, args))
@@ -215,7 +230,7 @@ class _Reader:
     # --- structure ---------------------------------------------------------
 
     def structure(self) -> None:
-        names = [n for n in self.book.sheetnames if n != STAMP_SHEET]
+        names = self.form.sheetnames()
         for sheet in self.stamp.sheets:
             if sheet not in names:
                 self.add("forms.missing_sheet", file_span(self.display), sheet=sheet)
@@ -226,7 +241,7 @@ class _Reader:
         for sheet, coord, text in self.stamp.anchors:
             if sheet not in present:
                 continue
-            found = _text(self.book[sheet][coord].value)
+            found = _text(self.form.cell(sheet, coord)[0])
             if found != text.strip():
                 self.add("forms.anchor_moved", self.span(sheet, coord), expected=text, found=found or "（空白）", label=f"{sheet}!{coord}")
         self._merges(present)
@@ -250,27 +265,26 @@ class _Reader:
         inputs = self._input_cells()
         for sheet in present:
             cells = inputs.get(sheet, {})
-            for rng in self.book[sheet].merged_cells.ranges:
-                inside = [c for c in cells if _in_range(c, rng)]
-                top_left = rng.start_cell.coordinate
-                if len(inside) > 1 or (inside and inside[0] != top_left):
+            for text, r0, c0, r1, c1 in self.form.merges(sheet):
+                inside = [c for c in cells if _in_range(c, r0, c0, r1, c1)]
+                if not inside:
+                    continue
+                top_left = _coord(r0, c0)
+                if len(inside) > 1 or inside[0] != top_left:
                     first = inside[0] if inside[0] != top_left else inside[1]
-                    self.add("forms.merged_input", self.span(sheet, first), label=cells[first], range=str(rng.coord))
+                    self.add("forms.merged_input", self.span(sheet, first), label=cells[first], range=text)
 
     # --- values ------------------------------------------------------------
 
     def value(self, sheet: str, coord: str, label: str) -> Any:
         """A cell's value as the YAML loader would give it: text, Decimal,
         bool or None (blank); a formula's saved result, with a note."""
-        ws = self.book[sheet]
-        v = ws[coord].value
-        if isinstance(v, str) and v.startswith("=") and ws[coord].data_type == "f":
-            cached = self.form.cached(sheet, coord)
-            if cached is None:
-                self.add("forms.formula_no_value", self.span(sheet, coord), label=label, formula=v[:60])
+        v, formula = self.form.cell(sheet, coord)
+        if formula is not None:
+            if v is None:
+                self.add("forms.formula_no_value", self.span(sheet, coord), label=label, formula=formula[:60])
                 return None
-            self.notes.append(Diagnostic("forms.formula", self.span(sheet, coord), {"label": label, "formula": v[:60], "value": _text(cached)}, severity="warning"))
-            v = cached
+            self.notes.append(Diagnostic("forms.formula", self.span(sheet, coord), {"label": label, "formula": formula[:60], "value": _text(v)}, severity="warning"))
         if v is None:
             return None
         if isinstance(v, str):
@@ -404,9 +418,15 @@ def _needs(node, field_name: str) -> bool:
     return True
 
 
-def _in_range(coord: str, rng) -> bool:
+def _in_range(coord: str, r0: int, c0: int, r1: int, c1: int) -> bool:
     from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
     letters, row = coordinate_from_string(coord)
     col = column_index_from_string(letters)
-    return rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col
+    return r0 <= row <= r1 and c0 <= col <= c1
+
+
+def _coord(row: int, col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(col)}{row}"

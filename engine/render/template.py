@@ -84,10 +84,19 @@ class Sheet:
         title on row 1 and the note, when there is one, on row 2)."""
         return 3 if self.grid.note else 2
 
-    def address(self, row: int, col: int) -> str:
-        from openpyxl.utils import get_column_letter
+    def address(self, row: int, col: int, top: int | None = None) -> str:
+        """A grid position as a cell address (`C12`); `top` is the row of grid
+        row 0 (the worksheet's by default; 1 for a Word table)."""
+        return f"{_letter(col + 1)}{(self.top() if top is None else top) + row}"
 
-        return f"{get_column_letter(col + 1)}{self.top() + row}"
+
+def _letter(col: int) -> str:
+    """A 1-based column number as its letters (1 → A, 27 → AA)."""
+    out = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        out = chr(65 + rest) + out
+    return out
 
 
 @dataclass
@@ -430,6 +439,42 @@ def template(plan: Plan, ref: str, rows: int = DEFAULT_ROWS, table_rows: int = D
     return Template(plan, ref, sheets, constants, sheets[0].grid.title)
 
 
+# --- the layout as data ----------------------------------------------------------
+
+def stamp_rows(t: Template, names: list[str], word: bool = False) -> list[tuple]:
+    """The layout as `engine.forms` reads it (the rows of the workbook's hidden
+    sheet): the ruleset, the sheets (`names`, one per template sheet, then any
+    others the file has), then every anchor (a printed text), input, region
+    and constant. `word`: addresses in a Word table's own rows (grid row 0 is
+    row 1), the sheets being the document's tables."""
+    rs = t.plan.ruleset
+    rows: list[tuple] = [
+        ("layout", LAYOUT_VERSION), ("ruleset_id", rs.id or ""), ("ruleset_title", rs.title), ("ruleset_ref", t.ref),
+        ("ruleset_digest", t.plan.digest), ("sheets", json.dumps(names, ensure_ascii=False)),
+    ]
+    rows += [("const", json.dumps(list(path), ensure_ascii=False), value) for path, value in t.constants]
+    for s, name in zip(t.sheets, names):
+        top = 1 if word else s.top()
+        input_at = {(inp.row, inp.col) for inp in s.inputs}
+        for cell in s.grid.cells:
+            if cell.text and (cell.row, cell.col) not in input_at and cell.value is None:
+                rows.append(("anchor", name, s.address(cell.row, cell.col, top), cell.text))
+        for inp in s.inputs:
+            if inp.path is not None:
+                rows.append(("input", name, s.address(inp.row, inp.col, top), json.dumps(list(inp.path), ensure_ascii=False), inp.kind, inp.label))
+        for region in s.regions:
+            spec = dict(region)
+            for k in ("root", "first", "last"):
+                if k in spec:
+                    spec[k] = top + spec[k]
+            for k in ("level", "name", "category"):
+                if spec.get(k) is not None:
+                    spec[k] = _letter(spec[k] + 1)
+            spec["columns"] = {_letter(int(c) + 1): v for c, v in spec["columns"].items()}
+            rows.append(("region", name, json.dumps(spec, ensure_ascii=False)))
+    return rows
+
+
 # --- the workbook ----------------------------------------------------------------
 
 def _validation(inp: Input, lists: "_Lists"):
@@ -501,14 +546,8 @@ def workbook_bytes(t: Template) -> bytes:
     stamp = wb.create_sheet(STAMP_SHEET)
     lists = _Lists(stamp)
     rs = t.plan.ruleset
-    stamp.append(("layout", LAYOUT_VERSION))
-    stamp.append(("ruleset_id", rs.id or ""))
-    stamp.append(("ruleset_title", rs.title))
-    stamp.append(("ruleset_ref", t.ref))
-    stamp.append(("ruleset_digest", t.plan.digest))
-    stamp.append(("sheets", json.dumps([s.name for s in t.sheets] + [guide_name], ensure_ascii=False)))
-    for path, value in t.constants:
-        stamp.append(("const", json.dumps(list(path), ensure_ascii=False), value))
+    for row in stamp_rows(t, [s.name for s in t.sheets] + [guide_name]):
+        stamp.append(row)
     fill = PatternFill("solid", fgColor=FILL)
     guide_lines: list[tuple[str, str, str]] = []
     engine = f"jixiao {LAYOUT_VERSION}"
@@ -516,11 +555,6 @@ def workbook_bytes(t: Template) -> bytes:
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = s.name
         write_grid(ws, s.grid, engine)
-        # Anchors: every printed text of the grid, checked when the form comes back.
-        input_at = {(inp.row, inp.col) for inp in s.inputs}
-        for cell in s.grid.cells:
-            if cell.text and (cell.row, cell.col) not in input_at and cell.value is None:
-                stamp.append(("anchor", s.name, s.address(cell.row, cell.col), cell.text))
         validations: dict[tuple, Any] = {}
         for inp in s.inputs:
             target = ws[s.address(inp.row, inp.col)]
@@ -537,22 +571,9 @@ def workbook_bytes(t: Template) -> bytes:
                 dv = validations[key] = _validation(inp, lists)
                 ws.add_data_validation(dv)
             dv.add(target.coordinate)
-            if inp.path is not None:
-                stamp.append(("input", s.name, target.coordinate, json.dumps(list(inp.path), ensure_ascii=False), inp.kind, inp.label))
             if inp.path is not None or inp.row == (s.regions[0]["first"] if s.regions else -1):
                 guide_lines.append((f"{s.name}!{target.coordinate}", inp.label, inp.hint))
         for region in s.regions:
-            spec = dict(region)
-            for k in ("root", "first", "last"):
-                if k in spec:
-                    spec[k] = s.top() + spec[k]
-            from openpyxl.utils import get_column_letter
-
-            for k in ("level", "name", "category"):
-                if spec.get(k) is not None:
-                    spec[k] = get_column_letter(spec[k] + 1)
-            spec["columns"] = {get_column_letter(int(c) + 1): v for c, v in spec["columns"].items()}
-            stamp.append(("region", s.name, json.dumps(spec, ensure_ascii=False)))
             guide_lines.append((f"{s.name}!{s.address(region['first'], 0)}:{s.address(region['last'], s.grid.ncols - 1)}", m("forms.col_level") if region["type"] == "table" else "", m("forms.hint_table_level") if region["type"] == "table" else ""))
         for (r, c), (formula, fmt) in s.formulas.items():
             target = ws[s.address(r, c)]
