@@ -30,8 +30,9 @@ def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
 
     Raises `DiagnosticError` with every problem found in either file."""
     from engine.forms import is_form
+    from engine.forms.docx_form import is_docx
 
-    if is_form(data_path):
+    if is_form(data_path) or is_docx(data_path):
         return evaluate_form(data_path, ruleset_path)
     shown = display_path(data_path)
     text = read_file(data_path, shown)
@@ -97,24 +98,31 @@ def evaluate_form(data_path: str, ruleset_path: str | None = None) -> Result:
     shown = display_path(data_path)
     if not os.path.isfile(data_path):
         raise DiagnosticError([Diagnostic("load.not_found", file_span(shown), {"path": shown})])
-    book = open_form(data_path, shown)
+    from engine.forms.docx_form import is_docx, open_docx
+
+    book = open_docx(data_path, shown) if is_docx(data_path) else open_form(data_path, shown)
     if ruleset_path is None:
         ruleset_path = resolve_form_ruleset(book, data_path)
         if ruleset_path is None:
             s = book.stamp
             raise DiagnosticError([Diagnostic("forms.no_ruleset", file_span(shown), {"made_title": s.ruleset_title, "ref": s.ruleset_ref or s.ruleset_id})])
     plan = load_plan(ruleset_path, display_path(ruleset_path))
+    if is_docx(data_path):
+        from engine.render.template import word_layout
+
+        book = word_layout(book, plan, ruleset_path)
     return evaluate(plan, read_form_unit(plan, book))
 
 
-def form_template(ruleset_path: str, rows: int | None = None, table_rows: int | None = None) -> bytes:
-    """The fill-in workbook of a ruleset (.xlsx bytes)."""
-    from engine.render.template import DEFAULT_ROWS, DEFAULT_TABLE_ROWS, template, workbook_bytes
+def form_template(ruleset_path: str, rows: int | None = None, table_rows: int | None = None, word: bool = False) -> bytes:
+    """The fill-in form of a ruleset: .xlsx bytes, or .docx with `word`."""
+    from engine.render.template import DEFAULT_ROWS, DEFAULT_TABLE_ROWS, docx_bytes, template, workbook_bytes
 
     plan = load_plan(ruleset_path, display_path(ruleset_path))
     ref = os.path.relpath(os.path.abspath(ruleset_path), ROOT)
     ref = ref if not ref.startswith("..") else os.path.abspath(ruleset_path)
-    return workbook_bytes(template(plan, ref, rows or DEFAULT_ROWS, table_rows or DEFAULT_TABLE_ROWS))
+    t = template(plan, ref, rows or DEFAULT_ROWS, table_rows or DEFAULT_TABLE_ROWS)
+    return docx_bytes(t) if word else workbook_bytes(t)
 
 
 def flat_header(ruleset_path: str) -> list[str]:

@@ -168,7 +168,7 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
 def add_template(sub, t) -> None:
     p = sub.add_parser("template", help=t("生成规则集的填报表（Excel）：单位填写后交回，可直接 evaluate / batch", "write a ruleset's fill-in form (Excel): units fill it in and send it back for evaluate / batch"))
     p.add_argument("ruleset", help=t("规则集文件，或自带规则集的 id（如 2019/department）", "ruleset file, or a bundled ruleset's id (e.g. 2019/department)"))
-    p.add_argument("--output", help=t("写入文件（.xlsx；--flat 时为 .csv 或 .xlsx）", "the file to write (.xlsx; with --flat .csv or .xlsx)"))
+    p.add_argument("--output", help=t("写入文件（.xlsx，或 .docx 得到 Word 表格；--flat 时为 .csv 或 .xlsx）", "the file to write (.xlsx, or .docx for Word tables; with --flat .csv or .xlsx)"))
     p.add_argument("--rows", type=int, help=t("项目表的空白指标行数（默认 10）", "blank indicator rows of a project form (default 10)"))
     p.add_argument("--table-rows", type=int, help=t("每张数据表的空白行数（默认 30）", "blank rows of each data table (default 30)"))
     p.add_argument("--flat", action="store_true", help=t("只写批量评价用的平面表表头（每行一个单位）", "write only the header row of a flat batch table (one row per unit)"))
@@ -214,7 +214,8 @@ def cmd_template(args, io: Io) -> int:
                 csv.writer(buf, lineterminator="\r\n").writerow(header)
                 data = ("\ufeff" if args.output else "") + buf.getvalue()  # a BOM so Excel opens UTF-8 as such
             return emit(io, data, args.output, "xlsx", inputs=(path,))
-        data = api.form_template(path, args.rows, args.table_rows)
+        word = bool(args.output and args.output.lower().endswith(".docx"))
+        data = api.form_template(path, args.rows, args.table_rows, word=word)
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS

@@ -100,3 +100,56 @@ def fill(template: bytes, raw: dict, names: dict[str, str] | None = None, stated
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def fill_docx(template: bytes, raw: dict, stamp_rows: list[tuple], names: dict[str, str] | None = None) -> bytes:
+    """A Word template filled with a unit's data (python-docx), at the places
+    the layout (`stamp_rows` laid out for Word) gives."""
+    import docx
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    doc = docx.Document(io.BytesIO(template))
+
+    def cell(sheet: str, coord: str):
+        letters, row = coordinate_from_string(coord)
+        return doc.tables[int(sheet[1:]) - 1].cell(row - 1, column_index_from_string(letters) - 1)
+
+    for row in stamp_rows:
+        if row[0] == "input":
+            value = _lookup(raw, tuple(json.loads(row[3])), names or {})
+            if value is not None and not isinstance(value, (dict, list)):
+                cell(row[1], row[2]).text = _text(value)
+        elif row[0] == "region":
+            sheet, spec = row[1], json.loads(row[2])
+            if spec["type"] == "table":
+                root = (raw.get("tables") or {}).get(spec["table"]) or {}
+                r = spec["first"]
+
+                def walk(rows, depth):
+                    nonlocal r
+                    for item in rows:
+                        cell(sheet, f"{spec['level']}{r}").text = str(depth)
+                        cell(sheet, f"{spec['name']}{r}").text = _text(item.get("name"))
+                        if spec.get("category") and item.get("category"):
+                            cell(sheet, f"{spec['category']}{r}").text = item["category"]
+                        for letter, col in spec["columns"].items():
+                            if col in item:
+                                cell(sheet, f"{letter}{r}").text = _text(item[col])
+                        r += 1
+                        walk(item.get("rows") or [], depth + 1)
+
+                walk(root.get("rows") or [], 1)
+            else:
+                for i, item in enumerate(raw.get("indicator_rows") or []):
+                    for letter, f in spec["columns"].items():
+                        if f in item:
+                            cell(sheet, f"{letter}{spec['first'] + i}").text = _text(item[f])
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

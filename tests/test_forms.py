@@ -327,3 +327,51 @@ def test_batch_of_200_forms_with_5_broken(tmp_path, proj_template):
     assert f"{f}/b3-merged.xlsx:项目支出绩效自评表!G14: " in err
     assert f"{f}/b4-sheet.xlsx:备注!A1: " in err
     assert f"{f}/b5-corrupt.xlsx: 无法打开" in err
+
+
+# --- Word ------------------------------------------------------------------------------
+
+def _word(ruleset: str, data: str, **kw) -> bytes:
+    from engine.render.template import stamp_rows, template, word_names
+    from engine.ruleset.compile import load_plan
+    from forms_support import fill_docx
+
+    t = template(load_plan(str(ROOT / ruleset), ruleset), ruleset, **kw)
+    blank = api.form_template(str(ROOT / ruleset), word=True, **kw)
+    return fill_docx(blank, _raw(str(ROOT / data)), stamp_rows(t, word_names(t), word=True))
+
+
+def test_word_forms_round_trip(tmp_path):
+    dept = api.evaluate_file(_write(tmp_path, "d.docx", _word(DEPARTMENT, DEPT_DATA)))
+    _same_result(dept, api.evaluate_file(str(ROOT / DEPT_DATA)))
+    assert (dept.total, dept.grade) == (Decimal("87.36"), "良")
+    assert sorted(str(f.span).split(":", 1)[1] for f in dept.findings if f.span)[:2] == ["表2!第13行第5列", "表2!第2行第5列"]
+    proj = api.evaluate_file(_write(tmp_path, "p.docx", _word(PROJECT, PROJ_DATA, rows=12)))
+    _same_result(proj, api.evaluate_file(str(ROOT / PROJ_DATA)))
+
+
+def test_word_problems_are_located_by_table_row_and_column(tmp_path):
+    import docx
+
+    doc = docx.Document(io.BytesIO(_word(DEPARTMENT, DEPT_DATA)))
+    doc.tables[0].cell(7, 4).text = "约一百人"  # 参与干部培训人数·实际完成值
+    doc.tables[0].cell(9, 4).merge(doc.tables[0].cell(10, 4))  # two inputs merged
+    out = io.BytesIO()
+    doc.save(out)
+    lines = _problems(_write(tmp_path, "d.docx", out.getvalue()))
+    assert lines == [f"{tmp_path}/d.docx:表1!第11行第5列: 「组织公益性招聘会场数·实际完成值」的单元格被合并（第10行第5列至第11行第5列）：填写数据的单元格不能合并"]
+    doc = docx.Document(io.BytesIO(_word(DEPARTMENT, DEPT_DATA)))
+    doc.tables[0].cell(7, 4).text = "约一百人"
+    doc.save(out := io.BytesIO())
+    lines = _problems(_write(tmp_path, "e.docx", out.getvalue()))
+    assert len(lines) == 1 and lines[0].startswith(f"{tmp_path}/e.docx:表1!第8行第5列: ") and "约一百人" in lines[0]
+
+
+def test_a_word_form_jixiao_did_not_make_is_read_with_the_ruleset(tmp_path):
+    import docx
+
+    doc = docx.Document(io.BytesIO(_word(PROJECT, PROJ_DATA, rows=14)))
+    doc.core_properties.keywords = doc.core_properties.comments = ""  # retyped by a bureau: no jixiao properties
+    doc.save(out := io.BytesIO())
+    path = _write(tmp_path, "p.docx", out.getvalue())
+    assert api.evaluate_file(path, str(ROOT / PROJECT)).total == Decimal("97.66")

@@ -121,7 +121,13 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     if kind == "form":  # a filled workbook: (raw, smap, notes) in place of raw
         from engine.forms.xlsx_form import open_form
 
-        book = open_form(payload[1], payload[2])
+        if payload[1].lower().endswith(".docx"):
+            from engine.forms.docx_form import open_docx
+            from engine.render.template import word_layout
+
+            book = word_layout(open_docx(payload[1], payload[2]), state.plan, state.plan.file)
+        else:
+            book = open_form(payload[1], payload[2])
         return book.read(state.plan), None, book.digest
     _, path, display = payload
     from engine.load.yaml_loader import load_text, read_file

@@ -40,7 +40,7 @@ def file_span(display: str) -> CellSpan:
     return CellSpan(display, 0, 0, "")
 
 
-def check_zip(path: str, display: str, data: bytes) -> None:
+def check_zip(path: str, display: str, data: bytes, kind: str = "Excel (.xlsx)") -> None:
     """Refuse what is not a sane OOXML package, before any XML is parsed."""
     if len(data) > MAX_FORM_BYTES:
         raise DiagnosticError([Diagnostic("forms.too_large", file_span(display), {"size": len(data), "limit": MAX_FORM_BYTES})])
@@ -52,7 +52,7 @@ def check_zip(path: str, display: str, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as e:
-        raise DiagnosticError([Diagnostic("forms.corrupt", file_span(display), {"format": "Excel (.xlsx)", "reason": str(e)[:120]})]) from None
+        raise DiagnosticError([Diagnostic("forms.corrupt", file_span(display), {"format": kind, "reason": str(e)[:120]})]) from None
     if len(infos) > MAX_MEMBERS:
         raise DiagnosticError([Diagnostic("forms.zip_bomb", file_span(display), {"detail": f"{len(infos)} > {MAX_MEMBERS} members"})])
     total = sum(i.file_size for i in infos)
@@ -80,9 +80,16 @@ class Stamp:
 
 
 def _stamp(ws, display: str) -> Stamp:
+    return parse_stamp(ws.iter_rows(values_only=True, max_col=6), display)
+
+
+def parse_stamp(rows, display: str) -> Stamp:
+    """The layout from its rows (the hidden sheet's, or those the template
+    gives for a Word form); raise when they are damaged or of another version."""
     s = Stamp()
     try:
-        for row in ws.iter_rows(values_only=True, max_col=6):
+        for row in rows:
+            row = tuple(row) + (None,) * 6
             key = row[0]
             if key in ("layout", "ruleset_id", "ruleset_title", "ruleset_ref", "ruleset_digest"):
                 setattr(s, key, str(row[1] or ""))
@@ -349,6 +356,8 @@ class _Reader:
             if all(v is None for v in got.values()):
                 continue
             level = got.pop("level")
+            if isinstance(level, str) and level.isdigit():  # a Word table's cells are text
+                level = Decimal(level)
             label = f"{tname}·{got.get('name') or f'第{r}行'}"
             above = stack[-1][0]
             if level is None:

@@ -109,6 +109,8 @@ class Template:
     sheets: list[Sheet]
     constants: list[tuple[tuple, str]]
     title: str
+    rows: int = DEFAULT_ROWS
+    table_rows: int = DEFAULT_TABLE_ROWS
 
 
 # --- what goes where -----------------------------------------------------------
@@ -429,6 +431,17 @@ def project_sheets(plan: Plan, rows: int, table_rows: int) -> tuple[list[Sheet],
     return sheets, constants
 
 
+def _with_blanks(sheet: Sheet) -> Sheet:
+    """The sheet's grid with a blank cell wherever an input has none, so blank
+    rows are part of the form (bordered, printed, present in Word)."""
+    from dataclasses import replace
+
+    covered = {(r, c) for cell in sheet.grid.cells for r in range(cell.row, cell.row + cell.rowspan) for c in range(cell.col, cell.col + cell.colspan)}
+    blanks = tuple(Cell(i.row, i.col, "", colspan=i.colspan) for i in sheet.inputs if (i.row, i.col) not in covered)
+    sheet.grid = replace(sheet.grid, cells=sheet.grid.cells + blanks)
+    return sheet
+
+
 def template(plan: Plan, ref: str, rows: int = DEFAULT_ROWS, table_rows: int = DEFAULT_TABLE_ROWS) -> Template:
     """The fill-in form of a ruleset (`ref`: how the ruleset was named, kept in
     the stamp so a returned form finds its ruleset again)."""
@@ -436,7 +449,8 @@ def template(plan: Plan, ref: str, rows: int = DEFAULT_ROWS, table_rows: int = D
         sheets, constants = project_sheets(plan, rows, table_rows)
     else:
         sheets, constants = department_sheets(plan, table_rows), []
-    return Template(plan, ref, sheets, constants, sheets[0].grid.title)
+    sheets = [_with_blanks(s) for s in sheets]
+    return Template(plan, ref, sheets, constants, sheets[0].grid.title, rows, table_rows)
 
 
 # --- the layout as data ----------------------------------------------------------
@@ -596,6 +610,29 @@ def workbook_bytes(t: Template) -> bytes:
     return normalise_zip(out.getvalue())
 
 
+def word_names(t: Template) -> list[str]:
+    """The sheets of a Word form: its tables, 表1, 表2, … in order."""
+    return [f"表{i}" for i in range(1, len(t.sheets) + 1)]
+
+
+def docx_bytes(t: Template) -> bytes:
+    """The template as a Word document: one table per sheet, in the same grid
+    (a unit fills the blank cells; `engine.forms.docx_form` reads them back).
+    The document's properties name the ruleset, its digest, the layout and the
+    row counts, from which the reader lays the form out again."""
+    from engine.render.docx_out import render_document
+    from engine.render.document import Document, PageBreak, Paragraph
+
+    blocks: list[Any] = [Paragraph(line) for line in m("forms.instructions_lines").split("\n")]
+    for s in t.sheets:
+        blocks += [PageBreak(), s.grid]
+    rs = t.plan.ruleset
+    info = json.dumps({"ref": t.ref, "rows": t.rows, "table_rows": t.table_rows, "id": rs.id or ""}, ensure_ascii=False)
+    props = {"title": t.title, "subject": rs.title, "keywords": f"{LAYOUT_VERSION} {t.plan.digest}", "comments": info}
+    doc = Document(t.title, (), tuple(blocks), "", "", {}, f"jixiao {LAYOUT_VERSION}", props)
+    return render_document(doc)
+
+
 def _write_guide(ws, t: Template, lines: list[tuple[str, str, str]]) -> None:
     """The instruction sheet: the rules, then every input cell with its label and hint."""
     from openpyxl.styles import Alignment, Font
@@ -620,3 +657,25 @@ def _write_guide(ws, t: Template, lines: list[tuple[str, str, str]]) -> None:
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.protection.sheet = True
+
+
+def word_layout(book, plan: Plan, ruleset_path: str):
+    """A Word form (`engine.forms.docx_form.DocxForm`) with its layout: the
+    ruleset's template laid out again with the row counts the document states
+    (or, for a document jixiao did not make, counted from its tables)."""
+    from engine.forms.docx_form import laid_out
+
+    info = getattr(book, "info", {}) or {}
+    rows = info.get("rows") if isinstance(info.get("rows"), int) else None
+    table_rows = info.get("table_rows") if isinstance(info.get("table_rows"), int) else None
+    if rows is None or table_rows is None:  # the fixed part of each table is known: the rest are blank rows
+        probe = template(plan, ruleset_path, 1, 1)
+        if rows is None:
+            first = book.table_rows(0) or 0
+            rows = max(1, first - (probe.sheets[0].grid.nrows - 1)) if probe.sheets[0].regions else DEFAULT_ROWS
+        if table_rows is None:
+            tabled = next((i for i, s in enumerate(probe.sheets) if any(r["type"] == "table" for r in s.regions)), None)
+            count = book.table_rows(tabled) if tabled is not None else None
+            table_rows = max(1, count - (probe.sheets[tabled].grid.nrows - 1)) if count else DEFAULT_TABLE_ROWS
+    t = template(plan, book.stamp.ruleset_ref or ruleset_path, min(rows, 500), min(table_rows, 500))
+    return laid_out(book, stamp_rows(t, word_names(t), word=True))
