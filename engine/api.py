@@ -31,8 +31,9 @@ def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
     Raises `DiagnosticError` with every problem found in either file."""
     from engine.forms import is_form
     from engine.forms.docx_form import is_docx
+    from engine.forms.xls_form import is_xls
 
-    if is_form(data_path) or is_docx(data_path):
+    if is_form(data_path) or is_docx(data_path) or is_xls(data_path):
         return evaluate_form(data_path, ruleset_path)
     shown = display_path(data_path)
     text = read_file(data_path, shown)
@@ -100,7 +101,9 @@ def evaluate_form(data_path: str, ruleset_path: str | None = None) -> Result:
         raise DiagnosticError([Diagnostic("load.not_found", file_span(shown), {"path": shown})])
     from engine.forms.docx_form import is_docx, open_docx
 
-    book = open_docx(data_path, shown) if is_docx(data_path) else open_form(data_path, shown)
+    from engine.forms.xls_form import is_xls, open_xls
+
+    book = open_docx(data_path, shown) if is_docx(data_path) else open_xls(data_path, shown) if is_xls(data_path) else open_form(data_path, shown)
     if ruleset_path is None:
         ruleset_path = resolve_form_ruleset(book, data_path)
         if ruleset_path is None:

@@ -375,3 +375,21 @@ def test_a_word_form_jixiao_did_not_make_is_read_with_the_ruleset(tmp_path):
     doc.save(out := io.BytesIO())
     path = _write(tmp_path, "p.docx", out.getvalue())
     assert api.evaluate_file(path, str(ROOT / PROJECT)).total == Decimal("97.66")
+
+
+# --- legacy .xls ---------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_form_saved_as_xls_is_read_with_calamine(tmp_path, dept_filled):
+    pytest.importorskip("python_calamine")
+    src = _write(tmp_path, "人力资源局.xlsx", _edit(dept_filled, lambda wb: wb["其他数据"].__setitem__("D4", "一千三百")))
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "old"), src],
+                   check=True, capture_output=True, timeout=180)
+    xls = str(tmp_path / "old" / "人力资源局.xls")
+    lines = _problems(xls)
+    assert len(lines) == 1 and lines[0].startswith(f"{xls}:其他数据!D4: ") and "一千三百" in lines[0]
+    good = _write(tmp_path, "good.xlsx", dept_filled)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "old"), good],
+                   check=True, capture_output=True, timeout=180)
+    result = api.evaluate_file(str(tmp_path / "old" / "good.xls"))
+    _same_result(result, api.evaluate_file(str(ROOT / DEPT_DATA)))

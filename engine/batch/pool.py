@@ -63,7 +63,7 @@ class Batch:
             display = _display(path)
             if os.path.isdir(path):
                 for f in _folder_files(path):
-                    yield ("form" if is_form(f) or f.lower().endswith(".docx") else "file", f, _display(f))
+                    yield ("form" if is_form(f) or f.lower().endswith((".docx", ".xls")) else "file", f, _display(f))
             elif is_table(path):
                 yield from self._table_rows(path, display, stack)
             elif path.lower().endswith((".jsonl", ".ndjson")):

@@ -12,7 +12,7 @@ from typing import Iterator
 from engine.load.tables import cell_text, open_table
 
 UNIT_SUFFIXES = (".yaml", ".yml", ".json")
-FORM_FILE_SUFFIXES = (".xlsx", ".xlsm", ".docx")  # in a folder, a workbook or Word file is a filled form (engine.forms)
+FORM_FILE_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".xls")  # in a folder, a workbook or Word file is a filled form (engine.forms)
 
 
 def _display(path: str) -> str:

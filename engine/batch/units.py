@@ -126,6 +126,10 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
             from engine.render.template import word_layout
 
             book = word_layout(open_docx(payload[1], payload[2]), state.plan, state.plan.file)
+        elif payload[1].lower().endswith(".xls"):
+            from engine.forms.xls_form import open_xls
+
+            book = open_xls(payload[1], payload[2])
         else:
             book = open_form(payload[1], payload[2])
         return book.read(state.plan), None, book.digest
