@@ -393,3 +393,29 @@ def test_a_form_saved_as_xls_is_read_with_calamine(tmp_path, dept_filled):
                    check=True, capture_output=True, timeout=180)
     result = api.evaluate_file(str(tmp_path / "old" / "good.xls"))
     _same_result(result, api.evaluate_file(str(ROOT / DEPT_DATA)))
+
+
+def test_cli_writes_the_word_template_and_reads_it_back(tmp_path):
+    out = tmp_path / "项目表.docx"
+    code, _, err = run_cli("template", PROJECT, "--rows", "12", "--output", str(out))
+    assert code == 0, err
+    import docx
+
+    doc = docx.Document(str(out))
+    assert len(doc.tables) == 1 and len(doc.tables[0].rows) == 24  # the form's fixed rows and 12 blank indicator rows
+    assert doc.core_properties.keywords.startswith("jixiao-form/1 sha256:")
+    code, _, err = run_cli("evaluate", str(out))
+    assert code == 1 and f"{out}:表1!第1行第3列: " in err  # blank: the project's name is missing, at its cell
+
+
+def test_a_damaged_stamp_is_reported(tmp_path, dept_filled):
+    def damage(wb):
+        ws = wb["jixiao"]
+        for row in ws.iter_rows():
+            if row[0].value == "sheets":
+                row[1].value = "[not json"
+
+    lines = _problems(_write(tmp_path, "a.xlsx", _edit(dept_filled, damage)))
+    assert lines == [f"{tmp_path}/a.xlsx: 填报表的隐藏信息页已损坏（JSONDecodeError）：请用 jixiao template 重新生成表格"]
+    lines = _problems(_write(tmp_path, "b.xlsx", _edit(dept_filled, lambda wb: wb["jixiao"].__setitem__("B1", "jixiao-form/9"))))
+    assert lines == [f"{tmp_path}/b.xlsx: 此表格的版式「jixiao-form/9」本程序不认识（支持：jixiao-form/1）：请用当前版本的 jixiao template 重新生成"]
