@@ -419,3 +419,10 @@ def test_a_damaged_stamp_is_reported(tmp_path, dept_filled):
     assert lines == [f"{tmp_path}/a.xlsx: 填报表的隐藏信息页已损坏（JSONDecodeError）：请用 jixiao template 重新生成表格"]
     lines = _problems(_write(tmp_path, "b.xlsx", _edit(dept_filled, lambda wb: wb["jixiao"].__setitem__("B1", "jixiao-form/9"))))
     assert lines == [f"{tmp_path}/b.xlsx: 此表格的版式「jixiao-form/9」本程序不认识（支持：jixiao-form/1）：请用当前版本的 jixiao template 重新生成"]
+
+
+def test_batch_takes_a_filled_form_given_as_a_file_not_as_a_flat_table(tmp_path, dept_filled):
+    path = _write(tmp_path, "a.xlsx", dept_filled)
+    code, out, err = run_cli("batch", path, "--ruleset", DEPARTMENT, "--output", str(tmp_path / "r.jsonl"))
+    assert code == 0, err
+    assert json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8"), parse_float=Decimal)["total"] == Decimal("87.36")

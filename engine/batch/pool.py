@@ -15,7 +15,7 @@ from engine.batch.sources import UNIT_SUFFIXES, _display, _folder_files, _Joined
 from engine.batch.statistics import BatchSummary
 from engine.batch.units import UnitOutcome, _init_worker, _State, _work, process
 from engine.batch.writers import result_header
-from engine.forms import is_form
+from engine.forms import is_form, is_jixiao_workbook
 from engine.load.tables import is_table, open_table
 from engine.ruleset.compile import Plan, load_plan
 from engine.ruleset.model import BatchSpec
@@ -64,6 +64,8 @@ class Batch:
             if os.path.isdir(path):
                 for f in _folder_files(path):
                     yield ("form" if is_form(f) or f.lower().endswith((".docx", ".xls")) else "file", f, _display(f))
+            elif is_jixiao_workbook(path):  # one filled form, not a flat table
+                yield ("form", path, display)
             elif is_table(path):
                 yield from self._table_rows(path, display, stack)
             elif path.lower().endswith((".jsonl", ".ndjson")):
@@ -110,7 +112,7 @@ class Batch:
                         if stop_at is not None and total + lines >= stop_at:
                             break
                 total += lines
-            elif is_table(path):
+            elif is_table(path) and not is_jixiao_workbook(path):
                 return None
             else:
                 total += 1
@@ -207,7 +209,7 @@ def prepare(options: Options) -> Batch:
         if not os.path.exists(path):
             problems.append(Diagnostic("load.not_found", SourceSpan(display, 1, 1), {"path": path}))
             continue
-        if os.path.isdir(path) or not is_table(path):
+        if os.path.isdir(path) or not is_table(path) or is_jixiao_workbook(path):
             continue
         try:
             with open_table(path, display) as sheet:

@@ -17,3 +17,23 @@ FORM_SUFFIXES = (".xlsx", ".xlsm")
 def is_form(path: str) -> bool:
     """Whether a data path names a form (a workbook) rather than YAML/JSON."""
     return path.lower().endswith(FORM_SUFFIXES)
+
+
+def is_jixiao_workbook(path: str) -> bool:
+    """Whether an .xlsx file holds a jixiao form (its workbook lists the stamp
+    sheet), read from the package's small workbook part only: `batch` tells a
+    filled form from a flat one-row-per-unit table this way."""
+    import re
+    import zipfile
+
+    if not is_form(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("xl/workbook.xml")
+            if info.file_size > 1 << 20:
+                return False
+            text = z.read(info).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return False
+    return re.search(r'<(?:\w+:)?sheet\b[^>]*\bname="' + STAMP_SHEET + '"', text) is not None
