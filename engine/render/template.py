@@ -26,9 +26,8 @@ from engine.base.messages import format_message
 from engine.render.common import show_value
 from engine.render.document import Cell, Grid
 from engine.render.forms import EXECUTION, GOALS, funds_block, head, header_row, score_cell, tree_cells
-from engine.ruleset.compile import NUMERIC_TYPES, Node, Plan
-
 from engine.forms import LAYOUT_VERSION, STAMP_SHEET  # written into the stamp; engine.forms reads it back
+from engine.ruleset.compile import NUMERIC_TYPES, Node, Plan
 
 DEFAULT_ROWS = 10  # a project's blank indicator rows
 DEFAULT_TABLE_ROWS = 30  # blank rows of a data table sheet
@@ -165,12 +164,10 @@ def _split(items: list[Cell | Input]) -> tuple[list[Cell], list[Input]]:
 def _indicator_block(plan: Plan, items, row: int, columns: tuple[str, ...]) -> tuple[list[Cell], list[Input], int]:
     """Column headings, then one row per fixed indicator (the same tree layout
     as the filled forms)."""
-    keys = ("level1", "level2", "level3", "operator", "target", "unit", "actual", "level", "weight", "score", "reason")
     names = {"report.col_level1": "level1", "report.col_level2": "level2", "report.col_level3": "level3", "forms.col_operator": "operator",
              "report.col_target": "target", "forms.col_unit_of": "unit", "report.col_actual": "actual", "forms.col_grade_level": "level",
              "report.col_weight": "weight", "report.col_score": "score", "report.col_reason": "reason"}
     cols = {names[c]: i for i, c in enumerate(columns)}
-    assert set(cols) <= set(keys)
     cells = [head(row, i, m(c)) for i, c in enumerate(columns)]
     inputs: list[Input] = []
     places = plan.ruleset.rounding.places
@@ -314,11 +311,9 @@ def department_sheets(plan: Plan, table_rows: int) -> list[Sheet]:
             form.formulas[(2, 2 + i)] = (f"=IF(ISNUMBER({ref}),{ref},\"\")", "#,##0.00")
     if refs[1] and refs[2]:
         form.formulas[(2, 5)] = (f"=IF(AND(ISNUMBER({refs[1]}),ISNUMBER({refs[2]}),N({refs[1]})<>0),ROUND({refs[2]}/{refs[1]},4),\"\")", "0.00%")
-    placed = set()
-    others = [n for n in rs.inputs if n not in placed]
     sheets = [form] + tables
-    if others:
-        sheets.append(_inputs_sheet(plan, others))
+    if rs.inputs:
+        sheets.append(_inputs_sheet(plan, list(rs.inputs)))
     return sheets
 
 
