@@ -29,11 +29,9 @@ def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
     """Load a data file, its ruleset (given, or named by the file), and evaluate.
 
     Raises `DiagnosticError` with every problem found in either file."""
-    from engine.forms import is_form
-    from engine.forms.docx_form import is_docx
-    from engine.forms.xls_form import is_xls
+    from engine.forms import is_any_form
 
-    if is_form(data_path) or is_docx(data_path) or is_xls(data_path):
+    if is_any_form(data_path):
         return evaluate_form(data_path, ruleset_path)
     shown = display_path(data_path)
     text = read_file(data_path, shown)

@@ -19,6 +19,11 @@ def is_form(path: str) -> bool:
     return path.lower().endswith(FORM_SUFFIXES)
 
 
+def is_any_form(path: str) -> bool:
+    """A workbook, a Word document or a legacy .xls: read as a filled form."""
+    return path.lower().endswith(FORM_SUFFIXES + (".docx", ".xls"))
+
+
 def is_jixiao_workbook(path: str) -> bool:
     """Whether an .xlsx file holds a jixiao form (its workbook lists the stamp
     sheet), read from the package's small workbook part only: `batch` tells a
