@@ -33,7 +33,7 @@ def main() -> None:
     from engine.evaluation.evaluate import evaluate
     from engine.forms.xlsx_form import open_form
     from engine.load.yaml_loader import load_text, read_file
-    from engine.ruleset.compile import load_plan
+    from engine.ruleset.loading import load_plan
     from engine.unit.inputs import read_unit
 
     cases = (("department", "rulesets/2019/department.yaml", "examples/2019/hr-bureau.yaml"),

@@ -1,87 +1,196 @@
-"""The library's front door: one call per job, used by the CLI and by tests."""
+"""jixiao's Python API (编程接口): what a budget system calls to use jixiao in-process.
+
+Everything a caller needs is here, by its public name; the CLI and the web
+server use the same calls. See docs/api.md for a runnable example.
+
+```python
+from engine import api
+
+result = api.evaluate({"ruleset": "2019/department", ...})   # a dict, or a file path
+print(result.total, result.grade)                              # Decimal('87.36') 良
+text = api.result_json(result)                                 # as `jixiao evaluate --format json`
+```
+
+Every function raises `DiagnosticError` when a ruleset or the data has
+problems: `e.diagnostics` lists them all, each with `.code`, `.span`
+(`file`, `line`, `col`) and `.message(lang)`.
+"""
 from __future__ import annotations
 
+import json
 import os
+from typing import Any, Mapping
 
-from engine.ruleset.compile import Plan, load_plan
+from engine import __version__
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
-from engine.evaluation.evaluate import evaluate
-from engine.unit.inputs import UnitData, read_unit
+from engine.base.digest import digest_of
+from engine.base.paths import bundled, display_path
+from engine.base.sourcemap import SourceMap
+from engine.evaluation.evaluate import evaluate as evaluate_unit
 from engine.evaluation.result import Result
-from engine.ruleset.compile import digest_of
-from engine.load.yaml_loader import load_text, read_file
+from engine.evaluation import run as _run
+from engine.load.yaml_loader import load_text
+from engine.ruleset.compile import compile_ruleset
+from engine.ruleset.loading import load_plan
+from engine.ruleset.locate import SearchPath, is_path, locate, ruleset_files, ruleset_ids
+from engine.ruleset.plan import Plan
+from engine.unit.inputs import read_unit
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_DATA = os.path.join(ROOT, "examples", "2019", "hr-bureau.yaml")
-DEFAULT_RULESET = os.path.join(ROOT, "rulesets", "2019", "department.yaml")
+__all__ = [
+    "DEFAULT_DATA", "DiagnosticError", "Diagnostic", "SourceSpan", "SearchPath", "Plan", "Result", "__version__",
+    "display_path", "evaluate", "evaluate_file", "evaluate_form", "explain_file", "find_ruleset", "flat_header", "form_template",
+    "list_rulesets", "load_ruleset",
+    "result_json", "validate_ruleset",
+]
+
+DEFAULT_DATA = bundled("examples", "2019", "hr-bureau.yaml")
+"""The bundled 2019 example (the golden case: 87.36 points, 良)."""
 
 
-_UNOPENABLE = ("load.not_found", "load.is_directory", "load.unreadable")
+def find_ruleset(ref: str, search: SearchPath | None = None) -> str:
+    """The path of a ruleset named by path, `YEAR/kind` (`2019/department`) or id."""
+    return locate(ref, search or SearchPath.default())
 
 
-def display_path(path: str) -> str:
-    """A path as the user should see it: relative to the working folder when inside it."""
-    rel = os.path.relpath(os.path.abspath(path))
-    return path if rel.startswith("..") else rel
+def load_ruleset(ruleset: str, search: SearchPath | None = None, *, text: str | None = None) -> Plan:
+    """A compiled ruleset (`Plan`), named by path, `YEAR/kind` or id; or, with
+    `text`, compiled from that YAML text (`ruleset` is then the name shown in
+    messages; an `extends:` in the text is not followed)."""
+    search = search or SearchPath.default()
+    if text is None:
+        path = locate(ruleset, search)
+        return load_plan(path, display_path(path), search)
+    raw, smap = load_text(text, ruleset)
+    return compile_ruleset(raw, smap, ruleset, digest_of(text))
 
 
-def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
-    """Load a data file, its ruleset (given, or named by the file), and evaluate.
+def validate_ruleset(ruleset: str, search: SearchPath | None = None) -> Plan:
+    """Load and compile a ruleset; raise `DiagnosticError` with every problem."""
+    return load_ruleset(ruleset, search)
 
-    Raises `DiagnosticError` with every problem found in either file."""
+
+def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | None = None, search: SearchPath | None = None) -> Result:
+    """Evaluate one unit (部门或项目): `unit` is a path to its data file or its
+    data as a dict (the shape of a data file). `ruleset` is a `Plan`, a path,
+    `YEAR/kind` or id; without it, the unit's own `ruleset:` is used (for a
+    dict, it must be a `YEAR/kind` or id on the search path)."""
+    search = search or SearchPath.default()
+    if not isinstance(unit, Mapping):
+        if isinstance(ruleset, Plan):
+            return _evaluate_raw_file(os.fspath(unit), ruleset)
+        return evaluate_file(os.fspath(unit), ruleset, search)
+    raw = dict(unit)
+    if isinstance(ruleset, Plan):
+        plan = ruleset
+    else:
+        ref = ruleset if ruleset is not None else raw.get("ruleset")
+        if not isinstance(ref, str):
+            raise DiagnosticError([Diagnostic("cli.no_ruleset", SourceSpan("<data>", 1, 1))])
+        if ruleset is None and is_path(ref):  # a dict has no folder of its own to be relative to
+            raise DiagnosticError([Diagnostic("locate.outside", SourceSpan("<data>", 1, 1), {"ref": ref})])
+        plan = load_ruleset(ref, search)
+    text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+    return evaluate_unit(plan, read_unit(plan, raw, SourceMap(values={(): SourceSpan("<data>", 1, 1)}), "<data>", digest_of(text)))
+
+
+def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath | None = None) -> Result:
+    """Load a data file and its ruleset, and evaluate (`engine.evaluation.run`);
+    a filled form (.xlsx, .docx, .xls) is read back first (`evaluate_form`).
+    Raises `DiagnosticError` with every problem found."""
     from engine.forms import is_any_form
 
     if is_any_form(data_path):
-        return evaluate_form(data_path, ruleset_path)
-    shown = display_path(data_path)
-    text = read_file(data_path, shown)
+        return evaluate_form(data_path, ruleset, search)
+    return _run.evaluate_file(data_path, ruleset, search)
+
+
+def _evaluate_raw_file(path: str, plan: Plan) -> Result:
+    from engine.forms import is_any_form
+    from engine.load.yaml_loader import read_file
+
+    if is_any_form(path):
+        return evaluate_unit(plan, read_form_unit(plan, _form_for(path, plan)))
+
+    shown = display_path(path)
+    text = read_file(path, shown)
     raw, smap = load_text(text, shown)
-    named_at = None
-    if ruleset_path is None:
-        ref = raw.get("ruleset") if isinstance(raw, dict) else None
-        if not isinstance(ref, str):
-            raise DiagnosticError([Diagnostic("cli.no_ruleset", smap.value(("ruleset",)) or SourceSpan(shown, 1, 1))])
-        ruleset_path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), ref))
-        named_at = smap.value(("ruleset",))
-    try:
-        plan = load_plan(ruleset_path, display_path(ruleset_path))
-    except DiagnosticError as e:
-        if named_at is None:
-            raise
-        # A ruleset that cannot be opened is a mistake in the data file's `ruleset:` line.
-        raise DiagnosticError([Diagnostic(d.code, named_at, d.args) if d.code in _UNOPENABLE else d for d in e.diagnostics]) from None
-    unit = read_unit(plan, raw, smap, shown, digest_of(text))
-    return evaluate(plan, unit)
+    return evaluate_unit(plan, read_unit(plan, raw, smap, shown, digest_of(text)))
 
 
-def validate_ruleset(path: str) -> Plan:
-    """Load and compile a ruleset; raise `DiagnosticError` with every problem."""
-    return load_plan(path, display_path(path))
+def result_json(result: Result) -> str:
+    """The result as `jixiao evaluate --format json` prints it."""
+    from engine.render import json_out  # cold start: only callers that want JSON pay for it
+
+    return json_out.render(result)
 
 
-def explain_file(data_path: str, indicator: str | None = None, ruleset_path: str | None = None):
+def explain_file(data_path: str, indicator: str | None = None, ruleset: str | None = None, search: SearchPath | None = None):
     """Evaluate, then explain one indicator (`Explanation`) or, without one,
     rank where the points were lost (`Ranking`). Raises `DiagnosticError`."""
-    from engine.tools import explain
+    from engine.tools import explain  # cold start: `evaluate` never needs it
 
-    result = evaluate_file(data_path, ruleset_path)
+    result = evaluate_file(data_path, ruleset, search)
     return explain.losses(result) if indicator is None else explain.explain(result, indicator)
 
 
-def resolve_form_ruleset(book, data_path: str) -> str | None:
-    """The ruleset a form's stamp names, as a path: the reference as written
-    (relative to the working folder, to the form's folder, or to jixiao's own
-    folder, or a bundled id such as `2019/department`); None when not found."""
-    ref = book.stamp.ruleset_ref
-    if not ref:
-        return None
-    here = os.path.dirname(os.path.abspath(data_path))
-    candidates = [ref, os.path.join(here, ref), os.path.join(ROOT, ref), os.path.join(ROOT, "rulesets", ref), os.path.join(ROOT, "rulesets", ref + ".yaml")]
-    return next((c for c in candidates if os.path.isfile(c)), None)
+def list_rulesets(search: SearchPath | None = None) -> list[dict[str, Any]]:
+    """Every ruleset on the search path: `{"name": "2019/department", "id": …, "path": …}`."""
+    search = search or SearchPath.default()
+    ids = dict(ruleset_ids(search))
+    return [{"name": name, "id": ids.get(path), "path": path} for path, name in ruleset_files(search)]
 
 
-def read_form_unit(plan: Plan, book) -> UnitData:
-    """A filled form's data checked against `plan` (raises with every problem)."""
+# --- fill-in forms (engine.forms; docs/forms.md) ---------------------------------
+
+def _open_form(path: str):
+    """A filled form opened by its suffix (.xlsx/.xlsm, .docx, .xls)."""
+    from engine.forms.xlsx_form import file_span, open_form
+
+    shown = display_path(path)
+    if not os.path.isfile(path):
+        raise DiagnosticError([Diagnostic("load.not_found", file_span(shown), {"path": shown})])
+    low = path.lower()
+    if low.endswith(".docx"):
+        from engine.forms.docx_form import open_docx
+
+        return open_docx(path, shown)
+    if low.endswith(".xls"):
+        from engine.forms.xls_form import open_xls
+
+        return open_xls(path, shown)
+    return open_form(path, shown)
+
+
+def _form_for(path: str, plan: Plan, book=None):
+    """The form at `path` ready to read with `plan` (a Word form laid out
+    again from the ruleset, `engine.render.template.word_layout`)."""
+    book = book or _open_form(path)
+    if path.lower().endswith(".docx"):
+        from engine.render.template import word_layout  # cold start: only Word forms need the template
+
+        book = word_layout(book, plan, plan.file)
+    return book
+
+
+def form_ruleset(book, data_path: str, search: SearchPath) -> str:
+    """The ruleset a form's stamp names: its id on the search path, else the
+    path it records; raises a located problem when neither is found."""
+    from engine.forms.xlsx_form import file_span
+
+    s = book.stamp
+    for ref in (s.ruleset_id, s.ruleset_ref):
+        if not ref:
+            continue
+        try:
+            return locate(ref, search, base=os.path.dirname(os.path.abspath(data_path)))
+        except DiagnosticError:
+            continue
+    raise DiagnosticError([Diagnostic("forms.no_ruleset", file_span(book.display), {"made_title": s.ruleset_title, "ref": s.ruleset_id or s.ruleset_ref})])
+
+
+def read_form_unit(plan: Plan, book):
+    """A filled form's data checked against `plan` (raises with every problem);
+    the warnings met reading it are kept in the unit's `notes`."""
     import dataclasses
 
     raw, smap, notes = book.read(plan)
@@ -89,48 +198,32 @@ def read_form_unit(plan: Plan, book) -> UnitData:
     return dataclasses.replace(unit, notes=tuple(notes)) if notes else unit
 
 
-def evaluate_form(data_path: str, ruleset_path: str | None = None) -> Result:
-    """Read a filled form (.xlsx) back as unit data and evaluate it; without a
-    ruleset, the one its stamp names. Raises `DiagnosticError`, located at cells."""
-    from engine.forms.xlsx_form import file_span, open_form
-
-    shown = display_path(data_path)
-    if not os.path.isfile(data_path):
-        raise DiagnosticError([Diagnostic("load.not_found", file_span(shown), {"path": shown})])
-    from engine.forms.docx_form import is_docx, open_docx
-
-    from engine.forms.xls_form import is_xls, open_xls
-
-    book = open_docx(data_path, shown) if is_docx(data_path) else open_xls(data_path, shown) if is_xls(data_path) else open_form(data_path, shown)
-    if ruleset_path is None:
-        ruleset_path = resolve_form_ruleset(book, data_path)
-        if ruleset_path is None:
-            s = book.stamp
-            raise DiagnosticError([Diagnostic("forms.no_ruleset", file_span(shown), {"made_title": s.ruleset_title, "ref": s.ruleset_ref or s.ruleset_id})])
-    plan = load_plan(ruleset_path, display_path(ruleset_path))
-    if is_docx(data_path):
-        from engine.render.template import word_layout
-
-        book = word_layout(book, plan, ruleset_path)
-    return evaluate(plan, read_form_unit(plan, book))
+def evaluate_form(data_path: str, ruleset: str | None = None, search: SearchPath | None = None) -> Result:
+    """Read a filled form (.xlsx, .docx, .xls) back as unit data and evaluate
+    it; without `ruleset`, the one its stamp names. Raises `DiagnosticError`,
+    every problem located at its cell (`文件.xlsx:工作表!C12`)."""
+    search = search or SearchPath.default()
+    book = _open_form(data_path)
+    path = locate(ruleset, search) if ruleset is not None else form_ruleset(book, data_path, search)
+    plan = load_plan(path, display_path(path), search)
+    return evaluate_unit(plan, read_form_unit(plan, _form_for(data_path, plan, book)))
 
 
-def form_template(ruleset_path: str, rows: int | None = None, table_rows: int | None = None, word: bool = False) -> bytes:
-    """The fill-in form of a ruleset: .xlsx bytes, or .docx with `word`."""
+def form_template(ruleset: str, rows: int | None = None, table_rows: int | None = None, word: bool = False, search: SearchPath | None = None) -> bytes:
+    """The fill-in form of a ruleset (path, `YEAR/kind` or id): .xlsx bytes,
+    or .docx with `word`."""
     from engine.render.template import DEFAULT_ROWS, DEFAULT_TABLE_ROWS, docx_bytes, template, workbook_bytes
 
-    plan = load_plan(ruleset_path, display_path(ruleset_path))
-    ref = os.path.relpath(os.path.abspath(ruleset_path), ROOT)
-    ref = ref if not ref.startswith("..") else os.path.abspath(ruleset_path)
-    t = template(plan, ref, rows or DEFAULT_ROWS, table_rows or DEFAULT_TABLE_ROWS)
+    plan = load_ruleset(ruleset, search)
+    t = template(plan, display_path(plan.file), rows or DEFAULT_ROWS, table_rows or DEFAULT_TABLE_ROWS)
     return docx_bytes(t) if word else workbook_bytes(t)
 
 
-def flat_header(ruleset_path: str) -> list[str]:
+def flat_header(ruleset: str, search: SearchPath | None = None) -> list[str]:
     """The header row of a flat batch table for a ruleset (`template --flat`)."""
     from engine.unit.columns import flat_header as header
 
-    return header(load_plan(ruleset_path, display_path(ruleset_path)))
+    return header(load_ruleset(ruleset, search))
 
 
 def flat_header_xlsx(header: list[str]) -> bytes:

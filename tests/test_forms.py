@@ -104,7 +104,7 @@ def test_cli_template_then_evaluate(tmp_path):
 
 def test_printed_scores_are_read_as_stated(tmp_path, proj_template):
     from engine.forms.xlsx_form import open_form
-    from engine.ruleset.compile import load_plan
+    from engine.ruleset.loading import load_plan
 
     data = _raw(str(ROOT / PROJ_DATA))
     data["indicator_rows"] = [dict(r) for r in data["indicator_rows"]]
@@ -126,7 +126,7 @@ def test_flat_header_reads_back_through_the_column_mapping(tmp_path):
     header = out.strip().split(",")
     assert header[:3] == ["单位名称", "文中年初预算数", "文中年初基本支出"]
     assert "预算调整表.基本支出.年初预算数" in header and "时效指标.档次" in header and "社会效益.得分" in header
-    from engine.ruleset.compile import load_plan
+    from engine.ruleset.loading import load_plan
     from engine.unit.columns import resolve
 
     cmap, problems = resolve(load_plan(str(ROOT / DEPARTMENT), "d"), header, None, "flat.csv")
@@ -332,7 +332,7 @@ def test_batch_of_200_forms_with_5_broken(tmp_path, proj_template):
 
 def _word(ruleset: str, data: str, **kw) -> bytes:
     from engine.render.template import stamp_rows, template, word_names
-    from engine.ruleset.compile import load_plan
+    from engine.ruleset.loading import load_plan
     from forms_support import fill_docx
 
     t = template(load_plan(str(ROOT / ruleset), ruleset), ruleset, **kw)

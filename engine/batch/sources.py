@@ -16,7 +16,7 @@ FORM_FILE_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".xls")  # in a folder, a workb
 
 
 def _display(path: str) -> str:
-    from engine.api import display_path
+    from engine.base.paths import display_path
 
     return display_path(path)
 

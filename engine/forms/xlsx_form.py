@@ -25,7 +25,7 @@ from engine.base.diagnostics import CellSpan, Diagnostic, DiagnosticError
 from engine.base.sourcemap import SourceMap
 from engine.forms import KNOWN_LAYOUTS, LAYOUT_VERSION, STAMP_SHEET
 from engine.load.tables import _cell
-from engine.ruleset.compile import Plan
+from engine.ruleset.plan import Plan
 
 # Limits (a form is a few hundred KB; these stop hostile files before openpyxl sees them).
 MAX_FORM_BYTES = 20 * 1024 * 1024  # the file on disk

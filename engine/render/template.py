@@ -27,7 +27,7 @@ from engine.render.common import show_value
 from engine.render.document import Cell, Grid
 from engine.render.forms import EXECUTION, GOALS, funds_block, head, header_row, score_cell, tree_cells
 from engine.forms import LAYOUT_VERSION, STAMP_SHEET  # written into the stamp; engine.forms reads it back
-from engine.ruleset.compile import NUMERIC_TYPES, Node, Plan
+from engine.ruleset.plan import NUMERIC_TYPES, Node, Plan
 
 DEFAULT_ROWS = 10  # a project's blank indicator rows
 DEFAULT_TABLE_ROWS = 30  # blank rows of a data table sheet

@@ -23,13 +23,14 @@ from engine.base.messages import batch as _batch  # noqa: E402
 from engine.base.messages import core as _core  # noqa: E402
 from engine.base.messages import forms as _forms  # noqa: E402
 from engine.base.messages import inputs as _inputs  # noqa: E402
+from engine.base.messages import locate as _locate  # noqa: E402
 from engine.base.messages import projects as _projects  # noqa: E402
 from engine.base.messages import report as _report  # noqa: E402
 from engine.base.messages import security as _security  # noqa: E402
 from engine.base.messages import usage as _usage  # noqa: E402
 from engine.base.messages import years as _years  # noqa: E402
 
-_SECTIONS = (_core, _inputs, _projects, _report, _security, _years, _batch, _usage, _forms)
+_SECTIONS = (_core, _inputs, _locate, _projects, _report, _security, _years, _batch, _usage, _forms)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)
