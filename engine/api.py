@@ -29,7 +29,8 @@ from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate as evaluate_unit
 from engine.evaluation.result import Result
 from engine.evaluation import run as _run
-from engine.load.yaml_loader import load_text
+from engine.forms import is_any_form
+from engine.load.yaml_loader import load_text, read_file
 from engine.ruleset.compile import compile_ruleset
 from engine.ruleset.loading import load_plan
 from engine.ruleset.locate import SearchPath, is_path, locate, ruleset_files, ruleset_ids
@@ -97,16 +98,12 @@ def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath
     """Load a data file and its ruleset, and evaluate (`engine.evaluation.run`);
     a filled form (.xlsx, .docx, .xls) is read back first (`evaluate_form`).
     Raises `DiagnosticError` with every problem found."""
-    from engine.forms import is_any_form
-
     if is_any_form(data_path):
         return evaluate_form(data_path, ruleset, search)
     return _run.evaluate_file(data_path, ruleset, search)
 
 
 def _evaluate_raw_file(path: str, plan: Plan) -> Result:
-    from engine.forms import is_any_form
-    from engine.load.yaml_loader import read_file
 
     if is_any_form(path):
         return evaluate_unit(plan, read_form_unit(plan, _form_for(path, plan)))

@@ -10,13 +10,14 @@ from contextlib import ExitStack
 from typing import Iterator
 
 from engine.load.tables import cell_text, open_table
+from engine.base.paths import display_path
+from engine.load.tables import csv_encoding
 
 UNIT_SUFFIXES = (".yaml", ".yml", ".json")
 FORM_FILE_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".xls")  # in a folder, a workbook or Word file is a filled form (engine.forms)
 
 
 def _display(path: str) -> str:
-    from engine.base.paths import display_path
 
     return display_path(path)
 
@@ -32,7 +33,6 @@ def _folder_files(folder: str) -> list[str]:
 
 
 def _lines(path: str, display: str) -> Iterator[tuple]:
-    from engine.load.tables import csv_encoding
 
     encoding = csv_encoding(path, display)
     with open(path, encoding=encoding, newline=None) as fh:
