@@ -17,6 +17,8 @@ problems: `e.diagnostics` lists them all, each with `.code`, `.span`
 """
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import os
 from typing import Any, Mapping
@@ -141,6 +143,7 @@ def list_rulesets(search: SearchPath | None = None) -> list[dict[str, Any]]:
 
 def _open_form(path: str):
     """A filled form opened by its suffix (.xlsx/.xlsm, .docx, .xls)."""
+    # cold start: only filled forms need their readers
     from engine.forms.xlsx_form import file_span, open_form
 
     shown = display_path(path)
@@ -148,10 +151,12 @@ def _open_form(path: str):
         raise DiagnosticError([Diagnostic("load.not_found", file_span(shown), {"path": shown})])
     low = path.lower()
     if low.endswith(".docx"):
+        # cold start: only filled forms need their readers
         from engine.forms.docx_form import open_docx
 
         return open_docx(path, shown)
     if low.endswith(".xls"):
+        # cold start: only filled forms need their readers
         from engine.forms.xls_form import open_xls
 
         return open_xls(path, shown)
@@ -172,6 +177,7 @@ def _form_for(path: str, plan: Plan, book=None):
 def form_ruleset(book, data_path: str, search: SearchPath) -> str:
     """The ruleset a form's stamp names: its id on the search path, else the
     path it records; raises a located problem when neither is found."""
+    # cold start: only filled forms need their readers
     from engine.forms.xlsx_form import file_span
 
     s = book.stamp
@@ -188,8 +194,6 @@ def form_ruleset(book, data_path: str, search: SearchPath) -> str:
 def read_form_unit(plan: Plan, book):
     """A filled form's data checked against `plan` (raises with every problem);
     the warnings met reading it are kept in the unit's `notes`."""
-    import dataclasses
-
     raw, smap, notes = book.read(plan)
     unit = read_unit(plan, raw, smap, book.display, book.digest)
     return dataclasses.replace(unit, notes=tuple(notes)) if notes else unit
@@ -209,6 +213,7 @@ def evaluate_form(data_path: str, ruleset: str | None = None, search: SearchPath
 def form_template(ruleset: str, rows: int | None = None, table_rows: int | None = None, word: bool = False, search: SearchPath | None = None) -> bytes:
     """The fill-in form of a ruleset (path, `YEAR/kind` or id): .xlsx bytes,
     or .docx with `word`."""
+    # cold start: only templates and Word forms need the renderers
     from engine.render.template import DEFAULT_ROWS, DEFAULT_TABLE_ROWS, docx_bytes, template, workbook_bytes
 
     plan = load_ruleset(ruleset, search)
@@ -218,6 +223,7 @@ def form_template(ruleset: str, rows: int | None = None, table_rows: int | None 
 
 def flat_header(ruleset: str, search: SearchPath | None = None) -> list[str]:
     """The header row of a flat batch table for a ruleset (`template --flat`)."""
+    # cold start: only --flat needs the column mapping
     from engine.unit.columns import flat_header as header
 
     return header(load_ruleset(ruleset, search))
@@ -225,8 +231,7 @@ def flat_header(ruleset: str, search: SearchPath | None = None) -> list[str]:
 
 def flat_header_xlsx(header: list[str]) -> bytes:
     """The header row as a one-sheet workbook."""
-    import io
-
+    # cold start: only templates and Word forms need the renderers
     from engine.render.xlsx_out import _openpyxl
 
     wb = _openpyxl().Workbook()

@@ -12,9 +12,11 @@ pipe was closed (`| head`).
 from __future__ import annotations
 
 import argparse
+import csv
 import contextlib
 import os
 import sys
+from io import StringIO
 from typing import Callable, TextIO
 
 from engine.base.diagnostics import DiagnosticError
@@ -183,6 +185,7 @@ def add_template(sub, t) -> None:
 
 
 def cmd_template(args, io: Io) -> int:
+    # cold start: a command imports only what it uses
     from engine import api
     from engine.base.diagnostics import DiagnosticError
     from engine.render import MissingLibrary
@@ -202,10 +205,7 @@ def cmd_template(args, io: Io) -> int:
             if args.output and args.output.lower().endswith(".xlsx"):
                 data: str | bytes = api.flat_header_xlsx(header)
             else:
-                import csv
-                import io as _io
-
-                buf = _io.StringIO()
+                buf = StringIO()
                 csv.writer(buf, lineterminator="\r\n").writerow(header)
                 data = ("\ufeff" if args.output else "") + buf.getvalue()  # a BOM so Excel opens UTF-8 as such
             return emit(io, data, args.output, "xlsx", inputs=(api.find_ruleset(path, search),))

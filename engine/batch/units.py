@@ -123,14 +123,17 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
             state.rmap.attach(raw, smap, lines)
         return raw, smap, digest_of(json.dumps([cell_text(c) for c in cells], ensure_ascii=False))
     if kind == "form":  # a filled workbook: (raw, smap, notes) in place of raw
+        # cold start: only filled forms need their readers
         from engine.forms.xlsx_form import open_form
 
         if payload[1].lower().endswith(".docx"):
+            # cold start: only filled forms need their readers
             from engine.forms.docx_form import open_docx
             from engine.render.template import word_layout
 
             book = word_layout(open_docx(payload[1], payload[2]), state.plan, state.plan.file)
         elif payload[1].lower().endswith(".xls"):
+            # cold start: only filled forms need their readers
             from engine.forms.xls_form import open_xls
 
             book = open_xls(payload[1], payload[2])

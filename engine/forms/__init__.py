@@ -7,6 +7,9 @@ that `engine.unit.inputs.read_unit` checks, exactly as the YAML loader does.
 """
 from __future__ import annotations
 
+import re
+import zipfile
+
 # The layout version the template writes into its stamp and the reader accepts.
 LAYOUT_VERSION = "jixiao-form/1"
 KNOWN_LAYOUTS = (LAYOUT_VERSION,)
@@ -28,9 +31,6 @@ def is_jixiao_workbook(path: str) -> bool:
     """Whether an .xlsx file holds a jixiao form (its workbook lists the stamp
     sheet), read from the package's small workbook part only: `batch` tells a
     filled form from a flat one-row-per-unit table this way."""
-    import re
-    import zipfile
-
     if not is_form(path):
         return False
     try:

@@ -11,6 +11,7 @@ they share.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from typing import Any
@@ -23,6 +24,7 @@ DOCX_SUFFIXES = (".docx",)
 
 
 def _rc(coordinate: str) -> tuple[int, int]:
+    # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     letters, row = coordinate_from_string(coordinate)
@@ -78,11 +80,10 @@ class DocxForm(FormBook):
 def open_docx(path: str, display: str) -> DocxForm:
     """Open a filled Word form; its layout (`stamp`) is set by the caller."""
     try:
+        # optional library (python-docx, the reports extra): imported only for Word files
         import docx
     except ImportError:  # pragma: no cover - depends on the installation
         raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "reports", "package": "python-docx"})]) from None
-    import hashlib
-
     try:
         if os.path.getsize(path) > MAX_FORM_BYTES:
             raise DiagnosticError([Diagnostic("forms.too_large", file_span(display), {"size": os.path.getsize(path), "limit": MAX_FORM_BYTES})])

@@ -40,6 +40,7 @@ class XlsForm(FormBook):
         return [n for n in self.book.sheet_names if n != STAMP_SHEET]
 
     def cell(self, sheet: str, coordinate: str) -> tuple[Any, str | None]:
+        # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
         from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
         letters, row = coordinate_from_string(coordinate)
@@ -51,6 +52,7 @@ class XlsForm(FormBook):
         return (None if v == "" else v), None
 
     def merges(self, sheet: str) -> list[tuple[str, int, int, int, int]]:
+        # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
         from openpyxl.utils import get_column_letter
 
         self._rows(sheet)
@@ -65,6 +67,7 @@ class XlsForm(FormBook):
 def open_xls(path: str, display: str) -> XlsForm:
     """Open a filled .xls form and read its stamp (needs the `xls` extra)."""
     try:
+        # optional library (python-calamine, the xls extra): imported only for .xls forms
         from python_calamine import CalamineWorkbook
     except ImportError:
         raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "xls", "package": "python-calamine"})]) from None

@@ -14,6 +14,7 @@ whose span is the cell (`CellSpan`: `文件.xlsx:工作表!C12`).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import zipfile
@@ -22,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.base.diagnostics import CellSpan, Diagnostic, DiagnosticError
+from engine.base.messages import format_message
 from engine.base.sourcemap import SourceMap
 from engine.forms import KNOWN_LAYOUTS, LAYOUT_VERSION, STAMP_SHEET
 from engine.load.tables import _cell
@@ -47,8 +49,6 @@ def check_zip(path: str, display: str, data: bytes, kind: str = "Excel (.xlsx)")
     if data[:8] == _OLE2:
         raise DiagnosticError([Diagnostic("forms.encrypted", file_span(display))])
     try:
-        import io
-
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as e:
@@ -150,6 +150,7 @@ class FormBook:
 
     def cached(self, sheet: str, coordinate: str) -> Any:
         if self._values is None:
+            # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
             import openpyxl
 
             self._values = openpyxl.load_workbook(self.path, data_only=True)
@@ -182,6 +183,7 @@ def open_form(path: str, display: str) -> FormBook:
     """Open a filled workbook and read its stamp; raise a located problem when
     the file is too large, hostile, encrypted, damaged or not a jixiao form."""
     try:
+        # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the installation
         raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "xlsx", "package": "openpyxl"})]) from None
@@ -199,8 +201,6 @@ def open_form(path: str, display: str) -> FormBook:
     except Exception as e:  # noqa: BLE001 - whatever a damaged package makes openpyxl raise
         raise DiagnosticError([Diagnostic("forms.corrupt", file_span(display), {"format": "Excel (.xlsx)", "reason": f"{type(e).__name__}: {e}"[:160]})]) from None
     if STAMP_SHEET not in book.sheetnames:
-        from engine.base.messages import format_message
-
         layout = format_message("forms.layout_name", {"version": LAYOUT_VERSION}, "zh")
         raise DiagnosticError([Diagnostic("forms.not_a_form", file_span(display), {"layout": layout, "anchor": f"{STAMP_SHEET}（隐藏工作表）"})])
     stamp = _stamp(book[STAMP_SHEET], display)
@@ -225,6 +225,7 @@ class _Reader:
         self.smap = SourceMap()
 
     def span(self, sheet: str, coordinate: str) -> CellSpan:
+        # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
         from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
         order = self.stamp.sheets.index(sheet) if sheet in self.stamp.sheets else len(self.stamp.sheets)
@@ -255,6 +256,7 @@ class _Reader:
 
     def _input_cells(self) -> dict[str, dict[str, str]]:
         """sheet → {coordinate: label} of every cell a unit fills."""
+        # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
         from openpyxl.utils import column_index_from_string, get_column_letter
 
         out: dict[str, dict[str, str]] = {}
@@ -428,6 +430,7 @@ def _needs(node, field_name: str) -> bool:
 
 
 def _in_range(coord: str, r0: int, c0: int, r1: int, c1: int) -> bool:
+    # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
     from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
     letters, row = coordinate_from_string(coord)
@@ -436,6 +439,7 @@ def _in_range(coord: str, r0: int, c0: int, r1: int, c1: int) -> bool:
 
 
 def _coord(row: int, col: int) -> str:
+    # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
     from openpyxl.utils import get_column_letter
 
     return f"{get_column_letter(col)}{row}"

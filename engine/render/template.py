@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from engine.base.messages import format_message
-from engine.render.common import show_value
+from engine.evaluation.display import show_value
 from engine.render.document import Cell, Grid
 from engine.render.forms import EXECUTION, GOALS, funds_block, head, header_row, score_cell, tree_cells
 from engine.forms import LAYOUT_VERSION, STAMP_SHEET  # written into the stamp; engine.forms reads it back
@@ -429,8 +429,6 @@ def project_sheets(plan: Plan, rows: int, table_rows: int) -> tuple[list[Sheet],
 def _with_blanks(sheet: Sheet) -> Sheet:
     """The sheet's grid with a blank cell wherever an input has none, so blank
     rows are part of the form (bordered, printed, present in Word)."""
-    from dataclasses import replace
-
     covered = {(r, c) for cell in sheet.grid.cells for r in range(cell.row, cell.row + cell.rowspan) for c in range(cell.col, cell.col + cell.colspan)}
     blanks = tuple(Cell(i.row, i.col, "", colspan=i.colspan) for i in sheet.inputs if (i.row, i.col) not in covered)
     sheet.grid = replace(sheet.grid, cells=sheet.grid.cells + blanks)
@@ -489,6 +487,7 @@ def stamp_rows(t: Template, names: list[str], word: bool = False) -> list[tuple]
 def _validation(inp: Input, lists: "_Lists"):
     """The data validation of an input: its checks, and its label and hint as
     the message shown when the cell is selected."""
+    # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
     from openpyxl.worksheet.datavalidation import DataValidation
 
     kw: dict[str, Any] = {}
@@ -523,6 +522,7 @@ class _Lists:
         if len(inline) <= 240 and not any("," in o or '"' in o for o in options):
             return f'"{inline}"'
         if options not in self.known:
+            # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
             from openpyxl.utils import get_column_letter
 
             self.cols += 1
@@ -539,12 +539,15 @@ _NUMBER_FORMATS = {"money": "#,##0.00", "percent": "0.00%", "score": "0.00", "co
 
 def workbook_bytes(t: Template) -> bytes:
     """The template as .xlsx bytes (openpyxl; no macros)."""
+    # cold start: only templates and Word forms need the renderers
     from engine.render.xlsx_out import _openpyxl, sheet_name, write_grid
 
     openpyxl = _openpyxl()
+    # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
     from openpyxl.styles import Alignment, PatternFill, Protection
     from openpyxl.workbook.protection import WorkbookProtection
 
+    # cold start: only templates and Word forms need the renderers
     from engine.render.reproducible import normalise_zip
 
     wb = openpyxl.Workbook()
@@ -615,6 +618,7 @@ def docx_bytes(t: Template) -> bytes:
     (a unit fills the blank cells; `engine.forms.docx_form` reads them back).
     The document's properties name the ruleset, its digest, the layout and the
     row counts, from which the reader lays the form out again."""
+    # cold start: only templates and Word forms need the renderers
     from engine.render.docx_out import render_document
     from engine.render.document import Document, PageBreak, Paragraph
 
@@ -630,6 +634,7 @@ def docx_bytes(t: Template) -> bytes:
 
 def _write_guide(ws, t: Template, lines: list[tuple[str, str, str]]) -> None:
     """The instruction sheet: the rules, then every input cell with its label and hint."""
+    # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
     from openpyxl.styles import Alignment, Font
 
     ws.append((m("forms.instructions_title", title=t.title),))
@@ -658,6 +663,7 @@ def word_layout(book, plan: Plan, ruleset_path: str):
     """A Word form (`engine.forms.docx_form.DocxForm`) with its layout: the
     ruleset's template laid out again with the row counts the document states
     (or, for a document jixiao did not make, counted from its tables)."""
+    # cold start: only filled forms need their readers
     from engine.forms.docx_form import laid_out
 
     info = getattr(book, "info", {}) or {}
