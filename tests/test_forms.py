@@ -425,3 +425,10 @@ def test_batch_takes_a_filled_form_given_as_a_file_not_as_a_flat_table(tmp_path,
     code, out, err = run_cli("batch", path, "--ruleset", DEPARTMENT, "--output", str(tmp_path / "r.jsonl"))
     assert code == 0, err
     assert json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8"), parse_float=Decimal)["total"] == Decimal("87.36")
+
+
+@pytest.mark.parametrize("scheme", ["hubei-2020-project", "national-project"])
+def test_the_other_schemes_round_trip_through_their_forms(tmp_path, scheme):
+    ruleset, data = f"rulesets/examples/{scheme}.yaml", f"examples/schemes/{scheme}.yaml"
+    path = _write(tmp_path, "f.xlsx", fill(api.form_template(str(ROOT / ruleset)), _raw(str(ROOT / data))))
+    _same_result(api.evaluate_file(path), api.evaluate_file(str(ROOT / data)))
