@@ -17,6 +17,8 @@ problems: `e.diagnostics` lists them all, each with `.code`, `.span`
 """
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import os
 from typing import Any, Mapping
@@ -28,19 +30,19 @@ from engine.base.paths import bundled, display_path
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate as evaluate_unit
 from engine.evaluation.result import Result
-from engine.evaluation.run import evaluate_file
-from engine.load.yaml_loader import load_text
+from engine.evaluation import run as _run
+from engine.forms import is_any_form
+from engine.load.yaml_loader import load_text, read_file
 from engine.ruleset.compile import compile_ruleset
 from engine.ruleset.loading import load_plan
 from engine.ruleset.locate import SearchPath, is_path, locate, ruleset_files, ruleset_ids
 from engine.ruleset.plan import Plan
 from engine.unit.inputs import read_unit
-from engine.load.yaml_loader import read_file
 
 __all__ = [
     "DEFAULT_DATA", "DiagnosticError", "Diagnostic", "SourceSpan", "SearchPath", "Plan", "Result", "__version__",
-    "display_path", "evaluate", "evaluate_file", "explain_file", "find_ruleset", "list_rulesets", "load_ruleset",
-    "result_json", "ruleset_warnings", "validate_ruleset",
+    "display_path", "evaluate", "evaluate_file", "evaluate_form", "explain_file", "find_ruleset", "flat_header", "form_template",
+    "list_rulesets", "load_ruleset", "result_json", "ruleset_warnings", "validate_ruleset",
 ]
 
 DEFAULT_DATA = bundled("examples", "2019", "hr-bureau.yaml")
@@ -104,7 +106,20 @@ def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | 
     return evaluate_unit(plan, read_unit(plan, raw, SourceMap(values={(): SourceSpan("<data>", 1, 1)}), "<data>", digest_of(text)))
 
 
+def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath | None = None, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
+    """Load a data file and its ruleset, and evaluate (`engine.evaluation.run`);
+    a filled form (.xlsx, .docx, .xls) is read back first (`evaluate_form`).
+    `lint_choice`: (design lints to enable, to disable) for this run.
+    Raises `DiagnosticError` with every problem found."""
+    if is_any_form(data_path):
+        return evaluate_form(data_path, ruleset, search, lint_choice)
+    return _run.evaluate_file(data_path, ruleset, search, lint_choice)
+
+
 def _evaluate_raw_file(path: str, plan: Plan) -> Result:
+
+    if is_any_form(path):
+        return evaluate_unit(plan, read_form_unit(plan, _form_for(path, plan)))
 
     shown = display_path(path)
     text = read_file(path, shown)
@@ -144,3 +159,105 @@ def list_rulesets(search: SearchPath | None = None) -> list[dict[str, Any]]:
     search = search or SearchPath.default()
     ids = dict(ruleset_ids(search))
     return [{"name": name, "id": ids.get(path), "path": path} for path, name in ruleset_files(search)]
+
+
+# --- fill-in forms (engine.forms; docs/forms.md) ---------------------------------
+
+def _open_form(path: str):
+    """A filled form opened by its suffix (.xlsx/.xlsm, .docx, .xls)."""
+    # cold start: only filled forms need their readers
+    from engine.forms.xlsx_form import file_span, open_form
+
+    shown = display_path(path)
+    if not os.path.isfile(path):
+        raise DiagnosticError([Diagnostic("load.not_found", file_span(shown), {"path": shown})])
+    low = path.lower()
+    if low.endswith(".docx"):
+        # cold start: only filled forms need their readers
+        from engine.forms.docx_form import open_docx
+
+        return open_docx(path, shown)
+    if low.endswith(".xls"):
+        # cold start: only filled forms need their readers
+        from engine.forms.xls_form import open_xls
+
+        return open_xls(path, shown)
+    return open_form(path, shown)
+
+
+def _form_for(path: str, plan: Plan, book=None):
+    """The form at `path` ready to read with `plan` (a Word form laid out
+    again from the ruleset, `engine.render.template.word_layout`)."""
+    book = book or _open_form(path)
+    if path.lower().endswith(".docx"):
+        from engine.render.template import word_layout  # cold start: only Word forms need the template
+
+        book = word_layout(book, plan, plan.file)
+    return book
+
+
+def form_ruleset(book, data_path: str, search: SearchPath) -> str:
+    """The ruleset a form's stamp names: its id on the search path, else the
+    path it records; raises a located problem when neither is found."""
+    # cold start: only filled forms need their readers
+    from engine.forms.xlsx_form import file_span
+
+    s = book.stamp
+    for ref in (s.ruleset_id, s.ruleset_ref):
+        if not ref:
+            continue
+        try:
+            return locate(ref, search, base=os.path.dirname(os.path.abspath(data_path)))
+        except DiagnosticError:
+            continue
+    raise DiagnosticError([Diagnostic("forms.no_ruleset", file_span(book.display), {"made_title": s.ruleset_title, "ref": s.ruleset_id or s.ruleset_ref})])
+
+
+def read_form_unit(plan: Plan, book):
+    """A filled form's data checked against `plan` (raises with every problem);
+    the warnings met reading it are kept in the unit's `notes`."""
+    raw, smap, notes = book.read(plan)
+    unit = read_unit(plan, raw, smap, book.display, book.digest)
+    return dataclasses.replace(unit, notes=tuple(notes)) if notes else unit
+
+
+def evaluate_form(data_path: str, ruleset: str | None = None, search: SearchPath | None = None, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
+    """Read a filled form (.xlsx, .docx, .xls) back as unit data and evaluate
+    it; without `ruleset`, the one its stamp names. Raises `DiagnosticError`,
+    every problem located at its cell (`文件.xlsx:工作表!C12`)."""
+    search = search or SearchPath.default()
+    book = _open_form(data_path)
+    path = locate(ruleset, search) if ruleset is not None else form_ruleset(book, data_path, search)
+    plan = load_plan(path, display_path(path), search)
+    return evaluate_unit(plan, read_form_unit(plan, _form_for(data_path, plan, book)), lint_choice)
+
+
+def form_template(ruleset: str, rows: int | None = None, table_rows: int | None = None, word: bool = False, search: SearchPath | None = None) -> bytes:
+    """The fill-in form of a ruleset (path, `YEAR/kind` or id): .xlsx bytes,
+    or .docx with `word`."""
+    # cold start: only templates and Word forms need the renderers
+    from engine.render.template import DEFAULT_ROWS, DEFAULT_TABLE_ROWS, docx_bytes, template, workbook_bytes
+
+    plan = load_ruleset(ruleset, search)
+    t = template(plan, display_path(plan.file), rows or DEFAULT_ROWS, table_rows or DEFAULT_TABLE_ROWS)
+    return docx_bytes(t) if word else workbook_bytes(t)
+
+
+def flat_header(ruleset: str, search: SearchPath | None = None) -> list[str]:
+    """The header row of a flat batch table for a ruleset (`template --flat`)."""
+    # cold start: only --flat needs the column mapping
+    from engine.unit.columns import flat_header as header
+
+    return header(load_ruleset(ruleset, search))
+
+
+def flat_header_xlsx(header: list[str]) -> bytes:
+    """The header row as a one-sheet workbook."""
+    # cold start: only templates and Word forms need the renderers
+    from engine.render.xlsx_out import _openpyxl
+
+    wb = _openpyxl().Workbook()
+    wb.active.append(header)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import csv
 import contextlib
 import errno
 import os
 import signal
 import sys
+from io import StringIO
 from typing import Callable, TextIO
 
 from engine.base.diagnostics import DiagnosticError, capped
@@ -153,6 +155,8 @@ def cmd_evaluate(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
+    for note in result.unit.notes:  # a form's formulas whose saved results were used
+        io.err(note.render(io.lang))
     # cold start: a command imports only what it uses
     from importlib import import_module
 
@@ -216,6 +220,55 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
         io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
     io.stdout.write(text if isinstance(text, str) else summary_out.text(result, io.lang))
     return EXIT_PROBLEMS
+
+
+# --- template ---------------------------------------------------------------
+
+def add_template(sub, t) -> None:
+    p = sub.add_parser("template", help=t("生成规则集的填报表（Excel）：单位填写后交回，可直接 evaluate / batch", "write a ruleset's fill-in form (Excel): units fill it in and send it back for evaluate / batch"))
+    p.add_argument("ruleset", help=t("规则集文件，或自带规则集的 id（如 2019/department）", "ruleset file, or a bundled ruleset's id (e.g. 2019/department)"))
+    p.add_argument("--output", help=t("写入文件（.xlsx，或 .docx 得到 Word 表格；--flat 时为 .csv 或 .xlsx）", "the file to write (.xlsx, or .docx for Word tables; with --flat .csv or .xlsx)"))
+    p.add_argument("--rows", type=int, help=t("项目表的空白指标行数（默认 10）", "blank indicator rows of a project form (default 10)"))
+    p.add_argument("--table-rows", type=int, help=t("每张数据表的空白行数（默认 30）", "blank rows of each data table (default 30)"))
+    p.add_argument("--flat", action="store_true", help=t("只写批量评价用的平面表表头（每行一个单位）", "write only the header row of a flat batch table (one row per unit)"))
+    p.set_defaults(run=cmd_template)
+
+
+def cmd_template(args, io: Io) -> int:
+    # cold start: a command imports only what it uses
+    from engine import api
+    from engine.base.diagnostics import DiagnosticError
+    from engine.render import MissingLibrary
+
+    for n in (args.rows, args.table_rows):
+        if n is not None and not 1 <= n <= 500:
+            io.err(io.say("cli.template_rows"))
+            return EXIT_USAGE
+    path = args.ruleset
+    search = _search(args)
+    try:
+        if args.flat:
+            if args.output and not args.output.lower().endswith((".csv", ".xlsx")):
+                io.err(io.say("cli.template_flat_suffix"))
+                return EXIT_USAGE
+            header = api.flat_header(path, search)
+            if args.output and args.output.lower().endswith(".xlsx"):
+                data: str | bytes = api.flat_header_xlsx(header)
+            else:
+                buf = StringIO()
+                csv.writer(buf, lineterminator="\r\n").writerow(header)
+                data = ("\ufeff" if args.output else "") + buf.getvalue()  # a BOM so Excel opens UTF-8 as such
+            return emit(io, data, args.output, "xlsx", inputs=(api.find_ruleset(path, search),))
+        word = bool(args.output and args.output.lower().endswith(".docx"))
+        data = api.form_template(path, args.rows, args.table_rows, word=word, search=search)
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    except MissingLibrary as e:
+        io.err(io.say("report.missing_library", format=e.format, package=e.package))
+        return EXIT_PROBLEMS
+
+    return emit(io, data, args.output, "docx" if word else "xlsx", inputs=(api.find_ruleset(path, search),))
 
 
 # --- validate ---------------------------------------------------------------
@@ -624,6 +677,7 @@ def _progress(io: Io, job):
 
 COMMANDS: list[Callable] = [
     add_evaluate,
+    add_template,
     add_validate,
     add_explain,
     add_show,

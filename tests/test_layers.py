@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE = ROOT / "engine"
 
 # Lowest first. A module may import from its own layer and from any layer before it.
-LAYERS = ("base", "load", "ruleset", "unit", "evaluation", "tools", "render", "batch", "api", "cli", "serve", "__main__")
+LAYERS = ("base", "load", "ruleset", "unit", "forms", "evaluation", "tools", "render", "batch", "api", "cli", "serve", "__main__")
 
 
 def module_name(path: Path) -> str:

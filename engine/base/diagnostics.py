@@ -27,6 +27,23 @@ class SourceSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class CellSpan(SourceSpan):
+    """A cell of a form: `line` is its row (plus a million per sheet before
+    its own) and `col` its column, 1-based, so problems sort sheet by sheet in
+    reading order, `place` how a person finds it —
+    `工作表!C12` in a workbook, `表2!第5行第3列` in a Word table; empty for the
+    file as a whole. Renders as `文件.xlsx:工作表!C12`."""
+
+    place: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.place}" if self.place else self.file
+
+    def shifted(self, chars: int) -> "CellSpan":
+        return self  # a cell has no characters to move along
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem: `code` names the message, `args` fill it in."""
 

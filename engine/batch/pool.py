@@ -17,6 +17,7 @@ from engine.batch.sources import _display, _folder_files, _Joined, _lines
 from engine.batch.statistics import BatchSummary
 from engine.batch.units import UnitOutcome, _init_worker, _State, _work, process
 from engine.batch.writers import result_header, review_row
+from engine.forms import is_form, is_jixiao_workbook
 from engine.load.tables import is_table, open_table
 from engine.load.yaml_loader import CONTROL
 from engine.ruleset.plan import Plan
@@ -82,7 +83,9 @@ class Batch:
                     if bad is not None:  # never printed as is: it would drive the terminal
                         yield ("bad_name", _escaped(_display(f)), f"U+{ord(bad.group()):04X}")
                     else:
-                        yield ("file", f, _display(f))
+                        yield ("form" if is_form(f) or f.lower().endswith((".docx", ".xls")) else "file", f, _display(f))
+            elif is_jixiao_workbook(path):  # one filled form, not a flat table
+                yield ("form", path, display)
             elif is_table(path):
                 yield from self._table_rows(path, display, stack)
             elif path.lower().endswith((".jsonl", ".ndjson")):
@@ -131,7 +134,7 @@ class Batch:
                         if stop_at is not None and total + lines >= stop_at:
                             break
                 total += lines
-            elif is_table(path):
+            elif is_table(path) and not is_jixiao_workbook(path):
                 return None
             else:
                 total += 1
@@ -175,9 +178,8 @@ class Batch:
                     results(outcome.piece)
                     if reviews is not None and outcome.review is not None:
                         reviews(review_row(outcome.review, outcome.where, outcome.name))
-                else:
-                    for text in outcome.errors:
-                        errors(text)
+                for text in outcome.errors:  # a failed unit's problems; an evaluated form's warnings
+                    errors(text)
                 if progress is not None:
                     progress(summary.units)
         return summary
@@ -253,7 +255,7 @@ def prepare(options: Options) -> Batch:
         if not os.path.exists(path):
             problems.append(Diagnostic("load.not_found", SourceSpan(display, 1, 1), {"path": path}))
             continue
-        if os.path.isdir(path) or not is_table(path):
+        if os.path.isdir(path) or not is_table(path) or is_jixiao_workbook(path):
             continue
         try:
             with open_table(path, display) as sheet:

@@ -14,6 +14,7 @@ from engine.base.paths import display_path
 from engine.load.tables import check_regular, csv_encoding
 
 UNIT_SUFFIXES = (".yaml", ".yml", ".json")
+FORM_FILE_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".xls")  # in a folder, a workbook or Word file is a filled form (engine.forms)
 
 
 def _display(path: str) -> str:
@@ -26,7 +27,7 @@ def _folder_files(folder: str) -> list[str]:
     for base, dirs, files in os.walk(folder):
         dirs.sort()
         for f in sorted(files):
-            if f.lower().endswith(UNIT_SUFFIXES) and not f.startswith("."):
+            if f.lower().endswith(UNIT_SUFFIXES + FORM_FILE_SUFFIXES) and not f.startswith((".", "~$")):  # ~$: Excel's lock files
                 out.append(os.path.join(base, f))
     return out
 

@@ -87,13 +87,16 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     if kind == "bad_name":  # a file in a batch folder whose name holds a control character
         d = Diagnostic("batch.control_in_name", SourceSpan(payload[1], 1, 1), {"char": payload[2]})
         return UnitOutcome(False, payload[1], None, None, None, 0, None, (d.render(state.lang),), False)
-    file = payload[2] if kind == "file" else payload[1]
-    where = file if kind == "file" else f"{file}:{payload[2]}"
+    file = payload[2] if kind in ("file", "form") else payload[1]
+    where = file if kind in ("file", "form") else f"{file}:{payload[2]}"
     if kind == "orphan":
         d = Diagnostic("batch.orphan_row", SourceSpan(file, payload[2], 1), {"key": payload[3] or ""})
         return UnitOutcome(None, where, None, None, None, 0, None, (d.render(state.lang),), False)
+    notes: tuple = ()
     try:
         raw, smap, digest = _unit_data(state, payload)
+        if kind == "form":
+            raw, smap, notes = raw
         try:
             unit = read_unit(plan, raw, smap, file, digest)
         except DiagnosticError as e:
@@ -118,7 +121,7 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     except Exception as e:  # noqa: BLE001 - a bug met by one unit must not cost the others their results
         d = Diagnostic("batch.unit_internal", None, {"error": f"{type(e).__name__}: {e}"[:300]})
         return UnitOutcome(False, where, None, None, None, 0, None, (f"{where}: {d.message(state.lang)}",), True)
-    return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, (), False, line_of(result))
+    return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, tuple(d.render(state.lang) for d in notes), False, line_of(result))
 
 
 def _extra(file: str, number: int, width: int, cells: list) -> Diagnostic:
@@ -155,6 +158,24 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
         if lines and state.rmap is not None:
             state.rmap.attach(raw, smap, lines)
         return raw, smap, digest_of(json.dumps([cell_text(c) for c in cells], ensure_ascii=False))
+    if kind == "form":  # a filled workbook: (raw, smap, notes) in place of raw
+        # cold start: only filled forms need their readers
+        from engine.forms.xlsx_form import open_form
+
+        if payload[1].lower().endswith(".docx"):
+            # cold start: only filled forms need their readers
+            from engine.forms.docx_form import open_docx
+            from engine.render.template import word_layout
+
+            book = word_layout(open_docx(payload[1], payload[2]), state.plan, state.plan.file)
+        elif payload[1].lower().endswith(".xls"):
+            # cold start: only filled forms need their readers
+            from engine.forms.xls_form import open_xls
+
+            book = open_xls(payload[1], payload[2])
+        else:
+            book = open_form(payload[1], payload[2])
+        return book.read(state.plan), None, book.digest
     _, path, display = payload
 
     text = read_file(path, display)

@@ -17,7 +17,7 @@ cells; no file format is known here.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from engine.unit.inputs import TableRow
 from engine.base.messages import format_message
@@ -60,8 +60,9 @@ def head(row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1) -> C
 
 # --- the indicator block -----------------------------------------------------
 
-def leaf_paths(items: tuple[IndicatorResult, ...], above: tuple[IndicatorResult, ...] = ()) -> Iterator[tuple[tuple[IndicatorResult, ...], IndicatorResult]]:
-    """Every scored leaf with the chain of its ancestors (一级 first)."""
+def leaf_paths(items, above: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Every leaf with the chain of its ancestors (一级 first); `items` are
+    anything with `children` (results, or a plan's nodes for a blank form)."""
     for r in items:
         if r.children:
             yield from leaf_paths(r.children, above + (r,))
@@ -69,14 +70,18 @@ def leaf_paths(items: tuple[IndicatorResult, ...], above: tuple[IndicatorResult,
             yield above, r
 
 
-def indicator_rows(result: Result, first_row: int, deviation_keys: dict[str, str], items: tuple[IndicatorResult, ...] | None = None) -> tuple[list[Cell], int]:
-    """Cells of the indicator block: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 |
-    分值 | 得分 | 偏差原因分析及改进措施, 一级 and 二级 merged down their rows.
-    `items` are the 一级 indicators to lay out (default: the tree's roots).
-    Returns the cells and the next free row."""
-    places = result.plan.ruleset.rounding.places
+def _result_name(r: IndicatorResult) -> str:
+    return r.node.name
+
+
+def tree_cells(items, first_row: int, leaf_cells: Callable[[Any, int], list[Cell]], name: Callable[[Any], str] = _result_name) -> tuple[list[Cell], int]:
+    """The 一级 | 二级 | 三级 columns of an indicator block, one row per leaf,
+    一级 and 二级 merged down their rows (a leaf without 二级 spans 二级 and 三级);
+    `leaf_cells(leaf, row)` gives the rest of each row. The one layout of the
+    indicator rows, for filled forms and blank templates alike. Returns the
+    cells and the next free row."""
     cells: list[Cell] = []
-    rows = list(leaf_paths(result.indicators if items is None else items))
+    rows = list(leaf_paths(items))
     row = first_row
     i = 0
     while i < len(rows):
@@ -89,25 +94,34 @@ def indicator_rows(result: Result, first_row: int, deviation_keys: dict[str, str
             if second is None:  # a leaf directly under 一级 (or a 一级 leaf): 二级 and 三级 merged
                 run = 1
                 start_col = 0 if not above else 1
-                cells.append(Cell(row + j, start_col, leaf.node.name, colspan=3 - start_col))
+                cells.append(Cell(row + j, start_col, name(leaf), colspan=3 - start_col))
             else:
                 run = 1
                 while j + run < len(group) and len(group[j + run][0]) >= 2 and group[j + run][0][1] is second:
                     run += 1
-                cells.append(Cell(row + j, 1, second.node.name, rowspan=run, align="center"))
+                cells.append(Cell(row + j, 1, name(second), rowspan=run, align="center"))
                 for k in range(run):
                     a, lf = group[j + k]
-                    deeper = [x.node.name for x in a[2:]] + [lf.node.name]
+                    deeper = [name(x) for x in a[2:]] + [name(lf)]
                     cells.append(Cell(row + j + k, 2, "／".join(deeper)))
             for k in range(run):
                 _, lf = group[j + k]
-                cells.extend(_leaf_cells(lf, row + j + k, places, deviation_keys))
+                cells.extend(leaf_cells(lf, row + j + k))
             j += run
         if group[0][0]:  # 一级 is a branch: merged down all its leaves
-            cells.append(Cell(row, 0, top.node.name, rowspan=len(group), align="center"))
+            cells.append(Cell(row, 0, name(top), rowspan=len(group), align="center"))
         row += len(group)
         i += len(group)
     return cells, row
+
+
+def indicator_rows(result: Result, first_row: int, deviation_keys: dict[str, str], items: tuple[IndicatorResult, ...] | None = None) -> tuple[list[Cell], int]:
+    """Cells of the indicator block: 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 |
+    分值 | 得分 | 偏差原因分析及改进措施, 一级 and 二级 merged down their rows.
+    `items` are the 一级 indicators to lay out (default: the tree's roots).
+    Returns the cells and the next free row."""
+    places = result.plan.ruleset.rounding.places
+    return tree_cells(result.indicators if items is None else items, first_row, lambda lf, row: _leaf_cells(lf, row, places, deviation_keys))
 
 
 def _leaf_cells(r: IndicatorResult, row: int, places: int, deviation_keys: dict[str, str]) -> list[Cell]:
@@ -141,6 +155,14 @@ _COLS = len(FORM_WIDTHS)
 _PAIR_PLACES = {1: ((0, 2, 2, 6),), 2: ((0, 2, 2, 2), (4, 1, 5, 3))}  # label col, span, value col, span
 
 
+def pair_places(pairs: int, ncols: int = _COLS) -> tuple[tuple[int, int, int, int], ...]:
+    """(label col, span, value col, span) of each pair of a header line, the
+    last value widened to the form's edge when it has more than eight columns."""
+    places = _PAIR_PLACES[pairs]
+    lc, ls, vc, vs = places[-1]
+    return places[:-1] + ((lc, ls, vc, vs + ncols - _COLS),)
+
+
 def value_cell(row: int, col: int, value: Any, kind: str, places: int, **kw) -> Cell:
     """A figure as the forms print it, by kind: money, percent or score."""
     if kind == "percent":
@@ -150,16 +172,16 @@ def value_cell(row: int, col: int, value: Any, kind: str, places: int, **kw) -> 
     return money_cell(row, col, value, **kw)
 
 
-def header_row(row: int, pairs: list[tuple[str, str]]) -> list[Cell]:
+def header_row(row: int, pairs: list[tuple[str, str]], ncols: int = _COLS) -> list[Cell]:
     """One header line: (label, value) pairs such as 部门名称 | 某局, or
-    主管部门 | … | 实施单位 | … (one or two pairs)."""
+    主管部门 | … | 实施单位 | … (one or two pairs), across `ncols` columns."""
     cells: list[Cell] = []
-    for (label, value), (lc, ls, vc, vs) in zip(pairs, _PAIR_PLACES[len(pairs)]):
+    for (label, value), (lc, ls, vc, vs) in zip(pairs, pair_places(len(pairs), ncols)):
         cells += [head(row, lc, label, colspan=ls), Cell(row, vc, value, colspan=vs)]
     return cells
 
 
-def funds_block(row: int, columns: list[tuple[str, str]], lines: list[list[Any]], places: int, labels: tuple[str, ...] = ()) -> tuple[list[Cell], int]:
+def funds_block(row: int, columns: list[tuple[str, str]], lines: list[list[Any]], places: int, labels: tuple[str, ...] = (), ncols: int = _COLS) -> tuple[list[Cell], int]:
     """The funds block (年度资金情况, 万元): `columns` are (heading, kind) from
     the third column on, the last widened to the form's edge; `lines` their
     values, one list per line; `labels` name the lines (年度资金总额, 其中：当年
@@ -171,7 +193,7 @@ def funds_block(row: int, columns: list[tuple[str, str]], lines: list[list[Any]]
     else:
         cells = [head(row, 0, report_text("report.form_funds"), rowspan=span, colspan=2)]
     widths = [1] * len(columns)
-    widths[-1] = _COLS - 2 - len(columns) + 1
+    widths[-1] = ncols - 2 - len(columns) + 1
     col = 2
     for i, ((heading, kind), w) in enumerate(zip(columns, widths)):
         cells.append(head(row, col, heading, colspan=w))

@@ -367,3 +367,26 @@ def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) 
     if problems:
         return None, problems
     return RowsMap(file, parts, tuple(fields), key_index, keep_blank, len(list(header))), []
+
+
+def flat_header(plan: Plan) -> list[str]:
+    """The header row of a flat batch table (one row per unit) for a ruleset:
+    the unit's name, each declared input, each table figure as formulas name
+    it, and each indicator's fields a unit gives (实际完成值 by the indicator's
+    name, `<指标>.得分`, `<指标>.档次`, `<指标>.说明`). Every header resolves
+    through `targets_of`, so the table reads back without a mapping."""
+    out = [SUBJECT_HEADERS[2]]
+    out += list(plan.ruleset.inputs)
+    out += list(plan.table_names)
+    for node in plan.leaves:
+        method = node.method.NAME if node.method is not None else None
+        if node.actual is None:
+            out.append(node.name)
+        if method in ("manual", "qualitative"):
+            out.append(f"{node.name}.得分")
+        if method == "qualitative":
+            out.append(f"{node.name}.档次")
+        if method == "coefficient":
+            out.append(f"{node.name}.得分系数")
+        out.append(f"{node.name}.说明")
+    return list(dict.fromkeys(out))

@@ -74,6 +74,8 @@ class UnitData:
     # Warnings about the data that do not stop it (rows weighing other than
     # their frame under `policy.weights_mismatch: warn`), listed as findings.
     notices: tuple[Diagnostic, ...] = ()
+    # Warnings met while reading (a form's formula whose saved result was used); never change the result.
+    notes: tuple = field(default=(), repr=False)
 
     @property
     def name(self) -> str:

@@ -22,6 +22,7 @@ _TYPE_WORDS = {
 # (engine/base/messages/<area>.py, a MESSAGES dict); one catalogue is assembled here.
 from engine.base.messages import batch as _batch  # noqa: E402
 from engine.base.messages import core as _core  # noqa: E402
+from engine.base.messages import forms as _forms  # noqa: E402
 from engine.base.messages import inputs as _inputs  # noqa: E402
 from engine.base.messages import locate as _locate  # noqa: E402
 from engine.base.messages import projects as _projects  # noqa: E402
@@ -33,7 +34,7 @@ from engine.base.messages import usage as _usage  # noqa: E402
 from engine.base.messages import years as _years  # noqa: E402
 from json.encoder import encode_basestring
 
-_SECTIONS = (_core, _inputs, _locate, _projects, _report, _review, _security, _years, _batch, _usage, _system)
+_SECTIONS = (_core, _inputs, _locate, _projects, _report, _review, _security, _years, _batch, _usage, _system, _forms)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)

@@ -1,0 +1,131 @@
+"""Reading a filled Word form (.docx): the template's tables, in order.
+
+A Word copy of the form has no hidden sheet: its document properties name
+the ruleset (id, digest), the layout version and the row counts, and the
+caller lays the form out again from the ruleset (`engine.render.template.
+stamp_rows(..., word=True)`, done in `engine.api`) and hands the layout in.
+Each table is a "sheet" (表1, 表2, …), its cells addressed by row and column
+as Word shows them: `文件.docx:表2!第5行第3列`. Merged cells (python-docx
+gives a merged cell at each position it covers) are recognised by the cell
+they share.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+from engine.base.diagnostics import Diagnostic, DiagnosticError
+from engine.forms import LAYOUT_VERSION
+from engine.forms.xlsx_form import MAX_FORM_BYTES, FormBook, Stamp, _OLE2, check_zip, file_span, parse_stamp
+
+DOCX_SUFFIXES = (".docx",)
+
+
+def _rc(coordinate: str) -> tuple[int, int]:
+    # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters, row = coordinate_from_string(coordinate)
+    return row, column_index_from_string(letters)
+
+
+class DocxForm(FormBook):
+    """A Word form: the same questions as a workbook, answered from its tables."""
+
+    info: dict
+
+    def sheetnames(self) -> list[str]:
+        return [f"表{i}" for i in range(1, len(self.book.tables) + 1)]
+
+    def _table(self, sheet: str):
+        return self.book.tables[int(sheet[1:]) - 1]
+
+    def cell(self, sheet: str, coordinate: str) -> tuple[Any, str | None]:
+        row, col = _rc(coordinate)
+        table = self._table(sheet)
+        try:
+            text = table.cell(row - 1, col - 1).text
+        except IndexError:
+            return None, None
+        return (text.strip() or None), None
+
+    def merges(self, sheet: str) -> list[tuple[str, int, int, int, int]]:
+        table = self._table(sheet)
+        spans: dict[int, list[tuple[int, int]]] = {}
+        alive = []  # lxml keeps one proxy per element only while it is referenced: hold them so id() is the element's
+        for r, row in enumerate(table.rows, start=1):
+            for c, cell in enumerate(row.cells, start=1):
+                alive.append(cell._tc)
+                spans.setdefault(id(cell._tc), []).append((r, c))
+        out = []
+        for places in spans.values():
+            if len(places) > 1:
+                r0, c0 = min(p[0] for p in places), min(p[1] for p in places)
+                r1, c1 = max(p[0] for p in places), max(p[1] for p in places)
+                out.append((f"第{r0}行第{c0}列至第{r1}行第{c1}列", r0, c0, r1, c1))
+        return out
+
+    def place(self, sheet: str, coordinate: str) -> str:
+        row, col = _rc(coordinate)
+        return f"{sheet}!第{row}行第{col}列"
+
+    def table_rows(self, index: int) -> int | None:
+        """How many rows the document's table `index` (0-based) has."""
+        tables = self.book.tables
+        return len(tables[index].rows) if index < len(tables) else None
+
+
+def open_docx(path: str, display: str) -> DocxForm:
+    """Open a filled Word form; its layout (`stamp`) is set by the caller."""
+    try:
+        # optional library (python-docx, the reports extra): imported only for Word files
+        import docx
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "reports", "package": "python-docx"})]) from None
+    try:
+        if os.path.getsize(path) > MAX_FORM_BYTES:
+            raise DiagnosticError([Diagnostic("forms.too_large", file_span(display), {"size": os.path.getsize(path), "limit": MAX_FORM_BYTES})])
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FORM_BYTES + 1)
+    except OSError as e:
+        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": e.strerror or str(e)})]) from None
+    if data[:8] == _OLE2:
+        raise DiagnosticError([Diagnostic("forms.encrypted", file_span(display))])
+    check_zip(path, display, data, "Word (.docx)")
+    try:
+        document = docx.Document(path)
+    except Exception as e:  # noqa: BLE001 - whatever a damaged package makes python-docx raise
+        raise DiagnosticError([Diagnostic("forms.corrupt", file_span(display), {"format": "Word (.docx)", "reason": f"{type(e).__name__}: {e}"[:160]})]) from None
+    props = document.core_properties
+    info: dict = {}
+    made = Stamp()
+    keywords = (props.keywords or "").split()
+    if keywords[:1] == [LAYOUT_VERSION] and len(keywords) >= 2:
+        made.layout, made.ruleset_digest, made.ruleset_title = LAYOUT_VERSION, keywords[1], props.subject or ""
+        try:
+            info = json.loads(props.comments or "{}")
+        except ValueError:
+            info = {}
+        if not isinstance(info, dict):
+            info = {}
+        made.ruleset_ref, made.ruleset_id = str(info.get("ref") or ""), str(info.get("id") or "")
+    form = DocxForm(path, display, document, made, "sha256:" + hashlib.sha256(data).hexdigest())
+    form.info = info
+    return form
+
+
+def laid_out(form: DocxForm, rows: list[tuple]) -> DocxForm:
+    """The form with its layout (the stamp rows of the ruleset's template laid
+    out for Word); a document made by jixiao keeps what it says it was made for."""
+    stamp = parse_stamp(rows, form.display)
+    made = form.stamp
+    if made.layout:
+        stamp.ruleset_digest, stamp.ruleset_id, stamp.ruleset_title, stamp.ruleset_ref = made.ruleset_digest, made.ruleset_id, made.ruleset_title, made.ruleset_ref
+    form.stamp = stamp
+    return form
+
+
+def is_docx(path: str) -> bool:
+    return path.lower().endswith(DOCX_SUFFIXES)

@@ -1,0 +1,94 @@
+"""Reading a filled form saved as a legacy Excel workbook (.xls, Excel 97–2003).
+
+Units sometimes "Save As" the template in the old format. The optional extra
+`xls` (python-calamine, a binding of the Rust calamine reader) reads it; the
+layout is the same hidden sheet `jixiao` the template wrote (Excel keeps it in
+.xls). calamine gives each formula's saved result, not the formula itself, so
+formulas in input cells are not reported for .xls.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from engine.base.diagnostics import Diagnostic, DiagnosticError
+from engine.base.messages import format_message
+from engine.forms import LAYOUT_VERSION, STAMP_SHEET
+from engine.forms.xlsx_form import MAX_FORM_BYTES, FormBook, file_span, parse_stamp
+
+XLS_SUFFIXES = (".xls",)
+
+
+def is_xls(path: str) -> bool:
+    return path.lower().endswith(XLS_SUFFIXES)
+
+
+class XlsForm(FormBook):
+    """A .xls form: the same questions as a workbook, answered by calamine."""
+
+    def _rows(self, sheet: str) -> tuple[list[list[Any]], int, int]:
+        cache = self.__dict__.setdefault("_sheets", {})
+        if sheet not in cache:
+            s = self.book.get_sheet_by_name(sheet)
+            start = s.start or (0, 0)
+            cache[sheet] = (s.to_python(skip_empty_area=False), start[0], start[1], s)
+        rows, r0, c0, _ = cache[sheet]
+        return rows, r0, c0
+
+    def sheetnames(self) -> list[str]:
+        return [n for n in self.book.sheet_names if n != STAMP_SHEET]
+
+    def cell(self, sheet: str, coordinate: str) -> tuple[Any, str | None]:
+        # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+        letters, row = coordinate_from_string(coordinate)
+        rows, r0, c0 = self._rows(sheet)
+        r, c = row - 1 - r0, column_index_from_string(letters) - 1 - c0
+        if r < 0 or c < 0 or r >= len(rows) or c >= len(rows[r]):
+            return None, None
+        v = rows[r][c]
+        return (None if v == "" else v), None
+
+    def merges(self, sheet: str) -> list[tuple[str, int, int, int, int]]:
+        # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
+        from openpyxl.utils import get_column_letter
+
+        self._rows(sheet)
+        ranges = getattr(self.__dict__["_sheets"][sheet][3], "merged_cell_ranges", None) or []
+        out = []
+        for (a, b), (c, d) in ranges:
+            text = f"{get_column_letter(b + 1)}{a + 1}:{get_column_letter(d + 1)}{c + 1}"
+            out.append((text, a + 1, b + 1, c + 1, d + 1))
+        return out
+
+
+def open_xls(path: str, display: str) -> XlsForm:
+    """Open a filled .xls form and read its stamp (needs the `xls` extra)."""
+    try:
+        # optional library (python-calamine, the xls extra): imported only for .xls forms
+        from python_calamine import CalamineWorkbook
+    except ImportError:
+        raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "xls", "package": "python-calamine"})]) from None
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FORM_BYTES:
+            raise DiagnosticError([Diagnostic("forms.too_large", file_span(display), {"size": size, "limit": MAX_FORM_BYTES})])
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FORM_BYTES + 1)
+        book = CalamineWorkbook.from_filelike(__import__("io").BytesIO(data))
+    except DiagnosticError:
+        raise
+    except OSError as e:
+        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": e.strerror or str(e)})]) from None
+    except Exception as e:  # noqa: BLE001 - calamine's errors for damaged or encrypted files
+        reason = f"{type(e).__name__}: {e}"[:160]
+        code = "forms.encrypted" if "ncrypt" in reason or "assword" in reason else "forms.corrupt"
+        raise DiagnosticError([Diagnostic(code, file_span(display), {"format": "Excel 97-2003 (.xls)", "reason": reason})]) from None
+    if STAMP_SHEET not in book.sheet_names:
+        layout = format_message("forms.layout_name", {"version": LAYOUT_VERSION}, "zh")
+        raise DiagnosticError([Diagnostic("forms.not_a_form", file_span(display), {"layout": layout, "anchor": f"{STAMP_SHEET}（隐藏工作表）"})])
+    rows = book.get_sheet_by_name(STAMP_SHEET).to_python()
+    stamp = parse_stamp(([None if v == "" else v for v in row] for row in rows), display)
+    return XlsForm(path, display, book, stamp, "sha256:" + hashlib.sha256(data).hexdigest())

@@ -1,0 +1,434 @@
+"""Fill-in forms: `jixiao template` → a unit fills the workbook → `evaluate` /
+`batch` read it back to exactly the YAML example's result, and every broken
+form is reported at its cell."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.cell.cell import MergedCell
+
+from conftest import ROOT, run_cli
+from engine import api
+from engine.base.diagnostics import DiagnosticError
+from engine.load.yaml_loader import load_text, read_file
+from forms_support import fill
+
+DEPARTMENT = "rulesets/2019/department.yaml"
+PROJECT = "rulesets/2019/project.yaml"
+DEPT_DATA = "examples/2019/hr-bureau.yaml"
+PROJ_DATA = "examples/2019/projects/employment-subsidy.yaml"
+
+
+def _raw(path: str) -> dict:
+    raw, _ = load_text(read_file(path, path), path)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def dept_template() -> bytes:
+    return api.form_template(str(ROOT / DEPARTMENT))
+
+
+@pytest.fixture(scope="module")
+def proj_template() -> bytes:
+    return api.form_template(str(ROOT / PROJECT))
+
+
+@pytest.fixture(scope="module")
+def dept_filled(dept_template) -> bytes:
+    return fill(dept_template, _raw(str(ROOT / DEPT_DATA)))
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> str:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return str(p)
+
+
+def _scores(result) -> dict:
+    out = {}
+    stack = list(result.indicators)
+    while stack:
+        r = stack.pop()
+        out[r.node.name] = r.score
+        stack.extend(r.children)
+    return out
+
+
+def _same_result(a, b) -> None:
+    assert (a.total, a.grade) == (b.total, b.grade)
+    assert _scores(a) == _scores(b)
+    assert sorted((f.code, f.message("zh")) for f in a.findings) == sorted((f.code, f.message("zh")) for f in b.findings)
+    assert [d.key for d in a.deviations] == [d.key for d in b.deviations]
+
+
+# --- round trip ------------------------------------------------------------------
+
+def test_department_form_round_trip_gives_the_yaml_result(tmp_path, dept_filled):
+    form = api.evaluate_file(_write(tmp_path, "人力资源局.xlsx", dept_filled))
+    yaml = api.evaluate_file(str(ROOT / DEPT_DATA))
+    assert (form.total, form.grade) == (Decimal("87.36"), "良")
+    _same_result(form, yaml)
+    assert len(form.findings) == len(yaml.findings) == 10
+    # findings point at the cells of the form
+    assert all(str(f.span).startswith(str(tmp_path / "人力资源局.xlsx") + ":") for f in form.findings if f.span)
+
+
+def test_project_form_round_trip_gives_the_yaml_result(tmp_path, proj_template):
+    data = _raw(str(ROOT / PROJ_DATA))
+    path = _write(tmp_path, "p.xlsx", fill(proj_template, data))
+    form = api.evaluate_file(path)
+    yaml = api.evaluate_file(str(ROOT / PROJ_DATA))
+    assert (form.total, form.grade) == (Decimal("97.66"), "优")
+    _same_result(form, yaml)
+
+
+def test_cli_template_then_evaluate(tmp_path):
+    out = tmp_path / "自评表.xlsx"
+    code, _, err = run_cli("template", "2019/department", "--output", str(out))
+    assert code == 0, err
+    filled = _write(tmp_path, "filled.xlsx", fill(out.read_bytes(), _raw(str(ROOT / DEPT_DATA))))
+    code, stdout, err = run_cli("evaluate", filled)
+    assert code == 0, err
+    assert "总分: 87.36    等级: 良" in stdout
+
+
+def test_printed_scores_are_read_as_stated(tmp_path, proj_template):
+    from engine.forms.xlsx_form import open_form
+    from engine.ruleset.loading import load_plan
+
+    data = _raw(str(ROOT / PROJ_DATA))
+    data["indicator_rows"] = [dict(r) for r in data["indicator_rows"]]
+    data["indicator_rows"][0]["score"] = Decimal(15)  # a computed row's printed 得分
+    stated = {"total": Decimal("97.66"), "grade": "优", "indicators": {"预算执行率": {"score": Decimal("9.66")}}}
+    path = _write(tmp_path, "p.xlsx", fill(proj_template, data, stated=stated))
+    plan = load_plan(str(ROOT / PROJECT), PROJECT)
+    raw, smap, notes = open_form(path, "p.xlsx").read(plan)
+    assert raw["stated"] == {"total": Decimal("97.66"), "grade": "优",
+                             "indicators": {"预算执行率": {"score": Decimal("9.66")}, "城镇新增就业人数": {"score": Decimal(15)}}}
+    assert str(smap.value(("stated", "total"))) == "p.xlsx:项目支出绩效自评表!J23"
+    assert notes == []
+    assert api.evaluate_file(path).total == Decimal("97.66")  # stated figures never change the result
+
+
+def test_flat_header_reads_back_through_the_column_mapping(tmp_path):
+    code, out, err = run_cli("template", "2019/department", "--flat")
+    assert code == 0, err
+    header = out.strip().split(",")
+    assert header[:3] == ["单位名称", "文中年初预算数", "文中年初基本支出"]
+    assert "预算调整表.基本支出.年初预算数" in header and "时效指标.档次" in header and "社会效益.得分" in header
+    from engine.ruleset.loading import load_plan
+    from engine.unit.columns import resolve
+
+    cmap, problems = resolve(load_plan(str(ROOT / DEPARTMENT), "d"), header, None, "flat.csv")
+    assert problems == [] and cmap is not None
+    code, _, err = run_cli("template", "2019/department", "--flat", "--output", str(tmp_path / "h.xlsx"))
+    assert code == 0 and openpyxl.load_workbook(tmp_path / "h.xlsx").active["A1"].value == "单位名称"
+
+
+# --- the workbook ------------------------------------------------------------------
+
+def test_template_is_protected_validated_and_stamped(dept_template):
+    wb = openpyxl.load_workbook(io.BytesIO(dept_template))
+    assert wb.sheetnames == ["整体支出绩效自评表", "预算调整表", "支出表", "其他数据", "填报说明", "jixiao"]
+    assert wb["jixiao"].sheet_state == "veryHidden"
+    stamp = {r[0]: r[1] for r in wb["jixiao"].iter_rows(values_only=True) if r[0] in ("layout", "ruleset_id", "ruleset_digest")}
+    assert stamp["layout"] == "jixiao-form/1" and stamp["ruleset_id"] == "wuhan-edz-department-2019"
+    assert stamp["ruleset_digest"] == api.validate_ruleset(str(ROOT / DEPARTMENT)).digest
+    assert wb.security.lockStructure
+    form = wb["整体支出绩效自评表"]
+    for ws in wb.worksheets[:5]:
+        assert ws.protection.sheet and not ws.protection.password
+    assert int(form.page_setup.paperSize) == 9 and form.page_setup.orientation == "landscape"
+    unlocked = {c.coordinate for row in form.iter_rows() for c in row if not c.protection.locked and not isinstance(c, MergedCell)}
+    inputs = {r[2] for r in wb["jixiao"].iter_rows(values_only=True) if r[0] == "input" and r[1] == "整体支出绩效自评表"}
+    assert unlocked == inputs
+    assert form["E8"].coordinate in unlocked and form["C8"].value == "参与干部培训人数" and form["C8"].protection.locked
+    kinds = {}
+    for dv in form.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            for row in form[rng.coord] if ":" in rng.coord else ((form[rng.coord],),):
+                for c in row:
+                    kinds[c.coordinate] = (dv.type, dv.formula1, dv.formula2, dv.prompt)
+    assert kinds["F18"][:2] == ("list", '"达成,部分达成,未达成"')  # 时效指标's levels
+    assert kinds["H18"][:3] == ("decimal", "0", "9")  # its score, within its weight
+    assert kinds["I23"][:2] == ("list", '"优,良,中,差"')  # the grade
+    assert kinds["E9"][0] == "decimal" and "百分比" in kinds["E9"][3]
+    assert set(kinds) >= unlocked  # every input has its label and hint (the validation's input message)
+    inputs_sheet = wb["其他数据"]
+    money = [dv for dv in inputs_sheet.data_validations.dataValidation if "金额" in (dv.prompt or "")]
+    assert money and all(dv.type == "decimal" for dv in money)
+    names = [n.lower() for n in zipfile.ZipFile(io.BytesIO(dept_template)).namelist()]
+    assert not any("vba" in n or n.endswith(".bin") for n in names)  # no macros
+
+
+def test_project_template_has_the_rows_asked_for_and_frame_dropdowns():
+    wb = openpyxl.load_workbook(io.BytesIO(api.form_template(str(ROOT / PROJECT), rows=25)))
+    regions = [json.loads(r[2]) for r in wb["jixiao"].iter_rows(values_only=True) if r[0] == "region"]
+    assert regions[0]["last"] - regions[0]["first"] + 1 == 25
+    ws = wb["项目支出绩效自评表"]
+    lists = {dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    assert '"产出指标,效益指标,满意度指标"' in lists
+    assert '"≥,≤,=,定性"' in lists
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_template_converts_to_pdf_with_libreoffice(tmp_path, dept_template, proj_template):
+    for name, data, pages in (("dept.xlsx", dept_template, (3, 12)), ("proj.xlsx", proj_template, (2, 8))):
+        src = _write(tmp_path, name, data)
+        profile = tmp_path / f"profile-{name}"
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), src],
+                       check=True, capture_output=True, timeout=180)
+        pdf = (tmp_path / name.replace(".xlsx", ".pdf")).read_bytes()
+        count = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+        assert pages[0] <= count <= pages[1], count
+
+
+# --- broken forms -------------------------------------------------------------------
+
+def _problems(path: str, ruleset: str | None = None) -> list[str]:
+    with pytest.raises(DiagnosticError) as e:
+        api.evaluate_file(path, ruleset)
+    return [d.render() for d in e.value.diagnostics]
+
+
+def _edit(data: bytes, change) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    change(wb)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_text_in_a_number_cell_is_located_with_its_label(tmp_path, dept_filled):
+    bad = _edit(dept_filled, lambda wb: wb["其他数据"].__setitem__("D3", "三千一百万"))
+    lines = _problems(_write(tmp_path, "a.xlsx", bad))
+    assert len(lines) == 1 and lines[0].startswith(f"{tmp_path}/a.xlsx:其他数据!D3: ")
+    assert "正文·年初预算安排批复数" in lines[0] and "三千一百万" in lines[0]
+
+
+def test_a_deleted_row_is_reported_where_the_layout_moved(tmp_path, dept_filled):
+    def delete(wb):
+        ws = wb["整体支出绩效自评表"]
+        ws.protection.sheet = False
+        ws.delete_rows(9)
+
+    lines = _problems(_write(tmp_path, "a.xlsx", _edit(dept_filled, delete)))
+    assert lines[0].startswith(f"{tmp_path}/a.xlsx:整体支出绩效自评表!C9: 这里应为「干部档案整理覆盖率」，现在是「专项招聘工作完成率」")
+
+
+def test_merged_input_cells_are_refused(tmp_path, dept_filled):
+    bad = _edit(dept_filled, lambda wb: wb["整体支出绩效自评表"].merge_cells("E11:E12"))
+    lines = _problems(_write(tmp_path, "a.xlsx", bad))
+    assert lines == [f"{tmp_path}/a.xlsx:整体支出绩效自评表!E12: 「组织公益性招聘会场数·实际完成值」的单元格被合并（E11:E12）：填写数据的单元格不能合并"]
+
+
+def test_an_extra_sheet_is_refused(tmp_path, dept_filled):
+    bad = _edit(dept_filled, lambda wb: wb.create_sheet("草稿"))
+    assert _problems(_write(tmp_path, "a.xlsx", bad)) == [f"{tmp_path}/a.xlsx:草稿!A1: 工作簿多出工作表「草稿」：填报表不能增加工作表，请删除它后再提交"]
+
+
+def _with_cached_value(data: bytes, sheet_file: str, formula: str, value: str) -> bytes:
+    """Give a formula a saved result, as Excel does when it saves."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == sheet_file:
+                body = body.replace(f"<f>{formula}</f><v></v>".encode(), f"<f>{formula}</f><v>{value}</v>".encode())
+            z.writestr(info, body)
+    return out.getvalue()
+
+
+def test_a_formula_in_an_input_cell_uses_its_saved_value_and_is_reported(tmp_path, dept_filled):
+    bad = _edit(dept_filled, lambda wb: wb["其他数据"].__setitem__("D3", "=3000+193.13"))
+    path = _write(tmp_path, "a.xlsx", _with_cached_value(bad, "xl/worksheets/sheet4.xml", "3000+193.13", "3193.13"))
+    code, out, err = run_cli("evaluate", path)
+    assert code == 0 and "总分: 87.36    等级: 良" in out
+    assert f"{path}:其他数据!D3: 「正文·年初预算安排批复数」填的是公式 =3000+193.13：按其保存的计算结果 3193.13 评价" in err
+    lines = _problems(_write(tmp_path, "b.xlsx", bad))  # no saved result at all
+    assert lines == [f"{tmp_path}/b.xlsx:其他数据!D3: 「正文·年初预算安排批复数」填的是公式 =3000+193.13，文件中没有保存其计算结果：请直接填写数值"]
+
+
+def test_a_form_for_another_ruleset_says_which(tmp_path, proj_template):
+    lines = _problems(_write(tmp_path, "a.xlsx", proj_template), DEPARTMENT)
+    assert len(lines) == 1 and lines[0].startswith(f"{tmp_path}/a.xlsx: 此表是按规则集「项目支出绩效自评表（2019年度）」（wuhan-edz-project-2019，版本 ")
+
+
+def test_not_a_form_names_the_layout_and_the_missing_mark(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "部门名称"
+    out = io.BytesIO()
+    wb.save(out)
+    lines = _problems(_write(tmp_path, "a.xlsx", out.getvalue()), DEPARTMENT)
+    assert lines == [f"{tmp_path}/a.xlsx: 不是 jixiao 填报表：应为「jixiao 填报表 jixiao-form/1」版式，找不到其标记「jixiao（隐藏工作表）」（请用 jixiao template 生成的表格填报）"]
+
+
+def test_encrypted_corrupt_and_bomb_files_are_refused(tmp_path, dept_filled):
+    enc = _problems(_write(tmp_path, "e.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), DEPARTMENT)
+    assert enc == [f"{tmp_path}/e.xlsx: 文件已加密或是旧版 .xls 格式：请去掉打开密码，另存为 .xlsx 后再提交"]
+    cut = _problems(_write(tmp_path, "c.xlsx", dept_filled[: len(dept_filled) // 2]), DEPARTMENT)
+    assert len(cut) == 1 and cut[0].startswith(f"{tmp_path}/c.xlsx: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 << 20))
+    lines = _problems(_write(tmp_path, "b.xlsx", bomb.getvalue()), DEPARTMENT)
+    assert len(lines) == 1 and "解压后过大或压缩比异常" in lines[0]
+
+
+def test_table_levels_are_checked(tmp_path, dept_filled):
+    def jump(wb):
+        wb["预算调整表"]["A5"] = 3
+
+    lines = _problems(_write(tmp_path, "a.xlsx", _edit(dept_filled, jump)))
+    assert lines == [f"{tmp_path}/a.xlsx:预算调整表!A5: 「预算调整表·武汉经济技术开发区（汉南区）人力资源局」的级次为 3，但上一行是 0 级：每行最多比上一行深一级（第 1 级直接列在合计之下）"]
+
+
+# --- a batch of forms ----------------------------------------------------------------
+
+def test_batch_of_200_forms_with_5_broken(tmp_path, proj_template):
+    good = fill(proj_template, _raw(str(ROOT / PROJ_DATA)))
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    for i in range(195):
+        (folder / f"u{i:03}.xlsx").write_bytes(good)
+
+    def unprotect_delete(wb):
+        wb["项目支出绩效自评表"].delete_rows(5)
+
+    broken = {
+        "b1-text.xlsx": _edit(good, lambda wb: wb["项目支出绩效自评表"].__setitem__("D5", "两千万")),
+        "b2-row.xlsx": _edit(good, unprotect_delete),
+        "b3-merged.xlsx": _edit(good, lambda wb: wb["项目支出绩效自评表"].merge_cells("G13:G14")),
+        "b4-sheet.xlsx": _edit(good, lambda wb: wb.create_sheet("备注")),
+        "b5-corrupt.xlsx": good[:4000],
+    }
+    for name, data in broken.items():
+        (folder / name).write_bytes(data)
+    code, out, err = run_cli("batch", str(folder), "--ruleset", PROJECT, "--output", str(tmp_path / "r.jsonl"), "--jobs", "1")
+    assert code == 1
+    lines = (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 195 and all(json.loads(x, parse_float=Decimal)["total"] == Decimal("97.66") for x in lines)
+    assert "共 200 个单位，评价 195 个，失败 5 个" in out + err
+    f = str(folder)
+    assert f"{f}/b1-text.xlsx:项目支出绩效自评表!D5: " in err
+    assert f"{f}/b2-row.xlsx:项目支出绩效自评表!B5: 这里应为「年度资金总额」" in err
+    assert f"{f}/b3-merged.xlsx:项目支出绩效自评表!G14: " in err
+    assert f"{f}/b4-sheet.xlsx:备注!A1: " in err
+    assert f"{f}/b5-corrupt.xlsx: 无法打开" in err
+
+
+# --- Word ------------------------------------------------------------------------------
+
+def _word(ruleset: str, data: str, **kw) -> bytes:
+    from engine.render.template import stamp_rows, template, word_names
+    from engine.ruleset.loading import load_plan
+    from forms_support import fill_docx
+
+    t = template(load_plan(str(ROOT / ruleset), ruleset), ruleset, **kw)
+    blank = api.form_template(str(ROOT / ruleset), word=True, **kw)
+    return fill_docx(blank, _raw(str(ROOT / data)), stamp_rows(t, word_names(t), word=True))
+
+
+def test_word_forms_round_trip(tmp_path):
+    dept = api.evaluate_file(_write(tmp_path, "d.docx", _word(DEPARTMENT, DEPT_DATA)))
+    _same_result(dept, api.evaluate_file(str(ROOT / DEPT_DATA)))
+    assert (dept.total, dept.grade) == (Decimal("87.36"), "良")
+    assert sorted(str(f.span).split(":", 1)[1] for f in dept.findings if f.span)[:2] == ["表2!第13行第5列", "表2!第2行第5列"]
+    proj = api.evaluate_file(_write(tmp_path, "p.docx", _word(PROJECT, PROJ_DATA, rows=12)))
+    _same_result(proj, api.evaluate_file(str(ROOT / PROJ_DATA)))
+
+
+def test_word_problems_are_located_by_table_row_and_column(tmp_path):
+    import docx
+
+    doc = docx.Document(io.BytesIO(_word(DEPARTMENT, DEPT_DATA)))
+    doc.tables[0].cell(7, 4).text = "约一百人"  # 参与干部培训人数·实际完成值
+    doc.tables[0].cell(9, 4).merge(doc.tables[0].cell(10, 4))  # two inputs merged
+    out = io.BytesIO()
+    doc.save(out)
+    lines = _problems(_write(tmp_path, "d.docx", out.getvalue()))
+    assert lines == [f"{tmp_path}/d.docx:表1!第11行第5列: 「组织公益性招聘会场数·实际完成值」的单元格被合并（第10行第5列至第11行第5列）：填写数据的单元格不能合并"]
+    doc = docx.Document(io.BytesIO(_word(DEPARTMENT, DEPT_DATA)))
+    doc.tables[0].cell(7, 4).text = "约一百人"
+    doc.save(out := io.BytesIO())
+    lines = _problems(_write(tmp_path, "e.docx", out.getvalue()))
+    assert len(lines) == 1 and lines[0].startswith(f"{tmp_path}/e.docx:表1!第8行第5列: ") and "约一百人" in lines[0]
+
+
+def test_a_word_form_jixiao_did_not_make_is_read_with_the_ruleset(tmp_path):
+    import docx
+
+    doc = docx.Document(io.BytesIO(_word(PROJECT, PROJ_DATA, rows=14)))
+    doc.core_properties.keywords = doc.core_properties.comments = ""  # retyped by a bureau: no jixiao properties
+    doc.save(out := io.BytesIO())
+    path = _write(tmp_path, "p.docx", out.getvalue())
+    assert api.evaluate_file(path, str(ROOT / PROJECT)).total == Decimal("97.66")
+
+
+# --- legacy .xls ---------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_form_saved_as_xls_is_read_with_calamine(tmp_path, dept_filled):
+    pytest.importorskip("python_calamine")
+    src = _write(tmp_path, "人力资源局.xlsx", _edit(dept_filled, lambda wb: wb["其他数据"].__setitem__("D4", "一千三百")))
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "old"), src],
+                   check=True, capture_output=True, timeout=180)
+    xls = str(tmp_path / "old" / "人力资源局.xls")
+    lines = _problems(xls)
+    assert len(lines) == 1 and lines[0].startswith(f"{xls}:其他数据!D4: ") and "一千三百" in lines[0]
+    good = _write(tmp_path, "good.xlsx", dept_filled)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "old"), good],
+                   check=True, capture_output=True, timeout=180)
+    result = api.evaluate_file(str(tmp_path / "old" / "good.xls"))
+    _same_result(result, api.evaluate_file(str(ROOT / DEPT_DATA)))
+
+
+def test_cli_writes_the_word_template_and_reads_it_back(tmp_path):
+    out = tmp_path / "项目表.docx"
+    code, _, err = run_cli("template", PROJECT, "--rows", "12", "--output", str(out))
+    assert code == 0, err
+    import docx
+
+    doc = docx.Document(str(out))
+    assert len(doc.tables) == 1 and len(doc.tables[0].rows) == 24  # the form's fixed rows and 12 blank indicator rows
+    assert doc.core_properties.keywords.startswith("jixiao-form/1 sha256:")
+    code, _, err = run_cli("evaluate", str(out))
+    assert code == 1 and f"{out}:表1!第1行第3列: " in err  # blank: the project's name is missing, at its cell
+
+
+def test_a_damaged_stamp_is_reported(tmp_path, dept_filled):
+    def damage(wb):
+        ws = wb["jixiao"]
+        for row in ws.iter_rows():
+            if row[0].value == "sheets":
+                row[1].value = "[not json"
+
+    lines = _problems(_write(tmp_path, "a.xlsx", _edit(dept_filled, damage)))
+    assert lines == [f"{tmp_path}/a.xlsx: 填报表的隐藏信息页已损坏（JSONDecodeError）：请用 jixiao template 重新生成表格"]
+    lines = _problems(_write(tmp_path, "b.xlsx", _edit(dept_filled, lambda wb: wb["jixiao"].__setitem__("B1", "jixiao-form/9"))))
+    assert lines == [f"{tmp_path}/b.xlsx: 此表格的版式「jixiao-form/9」本程序不认识（支持：jixiao-form/1）：请用当前版本的 jixiao template 重新生成"]
+
+
+def test_batch_takes_a_filled_form_given_as_a_file_not_as_a_flat_table(tmp_path, dept_filled):
+    path = _write(tmp_path, "a.xlsx", dept_filled)
+    code, out, err = run_cli("batch", path, "--ruleset", DEPARTMENT, "--output", str(tmp_path / "r.jsonl"))
+    assert code == 0, err
+    assert json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8"), parse_float=Decimal)["total"] == Decimal("87.36")
+
+
+@pytest.mark.parametrize("scheme", ["hubei-2020-project", "national-project"])
+def test_the_other_schemes_round_trip_through_their_forms(tmp_path, scheme):
+    ruleset, data = f"rulesets/examples/{scheme}.yaml", f"examples/schemes/{scheme}.yaml"
+    path = _write(tmp_path, "f.xlsx", fill(api.form_template(str(ROOT / ruleset)), _raw(str(ROOT / data))))
+    _same_result(api.evaluate_file(path), api.evaluate_file(str(ROOT / data)))
