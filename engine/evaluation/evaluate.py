@@ -13,10 +13,10 @@ from engine.evaluation import checks
 
 from engine.evaluation import deviations
 from engine.ruleset.compile import Node, Plan
-from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.unit.inputs import UnitData
 from engine.base.numeric import CONTEXT, ZERO, round_half_up
-from engine.evaluation.result import IndicatorResult, Result
+from engine.evaluation.result import Finding, IndicatorResult, Result
 from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
 
 _EMPTY_ENTRY: dict = {}
@@ -49,8 +49,20 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
         grade = grade_of(plan, total)
         found_checks = checks.run(plan, unit, env)
         devs, dev_findings = deviations.find(plan, unit, results, env)
-    findings = tuple(sorted((*found_checks, *dev_findings), key=_finding_order))
+    findings = tuple(sorted((*found_checks, *dev_findings, *narrative_findings(plan, unit)), key=_finding_order))
     return Result(plan, unit, env, results, total, grade, findings, tuple(devs), rescaled)
+
+
+def narrative_findings(plan: Plan, unit: UnitData) -> list[Finding]:
+    """A required report text (`report.narrative`, `required: true`) the data
+    does not give: the report shows 【待填写：…】 in its place."""
+    out: list[Finding] = []
+    where = unit.smap.keys.get(("narrative",)) or unit.span(()) or SourceSpan(unit.file, 1, 1)
+    for decl in plan.ruleset.report.narrative:
+        given = unit.narrative.get(decl.key)
+        if decl.required and not (given.paragraphs if hasattr(given, "paragraphs") else given):
+            out.append(Finding("narrative", "warning", "report.narrative_missing", {"title": decl.title or decl.key, "key": decl.key}, where))
+    return out
 
 
 def _leaves(results):

@@ -190,6 +190,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     problems += validate.unique_ids(ruleset.indicators, smap)
     if not unsure.grades:
         problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)
+    problems += validate.report_spec(ruleset.report, ruleset.tables, smap)
 
     names: dict[str, str] = {}
     for name, decl in ruleset.inputs.items():

@@ -7,6 +7,8 @@ Chinese; the English column keeps the catalogue complete (and serves `explain
 # code → (Chinese, English)
 MESSAGES: dict[str, tuple[str, str]] = {
     # report: cover and sections
+    "report.narrative_missing": ("报告缺少「{title}」的文字（数据文件 narrative: 下的「{key}」），报告中以【待填写：{title}】占位", "the report lacks its text '{title}' (data file: '{key}' under narrative:); the report shows a placeholder in its place"),
+    "report.placeholder": ("【待填写：{title}】", "[to be written: {title}]"),
     "report.title": ("{name}{kind}{year}年绩效自评报告", "{name} {kind}: {year} performance self-evaluation report"),
     "report.cover_year": ("{year}年绩效自评报告", "{year} performance self-evaluation report"),
     "report.cover_authority": ("主管部门：{authority}", "Competent department: {authority}"),
