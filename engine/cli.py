@@ -94,7 +94,15 @@ def add_evaluate(sub, t) -> None:
     p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
     p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    add_report_options(p, t)
     p.set_defaults(run=cmd_evaluate)
+
+
+def add_report_options(p, t) -> None:
+    """--mode, --template, --strict: how a report is made (markdown, docx, xlsx, html)."""
+    p.add_argument("--mode", choices=["submission", "review"], help=t("报告用途：submission（报送：不含核对问题和生成信息页脚，docx/xlsx 默认）或 review（审核：含核对问题及位置、生成信息，markdown/html 默认）", "what the report is for: submission (no findings, no provenance footer; default for docx/xlsx) or review (findings with locations and the provenance footer; default for markdown/html)"))
+    p.add_argument("--template", help=t("报告模板文件（docx 用 Word 模板，markdown/html 用 Jinja2 模板）；不填则用规则集 report.template 或自带模板", "report template (a Word template for docx, Jinja2 for markdown/html); defaults to the ruleset's report.template or the bundled one"))
+    p.add_argument("--strict", action="store_true", help=t("报送模式下仍有未处理的问题（警告、缺少的报告文字）时不写出报告", "in submission mode, write no report while problems (warnings, missing report texts) remain"))
 
 
 def cmd_evaluate(args, io: Io) -> int:
@@ -114,12 +122,42 @@ def cmd_evaluate(args, io: Io) -> int:
     from engine.render import MissingLibrary
 
     renderer = import_module(f"engine.render.{FORMATS[args.format]}")
+    options = {}
+    if args.format in REPORT_FORMATS:
+        options["mode"] = args.mode or REPORT_FORMATS[args.format]
+        if args.format != "xlsx":
+            options["template"] = args.template
+        if options["mode"] == "submission" and not _submission_checks(io, result, args.strict):
+            return EXIT_PROBLEMS
     try:
-        text = renderer.render(result, io.lang)
+        text = renderer.render(result, io.lang, **options)
     except MissingLibrary as e:
         io.err(io.say("report.missing_library", format=e.format, package=e.package))
         return EXIT_PROBLEMS
+    except DiagnosticError as e:  # a template that cannot be read or rendered
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
     return emit(io, text, args.output, args.format, inputs=(result.unit.file, result.plan.file))
+
+
+# report format → its default mode: documents to hand in are for submission, pages to read for review
+REPORT_FORMATS = {"docx": "submission", "xlsx": "submission", "markdown": "review", "html": "review"}
+
+
+def _submission_checks(io: Io, result, strict: bool) -> bool:
+    """A submission leaves the findings out of the document: the unresolved
+    ones (errors, warnings) are listed on the terminal instead. With
+    `strict`, any of them stops the report (False)."""
+    from engine.render.report import unresolved
+
+    left = unresolved(result)
+    for f in left:
+        where = io.say("report.where", location=str(f.span)) if f.span else ""
+        io.err(io.say("report.unresolved", message=f.message(io.lang), where=where))
+    if strict and left:
+        io.err(io.say("report.strict_refused", count=len(left)))
+        return False
+    return True
 
 
 # format → renderer module under engine/render (imported only when chosen)

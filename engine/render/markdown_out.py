@@ -53,11 +53,24 @@ def render_document(doc: Document) -> str:
     return "\n".join(lines)
 
 
-def render(result: Result, lang: str = "zh") -> str:
-    """The self-evaluation report in Markdown (always Chinese)."""
-    from engine.render.report import build
+def render(result: Result, lang: str = "zh", mode: str = "review", template: str | None = None) -> str:
+    """The self-evaluation report in Markdown (always Chinese), from its
+    template (engine/render/templates/report.md.j2 unless the ruleset or
+    `template` names another). Markdown is for review: `mode` defaults to
+    review (findings and stamp in the text)."""
+    from engine.render import report, templating
 
-    return render_document(build(result))
+    path, default = templating.choose("markdown", result.plan, template)
+    shown = "report.md.j2" if default else path
+    text = templating.render_text(path, shown, report.context(result, mode), table=lambda g: "\n".join(grid_lines(g)))
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, one newline at the end."""
+    import re
+
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
 def render_summary(summary, lang: str = "zh") -> str:
