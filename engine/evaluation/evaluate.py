@@ -49,13 +49,17 @@ def evaluate(plan: Plan, unit: UnitData) -> Result:
         grade = grade_of(plan, total)
         found_checks = checks.run(plan, unit, env)
         devs, dev_findings = deviations.find(plan, unit, results, env)
-    findings = tuple(sorted((*found_checks, *dev_findings, *narrative_findings(plan, unit)), key=_finding_order))
+    findings = tuple(sorted((*found_checks, *dev_findings), key=_finding_order))
     return Result(plan, unit, env, results, total, grade, findings, tuple(devs), rescaled)
 
 
 def narrative_findings(plan: Plan, unit: UnitData) -> list[Finding]:
     """A required report text (`report.narrative`, `required: true`) the data
-    does not give: the report shows 【待填写：…】 in its place."""
+    does not give: the report shows 【待填写：…】 in its place. These belong
+    to the report, not to the scores: reports add them to the result's
+    findings (`engine.render.report.report_findings`); `evaluate`, JSON and
+    batch results leave them out, so a unit scored without its texts is not
+    flagged."""
     out: list[Finding] = []
     where = unit.smap.keys.get(("narrative",)) or unit.span(()) or SourceSpan(unit.file, 1, 1)
     for decl in plan.ruleset.report.narrative:

@@ -329,16 +329,24 @@ def _deviations(result: Result, n: Narrative) -> list[dict]:
 _KIND_CODES = {"未完成": "missed", "超额": "exceeded", "需说明": "explain"}
 
 
+def report_findings(result: Result) -> list:
+    """The result's findings and the report's own: required texts missing."""
+    from engine.evaluation.evaluate import narrative_findings
+
+    return [*result.findings, *narrative_findings(result.plan, result.unit)]
+
+
 def _findings_intro(result: Result) -> str:
-    if not result.findings:
+    found = report_findings(result)
+    if not found:
         return m("report.no_findings")
-    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
-    return m("report.findings_intro", count=len(result.findings), warnings=counts["warning"] + counts["error"], infos=counts["info"])
+    counts = {s: sum(1 for f in found if f.severity == s) for s in ("error", "warning", "info")}
+    return m("report.findings_intro", count=len(found), warnings=counts["warning"] + counts["error"], infos=counts["info"])
 
 
 def _findings(result: Result) -> list[dict]:
     out = []
-    for i, f in enumerate(result.findings, start=1):
+    for i, f in enumerate(report_findings(result), start=1):
         where = m("report.where", location=str(f.span)) if f.span else ""
         text = m("report.finding", n=i, severity=m(f"report.severity_{f.severity}"), message=f.message("zh"), where=where)
         out.append({"text": text, "warning": f.severity in ("error", "warning")})
@@ -355,7 +363,7 @@ def _differences(result: Result) -> list[dict]:
 def unresolved(result: Result) -> list:
     """The findings a submission should not go out with: errors and warnings
     (rounding notes are not), e.g. a required text still missing."""
-    return [f for f in result.findings if f.severity in ("error", "warning")]
+    return [f for f in report_findings(result) if f.severity in ("error", "warning")]
 
 
 def summary_stamp(summary) -> dict[str, str]:
