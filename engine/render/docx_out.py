@@ -301,8 +301,11 @@ def render(result: Result, lang: str = "zh", mode: str = "submission", template:
         raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": str(e) or type(e).__name__})]) from None
     env = templating.environment(table=lambda g: Markup(table_xml(g)))
     env.autoescape = True
+    ctx = report.context(result, mode)
+    for key in ("findings", "differences"):  # warnings highlighted, as a reviewer marks them
+        ctx[key] = [{**item, "rich": _rich(item["text"], item["warning"])} for item in ctx[key]]
     try:
-        tpl.render(report.context(result, mode), env)
+        tpl.render(ctx, env)
     except Exception as e:  # noqa: BLE001 - Jinja's errors and what a field's filter raised
         raise DiagnosticError([_located(tpl, e, shown)]) from None
     props = tpl.docx.core_properties
@@ -313,6 +316,13 @@ def render(result: Result, lang: str = "zh", mode: str = "submission", template:
     out = io.BytesIO()
     tpl.save(out)
     return normalise_zip(out.getvalue())
+
+
+def _rich(text: str, warning: bool):
+    """A finding as a run: bold on yellow when it is a warning."""
+    from docxtpl import RichText
+
+    return RichText(text, bold=True, highlight="yellow") if warning else RichText(text)
 
 
 def _located(tpl, error: Exception, shown: str) -> Diagnostic:

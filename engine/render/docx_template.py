@@ -14,7 +14,8 @@ foot, none on the cover; the form 整体支出绩效自评表 on a landscape pag
 
 Fields are Jinja (docxtpl): `{{ field }}` in a run, `{%p for … %}` /
 `{%p if … %}` on a paragraph of their own, `{{p t.grid | table }}` for a
-table (the paragraph is replaced by the caption and the table). The fields are
+table (the paragraph is replaced by the caption and the table), `{{r f.rich }}`
+for a finding (a run highlighted when it is a warning). The fields are
 those of `engine.render.report.context`.
 """
 from __future__ import annotations
@@ -65,8 +66,8 @@ def _common_tail() -> list[Part]:
         ("right", "{{ signature }}"), ("right", "{{ date }}"),
         ("tag", "{%p if review %}"), ("break", ""),
         ("h1", "审核用：数据核对发现的问题（不随报告报送）"), ("body", "{{ findings_intro }}"),
-        ("tag", "{%p for f in findings %}"), ("body", "{{ f.text }}"), ("tag", "{%p endfor %}"),
-        ("tag", "{%p for d in differences %}"), ("body", "{{ d.text }}"), ("tag", "{%p endfor %}"),
+        ("tag", "{%p for f in findings %}"), ("body", "{{r f.rich }}"), ("tag", "{%p endfor %}"),
+        ("tag", "{%p for d in differences %}"), ("body", "{{r d.rich }}"), ("tag", "{%p endfor %}"),
         ("tag", "{%p endif %}"),
         ("landscape", ""),
         ("h1", "{{ form_heading }}"), ("table", "{{p form | table }}"),
