@@ -219,7 +219,7 @@ def table_xml(grid: Grid) -> str:
         pf = p.paragraph_format
         pf.first_line_indent = Pt(0)
         pf.line_spacing, pf.space_before, pf.space_after = 1.0, Pt(0), Pt(0)
-        pf.keep_with_next = keep
+        pf.keep_with_next = keep or None  # None: no element at all (not keepNext val=0)
 
     caption = doc.add_paragraph()
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -267,11 +267,13 @@ def table_xml(grid: Grid) -> str:
         _font(p.add_run(c.text), HEADING_FONT if c.header else BODY_FONT, size, False)
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
-    for r, row in enumerate(table.rows):
-        for cell in row.cells:
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            for p in cell.paragraphs:
-                tight(p, r < last)
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    for cell in (c for row in table.rows for c in row.cells):
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    for r, tr in enumerate(table._tbl.tr_lst):  # every cell of the row, merged continuations included
+        for p in tr.iter(qn("w:p")):
+            tight(DocxParagraph(p, None), r < last)
     return "".join(etree.tostring(el, encoding="unicode") for el in body if not el.tag.endswith("}sectPr"))
 
 
