@@ -526,6 +526,74 @@ def _progress(io: Io, job):
     return bar()
 
 
+# --- submission -------------------------------------------------------------
+
+def add_submission(sub, t) -> None:
+    p = sub.add_parser("submission", help=t("生成全部提交材料：自评报告、整体支出绩效自评表、各项目支出绩效自评表和汇总表，按报告附件编号，写入一个文件夹或 zip", "write the whole submission: the report, the department form, every project form and the summary, numbered as the report's attachments, into a folder or a zip"))
+    p.add_argument("data", nargs="+", help=t("部门的数据文件，以及项目的数据文件或文件夹", "the department's data file, and the projects' data files or folders"))
+    p.add_argument("--output", required=True, help=t("写入的文件夹（须不存在或为空）或 .zip 文件", "the folder to write (must not exist or be empty), or a .zip file"))
+    p.add_argument("--template", help=t("报告的 Word 模板；不填则用规则集 report.template 或自带模板", "the report's Word template; defaults to the ruleset's report.template or the bundled one"))
+    p.add_argument("--strict", action="store_true", help=t("仍有未处理的问题（警告、缺少的报告文字）时不写出", "write nothing while problems (warnings, missing report texts) remain"))
+    p.set_defaults(run=cmd_submission)
+
+
+def cmd_submission(args, io: Io) -> int:
+    from engine import api
+    from engine.base.diagnostics import DiagnosticError
+    from engine.render import MissingLibrary, submission
+    from engine.render.forms import is_project
+    from engine.tools.project_summary import data_files
+
+    paths, problems = data_files(args.data)
+    results = []
+    for path in paths:
+        try:
+            results.append(api.evaluate_file(path))
+        except DiagnosticError as e:
+            problems += e.diagnostics
+    if problems:
+        io.problems(problems)
+        return EXIT_PROBLEMS
+    departments = [r for r in results if not is_project(r)]
+    if len(departments) != 1:
+        io.err(io.say("submission.one_department", count=len(departments)))
+        return EXIT_USAGE
+    projects = [r for r in results if is_project(r)]
+    from engine.render.report import unresolved
+
+    for r in results:  # what remains unresolved is listed here, never in the documents
+        _submission_checks(io, r, False)
+    remaining = sum(len(unresolved(r)) for r in results)
+    if args.strict and remaining:
+        io.err(io.say("report.strict_refused", count=remaining))
+        return EXIT_PROBLEMS
+    try:
+        items = submission.files(departments[0], projects, args.template)
+    except MissingLibrary as e:
+        io.err(io.say("report.missing_library", format=e.format, package=e.package))
+        return EXIT_PROBLEMS
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    if any(_same_file(args.output, p) for p in paths):
+        io.err(io.say("cli.output_is_input", path=args.output))
+        return EXIT_USAGE
+    from engine.base import fileio
+
+    try:
+        if args.output.lower().endswith(".zip"):
+            fileio.write_atomic(args.output, submission.as_zip(items))
+        else:
+            fileio.write_folder_atomic(args.output, items)
+    except OSError as e:
+        io.err(io.say("cli.output_failed", path=args.output, reason=e.strerror or str(e)))
+        return EXIT_PROBLEMS
+    for name, _ in items:
+        io.err(io.say("submission.item", name=name))
+    io.err(io.say("cli.written", path=args.output))
+    return EXIT_OK
+
+
 # --- the command table and entry point --------------------------------------
 
 COMMANDS: list[Callable] = [
@@ -538,6 +606,7 @@ COMMANDS: list[Callable] = [
     add_schema,
     add_init,
     add_batch,
+    add_submission,
 ]
 
 

@@ -284,3 +284,43 @@ def test_duplicate_narrative_keys_are_located_in_the_ruleset(tmp_path):
     code, _, err = run_cli("validate", ruleset)
     assert code == 1
     assert "rs.yaml:8:13: 报告文字「甲」重复（第7行已有）" in err and "rs.yaml:9:23: 附件「form」重复列出" in err
+
+
+# --- the whole submission ------------------------------------------------------------
+
+def test_one_command_writes_the_whole_submission_numbered_as_the_report_lists_it(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    target = tmp_path / "提交材料.zip"
+    code, _, err = run_cli("submission", str(EXAMPLE_2019), "examples/2019/projects/", "--output", str(target))
+    assert code == 0, err
+    archive = zipfile.ZipFile(target)
+    names = archive.namelist()
+    unit = "武汉经济技术开发区（汉南区）人力资源局"
+    assert names[0] == f"{unit}整体支出2019年绩效自评报告.docx"
+    assert [n.split("_")[0] for n in names[1:]] == [f"附件1-{i}" for i in range(1, 7)] + ["附件2", "附件3"]
+    assert names[-2:] == [f"附件2_{unit}2019年项目支出自评情况汇总表.xlsx", f"附件3_{unit}2019年整体支出绩效自评表.xlsx"]
+    report = _docx(archive.read(names[0]))
+    text = [p.text for p in report.paragraphs]
+    assert [t for t in text if t.startswith("附件")] == [
+        f"附件1：{unit}2019年项目支出绩效自评表", f"附件2：{unit}2019年项目支出自评情况汇总表", f"附件3：{unit}2019年整体支出绩效自评表", "附件3",
+    ]
+    form = openpyxl.load_workbook(io.BytesIO(archive.read(names[-1])), data_only=True)
+    assert form.sheetnames[0] == "整体支出绩效自评表" and "数据核对发现的问题" not in form.sheetnames
+    project = openpyxl.load_workbook(io.BytesIO(archive.read(names[3])), data_only=True).worksheets[0]
+    assert project["C2"].value == "就业创业资金补助项目"
+    # the same inputs give the same bytes; a folder holds the same files
+    again = tmp_path / "again.zip"
+    assert run_cli("submission", str(EXAMPLE_2019), "examples/2019/projects/", "--output", str(again))[0] == 0
+    assert again.read_bytes() == target.read_bytes()
+    folder = tmp_path / "提交材料"
+    assert run_cli("submission", str(EXAMPLE_2019), "examples/2019/projects/", "--output", str(folder))[0] == 0
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)
+    code, _, err = run_cli("submission", str(EXAMPLE_2019), "examples/2019/projects/", "--output", str(folder))
+    assert code == 1 and "提交材料" in err  # an existing folder is never overwritten
+    code, _, err = run_cli("submission", "examples/2019/projects/", "--output", str(tmp_path / "x.zip"))
+    assert code == 2 and "恰好包含一个部门" in err
+    code, _, err = run_cli("submission", str(EXAMPLE_2019), "--strict", "--output", str(tmp_path / "s.zip"))
+    assert code == 1 and not (tmp_path / "s.zip").exists() and "--strict" in err

@@ -121,6 +121,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.template_error_at": ("报告模板有误（第{n}段“{text}”）：{reason}", "error in the report template (paragraph {n}, '{text}'): {reason}"),
     "report.unresolved": ("提交前尚待处理：{message}{where}", "to resolve before submitting: {message}{where}"),
     "report.strict_refused": ("尚有{count}项问题未处理（见上），--strict 不写出报告", "{count} problem(s) remain (listed above); --strict writes no report"),
+    "submission.one_department": ("提交材料须恰好包含一个部门（整体支出）的数据文件，现有{count}个", "a submission needs exactly one department's data file; {count} given"),
+    "submission.item": ("　{name}", "  {name}"),
     "report.missing_library": ("生成 {format} 文件需要安装 {package}：pip install \"jixiao[reports]\"", "writing {format} needs {package}: pip install \"jixiao[reports]\""),
     "report.binary_to_terminal": ("{format} 是二进制文件，不能输出到终端：请用 --output 指定文件", "{format} is a binary file and cannot be shown in a terminal: give a file with --output"),
     # explain
