@@ -35,7 +35,7 @@ import decimal
 from decimal import Decimal
 from typing import Any, Iterator
 
-from engine.ruleset.compile import CompiledCheck, Plan
+from engine.ruleset.plan import CompiledCheck, Plan
 from engine.unit.inputs import Row, UnitData, name_counts, row_label
 from engine.base.numeric import ZERO, fmt_money, fmt_percent, fmt_score
 from engine.evaluation.result import Finding

@@ -305,7 +305,7 @@ def is_project(result: Result) -> bool:
 
 
 def summary_grid(summary) -> Grid:
-    """项目支出自评情况汇总表 from an `engine.tools.project_summary.Summary`: one row per
+    """项目支出自评情况汇总表 from an `engine.tools.project_summary.ProjectSummary`: one row per
     project (a failed one says so across its figures), then 合计 with the
     sums, the overall 执行率 and the score weighted by 全年预算数."""
     cols = ("col_no", "form_project", "col_budget", "col_spent", "col_rate", "col_self_score", "col_grade", "col_findings")

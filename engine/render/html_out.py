@@ -222,7 +222,7 @@ def render(result: Result, lang: str = "zh", mode: str = "review", template: str
 
 
 def render_summary(summary, lang: str = "zh") -> str:
-    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as a self-contained HTML page."""
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as a self-contained HTML page."""
     from engine.render.report import summary_document
 
     return render_document(summary_document(summary))

@@ -376,7 +376,7 @@ def summary_stamp(summary) -> dict[str, str]:
 
 
 def summary_document(summary) -> Document:
-    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as a document of one
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as a document of one
     table; its stamp names every data file with its digest."""
     from engine.render.forms import summary_grid
 

@@ -269,7 +269,7 @@ def render(result: Result, lang: str = "zh", mode: str = "submission") -> bytes:
 
 
 def render_summary(summary, lang: str = "zh", **_options) -> bytes:
-    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as .xlsx bytes; the
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as .xlsx bytes; the
     hidden sheet lists every data file with its digest."""
     _openpyxl()
     from engine.render.forms import summary_grid

@@ -36,7 +36,9 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from engine.ruleset.compile import Node, Plan, leaves_of, make_node, target_problem
+from engine.ruleset.plan import Node, Plan, leaves_of
+
+from engine.ruleset.compile import make_node, target_problem
 from engine.base.diagnostics import Diagnostic
 from engine.ruleset.formula import suggest
 from engine.unit.inputs import ENTRY_KEYS, _read_entry, coerce

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping, NamedTuple
 
-from engine.ruleset.compile import NUMERIC_TYPES, Node, Plan, digest_of
+from engine.ruleset.plan import NUMERIC_TYPES, Node, Plan
+
+from engine.base.digest import digest_of
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO, is_empty_mark, parse_number
