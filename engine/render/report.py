@@ -71,18 +71,20 @@ class Section:
     """A narrative text as templates use it (`n.部门职能`): iterate it for its
     paragraphs. A required text the data lacks yields one placeholder,
     【待填写：标题】; an optional one yields nothing (`given` is false), so a
-    template can leave its heading out (`{% if n.存在的问题.given %}`)."""
+    template can leave its heading out (`{% if n.存在的问题.shown %}`). A text
+    given per indicator or table keeps its parts in `by_name`."""
 
-    def __init__(self, key: str, title: str, paragraphs: tuple[str, ...] = (), required: bool = False, declared: bool = True):
+    def __init__(self, key: str, title: str, paragraphs: tuple[str, ...] = (), required: bool = False, declared: bool = True, by_name: dict | None = None):
         self.key, self.title, self.required, self.declared = key, title, required, declared
-        self.given = bool(paragraphs)
-        self.missing = required and not paragraphs
-        self.paragraphs = tuple(paragraphs) if paragraphs else ((m("report.placeholder", title=title),) if self.missing else ())
+        self.by_name = dict(by_name or {})
+        self.given = bool(paragraphs) or bool(self.by_name)
+        self.missing = required and not self.given
+        self.paragraphs = tuple(paragraphs) or ((m("report.placeholder", title=title),) if self.missing else ())
 
     @property
     def shown(self) -> bool:
         """Whether the report prints this section (given, or required and so a placeholder)."""
-        return bool(self.paragraphs)
+        return self.given or self.missing
 
     def __iter__(self):
         return iter(self.paragraphs)
@@ -108,8 +110,8 @@ class Narrative(dict):
 
 
 def narrative(result: Result) -> Narrative:
-    """The declared texts of `result`'s unit as `Section`s (per-name texts as
-    mappings name → `NarrativeText`, under `by_name`)."""
+    """The declared texts of `result`'s unit as `Section`s (a text given per
+    indicator or table as name → `NarrativeText` under `by_name`)."""
     out = Narrative()
     for decl in result.plan.ruleset.report.narrative:
         given = result.unit.narrative.get(decl.key)
@@ -117,9 +119,7 @@ def narrative(result: Result) -> Narrative:
         if decl.kind == "text":
             out[decl.key] = Section(decl.key, title, given.paragraphs if given else (), decl.required)
         else:
-            section = Section(decl.key, title, ("—",) if given else (), decl.required)
-            section.by_name = dict(given or {})
-            out[decl.key] = section
+            out[decl.key] = Section(decl.key, title, (), decl.required, by_name=given or {})
     return out
 
 
@@ -233,7 +233,7 @@ def _spending_sentence(result: Result) -> str:
 
 def _tables(result: Result, n: Narrative) -> list[dict]:
     intro = n["支出情况说明"]
-    given = getattr(intro, "by_name", {})
+    given = intro.by_name
     out = []
     for i, tname in enumerate((t for t in result.plan.ruleset.tables if t in result.unit.tables), start=1):
         grid = table_grid(result, tname)
@@ -246,7 +246,7 @@ def _tables(result: Result, n: Narrative) -> list[dict]:
 def _groups(result: Result, n: Narrative, places: int) -> list[dict]:
     """三（一）: per 一级 indicator, its heading and its sentences (or the
     unit's own text for it, `绩效目标完成情况`)."""
-    given = getattr(n["绩效目标完成情况"], "by_name", {})
+    given = n["绩效目标完成情况"].by_name
     groups = []
     for i, top in enumerate(first_levels(result), start=1):
         own = given.get(top.node.name)
@@ -305,7 +305,7 @@ def _leaf_clause(r: IndicatorResult, places: int, short: bool) -> str:
 def _deviations(result: Result, n: Narrative) -> list[dict]:
     """三（二）: each deviation's heading and reason (or the unit's own text for
     it, `偏差原因分析`); `warning` marks one without a reason."""
-    given = getattr(n["偏差原因分析"], "by_name", {})
+    given = n["偏差原因分析"].by_name
     out = []
     for i, d in enumerate(result.deviations, start=1):
         own = given.get(d.name)
