@@ -95,6 +95,7 @@ def write_folder_atomic(path: str, files: list[tuple[str, bytes]]) -> None:
     they are written into a temporary folder beside it, which is renamed into
     place at the end. An existing non-empty folder is never touched
     (`FileExistsError`); an empty one is replaced."""
+    # cold start: only the submission command writes folders
     import shutil
 
     parent = os.path.dirname(os.path.abspath(path))

@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import io
 import os
+import re
+
+from markupsafe import Markup
 
 from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.evaluation.result import Result
+from engine.render import report, templating
+from engine.render.forms import is_project
+from engine.render.report import summary_document
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
 HEADING_SIZES = {1: 16, 2: 14, 3: 12}
@@ -34,6 +40,7 @@ def _docx():
 def _font(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
     """Set a style's or run's font for Latin and East Asian text alike (a
     theme font would otherwise win over the name for CJK text)."""
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -50,6 +57,7 @@ def _font(target, name: str, size: float | None = None, bold: bool | None = None
 
 
 def _setup(doc) -> None:
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.shared import Cm, RGBColor
 
     _font(doc.styles["Normal"], BODY_FONT, 12)
@@ -66,6 +74,7 @@ def _setup(doc) -> None:
 
 
 def _paragraph(doc, block: Paragraph) -> None:
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
     from docx.shared import Pt
 
@@ -81,6 +90,7 @@ def _paragraph(doc, block: Paragraph) -> None:
 
 
 def _grid(doc, grid: Grid, text_width) -> None:
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -121,6 +131,7 @@ def _grid(doc, grid: Grid, text_width) -> None:
 
 
 def _landscape(doc):
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.section import WD_SECTION
 
     return _turn(doc.add_section(WD_SECTION.NEW_PAGE))
@@ -128,6 +139,7 @@ def _landscape(doc):
 
 def _turn(section):
     """Make `section` A4 landscape."""
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.section import WD_ORIENT
 
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -139,6 +151,7 @@ def _turn(section):
 
 def render_document(document: Document) -> bytes:
     docx = _docx()
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Pt
 
@@ -201,6 +214,7 @@ def table_xml(grid: Grid) -> str:
     the last kept with the next, so a table that fits a page is not broken
     and never leaves its caption behind."""
     docx = _docx()
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -265,8 +279,10 @@ def table_xml(grid: Grid) -> str:
         p = cell.paragraphs[0]
         p.alignment = aligns[c.align]
         _font(p.add_run(c.text), HEADING_FONT if c.header else BODY_FONT, size, False)
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.text.paragraph import Paragraph as DocxParagraph
 
     for cell in (c for row in table.rows for c in row.cells):
@@ -285,12 +301,8 @@ def render(result: Result, lang: str = "zh", mode: str = "submission", template:
     document properties; review: the findings with their locations and the
     stamp in the footer."""
     _docx()
-    from markupsafe import Markup
-
-    from engine.render import report, templating
-    from engine.render.forms import is_project
-
     try:
+        # optional library (the docx/reports extra): imported only for Word output
         from docxtpl import DocxTemplate
     except ImportError as e:  # pragma: no cover - depends on the installation
         raise MissingLibrary("docx", "docxtpl") from e
@@ -322,6 +334,7 @@ def render(result: Result, lang: str = "zh", mode: str = "submission", template:
 
 def _rich(text: str, warning: bool):
     """A finding as a run: bold on yellow when it is a warning."""
+    # optional library (the docx/reports extra): imported only for Word output
     from docxtpl import RichText
 
     return RichText(text, bold=True, highlight="yellow") if warning else RichText(text)
@@ -332,12 +345,8 @@ def _located(tpl, error: Exception, shown: str) -> Diagnostic:
     paragraph of the (preprocessed) body on a line of its own, so Jinja's line
     names the paragraph; we find that paragraph's text among the template's
     paragraphs and report its number (1-based, table cells included)."""
-    import re
-
-    from engine.render.templating import template_line
-
     reason = getattr(error, "message", None) or str(error) or type(error).__name__
-    line = getattr(error, "lineno", None) or template_line(error)
+    line = getattr(error, "lineno", None) or templating.template_line(error)
     text = ""
     if line:
         try:
@@ -356,6 +365,5 @@ def _located(tpl, error: Exception, shown: str) -> Diagnostic:
 
 def render_summary(summary, lang: str = "zh") -> bytes:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as .docx bytes."""
-    from engine.render.report import summary_document
 
     return render_document(summary_document(summary))

@@ -105,6 +105,7 @@ PROJECT: list[Part] = [
 
 def _font(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
     """A style's or run's font for Latin and East Asian text alike."""
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -121,6 +122,7 @@ def _font(target, name: str, size: float | None = None, bold: bool | None = None
 
 
 def _margins(section, mm: dict) -> None:
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.shared import Mm
 
     section.top_margin, section.bottom_margin = Mm(mm["top"]), Mm(mm["bottom"])
@@ -129,6 +131,7 @@ def _margins(section, mm: dict) -> None:
 
 def _page_number(paragraph) -> None:
     """`— 1 —`: a PAGE field between em dashes."""
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -151,6 +154,7 @@ def _page_number(paragraph) -> None:
 
 
 def _styles(doc) -> None:
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt, RGBColor
 
@@ -178,6 +182,7 @@ def _styles(doc) -> None:
 
 def build(parts: list[Part]) -> bytes:
     """A template document from `parts`."""
+    # optional library (the docx/reports extra): imported only for Word output
     import docx
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -201,6 +206,7 @@ def build(parts: list[Part]) -> bytes:
     stamp.paragraph_format.line_spacing = 1.0
     _font(stamp.add_run("{{ stamp_line }}"), SONG, 7)
     section.footer.add_paragraph("{%p endif %}")
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -260,6 +266,7 @@ TEMPLATES = {"department.docx": DEPARTMENT, "project.docx": PROJECT}
 
 def main(argv: list[str] | None = None) -> int:
     folder = (argv or sys.argv[1:] or [os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")])[0]
+    # cold start: a command imports only what it uses
     from engine.base.fileio import write_atomic
 
     for name, parts in TEMPLATES.items():

@@ -5,8 +5,12 @@ position and the positions it covers are left blank, as on a form whose merged
 cells were split."""
 from __future__ import annotations
 
+import re
+
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.evaluation.result import Result
+from engine.render import report, templating
+from engine.render.report import summary_document
 
 
 def _escape(text: str) -> str:
@@ -58,8 +62,6 @@ def render(result: Result, lang: str = "zh", mode: str = "review", template: str
     template (engine/render/templates/report.md.j2 unless the ruleset or
     `template` names another). Markdown is for review: `mode` defaults to
     review (findings and stamp in the text)."""
-    from engine.render import report, templating
-
     path, default = templating.choose("markdown", result.plan, template)
     shown = "report.md.j2" if default else path
     text = templating.render_text(path, shown, report.context(result, mode), table=lambda g: "\n".join(grid_lines(g)))
@@ -68,14 +70,11 @@ def render(result: Result, lang: str = "zh", mode: str = "review", template: str
 
 def _tidy(text: str) -> str:
     """At most one blank line in a row, one newline at the end."""
-    import re
-
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
 def render_summary(summary, lang: str = "zh") -> str:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as Markdown."""
-    from engine.render.report import summary_document
 
     return render_document(summary_document(summary))
 

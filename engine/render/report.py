@@ -15,11 +15,14 @@ from dataclasses import replace
 from decimal import Decimal
 
 from engine.base.numeric import fmt_money, fmt_percent, fmt_score
-from engine.render.common import show_target, show_value
+from engine.evaluation.display import show_target, show_value
 from engine.render.document import Bar, Chart, Document
-from engine.render.forms import first_levels, form_for, funds_values, is_project, m, table_grid
+from engine.render.forms import first_levels, form_for, funds_values, is_project, report_text, table_grid
 from engine.render.json_out import stamp
+from engine.evaluation.evaluate import narrative_findings
 from engine.evaluation.result import IndicatorResult, Result
+from engine import __version__
+from engine.render.forms import summary_grid
 
 _DIGITS = "〇一二三四五六七八九"
 
@@ -56,12 +59,12 @@ def report_title(result: Result) -> str:
     kind = kind_word(rs.kind)
     if kind.startswith("项目") and result.unit.name.endswith("项目"):
         kind = kind[2:]  # 某某项目 + 项目支出 → 某某项目支出
-    return m("report.title", name=result.unit.name, kind=kind, year=rs.year)
+    return report_text("report.title", name=result.unit.name, kind=kind, year=rs.year)
 
 
 def stamp_line(result: Result) -> str:
     s = stamp(result)
-    return m("report.stamp", engine=s["engine"], ruleset=result.plan.file, ruleset_digest=s["ruleset_digest"], data=result.unit.file, input_digest=s["input_digest"])
+    return report_text("report.stamp", engine=s["engine"], ruleset=result.plan.file, ruleset_digest=s["ruleset_digest"], data=result.unit.file, input_digest=s["input_digest"])
 
 
 MODES = ("submission", "review")
@@ -79,7 +82,7 @@ class Section:
         self.by_name = dict(by_name or {})
         self.given = bool(paragraphs) or bool(self.by_name)
         self.missing = required and not self.given
-        self.paragraphs = tuple(paragraphs) or ((m("report.placeholder", title=title),) if self.missing else ())
+        self.paragraphs = tuple(paragraphs) or ((report_text("report.placeholder", title=title),) if self.missing else ())
 
     @property
     def shown(self) -> bool:
@@ -141,15 +144,15 @@ def context(result: Result, mode: str = "submission") -> dict:
     date = str(subject.get("报告日期", "") or "")
     project = is_project(result)
     n = narrative(result)
-    cover = [result.unit.name, kind_word(rs.kind), m("report.cover_year", year=rs.year)]
+    cover = [result.unit.name, kind_word(rs.kind), report_text("report.cover_year", year=rs.year)]
     authority = str(subject.get("主管部门", "") or "")
     if authority:
-        cover.append(m("report.cover_authority", authority=authority))
+        cover.append(report_text("report.cover_authority", authority=authority))
     cover_date = (chinese_year_month(date) or date) if date else ""
     if cover_date:
         cover.append(cover_date)
     levels = first_levels(result)
-    parts = "，".join(m("report.part_score", name=r.node.name, score=fmt_score(r.score, places)) for r in levels)
+    parts = "，".join(report_text("report.part_score", name=r.node.name, score=fmt_score(r.score, places)) for r in levels)
     bars = tuple(Bar(r.node.name, r.score, r.weight, fmt_score(r.score, places), fmt_score(r.weight, places)) for r in levels)
     attachments, form_number = _attachments(result, n)
     s = stamp(result)
@@ -157,25 +160,25 @@ def context(result: Result, mode: str = "submission") -> dict:
     findings = _findings(result) if review else []
     return {
         "title": title, "cover": cover, "unit": result.unit.name, "authority": authority, "year": rs.year,
-        "date": date or m("report.placeholder", title=m("report.date_word")), "cover_date": cover_date,
+        "date": date or report_text("report.placeholder", title=report_text("report.date_word")), "cover_date": cover_date,
         "mode": mode, "review": review, "project": project,
-        "score_sentence": m("report.score_sentence", title=title, total=fmt_score(result.total, places), grade=result.grade, parts=parts),
+        "score_sentence": report_text("report.score_sentence", title=title, total=fmt_score(result.total, places), grade=result.grade, parts=parts),
         "total": fmt_score(result.total, places), "grade": result.grade,
-        "chart": Chart(m("report.chart_title"), bars),
+        "chart": Chart(report_text("report.chart_title"), bars),
         "n": n,
         "spending_sentence": _spending_sentence(result),
         "tables": _tables(result, n),
         "groups": _groups(result, n, places),
         "exceed_ratio": fmt_percent(rs.deviations.exceed_ratio),
         "deviations": _deviations(result, n),
-        "no_deviations": m("report.none"),
+        "no_deviations": report_text("report.none"),
         "findings": findings,
         "findings_intro": _findings_intro(result) if review else "",
         "differences": _differences(result) if review else [],
         "attachments": attachments,
         "signature": _signature(result),
         "form": form_for(result),
-        "form_heading": m("report.attachment", n=form_number),
+        "form_heading": report_text("report.attachment", n=form_number),
         "stamp": s, "stamp_line": stamp_line(result),
     }
 
@@ -207,7 +210,7 @@ def attachment_titles(result: Result) -> list[tuple[str, str]]:
     out = []
     for i, kind in enumerate(rs.report.attachments, start=1):
         code = "report.attachment_project_form" if kind == "form" and is_project(result) else ATTACHMENT_TITLES[kind]
-        out.append((kind, m("report.attachment_line", n=i, title=m(code, unit=result.unit.name, year=rs.year))))
+        out.append((kind, report_text("report.attachment_line", n=i, title=report_text(code, unit=result.unit.name, year=rs.year))))
     return out
 
 
@@ -222,13 +225,13 @@ def _spending_sentence(result: Result) -> str:
     figures = []
     for name, value in funds_values(result).items():
         if isinstance(value, Decimal):
-            shown = fmt_percent(value) if name.endswith("率") else m("report.money", amount=fmt_money(value))
-            figures.append(m("report.figure", name=name, value=shown))
+            shown = fmt_percent(value) if name.endswith("率") else report_text("report.money", amount=fmt_money(value))
+            figures.append(report_text("report.figure", name=name, value=shown))
     rs = result.plan.ruleset
     tables = [t for t in rs.tables if t in result.unit.tables]
     if not figures:
-        return m("report.see_tables") if tables else ""
-    return m("report.spending_sentence", year=rs.year, figures="，".join(figures), more=m("report.see_tables") if tables else "")
+        return report_text("report.see_tables") if tables else ""
+    return report_text("report.spending_sentence", year=rs.year, figures="，".join(figures), more=report_text("report.see_tables") if tables else "")
 
 
 def _tables(result: Result, n: Narrative) -> list[dict]:
@@ -238,8 +241,8 @@ def _tables(result: Result, n: Narrative) -> list[dict]:
     for i, tname in enumerate((t for t in result.plan.ruleset.tables if t in result.unit.tables), start=1):
         grid = table_grid(result, tname)
         text = given.get(tname)
-        paragraphs = list(text.paragraphs) if text else ([m("report.placeholder", title=f"{intro.title}（{grid.title}）")] if intro.required else [])
-        out.append({"name": tname, "caption": m("report.table_caption", n=i, title=grid.title), "grid": replace(grid, title=m("report.table_caption", n=i, title=grid.title)), "intro": paragraphs})
+        paragraphs = list(text.paragraphs) if text else ([report_text("report.placeholder", title=f"{intro.title}（{grid.title}）")] if intro.required else [])
+        out.append({"name": tname, "caption": report_text("report.table_caption", n=i, title=grid.title), "grid": replace(grid, title=report_text("report.table_caption", n=i, title=grid.title)), "intro": paragraphs})
     return out
 
 
@@ -250,8 +253,8 @@ def _groups(result: Result, n: Narrative, places: int) -> list[dict]:
     groups = []
     for i, top in enumerate(first_levels(result), start=1):
         own = given.get(top.node.name)
-        name = own.title if own and own.title else m("report.level1_title", name=top.node.name, weight=fmt_score(top.weight, places))
-        heading = m("report.numbered", n=i, text=name)
+        name = own.title if own and own.title else report_text("report.level1_title", name=top.node.name, weight=fmt_score(top.weight, places))
+        heading = report_text("report.numbered", n=i, text=name)
         if own:
             groups.append({"heading": heading, "paragraphs": list(own.paragraphs)})
             continue
@@ -259,15 +262,15 @@ def _groups(result: Result, n: Narrative, places: int) -> list[dict]:
         for j, r in enumerate(top.children or (top,), start=1):
             mine = given.get(r.node.name)
             if r.children:
-                paragraphs.append(m("report.level2", n=j, name=r.node.name, weight=fmt_score(r.weight, places), score=fmt_score(r.score, places)))
+                paragraphs.append(report_text("report.level2", n=j, name=r.node.name, weight=fmt_score(r.weight, places), score=fmt_score(r.score, places)))
                 if mine:
                     paragraphs += mine.paragraphs
                 else:
-                    paragraphs.append(m("report.sentence_end", text="；".join(_leaf_clause(leaf, places, short=True) for leaf in _leaves(r))))
+                    paragraphs.append(report_text("report.sentence_end", text="；".join(_leaf_clause(leaf, places, short=True) for leaf in _leaves(r))))
             elif mine:
                 paragraphs += mine.paragraphs
             else:
-                paragraphs.append(m("report.item", n=j, text=_leaf_clause(r, places, short=False)))
+                paragraphs.append(report_text("report.item", n=j, text=_leaf_clause(r, places, short=False)))
                 note = r.entry.get("explanation")
                 if note and not _deviates(result, r):
                     paragraphs.append(note)
@@ -290,7 +293,7 @@ def _deviates(result: Result, r: IndicatorResult) -> bool:
 def _leaf_clause(r: IndicatorResult, places: int, short: bool) -> str:
     node = r.node
     if r.not_applicable:
-        return m("report.leaf_na", name=node.name)
+        return report_text("report.leaf_na", name=node.name)
     target = show_target(r)
     actual = show_value(r.actual, node.value_type, node.unit)
     score = fmt_score(r.score, places)
@@ -299,7 +302,7 @@ def _leaf_clause(r: IndicatorResult, places: int, short: bool) -> str:
         code = "report.leaf_qualitative_short" if short else "report.leaf_qualitative"
     else:
         code = "report.leaf_short" if short else "report.leaf"
-    return m(code, name=node.name, target=target or "—", actual=actual or "—", weight=weight, score=score)
+    return report_text(code, name=node.name, target=target or "—", actual=actual or "—", weight=weight, score=score)
 
 
 def _deviations(result: Result, n: Narrative) -> list[dict]:
@@ -309,7 +312,7 @@ def _deviations(result: Result, n: Narrative) -> list[dict]:
     out = []
     for i, d in enumerate(result.deviations, start=1):
         own = given.get(d.name)
-        heading = m("report.numbered", n=i, text=own.title if own and own.title else d.name)
+        heading = report_text("report.numbered", n=i, text=own.title if own and own.title else d.name)
         if own:
             out.append({"heading": heading, "paragraphs": list(own.paragraphs), "warning": False})
             continue
@@ -318,11 +321,11 @@ def _deviations(result: Result, n: Narrative) -> list[dict]:
         if node is not None and node.operator in ("≥", "≤") and isinstance(d.target, Decimal):
             target = node.operator + target
         actual = show_value(d.actual, d.value_type, d.unit) or "—"
-        facts = m("report.deviation_facts", target=target, actual=actual, kind=m(f"report.kind_{_KIND_CODES.get(d.kind, 'explain')}"))
+        facts = report_text("report.deviation_facts", target=target, actual=actual, kind=report_text(f"report.kind_{_KIND_CODES.get(d.kind, 'explain')}"))
         if d.explanation:
-            out.append({"heading": heading, "paragraphs": [m("report.deviation_reason", facts=facts, reason=d.explanation)], "warning": False})
+            out.append({"heading": heading, "paragraphs": [report_text("report.deviation_reason", facts=facts, reason=d.explanation)], "warning": False})
         else:
-            out.append({"heading": heading, "paragraphs": [m("report.deviation_unexplained", facts=facts)], "warning": True})
+            out.append({"heading": heading, "paragraphs": [report_text("report.deviation_unexplained", facts=facts)], "warning": True})
     return out
 
 
@@ -331,24 +334,22 @@ _KIND_CODES = {"未完成": "missed", "超额": "exceeded", "需说明": "explai
 
 def report_findings(result: Result) -> list:
     """The result's findings and the report's own: required texts missing."""
-    from engine.evaluation.evaluate import narrative_findings
-
     return [*result.findings, *narrative_findings(result.plan, result.unit)]
 
 
 def _findings_intro(result: Result) -> str:
     found = report_findings(result)
     if not found:
-        return m("report.no_findings")
+        return report_text("report.no_findings")
     counts = {s: sum(1 for f in found if f.severity == s) for s in ("error", "warning", "info")}
-    return m("report.findings_intro", count=len(found), warnings=counts["warning"] + counts["error"], infos=counts["info"])
+    return report_text("report.findings_intro", count=len(found), warnings=counts["warning"] + counts["error"], infos=counts["info"])
 
 
 def _findings(result: Result) -> list[dict]:
     out = []
     for i, f in enumerate(report_findings(result), start=1):
-        where = m("report.where", location=str(f.span)) if f.span else ""
-        text = m("report.finding", n=i, severity=m(f"report.severity_{f.severity}"), message=f.message("zh"), where=where)
+        where = report_text("report.where", location=str(f.span)) if f.span else ""
+        text = report_text("report.finding", n=i, severity=report_text(f"report.severity_{f.severity}"), message=f.message("zh"), where=where)
         out.append({"text": text, "warning": f.severity in ("error", "warning")})
     return out
 
@@ -368,7 +369,6 @@ def unresolved(result: Result) -> list:
 
 def summary_stamp(summary) -> dict[str, str]:
     """The stamp of a summary: the engine, every ruleset digest, every data file's digest."""
-    from engine import __version__
 
     rows = [r for r in summary.rows if not r.failed]
     rulesets = sorted({r.ruleset_digest for r in rows if r.ruleset_digest})
@@ -378,11 +378,10 @@ def summary_stamp(summary) -> dict[str, str]:
 def summary_document(summary) -> Document:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as a document of one
     table; its stamp names every data file with its digest."""
-    from engine.render.forms import summary_grid
 
     grid = summary_grid(summary)
     s = summary_stamp(summary)
     data = "；".join(f"{r.file}（{r.digest}）" for r in summary.rows if not r.failed)
-    line = m("report.summary_stamp", engine=s["engine"], rulesets="；".join(s["ruleset_digest"].split()), data=data)
+    line = report_text("report.summary_stamp", engine=s["engine"], rulesets="；".join(s["ruleset_digest"].split()), data=data)
     props = {"title": grid.title, "subject": grid.title, "author": s["engine"], "comments": f"{s['engine']} {s['ruleset_digest']}", "keywords": grid.title}
     return Document(grid.title, (), (grid,), "", "", s, line, props)

@@ -15,7 +15,10 @@ import re
 import zipfile
 
 from engine.evaluation.result import Result
+from engine.render import docx_out, xlsx_out
+from engine.render.report import attachment_titles, report_title
 from engine.render.reproducible import FIXED_ZIP_TIME
+from engine.tools.project_summary import row_of, summary_of
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -27,10 +30,6 @@ def safe_name(text: str) -> str:
 
 def files(department: Result, projects: list[Result], template: str | None = None) -> list[tuple[str, bytes]]:
     """The submission's files in order: report, then 附件1, 附件2, …"""
-    from engine.render import docx_out, xlsx_out
-    from engine.render.report import attachment_titles, report_title
-    from engine.tools.project_summary import row_of, summary_of
-
     out = [(safe_name(report_title(department)) + ".docx", docx_out.render(department, mode="submission", template=template))]
     for n, (kind, title) in enumerate(attachment_titles(department), start=1):
         label = safe_name(title.replace("：", "_", 1))

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import NUMBER_FORMATS, Grid
 from engine.evaluation.result import Result
+from engine.render.common import width
+from engine.render.forms import report_text
+from engine.render.json_out import stamp
+from engine.render.forms import findings_grid, form_for, table_grid
+from engine.render.report import report_title, stamp_line
+from engine.render.forms import summary_grid
+from engine.render.report import summary_stamp
 
 FONT = "宋体"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -43,7 +51,6 @@ def sheet_name(text: str, taken: set[str]) -> str:
 def row_heights(grid: Grid) -> dict[int, float]:
     """Row heights (points) that show wrapped text whole: spreadsheet programs
     do not grow rows for wrapped text on their own when a file is opened."""
-    from engine.render.common import width
 
     heights: dict[int, float] = {}
     for cell in grid.cells:
@@ -62,6 +69,7 @@ def write_grid(ws, grid: Grid, footer: str, cached: dict | None = None) -> None:
     grid it names (总分 = SUM of the indicators' scores, …); its number is
     recorded in `cached` (sheet → cell → value) so the saved file can carry it
     as the formula's cached value for viewers that do not recalculate."""
+    # optional library (the xlsx/reports extra): imported only for Excel output
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
@@ -103,11 +111,9 @@ def write_grid(ws, grid: Grid, footer: str, cached: dict | None = None) -> None:
         if cell.rowspan > 1 or cell.colspan > 1:
             ws.merge_cells(start_row=top + cell.row, start_column=cell.col + 1, end_row=top + cell.row + cell.rowspan - 1, end_column=cell.col + cell.colspan)
     widths = list(grid.widths)
-    from engine.render.common import width as text_width
-
     for cell in grid.cells:  # a heading fits its column: no ")" left alone on a line
         if cell.header and cell.colspan == 1 and cell.row < grid.header_rows + 3:
-            widths[cell.col] = max(widths[cell.col], text_width(cell.text) + 2)
+            widths[cell.col] = max(widths[cell.col], width(cell.text) + 2)
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     for r, height in row_heights(grid).items():
@@ -138,6 +144,7 @@ def _role_refs(grid: Grid, top: int) -> dict[str, list[tuple[int, int]]]:
 
 def _ranges(positions: list[tuple[int, int]]) -> str:
     """`G5:G21,G23`: the cells as ranges of consecutive rows per column."""
+    # optional library (the xlsx/reports extra): imported only for Excel output
     from openpyxl.utils import get_column_letter
 
     parts: list[str] = []
@@ -157,6 +164,7 @@ def _ranges(positions: list[tuple[int, int]]) -> str:
 
 def _span(positions: list[tuple[int, int]]) -> str:
     """One range over the rows of `positions` (for SUMPRODUCT, which needs aligned ranges)."""
+    # optional library (the xlsx/reports extra): imported only for Excel output
     from openpyxl.utils import get_column_letter
 
     letter = get_column_letter(positions[0][1])
@@ -192,8 +200,6 @@ def with_cached_values(data: bytes, cached: dict[str, dict[str, object]], sheet_
     them on opening, but previewers, phones and most libraries show only the
     cached value — so we write the value we computed (exact, from the Decimal
     result) where openpyxl left it empty."""
-    import zipfile
-
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -216,7 +222,6 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
     """A workbook with one sheet per grid and the hidden sheet 生成信息 holding
     `info` (the stamp); `props` fill the workbook properties."""
     openpyxl = _openpyxl()
-    from engine.render.forms import m
 
     wb = openpyxl.Workbook()
     taken: set[str] = set()
@@ -226,7 +231,7 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = sheet_name(grid.sheet or grid.title, taken)
         write_grid(ws, grid, engine, cached)
-    hidden = wb.create_sheet(sheet_name(m("report.stamp_sheet"), taken))
+    hidden = wb.create_sheet(sheet_name(report_text("report.stamp_sheet"), taken))
     for row in info:
         hidden.append(row)
     hidden.sheet_state = "hidden"
@@ -243,7 +248,6 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
 
 def stamp_rows(result: Result) -> list[tuple[str, str]]:
     """The stamp of one evaluation, as the hidden sheet lists it."""
-    from engine.render.json_out import stamp
 
     s = stamp(result)
     return [
@@ -256,9 +260,6 @@ def render(result: Result, lang: str = "zh", mode: str = "submission") -> bytes:
     """The workbook of forms as .xlsx bytes (always Chinese): the form, the
     data tables, and in review mode the findings."""
     _openpyxl()
-    from engine.render.forms import findings_grid, form_for, table_grid
-    from engine.render.json_out import stamp
-    from engine.render.report import report_title, stamp_line
 
     grids = [form_for(result)]
     grids += [table_grid(result, t) for t in result.plan.ruleset.tables if t in result.unit.tables]
@@ -272,8 +273,6 @@ def render_summary(summary, lang: str = "zh", **_options) -> bytes:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as .xlsx bytes; the
     hidden sheet lists every data file with its digest."""
     _openpyxl()
-    from engine.render.forms import summary_grid
-    from engine.render.report import summary_stamp
 
     grid = summary_grid(summary)
     s = summary_stamp(summary)
