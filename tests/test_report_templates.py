@@ -324,3 +324,13 @@ def test_one_command_writes_the_whole_submission_numbered_as_the_report_lists_it
     assert code == 2 and "恰好包含一个部门" in err
     code, _, err = run_cli("submission", str(EXAMPLE_2019), "--strict", "--output", str(tmp_path / "s.zip"))
     assert code == 1 and not (tmp_path / "s.zip").exists() and "--strict" in err
+
+
+def test_a_project_report_is_signed_by_its_unit_and_asks_for_its_date(tmp_path):
+    target = tmp_path / "p.docx"
+    code, _, err = run_cli("evaluate", "examples/2019/projects/employment-subsidy.yaml", "--format", "docx", "--output", str(target))
+    assert code == 0, err
+    text = [p.text for p in _docx(target.read_bytes()).paragraphs]
+    at = text.index("附件1：就业创业资金补助项目2019年项目支出绩效自评表")
+    assert text[at + 1 : at + 3] == ["武汉经济技术开发区（汉南区）人力资源局、武汉市汉南区劳动就业管理局", "【待填写：报告日期】"]
+    assert "二、项目资金情况" in text and "（一）部门职能" not in text
