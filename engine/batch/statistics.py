@@ -28,6 +28,7 @@ class BatchSummary:
     failed: int = 0
     orphans: int = 0
     internal: int = 0  # failed on a bug in jixiao, not on their data
+    warnings: int = 0  # warning findings over every evaluated unit (`--strict`)
     scores: Counter = field(default_factory=Counter)
     total: Decimal = ZERO
     _best: list = field(default_factory=list)
@@ -36,7 +37,7 @@ class BatchSummary:
     first_failures: list = field(default_factory=list)
 
     def add(self, outcome: UnitOutcome) -> None:
-        ok, where, name, total, grade, warnings = outcome[:6]
+        ok, where, name, total, grade, warnings = outcome.ok, outcome.where, outcome.name, outcome.total, outcome.grade, outcome.warnings
         if ok is None:  # a line row that belongs to no unit
             self.orphans += 1
             return
@@ -49,6 +50,7 @@ class BatchSummary:
                 self.first_failures.append(where)
             return
         self.evaluated += 1
+        self.warnings += warnings
         self.scores[total] += 1
         self.total += total
         self.grades[grade] = self.grades.get(grade, 0) + 1
