@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
+
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.evaluation.result import Result
 from engine.render import report, templating
@@ -94,8 +96,21 @@ def render(result: Result, lang: str = "zh", mode: str = "review", template: str
     review (findings and stamp in the text)."""
     path, default = templating.choose("markdown", result.plan, template)
     shown = "report.md.j2" if default else path
-    text = templating.render_text(path, shown, report.context(result, mode), table=lambda g: "\n".join(grid_lines(g)))
+    text = templating.render_text(
+        path, shown, report.context(result, mode), finalize=_field,
+        table=lambda g: Markup("\n".join(grid_lines(g))), numbered=lambda t: Markup(_line(str(t), numbered=True)),
+        inline=lambda t: Markup(_escape(str(t))),
+    )
     return _tidy(text)
+
+
+def _field(value):
+    """Every field a template prints is text from the data or the ruleset,
+    shown literally (`_line`); only the filters' own Markdown (tables, our
+    item numbers) is `Markup` and goes in as it is."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value if value is not None else ""
+    return _line(value)
 
 
 def _tidy(text: str) -> str:

@@ -39,17 +39,18 @@ def choose(fmt: str, plan, given: str | None, project: bool = False) -> tuple[st
     return os.path.join(TEMPLATES, name), True
 
 
-def environment(**filters: Any):
+def environment(finalize=None, **filters: Any):
     """A Jinja2 environment: unknown names are errors (a misspelt field must
-    not vanish from a report), blocks trimmed so templates can be laid out."""
+    not vanish from a report), blocks trimmed so templates can be laid out;
+    `finalize` escapes every printed field for the format (Markdown)."""
     import jinja2  # why: only the report formats need Jinja2
 
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False, finalize=finalize)
     env.filters.update(filters)
     return env
 
 
-def render_text(path: str, shown: str, ctx: dict, autoescape: bool = False, **filters: Any) -> str:
+def render_text(path: str, shown: str, ctx: dict, autoescape: bool = False, finalize=None, **filters: Any) -> str:
     """Render the text template at `path` (`shown` is how messages name it)."""
     import jinja2  # why: only the report formats need Jinja2
 
@@ -58,7 +59,7 @@ def render_text(path: str, shown: str, ctx: dict, autoescape: bool = False, **fi
             source = f.read()
     except (OSError, UnicodeDecodeError) as e:
         raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": getattr(e, "strerror", None) or str(e)})]) from None
-    env = environment(**filters)
+    env = environment(finalize, **filters)
     env.autoescape = autoescape
     try:
         return env.from_string(source).render(ctx)

@@ -236,8 +236,8 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
     for row in info:
         hidden.append(row)
     hidden.sheet_state = "hidden"
-    for ws in wb.worksheets:  # names, explanations, file names: text, never a formula
-        text_cells(ws)
+    for ws in wb.worksheets:  # names, explanations, file names: text, never a formula (ours kept)
+        text_cells(ws, keep=cached.get(ws.title, {}))
     wb.properties.creator = engine
     for key in ("title", "subject", "description", "keywords"):
         if key in props:
