@@ -110,7 +110,12 @@ def _field(value):
     item numbers) is `Markup` and goes in as it is."""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value if value is not None else ""
+    if _NOT_A_LIST.match(value):  # 87.36, 3.5%: a number, not "1. " starting a list
+        return _escape(value)
     return _line(value)
+
+
+_NOT_A_LIST = re.compile(r"\s*\d+[.)]\S")
 
 
 def _tidy(text: str) -> str:
