@@ -133,9 +133,15 @@ def add_evaluate(sub, t) -> None:
     p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
     _add_lint_options(p, t)
-    p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）", "exit 1 when there is any warning (for reviewers and scripts)"))
+    p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）；报送模式的报告有未处理的问题（警告、缺少的报告文字）时不写出", "exit 1 when there is any warning (for reviewers and scripts); a report in submission mode is not written while problems (warnings, missing report texts) remain"))
+    add_report_options(p, t)
     p.set_defaults(run=cmd_evaluate)
 
+
+def add_report_options(p, t) -> None:
+    """--mode, --template: how a report is made (markdown, docx, xlsx, html)."""
+    p.add_argument("--mode", choices=["submission", "review"], help=t("报告用途：submission（报送：不含核对问题和生成信息页脚，docx/xlsx 默认）或 review（审核：含核对问题及位置、生成信息，markdown/html 默认）", "what the report is for: submission (no findings, no provenance footer; default for docx/xlsx) or review (findings with locations and the provenance footer; default for markdown/html)"))
+    p.add_argument("--template", help=t("报告模板文件（docx 用 Word 模板，markdown/html 用 Jinja2 模板）；不填则用规则集 report.template 或自带模板", "report template (a Word template for docx, Jinja2 for markdown/html); defaults to the ruleset's report.template or the bundled one"))
 
 
 def cmd_evaluate(args, io: Io) -> int:
@@ -163,10 +169,20 @@ def cmd_evaluate(args, io: Io) -> int:
     from engine.render import MissingLibrary
 
     renderer = import_module(f"engine.render.{FORMATS[args.format]}")
+    options = {}
+    if args.format in REPORT_FORMATS:
+        options["mode"] = args.mode or REPORT_FORMATS[args.format]
+        if args.format != "xlsx":
+            options["template"] = args.template
+        if options["mode"] == "submission" and not _submission_checks(io, result, args.strict):
+            return EXIT_PROBLEMS
     try:
-        text = renderer.render(result, io.lang)
+        text = renderer.render(result, io.lang, **options)
     except MissingLibrary as e:
         io.err(io.say("report.missing_library", format=e.format, package=e.package))
+        return EXIT_PROBLEMS
+    except DiagnosticError as e:  # a template that cannot be read or rendered
+        io.problems(e.diagnostics)
         return EXIT_PROBLEMS
     code = emit(io, text, args.output, args.format, inputs=(paths[0], *result.plan.files))
     return _strict(io, args, code, sum(1 for f in result.findings if f.severity == "warning"))
@@ -178,6 +194,27 @@ def _strict(io: Io, args, code: int, warnings: int) -> int:
         io.err(io.say("cli.strict_warnings", count=warnings))
         return EXIT_PROBLEMS
     return code
+
+
+# report format → its default mode: documents to hand in are for submission, pages to read for review
+REPORT_FORMATS = {"docx": "submission", "xlsx": "submission", "markdown": "review", "html": "review"}
+
+
+def _submission_checks(io: Io, result, strict: bool) -> bool:
+    """A submission leaves the findings out of the document: the unresolved
+    ones (errors, warnings) are listed on the terminal instead. With
+    `strict`, any of them stops the report (False)."""
+    # cold start: a command imports only what it uses
+    from engine.render.report import unresolved
+
+    left = unresolved(result)
+    for f in left:
+        where = io.say("report.where", location=str(f.span)) if f.span else ""
+        io.err(io.say("report.unresolved", message=f.message(io.lang), where=where))
+    if strict and left:
+        io.err(io.say("report.strict_refused", count=len(left)))
+        return False
+    return True
 
 
 # format → renderer module under engine/render (imported only when chosen)
@@ -673,6 +710,72 @@ def _progress(io: Io, job):
     return bar()
 
 
+# --- submission -------------------------------------------------------------
+
+def add_submission(sub, t) -> None:
+    p = sub.add_parser("submission", help=t("生成全部提交材料：自评报告、整体支出绩效自评表、各项目支出绩效自评表和汇总表，按报告附件编号，写入一个文件夹或 zip", "write the whole submission: the report, the department form, every project form and the summary, numbered as the report's attachments, into a folder or a zip"))
+    p.add_argument("data", nargs="+", help=t("部门的数据文件，以及项目的数据文件或文件夹", "the department's data file, and the projects' data files or folders"))
+    p.add_argument("--output", required=True, help=t("写入的文件夹（须不存在或为空）或 .zip 文件", "the folder to write (must not exist or be empty), or a .zip file"))
+    p.add_argument("--template", help=t("报告的 Word 模板；不填则用规则集 report.template 或自带模板", "the report's Word template; defaults to the ruleset's report.template or the bundled one"))
+    p.add_argument("--strict", action="store_true", help=t("仍有未处理的问题（警告、缺少的报告文字）时不写出", "write nothing while problems (warnings, missing report texts) remain"))
+    p.set_defaults(run=cmd_submission)
+
+
+def cmd_submission(args, io: Io) -> int:
+    # cold start: a command imports only what it uses
+    from engine import api
+    from engine.base.diagnostics import DiagnosticError
+    from engine.render import MissingLibrary, submission
+    from engine.base import fileio
+    from engine.render.forms import is_project
+    from engine.render.report import unresolved
+    from engine.tools.project_summary import data_files
+
+    paths, problems = data_files(args.data)
+    if outputs_over_inputs(io, [args.output], [*args.data, *paths]):
+        return EXIT_USAGE
+    results = []
+    for path in paths:
+        try:
+            results.append(api.evaluate_file(path, None, _search(args)))
+        except DiagnosticError as e:
+            problems += e.diagnostics
+    if problems:
+        io.problems(problems)
+        return EXIT_PROBLEMS
+    departments = [r for r in results if not is_project(r)]
+    if len(departments) != 1:
+        io.err(io.say("submission.one_department", count=len(departments)))
+        return EXIT_USAGE
+    projects = [r for r in results if is_project(r)]
+    for r in results:  # what remains unresolved is listed here, never in the documents
+        _submission_checks(io, r, False)
+    remaining = sum(len(unresolved(r)) for r in results)
+    if args.strict and remaining:
+        io.err(io.say("report.strict_refused", count=remaining))
+        return EXIT_PROBLEMS
+    try:
+        items = submission.files(departments[0], projects, args.template)
+    except MissingLibrary as e:
+        io.err(io.say("report.missing_library", format=e.format, package=e.package))
+        return EXIT_PROBLEMS
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    try:
+        if args.output.lower().endswith(".zip"):
+            fileio.write_atomic(args.output, submission.as_zip(items))
+        else:
+            fileio.write_folder_atomic(args.output, items)
+    except OSError as e:
+        io.err(io.say("cli.output_failed", path=args.output, reason=e.strerror or str(e)))
+        return EXIT_PROBLEMS
+    for name, _ in items:
+        io.err(io.say("submission.item", name=name))
+    io.err(io.say("cli.written", path=args.output))
+    return EXIT_OK
+
+
 # --- the command table and entry point --------------------------------------
 
 COMMANDS: list[Callable] = [
@@ -686,6 +789,7 @@ COMMANDS: list[Callable] = [
     add_schema,
     add_init,
     add_batch,
+    add_submission,
 ]
 
 

@@ -25,7 +25,7 @@ def project_sheet(tmp_path_factory):
     target = tmp_path_factory.mktemp("xlsx") / "project.xlsx"
     code, _, err = run_cli("evaluate", str(EMPLOYMENT), "--format", "xlsx", "--output", str(target))
     assert code == 0, err
-    return openpyxl.load_workbook(target).worksheets[0]
+    return openpyxl.load_workbook(target, data_only=True).worksheets[0]  # formulas read as their cached values
 
 
 def test_project_form_header_and_funds_block(project_sheet):
@@ -86,15 +86,20 @@ def test_summary_form_in_excel_matches_the_summary(summary, tmp_path):
     target = tmp_path / "summary.xlsx"
     code, _, err = run_cli("evaluate", str(PROJECTS), "--format", "xlsx", "--output", str(target))
     assert code == 0, err
-    wb = openpyxl.load_workbook(target)
+    wb = openpyxl.load_workbook(target, data_only=True)  # formulas read as their cached values
     ws = wb.worksheets[0]
-    assert ws.title == "项目支出自评情况汇总表" and ws["A1"].value == "项目支出自评情况汇总表"
+    assert ws.title == "项目支出自评情况汇总表" and ws["A1"].value == "武汉经济技术开发区（汉南区）人力资源局2019年项目支出自评情况汇总表"
     assert _values(ws, 3, 1, 8) == ["序号", "项目名称", "全年预算数", "全年执行数", "执行率", "自评得分", "评价等级", "问题数"]
-    assert _values(ws, 6, 1, 2) == ["3", "就业创业资金补助项目"]
+    assert _values(ws, 6, 1, 2) == [3, "就业创业资金补助项目"]  # 序号 is a number
     assert [Decimal(str(v)) for v in _values(ws, 6, 3, 6)] == [Decimal("2330.54"), Decimal("2252.13"), Decimal("0.9664"), Decimal("97.66")]
     total = [Decimal(str(v)) for v in _values(ws, 10, 3, 6)]
     assert total == [summary.budget, summary.spent, summary.rate, summary.weighted_score] == [Decimal("2874.32"), Decimal("2736.38"), Decimal("0.952"), Decimal("96.54")]
-    assert ws["A10"].value == "合计" and ws["H10"].value == "4"
+    assert ws["A10"].value == "合计" and ws["H10"].value == 4
+    formulas = openpyxl.load_workbook(target).worksheets[0]  # the totals stay live: formulas over the rows
+    assert [formulas.cell(row=10, column=c).value for c in (3, 4, 8)] == ["=SUM(C4:C9)", "=SUM(D4:D9)", "=SUM(H4:H9)"]
+    assert formulas["F10"].value == '=IF(SUM(C4:C9)=0,"",ROUND(SUMPRODUCT(F4:F9,C4:C9)/SUM(C4:C9),2))'
+    assert {formulas.cell(row=r, column=c).number_format for r in range(4, 11) for c in (3, 4)} == {"#,##0.00"}  # one format per column
+    assert {formulas.cell(row=r, column=5).number_format for r in range(4, 11)} == {"0.00%"}
     info = dict(wb["生成信息"].iter_rows(values_only=True))
     assert info["examples/2019/projects/employment-subsidy.yaml"] == summary.rows[2].digest and summary.rows[2].digest.startswith("sha256:")
 

@@ -41,14 +41,42 @@ def test_markdown_matches_reviewed_golden_file():
 def test_markdown_states_the_scores_as_the_seed_does():
     _, out, _ = run_cli("evaluate", "--format", "markdown")
     assert "绩效评价综合得分为87.36分，评价等级为良。" + SCORE_SENTENCE in out
-    assert "（1）预算执行率年初目标值≥100%，实际完成值为93.59%，满分10分，得9.36分。" in out
+    # the example gives the seed's own text for 三（一）(narrative: 绩效目标完成情况)
+    assert "（1）预算执行率年初目标值100%，实际完成值为93.59%，满分10分，得9.36分；" in out
     assert "（1）数量指标：满分19分，得分17分。" in out
+
+
+def test_markdown_without_narrative_generates_the_sentences(tmp_path):
+    """Without the unit's own text, 三（一）is written from the scores."""
+    text = EXAMPLE_2019.read_text(encoding="utf-8")
+    data = tmp_path / "hr-bureau.yaml"
+    data.write_text(text[: text.index("\nnarrative:")].replace("../../rulesets/", str(ROOT / "rulesets") + "/"), encoding="utf-8")
+    code, out, err = run_cli("evaluate", str(data), "--format", "markdown")
+    assert code == 0, err
+    assert "（1）预算执行率年初目标值≥100%，实际完成值为93.59%，满分10分，得9.36分。" in out
+    assert "年初目标值≥140人，实际完成值0人，未完成目标。原因：主要是由于2019年度未开展相关培训工作。" in out
+    # required texts missing: visible placeholders, never an empty heading, and listed as findings
+    assert "### （一）部门职能\n\n【待填写：部门职能】" in out
+    assert "【待填写：绩效指标数据来源及获取方式】" in out and "【待填写：部门支出情况说明（部门实际支出情况表）】" in out
+    assert "【警告】报告缺少「部门职能」的文字" in out
+    assert "2019年度年初预算数为3,193.13万元" not in out  # the unit's own words are expected here, not ours
 
 
 # --- Word --------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def word(result):
+    import io
+
+    import docx
+
+    from engine.render import docx_out
+
+    return docx.Document(io.BytesIO(docx_out.render(result, mode="review")))
+
+
+@pytest.fixture(scope="module")
+def submitted(result):
     import io
 
     import docx
@@ -67,21 +95,29 @@ def test_word_report_reads_like_the_seed(word):
     headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:2] == ["一、绩效得分情况", "二、部门支出情况"]
     assert "三、绩效评价情况" in headings and "（二）未完成指标及超指标值30%完成的原因分析" in headings
-    assert "（三）数据核对发现的问题" in headings
+    assert "审核用：数据核对发现的问题（不随报告报送）" in headings  # review mode
     assert text[0] == "武汉经济技术开发区（汉南区）人力资源局" and "二〇二〇年六月" in text
     sentence = "“武汉经济技术开发区（汉南区）人力资源局整体支出2019年绩效自评报告”绩效评价综合得分为87.36分，评价等级为良。" + SCORE_SENTENCE
     assert sentence in text
-    assert "（1）预算执行率年初目标值≥100%，实际完成值为93.59%，满分10分，得9.36分。" in text
-    assert "2019年度年初预算数为3,193.13万元，全年预算数为4,189.79万元，全年执行数为3,921.33万元，预算执行率为93.59%。详见下表：" in text
-    assert "年初目标值≥140人，实际完成值0人，未完成目标。原因：主要是由于2019年度未开展相关培训工作。" in text
+    assert "（1）预算执行率年初目标值100%，实际完成值为93.59%，满分10分，得9.36分；" in text
+    assert "2019年度实际共支出3,921.33万元，包括基本支出1,184.95万元，项目支出2,736.38万元，详见下表：" in text
+    assert "参与干部培训人数年初目标值为140人，实际完成值为0人，主要是由于2019年度未开展相关培训工作。" in text
 
 
 def test_word_highlights_the_real_table_errors(word):
-    from docx.enum.text import WD_COLOR_INDEX
+    from docx.oxml.ns import qn
 
-    marked = [p.text for p in word.paragraphs if any(r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in p.runs)]
+    marked = [p.text for p in word.paragraphs if any(r.font.bold and r._r.find(f"{qn('w:rPr')}/{qn('w:shd')}") is not None for r in p.runs)]
     assert len(marked) == 2  # the two real table errors, each reported once (docs/checks.md)
     assert marked[0].startswith("1. 【警告】【预算表小计、合计 = 明细之和】") and "相差 0.37" in marked[0]
+
+
+def test_word_submission_has_no_findings_and_no_stamp_on_the_pages(submitted, stamp):
+    text = [p.text for p in submitted.paragraphs]
+    assert not any("审核用" in t or "【警告】" in t for t in text)
+    footers = [p.text for s in submitted.sections for p in s.footer.paragraphs if p.text.strip()]
+    assert footers == ["— 1 —", "— 1 —"]  # a page number (field; "1" is its cached text), nothing else
+    assert stamp["input_digest"] in submitted.core_properties.comments
 
 
 def test_word_budget_tables_hold_the_data_figures(word):
@@ -110,7 +146,7 @@ def test_word_records_the_stamp(word, stamp):
     props = word.core_properties
     assert stamp["ruleset_digest"] in props.comments and stamp["input_digest"] in props.comments
     assert props.author == stamp["engine"]
-    footer = word.sections[0].footer.paragraphs[0].text
+    footer = " ".join(p.text for p in word.sections[0].footer.paragraphs)  # review mode: the stamp on every page
     assert stamp["engine"] in footer and stamp["input_digest"] in footer
 
 
@@ -124,7 +160,7 @@ def workbook(result):
 
     from engine.render import xlsx_out
 
-    return openpyxl.load_workbook(io.BytesIO(xlsx_out.render(result)))
+    return openpyxl.load_workbook(io.BytesIO(xlsx_out.render(result, mode="review")), data_only=True)
 
 
 def _row_of(ws, column: str, text: str) -> int:
@@ -158,6 +194,23 @@ def test_excel_cells_hold_numbers_with_form_formats(workbook):
     total = _row_of(ws, "A", "总分")
     assert Decimal(str(ws.cell(row=total, column=7).value)) == Decimal("87.36")
     assert ws.cell(row=total, column=8).value == "评价等级：良"
+
+
+def test_excel_total_is_a_formula_with_its_cached_value(result):
+    """总分 stays live (a formula over the indicators' scores) and shows 87.36
+    where nothing recalculates (its cached value, read with data_only)."""
+    import io
+
+    import openpyxl
+
+    from engine.render import xlsx_out
+
+    data = xlsx_out.render(result)
+    live, cached = (openpyxl.load_workbook(io.BytesIO(data), data_only=d).worksheets[0] for d in (False, True))
+    total = _row_of(live, "A", "总分")
+    assert live.cell(row=total, column=7).value == "=SUM(G6:G22)" and live.cell(row=total, column=6).value == "=SUM(F6:F22)"
+    assert cached.cell(row=total, column=7).value == 87.36 and cached.cell(row=total, column=6).value == 100
+    assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames == ["整体支出绩效自评表", "预算调整表", "支出表", "生成信息"]  # no findings sheet in a submission
 
 
 def test_excel_has_the_data_tables_findings_and_hidden_stamp(workbook, stamp):

@@ -146,3 +146,28 @@ class AtomicFile:
                     os.unlink(self.tmp)
                 except OSError:
                     pass
+
+
+def write_folder_atomic(path: str, files: list[tuple[str, bytes]]) -> None:
+    """Write `files` (name, content) into a new folder `path`, all or nothing:
+    they are written into a temporary folder beside it, which is renamed into
+    place at the end. An existing non-empty folder is never touched
+    (`FileExistsError`); an empty one is replaced."""
+    # cold start: only the submission command writes folders
+    import shutil
+
+    parent = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path) and os.listdir(path):
+        raise FileExistsError(17, "folder exists and is not empty", path)
+    tmp = tempfile.mkdtemp(prefix=".jixiao-", suffix=".tmp", dir=parent)
+    try:
+        for name, data in files:
+            with open(os.path.join(tmp, name), "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o755)
+        os.rename(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -14,7 +14,7 @@ from engine.evaluation import checks
 from engine.evaluation import deviations, review
 from engine.ruleset import lints
 from engine.ruleset.plan import Node, Plan
-from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.unit.inputs import UnitData
 from engine.base.numeric import CONTEXT, ZERO, round_half_up
 from engine.evaluation.result import Finding, IndicatorResult, Result
@@ -90,6 +90,22 @@ def _lint(plan: Plan, unit: UnitData, on: frozenset) -> list:
             _LINTED.clear()
         _LINTED[key] = found
     return found
+
+
+def narrative_findings(plan: Plan, unit: UnitData) -> list[Finding]:
+    """A required report text (`report.narrative`, `required: true`) the data
+    does not give: the report shows 【待填写：…】 in its place. These belong
+    to the report, not to the scores: reports add them to the result's
+    findings (`engine.render.report.report_findings`); `evaluate`, JSON and
+    batch results leave them out, so a unit scored without its texts is not
+    flagged."""
+    out: list[Finding] = []
+    where = unit.smap.keys.get(("narrative",)) or unit.span(()) or SourceSpan(unit.file, 1, 1)
+    for decl in plan.ruleset.report.narrative:
+        given = unit.narrative.get(decl.key)
+        if decl.required and not (given.paragraphs if hasattr(given, "paragraphs") else given):
+            out.append(Finding("narrative", "warning", "report.narrative_missing", {"title": decl.title or decl.key, "key": decl.key}, where))
+    return out
 
 
 def _leaves(results):

@@ -36,12 +36,15 @@ def csv_row(values: Iterable[Any]) -> list:
     return [csv_cell(v) for v in values]
 
 
-def text_cells(worksheet) -> None:
+def text_cells(worksheet, keep: Iterable[str] = ()) -> None:
     """Turn every formula openpyxl inferred on `worksheet` back into text (for
-    workbooks built in normal mode; we never write formulas on purpose)."""
+    workbooks built in normal mode). `keep` names the cells that are our own
+    formulas (总分 = SUM over the indicators' cells): built from cell
+    positions, never from text in the data."""
+    ours = set(keep)
     for row in worksheet.iter_rows():
         for cell in row:
-            if cell.data_type == "f":
+            if cell.data_type == "f" and cell.coordinate not in ours:
                 cell.data_type = "s"
 
 

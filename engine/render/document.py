@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Iterator, Mapping, Union
 
 # How a number is shown, and which spreadsheet number format it gets.
-NUMBER_FORMATS = {"money": "#,##0.00", "score": "0.00", "percent": "0.00%"}
+NUMBER_FORMATS = {"money": "#,##0.00", "score": "0.00", "percent": "0.00%", "count": "0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,12 @@ class Cell:
     colspan: int = 1
     header: bool = False
     align: str = "left"  # left | center | right
+    # For spreadsheets: `role` names what a figure is (score | weight | budget | spent),
+    # `formula` how the cell is computed from other cells of the grid:
+    # "sum:<role>" (the sum of the cells of that role), "rate:<a>/<b>",
+    # "weighted:<score>/<budget>"; `value` is then its cached value.
+    role: str = ""
+    formula: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,19 +1,28 @@
-"""The report as a Word document (.docx), like the seed report.
+"""The report as a Word document (.docx), from a Word template.
 
-A cover page, the sections in order, the budget tables and the form
-整体支出绩效自评表 as Word tables with merged cells (the form on a landscape
-page), findings highlighted, and the stamp in the document properties and in
-every page's footer. python-docx is imported only here, only when asked for.
+The report is its template (engine/render/templates/department.docx, made by
+`engine.render.docx_template`, or a bureau's own) filled by docxtpl with
+`engine.render.report.context`; the budget tables and the form
+整体支出绩效自评表 go in as Word tables with merged cells (`table_xml`). The
+stamp is in the document properties (and, in review mode, in the footer).
+`render_document` lays out a plain `Document` (the summary across projects).
+python-docx and docxtpl are imported only here, only when asked for.
 """
 from __future__ import annotations
 
 import io
+import os
+import re
+
+from markupsafe import Markup
 
 from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.evaluation.result import Result
-from engine.render.report import build
+from engine.render import report, templating
+from engine.render.forms import is_project
 from engine.render.report import summary_document
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
@@ -194,10 +203,164 @@ def render_document(document: Document) -> bytes:
     return normalise_zip(out.getvalue())
 
 
-def render(result: Result, lang: str = "zh") -> bytes:
-    """The self-evaluation report as .docx bytes (always Chinese)."""
+TABLE_FONT = {False: 10.5, True: 9}  # 五号 for the budget tables, 小五 for the form (one page)
+TEXT_WIDTH_MM = {False: 156, True: 257}  # the default template's type area: portrait, landscape
 
-    return render_document(build(result))
+
+def table_xml(grid: Grid) -> str:
+    """A grid as WordprocessingML for a template's `{{p … | table }}`: the
+    caption and the unit note (both kept with the table), then the table —
+    header rows repeated on every page, rows never split, and every row but
+    the last kept with the next, so a table that fits a page is not broken
+    and never leaves its caption behind."""
+    docx = _docx()
+    # optional library (the docx/reports extra): imported only for Word output
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+    from lxml import etree
+
+    doc = docx.Document()
+    body = doc.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    size = TABLE_FONT[grid.landscape]
+
+    def tight(p, keep: bool) -> None:
+        pf = p.paragraph_format
+        pf.first_line_indent = Pt(0)
+        pf.line_spacing, pf.space_before, pf.space_after = 1.0, Pt(0), Pt(0)
+        pf.keep_with_next = keep or None  # None: no element at all (not keepNext val=0)
+
+    caption = doc.add_paragraph()
+    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    tight(caption, True)
+    caption.paragraph_format.space_before = Pt(6)
+    _font(caption.add_run(grid.title), HEADING_FONT, 14 if not grid.landscape else 16)
+    if grid.note:
+        note = doc.add_paragraph()
+        note.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        tight(note, True)
+        _font(note.add_run(grid.note), BODY_FONT, 12)
+    table = doc.add_table(rows=grid.nrows, cols=grid.ncols)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        for k, v in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "000000")):
+            el.set(qn(k), v)
+        borders.append(el)
+    tblpr.append(borders)
+    total = sum(grid.widths)
+    width = Mm(TEXT_WIDTH_MM[grid.landscape])
+    widths = [int(width * w / total) for w in grid.widths]
+    for i, column in enumerate(table.columns):
+        column.width = widths[i]
+    last = grid.nrows - 1
+    for r, row in enumerate(table.rows):
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(OxmlElement("w:cantSplit"))
+        if r < grid.header_rows:
+            mark = OxmlElement("w:tblHeader")
+            mark.set(qn("w:val"), "true")
+            trpr.append(mark)
+        for i, cell in enumerate(row.cells):
+            cell.width = widths[i]
+    aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+    for c in grid.cells:
+        cell = table.cell(c.row, c.col)
+        if c.rowspan > 1 or c.colspan > 1:
+            cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+        p = cell.paragraphs[0]
+        p.alignment = aligns[c.align]
+        _font(p.add_run(c.text), HEADING_FONT if c.header else BODY_FONT, size, False)
+    # optional library (the docx/reports extra): imported only for Word output
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+
+    # optional library (the docx/reports extra): imported only for Word output
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    for cell in (c for row in table.rows for c in row.cells):
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    for r, tr in enumerate(table._tbl.tr_lst):  # every cell of the row, merged continuations included
+        for p in tr.iter(qn("w:p")):
+            tight(DocxParagraph(p, None), r < last)
+    return "".join(etree.tostring(el, encoding="unicode") for el in body if not el.tag.endswith("}sectPr"))
+
+
+def render(result: Result, lang: str = "zh", mode: str = "submission", template: str | None = None) -> bytes:
+    """The self-evaluation report as .docx bytes (always Chinese), from its
+    Word template (engine/render/templates/department.docx or project.docx,
+    unless the ruleset or `template` names another). Submission (the
+    default): no findings, no stamp on the pages — the stamp is in the
+    document properties; review: the findings with their locations and the
+    stamp in the footer."""
+    _docx()
+    try:
+        # optional library (the docx/reports extra): imported only for Word output
+        from docxtpl import DocxTemplate
+    except ImportError as e:  # pragma: no cover - depends on the installation
+        raise MissingLibrary("docx", "docxtpl") from e
+    path, default = templating.choose("docx", result.plan, template, project=is_project(result))
+    shown = os.path.basename(path) if default else path
+    try:
+        tpl = DocxTemplate(path)
+        tpl.init_docx()
+    except Exception as e:  # noqa: BLE001 - whatever a damaged file raises, it is the template's problem
+        raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": str(e) or type(e).__name__})]) from None
+    env = templating.environment(table=lambda g: Markup(table_xml(g)))
+    env.autoescape = True
+    ctx = report.context(result, mode)
+    for key in ("findings", "differences"):  # warnings highlighted, as a reviewer marks them
+        ctx[key] = [{**item, "rich": _rich(item["text"], item["warning"])} for item in ctx[key]]
+    try:
+        tpl.render(ctx, env)
+    except Exception as e:  # noqa: BLE001 - Jinja's errors and what a field's filter raised
+        raise DiagnosticError([_located(tpl, e, shown)]) from None
+    props = tpl.docx.core_properties
+    limit = 255  # what Word's core properties hold
+    for key, value in report.properties(result).items():
+        setattr(props, key, value[:limit])
+    props.category = "jixiao"
+    out = io.BytesIO()
+    tpl.save(out)
+    return normalise_zip(out.getvalue())
+
+
+def _rich(text: str, warning: bool):
+    """A finding as a run: bold on yellow when it is a warning."""
+    # optional library (the docx/reports extra): imported only for Word output
+    from docxtpl import RichText
+
+    return RichText(text, bold=True, highlight="yellow") if warning else RichText(text)
+
+
+def _located(tpl, error: Exception, shown: str) -> Diagnostic:
+    """A template error at the paragraph it is in: docxtpl puts every
+    paragraph of the (preprocessed) body on a line of its own, so Jinja's line
+    names the paragraph; we find that paragraph's text among the template's
+    paragraphs and report its number (1-based, table cells included)."""
+    reason = getattr(error, "message", None) or str(error) or type(error).__name__
+    line = getattr(error, "lineno", None) or templating.template_line(error)
+    text = ""
+    if line:
+        try:
+            lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml())).splitlines()
+            text = re.sub(r"<[^>]+>", "", lines[line - 1]).strip() if 0 < line <= len(lines) else ""
+        except Exception:  # noqa: BLE001 - locating is best effort; the reason is still reported
+            text = ""
+    number = 1
+    if text:
+        paragraphs = ["".join(t.text or "" for t in p.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t")) for p in tpl.docx.element.body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p")]
+        probe = text[:40]
+        number = next((i for i, p in enumerate(paragraphs, start=1) if probe and (probe in p or p and p in text)), 1)
+        return Diagnostic("report.template_error_at", SourceSpan(shown, number, 1), {"n": number, "text": text[:40], "reason": reason})
+    return Diagnostic("report.template_error", SourceSpan(shown, number, 1), {"reason": reason})
 
 
 def render_summary(summary, lang: str = "zh") -> bytes:

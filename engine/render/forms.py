@@ -130,8 +130,8 @@ def _leaf_cells(r: IndicatorResult, row: int, places: int, deviation_keys: dict[
     return [
         Cell(row, 3, show_target(r), align="center"),
         Cell(row, 4, actual, align="center"),
-        score_cell(row, 5, node.weight, places),
-        score_cell(row, 6, None if r.not_applicable else r.score, places),
+        score_cell(row, 5, node.weight, places, role="weight"),
+        score_cell(row, 6, None if r.not_applicable else r.score, places, role="score"),
         Cell(row, 7, deviation_keys.get(node.key, "")),
     ]
 
@@ -164,7 +164,10 @@ def pair_places(pairs: int, ncols: int = _COLS) -> tuple[tuple[int, int, int, in
 
 
 def value_cell(row: int, col: int, value: Any, kind: str, places: int, **kw) -> Cell:
-    """A figure as the forms print it, by kind: money, percent or score."""
+    """A figure as the forms print it, by kind: money, percent or score
+    (a `(value, role)` pair gives the cell its role for spreadsheet formulas)."""
+    if isinstance(value, tuple):
+        value, kw["role"] = value
     if kind == "percent":
         return percent_cell(row, col, value, **kw)
     if kind == "score":
@@ -211,12 +214,16 @@ def indicator_block(result: Result, row: int, items: tuple[IndicatorResult, ...]
 
 
 def total_row(result: Result, row: int) -> list[Cell]:
-    """总分 | total weight | total score | grade."""
-    places = result.plan.ruleset.rounding.places
+    """总分 | total weight | total score | grade. In a spreadsheet both sums are
+    formulas over the indicators' cells when the ruleset's total is their plain
+    sum (scores rounded per indicator, no rescaling)."""
+    rs = result.plan.ruleset
+    places = rs.rounding.places
+    live = rs.rounding.scope == "indicator" and result.rescaled is None
     return [
         head(row, 0, report_text("report.total_label"), colspan=5),
-        score_cell(row, 5, result.plan.ruleset.total, places),
-        score_cell(row, 6, result.total, places),
+        score_cell(row, 5, rs.total, places, formula="sum:weight" if live else None),
+        score_cell(row, 6, result.total, places, formula="sum:score" if live else None),
         Cell(row, 7, report_text("report.grade_cell", grade=result.grade), align="center"),
     ]
 
@@ -286,7 +293,7 @@ def project_form(result: Result) -> Grid:
     table = funds_table(result)
     if table is not None:  # the table's total row states all three, whichever the metrics name
         funds = {**funds, **{k: v for k, v in table.values.items() if k in FUNDS and v is not None}}
-    total_line = [funds.get("年初预算数"), funds.get("全年预算数"), funds.get("全年执行数"), weight, funds.get("预算执行率"), score]
+    total_line = [funds.get("年初预算数"), funds.get("全年预算数"), funds.get("全年执行数"), (weight, "weight"), funds.get("预算执行率"), (score, "score")]
     lines, labels = [total_line], [report_text("report.funds_total")]
     if table is not None:
         labels = [table.name]
@@ -326,21 +333,28 @@ def summary_grid(summary) -> Grid:
     cols = ("col_no", "form_project", "col_budget", "col_spent", "col_rate", "col_self_score", "col_grade", "col_findings")
     cells = [head(0, i, report_text(f"report.{c}")) for i, c in enumerate(cols)]
     for i, r in enumerate(summary.rows, start=1):
-        cells += [Cell(i, 0, str(i), align="center"), Cell(i, 1, r.name)]
+        cells += [count_cell(i, 0, i), Cell(i, 1, r.name)]
         if r.failed:
             cells.append(Cell(i, 2, report_text("summary.failed_row", count=len(r.problems)), colspan=6))
             continue
         cells += [
-            money_cell(i, 2, r.budget), money_cell(i, 3, r.spent), percent_cell(i, 4, r.rate),
-            score_cell(i, 5, r.score, 2), Cell(i, 6, r.grade or "", align="center"), Cell(i, 7, str(r.findings), align="center"),
+            money_cell(i, 2, r.budget, role="budget"), money_cell(i, 3, r.spent, role="spent"), percent_cell(i, 4, r.rate),
+            score_cell(i, 5, r.score, 2, role="score"), Cell(i, 6, r.grade or "", align="center"), count_cell(i, 7, r.findings, role="findings"),
         ]
     end = len(summary.rows) + 1
     cells += [
-        head(end, 0, report_text("summary.total_row"), colspan=2), money_cell(end, 2, summary.budget), money_cell(end, 3, summary.spent),
-        percent_cell(end, 4, summary.rate), score_cell(end, 5, summary.weighted_score, 2), Cell(end, 6, ""),
-        Cell(end, 7, str(summary.findings), align="center"),
+        head(end, 0, report_text("summary.total_row"), colspan=2), money_cell(end, 2, summary.budget, formula="sum:budget"),
+        money_cell(end, 3, summary.spent, formula="sum:spent"), percent_cell(end, 4, summary.rate, formula="rate:spent/budget"),
+        score_cell(end, 5, summary.weighted_score, 2, formula="weighted:score/budget"), Cell(end, 6, ""),
+        count_cell(end, 7, summary.findings, formula="sum:findings"),
     ]
-    return Grid(report_text("summary.title"), tuple(cells), (6, 44, 16, 16, 11, 11, 9, 9), note=report_text("report.summary_note"), landscape=True, sheet=report_text("summary.title"))
+    title = report_text("summary.title_named", unit=summary.authority, year=summary.year) if summary.authority and summary.year else report_text("summary.title")
+    return Grid(title, tuple(cells), (6, 44, 16, 16, 11, 11, 9, 9), note=report_text("report.summary_note"), landscape=True, sheet=report_text("summary.title"))
+
+
+def count_cell(row: int, col: int, n: int, **kw) -> Cell:
+    """A count (序号, 问题数): a number in spreadsheets, centred."""
+    return Cell(row, col, str(n), Decimal(n), "count", align="center", **kw)
 
 
 # --- data tables and findings ------------------------------------------------
@@ -398,7 +412,7 @@ def findings_grid(result: Result) -> Grid:
     cells = [head(0, i, report_text(f"report.{c}")) for i, c in enumerate(cols)]
     for i, f in enumerate(result.findings, start=1):
         cells += [
-            Cell(i, 0, str(i), align="center"),
+            count_cell(i, 0, i),
             Cell(i, 1, report_text(f"report.severity_{f.severity}"), align="center"),
             Cell(i, 2, f.message("zh")),
             Cell(i, 3, str(f.span) if f.span else ""),

@@ -11,10 +11,12 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
+from markupsafe import Markup
+
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.evaluation.result import Result
 from engine.render.forms import report_text
-from engine.render.report import build
+from engine.render import report, templating
 from engine.render.report import summary_document
 
 CSS = """
@@ -47,10 +49,16 @@ svg.chart .available { fill: var(--avail); }
 svg.chart .obtained { fill: var(--bar); }
 .legend { font-size: .85rem; color: var(--muted); }
 .legend i { display: inline-block; width: .8rem; height: .8rem; margin: 0 .25rem -.1rem .6rem; }
-.table-wrap { overflow-x: auto; margin: .5rem 0 1rem; -webkit-overflow-scrolling: touch; }
-.table-title { font-weight: 700; text-align: center; margin-top: 1rem; }
-.table-note { text-align: right; color: var(--muted); font-size: .85rem; }
+.table-block { margin: 1rem 0; }
+.table-wrap { overflow-x: auto; margin: .3rem 0 1rem; -webkit-overflow-scrolling: touch; max-width: 100%; }
+.table-title { font-weight: 700; text-align: center; margin: 1rem 0 .2rem; }
+.table-note { text-align: right; color: var(--muted); font-size: .85rem; margin: 0; }
+.scroll-hint { display: none; color: var(--muted); font-size: .8rem; margin: 0; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; }
+table.wide { min-width: 46rem; }
+table.wide td:last-child { min-width: 10rem; }
+.attachments { margin-top: 1.5rem; }
+.attachments p { margin: .2rem 0; }
 th, td { border: 1px solid var(--line); padding: .25rem .4rem; vertical-align: middle; }
 th { background: #f6f1ee; font-weight: 700; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
@@ -60,15 +68,24 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .75rem; border-top: 1
   main { padding: 1rem .6rem 2rem; }
   .cover .big { font-size: 1.2rem; }
   table { font-size: .78rem; }
+  .scroll-hint { display: block; }
+  .table-wrap { border-right: 3px solid var(--line); }
 }
 @media print {
   @page { size: A4; margin: 15mm; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
-  .table-wrap { overflow: visible; }
+  .table-wrap { overflow: visible; border: 0; }
+  .scroll-hint { display: none; }
+  table.wide { min-width: 0; }
+  thead { display: table-header-group; }
   tr, .finding, figure { break-inside: avoid; }
-  h2, h3, h4 { break-after: avoid; }
+  h2, h3, h4, .table-title, .table-note { break-after: avoid; page-break-after: avoid; }
+  .table-block.small { break-inside: avoid; }
   .page-break { break-before: page; }
+  .attachment table { font-size: 8.5pt; }
+  .attachment th, .attachment td { padding: .1rem .25rem; line-height: 1.35; }
+  footer { break-before: avoid; page-break-before: avoid; margin-top: .5rem; padding-top: .2rem; }
   .finding, th, svg.chart .obtained, svg.chart .available { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -80,12 +97,29 @@ def _attr(name: str, value: str) -> str:
     return f' {name}="{escape(value, quote=True)}"'
 
 
-def grid_html(grid: Grid) -> str:
-    out = [f'<p class="table-title">{escape(grid.title)}</p>']
+SCROLL_HINT = "表格较宽，可左右滑动查看 ⇆"
+WIDE = 80  # a grid wider than this many characters scrolls on a phone rather than squeezing its columns
+
+
+def grid_html(grid: Grid, titled: bool = True) -> str:
+    """A grid as a table block: its caption kept with it, the header rows in
+    `<thead>` (repeated on every printed page), inside a box that scrolls
+    sideways on a narrow screen, with a hint saying so."""
+    wide = sum(grid.widths) > WIDE
+    small = grid.nrows <= 25
+    out = [f'<div class="table-block{" small" if small else ""}">']
+    if titled:
+        out.append(f'<p class="table-title">{escape(grid.title)}</p>')
     if grid.note:
         out.append(f'<p class="table-note">{escape(grid.note)}</p>')
-    out.append('<div class="table-wrap"><table>')
-    for row in grid.rows():
+    if wide:
+        out.append(f'<p class="scroll-hint">{escape(SCROLL_HINT)}</p>')
+    out.append("<div class=\"table-wrap\"><table class=\"wide\">" if wide else "<div class=\"table-wrap\"><table>")
+    for i, row in enumerate(grid.rows()):
+        if i == 0:
+            out.append("<thead>")
+        if i == grid.header_rows:
+            out.append("</thead><tbody>")
         out.append("<tr>")
         for c in row:
             tag = "th" if c.header else "td"
@@ -98,7 +132,7 @@ def grid_html(grid: Grid) -> str:
                 attrs += _attr("class", _ALIGN[c.align])
             out.append(f"<{tag}{attrs}>{escape(c.text)}</{tag}>")
         out.append("</tr>")
-    out.append("</table></div>")
+    out.append("</thead></table></div></div>" if grid.nrows <= grid.header_rows else "</tbody></table></div></div>")
     return "".join(out)
 
 
@@ -157,7 +191,7 @@ def render_document(doc: Document, lang: str = "zh") -> str:
             classes = {"warning": "finding warning", "info": "finding info", "right": "right"}.get(block.tone, "indent" if block.indent else "")
             body.append(f'<p class="{classes}">{escape(block.text)}</p>')
         elif isinstance(block, Grid):
-            body.append(grid_html(block))
+            body.append(grid_html(block, titled=block.title != doc.title))  # the page's title is shown once
         elif isinstance(block, Chart):
             legend = f'<span class="legend"><i style="background:#b8412c"></i>{escape(report_text("report.chart_legend_score"))}<i style="background:#e7d9d2"></i>{escape(report_text("report.chart_legend_weight"))}</span>'
             body.append(f"<figure><figcaption>{escape(block.title)} {legend}</figcaption>{chart_svg(block)}</figure>")
@@ -168,10 +202,22 @@ def render_document(doc: Document, lang: str = "zh") -> str:
     return "\n".join(head + body) + "\n"
 
 
-def render(result: Result, lang: str = "zh") -> str:
-    """The self-evaluation report as a self-contained HTML page (always Chinese)."""
+def chart_html(chart: Chart) -> str:
 
-    return render_document(build(result))
+    legend = f'<span class="legend"><i style="background:#b8412c"></i>{escape(report_text("report.chart_legend_score"))}<i style="background:#e7d9d2"></i>{escape(report_text("report.chart_legend_weight"))}</span>'
+    return f"<figure><figcaption>{escape(chart.title)} {legend}</figcaption>{chart_svg(chart)}</figure>"
+
+
+def render(result: Result, lang: str = "zh", mode: str = "review", template: str | None = None) -> str:
+    """The self-evaluation report as a self-contained HTML page (always
+    Chinese), from its template (engine/render/templates/report.html.j2 unless
+    the ruleset or `template` names another). `mode` review adds the findings
+    and the stamp footer; submission leaves them out."""
+    path, default = templating.choose("html", result.plan, template)
+    shown = "report.html.j2" if default else path
+    ctx = {**report.context(result, mode), "css": Markup(CSS)}
+    text = templating.render_text(path, shown, ctx, autoescape=True, table=lambda g: Markup(grid_html(g)), chart=lambda c: Markup(chart_html(c)))
+    return text if text.endswith("\n") else text + "\n"
 
 
 def render_summary(summary, lang: str = "zh") -> str:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
+
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.evaluation.result import Result
-from engine.render.report import build
+from engine.render import report, templating
 from engine.render.report import summary_document
 
 
@@ -87,10 +89,38 @@ def render_document(doc: Document) -> str:
     return "\n".join(lines)
 
 
-def render(result: Result, lang: str = "zh") -> str:
-    """The self-evaluation report in Markdown (always Chinese)."""
+def render(result: Result, lang: str = "zh", mode: str = "review", template: str | None = None) -> str:
+    """The self-evaluation report in Markdown (always Chinese), from its
+    template (engine/render/templates/report.md.j2 unless the ruleset or
+    `template` names another). Markdown is for review: `mode` defaults to
+    review (findings and stamp in the text)."""
+    path, default = templating.choose("markdown", result.plan, template)
+    shown = "report.md.j2" if default else path
+    text = templating.render_text(
+        path, shown, report.context(result, mode), finalize=_field,
+        table=lambda g: Markup("\n".join(grid_lines(g))), numbered=lambda t: Markup(_line(str(t), numbered=True)),
+        inline=lambda t: Markup(_escape(str(t))),
+    )
+    return _tidy(text)
 
-    return render_document(build(result))
+
+def _field(value):
+    """Every field a template prints is text from the data or the ruleset,
+    shown literally (`_line`); only the filters' own Markdown (tables, our
+    item numbers) is `Markup` and goes in as it is."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value if value is not None else ""
+    if _NOT_A_LIST.match(value):  # 87.36, 3.5%: a number, not "1. " starting a list
+        return _escape(value)
+    return _line(value)
+
+
+_NOT_A_LIST = re.compile(r"\s*\d+[.)]\S")
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, one newline at the end."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
 def render_summary(summary, lang: str = "zh") -> str:

@@ -1,10 +1,12 @@
-"""The self-evaluation report (绩效自评报告) as a `Document`, in the seed's structure.
+"""The self-evaluation report (绩效自评报告): what its templates read.
 
-一、绩效得分情况 — the total, the grade, and the 一级 scores in one sentence;
-二、部门支出情况 — the budget figures and the tables as the data gives them;
-三、绩效评价情况 — （一）per indicator: target, actual, weight, score;
-（二）未完成指标及超指标值30%完成的原因分析; （三）the findings of the checks;
-附件 — the form 整体支出绩效自评表. Every number comes from the `Result`.
+`context(result, mode)` gathers, in the seed's order, every sentence the
+numbers give (一、绩效得分情况; 二's spending figures and tables; 三（一）per
+indicator; 三（二）the deviations), the unit's own texts (`narrative:`: 部门职能,
+工作重点, 支出情况说明, 表注, 数据来源及获取方式, 改进措施, 指标体系建议, 附件 …), the
+attachments in the ruleset's numbering, and the form. The structure and
+wording around them is the template's (engine/render/templates/). In review
+mode the findings (with their locations) and the stamp are added.
 """
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from decimal import Decimal
 
 from engine.base.numeric import fmt_money, fmt_percent, fmt_score
 from engine.evaluation.display import show_target, show_value
-from engine.render.document import Bar, Block, Chart, Document, Heading, PageBreak, Paragraph
+from engine.render.document import Bar, Chart, Document
 from engine.render.forms import first_levels, form_for, funds_values, is_project, report_text, table_grid
 from engine.render.json_out import stamp
+from engine.evaluation.evaluate import narrative_findings
 from engine.evaluation.result import IndicatorResult, Result
 from engine import __version__
 from engine.render.forms import summary_grid
@@ -64,81 +67,215 @@ def stamp_line(result: Result) -> str:
     return report_text("report.stamp", engine=s["engine"], ruleset=result.plan.file, ruleset_digest=s["ruleset_digest"], data=result.unit.file, input_digest=s["input_digest"])
 
 
-def build(result: Result) -> Document:
-    """The report for one department (or project) evaluation."""
+MODES = ("submission", "review")
+
+
+class Section:
+    """A narrative text as templates use it (`n.部门职能`): iterate it for its
+    paragraphs. A required text the data lacks yields one placeholder,
+    【待填写：标题】; an optional one yields nothing (`given` is false), so a
+    template can leave its heading out (`{% if n.存在的问题.shown %}`). A text
+    given per indicator or table keeps its parts in `by_name`."""
+
+    def __init__(self, key: str, title: str, paragraphs: tuple[str, ...] = (), required: bool = False, declared: bool = True, by_name: dict | None = None):
+        self.key, self.title, self.required, self.declared = key, title, required, declared
+        self.by_name = dict(by_name or {})
+        self.given = bool(paragraphs) or bool(self.by_name)
+        self.missing = required and not self.given
+        self.paragraphs = tuple(paragraphs) or ((report_text("report.placeholder", title=title),) if self.missing else ())
+
+    @property
+    def shown(self) -> bool:
+        """Whether the report prints this section (given, or required and so a placeholder)."""
+        return self.given or self.missing
+
+    def __iter__(self):
+        return iter(self.paragraphs)
+
+    def __bool__(self) -> bool:
+        return self.shown
+
+    def __str__(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+class Narrative(dict):
+    """key → `Section` for every declared text; an undeclared key gives an empty
+    section, so one template serves rulesets that declare fewer texts."""
+
+    def __missing__(self, key: str) -> Section:
+        return Section(key, key, declared=False)
+
+    def __getattr__(self, key: str) -> Section:  # `n.部门职能` in a template
+        if key.startswith("__"):
+            raise AttributeError(key)
+        return self[key]
+
+
+def narrative(result: Result) -> Narrative:
+    """The declared texts of `result`'s unit as `Section`s (a text given per
+    indicator or table as name → `NarrativeText` under `by_name`)."""
+    out = Narrative()
+    for decl in result.plan.ruleset.report.narrative:
+        given = result.unit.narrative.get(decl.key)
+        title = decl.title or decl.key
+        if decl.kind == "text":
+            out[decl.key] = Section(decl.key, title, given.paragraphs if given else (), decl.required)
+        else:
+            out[decl.key] = Section(decl.key, title, (), decl.required, by_name=given or {})
+    return out
+
+
+def context(result: Result, mode: str = "submission") -> dict:
+    """Everything a report template reads (Word, Markdown and HTML alike), in
+    the seed's order. Numbers and generated sentences come from the `Result`,
+    texts from the unit's `narrative:`; tables are `Grid`s the format lays out.
+
+    Fields: title, cover, unit, authority, year, date, mode, review, project,
+    score_sentence, chart, n (the texts), spending_sentence, tables (name,
+    caption, grid, intro), groups (heading, paragraphs), exceed_ratio,
+    deviations (heading, paragraphs, warning), findings (text, warning),
+    findings_intro, differences, attachments, signature, form,
+    form_heading, stamp, stamp_line."""
     rs = result.plan.ruleset
     places = rs.rounding.places
     title = report_title(result)
     subject = result.unit.subject
     date = str(subject.get("报告日期", "") or "")
+    project = is_project(result)
+    n = narrative(result)
     cover = [result.unit.name, kind_word(rs.kind), report_text("report.cover_year", year=rs.year)]
-    if subject.get("主管部门"):
-        cover.append(report_text("report.cover_authority", authority=subject["主管部门"]))
-    if date:
-        cover.append(chinese_year_month(date) or date)
-
-    blocks: list[Block] = []
-    blocks += _scores(result, title, places)
-    blocks += _spending(result)
-    blocks += _performance(result, places)
-    blocks += _deviations(result)
-    blocks += _findings(result)
-    blocks.append(PageBreak())
-    blocks.append(Heading(report_text("report.attachment", n=1), 1))
-    blocks.append(form_for(result))
-    blocks.append(Paragraph(result.unit.name, "right", indent=False))
-    if date:
-        blocks.append(Paragraph(date, "right", indent=False))
-    s = stamp(result)
-    # Document properties hold at most 255 characters: the stamp's values, no paths.
-    props = {"title": title, "subject": rs.title, "author": s["engine"], "comments": " ".join(s.values()), "keywords": rs.kind}
-    return Document(title, tuple(cover), tuple(blocks), fmt_score(result.total, places), result.grade, s, stamp_line(result), props)
-
-
-def _scores(result: Result, title: str, places: int) -> list[Block]:
+    authority = str(subject.get("主管部门", "") or "")
+    if authority:
+        cover.append(report_text("report.cover_authority", authority=authority))
+    cover_date = (chinese_year_month(date) or date) if date else ""
+    if cover_date:
+        cover.append(cover_date)
     levels = first_levels(result)
     parts = "，".join(report_text("report.part_score", name=r.node.name, score=fmt_score(r.score, places)) for r in levels)
     bars = tuple(Bar(r.node.name, r.score, r.weight, fmt_score(r.score, places), fmt_score(r.weight, places)) for r in levels)
-    return [
-        Heading(report_text("report.h_scores"), 1),
-        Paragraph(report_text("report.score_sentence", title=title, total=fmt_score(result.total, places), grade=result.grade, parts=parts)),
-        Chart(report_text("report.chart_title"), bars),
-    ]
+    attachments, form_number = _attachments(result, n)
+    s = stamp(result)
+    review = mode == "review"
+    findings = _findings(result) if review else []
+    return {
+        "title": title, "cover": cover, "unit": result.unit.name, "authority": authority, "year": rs.year,
+        "date": date or report_text("report.placeholder", title=report_text("report.date_word")), "cover_date": cover_date,
+        "mode": mode, "review": review, "project": project,
+        "score_sentence": report_text("report.score_sentence", title=title, total=fmt_score(result.total, places), grade=result.grade, parts=parts),
+        "total": fmt_score(result.total, places), "grade": result.grade,
+        "chart": Chart(report_text("report.chart_title"), bars),
+        "n": n,
+        "spending_sentence": _spending_sentence(result),
+        "tables": _tables(result, n),
+        "groups": _groups(result, n, places),
+        "exceed_ratio": fmt_percent(rs.deviations.exceed_ratio),
+        "deviations": _deviations(result, n),
+        "no_deviations": report_text("report.none"),
+        "findings": findings,
+        "findings_intro": _findings_intro(result) if review else "",
+        "differences": _differences(result) if review else [],
+        "attachments": attachments,
+        "signature": _signature(result),
+        "form": form_for(result),
+        "form_heading": report_text("report.attachment", n=form_number),
+        "stamp": s, "stamp_line": stamp_line(result),
+    }
 
 
-def _spending(result: Result) -> list[Block]:
+def properties(result: Result) -> dict[str, str]:
+    """Document properties: the title and the stamp (its values, no paths:
+    Word's core properties hold at most 255 characters)."""
+    s = stamp(result)
+    return {"title": report_title(result), "subject": result.plan.ruleset.title, "author": s["engine"], "comments": " ".join(s.values()), "keywords": result.plan.ruleset.kind}
+
+
+def _signature(result: Result) -> str:
+    """Who signs: the unit; for a project, the unit that carries it out (实施单位),
+    else its 主管部门, else the project's name."""
+    subject = result.unit.subject
+    if is_project(result):
+        for key in ("实施单位", "主管部门"):
+            if subject.get(key):
+                return str(subject[key])
+    return result.unit.name
+
+
+ATTACHMENT_TITLES = {"project_forms": "report.attachment_project_forms", "project_summary": "report.attachment_summary", "form": "report.attachment_form"}
+
+
+def attachment_titles(result: Result) -> list[tuple[str, str]]:
+    """(kind, 附件N：title) in the ruleset's order (`report.attachments`)."""
     rs = result.plan.ruleset
-    blocks: list[Block] = [Heading(report_text("report.h_spending_project" if is_project(result) else "report.h_spending"), 1)]
+    out = []
+    for i, kind in enumerate(rs.report.attachments, start=1):
+        code = "report.attachment_project_form" if kind == "form" and is_project(result) else ATTACHMENT_TITLES[kind]
+        out.append((kind, report_text("report.attachment_line", n=i, title=report_text(code, unit=result.unit.name, year=rs.year))))
+    return out
+
+
+def _attachments(result: Result, n: Narrative) -> tuple[list[str], int]:
+    titles = attachment_titles(result)
+    number = next((i for i, (kind, _) in enumerate(titles, start=1) if kind == "form"), len(titles) + 1)
+    given = n["附件"]
+    return (list(given) if given.given else [t for _, t in titles]), number
+
+
+def _spending_sentence(result: Result) -> str:
     figures = []
     for name, value in funds_values(result).items():
         if isinstance(value, Decimal):
             shown = fmt_percent(value) if name.endswith("率") else report_text("report.money", amount=fmt_money(value))
             figures.append(report_text("report.figure", name=name, value=shown))
+    rs = result.plan.ruleset
     tables = [t for t in rs.tables if t in result.unit.tables]
-    if figures:
-        blocks.append(Paragraph(report_text("report.spending_sentence", year=rs.year, figures="，".join(figures), more=report_text("report.see_tables") if tables else "")))
-    for i, tname in enumerate(tables, start=1):
+    if not figures:
+        return report_text("report.see_tables") if tables else ""
+    return report_text("report.spending_sentence", year=rs.year, figures="，".join(figures), more=report_text("report.see_tables") if tables else "")
+
+
+def _tables(result: Result, n: Narrative) -> list[dict]:
+    intro = n["支出情况说明"]
+    given = intro.by_name
+    out = []
+    for i, tname in enumerate((t for t in result.plan.ruleset.tables if t in result.unit.tables), start=1):
         grid = table_grid(result, tname)
-        blocks.append(replace(grid, title=report_text("report.section", n=small_number(i), title=grid.title)))
-    return blocks
+        text = given.get(tname)
+        paragraphs = list(text.paragraphs) if text else ([report_text("report.placeholder", title=f"{intro.title}（{grid.title}）")] if intro.required else [])
+        out.append({"name": tname, "caption": report_text("report.table_caption", n=i, title=grid.title), "grid": replace(grid, title=report_text("report.table_caption", n=i, title=grid.title)), "intro": paragraphs})
+    return out
 
 
-def _performance(result: Result, places: int) -> list[Block]:
-    blocks: list[Block] = [Heading(report_text("report.h_performance"), 1), Heading(report_text("report.h_targets"), 2)]
+def _groups(result: Result, n: Narrative, places: int) -> list[dict]:
+    """三（一）: per 一级 indicator, its heading and its sentences (or the
+    unit's own text for it, `绩效目标完成情况`)."""
+    given = n["绩效目标完成情况"].by_name
+    groups = []
     for i, top in enumerate(first_levels(result), start=1):
-        blocks.append(Heading(report_text("report.level1", n=i, name=top.node.name, weight=fmt_score(top.weight, places)), 3))
-        children = top.children or (top,)
-        for j, r in enumerate(children, start=1):
+        own = given.get(top.node.name)
+        name = own.title if own and own.title else report_text("report.level1_title", name=top.node.name, weight=fmt_score(top.weight, places))
+        heading = report_text("report.numbered", n=i, text=name)
+        if own:
+            groups.append({"heading": heading, "paragraphs": list(own.paragraphs)})
+            continue
+        paragraphs: list[str] = []
+        for j, r in enumerate(top.children or (top,), start=1):
+            mine = given.get(r.node.name)
             if r.children:
-                blocks.append(Paragraph(report_text("report.level2", n=j, name=r.node.name, weight=fmt_score(r.weight, places), score=fmt_score(r.score, places))))
-                items = "；".join(_leaf_clause(leaf, places, short=True) for leaf in _leaves(r))
-                blocks.append(Paragraph(report_text("report.sentence_end", text=items)))
+                paragraphs.append(report_text("report.level2", n=j, name=r.node.name, weight=fmt_score(r.weight, places), score=fmt_score(r.score, places)))
+                if mine:
+                    paragraphs += mine.paragraphs
+                else:
+                    paragraphs.append(report_text("report.sentence_end", text="；".join(_leaf_clause(leaf, places, short=True) for leaf in _leaves(r))))
+            elif mine:
+                paragraphs += mine.paragraphs
             else:
-                blocks.append(Paragraph(report_text("report.item", n=j, text=_leaf_clause(r, places, short=False))))
+                paragraphs.append(report_text("report.item", n=j, text=_leaf_clause(r, places, short=False)))
                 note = r.entry.get("explanation")
                 if note and not _deviates(result, r):
-                    blocks.append(Paragraph(note))
-    return blocks
+                    paragraphs.append(note)
+        groups.append({"heading": heading, "paragraphs": paragraphs})
+    return groups
 
 
 def _leaves(r: IndicatorResult):
@@ -168,13 +305,17 @@ def _leaf_clause(r: IndicatorResult, places: int, short: bool) -> str:
     return report_text(code, name=node.name, target=target or "—", actual=actual or "—", weight=weight, score=score)
 
 
-def _deviations(result: Result) -> list[Block]:
-    ratio = fmt_percent(result.plan.ruleset.deviations.exceed_ratio)
-    blocks: list[Block] = [Heading(report_text("report.h_deviations", ratio=ratio), 2)]
-    if not result.deviations:
-        blocks.append(Paragraph(report_text("report.none")))
+def _deviations(result: Result, n: Narrative) -> list[dict]:
+    """三（二）: each deviation's heading and reason (or the unit's own text for
+    it, `偏差原因分析`); `warning` marks one without a reason."""
+    given = n["偏差原因分析"].by_name
+    out = []
     for i, d in enumerate(result.deviations, start=1):
-        blocks.append(Heading(report_text("report.numbered", n=i, text=d.name), 3))
+        own = given.get(d.name)
+        heading = report_text("report.numbered", n=i, text=own.title if own and own.title else d.name)
+        if own:
+            out.append({"heading": heading, "paragraphs": list(own.paragraphs), "warning": False})
+            continue
         target = show_value(d.target, d.value_type, d.unit) or "—"
         node = result.plan.node(d.key)
         if node is not None and node.operator in ("≥", "≤") and isinstance(d.target, Decimal):
@@ -182,27 +323,48 @@ def _deviations(result: Result) -> list[Block]:
         actual = show_value(d.actual, d.value_type, d.unit) or "—"
         facts = report_text("report.deviation_facts", target=target, actual=actual, kind=report_text(f"report.kind_{_KIND_CODES.get(d.kind, 'explain')}"))
         if d.explanation:
-            blocks.append(Paragraph(report_text("report.deviation_reason", facts=facts, reason=d.explanation)))
+            out.append({"heading": heading, "paragraphs": [report_text("report.deviation_reason", facts=facts, reason=d.explanation)], "warning": False})
         else:
-            blocks.append(Paragraph(report_text("report.deviation_unexplained", facts=facts), "warning"))
-    return blocks
+            out.append({"heading": heading, "paragraphs": [report_text("report.deviation_unexplained", facts=facts)], "warning": True})
+    return out
 
 
 _KIND_CODES = {"未完成": "missed", "超额": "exceeded", "需说明": "explain"}
 
 
-def _findings(result: Result) -> list[Block]:
-    blocks: list[Block] = [Heading(report_text("report.h_findings"), 2)]
-    if not result.findings:
-        blocks.append(Paragraph(report_text("report.no_findings")))
-        return blocks
-    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
-    blocks.append(Paragraph(report_text("report.findings_intro", count=len(result.findings), warnings=counts["warning"] + counts["error"], infos=counts["info"])))
-    for i, f in enumerate(result.findings, start=1):
+def report_findings(result: Result) -> list:
+    """The result's findings and the report's own: required texts missing."""
+    return [*result.findings, *narrative_findings(result.plan, result.unit)]
+
+
+def _findings_intro(result: Result) -> str:
+    found = report_findings(result)
+    if not found:
+        return report_text("report.no_findings")
+    counts = {s: sum(1 for f in found if f.severity == s) for s in ("error", "warning", "info")}
+    return report_text("report.findings_intro", count=len(found), warnings=counts["warning"] + counts["error"], infos=counts["info"])
+
+
+def _findings(result: Result) -> list[dict]:
+    out = []
+    for i, f in enumerate(report_findings(result), start=1):
         where = report_text("report.where", location=str(f.span)) if f.span else ""
         text = report_text("report.finding", n=i, severity=report_text(f"report.severity_{f.severity}"), message=f.message("zh"), where=where)
-        blocks.append(Paragraph(text, "warning" if f.severity in ("error", "warning") else "info"))
-    return blocks
+        out.append({"text": text, "warning": f.severity in ("error", "warning")})
+    return out
+
+
+def _differences(result: Result) -> list[dict]:
+    """Stated-vs-computed differences (the unit's `stated:` figures, issue 14),
+    for review: a hook filled when results carry them."""
+    found = getattr(result, "differences", None) or ()
+    return [{"text": getattr(d, "text", str(d)), "warning": True} for d in found]
+
+
+def unresolved(result: Result) -> list:
+    """The findings a submission should not go out with: errors and warnings
+    (rounding notes are not), e.g. a required text still missing."""
+    return [f for f in report_findings(result) if f.severity in ("error", "warning")]
 
 
 def summary_stamp(summary) -> dict[str, str]:

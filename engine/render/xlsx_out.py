@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
@@ -62,9 +63,14 @@ def row_heights(grid: Grid) -> dict[int, float]:
     return {r: h for r, h in heights.items() if h > 18}
 
 
-def write_grid(ws, grid: Grid, footer: str) -> None:
-    """Lay `grid` out on worksheet `ws`: title row, note row, then the table."""
-    # optional library (the xlsx/reports extra): imported only when a workbook is read or written
+def write_grid(ws, grid: Grid, footer: str, cached: dict | None = None) -> None:
+    """Lay `grid` out on worksheet `ws`: title row, note row, then the table.
+
+    A cell with a `formula` becomes a live formula over the cells of the
+    grid it names (总分 = SUM of the indicators' scores, …); its number is
+    recorded in `cached` (sheet → cell → value) so the saved file can carry it
+    as the formula's cached value for viewers that do not recalculate."""
+    # optional library (the xlsx/reports extra): imported only for Excel output
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
@@ -88,9 +94,15 @@ def write_grid(ws, grid: Grid, footer: str) -> None:
     for r in range(grid.nrows):  # borders on every position, merged ones included
         for c in range(grid.ncols):
             ws.cell(row=top + r, column=c + 1).border = border
+    refs = _role_refs(grid, top)
     for cell in grid.cells:
         target = ws.cell(row=top + cell.row, column=cell.col + 1)
-        if cell.value is not None and cell.kind in NUMBER_FORMATS:
+        formula = _formula(cell, refs) if cell.formula else None
+        if formula and cell.value is not None and cached is not None:
+            target.value = formula
+            target.number_format = NUMBER_FORMATS.get(cell.kind, "General")
+            cached.setdefault(ws.title, {})[target.coordinate] = cell.value
+        elif cell.value is not None and cell.kind in NUMBER_FORMATS:
             target.value = cell.value
             target.number_format = NUMBER_FORMATS[cell.kind]
         else:
@@ -99,7 +111,11 @@ def write_grid(ws, grid: Grid, footer: str) -> None:
         target.alignment = Alignment(horizontal=cell.align, vertical="center", wrap_text=True)
         if cell.rowspan > 1 or cell.colspan > 1:
             ws.merge_cells(start_row=top + cell.row, start_column=cell.col + 1, end_row=top + cell.row + cell.rowspan - 1, end_column=cell.col + cell.colspan)
-    for i, w in enumerate(grid.widths, start=1):
+    widths = list(grid.widths)
+    for cell in grid.cells:  # a heading fits its column: no ")" left alone on a line
+        if cell.header and cell.colspan == 1 and cell.row < grid.header_rows + 3:
+            widths[cell.col] = max(widths[cell.col], width(cell.text) + 2)
+    for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     for r, height in row_heights(grid).items():
         ws.row_dimensions[top + r].height = height
@@ -118,6 +134,91 @@ def write_grid(ws, grid: Grid, footer: str) -> None:
     ws.oddFooter.center.size = 8
 
 
+def _role_refs(grid: Grid, top: int) -> dict[str, list[tuple[int, int]]]:
+    """role → (sheet row, column) of the cells holding a number of that role."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for cell in grid.cells:
+        if cell.role and cell.value is not None and not cell.formula:
+            out.setdefault(cell.role, []).append((top + cell.row, cell.col + 1))
+    return out
+
+
+def _ranges(positions: list[tuple[int, int]]) -> str:
+    """`G5:G21,G23`: the cells as ranges of consecutive rows per column."""
+    # optional library (the xlsx/reports extra): imported only for Excel output
+    from openpyxl.utils import get_column_letter
+
+    parts: list[str] = []
+    for col in sorted({c for _, c in positions}):
+        rows = sorted(r for r, c in positions if c == col)
+        start = prev = rows[0]
+        for r in rows[1:] + [None]:
+            if r is not None and r == prev + 1:
+                prev = r
+                continue
+            letter = get_column_letter(col)
+            parts.append(f"{letter}{start}" if start == prev else f"{letter}{start}:{letter}{prev}")
+            if r is not None:
+                start = prev = r
+    return ",".join(parts)
+
+
+def _span(positions: list[tuple[int, int]]) -> str:
+    """One range over the rows of `positions` (for SUMPRODUCT, which needs aligned ranges)."""
+    # optional library (the xlsx/reports extra): imported only for Excel output
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(positions[0][1])
+    return f"{letter}{min(r for r, _ in positions)}:{letter}{max(r for r, _ in positions)}"
+
+
+def _formula(cell, refs: dict[str, list[tuple[int, int]]]) -> str | None:
+    """The spreadsheet formula of a cell's `formula` (None when the grid has no
+    cells it could read)."""
+    kind, _, arg = cell.formula.partition(":")
+    if kind == "sum" and refs.get(arg):
+        return f"=SUM({_ranges(refs[arg])})"
+    if kind == "rate":
+        a, b = arg.split("/")
+        if refs.get(a) and refs.get(b):
+            return f"=IF(SUM({_ranges(refs[b])})=0,\"\",ROUND(SUM({_ranges(refs[a])})/SUM({_ranges(refs[b])}),4))"
+    if kind == "weighted":
+        a, b = arg.split("/")
+        if refs.get(a) and refs.get(b):
+            rows_a, rows_b = sorted(r for r, _ in refs[a]), sorted(r for r, _ in refs[b])
+            if rows_a == rows_b:
+                return f"=IF(SUM({_ranges(refs[b])})=0,\"\",ROUND(SUMPRODUCT({_span(refs[a])},{_span(refs[b])})/SUM({_ranges(refs[b])}),2))"
+    return None
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/>|<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v></v>')
+
+
+def with_cached_values(data: bytes, cached: dict[str, dict[str, object]], sheet_files: dict[str, str]) -> bytes:
+    """The saved workbook with each formula's cached value (`<v>`) filled in.
+
+    openpyxl writes formulas without results; Excel and LibreOffice compute
+    them on opening, but previewers, phones and most libraries show only the
+    cached value — so we write the value we computed (exact, from the Decimal
+    result) where openpyxl left it empty."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            values = cached.get(sheet_files.get(info.filename, ""), {})
+            if values:
+                def fill(match, values=values):
+                    ref = (match.group(1) or match.group(4)).decode()
+                    attrs, formula = (match.group(2), match.group(3)) if match.group(1) else (match.group(5), match.group(6))
+                    if ref not in values:
+                        return match.group(0)
+                    return b'<c r="%s"%s><f>%s</f><v>%s</v>' % (ref.encode(), attrs, formula, format(values[ref], "f").encode())
+                content = _FORMULA_CELL.sub(fill, content)
+            dst.writestr(info, content)
+    return out.getvalue()
+
+
 def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, str]) -> bytes:
     """A workbook with one sheet per grid and the hidden sheet 生成信息 holding
     `info` (the stamp); `props` fill the workbook properties."""
@@ -126,23 +227,26 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
     wb = openpyxl.Workbook()
     taken: set[str] = set()
     engine = dict(info).get("engine", "jixiao")
+    cached: dict[str, dict] = {}
     for i, grid in enumerate(grids):
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = sheet_name(grid.sheet or grid.title, taken)
-        write_grid(ws, grid, engine)
+        write_grid(ws, grid, engine, cached)
     hidden = wb.create_sheet(sheet_name(report_text("report.stamp_sheet"), taken))
     for row in info:
         hidden.append(row)
     hidden.sheet_state = "hidden"
-    for ws in wb.worksheets:  # names, explanations, file names: text, never a formula
-        text_cells(ws)
+    for ws in wb.worksheets:  # names, explanations, file names: text, never a formula (ours kept)
+        text_cells(ws, keep=cached.get(ws.title, {}))
     wb.properties.creator = engine
     for key in ("title", "subject", "description", "keywords"):
         if key in props:
             setattr(wb.properties, key, props[key])
     out = io.BytesIO()
     wb.save(out)
-    return normalise_zip(out.getvalue())
+    # openpyxl names sheet parts by position: xl/worksheets/sheet1.xml for the first sheet, …
+    files = {f"xl/worksheets/sheet{i}.xml": ws.title for i, ws in enumerate(wb.worksheets, start=1)}
+    return normalise_zip(with_cached_values(out.getvalue(), cached, files))
 
 
 def stamp_rows(result: Result) -> list[tuple[str, str]]:
@@ -155,19 +259,20 @@ def stamp_rows(result: Result) -> list[tuple[str, str]]:
     ]
 
 
-def render(result: Result, lang: str = "zh") -> bytes:
+def render(result: Result, lang: str = "zh", mode: str = "submission") -> bytes:
     """The workbook of forms as .xlsx bytes (always Chinese): the form, the
-    data tables, the findings."""
+    data tables, and in review mode the findings."""
     _openpyxl()
 
     grids = [form_for(result)]
     grids += [table_grid(result, t) for t in result.plan.ruleset.tables if t in result.unit.tables]
-    grids.append(findings_grid(result))
+    if mode == "review":
+        grids.append(findings_grid(result))
     props = {"title": report_title(result), "subject": result.plan.ruleset.title, "description": stamp_line(result), "keywords": " ".join(stamp(result).values())}
     return workbook(grids, stamp_rows(result), props)
 
 
-def render_summary(summary, lang: str = "zh") -> bytes:
+def render_summary(summary, lang: str = "zh", **_options) -> bytes:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as .xlsx bytes; the
     hidden sheet lists every data file with its digest."""
     _openpyxl()

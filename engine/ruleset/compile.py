@@ -101,6 +101,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     problems += validate.unique_ids(ruleset.indicators, smap)
     if not unsure.grades:
         problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)
+    problems += validate.report_spec(ruleset.report, ruleset.tables, smap)
 
     names = Names()  # every name formulas read → its kind
     declared: list[tuple[str, tuple]] = []  # every name formulas read, where it is declared

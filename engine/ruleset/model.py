@@ -258,6 +258,44 @@ class BatchSpec(Model):
     rows: BatchRows | None = None
 
 
+NarrativeKind = Literal["text", "by_indicator", "by_table"]
+Attachment = Literal["project_forms", "project_summary", "form"]
+
+
+class NarrativeDecl(Model):
+    """A narrative section of the report (报告文字), given by each unit under its
+    data's top-level `narrative:` by `key`.
+
+    `kind`: `text` — one text (paragraphs by line, or a list of paragraphs);
+    `by_indicator` — a text per indicator name (绩效目标完成情况 per 一级, 偏差原因分析
+    per indicator), each replacing the sentences generated for it; `by_table`
+    — a text per declared table, printed before the table. A `required` text
+    the data lacks is a finding, and the report shows 【待填写：title】 in its place."""
+
+    key: str
+    title: str | None = None
+    required: bool = False
+    kind: NarrativeKind = "text"
+
+
+class ReportSpec(Model):
+    """The report (报告): its narrative sections, its templates and its
+    attachments in the order they are numbered (附件1, 附件2, …).
+
+    `template` is the Word template (a .docx with Jinja fields, docxtpl), or a
+    mapping `{docx: …, markdown: …, html: …}`; paths are relative to the
+    ruleset file. Without one, the bundled default templates are used."""
+
+    narrative: tuple[NarrativeDecl, ...] = ()
+    template: dict[Literal["docx", "markdown", "html"], str] = {}
+    attachments: tuple[Attachment, ...] = ("form",)
+
+    @field_validator("template", mode="before")
+    @classmethod
+    def _template_shorthand(cls, v: Any) -> Any:
+        return {"docx": v} if isinstance(v, str) else v
+
+
 class Ruleset(Model):
     """A year's scheme for one kind of evaluation (部门整体支出 or 项目支出)."""
 
@@ -285,6 +323,7 @@ class Ruleset(Model):
     cases: tuple[Case, ...] = ()
     lints: dict[str, bool] = {}  # design lints switched on or off by id (engine/ruleset/lints.py)
     batch: BatchSpec | None = None  # table column mapping for `batch` (optional)
+    report: ReportSpec = ReportSpec.model_construct()  # narrative, templates, attachments
 
     @field_validator("metrics", mode="before")
     @classmethod

@@ -339,3 +339,17 @@ def grade_bands(grades, total: Decimal, smap: SourceMap) -> Iterator[Diagnostic]
         yield Diagnostic("ruleset.grade_gap", smap.value(("grades", len(grades) - 1, "min")), {"label": grades[-1].label, "low": Decimal(0), "high": grades[-1].min})
     if grades[-1].min < 0:
         yield Diagnostic("ruleset.grade_below_zero", smap.value(("grades", len(grades) - 1, "min")), {"label": grades[-1].label})
+
+
+def report_spec(report, tables, smap: SourceMap) -> Iterator[Diagnostic]:
+    """The report section: narrative keys and attachments named once each."""
+    seen: dict[str, int] = {}
+    for i, decl in enumerate(report.narrative):
+        if decl.key in seen:
+            first = smap.value(("report", "narrative", seen[decl.key], "key"))
+            yield Diagnostic("ruleset.narrative_duplicate", smap.value(("report", "narrative", i, "key")), {"key": decl.key, "first": first.line if first else "?"})
+        else:
+            seen[decl.key] = i
+    for i, item in enumerate(report.attachments):
+        if item in report.attachments[:i]:
+            yield Diagnostic("ruleset.attachment_duplicate", smap.value(("report", "attachments", i)), {"item": item})

@@ -46,6 +46,8 @@ class SummaryRow:
     ruleset_digest: str = ""
     ruleset_files: tuple[str, ...] = ()  # the ruleset's files (its `extends:` chain): inputs no output may replace
     review: ReviewLine | None = None  # a form with printed figures (stated): its review line
+    authority: str = ""  # 主管部门: the unit the summary is made for
+    year: int | None = None
 
     @property
     def failed(self) -> bool:
@@ -64,6 +66,17 @@ class ProjectSummary:
     mean_score: Decimal | None
     grades: Mapping[str, int]  # label → count, best grade first
     findings: int
+
+    @property
+    def authority(self) -> str:
+        """The 主管部门 every evaluated project names (or "" when they differ)."""
+        found = {r.authority for r in self.rows if not r.failed}
+        return found.pop() if len(found) == 1 else ""
+
+    @property
+    def year(self) -> int | None:
+        found = {r.year for r in self.rows if not r.failed and r.year}
+        return found.pop() if len(found) == 1 else None
 
     @property
     def evaluated(self) -> int:
@@ -121,7 +134,7 @@ def row_of(result: Result, file: str) -> SummaryRow:
     return SummaryRow(
         file, result.unit.name or file, budget, spent, rate, result.total, result.grade,
         len(result.findings), severity, (), tuple(b.label for b in result.plan.ruleset.grades),
-        result.unit.digest, result.plan.digest, result.plan.files, line_of(result),
+        result.unit.digest, result.plan.digest, result.plan.files, line_of(result), str(result.unit.subject.get("主管部门", "") or ""), result.plan.ruleset.year,
     )
 
 

@@ -30,9 +30,19 @@ from engine.unit.entries import _EMPTY, Reader, _column_coercers, _entry_data, _
 from engine.load.yaml_loader import load_text, read_file
 from engine.unit.stated import StatedFigure, check_names, read_stated
 
-TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "stated", "notes")
+TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "stated", "notes", "narrative")
+NARRATIVE_ITEM_KEYS = ("title", "text")
 ROW_KEYS = ("name", "category", "rows")
 SEPARATOR = " › "
+
+
+class NarrativeText(NamedTuple):
+    """A narrative text of the report (报告文字): its paragraphs, and for a text
+    given per indicator or table, an optional heading that replaces the
+    generated one (`title`)."""
+
+    paragraphs: tuple[str, ...]
+    title: str | None = None
 
 
 class TableRow(NamedTuple):
@@ -76,6 +86,9 @@ class UnitData:
     notices: tuple[Diagnostic, ...] = ()
     # Warnings met while reading (a form's formula whose saved result was used); never change the result.
     notes: tuple = field(default=(), repr=False)
+    # The report's narrative by key (`NarrativeText`, or name → `NarrativeText` for
+    # a text given per indicator or table), as the ruleset's `report.narrative` declares.
+    narrative: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -159,6 +172,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     entries: dict[str, dict] = {}
     entry_keys: dict[str, str] = {}
     _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
+    narrative = _read_narrative(plan, raw.get("narrative"), rd)
     unit_plan = None
     stated: list[StatedFigure] = []
     notices: tuple[Diagnostic, ...] = ()
@@ -178,7 +192,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
 
     if rd.problems:
         raise DiagnosticError(sorted(rd.problems, key=sort_key))
-    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan or plan, entry_keys=entry_keys, stated=tuple(stated), notices=notices)
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan or plan, entry_keys=entry_keys, stated=tuple(stated), notices=notices, narrative=narrative)
 
 
 def _section(given: Any, name: str, rd: Reader) -> dict | None:
@@ -189,6 +203,78 @@ def _section(given: Any, name: str, rd: Reader) -> dict | None:
         rd.add("input.section_not_mapping", rd.at((name,)), section=name)
         return None
     return given
+
+
+def _read_narrative(plan: Plan, given: Any, rd: Reader) -> dict[str, Any]:
+    """`narrative:` — the report's texts, by the keys the ruleset declares."""
+    section = _section(given, "narrative", rd)
+    if not section:
+        return {}
+    decls = {d.key: d for d in plan.ruleset.report.narrative}
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        decl = decls.get(key)
+        path = ("narrative", key)
+        if decl is None:
+            rd.add("input.unknown_narrative", rd.key_at(path), key=key, suggestion=suggest(str(key), decls), known="、".join(decls) or "—")
+            continue
+        if decl.kind == "text":
+            text = _narrative_text(value, path, rd, key)
+            if text is not None:
+                out[key] = text
+            continue
+        if not isinstance(value, dict):
+            rd.add("input.narrative_not_by_name", rd.at(path), key=key)
+            continue
+        names = _narrative_names(plan, decl.kind)
+        parts: dict[str, NarrativeText] = {}
+        for name, item in value.items():
+            if name not in names:
+                code = "input.narrative_unknown_table" if decl.kind == "by_table" else "input.narrative_unknown_indicator"
+                rd.add(code, rd.key_at(path + (name,)), key=key, name=name, suggestion=suggest(str(name), names))
+                continue
+            text = _narrative_text(item, path + (name,), rd, key, titled=True)
+            if text is not None:
+                parts[str(name)] = text
+        out[key] = parts
+    return out
+
+
+def _narrative_names(plan: Plan, kind: str) -> list[str]:
+    if kind == "by_table":
+        return list(plan.ruleset.tables)
+    names: list[str] = []
+    stack = list(plan.roots)
+    while stack:
+        node = stack.pop(0)
+        names.append(node.name)
+        stack.extend(node.children)
+    return names
+
+
+def _narrative_text(value: Any, path: tuple, rd: Reader, key: str, titled: bool = False) -> NarrativeText | None:
+    """A text, a list of paragraphs, or (per name) `{title: …, text: …}`."""
+    title = None
+    if titled and isinstance(value, dict):
+        for k in value:
+            if k not in NARRATIVE_ITEM_KEYS:
+                rd.add("input.unknown_entry_key", rd.key_at(path + (k,)), key=k, name=path[-1], suggestion=suggest(str(k), NARRATIVE_ITEM_KEYS), known=", ".join(NARRATIVE_ITEM_KEYS))
+        title = value.get("title")
+        if title is not None and not isinstance(title, str):
+            rd.add("input.narrative_not_text", rd.at(path + ("title",)), key=key)
+            title = None
+        path, value = path + ("text",), value.get("text", "")
+    if isinstance(value, str):
+        return NarrativeText(tuple(line.strip() for line in value.splitlines() if line.strip()), title)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return NarrativeText(tuple(v.strip() for v in value if v.strip()), title)
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            if not isinstance(v, str):
+                rd.add("input.narrative_not_text", rd.at(path + (i,)), key=key)
+        return None
+    rd.add("input.narrative_not_text", rd.at(path), key=key)
+    return None
 
 
 def _suggested(rd: Reader, code: str) -> set:

@@ -35,6 +35,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ruleset.negative_weight": ("「{name}」的分值不能为负数", "the weight of '{name}' cannot be negative"),
     "ruleset.duplicate_id": ("指标「{id}」重复（第 {first} 行已有同名指标）；请用 id 区分", "indicator '{id}' appears twice (first on line {first}); give each an id"),
     "ruleset.no_grades": ("没有设置评价等级（grades）", "no grade bands (grades) are set"),
+    "ruleset.narrative_duplicate": ("报告文字「{key}」重复（第{first}行已有）", "report text '{key}' is declared twice (first on line {first})"),
+    "ruleset.attachment_duplicate": ("附件「{item}」重复列出", "attachment '{item}' is listed twice"),
     "ruleset.grade_duplicate": ("等级「{label}」重复", "grade '{label}' appears twice"),
     "ruleset.grade_order": ("等级应从高到低排列：「{label}」的下限不低于「{previous}」", "grades go from highest to lowest: '{label}' starts no lower than '{previous}'"),
     "ruleset.grade_gap": ("等级「{label}」与上一档之间有空档：{low} 至 {high} 分不属于任何等级", "grade '{label}' leaves a gap: totals from {low} to {high} fall in no grade"),

@@ -19,6 +19,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.year_mismatch": ("数据的年度是 {year}，而规则集「{ruleset}」适用于 {expected} 年度：请换用对应年度的规则集", "the data is for {year}, but the ruleset '{ruleset}' is for {expected}: use that year's ruleset"),
     "input.bidi_in_name": ("名称中有文字方向控制符 {value}（会使名称反向显示或隐藏部分文字）：请删去", "the name holds the text-direction control {value} (it shows the name reversed or hides part of it): remove it"),
     "input.no_subject": ("缺少被评价单位的名称：请写 subject: 单位名称", "the unit's name is missing: write subject: <name>"),
+    "input.unknown_narrative": ("规则集的报告中没有「{key}」这一部分文字{suggestion?，是否应为「{suggestion}」？}（可以有：{known}）", "the ruleset's report has no text '{key}'{suggestion?; did you mean '{suggestion}'?} (known: {known})"),
+    "input.narrative_not_text": ("报告文字「{key}」应写成一段文字，或每段一项的列表", "report text '{key}' should be text, or a list with one paragraph per item"),
+    "input.narrative_not_by_name": ("报告文字「{key}」应按名称逐项写：「名称: 文字」", "report text '{key}' should give one text per name: 'name: text'"),
+    "input.narrative_unknown_indicator": ("报告文字「{key}」中的「{name}」不是规则集中的指标{suggestion?，是否应为「{suggestion}」？}", "'{name}' in report text '{key}' is not an indicator of the ruleset{suggestion?; did you mean '{suggestion}'?}"),
+    "input.narrative_unknown_table": ("报告文字「{key}」中的「{name}」不是规则集中的数据表{suggestion?，是否应为「{suggestion}」？}", "'{name}' in report text '{key}' is not a table of the ruleset{suggestion?; did you mean '{suggestion}'?}"),
     "input.section_not_mapping": ("「{section}」下面应逐行写「名称: 值」", "'{section}' should list 'name: value' lines"),
     # declared inputs
     "input.unknown_input": ("规则集中没有「{name}」这项数据{suggestion?，是否应为「{suggestion}」？}", "the ruleset declares no figure '{name}'{suggestion?; did you mean '{suggestion}'?}"),

@@ -29,6 +29,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "result.rescaled": ("不适用指标不计分：适用指标满分 {applicable}，得分 {points}，折算为 {total}", "not-applicable indicators dropped: {points} of {applicable} applicable points, rescaled to {total}"),
     "result.not_in_total": ("（不计入总分）", " (not in total)"),
     # the summary across projects
+    "summary.title_named": ("{unit}{year}年项目支出自评情况汇总表", "{unit}: summary of project self-evaluations {year}"),
     "summary.title": ("项目支出自评情况汇总表", "Summary of project self-evaluations"),
     "summary.head": ("序号|项目名称|全年预算数|全年执行数|执行率|得分|等级|问题数", "No.|Project|Full-year budget|Spent|Execution|Score|Grade|Findings"),
     "summary.total_row": ("合计", "Total"),
