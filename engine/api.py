@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import Sequence
 
 from engine.ruleset.compile import Plan, load_plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
@@ -25,8 +26,9 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
+def evaluate_file(data_path: str, ruleset_path: str | None = None, sets: Sequence[str] = ()) -> Result:
     """Load a data file, its ruleset (given, or named by the file), and evaluate.
+    `sets` are what-if settings `名称=值` (`engine.tools.whatif`).
 
     Raises `DiagnosticError` with every problem found in either file."""
     shown = display_path(data_path)
@@ -47,7 +49,32 @@ def evaluate_file(data_path: str, ruleset_path: str | None = None) -> Result:
         # A ruleset that cannot be opened is a mistake in the data file's `ruleset:` line.
         raise DiagnosticError([Diagnostic(d.code, named_at, d.args) if d.code in _UNOPENABLE else d for d in e.diagnostics]) from None
     unit = read_unit(plan, raw, smap, shown, digest_of(text))
-    return evaluate(plan, unit)
+    return evaluate_with(plan, unit, sets)
+
+
+def evaluate_with(plan: Plan, unit, sets: Sequence[str] = ()) -> Result:
+    """Evaluate, with what-if settings `名称=值` applied first (none: as given)."""
+    if not sets:
+        return evaluate(plan, unit)
+    from engine.tools import whatif
+
+    unit, fixed = whatif.apply(plan, unit, whatif.parse(sets))
+    return evaluate(plan, unit, fixed)
+
+
+def plan_from_text(text: str, path: str, display: str | None = None) -> Plan:
+    """Compile a ruleset's text (a draft being edited) as if it were the file
+    at `path`: its `extends:` is read relative to `path`. Not cached."""
+    from engine.ruleset.inherit import compile_resolved, resolve
+
+    return compile_resolved(resolve(path, display or path, text), display or path)
+
+
+def evaluate_text(plan: Plan, text: str, display: str, sets: Sequence[str] = ()) -> Result:
+    """Evaluate a unit's data given as text (YAML or JSON) against `plan`;
+    problems are located in that text under the name `display`."""
+    raw, smap = load_text(text, display)
+    return evaluate_with(plan, read_unit(plan, raw, smap, display, digest_of(text)), sets)
 
 
 def validate_ruleset(path: str) -> Plan:

@@ -94,6 +94,7 @@ def add_evaluate(sub, t) -> None:
     p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
     p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="名称=值", help=t("假设分析：把某项数据、计算项或指标的值改为给定值后评价（可重复），如 --set 全年执行数=4000", "what-if: evaluate with a figure, metric or indicator changed to the given value (repeatable), e.g. --set 全年执行数=4000"))
     p.set_defaults(run=cmd_evaluate)
 
 
@@ -103,9 +104,12 @@ def cmd_evaluate(args, io: Io) -> int:
 
     paths = args.data or [api.DEFAULT_DATA]
     if len(paths) > 1 or os.path.isdir(paths[0]):
+        if args.sets:  # what-if is about one unit
+            io.err(io.say("cli.set_one_unit"))
+            return EXIT_USAGE
         return _evaluate_summary(args, io, paths)
     try:
-        result = api.evaluate_file(paths[0], args.ruleset)
+        result = api.evaluate_file(paths[0], args.ruleset, args.sets)
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS

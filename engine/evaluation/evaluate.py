@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from engine.evaluation import checks
 
@@ -22,14 +22,17 @@ from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
 _EMPTY_ENTRY: dict = {}
 
 
-def evaluate(plan: Plan, unit: UnitData) -> Result:
+def evaluate(plan: Plan, unit: UnitData, fixed: Mapping[str, Any] | None = None) -> Result:
     """Score one unit. Raises `DiagnosticError` when a figure cannot be computed
-    (e.g. a budget of 0 under a ratio): no partial result is ever returned."""
+    (e.g. a budget of 0 under a ratio): no partial result is ever returned.
+
+    `fixed` (what-if, `evaluate --set`) gives figures by name (an input, a
+    table figure or a metric) that replace the unit's or the computed ones."""
     if unit.plan is not None:  # the ruleset's frames filled with this unit's indicator rows
         plan = unit.plan
     with decimal.localcontext(CONTEXT):
         problems: list[Diagnostic] = []
-        env = compute_env(plan, unit, problems)
+        env = compute_env(plan, unit, problems, fixed)
         if problems:  # what depends on a figure that cannot be computed cannot be scored
             raise DiagnosticError(sorted(problems, key=sort_key))
         places = plan.ruleset.rounding.places
@@ -67,12 +70,17 @@ def _finding_order(f) -> tuple:
     return (rank, s.line if s else 0, s.col if s else 0, f.code)
 
 
-def compute_env(plan: Plan, unit: UnitData, problems: list[Diagnostic]) -> dict[str, Any]:
+def compute_env(plan: Plan, unit: UnitData, problems: list[Diagnostic], fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The flat values every formula reads: the unit's figures plus each
-    derived metric, computed in dependency order."""
+    derived metric, computed in dependency order; a name in `fixed` keeps
+    the value given there."""
     env = dict(unit.values)
+    if fixed:
+        env.update(fixed)
     failed: set[str] = set()
     for name, formula, path in plan.metrics:
+        if fixed and name in fixed:
+            continue
         if failed.intersection(formula.names):  # reported already, where it failed
             env[name] = None
             failed.add(name)

@@ -84,10 +84,11 @@ def load_resolved(path: str, display: str | None = None) -> tuple[Any, SourceMap
     return r.raw, r.smap, r.digest
 
 
-def resolve(path: str, display: str | None = None) -> Resolved:
+def resolve(path: str, display: str | None = None, text: str | None = None) -> Resolved:
     """Read `path` and every ruleset it extends; merge them. Raises
-    `DiagnosticError` with every problem found in the merge."""
-    layers = _read_chain(path, display or path)
+    `DiagnosticError` with every problem found in the merge. With `text`, that
+    is the file's content (a draft being edited); its parents are read from disk."""
+    layers = _read_chain(path, display or path, text)
     raw, smap = layers[-1][0], layers[-1][1]
     touched: dict[str, SourceSpan] = {}
     changed: dict[str, SourceSpan] = {}
@@ -127,7 +128,7 @@ def compile_resolved(r: Resolved, file: str):
         raise DiagnosticError(sorted(out, key=sort_key)) from None
 
 
-def _read_chain(path: str, display: str) -> list[tuple[Any, SourceMap, Link]]:
+def _read_chain(path: str, display: str, given: str | None = None) -> list[tuple[Any, SourceMap, Link]]:
     layers: list[tuple[Any, SourceMap, Link]] = []
     seen: set[str] = set()
     via: SourceSpan | None = None  # the `extends:` that named this file
@@ -138,7 +139,7 @@ def _read_chain(path: str, display: str) -> list[tuple[Any, SourceMap, Link]]:
             raise DiagnosticError([Diagnostic("inherit.cycle", via, {"cycle": cycle})])
         seen.add(real)
         try:
-            text = read_file(path, display)
+            text = given if given is not None and not layers else read_file(path, display)
         except DiagnosticError as e:
             if via is not None and e.diagnostics and e.diagnostics[0].code == "load.not_found":
                 raise DiagnosticError([Diagnostic("inherit.parent_not_found", via, {"path": display})]) from None
