@@ -82,6 +82,11 @@ def validate_ruleset(path: str) -> Plan:
     return load_plan(path, display_path(path))
 
 
+def validate_ruleset_as(path: str, display: str) -> Plan:
+    """`validate_ruleset`, its problems located under the name `display`."""
+    return load_plan(path, display)
+
+
 def explain_file(data_path: str, indicator: str | None = None, ruleset_path: str | None = None):
     """Evaluate, then explain one indicator (`Explanation`) or, without one,
     rank where the points were lost (`Ranking`). Raises `DiagnosticError`."""

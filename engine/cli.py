@@ -492,6 +492,29 @@ def _progress(io: Io, job):
     return bar()
 
 
+# --- serve ------------------------------------------------------------------
+
+def add_serve(sub, t) -> None:
+    p = sub.add_parser("serve", help=t("启动工作台与 HTTP 接口（本机 127.0.0.1）：浏览规则集、在线编辑并即时检查、评价、假设分析、年度比较、批量评价", "start the workbench and HTTP API (on 127.0.0.1): browse, edit with live checks, evaluate, what-if, compare years, batches"))
+    p.add_argument("--host", default="127.0.0.1", help=t("监听地址；默认 127.0.0.1（仅本机）；其他地址必须设置访问令牌", "address to listen on; default 127.0.0.1 (this machine only); any other needs a token"))
+    p.add_argument("--port", type=int, default=8000, help=t("端口，默认 8000", "port, default 8000"))
+    p.add_argument("--token", default=None, help=t("访问令牌（也可用环境变量 JIXIAO_TOKEN）：每个请求都须带上", "access token (or the JIXIAO_TOKEN environment variable), checked on every request"))
+    p.add_argument("--rulesets", default=None, help=t("另一个规则集文件夹，排在搜索路径最前（./rulesets 与自带规则集之前）", "another rulesets folder, first on the search path (before ./rulesets and the bundled ones)"))
+    p.add_argument("--workers", type=int, default=2, help=t("评价用的工作进程数，默认 2", "worker processes for evaluations, default 2"))
+    p.add_argument("--time-limit", type=float, default=30.0, help=t("每个请求的时间上限（秒），超过即停止并答复，默认 30", "time limit per request in seconds; past it the work is stopped and answered; default 30"))
+    p.set_defaults(run=cmd_serve)
+
+
+def cmd_serve(args, io: Io) -> int:
+    from engine.serve import main
+
+    token = args.token or os.environ.get("JIXIAO_TOKEN") or None
+    if args.workers < 0 or args.time_limit <= 0:
+        io.err(io.say("cli.usage_error", prog="jixiao serve", message="--workers / --time-limit"))
+        return EXIT_USAGE
+    return main(args.host, args.port, token, args.rulesets, io.lang, io.stdout, io.stderr, args.workers, args.time_limit)
+
+
 # --- the command table and entry point --------------------------------------
 
 COMMANDS: list[Callable] = [
@@ -504,6 +527,7 @@ COMMANDS: list[Callable] = [
     add_schema,
     add_init,
     add_batch,
+    add_serve,
 ]
 
 

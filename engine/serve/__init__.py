@@ -1,0 +1,49 @@
+"""`jixiao serve`: the workbench for policy staff and the HTTP API for budget
+systems, on one local server (Starlette + uvicorn, the `serve` extra).
+
+The top of the layering: it uses `engine.api` and below, nothing uses it.
+`main(...)` is what the command line calls; `app.create_app` builds the
+application (tests drive it with Starlette's TestClient).
+"""
+from __future__ import annotations
+
+import os
+from typing import TextIO
+
+LOCAL = ("127.0.0.1", "localhost", "::1")
+
+
+def main(host: str, port: int, token: str | None, rulesets: str | None, lang: str, out: TextIO, err: TextIO, workers: int = 2, time_limit: float = 30.0) -> int:
+    """Run the server until interrupted; the exit code (1: cannot start)."""
+    from engine.base.messages import format_message
+
+    say = lambda code, **a: format_message(code, a, lang)  # noqa: E731
+    try:
+        import multipart  # noqa: F401 - python-multipart: the upload forms
+        import starlette  # noqa: F401
+        import uvicorn
+    except ImportError as e:
+        err.write(say("serve.missing_extra", package=e.name or "starlette") + "\n")
+        return 1
+    if host not in LOCAL and not token:
+        err.write(say("serve.token_required") + "\n")
+        return 1
+    if rulesets and not os.path.isdir(rulesets):
+        err.write(say("serve.no_rulesets_dir", path=rulesets) + "\n")
+        return 1
+    import logging
+
+    from engine.serve import store
+    from engine.serve.app import Settings, create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = Settings(store.search_path(rulesets), token=token, workers=workers, time_limit=time_limit)
+    app = create_app(settings)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    out.write(say("serve.listening", url=url) + "\n")
+    if token:
+        out.write(say("serve.token_notice", url=url) + "\n")
+    out.flush()
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return 0

@@ -1,0 +1,292 @@
+"""The server's work, one function per job, run in a worker process.
+
+Every job takes plain values (texts, server-side paths the store resolved
+from ids, display names) and returns plain values (str, bytes, dicts of
+str/int/list) that cross a process boundary. A problem in the user's files
+is `Problems` (diagnostics as dicts), never a traceback. `JOBS` lists them.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from decimal import Decimal
+from typing import Any, Sequence
+
+from engine import api
+from engine.base.diagnostics import Diagnostic, DiagnosticError
+from engine.base.numeric import round_half_up
+
+
+class Problems(Exception):
+    """The user's input has problems: `items` are diagnostics as dicts."""
+
+    def __init__(self, items: list[dict]):
+        super().__init__(items)
+        self.items = items
+
+
+def diagnostic_dict(d: Diagnostic, lang: str) -> dict:
+    """One diagnostic as the API gives it: where, code, message in `lang`."""
+    s = d.span
+    return {
+        "file": s.file if s else None,
+        "line": s.line if s else None,
+        "col": s.col if s else None,
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message(lang),
+    }
+
+
+def _problems(e: DiagnosticError, lang: str) -> Problems:
+    return Problems([diagnostic_dict(d, lang) for d in e.diagnostics])
+
+
+def _num(v: Any) -> Any:
+    return format(v, "f") if isinstance(v, Decimal) else v
+
+
+# -- evaluation ---------------------------------------------------------------
+
+def _result(ruleset: str, display: str, unit_text: str, unit_name: str, sets: Sequence[str], lang: str):
+    try:
+        plan = api.validate_ruleset_as(ruleset, display)
+        return api.evaluate_text(plan, unit_text, unit_name, sets)
+    except DiagnosticError as e:
+        raise _problems(e, lang) from None
+
+
+def evaluate_json(ruleset: str, display: str, unit_text: str, unit_name: str, lang: str = "zh", sets: Sequence[str] = ()) -> str:
+    """`evaluate --format json`'s output for a unit's text."""
+    from engine.render import json_out
+
+    return json_out.render(_result(ruleset, display, unit_text, unit_name, sets, lang), lang)
+
+
+def report(ruleset: str, display: str, unit_text: str, unit_name: str, fmt: str, lang: str = "zh", sets: Sequence[str] = ()) -> str | bytes:
+    """A report of the unit: json, text, markdown, html, docx or xlsx."""
+    from importlib import import_module
+
+    from engine.cli import FORMATS
+
+    result = _result(ruleset, display, unit_text, unit_name, sets, lang)
+    return import_module(f"engine.render.{FORMATS[fmt]}").render(result, lang)
+
+
+def explain(ruleset: str, display: str, unit_text: str, unit_name: str, indicator: str | None, lang: str = "zh", sets: Sequence[str] = ()) -> str:
+    """`explain`'s text for one indicator, or the ranking of points lost."""
+    from engine.render import explain_text
+    from engine.tools import explain as ex
+
+    result = _result(ruleset, display, unit_text, unit_name, sets, lang)
+    if not indicator:
+        return explain_text.render_ranking(ex.losses(result), lang)
+    try:
+        return explain_text.render(ex.explain(result, indicator), lang)
+    except ex.UnknownIndicator as e:
+        d = Diagnostic("explain.unknown_indicator", None, {"name": e.name, "suggestion": e.suggestion})
+        raise Problems([diagnostic_dict(d, lang)]) from None
+
+
+def _tree(results, places: int, lang: str) -> list[dict]:
+    from engine.render.common import show_target, show_value
+
+    out = []
+    for r in results:
+        node = r.node
+        item = {
+            "id": node.key,
+            "name": node.name,
+            "weight": _num(node.weight),
+            "score": _num(round_half_up(r.score, places)),
+            "children": _tree(r.children, places, lang),
+        }
+        if not r.children:
+            item.update(
+                target=show_target(r),
+                actual=show_value(r.actual, node.value_type, node.unit),
+                method=node.method.NAME if node.method else "",
+                lost=_num(round_half_up(node.weight - r.score, places)) if node.in_total and not r.not_applicable else "0",
+            )
+        out.append(item)
+    return out
+
+
+def unit_view(ruleset: str, display: str, unit_text: str, unit_name: str, lang: str = "zh", sets: Sequence[str] = ()) -> dict:
+    """What the evaluation page shows: the score tree, total, grade, findings
+    (with where they point), the figures a what-if may change (with their
+    current values) and the indicator whose improvement gains the most."""
+    from engine.render import json_out
+    from engine.tools import explain as ex
+
+    result = _result(ruleset, display, unit_text, unit_name, sets, lang)
+    plan = result.plan
+    places = plan.ruleset.rounding.places
+    ranking = ex.losses(result)
+    figures = []
+    for name, decl in plan.ruleset.inputs.items():
+        if decl.type != "text":
+            figures.append({"name": name, "label": decl.label or name, "kind": "input", "value": _show_env(result.env.get(name))})
+    for name, _formula, _path in plan.metrics:
+        figures.append({"name": name, "label": name, "kind": "metric", "value": _show_env(result.env.get(name))})
+    best = None
+    if ranking.items:
+        top = ranking.items[0]
+        best = {"name": top.name, "points": _num(round_half_up(top.lost, places))}
+    return {
+        "subject": result.unit.name,
+        "ruleset": {"title": plan.ruleset.title, "year": plan.ruleset.year, "file": plan.file},
+        "total": _num(result.total),
+        "grade": result.grade,
+        "available": _num(plan.ruleset.total),
+        "tree": _tree(result.indicators, places, lang),
+        "findings": [json_out.finding(f, lang) for f in result.findings],
+        "figures": figures,
+        "best": best,
+        "ranking": [{"name": e.name, "lost": _num(round_half_up(e.lost, places))} for e in ranking.items[:8]],
+    }
+
+
+def _show_env(v: Any) -> str:
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+    return "" if v is None else str(v)
+
+
+# -- rulesets -----------------------------------------------------------------
+
+def validate_text(path: str, display: str, text: str, lang: str = "zh") -> dict:
+    """A ruleset draft's diagnostics (as `validate` gives them), and its
+    indicator count and total when it has none."""
+    try:
+        plan = api.plan_from_text(text, path, display)
+    except DiagnosticError as e:
+        return {"ok": False, "diagnostics": [diagnostic_dict(d, lang) for d in e.diagnostics]}
+    return {"ok": True, "diagnostics": [], "indicators": len(plan.leaves), "total": _num(plan.ruleset.total)}
+
+
+def preview(path: str, display: str, text: str, data: str | None, data_display: str, lang: str = "zh") -> dict:
+    """The editor's live view: the draft's diagnostics and, when it has none
+    and a data file is chosen, that unit's scores under the draft."""
+    checked = validate_text(path, display, text, lang)
+    if not checked["ok"] or not data:
+        return checked
+    plan = api.plan_from_text(text, path, display)
+    try:
+        with open(data, encoding="utf-8") as fh:
+            unit_text = fh.read()
+        result = api.evaluate_text(plan, unit_text, data_display)
+    except DiagnosticError as e:
+        checked["unit_problems"] = [diagnostic_dict(d, lang) for d in e.diagnostics]
+        return checked
+    places = plan.ruleset.rounding.places
+    checked.update(total=_num(result.total), grade=result.grade, tree=_tree(result.indicators, places, lang))
+    return checked
+
+
+def ruleset_view(path: str, display: str, lang: str = "zh") -> dict:
+    """What the ruleset page shows: the indicator tree with weights, targets
+    and each scoring rule in words, the grade bands, the checks, the
+    inheritance chain, and the resolved text with each value's origin."""
+    from engine.render import resolved as out
+    from engine.render.diff_text import scoring_text
+    from engine.ruleset.inherit import load_with_chain
+    from engine.tools.diff import describe_scoring
+
+    try:
+        res, plan = load_with_chain(path, display)
+    except DiagnosticError as e:
+        raise _problems(e, lang) from None
+
+    def origin(node) -> str:
+        span = plan.span(node.path + ("weight",)) or plan.span(node.path)
+        if span is None:
+            return ""
+        year = res.year_of(span.file)
+        return f"{span.file}:{span.line}" + (f" ({year})" if year is not None else "")
+
+    def nodes(items) -> list[dict]:
+        return [
+            {
+                "id": n.key,
+                "name": n.name,
+                "weight": _num(n.weight),
+                "target": n.target_text or "",
+                "operator": n.operator or "",
+                "rule": scoring_text(describe_scoring(n), lang) if n.method is not None else "",
+                "origin": origin(n),
+                "children": nodes(n.children),
+            }
+            for n in items
+        ]
+
+    rs = plan.ruleset
+    return {
+        "title": rs.title,
+        "id": rs.id,
+        "year": rs.year,
+        "kind": rs.kind,
+        "total": _num(rs.total),
+        "description": rs.description or "",
+        "chain": [{"file": link.file, "year": link.year} for link in res.chain],
+        "tree": nodes(plan.roots),
+        "grades": [{"label": g.label, "min": _num(g.min)} for g in rs.grades],
+        "checks": [{"id": c.id, "name": c.label or c.id, "kind": c.kind, "tolerance": _num(c.tolerance)} for c in rs.checks],
+        "resolved": out.render_resolved(res, lang),
+    }
+
+
+def resolved_text(path: str, display: str, lang: str = "zh") -> str:
+    """`show --resolved`."""
+    from engine.render import resolved as out
+    from engine.ruleset.inherit import load_with_chain
+
+    try:
+        res, _plan = load_with_chain(path, display)
+    except DiagnosticError as e:
+        raise _problems(e, lang) from None
+    return out.render_resolved(res, lang)
+
+
+def summary(path: str, display: str) -> dict:
+    """A ruleset's id, title, year and kind for the listing (`ok` false when it has problems)."""
+    try:
+        plan = api.validate_ruleset_as(path, display)
+    except DiagnosticError as e:
+        return {"ok": False, "problems": len(e.diagnostics)}
+    rs = plan.ruleset
+    return {"ok": True, "ruleset_id": rs.id, "title": rs.title, "year": rs.year, "kind": rs.kind, "total": _num(rs.total)}
+
+
+def diff(old: str, old_display: str, new: str, new_display: str, unit_text: str | None, unit_name: str, lang: str = "zh") -> str:
+    """`diff OLD NEW [DATA]`: the changes, and their impact on the unit's score."""
+    from engine.render import diff_text
+    from engine.tools.diff import compare
+
+    with tempfile.TemporaryDirectory(prefix="jixiao-diff-") as tmp:
+        data: tuple[str, ...] = ()
+        shown = {old: old_display, new: new_display}
+        if unit_text is not None:
+            p = os.path.join(tmp, "unit.yaml")
+            with open(p, "w", encoding="utf-8") as fh:
+                fh.write(unit_text)
+            data, shown[p] = (p,), unit_name
+        try:
+            return diff_text.render(compare(old, new, data, shown), lang)
+        except DiagnosticError as e:
+            raise _problems(e, lang) from None
+
+
+def ping() -> str:
+    return "pong"
+
+
+def sleep(seconds: float) -> str:
+    """Waits (only for the time-limit tests: never routed)."""
+    import time
+
+    time.sleep(seconds)
+    return "slept"
+
+
+JOBS = {f.__name__: f for f in (evaluate_json, report, explain, unit_view, validate_text, preview, ruleset_view, resolved_text, summary, diff, ping, sleep)}
