@@ -169,13 +169,17 @@ def create_app(settings: Settings) -> Starlette:
         *pages.routes(state),
         Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed, TooLarge: _too_large_handler})
     app.state.jixiao = state
     return Guard(app, settings)  # type: ignore[return-value]
 
 
 async def _not_found(request: Request, exc) -> Response:
     return _problem_response(404, "serve.not_found", {"path": request.url.path[:200]}, _lang(request))
+
+
+async def _too_large_handler(request: Request, exc) -> Response:
+    return _too_large(exc.limit, _lang(request))
 
 
 async def _not_allowed(request: Request, exc) -> Response:

@@ -50,6 +50,7 @@ def _worker_main(conn) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     import engine.serve.jobs  # noqa: F401 - warm: the first request should not pay for imports
 
+    conn.send("ready")
     while True:
         try:
             msg = conn.recv()
@@ -66,6 +67,9 @@ class _Worker:
         self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
         self.process.start()
         child.close()
+        # Wait for its imports, so a job's time limit never counts them.
+        if not self.conn.poll(120) or self.conn.recv() != "ready":
+            raise OSError("a worker process did not start")
 
     def stop(self, kill: bool = False) -> None:
         try:

@@ -132,6 +132,7 @@ def set_value(text: str, path: tuple, value) -> str:
     yaml = YAML(typ="rt")
     yaml.width = 4096  # never wrap a formula
     yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the shipped rulesets' layout
     yaml.representer.add_representer(Decimal, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", format(d, "f")))
     doc = yaml.load(text)
     node = doc
