@@ -48,9 +48,42 @@ def _num(v: Any) -> Any:
 
 # -- evaluation ---------------------------------------------------------------
 
+# (path, display) → (the chain's file stamps, plan): a worker re-reads a
+# ruleset only when one of its files changed (a stat per file, not a parse).
+_PLANS: dict[tuple[str, str], tuple[tuple, Any]] = {}
+
+
+def _stamps(paths) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((p, st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((p, None, None))
+    return tuple(out)
+
+
+def plan_of(path: str, display: str):
+    """The compiled ruleset, cached while none of its chain's files changes."""
+    key = (path, display)
+    cached = _PLANS.get(key)
+    if cached is not None and _stamps(p for p, _, _ in cached[0]) == cached[0]:
+        return cached[1]
+    from engine.ruleset.inherit import compile_resolved, resolve
+
+    res = resolve(path, display)
+    stamps = _stamps(link.path for link in res.chain)
+    plan = compile_resolved(res, display)
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[key] = (stamps, plan)
+    return plan
+
+
 def _result(ruleset: str, display: str, unit_text: str, unit_name: str, sets: Sequence[str], lang: str):
     try:
-        plan = api.validate_ruleset_as(ruleset, display)
+        plan = plan_of(ruleset, display)
         return api.evaluate_text(plan, unit_text, unit_name, sets)
     except DiagnosticError as e:
         raise _problems(e, lang) from None
