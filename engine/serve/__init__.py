@@ -19,7 +19,7 @@ def main(host: str, port: int, token: str | None, rulesets: str | None, lang: st
 
     say = lambda code, **a: format_message(code, a, lang)  # noqa: E731
     try:
-        import multipart  # noqa: F401 - python-multipart: the upload forms
+        import python_multipart  # noqa: F401 - the upload forms
         import starlette  # noqa: F401
         import uvicorn
     except ImportError as e:

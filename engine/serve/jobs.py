@@ -100,10 +100,12 @@ def report(ruleset: str, display: str, unit_text: str, unit_name: str, fmt: str,
     """A report of the unit: json, text, markdown, html, docx or xlsx."""
     from importlib import import_module
 
-    from engine.cli import FORMATS
-
     result = _result(ruleset, display, unit_text, unit_name, sets, lang)
-    return import_module(f"engine.render.{FORMATS[fmt]}").render(result, lang)
+    return import_module(f"engine.render.{RENDERERS[fmt]}").render(result, lang)
+
+
+# format → renderer module under engine/render (as `evaluate --format`)
+RENDERERS = {"text": "text", "json": "json_out", "markdown": "markdown_out", "docx": "docx_out", "xlsx": "xlsx_out", "html": "html_out"}
 
 
 def explain(ruleset: str, display: str, unit_text: str, unit_name: str, indicator: str | None, lang: str = "zh", sets: Sequence[str] = ()) -> str:
