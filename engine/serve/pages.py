@@ -64,7 +64,7 @@ def routes(state) -> list[Route]:
         except DiagnosticError as e:
             return error_page(request, located(e, lang), 404)
         view, err = await job(request, "ruleset_view", entry.path, entry.display, lang)
-        return err or page(request, "ruleset.html", id=entry.id, file=entry.display, v=view)
+        return err or page(request, "indicators.html", id=entry.id, file=entry.display, v=view)
 
     async def edit(request: Request) -> Response:
         lang = _lang(request)
