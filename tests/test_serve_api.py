@@ -301,3 +301,16 @@ def test_batch_page_runs_a_zip(client):
     assert 'id="batch-done">1<' in page
     assert client.get(url + "/files/results.xlsx").status_code == 200
     assert client.get(url + "/files/../../etc/passwd").status_code == 404
+
+
+def test_cross_site_requests_refused():
+    app = create_app(Settings(store.search_path(None), workers=0, hosts=("127.0.0.1:8000",)))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        assert c.get("/api/v1/openapi.json").status_code == 200
+        assert c.get("/api/v1/openapi.json", headers={"Host": "evil.example:8000"}).status_code == 403
+        r = c.post("/save/2020/department", content=b'{"text": "x"}', headers={"Origin": "http://evil.example", "Content-Type": "text/plain"})
+        assert r.status_code == 403 and r.json()["diagnostics"][0]["code"] == "serve.cross_site"
+        r = c.post("/api/v1/evaluate?ruleset=2019/department", content=UNIT_JSON, headers={"Sec-Fetch-Site": "cross-site"})
+        assert r.status_code == 403
+        r = c.post("/api/v1/evaluate?ruleset=2019/department", content=UNIT_JSON, headers={"Origin": "http://127.0.0.1:8000"})
+        assert r.status_code == 200

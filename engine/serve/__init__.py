@@ -37,7 +37,10 @@ def main(host: str, port: int, token: str | None, rulesets: str | None, lang: st
     from engine.serve.app import Settings, create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings = Settings(store.search_path(rulesets), token=token, workers=workers, time_limit=time_limit)
+    hosts = None
+    if host in LOCAL:  # only the loopback names reach a server that has no token
+        hosts = tuple(f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")) + (("127.0.0.1", "localhost") if port == 80 else ())
+    settings = Settings(store.search_path(rulesets), token=token, workers=workers, time_limit=time_limit, hosts=hosts)
     app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"

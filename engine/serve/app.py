@@ -52,6 +52,9 @@ class Settings:
     max_body: int = MAX_BYTES + 64 * 1024  # a unit or a ruleset: the loader's own limit
     max_upload: int = 50 * 1024 * 1024  # a batch (zip, table, JSONL)
     batch_time_limit: float = 600.0
+    # Host headers accepted (None: any). On 127.0.0.1 only the loopback names
+    # are: a web page elsewhere cannot reach the server by a rebound DNS name.
+    hosts: tuple[str, ...] | None = None
     uploads: int = 64  # evaluated units kept for the what-if and downloads (oldest dropped)
 
 
@@ -74,6 +77,8 @@ class Guard:
             return await self.app(scope, receive, send)
         request = Request(scope)
         lang = _lang(request)
+        if not self._same_origin(request):
+            return await _problem_response(403, "serve.cross_site", {}, lang)(scope, receive, send)
         if self.settings.token and not self._authorised(request):
             if request.query_params.get("token") == self.settings.token:  # a browser's first visit
                 resp = RedirectResponse(str(request.url.remove_query_params("token")), 303)
@@ -115,6 +120,23 @@ class Guard:
             log.exception("internal error, reference %s, %s %s", ref, scope.get("method"), scope.get("path"))
             if not started:
                 await _problem_response(500, "serve.internal", {"ref": ref}, lang, ref=ref)(scope, receive, send)
+
+    def _same_origin(self, request: Request) -> bool:
+        """Refuse what another web site makes a browser send here: a request
+        whose Host is not ours, or a change (POST) from a page of another origin."""
+        host = request.headers.get("host", "")
+        if self.settings.hosts is not None and host not in self.settings.hosts:
+            return False
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            return False
+        origin = request.headers.get("origin")
+        if origin and origin != "null":
+            from urllib.parse import urlsplit
+
+            return urlsplit(origin).netloc == host
+        return origin != "null"
 
     def _authorised(self, request: Request) -> bool:
         token = self.settings.token or ""

@@ -35,6 +35,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "serve.too_large": ("提交的内容超过 {limit_mb} MB 的上限", "the request is larger than the {limit_mb} MB limit"),
     "serve.timeout": ("处理超过 {seconds} 秒的时间上限，已停止", "the work took longer than the {seconds}-second limit and was stopped"),
     "serve.bad_request": ("请求不完整：{what}", "incomplete request: {what}"),
+    "serve.cross_site": ("拒绝来自其他网站的请求", "a request from another web site is refused"),
     "serve.unauthorized": ("缺少或错误的访问令牌", "missing or wrong access token"),
     "serve.internal": ("内部错误（编号 {ref}），已记录在服务器日志中", "internal error (reference {ref}), recorded in the server log"),
     "serve.save_has_errors": ("规则集有 {count} 个问题，未保存（确需保存请勾选“仍然保存”）", "the ruleset has {count} problem(s) and was not saved (tick 'save anyway' to save it regardless)"),
