@@ -314,3 +314,17 @@ def test_cross_site_requests_refused():
         assert r.status_code == 403
         r = c.post("/api/v1/evaluate?ruleset=2019/department", content=UNIT_JSON, headers={"Origin": "http://127.0.0.1:8000"})
         assert r.status_code == 200
+
+
+def test_what_if_over_indicators_and_the_changed_data_file(client):
+    r = client.post("/evaluate", files={"file": ("hr-bureau.yaml", (ROOT / "examples/2019/hr-bureau.yaml").read_bytes())}, data={"ruleset": "2019/department"}, follow_redirects=False)
+    unit = r.headers["location"]
+    page = client.post(unit + "/whatif", data={"f:社会效益": "20", "o:社会效益": "24", "f:参与干部培训人数": "70", "o:参与干部培训人数": "0"}).text
+    assert 'id="total">84.36<' in page  # -4 for the judged score, +1 for 70 of 140 people
+    r = client.get(unit + "/data.yaml", params=[("set", "参与干部培训人数=70"), ("set", "文中年初预算数=3200")])
+    assert r.status_code == 200
+    original = (ROOT / "examples/2019/hr-bureau.yaml").read_text(encoding="utf-8")
+    changed = r.text.splitlines()
+    diff = [(a, b) for a, b in zip(original.splitlines(), changed) if a != b]
+    assert diff == [("  文中年初预算数: 3,193.13", "  文中年初预算数: 3200"), ("    actual: 0", "    actual: 70")]
+    assert len(changed) == len(original.splitlines())

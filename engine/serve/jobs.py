@@ -123,6 +123,35 @@ def explain(ruleset: str, display: str, unit_text: str, unit_name: str, indicato
         raise Problems([diagnostic_dict(d, lang)]) from None
 
 
+def changed_data(ruleset: str, display: str, unit_text: str, unit_name: str, sets: Sequence[str], lang: str = "zh") -> str:
+    """The unit's data file with the what-if figures written in (YAML, every
+    comment and the layout kept: ruamel's round-trip mode). Settings of
+    computed figures (metrics, table totals) cannot be stored and are left out."""
+    from engine.serve.store import set_value
+    from engine.tools import whatif
+
+    result = _result(ruleset, display, unit_text, unit_name, sets, lang)  # every setting checked, located
+    plan = result.plan
+    leaves = {n.name: n for n in plan.leaves}
+    leaves.update({n.key: n for n in plan.leaves})
+    text = unit_text
+    for s in whatif.parse(sets):
+        value: Any = s.value
+        try:
+            value = Decimal(s.value.replace(",", "")) if s.value.replace(",", "").replace(".", "", 1).lstrip("-").isdigit() else s.value
+        except ArithmeticError:
+            pass
+        if s.name in plan.ruleset.inputs:
+            text = set_value(text, ("inputs", s.name), value)
+        elif s.name in leaves:
+            node = leaves[s.name]
+            method = node.method.NAME if node.method is not None else ""
+            field = {"manual": "score", "qualitative": "score", "coefficient": "coefficient"}.get(method, "actual")
+            key = result.unit.entry_keys.get(node.key, node.name)
+            text = set_value(text, ("indicators", key, field), value)
+    return text
+
+
 def _tree(results, places: int, lang: str) -> list[dict]:
     from engine.render.common import show_target, show_value
 
@@ -164,6 +193,18 @@ def unit_view(ruleset: str, display: str, unit_text: str, unit_name: str, lang: 
             figures.append({"name": name, "label": decl.label or name, "kind": "input", "value": _show_env(result.env.get(name))})
     for name, _formula, _path in plan.metrics:
         figures.append({"name": name, "label": name, "kind": "metric", "value": _show_env(result.env.get(name))})
+    for r in _leaf_results(result.indicators):  # figures and scores the unit gives per indicator
+        node = r.node
+        method = node.method.NAME if node.method is not None else ""
+        field = {"manual": "score", "qualitative": "score", "coefficient": "coefficient"}.get(method)
+        if field is None and (node.actual is not None or node.value_type not in ("money", "number", "percent", "count")):
+            continue
+        value = r.entry.get(field) if field else r.actual
+        if field is None and node.value_type == "percent" and isinstance(value, Decimal):
+            shown = format((value * 100).normalize(), "f") + "%"
+        else:
+            shown = _show_env(value)
+        figures.append({"name": node.name, "label": node.name, "kind": field or "actual", "value": shown})
     best = None
     if ranking.items:
         top = ranking.items[0]
@@ -180,6 +221,14 @@ def unit_view(ruleset: str, display: str, unit_text: str, unit_name: str, lang: 
         "best": best,
         "ranking": [{"name": e.name, "lost": _num(round_half_up(e.lost, places))} for e in ranking.items[:8]],
     }
+
+
+def _leaf_results(results):
+    for r in results:
+        if r.children:
+            yield from _leaf_results(r.children)
+        else:
+            yield r
 
 
 def _show_env(v: Any) -> str:
@@ -324,4 +373,4 @@ def sleep(seconds: float) -> str:
     return "slept"
 
 
-JOBS = {f.__name__: f for f in (evaluate_json, report, explain, unit_view, validate_text, preview, ruleset_view, resolved_text, summary, diff, ping, sleep)}
+JOBS = {f.__name__: f for f in (evaluate_json, report, changed_data, explain, unit_view, validate_text, preview, ruleset_view, resolved_text, summary, diff, ping, sleep)}

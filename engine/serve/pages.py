@@ -212,6 +212,21 @@ def routes(state) -> list[Route]:
         headers = {"Content-Disposition": f"attachment; filename=\"report.{core.EXTS[fmt]}\"; filename*=UTF-8''{quote(filename)}"}
         return Response(out, media_type=core.REPORT_FORMATS[fmt], headers=headers)
 
+    async def data_file(request: Request) -> Response:
+        """The unit's data with the what-if figures written in (comments kept)."""
+        lang = _lang(request)
+        try:
+            unit, entry = unit_of(request)
+        except DiagnosticError as e:
+            return error_page(request, located(e, lang), 404)
+        out, err = await job(request, "changed_data", entry.path, entry.display, unit.text, unit.name, sets_of(request), lang)
+        if err:
+            return err
+        from urllib.parse import quote
+
+        filename = (os.path.splitext(unit.name)[0] or "unit") + "-whatif.yaml"
+        return Response(out, media_type="application/yaml; charset=utf-8", headers={"Content-Disposition": f"attachment; filename=\"unit-whatif.yaml\"; filename*=UTF-8''{quote(filename)}"})
+
     # -- comparing years ----------------------------------------------------------
 
     async def compare_form(request: Request) -> Response:
@@ -292,6 +307,7 @@ def routes(state) -> list[Route]:
         Route("/unit/{uid}/whatif", whatif, methods=["POST"]),
         Route("/unit/{uid}/explain", explain),
         Route("/unit/{uid}/report.{fmt}", download),
+        Route("/unit/{uid}/data.yaml", data_file),
         Route("/compare", compare_form),
         Route("/compare", compare, methods=["POST"]),
         Route("/batch", batch_form),

@@ -133,10 +133,18 @@ def set_value(text: str, path: tuple, value) -> str:
     yaml.width = 4096  # never wrap a formula
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)  # the shipped rulesets' layout
-    yaml.representer.add_representer(Decimal, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", format(d, "f")))
+    def decimal(r, d):  # exact digits, plain (no tag): 3200, 3921.33
+        text = format(d, "f")
+        return r.represent_scalar("tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int", text)
+
+    yaml.representer.add_representer(Decimal, decimal)
     doc = yaml.load(text)
     node = doc
     for key in path[:-1]:
+        if isinstance(node, dict) and not isinstance(node.get(key), (dict, list)):
+            from ruamel.yaml.comments import CommentedMap
+
+            node[key] = CommentedMap()  # a section or entry the file did not have yet
         node = node[key]
     node[path[-1]] = value
     out = io.StringIO()

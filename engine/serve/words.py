@@ -63,5 +63,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "value": ("值", "Value"),
     "saved": ("已保存", "Saved"),
     "not_saved": ("未保存", "Not saved"),
+    "changed_data": ("改后的数据文件（YAML，保留注释）", "the data file with these figures (YAML, comments kept)"),
     "unit_problems": ("数据有问题", "Problems in the data"),
 }
