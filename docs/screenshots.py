@@ -74,15 +74,11 @@ def main() -> int:
             page.wait_for_selector("#diff pre")
             shoot(page, "compare")
             page.goto(url + "/batch")
-            import glob
-            import io
-            import zipfile
-
-            buf = io.BytesIO()
-            with zipfile.ZipFile(buf, "w") as z:
-                for f in sorted(glob.glob(os.path.join(ROOT, "examples", "2019", "projects", "*.yaml"))):
-                    z.write(f, os.path.basename(f))
-            page.set_input_files("input[name=file]", files=[{"name": "projects.zip", "mimeType": "application/zip", "buffer": buf.getvalue()}])
+            batch = os.path.join(ROOT, "examples", "2019", "projects-batch")
+            page.set_input_files("input[name=file]", os.path.join(batch, "projects.csv"))
+            page.click("details summary")
+            page.set_input_files("input[name=columns]", os.path.join(batch, "columns.yaml"))
+            page.set_input_files("input[name=rows]", os.path.join(batch, "indicators.csv"))
             page.select_option("select[name=ruleset]", "2019/project")
             page.click("button[type=submit]")
             page.wait_for_selector("#batch-summary", timeout=60000)

@@ -328,3 +328,45 @@ def test_what_if_over_indicators_and_the_changed_data_file(client):
     diff = [(a, b) for a, b in zip(original.splitlines(), changed) if a != b]
     assert diff == [("  文中年初预算数: 3,193.13", "  文中年初预算数: 3200"), ("    actual: 0", "    actual: 70")]
     assert len(changed) == len(original.splitlines())
+
+
+def test_a_bug_in_a_route_is_500_with_a_reference(monkeypatch, caplog):
+    app = create_app(Settings(store.search_path(None), workers=0))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        def boom(*a, **k):
+            raise KeyError("internal detail")
+
+        monkeypatch.setattr(store, "listing", boom)
+        r = c.get("/api/v1/rulesets")
+        assert r.status_code == 500
+        ref = r.json()["reference"]
+        assert "internal detail" not in r.text and "Traceback" not in r.text
+        logged = [rec for rec in caplog.records if ref in rec.getMessage()]
+        assert len(logged) == 1 and "internal detail" in caplog.text
+        page = c.get("/", headers={"Accept": "text/html"})
+        assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+        assert "internal detail" not in page.text
+
+
+def test_unknown_page_for_a_browser_is_a_page(client):
+    r = client.get("/nope", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and "<p>" in r.text and "/nope" in r.text
+
+
+def test_batch_page_runs_a_table_with_its_column_mapping(client):
+    import time
+
+    folder = ROOT / "examples/2019/projects-batch"
+    files = [("file", ("projects.csv", (folder / "projects.csv").read_bytes())), ("columns", ("columns.yaml", (folder / "columns.yaml").read_bytes())), ("rows", ("indicators.csv", (folder / "indicators.csv").read_bytes()))]
+    r = client.post("/batch", files=files, data={"ruleset": "2019/project"}, follow_redirects=False)
+    assert r.status_code == 303
+    for _ in range(300):
+        page = client.get(r.headers["location"]).text
+        if 'id="batch-state">已完成' in page:
+            break
+        time.sleep(0.1)
+    code, out, err = run_cli("batch", str(folder / "projects.csv"), "--ruleset", "rulesets/2019/project.yaml", "--columns", str(folder / "columns.yaml"), "--rows", str(folder / "indicators.csv"))
+    units = len(out.splitlines())
+    assert units > 0 and f'id="batch-done">{units}<' in page
+    got = client.get(r.headers["location"] + "/files/results.jsonl").text
+    assert [json.loads(x)["total"] for x in got.splitlines()] == [json.loads(x)["total"] for x in out.splitlines()]

@@ -116,10 +116,11 @@ class Guard:
             if not started:
                 await _too_large(e.limit, lang)(scope, receive, send)
         except Exception:  # noqa: BLE001 - the one place a bug becomes a 500 with a reference
+            if started:  # answered (and logged with its reference) by `_internal` already
+                return
             ref = uuid.uuid4().hex[:12]
             log.exception("internal error, reference %s, %s %s", ref, scope.get("method"), scope.get("path"))
-            if not started:
-                await _problem_response(500, "serve.internal", {"ref": ref}, lang, ref=ref)(scope, receive, send)
+            await _problem_response(500, "serve.internal", {"ref": ref}, lang, ref=ref, page=_wants_page(scope))(scope, receive, send)
 
     def _same_origin(self, request: Request) -> bool:
         """Refuse what another web site makes a browser send here: a request
@@ -155,11 +156,25 @@ def _too_large(limit: int, lang: str) -> Response:
     return _problem_response(413, "serve.too_large", {"limit_mb": max(1, limit // (1024 * 1024))}, lang)
 
 
-def _problem_response(status: int, code: str, args: dict, lang: str, ref: str | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"diagnostics": [diagnostic_dict(Diagnostic(code, None, args), lang)]}
+def _problem_response(status: int, code: str, args: dict, lang: str, ref: str | None = None, page: bool = False) -> Response:
+    """The problem as JSON (`{"diagnostics": [...]}`), or as a small page for a browser."""
+    item = diagnostic_dict(Diagnostic(code, None, args), lang)
+    if page:
+        import html
+
+        return HTMLResponse(f'<!doctype html><meta charset="utf-8"><title>{status}</title><p><a href="/">jixiao</a></p><p>{html.escape(item["message"])}</p>', status)
+    body: dict[str, Any] = {"diagnostics": [item]}
     if ref:
         body["reference"] = ref
     return JSONResponse(body, status)
+
+
+def _wants_page(scope) -> bool:
+    """A browser asking for a page (not the API, not a script's fetch)."""
+    if scope.get("path", "").startswith("/api/"):
+        return False
+    accept = dict(scope.get("headers") or []).get(b"accept", b"")
+    return b"text/html" in accept
 
 
 def _lang(request: Request) -> str:
@@ -191,13 +206,20 @@ def create_app(settings: Settings) -> Starlette:
         *pages.routes(state),
         Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed, TooLarge: _too_large_handler})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed, TooLarge: _too_large_handler, Exception: _internal})
     app.state.jixiao = state
     return Guard(app, settings)  # type: ignore[return-value]
 
 
 async def _not_found(request: Request, exc) -> Response:
-    return _problem_response(404, "serve.not_found", {"path": request.url.path[:200]}, _lang(request))
+    return _problem_response(404, "serve.not_found", {"path": request.url.path[:200]}, _lang(request), page=_wants_page(request.scope))
+
+
+async def _internal(request: Request, exc: Exception) -> Response:
+    """A bug in a route: 500 with a reference; the log has the traceback under it."""
+    ref = uuid.uuid4().hex[:12]
+    log.error("internal error, reference %s, %s %s", ref, request.method, request.url.path, exc_info=exc)
+    return _problem_response(500, "serve.internal", {"ref": ref}, _lang(request), ref=ref, page=_wants_page(request.scope))
 
 
 async def _too_large_handler(request: Request, exc) -> Response:

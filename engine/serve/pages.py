@@ -257,23 +257,39 @@ def routes(state) -> list[Route]:
 
     async def batch_start(request: Request) -> Response:
         lang = _lang(request)
-        form = await request.form(max_files=1, max_fields=10, max_part_size=state.settings.max_upload)
+        form = await request.form(max_files=3, max_fields=10, max_part_size=state.settings.max_upload)
         upload = form.get("file")
+        extra: list[str] = []
         try:
             entry = state.ruleset(str(form.get("ruleset") or ""))
             if upload is None or isinstance(upload, str) or not upload.filename:
                 raise DiagnosticError([Diagnostic("serve.bad_request", None, {"what": "file"})])
             folder = tempfile.mkdtemp(prefix="batch-", dir=state.tmp)
             inputs = _unpack(upload.filename, await upload.read(), folder, lang)
+            columns, rows = form.get("columns"), form.get("rows")
+            if columns is not None and not isinstance(columns, str) and columns.filename:
+                with open(os.path.join(folder, "columns.yaml"), "wb") as fh:
+                    fh.write(await columns.read())
+                extra += ["--columns", "columns.yaml"]
+            if rows is not None and not isinstance(rows, str) and rows.filename:
+                name = "rows.xlsx" if rows.filename.lower().endswith(".xlsx") else "rows.csv"
+                with open(os.path.join(folder, name), "wb") as fh:
+                    fh.write(await rows.read())
+                extra += ["--rows", name]
             rel = core.link_roots(state, folder, entry)
         except DiagnosticError as e:
             return error_page(request, located(e, lang))
         bid = core.secrets.token_urlsafe(9)
         info = {"folder": folder, "done": 0, "finished": False, "exit": None, "summary": "", "errors": [], "ruleset": entry.id}
         state.batches[bid] = info
+        while len(state.batches) > 32:  # the oldest finished batch goes, with its files
+            old = next((k for k, b in state.batches.items() if b["finished"]), None)
+            if old is None:
+                break
+            core.shutil.rmtree(state.batches.pop(old)["folder"], ignore_errors=True)
         import asyncio
 
-        asyncio.get_running_loop().create_task(_run_batch(state, info, rel, inputs, lang))
+        info["task"] = asyncio.get_running_loop().create_task(_run_batch(state, info, rel, inputs, lang, extra))
         return RedirectResponse(f"/batch/{bid}", 303)
 
     async def batch_page(request: Request) -> Response:
@@ -363,11 +379,11 @@ def _unpack(filename: str, raw: bytes, folder: str, lang: str) -> list[str]:
     raise DiagnosticError([Diagnostic("serve.unsupported_upload", None, {"name": base, "more": "、zip、CSV、XLSX、JSONL" if lang != "en" else ", zip, CSV, XLSX, JSONL"})])
 
 
-async def _run_batch(state, info: dict, rel: str, inputs: list[str], lang: str) -> None:
+async def _run_batch(state, info: dict, rel: str, inputs: list[str], lang: str, extra: list[str]) -> None:
     """Run the batch in a child process, counting result lines for the
     progress; then write the downloads (CSV with its summary, XLSX)."""
     folder = info["folder"]
-    cmd = core.batch_command(rel, inputs, lang, ["--errors", "errors.txt"])
+    cmd = core.batch_command(rel, inputs, lang, ["--errors", "errors.txt", *extra])
     try:
         with open(os.path.join(folder, "results.jsonl"), "wb") as out:
             async for item in core.stream_process(cmd, folder, state.settings.batch_time_limit):
@@ -377,8 +393,8 @@ async def _run_batch(state, info: dict, rel: str, inputs: list[str], lang: str) 
                 else:
                     out.write(item)
                     info["done"] += 1
-        for extra in (["--output", "results.csv"], ["--output", "results.xlsx"]):
-            async for item in core.stream_process(core.batch_command(rel, inputs, lang, extra), folder, state.settings.batch_time_limit):
+        for output in (["--output", "results.csv"], ["--output", "results.xlsx"]):
+            async for item in core.stream_process(core.batch_command(rel, inputs, lang, [*output, *extra]), folder, state.settings.batch_time_limit):
                 pass
         path = os.path.join(folder, "errors.txt")
         if os.path.isfile(path):
