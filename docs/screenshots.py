@@ -29,6 +29,7 @@ def free_port() -> int:
 def shoot(page, name: str) -> None:
     for label, (w, h) in WIDTHS.items():
         page.set_viewport_size({"width": w, "height": h})
+        page.evaluate("window.scrollTo(0, 0)")
         page.wait_for_timeout(300)
         page.screenshot(path=os.path.join(OUT, f"{name}-{label}.png"), full_page=False)
 
