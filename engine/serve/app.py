@@ -366,7 +366,11 @@ def link_roots(state: _State, folder: str, entry: store.Entry) -> str:
 async def stream_process(cmd: list[str], cwd: str, limit: float):
     """Yield a child process's standard output line by line; stop it past `limit`
     seconds or when the client goes away. The last item is (exit code, stderr)."""
-    proc = await asyncio.create_subprocess_exec(*cmd, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env={**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__"})
+    # The child finds this very engine even when it is run from a checkout, not installed.
+    here = os.path.dirname(os.path.dirname(HERE))
+    path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "__all__", "PYTHONPATH": path}
+    proc = await asyncio.create_subprocess_exec(*cmd, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
     err_task = asyncio.ensure_future(proc.stderr.read())  # type: ignore[union-attr]
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit

@@ -100,8 +100,13 @@ class Pool:
 
             # spawn: a fresh interpreter, never a fork of a process that runs threads
             self._ctx = multiprocessing.get_context("spawn")
-            for _ in range(size):
-                self._idle.put(_Worker(self._ctx))
+            try:
+                for _ in range(size):
+                    self._idle.put(_Worker(self._ctx))
+            except (OSError, ImportError):  # no processes here (some containers): threads, same answers
+                while not self._idle.empty():
+                    self._idle.get_nowait().stop(kill=True)
+                self.size = 0
 
     async def run(self, name: str, *args: Any) -> Any:
         """Run job `name` off the event loop; its value, or raise `Problems`,
