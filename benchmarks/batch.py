@@ -224,7 +224,7 @@ def run_engine(jsonl: str, out_path: str, jobs: int) -> tuple[float, int, int]:
 
 def run_hand(jsonl: str, out_path: str, jobs: int = 1) -> tuple[float, int, int]:
     import handwritten
-    from engine.api import display_path
+    from engine.base.paths import display_path
     from engine.ruleset.inherit import load_resolved
 
     _, _, digest = load_resolved(RULESET, None)
@@ -238,7 +238,8 @@ def run_hand(jsonl: str, out_path: str, jobs: int = 1) -> tuple[float, int, int]
 def stages(jsonl: str, sample: int = 1000) -> dict[str, float]:
     """CPU µs per unit of each step of the engine's path, on the first units."""
     from engine.batch.units import _State, process
-    from engine.ruleset.compile import digest_of, load_plan
+    from engine.base.digest import digest_of
+    from engine.ruleset.loading import load_plan
     from engine.base.diagnostics import DiagnosticError, SourceSpan
     from engine.evaluation.evaluate import evaluate
     from engine.unit.inputs import read_unit

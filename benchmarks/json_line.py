@@ -28,7 +28,9 @@ def main() -> None:
     os.chdir(ROOT)
     import batch
 
-    from engine.ruleset.compile import digest_of, load_plan
+    from engine.base.digest import digest_of
+
+    from engine.ruleset.loading import load_plan
     from engine.base.diagnostics import DiagnosticError, SourceSpan
     from engine.evaluation.evaluate import evaluate
     from engine.unit.inputs import read_unit

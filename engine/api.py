@@ -1,96 +1,167 @@
-"""The library's front door: one call per job, used by the CLI and by tests."""
+"""jixiao's Python API (编程接口): what a budget system calls to use jixiao in-process.
+
+Everything a caller needs is here, by its public name; the CLI and the web
+server use the same calls. See docs/api.md for a runnable example.
+
+```python
+from engine import api
+
+result = api.evaluate({"ruleset": "2019/department", ...})   # a dict, or a file path
+print(result.total, result.grade)                              # Decimal('87.36') 良
+text = api.result_json(result)                                 # as `jixiao evaluate --format json`
+```
+
+Every function raises `DiagnosticError` when a ruleset or the data has
+problems: `e.diagnostics` lists them all, each with `.code`, `.span`
+(`file`, `line`, `col`) and `.message(lang)`.
+"""
 from __future__ import annotations
 
+import json
 import os
-from typing import Sequence
+from typing import Any, Mapping
 
-from engine.ruleset.compile import Plan, load_plan
+from engine import __version__
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
-from engine.evaluation.evaluate import evaluate
-from engine.unit.inputs import read_unit
+from engine.base.digest import digest_of
+from engine.base.paths import bundled, display_path
+from engine.base.sourcemap import SourceMap
+from engine.evaluation.evaluate import evaluate as evaluate_unit
 from engine.evaluation.result import Result
-from engine.ruleset.compile import digest_of
-from engine.load.yaml_loader import load_text, read_file
+from engine.evaluation import run as _run
+from engine.load.yaml_loader import load_text
+from engine.ruleset.compile import compile_ruleset
+from engine.ruleset.loading import load_plan
+from engine.ruleset.locate import SearchPath, is_path, locate, ruleset_files, ruleset_ids
+from engine.ruleset.plan import Plan
+from engine.unit.inputs import read_unit
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_DATA = os.path.join(ROOT, "examples", "2019", "hr-bureau.yaml")
-DEFAULT_RULESET = os.path.join(ROOT, "rulesets", "2019", "department.yaml")
+__all__ = [
+    "DEFAULT_DATA", "DiagnosticError", "Diagnostic", "SourceSpan", "SearchPath", "Plan", "Result", "__version__",
+    "display_path", "evaluate", "evaluate_file", "evaluate_text", "evaluate_with", "explain_file", "find_ruleset",
+    "list_rulesets", "load_ruleset", "plan_from_text", "result_json", "validate_ruleset", "validate_ruleset_as",
+]
 
-
-_UNOPENABLE = ("load.not_found", "load.is_directory", "load.unreadable")
-
-
-def display_path(path: str) -> str:
-    """A path as the user should see it: relative to the working folder when inside it."""
-    rel = os.path.relpath(os.path.abspath(path))
-    return path if rel.startswith("..") else rel
-
-
-def evaluate_file(data_path: str, ruleset_path: str | None = None, sets: Sequence[str] = ()) -> Result:
-    """Load a data file, its ruleset (given, or named by the file), and evaluate.
-    `sets` are what-if settings `名称=值` (`engine.tools.whatif`).
-
-    Raises `DiagnosticError` with every problem found in either file."""
-    shown = display_path(data_path)
-    text = read_file(data_path, shown)
-    raw, smap = load_text(text, shown)
-    named_at = None
-    if ruleset_path is None:
-        ref = raw.get("ruleset") if isinstance(raw, dict) else None
-        if not isinstance(ref, str):
-            raise DiagnosticError([Diagnostic("cli.no_ruleset", smap.value(("ruleset",)) or SourceSpan(shown, 1, 1))])
-        ruleset_path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(data_path)), ref))
-        named_at = smap.value(("ruleset",))
-    try:
-        plan = load_plan(ruleset_path, display_path(ruleset_path))
-    except DiagnosticError as e:
-        if named_at is None:
-            raise
-        # A ruleset that cannot be opened is a mistake in the data file's `ruleset:` line.
-        raise DiagnosticError([Diagnostic(d.code, named_at, d.args) if d.code in _UNOPENABLE else d for d in e.diagnostics]) from None
-    unit = read_unit(plan, raw, smap, shown, digest_of(text))
-    return evaluate_with(plan, unit, sets)
+DEFAULT_DATA = bundled("examples", "2019", "hr-bureau.yaml")
+"""The bundled 2019 example (the golden case: 87.36 points, 良)."""
 
 
-def evaluate_with(plan: Plan, unit, sets: Sequence[str] = ()) -> Result:
-    """Evaluate, with what-if settings `名称=值` applied first (none: as given)."""
+def find_ruleset(ref: str, search: SearchPath | None = None) -> str:
+    """The path of a ruleset named by path, `YEAR/kind` (`2019/department`) or id."""
+    return locate(ref, search or SearchPath.default())
+
+
+def load_ruleset(ruleset: str, search: SearchPath | None = None, *, text: str | None = None) -> Plan:
+    """A compiled ruleset (`Plan`), named by path, `YEAR/kind` or id; or, with
+    `text`, compiled from that YAML text (`ruleset` is then the name shown in
+    messages; an `extends:` in the text is not followed)."""
+    search = search or SearchPath.default()
+    if text is None:
+        path = locate(ruleset, search)
+        return load_plan(path, display_path(path), search)
+    raw, smap = load_text(text, ruleset)
+    return compile_ruleset(raw, smap, ruleset, digest_of(text))
+
+
+def validate_ruleset(ruleset: str, search: SearchPath | None = None) -> Plan:
+    """Load and compile a ruleset; raise `DiagnosticError` with every problem."""
+    return load_ruleset(ruleset, search)
+
+
+def validate_ruleset_as(path: str, display: str, search: SearchPath | None = None) -> Plan:
+    """Load and compile the ruleset file at `path`, its problems located under
+    the name `display` (the server shows ids, never its own folders)."""
+    return load_plan(path, display, search or SearchPath.default())
+
+
+def plan_from_text(text: str, path: str, display: str | None = None, search: SearchPath | None = None, allowed: tuple[str, ...] | None = None) -> Plan:
+    """Compile a ruleset's text (a draft being edited) as if it were the file
+    at `path`: its `extends:` is followed as that file's would be (with
+    `allowed`, a path in it must lie in those folders or on the search path).
+    Not cached."""
+    from engine.ruleset.inherit import resolve_chain  # cold start: only the workbench's editor needs drafts
+    from engine.ruleset.loading import compile_resolved  # (same)
+
+    shown = display or path
+    return compile_resolved(resolve_chain(path, shown, search or SearchPath.default(), allowed, text), shown)
+
+
+def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath | None = None, sets: tuple[str, ...] | list[str] = ()) -> Result:
+    """Evaluate a data file (its ruleset as `evaluate_file` finds it); `sets`
+    are what-if settings `名称=值` (`engine.tools.whatif`). Raises `DiagnosticError`."""
     if not sets:
-        return evaluate(plan, unit)
-    from engine.tools import whatif
+        return _run.evaluate_file(data_path, ruleset, search)
+    return evaluate_with(*_run.read_file_unit(data_path, ruleset, search), sets)
+
+
+def evaluate_with(plan: Plan, unit, sets: tuple[str, ...] | list[str] = ()) -> Result:
+    """Evaluate a checked unit, with what-if settings `名称=值` applied first."""
+    if not sets:
+        return evaluate_unit(plan, unit)
+    from engine.tools import whatif  # cold start: only a what-if needs it
 
     unit, fixed = whatif.apply(plan, unit, whatif.parse(sets))
-    return evaluate(plan, unit, fixed)
+    return evaluate_unit(plan, unit, fixed)
 
 
-def plan_from_text(text: str, path: str, display: str | None = None) -> Plan:
-    """Compile a ruleset's text (a draft being edited) as if it were the file
-    at `path`: its `extends:` is read relative to `path`. Not cached."""
-    from engine.ruleset.inherit import compile_resolved, resolve
-
-    return compile_resolved(resolve(path, display or path, text), display or path)
-
-
-def evaluate_text(plan: Plan, text: str, display: str, sets: Sequence[str] = ()) -> Result:
+def evaluate_text(plan: Plan, text: str, display: str, sets: tuple[str, ...] | list[str] = ()) -> Result:
     """Evaluate a unit's data given as text (YAML or JSON) against `plan`;
     problems are located in that text under the name `display`."""
     raw, smap = load_text(text, display)
     return evaluate_with(plan, read_unit(plan, raw, smap, display, digest_of(text)), sets)
 
 
-def validate_ruleset(path: str) -> Plan:
-    """Load and compile a ruleset; raise `DiagnosticError` with every problem."""
-    return load_plan(path, display_path(path))
+def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | None = None, search: SearchPath | None = None) -> Result:
+    """Evaluate one unit (部门或项目): `unit` is a path to its data file or its
+    data as a dict (the shape of a data file). `ruleset` is a `Plan`, a path,
+    `YEAR/kind` or id; without it, the unit's own `ruleset:` is used (for a
+    dict, it must be a `YEAR/kind` or id on the search path)."""
+    search = search or SearchPath.default()
+    if not isinstance(unit, Mapping):
+        if isinstance(ruleset, Plan):
+            return _evaluate_raw_file(os.fspath(unit), ruleset)
+        return evaluate_file(os.fspath(unit), ruleset, search)
+    raw = dict(unit)
+    if isinstance(ruleset, Plan):
+        plan = ruleset
+    else:
+        ref = ruleset if ruleset is not None else raw.get("ruleset")
+        if not isinstance(ref, str):
+            raise DiagnosticError([Diagnostic("cli.no_ruleset", SourceSpan("<data>", 1, 1))])
+        if ruleset is None and is_path(ref):  # a dict has no folder of its own to be relative to
+            raise DiagnosticError([Diagnostic("locate.outside", SourceSpan("<data>", 1, 1), {"ref": ref})])
+        plan = load_ruleset(ref, search)
+    text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+    return evaluate_unit(plan, read_unit(plan, raw, SourceMap(values={(): SourceSpan("<data>", 1, 1)}), "<data>", digest_of(text)))
 
 
-def validate_ruleset_as(path: str, display: str) -> Plan:
-    """`validate_ruleset`, its problems located under the name `display`."""
-    return load_plan(path, display)
+def _evaluate_raw_file(path: str, plan: Plan) -> Result:
+    from engine.load.yaml_loader import read_file
+
+    shown = display_path(path)
+    text = read_file(path, shown)
+    raw, smap = load_text(text, shown)
+    return evaluate_unit(plan, read_unit(plan, raw, smap, shown, digest_of(text)))
 
 
-def explain_file(data_path: str, indicator: str | None = None, ruleset_path: str | None = None):
+def result_json(result: Result) -> str:
+    """The result as `jixiao evaluate --format json` prints it."""
+    from engine.render import json_out  # cold start: only callers that want JSON pay for it
+
+    return json_out.render(result)
+
+
+def explain_file(data_path: str, indicator: str | None = None, ruleset: str | None = None, search: SearchPath | None = None):
     """Evaluate, then explain one indicator (`Explanation`) or, without one,
     rank where the points were lost (`Ranking`). Raises `DiagnosticError`."""
-    from engine.tools import explain
+    from engine.tools import explain  # cold start: `evaluate` never needs it
 
-    result = evaluate_file(data_path, ruleset_path)
+    result = _run.evaluate_file(data_path, ruleset, search)
     return explain.losses(result) if indicator is None else explain.explain(result, indicator)
+
+
+def list_rulesets(search: SearchPath | None = None) -> list[dict[str, Any]]:
+    """Every ruleset on the search path: `{"name": "2019/department", "id": …, "path": …}`."""
+    search = search or SearchPath.default()
+    ids = dict(ruleset_ids(search))
+    return [{"name": name, "id": ids.get(path), "path": path} for path, name in ruleset_files(search)]

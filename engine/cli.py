@@ -109,7 +109,7 @@ def cmd_evaluate(args, io: Io) -> int:
             return EXIT_USAGE
         return _evaluate_summary(args, io, paths)
     try:
-        result = api.evaluate_file(paths[0], args.ruleset, args.sets)
+        result = api.evaluate_file(paths[0], args.ruleset, _search(args), args.sets)
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -135,10 +135,10 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
     A project with problems is listed as failed, its problems located on stderr."""
     from engine.tools import project_summary as summary
     from engine.base.diagnostics import DiagnosticError
-    from engine.render import summary as summary_out
+    from engine.render import project_summary_out as summary_out
 
     try:
-        result = summary.summarize(paths, args.ruleset)
+        result = summary.summarize(paths, args.ruleset, _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -169,7 +169,7 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
 
 def add_validate(sub, t) -> None:
     p = sub.add_parser("validate", help=t("检查规则集，一次列出全部问题", "check rulesets, listing every problem at once"))
-    p.add_argument("rulesets", nargs="+", help=t("规则集文件", "ruleset files"))
+    p.add_argument("rulesets", nargs="+", help=t("规则集文件，或规则集名称（如 2019/department）或 id", "ruleset files, or ruleset names (e.g. 2019/department) or ids"))
     p.set_defaults(run=cmd_validate)
 
 
@@ -180,7 +180,7 @@ def cmd_validate(args, io: Io) -> int:
     code = EXIT_OK
     for path in args.rulesets:
         try:
-            plan = api.validate_ruleset(path)
+            plan = api.validate_ruleset(path, _search(args))
         except DiagnosticError as e:
             io.problems(e.diagnostics)
             code = EXIT_PROBLEMS
@@ -222,7 +222,7 @@ def cmd_explain(args, io: Io) -> int:
         else:
             indicator = one
     try:
-        explained = api.explain_file(data, indicator, args.ruleset)
+        explained = api.explain_file(data, indicator, args.ruleset, _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -244,31 +244,39 @@ def add_show(sub, t) -> None:
     p.set_defaults(run=cmd_show)
 
 
-def _ruleset_paths(io: Io, given: list[str]) -> list[str] | None:
-    """Ruleset arguments as paths (a year names rulesets/<year>/…); None after
-    reporting a usage problem."""
+def _search(args):
+    """The ruleset search path: --rulesets folders, JIXIAO_RULESETS, ./rulesets, the bundled ones."""
+    from engine.ruleset.locate import SearchPath
+
+    return SearchPath.default(getattr(args, "rulesets_dirs", None) or ())
+
+
+def _ruleset_paths(io: Io, given: list[str], args) -> list[str] | None:
+    """Ruleset arguments as paths (a path, `YEAR/kind`, an id, or a bare year
+    naming that year's folder on the search path); None after reporting a
+    usage problem."""
     from engine.base.diagnostics import DiagnosticError
-    from engine.ruleset.inherit import find_rulesets
+    from engine.ruleset.locate import find_by_year
 
     try:
-        return find_rulesets(given)
+        return find_by_year(given, _search(args))
     except DiagnosticError as e:
         for d in e.diagnostics:
-            io.err(d.message(io.lang))
+            io.err(d.render(io.lang) if d.span else d.message(io.lang))
         return None
 
 
 def cmd_show(args, io: Io) -> int:
-    from engine.api import display_path
+    from engine.base.paths import display_path
     from engine.base.diagnostics import DiagnosticError
-    from engine.ruleset.inherit import load_with_chain
+    from engine.ruleset.loading import load_with_chain
     from engine.render import resolved as out
 
-    paths = _ruleset_paths(io, [args.ruleset])
+    paths = _ruleset_paths(io, [args.ruleset], args)
     if paths is None:
         return EXIT_USAGE
     try:
-        res, plan = load_with_chain(paths[0], display_path(paths[0]))
+        res, plan = load_with_chain(paths[0], display_path(paths[0]), _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -287,17 +295,17 @@ def add_diff(sub, t) -> None:
 
 
 def cmd_diff(args, io: Io) -> int:
-    from engine.api import display_path
+    from engine.base.paths import display_path
     from engine.base.diagnostics import DiagnosticError
     from engine.tools.diff import compare
     from engine.render import diff_text
 
-    paths = _ruleset_paths(io, [args.old, args.new])
+    paths = _ruleset_paths(io, [args.old, args.new], args)
     if paths is None:
         return EXIT_USAGE
     shown = {p: display_path(p) for p in [*paths, *args.data]}
     try:
-        cmp = compare(paths[0], paths[1], tuple(args.data), shown)
+        cmp = compare(paths[0], paths[1], tuple(args.data), shown, _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -316,17 +324,17 @@ def add_test(sub, t) -> None:
 
 def cmd_test(args, io: Io) -> int:
     from engine.tools import cases
-    from engine.api import display_path
+    from engine.base.paths import display_path
     from engine.base.diagnostics import DiagnosticError
     from engine.render import cases_text
 
     code = EXIT_OK
     for given in args.rulesets:
-        paths = _ruleset_paths(io, [given])
+        paths = _ruleset_paths(io, [given], args)
         if paths is None:
             return EXIT_USAGE
         try:
-            report = cases.run(paths[0], display_path(paths[0]))
+            report = cases.run(paths[0], display_path(paths[0]), _search(args))
         except DiagnosticError as e:
             io.problems(e.diagnostics)
             code = EXIT_PROBLEMS
@@ -341,7 +349,7 @@ def cmd_test(args, io: Io) -> int:
 
 def add_schema(sub, t) -> None:
     p = sub.add_parser("schema", help=t("输出规则集格式的 JSON Schema（draft-07），供 VS Code 等编辑器补全和检查", "print the JSON Schema (draft-07) of the ruleset format, for completion and checking in editors such as VS Code"))
-    p.add_argument("--output", help=t("写入文件（原子写入），如 docs/ruleset.schema.json", "write to this file (atomically), e.g. docs/ruleset.schema.json"))
+    p.add_argument("--output", help=t("写入文件（原子写入），如 rulesets/ruleset.schema.json", "write to this file (atomically), e.g. rulesets/ruleset.schema.json"))
     p.set_defaults(run=cmd_schema)
 
 
@@ -364,7 +372,7 @@ def add_init(sub, t) -> None:
 def cmd_init(args, io: Io) -> int:
     import os
 
-    from engine.api import display_path
+    from engine.base.paths import display_path
     from engine.base.diagnostics import DiagnosticError
     from engine.base.fileio import write_atomic
     from engine.tools.scaffold import next_year
@@ -372,11 +380,11 @@ def cmd_init(args, io: Io) -> int:
     if not (len(args.year) == 4 and args.year.isdigit()):
         io.err(io.say("init.bad_year"))
         return EXIT_USAGE
-    paths = _ruleset_paths(io, [args.parent])
+    paths = _ruleset_paths(io, [args.parent], args)
     if paths is None:
         return EXIT_USAGE
     try:
-        new = next_year(paths[0], int(args.year), args.output, display_path(paths[0]))
+        new = next_year(paths[0], int(args.year), args.output, display_path(paths[0]), _search(args))
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -417,7 +425,10 @@ def cmd_batch(args, io: Io) -> int:
     if fmt == "xlsx" and not args.output or args.jobs < 0:
         io.err(io.say("cli.batch_usage"))
         return EXIT_USAGE
-    options = pool.Options(args.ruleset, tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
+    paths = _ruleset_paths(io, [args.ruleset], args)
+    if paths is None:
+        return EXIT_USAGE
+    options = pool.Options(paths[0], tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
     outputs: list = []
     try:
         job = pool.prepare(options)
@@ -499,20 +510,23 @@ def add_serve(sub, t) -> None:
     p.add_argument("--host", default="127.0.0.1", help=t("监听地址；默认 127.0.0.1（仅本机）；其他地址必须设置访问令牌", "address to listen on; default 127.0.0.1 (this machine only); any other needs a token"))
     p.add_argument("--port", type=int, default=8000, help=t("端口，默认 8000", "port, default 8000"))
     p.add_argument("--token", default=None, help=t("访问令牌（也可用环境变量 JIXIAO_TOKEN）：每个请求都须带上", "access token (or the JIXIAO_TOKEN environment variable), checked on every request"))
-    p.add_argument("--rulesets", default=None, help=t("另一个规则集文件夹，排在搜索路径最前（./rulesets 与自带规则集之前）", "another rulesets folder, first on the search path (before ./rulesets and the bundled ones)"))
     p.add_argument("--workers", type=int, default=2, help=t("评价用的工作进程数，默认 2", "worker processes for evaluations, default 2"))
     p.add_argument("--time-limit", type=float, default=30.0, help=t("每个请求的时间上限（秒），超过即停止并答复，默认 30", "time limit per request in seconds; past it the work is stopped and answered; default 30"))
     p.set_defaults(run=cmd_serve)
 
 
 def cmd_serve(args, io: Io) -> int:
-    from engine.serve import main
+    from importlib import import_module  # cold start: only this command loads the server
+
+    # The server is the layer above the CLI (it uses engine.api, as the CLI does): the
+    # command hands over to it by name, as `evaluate --format` does to its renderers.
+    main = import_module("engine.serve").main
 
     token = args.token or os.environ.get("JIXIAO_TOKEN") or None
     if args.workers < 0 or args.time_limit <= 0:
         io.err(io.say("cli.usage_error", prog="jixiao serve", message="--workers / --time-limit"))
         return EXIT_USAGE
-    return main(args.host, args.port, token, args.rulesets, io.lang, io.stdout, io.stderr, args.workers, args.time_limit)
+    return main(args.host, args.port, token, tuple(getattr(args, "rulesets_dirs", None) or ()), io.lang, io.stdout, io.stderr, args.workers, args.time_limit)
 
 
 # --- the command table and entry point --------------------------------------
@@ -612,10 +626,14 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
         p = argparse.ArgumentParser(add_help=False)
         p.add_argument("--lang", choices=["zh", "en"], default=default("zh"), help=t("消息语言：zh（中文，默认）或 en", "message language: zh (Chinese, default) or en"))
         p.add_argument("--debug", action="store_true", default=default(False), help=t("出错时显示程序内部的调用栈（供维护者排查）", "show the internal traceback on an unexpected error (for maintainers)"))
+        p.add_argument("--rulesets", dest="rulesets_dirs", action="append", metavar="DIR", default=default(None), help=t("规则集文件夹，按名称（如 2019/department）或 id 查找规则集时最先查找（可多次给出；另见环境变量 JIXIAO_RULESETS）", "a folder of rulesets searched first when a ruleset is named (e.g. 2019/department) or given by id (repeatable; see also JIXIAO_RULESETS)"))
         return p
 
     common = common_options(lambda _: argparse.SUPPRESS)
     parser = Parser(prog="jixiao", description=t("jixiao：预算绩效自评规则引擎", "jixiao: a rules engine for budget performance self-evaluation"), parents=[common_options(lambda v: v)])
+    from engine import __version__
+
+    parser.add_argument("--version", action="version", version=f"jixiao {__version__}", help=t("显示版本号", "show the version"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     original = sub.add_parser

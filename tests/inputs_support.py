@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.ruleset.compile import Plan, compile_ruleset, digest_of
+from engine.ruleset.plan import Plan
+
+from engine.ruleset.compile import compile_ruleset
+
+from engine.base.digest import digest_of
 from engine.base.diagnostics import DiagnosticError
 from engine.evaluation.evaluate import evaluate
 from engine.unit.inputs import UnitData, read_unit

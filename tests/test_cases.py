@@ -24,7 +24,7 @@ def test_the_2019_ruleset_passes_its_seed_case_with_coverage_printed():
 
 
 def test_the_seed_case_checks_the_published_total_grade_and_every_score():
-    from engine.ruleset.compile import load_plan
+    from engine.ruleset.loading import load_plan
     from tests.test_golden import PUBLISHED
 
     case = load_plan(str(RULESET_2019)).ruleset.cases[0]

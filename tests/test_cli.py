@@ -206,7 +206,7 @@ def test_a_division_by_zero_in_the_data_names_the_formula_and_the_zero(tmp_path)
 def test_an_unexpected_error_is_exit_70_with_a_hint_and_a_traceback_only_with_debug(monkeypatch):
     from engine import api
 
-    def broken(path):
+    def broken(*args):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(api, "validate_ruleset", broken)

@@ -95,7 +95,7 @@ def test_output_onto_an_input_file_is_refused_and_the_file_kept(tmp_path, which)
     ruleset = tmp_path / "department.yaml"
     ruleset.write_bytes(RULESET_2019.read_bytes())
     data = tmp_path / "hr-bureau.yaml"
-    data.write_text(EXAMPLE_2019.read_text(encoding="utf-8").replace("../../rulesets/2019/", ""), encoding="utf-8")
+    data.write_text(EXAMPLE_2019.read_text(encoding="utf-8").replace("ruleset: 2019/department", "ruleset: department.yaml"), encoding="utf-8")
     target = data if which == "data" else ruleset
     before = target.read_bytes()
     code, out, err = run_cli("evaluate", str(data), "--output", str(target))

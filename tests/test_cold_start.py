@@ -19,7 +19,7 @@ NOT_ON_EVALUATE_PATH = (
     "engine.batch", "engine.tools.cases", "engine.unit.columns", "engine.tools.diff", "engine.tools.explain", "engine.unit.indicator_rows",
     "engine.tools.scaffold", "engine.ruleset.schema", "engine.tools.project_summary", "engine.load.tables",
     "engine.render.docx_out", "engine.render.xlsx_out", "engine.render.html_out", "engine.render.markdown_out",
-    "engine.render.json_out", "engine.render.jsonl", "engine.render.report", "engine.render.summary",
+    "engine.render.json_out", "engine.render.jsonl", "engine.render.report", "engine.render.project_summary_out",
 )
 
 

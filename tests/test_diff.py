@@ -119,7 +119,7 @@ def test_years_name_rulesets_and_an_ambiguous_year_is_a_usage_error(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     code, _, err = run_cli("diff", "2030", "2030")
     assert code == 2
-    assert err == "rulesets/2030/ 中有多个规则集（department.yaml, project.yaml），请写出文件路径\n"
+    assert err == "2030/ 中有多个规则集（department.yaml, project.yaml），请写出名称，如 2030/department\n"
     code, out, _ = run_cli("diff", "rulesets/2030/project.yaml", "2030")
     assert code == 0 and "rulesets/2030/project.yaml (2019) → rulesets/2030/project.yaml (2019)" in out
     code, _, err = run_cli("diff", "1999", "2030")

@@ -157,7 +157,7 @@ def _ruleset_text() -> str:
 
 
 def _data_text() -> str:
-    return EXAMPLE_2019.read_text(encoding="utf-8").replace("../../rulesets/2019/department.yaml", str(RULESET_2019))
+    return EXAMPLE_2019.read_text(encoding="utf-8").replace("ruleset: 2019/department", f"ruleset: {RULESET_2019}")
 
 
 @budget(150)

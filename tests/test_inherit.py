@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from engine.ruleset.compile import compile_ruleset, load_plan
+from engine.ruleset.compile import compile_ruleset
+
+from engine.ruleset.loading import load_plan
 from engine.base.diagnostics import DiagnosticError
 from engine.evaluation.evaluate import evaluate
-from engine.ruleset.inherit import resolve
+from engine.ruleset.inherit import resolve_chain
 from engine.unit.inputs import load_unit
 from engine.load.yaml_loader import load_text
 from tests.conftest import EXAMPLE_2019, ROOT, RULESET_2019, run_cli
@@ -89,7 +91,7 @@ def test_show_resolved_gives_file_line_and_year_for_every_value():
 def test_resolved_output_is_itself_the_whole_ruleset():
     _, out, _ = run_cli("show", "rulesets/2020/department.yaml", "--resolved")
     raw, smap = load_text(out, "resolved.yaml")
-    expected = dict(resolve(str(RULESET_2020)).raw)
+    expected = dict(resolve_chain(str(RULESET_2020)).raw)
     expected.pop("extends")
     assert raw == expected
     plan = compile_ruleset(raw, smap, "resolved.yaml", "x")
@@ -188,7 +190,7 @@ def test_metric_shorthand_changes_the_formula_and_keeps_the_rest(tmp_path):
 
 def test_three_years_chain(tmp_path):
     path = child(tmp_path, "indicators:\n  - {id: 预算调整率, target: 10%}\n", parent=RULESET_2020)
-    r = resolve(path)
+    r = resolve_chain(path)
     assert [link.year for link in r.chain] == [2021, 2020, 2019]
     plan = load_plan(path)
     assert plan.node("预算调整率").method.NAME == "bands" and plan.node("预算调整率").target == Decimal("0.1")

@@ -10,9 +10,9 @@ import shutil
 import jsonschema
 import pytest
 
-from engine.ruleset.compile import load_plan
+from engine.ruleset.loading import load_plan
 from engine.base.diagnostics import DiagnosticError
-from engine.ruleset.inherit import resolve
+from engine.ruleset.inherit import resolve_chain
 from engine.tools.scaffold import default_path
 from engine.load.yaml_loader import load_text
 from tests.conftest import ROOT, run_cli
@@ -25,7 +25,7 @@ def scaffold(tmp_path) -> str:
     out = tmp_path / "2021" / "department.yaml"
     code, stdout, err = run_cli("init", "2021", "--from", "rulesets/2020/department.yaml", "--output", str(out))
     assert code == 0, err
-    assert stdout == f"已生成 {out}（继承 rulesets/2020/department.yaml）；修改后运行 python cli.py validate {out}\n"
+    assert stdout == f"已生成 {out}（继承 rulesets/2020/department.yaml）；修改后运行 jixiao validate {out}\n"
     return str(out)
 
 
@@ -45,11 +45,11 @@ def test_init_scaffolds_an_extends_file_that_resolves_to_last_years_scheme(tmp_p
     assert "\n# 1. 调整分值" not in text and "\n#   # 1. 调整分值" in text  # edit points, commented
     raw, _ = load_text(text, path)
     assert {k: raw[k] for k in ("id", "title", "year")} == {"id": "wuhan-edz-department-2021", "title": "部门整体支出绩效自评（2021年度）", "year": 2021}
-    new, old = resolve(path).raw, resolve(str(RULESET_2020)).raw
+    new, old = resolve_chain(path).raw, resolve_chain(str(RULESET_2020)).raw
     mine = ("id", "title", "year", "extends", "cases")
     assert {k: v for k, v in new.items() if k not in mine} == {k: v for k, v in old.items() if k not in mine}
     assert [n.key for n in load_plan(path).leaves] == [n.key for n in load_plan(str(RULESET_2020)).leaves]
-    schema = json.loads((ROOT / "docs" / "ruleset.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "rulesets" / "ruleset.schema.json").read_text(encoding="utf-8"))
     assert list(jsonschema.Draft7Validator(schema).iter_errors(as_json(raw))) == []
 
 
@@ -61,7 +61,7 @@ def test_the_schema_comment_and_extends_are_relative_to_the_new_file(tmp_path, m
     text = (tmp_path / "rulesets" / "2021" / "department.yaml").read_text(encoding="utf-8")
     assert "\nextends: ../2020/department.yaml\n" in text
     schema = re.match(r"# yaml-language-server: \$schema=(.*)", text).group(1)
-    assert (tmp_path / "rulesets" / "2021" / schema).resolve() == (ROOT / "docs" / "ruleset.schema.json").resolve()
+    assert (tmp_path / "rulesets" / "2021" / schema).resolve() == (tmp_path / "rulesets" / "ruleset.schema.json").resolve()
     assert default_path("rulesets/2020/department.yaml", 2021) == "rulesets/2021/department.yaml"
 
 
@@ -94,7 +94,7 @@ def test_the_commented_examples_are_real_edits(tmp_path):
 
 @pytest.mark.parametrize("argv, code, message", [
     (["init", "21", "--from", "2020"], 2, "年度应为四位数字，如 2021\n"),
-    (["init", "2021", "--from", "1999"], 2, "没有 1999 年度的规则集（找不到文件夹 rulesets/1999/）\n"),
+    (["init", "2021", "--from", "1999"], 2, "没有 1999 年度的规则集（在 rulesets 中都找不到文件夹 1999/）\n"),
 ])
 def test_init_usage_mistakes(argv, code, message):
     assert run_cli(*argv)[0::2] == (code, message)

@@ -9,7 +9,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from engine import api
-from engine.ruleset.compile import load_plan
+from engine.ruleset.loading import load_plan
 from engine.base.numeric import parse_number
 from tests.conftest import EXAMPLE_2019, RULESET_2019, run_cli
 

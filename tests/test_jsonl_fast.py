@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 
 import engine.base.messages
 from engine.api import evaluate_file
-from engine.ruleset.compile import compile_ruleset, digest_of, load_plan
+from engine.ruleset.compile import compile_ruleset
+from engine.base.digest import digest_of
+from engine.ruleset.loading import load_plan
 from engine.base.diagnostics import DiagnosticError, SourceSpan
 from engine.evaluation.evaluate import _leaves, evaluate
 from engine.unit.inputs import read_unit

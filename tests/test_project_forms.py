@@ -115,7 +115,7 @@ def test_summary_form_in_word(summary, tmp_path):
 
 def test_summary_with_a_failed_project_withholds_the_file(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(EMPLOYMENT.read_text(encoding="utf-8").replace("ruleset: ../../../rulesets/2019/project.yaml", f"ruleset: {ROOT / 'rulesets' / '2019' / 'project.yaml'}").replace("actual: 15500", "actual: 很多"), encoding="utf-8")
+    bad.write_text(EMPLOYMENT.read_text(encoding="utf-8").replace("ruleset: 2019/project", f"ruleset: {ROOT / 'rulesets' / '2019' / 'project.yaml'}").replace("actual: 15500", "actual: 很多"), encoding="utf-8")
     target = tmp_path / "summary.xlsx"
     code, out, err = run_cli("evaluate", str(EMPLOYMENT), str(bad), "--format", "xlsx", "--output", str(target))
     assert code == 1 and not target.exists()

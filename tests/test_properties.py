@@ -20,7 +20,9 @@ from decimal import Decimal
 
 from hypothesis import event, given
 
-from engine.ruleset.compile import compile_ruleset, digest_of
+from engine.ruleset.compile import compile_ruleset
+
+from engine.base.digest import digest_of
 from engine.base.diagnostics import DiagnosticError
 from engine.evaluation.evaluate import evaluate
 from engine.unit.inputs import read_unit

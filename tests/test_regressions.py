@@ -7,7 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from engine.ruleset.compile import compile_ruleset, digest_of, load_plan
+from engine.ruleset.compile import compile_ruleset
+
+from engine.base.digest import digest_of
+
+from engine.ruleset.loading import load_plan
 from engine.base.diagnostics import DiagnosticError, SourceSpan
 from engine.evaluation.evaluate import evaluate
 from engine.ruleset.formula import compile_formula
@@ -148,7 +152,7 @@ def test_a_ruleset_that_cannot_be_opened_is_located_in_the_data_file(tmp_path):
 
 
 def test_the_plan_cache_keeps_one_plan_per_file(tmp_path):
-    from engine.ruleset import compile as compiled
+    from engine.ruleset import loading as compiled
 
     path = tmp_path / "r.yaml"
     for weight in (100, 100.0, 100.00):

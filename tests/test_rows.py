@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.ruleset.compile import compile_ruleset, digest_of
+from engine.ruleset.compile import compile_ruleset
+
+from engine.base.digest import digest_of
 from engine.base.diagnostics import DiagnosticError
 from engine.unit.inputs import read_unit
 from engine.load.yaml_loader import load_text

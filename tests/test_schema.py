@@ -13,7 +13,7 @@ from engine.ruleset.schema import ruleset_schema, schema_text
 from engine.load.yaml_loader import load_file
 from tests.conftest import ROOT, run_cli
 
-SCHEMA_FILE = ROOT / "docs" / "ruleset.schema.json"
+SCHEMA_FILE = ROOT / "rulesets" / "ruleset.schema.json"
 SHIPPED = sorted(ROOT.glob("rulesets/**/*.yaml"))
 
 
@@ -40,7 +40,7 @@ def errors(validator, data) -> list[str]:
 
 
 def test_committed_schema_is_up_to_date():
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), "run: python cli.py schema --output docs/ruleset.schema.json"
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), "run: python cli.py schema --output rulesets/ruleset.schema.json"
 
 
 def test_schema_is_draft_07_with_definitions():

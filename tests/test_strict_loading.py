@@ -148,7 +148,7 @@ def test_the_2019_case_reads_the_same_in_every_encoding_staff_use(tmp_path, enco
         text = text.replace("−", "-")  # U+2212 in a label has no GBK code (GB18030 has every character)
     ruleset.write_bytes(text.encode(encoding))
     data = tmp_path / "hr-bureau.yaml"
-    text = EXAMPLE_2019.read_text(encoding="utf-8").replace("../../rulesets/2019/department.yaml", "department.yaml")
+    text = EXAMPLE_2019.read_text(encoding="utf-8").replace("ruleset: 2019/department", "ruleset: department.yaml")
     data.write_bytes(text.encode(encoding))
     code, out, err = run_cli("evaluate", str(data), "--format", "json")
     assert code == 0, err

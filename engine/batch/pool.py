@@ -11,12 +11,13 @@ from typing import Any, Callable, Iterator
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
-from engine.batch.sources import UNIT_SUFFIXES, _display, _folder_files, _Joined, _lines
+from engine.batch.sources import _display, _folder_files, _Joined, _lines
 from engine.batch.statistics import BatchSummary
 from engine.batch.units import UnitOutcome, _init_worker, _State, _work, process
 from engine.batch.writers import result_header
 from engine.load.tables import is_table, open_table
-from engine.ruleset.compile import Plan, load_plan
+from engine.ruleset.plan import Plan
+from engine.ruleset.loading import load_plan
 from engine.ruleset.model import BatchSpec
 from engine.unit.columns import ColumnMap, RowsMap, resolve, resolve_rows
 

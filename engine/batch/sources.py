@@ -15,7 +15,7 @@ UNIT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _display(path: str) -> str:
-    from engine.api import display_path
+    from engine.base.paths import display_path
 
     return display_path(path)
 

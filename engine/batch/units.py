@@ -12,7 +12,9 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
 from engine.load.tables import cell_text
-from engine.ruleset.compile import Plan, digest_of, load_plan
+from engine.ruleset.plan import Plan
+from engine.base.digest import digest_of
+from engine.ruleset.loading import load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
 from engine.unit.inputs import read_unit
 from engine.batch.writers import result_row

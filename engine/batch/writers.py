@@ -5,7 +5,7 @@ from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
-from engine.ruleset.compile import Plan
+from engine.ruleset.plan import Plan
 
 FORMATS = ("jsonl", "csv", "xlsx")
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.ruleset.compile import Plan
+from engine.ruleset.plan import Plan
 from engine.unit.inputs import UnitData
 from engine.base.numeric import ONE
 from engine.evaluation.result import Deviation, Finding, IndicatorResult

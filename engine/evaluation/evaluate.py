@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from engine.evaluation import checks
 
 from engine.evaluation import deviations
-from engine.ruleset.compile import Node, Plan
+from engine.ruleset.plan import Node, Plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
 from engine.unit.inputs import UnitData
 from engine.base.numeric import CONTEXT, ZERO, round_half_up

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping, NamedTuple
 
-from engine.ruleset.compile import Node, Plan
+from engine.ruleset.plan import Node, Plan
 from engine.base.diagnostics import SourceSpan
 from engine.unit.inputs import UnitData
 from engine.ruleset.scoring.base import Outcome

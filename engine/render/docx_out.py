@@ -193,7 +193,7 @@ def render(result: Result, lang: str = "zh") -> bytes:
 
 
 def render_summary(summary, lang: str = "zh") -> bytes:
-    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as .docx bytes."""
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as .docx bytes."""
     from engine.render.report import summary_document
 
     return render_document(summary_document(summary))

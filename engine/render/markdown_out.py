@@ -61,7 +61,7 @@ def render(result: Result, lang: str = "zh") -> str:
 
 
 def render_summary(summary, lang: str = "zh") -> str:
-    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as Markdown."""
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as Markdown."""
     from engine.render.report import summary_document
 
     return render_document(summary_document(summary))

@@ -4,41 +4,17 @@ came from. The resolved YAML is itself a valid ruleset (its `extends:` is
 kept only as a comment, since the chain is already merged in)."""
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
-from engine.ruleset.compile import Plan
+from engine.ruleset.plan import Plan
 from engine.ruleset.inherit import Resolved
 from engine.base.messages import format_message
 from engine.base.numeric import fmt_score
 from engine.render.common import pad, show_value, width
-from engine.load.yaml_loader import _scalar
+from engine.load.yaml_scalar import scalar
 
 _COMMENT_COLUMN = 60
-_SPECIAL_FIRST = set("-?:,[]{}#&*!|>'\"%@`")
-
-
-def scalar(value: Any) -> str:
-    """A scalar as YAML that reads back as the same value."""
-    if value is None:
-        return "~"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    text = str(value)
-    plain = (
-        text
-        and text == text.strip()
-        and "\n" not in text
-        and text[0] not in _SPECIAL_FIRST
-        and ": " not in text
-        and " #" not in text
-        and not text.endswith(":")
-        and isinstance(_scalar(text, None), str)
-    )
-    return text if plain else json.dumps(text, ensure_ascii=False)
 
 
 def yaml_lines(value: Any, where=lambda path: None) -> list[tuple[str, str | None]]:

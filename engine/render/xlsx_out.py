@@ -114,7 +114,7 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
     """A workbook with one sheet per grid and the hidden sheet 生成信息 holding
     `info` (the stamp); `props` fill the workbook properties."""
     openpyxl = _openpyxl()
-    from engine.render.forms import m
+    from engine.render.forms import report_text
 
     wb = openpyxl.Workbook()
     taken: set[str] = set()
@@ -123,7 +123,7 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = sheet_name(grid.sheet or grid.title, taken)
         write_grid(ws, grid, engine)
-    hidden = wb.create_sheet(sheet_name(m("report.stamp_sheet"), taken))
+    hidden = wb.create_sheet(sheet_name(report_text("report.stamp_sheet"), taken))
     for row in info:
         hidden.append(row)
     hidden.sheet_state = "hidden"
@@ -163,7 +163,7 @@ def render(result: Result, lang: str = "zh") -> bytes:
 
 
 def render_summary(summary, lang: str = "zh") -> bytes:
-    """项目支出自评情况汇总表 (an `engine.tools.project_summary.Summary`) as .xlsx bytes; the
+    """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as .xlsx bytes; the
     hidden sheet lists every data file with its digest."""
     _openpyxl()
     from engine.render.forms import summary_grid

@@ -1,4 +1,4 @@
-"""Ruleset file → `Plan` (编译): load, validate, compile formulas, order metrics.
+"""Raw ruleset data → `Plan` (编译): validate, compile formulas, order metrics, bind scoring methods.
 
 A `Plan` is everything evaluation needs, checked once: the indicator tree with
 parsed targets, compiled formulas and bound scoring methods, the derived
@@ -8,9 +8,6 @@ reuses one plan.
 from __future__ import annotations
 
 import graphlib
-import hashlib
-import os
-from dataclasses import dataclass, field
 from decimal import Decimal
 from types import ModuleType
 from typing import Any, Mapping
@@ -20,98 +17,11 @@ from pydantic import ValidationError
 from engine.ruleset import validate
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import Formula, compile_formula
-from engine.ruleset.model import Check, Ruleset
+from engine.ruleset.model import Ruleset
 from engine.base.numeric import parse_number
 from engine.ruleset.scoring import DEFAULT_BY_OPERATOR, METHODS
-from engine.ruleset.scoring.base import Params
 from engine.base.sourcemap import SourceMap
-
-NUMERIC_TYPES = ("money", "number", "percent", "count")
-# Names every scoring-side formula (explain_if, custom methods) may use.
-INDICATOR_NAMES = ("weight", "target", "actual")
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    """A compiled indicator (指标): what `Indicator` says, resolved and checked."""
-
-    key: str
-    name: str
-    path: tuple
-    depth: int
-    weight: Decimal
-    target: Decimal | str | None
-    target_text: str | None
-    operator: str | None
-    unit: str | None
-    value_type: str
-    actual: Formula | None
-    method: ModuleType | None
-    params: Params | None
-    method_formula: Formula | None
-    explain_if: Formula | None
-    children: tuple["Node", ...]
-    frame: "Frame | None" = None  # rows: data — children come from each unit's rows
-    in_total: bool = True  # 计入总分
-
-    @property
-    def is_leaf(self) -> bool:
-        return not self.children and self.frame is None
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """What a frame node (`rows: data`) accepts: each allowed 一级 with its
-    allowed 二级. `nested` frames sit above 一级 (a group of 一级 sharing one
-    weight, each project splitting it); otherwise the frame is itself the 一级."""
-
-    groups: Mapping[str, tuple[str, ...]]
-    nested: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledCheck:
-    """A consistency check with its formulas compiled."""
-
-    check: Check
-    path: tuple
-    formula: Formula | None = None  # row: over column names; equal: `computed`
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A compiled ruleset, ready to evaluate any number of units."""
-
-    ruleset: Ruleset
-    file: str
-    digest: str
-    smap: SourceMap
-    names: dict[str, str]  # every name a formula may read → 'number' | 'text'
-    table_names: dict[str, tuple[str, str | None, str]]  # flat → (table, category, column)
-    metrics: tuple[tuple[str, Formula, tuple], ...]
-    roots: tuple[Node, ...]
-    leaves: tuple[Node, ...]
-    checks: tuple[CompiledCheck, ...]
-    frames: tuple[Node, ...] = ()  # nodes whose children each unit's rows give
-    row_methods: Mapping[str, "BoundMethod"] = field(default_factory=dict)  # 指标性质 → scoring for rows
-
-    def node(self, key: str) -> Node | None:
-        """The indicator with this id or name."""
-        stack = list(self.roots)
-        while stack:
-            n = stack.pop()
-            if n.key == key or n.name == key:
-                return n
-            stack.extend(n.children)
-        return None
-
-    def span(self, path: tuple) -> SourceSpan | None:
-        return self.smap.value(path)
-
-
-def digest_of(text: str) -> str:
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
+from engine.ruleset.plan import INDICATOR_NAMES, BoundMethod, CompiledCheck, Frame, Node, Plan, leaves_of
 
 def target_of(raw: Decimal | str | None, operator: str | None) -> Decimal | str | None:
     """A target as a number when it reads as one (`100%` → 1, `15,500` → 15500),
@@ -141,29 +51,6 @@ def _target_text(raw, unit: str | None) -> str | None:
         text = format(raw, "f")
         return f"{text}{unit}" if unit and unit != "%" else text
     return raw
-
-
-# path → ((display name, content digest), plan): one entry per ruleset file.
-_LOAD_CACHE: dict[str, tuple[tuple[str, str], "Plan"]] = {}
-
-
-def load_plan(path: str, display: str | None = None) -> Plan:
-    """Load and compile the ruleset at `path` (cached by content hash).
-
-    Raises `DiagnosticError` with every problem found."""
-    from engine.ruleset.inherit import compile_resolved, resolve
-
-    resolved = resolve(path, display)  # the digest covers every file it extends
-    # One entry per file, replaced when its content (or display name) changes:
-    # a long-running process does not keep every version it ever saw.
-    key = os.path.abspath(path)
-    stamp = (display or path, resolved.digest)
-    cached = _LOAD_CACHE.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    plan = compile_resolved(resolved, display or path)
-    _LOAD_CACHE[key] = (stamp, plan)
-    return plan
 
 
 def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
@@ -298,8 +185,7 @@ def _compile_metrics(ruleset: Ruleset, names: dict, smap: SourceMap):
     return tuple((n, *compiled[n]) for n in order if n in compiled), problems
 
 
-BoundMethod = tuple  # (method module | None, Params | None, Formula | None)
-_NO_METHOD: BoundMethod = (None, None, None)
+_NO_METHOD = BoundMethod(None, None, None)
 # Methods that compare the actual with a numeric target.
 _NUMERIC_TARGET_METHODS = ("proportional", "reverse", "reverse_linear", "threshold", "deduct")
 
@@ -373,9 +259,9 @@ def _compile_nodes(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_nodes:
                 actual, errs = compile_formula(ind.actual, names, _locator(smap, path + ("actual",)))
                 own.extend(errs)
             bound = bind_method(ind.scoring.model_dump() if ind.scoring else None, ind.operator, defaults, path, smap, scoring_names, own, ind.name, ind.weight)
-            code = target_problem(bound[0], target_of(ind.target, ind.operator))
+            code = target_problem(bound.method, target_of(ind.target, ind.operator))
             if code:
-                own.append(Diagnostic(code, smap.value(path + (("target",) if ind.target is not None else ("name",))), {"name": ind.name, "method": bound[0].NAME, "target": ind.target}))
+                own.append(Diagnostic(code, smap.value(path + (("target",) if ind.target is not None else ("name",))), {"name": ind.name, "method": bound.method.NAME, "target": ind.target}))
             if ind.explain_if is not None:
                 explain_if, errs = compile_formula(ind.explain_if, scoring_names, _locator(smap, path + ("explain_if",)))
                 own.extend(errs)
@@ -425,7 +311,7 @@ def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, n
             spec = {"method": DEFAULT_BY_OPERATOR[operator]}
         if spec is None:
             problems.append(Diagnostic("ruleset.no_method", smap.value(path + ("name",)), {"name": name}))
-            return None, None, None
+            return _NO_METHOD
         where = ("scoring_defaults", operator) if operator in defaults else where
     data = spec if isinstance(spec, dict) else spec.model_dump()
     method_name = data.get("method")
@@ -434,14 +320,14 @@ def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, n
         from engine.ruleset.formula import suggest
 
         problems.append(Diagnostic("ruleset.unknown_method", smap.value(where + ("method",)), {"method": method_name, "suggestion": suggest(str(method_name), METHODS), "known": ", ".join(METHODS)}))
-        return None, None, None
+        return _NO_METHOD
     raw_params = {k: v for k, v in data.items() if k != "method"}
     try:
         params = method.Parameters.model_validate(raw_params)
     except ValidationError as e:
         for d in schema_diagnostics(e, raw_params, smap, method.Parameters, prefix=where):
             problems.append(Diagnostic(d.code, d.span, {**d.args, "method": method_name}))
-        return method, None, None
+        return BoundMethod(method, None, None)
     if weight is not None:
         for ppath, value in getattr(method, "points", lambda _: ())(params):
             if not Decimal(0) <= value <= weight:
@@ -450,16 +336,7 @@ def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, n
     for pname in getattr(method, "FORMULA_PARAMS", ()):
         formula, errs = compile_formula(getattr(params, pname), scoring_names, _locator(smap, where + (pname,)))
         problems.extend(errs)
-    return method, params, formula
-
-
-def leaves_of(nodes):
-    """The scored leaves under `nodes`, in order (frames awaiting rows are not leaves)."""
-    for n in nodes:
-        if n.children:
-            yield from leaves_of(n.children)
-        elif n.frame is None:
-            yield n
+    return BoundMethod(method, params, formula)
 
 
 def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_checks: frozenset = frozenset()):

@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from engine.ruleset.compile import digest_of
+from engine.base.digest import digest_of
+from engine.base.paths import display_path
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import suggest
 from engine.base.sourcemap import SourceMap
 from engine.load.yaml_loader import load_text, read_file
+from engine.ruleset.locate import SearchPath, is_path, locate
 
 MAX_CHAIN = 50
 OWN_KEYS = ("id", "year", "extends", "cases")  # never inherited
@@ -77,18 +79,21 @@ class Resolved:
         return next((link.year for link in self.chain if link.file == file), None)
 
 
-def load_resolved(path: str, display: str | None = None) -> tuple[Any, SourceMap, str]:
+def load_resolved(path: str, display: str | None = None, search: SearchPath | None = None) -> tuple[Any, SourceMap, str]:
     """Raw ruleset data with its chain merged in, positions, and the digest
     of every file in the chain (the compiled-plan cache key)."""
-    r = resolve(path, display)
+    r = resolve_chain(path, display, search)
     return r.raw, r.smap, r.digest
 
 
-def resolve(path: str, display: str | None = None, text: str | None = None) -> Resolved:
-    """Read `path` and every ruleset it extends; merge them. Raises
-    `DiagnosticError` with every problem found in the merge. With `text`, that
-    is the file's content (a draft being edited); its parents are read from disk."""
-    layers = _read_chain(path, display or path, text)
+def resolve_chain(path: str, display: str | None = None, search: SearchPath | None = None, allowed: tuple[str, ...] | None = None, text: str | None = None) -> Resolved:
+    """Read `path` and every ruleset it extends; merge them. `extends:` names
+    a file (relative to the file that says it) or a ruleset on `search`; with
+    `allowed`, every file of the chain must lie in those folders or on the
+    search path (a chain named by a data file). Raises `DiagnosticError` with
+    every problem found in the merge. With `text`, that is the file's content
+    (a draft being edited); its parents are read from disk."""
+    layers = _read_chain(path, display or path, search or SearchPath.default(), allowed, text)
     raw, smap = layers[-1][0], layers[-1][1]
     touched: dict[str, SourceSpan] = {}
     changed: dict[str, SourceSpan] = {}
@@ -108,27 +113,7 @@ def resolve(path: str, display: str | None = None, text: str | None = None) -> R
     return Resolved(raw, smap, digest, chain, touched, changed)
 
 
-def compile_resolved(r: Resolved, file: str):
-    """Compile a resolved ruleset. A sum of weights broken by a change is
-    reported at that change (naming where the parent's weight is stated)."""
-    from engine.ruleset.compile import compile_ruleset
-
-    try:
-        return compile_ruleset(r.raw, r.smap, file, r.digest)
-    except DiagnosticError as e:
-        if not r.touched:
-            raise
-        out = []
-        for d in e.diagnostics:
-            code = _AT_CHANGE.get(d.code)
-            at = r.touched.get(d.args.get("name", "")) if code else None
-            if at is not None and d.span is not None and at.file != d.span.file:
-                d = Diagnostic(code, at, {**d.args, "stated": f"{d.span.file}:{d.span.line}"})
-            out.append(d)
-        raise DiagnosticError(sorted(out, key=sort_key)) from None
-
-
-def _read_chain(path: str, display: str, given: str | None = None) -> list[tuple[Any, SourceMap, Link]]:
+def _read_chain(path: str, display: str, search: SearchPath, allowed: tuple[str, ...] | None, given: str | None = None) -> list[tuple[Any, SourceMap, Link]]:
     layers: list[tuple[Any, SourceMap, Link]] = []
     seen: set[str] = set()
     via: SourceSpan | None = None  # the `extends:` that named this file
@@ -155,8 +140,11 @@ def _read_chain(path: str, display: str, given: str | None = None) -> list[tuple
         if len(layers) >= MAX_CHAIN:
             raise DiagnosticError([Diagnostic("inherit.chain_too_long", smap.value(("extends",)), {"limit": MAX_CHAIN})])
         via = smap.value(("extends",))
-        path = os.path.join(os.path.dirname(os.path.abspath(path)), ext)
-        display = os.path.normpath(os.path.join(os.path.dirname(display), ext))
+        if is_path(ext):
+            display = os.path.normpath(os.path.join(os.path.dirname(display), ext))
+        path = locate(ext, search, base=os.path.dirname(os.path.abspath(path)), allowed=allowed, at=via)
+        if not is_path(ext):
+            display = display_path(path)
 
 
 def _expand_shorthands(raw: Any, smap: SourceMap) -> None:
@@ -579,44 +567,3 @@ class _Merge:
                 node["children"] = self._emit_items(it.children, p + ("children",))
             out.append(node)
         return out
-
-
-def load_with_chain(path: str, display: str | None = None):
-    """The resolved ruleset and its compiled `Plan` (for `show`): raises
-    `DiagnosticError` with every problem of the merge or of the result."""
-    r = resolve(path, display)
-    return r, compile_resolved(r, display or path)
-
-
-def _is_year(arg: str) -> bool:
-    return len(arg) == 4 and arg.isdigit()
-
-
-def find_rulesets(args: list[str]) -> list[str]:
-    """Ruleset paths as given, or by year: `2019` is `rulesets/2019/<file>`
-    (from the working folder, else the project's), where <file> has the name
-    of another ruleset given, else is the folder's only ruleset. Raises
-    `DiagnosticError` (no location) when a year names no file or several."""
-    from engine.api import ROOT
-
-    out: list[str | None] = [None if _is_year(a) and not os.path.exists(a) else a for a in args]
-    problems: dict[int, Diagnostic] = {}
-    for _ in range(2):  # a second pass settles a year by one resolved on the first
-        for i, arg in enumerate(args):
-            if out[i] is not None:
-                continue
-            like = next((os.path.basename(o) for o in out if o is not None), None)
-            folder = next((f for f in (os.path.join("rulesets", arg), os.path.join(ROOT, "rulesets", arg)) if os.path.isdir(f)), None)
-            if folder is None:
-                problems[i] = Diagnostic("inherit.no_year", None, {"year": arg})
-                continue
-            files = sorted(f for f in os.listdir(folder) if f.endswith((".yaml", ".yml")))
-            pick = like if like in files else files[0] if len(files) == 1 else None
-            if pick is None:
-                problems[i] = Diagnostic("inherit.which_ruleset", None, {"year": arg, "files": ", ".join(files)})
-                continue
-            out[i] = os.path.join(folder, pick)
-            problems.pop(i, None)
-    if problems:
-        raise DiagnosticError({(d.code, d.args["year"]): d for d in problems.values()}.values())
-    return [o for o in out if o is not None]

@@ -212,7 +212,7 @@ class Expect(Model):
 
 
 class Case(Model):
-    """A test case that lives with the ruleset (`python cli.py test`): a unit's
+    """A test case that lives with the ruleset (`jixiao test`): a unit's
     data file (path relative to the ruleset file) and what it must score."""
 
     name: str

@@ -7,34 +7,37 @@ application (tests drive it with Starlette's TestClient).
 """
 from __future__ import annotations
 
+import logging
 import os
 from typing import TextIO
+
+from engine.base.messages import format_message
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
-def main(host: str, port: int, token: str | None, rulesets: str | None, lang: str, out: TextIO, err: TextIO, workers: int = 2, time_limit: float = 30.0) -> int:
-    """Run the server until interrupted; the exit code (1: cannot start)."""
-    from engine.base.messages import format_message
-
+def main(host: str, port: int, token: str | None, rulesets: tuple[str, ...], lang: str, out: TextIO, err: TextIO, workers: int = 2, time_limit: float = 30.0) -> int:
+    """Run the server until interrupted; the exit code (1: cannot start).
+    `rulesets`: the `--rulesets` folders, searched first."""
     say = lambda code, **a: format_message(code, a, lang)  # noqa: E731
     try:
+        # The serve extra, checked before anything else (a missing one is named in one line):
         import python_multipart  # noqa: F401 - the upload forms
-        import starlette  # noqa: F401
-        import uvicorn
+        import starlette  # noqa: F401 - the ASGI framework
+        import uvicorn  # the server
     except ImportError as e:
         err.write(say("serve.missing_extra", package=e.name or "starlette") + "\n")
         return 1
     if host not in LOCAL and not token:
         err.write(say("serve.token_required") + "\n")
         return 1
-    if rulesets and not os.path.isdir(rulesets):
-        err.write(say("serve.no_rulesets_dir", path=rulesets) + "\n")
+    missing = next((d for d in rulesets if not os.path.isdir(d)), None)
+    if missing is not None:
+        err.write(say("serve.no_rulesets_dir", path=missing) + "\n")
         return 1
-    import logging
-
-    from engine.serve import store
-    from engine.serve.app import Settings, create_app
+    # Only now, with the extra known to be there: the server's own modules import it.
+    from engine.serve import store  # (these import the extra)
+    from engine.serve.app import Settings, create_app  # (same)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     hosts = None

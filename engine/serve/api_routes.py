@@ -10,8 +10,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 
 from engine.base.diagnostics import DiagnosticError
-from engine.serve import app as core
-from engine.serve.app import _lang, _problem_response, located, problems_response, read_text, run_job, safe_name
+from engine.serve import common as core
+from engine.serve.common import _lang, located, problems_response, read_text, run_job, safe_name
+from engine.serve.openapi import document
 
 
 def routes(state) -> list[Route]:
@@ -38,10 +39,8 @@ def routes(state) -> list[Route]:
     async def validate(request: Request) -> Response:
         lang = _lang(request)
         try:
-            path, display = core.draft_context(state, request.query_params.get("id"))
-            display = safe_name(request.query_params.get("name"), display) if not request.query_params.get("id") else display
+            path, display = core.draft_context(state, request.query_params.get("id"), request.query_params.get("name"))
             text = await read_text(request, display, limit)
-            core.check_extends(state, text, path, display)
         except DiagnosticError as e:
             return problems_response(located(e, lang))
         out, err = await run_job(state, lang, "validate_text", path, display, text, lang)
@@ -132,8 +131,6 @@ def routes(state) -> list[Route]:
         return StreamingResponse(body(), media_type="application/x-ndjson")
 
     async def openapi(request: Request) -> Response:
-        from engine.serve.openapi import document
-
         return JSONResponse(document())
 
     p = "/api/v1"
@@ -148,5 +145,3 @@ def routes(state) -> list[Route]:
         Route(f"{p}/openapi.json", openapi, methods=["GET"]),
     ]
 
-
-__all__ = ["routes", "_problem_response"]

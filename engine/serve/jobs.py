@@ -12,9 +12,33 @@ import tempfile
 from decimal import Decimal
 from typing import Any, Sequence
 
+import time
+from importlib import import_module
+
 from engine import api
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
+from engine.render import diff_text, explain_text, json_out
+from engine.render import resolved as resolved_out
+from engine.render.common import show_target, show_value
+from engine.render.diff_text import scoring_text
+from engine.ruleset.inherit import resolve_chain
+from engine.ruleset.loading import compile_resolved, load_with_chain
+from engine.serve.store import set_value
+from engine.tools import explain as ex
+from engine.tools import whatif
+from engine.tools.diff import compare, describe_scoring
+
+
+# The search path of the server this process works for (`configure`):
+# `extends:` by name or id, and the folders a draft's `extends:` may name.
+SEARCH = api.SearchPath.default()
+
+
+def configure(folders: tuple[str, ...]) -> None:
+    """Use the server's search folders (called once in each worker)."""
+    global SEARCH
+    SEARCH = api.SearchPath(tuple(folders))
 
 
 class Problems(Exception):
@@ -70,9 +94,9 @@ def plan_of(path: str, display: str):
     cached = _PLANS.get(key)
     if cached is not None and _stamps(p for p, _, _ in cached[0]) == cached[0]:
         return cached[1]
-    from engine.ruleset.inherit import compile_resolved, resolve
 
-    res = resolve(path, display)
+
+    res = resolve_chain(path, display, SEARCH)
     stamps = _stamps(link.path for link in res.chain)
     plan = compile_resolved(res, display)
     if len(_PLANS) > 64:
@@ -91,14 +115,12 @@ def _result(ruleset: str, display: str, unit_text: str, unit_name: str, sets: Se
 
 def evaluate_json(ruleset: str, display: str, unit_text: str, unit_name: str, lang: str = "zh", sets: Sequence[str] = ()) -> str:
     """`evaluate --format json`'s output for a unit's text."""
-    from engine.render import json_out
 
     return json_out.render(_result(ruleset, display, unit_text, unit_name, sets, lang), lang)
 
 
 def report(ruleset: str, display: str, unit_text: str, unit_name: str, fmt: str, lang: str = "zh", sets: Sequence[str] = ()) -> str | bytes:
     """A report of the unit: json, text, markdown, html, docx or xlsx."""
-    from importlib import import_module
 
     result = _result(ruleset, display, unit_text, unit_name, sets, lang)
     return import_module(f"engine.render.{RENDERERS[fmt]}").render(result, lang)
@@ -110,8 +132,6 @@ RENDERERS = {"text": "text", "json": "json_out", "markdown": "markdown_out", "do
 
 def explain(ruleset: str, display: str, unit_text: str, unit_name: str, indicator: str | None, lang: str = "zh", sets: Sequence[str] = ()) -> str:
     """`explain`'s text for one indicator, or the ranking of points lost."""
-    from engine.render import explain_text
-    from engine.tools import explain as ex
 
     result = _result(ruleset, display, unit_text, unit_name, sets, lang)
     if not indicator:
@@ -127,8 +147,6 @@ def changed_data(ruleset: str, display: str, unit_text: str, unit_name: str, set
     """The unit's data file with the what-if figures written in (YAML, every
     comment and the layout kept: ruamel's round-trip mode). Settings of
     computed figures (metrics, table totals) cannot be stored and are left out."""
-    from engine.serve.store import set_value
-    from engine.tools import whatif
 
     result = _result(ruleset, display, unit_text, unit_name, sets, lang)  # every setting checked, located
     plan = result.plan
@@ -153,7 +171,7 @@ def changed_data(ruleset: str, display: str, unit_text: str, unit_name: str, set
 
 
 def _tree(results, places: int, lang: str) -> list[dict]:
-    from engine.render.common import show_target, show_value
+
 
     out = []
     for r in results:
@@ -180,8 +198,6 @@ def unit_view(ruleset: str, display: str, unit_text: str, unit_name: str, lang: 
     """What the evaluation page shows: the score tree, total, grade, findings
     (with where they point), the figures a what-if may change (with their
     current values) and the indicator whose improvement gains the most."""
-    from engine.render import json_out
-    from engine.tools import explain as ex
 
     result = _result(ruleset, display, unit_text, unit_name, sets, lang)
     plan = result.plan
@@ -243,7 +259,7 @@ def validate_text(path: str, display: str, text: str, lang: str = "zh") -> dict:
     """A ruleset draft's diagnostics (as `validate` gives them), and its
     indicator count and total when it has none."""
     try:
-        plan = api.plan_from_text(text, path, display)
+        plan = api.plan_from_text(text, path, display, SEARCH, SEARCH.folders)
     except DiagnosticError as e:
         return {"ok": False, "diagnostics": [diagnostic_dict(d, lang) for d in e.diagnostics]}
     return {"ok": True, "diagnostics": [], "indicators": len(plan.leaves), "total": _num(plan.ruleset.total)}
@@ -255,7 +271,7 @@ def preview(path: str, display: str, text: str, data: str | None, data_display: 
     checked = validate_text(path, display, text, lang)
     if not checked["ok"] or not data:
         return checked
-    plan = api.plan_from_text(text, path, display)
+    plan = api.plan_from_text(text, path, display, SEARCH, SEARCH.folders)
     try:
         with open(data, encoding="utf-8") as fh:
             unit_text = fh.read()
@@ -272,13 +288,10 @@ def ruleset_view(path: str, display: str, lang: str = "zh") -> dict:
     """What the ruleset page shows: the indicator tree with weights, targets
     and each scoring rule in words, the grade bands, the checks, the
     inheritance chain, and the resolved text with each value's origin."""
-    from engine.render import resolved as out
-    from engine.render.diff_text import scoring_text
-    from engine.ruleset.inherit import load_with_chain
-    from engine.tools.diff import describe_scoring
+
 
     try:
-        res, plan = load_with_chain(path, display)
+        res, plan = load_with_chain(path, display, SEARCH)
     except DiagnosticError as e:
         raise _problems(e, lang) from None
 
@@ -316,26 +329,24 @@ def ruleset_view(path: str, display: str, lang: str = "zh") -> dict:
         "tree": nodes(plan.roots),
         "grades": [{"label": g.label, "min": _num(g.min)} for g in rs.grades],
         "checks": [{"id": c.id, "name": c.label or c.id, "kind": c.kind, "tolerance": _num(c.tolerance)} for c in rs.checks],
-        "resolved": out.render_resolved(res, lang),
+        "resolved": resolved_out.render_resolved(res, lang),
     }
 
 
 def resolved_text(path: str, display: str, lang: str = "zh") -> str:
     """`show --resolved`."""
-    from engine.render import resolved as out
-    from engine.ruleset.inherit import load_with_chain
 
     try:
-        res, _plan = load_with_chain(path, display)
+        res, _plan = load_with_chain(path, display, SEARCH)
     except DiagnosticError as e:
         raise _problems(e, lang) from None
-    return out.render_resolved(res, lang)
+    return resolved_out.render_resolved(res, lang)
 
 
 def summary(path: str, display: str) -> dict:
     """A ruleset's id, title, year and kind for the listing (`ok` false when it has problems)."""
     try:
-        plan = api.validate_ruleset_as(path, display)
+        plan = plan_of(path, display)
     except DiagnosticError as e:
         return {"ok": False, "problems": len(e.diagnostics)}
     rs = plan.ruleset
@@ -344,8 +355,6 @@ def summary(path: str, display: str) -> dict:
 
 def diff(old: str, old_display: str, new: str, new_display: str, unit_text: str | None, unit_name: str, lang: str = "zh") -> str:
     """`diff OLD NEW [DATA]`: the changes, and their impact on the unit's score."""
-    from engine.render import diff_text
-    from engine.tools.diff import compare
 
     with tempfile.TemporaryDirectory(prefix="jixiao-diff-") as tmp:
         data: tuple[str, ...] = ()
@@ -356,7 +365,7 @@ def diff(old: str, old_display: str, new: str, new_display: str, unit_text: str 
                 fh.write(unit_text)
             data, shown[p] = (p,), unit_name
         try:
-            return diff_text.render(compare(old, new, data, shown), lang)
+            return diff_text.render(compare(old, new, data, shown, SEARCH), lang)
         except DiagnosticError as e:
             raise _problems(e, lang) from None
 
@@ -367,7 +376,6 @@ def ping() -> str:
 
 def sleep(seconds: float) -> str:
     """Waits (only for the time-limit tests: never routed)."""
-    import time
 
     time.sleep(seconds)
     return "slept"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from engine import __version__
+
 
 def _q(name: str, description: str, required: bool = False, many: bool = False) -> dict:
     schema: dict = {"type": "array", "items": {"type": "string"}} if many else {"type": "string"}
@@ -40,8 +42,6 @@ def _ok(description: str, schema: dict, media: str = "application/json") -> dict
 
 def document() -> dict:
     """The OpenAPI document as a dict."""
-    from engine import __version__
-
     text = {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
     return {
         "openapi": "3.1.0",

@@ -1,20 +1,25 @@
 """The workbench pages (server-rendered, htmx for the parts that update)."""
 from __future__ import annotations
 
+import asyncio
+import html
+import io
 import json
 import os
 import re
 import tempfile
 import zipfile
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
-from engine.serve import app as core
+from engine.load.yaml_loader import decode_text
+from engine.serve import common as core
 from engine.serve import store
-from engine.serve.app import _lang, located, run_job
+from engine.serve.common import _lang, located, run_job
 from engine.serve.words import WORDS
 
 _REF = re.compile(r"rulesets/(.+?)\.ya?ml$")
@@ -87,7 +92,6 @@ def routes(state) -> list[Route]:
             given = None
         if not isinstance(given, dict) or not isinstance(given.get("text"), str):
             raise DiagnosticError([Diagnostic("serve.bad_request", None, {"what": "text"})])
-        core.check_extends(state, given["text"], entry.path, entry.display)
         return lang, entry, given
 
     async def check(request: Request) -> Response:
@@ -130,13 +134,12 @@ def routes(state) -> list[Route]:
             return error_page(request, [core.diagnostic_dict(Diagnostic("serve.unsupported_upload", None, {"name": name, "more": ""}), lang)])
         raw = await upload.read()
         try:
-            from engine.load.yaml_loader import decode_text
-
             text = decode_text(raw, name)
             ident = str(form.get("ruleset") or "")
-            if not ident or ident == "auto":
-                found = _REF.search(_ruleset_ref(text))
-                ident = found.group(1) if found else "2019/department"
+            if not ident or ident == "auto":  # the unit's own `ruleset:`, as a name or id on the search path
+                ref = _ruleset_ref(text)
+                found = _REF.search(ref)
+                ident = found.group(1) if found else ref if store.valid_id(ref) else "2019/department"
             state.ruleset(ident)
         except DiagnosticError as e:
             return error_page(request, located(e, lang))
@@ -180,8 +183,6 @@ def routes(state) -> list[Route]:
         view, err = await job(request, "unit_view", entry.path, entry.display, unit.text, unit.name, lang, sets)
         if err:
             return err
-        from urllib.parse import urlencode
-
         return page(request, "unit_result.html", uid=request.path_params["uid"], v=view, sets=sets, query=urlencode([("set", s) for s in sets]))
 
     async def explain(request: Request) -> Response:
@@ -206,8 +207,6 @@ def routes(state) -> list[Route]:
         if err:
             return err
         stem = os.path.splitext(unit.name)[0] or "report"
-        from urllib.parse import quote
-
         filename = f"{stem}.{core.EXTS[fmt]}"
         headers = {"Content-Disposition": f"attachment; filename=\"report.{core.EXTS[fmt]}\"; filename*=UTF-8''{quote(filename)}"}
         return Response(out, media_type=core.REPORT_FORMATS[fmt], headers=headers)
@@ -222,8 +221,6 @@ def routes(state) -> list[Route]:
         out, err = await job(request, "changed_data", entry.path, entry.display, unit.text, unit.name, sets_of(request), lang)
         if err:
             return err
-        from urllib.parse import quote
-
         filename = (os.path.splitext(unit.name)[0] or "unit") + "-whatif.yaml"
         return Response(out, media_type="application/yaml; charset=utf-8", headers={"Content-Disposition": f"attachment; filename=\"unit-whatif.yaml\"; filename*=UTF-8''{quote(filename)}"})
 
@@ -287,8 +284,6 @@ def routes(state) -> list[Route]:
             if old is None:
                 break
             core.shutil.rmtree(state.batches.pop(old)["folder"], ignore_errors=True)
-        import asyncio
-
         info["task"] = asyncio.get_running_loop().create_task(_run_batch(state, info, rel, inputs, lang, extra))
         return RedirectResponse(f"/batch/{bid}", 303)
 
@@ -334,8 +329,6 @@ def routes(state) -> list[Route]:
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text)
 
 
@@ -352,8 +345,6 @@ def _unpack(filename: str, raw: bytes, folder: str, lang: str) -> list[str]:
     `units/` (names checked, sizes capped), or the table/JSONL as is."""
     base = os.path.basename(filename).lower()
     if base.endswith(".zip"):
-        import io
-
         units = os.path.join(folder, "units")
         os.makedirs(units)
         try:

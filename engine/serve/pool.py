@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import multiprocessing
 import queue
+import signal
 import threading
 import traceback
 from typing import Any
+
+from engine.serve import jobs
+from engine.serve.jobs import JOBS, Problems
 
 
 class TimeLimit(Exception):
@@ -31,8 +36,6 @@ class JobFailed(Exception):
 
 
 def _call(name: str, args: tuple) -> tuple[str, Any]:
-    from engine.serve.jobs import JOBS, Problems
-
     try:
         return "ok", JOBS[name](*args)
     except Problems as p:
@@ -41,15 +44,10 @@ def _call(name: str, args: tuple) -> tuple[str, Any]:
         return "error", traceback.format_exc()
 
 
-def _worker_main(conn) -> None:
+def _worker_main(conn, folders: tuple[str, ...]) -> None:
     """A worker: answer jobs until told to stop (None) or the pipe closes."""
-    import os
-    import signal
-
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    import engine.serve.jobs  # noqa: F401 - warm: the first request should not pay for imports
-
+    jobs.configure(folders)
     conn.send("ready")
     while True:
         try:
@@ -62,9 +60,9 @@ def _worker_main(conn) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx):
+    def __init__(self, ctx, folders: tuple[str, ...]):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, folders), daemon=True)
         self.process.start()
         child.close()
         # Wait for its imports, so a job's time limit never counts them.
@@ -89,20 +87,19 @@ class _Worker:
 class Pool:
     """`size` worker processes (0: threads of this process); each job limited to `time_limit` seconds."""
 
-    def __init__(self, size: int, time_limit: float):
-        self.size, self.time_limit = size, time_limit
+    def __init__(self, size: int, time_limit: float, folders: tuple[str, ...]):
+        self.size, self.time_limit, self.folders = size, time_limit, tuple(folders)
         self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=max(64, size * 8), thread_name_prefix="jixiao-job")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
+        jobs.configure(self.folders)  # for jobs run in this process (size 0)
         if size:
-            import multiprocessing
-
             # spawn: a fresh interpreter, never a fork of a process that runs threads
             self._ctx = multiprocessing.get_context("spawn")
             try:
                 for _ in range(size):
-                    self._idle.put(_Worker(self._ctx))
+                    self._idle.put(_Worker(self._ctx, self.folders))
             except (OSError, ImportError):  # no processes here (some containers): threads, same answers
                 while not self._idle.empty():
                     self._idle.get_nowait().stop(kill=True)
@@ -128,12 +125,12 @@ class Pool:
             worker.conn.send((name, args))
             if not worker.conn.poll(self.time_limit):
                 worker.stop(kill=True)
-                worker = _Worker(self._ctx)
+                worker = _Worker(self._ctx, self.folders)
                 return "timeout", None
             return worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             worker.stop(kill=True)
-            worker = _Worker(self._ctx)
+            worker = _Worker(self._ctx, self.folders)
             return "error", "the worker process ended unexpectedly"
         finally:
             if self._closed:
@@ -152,8 +149,6 @@ class Pool:
 
 
 def _unpack(status: str, value: Any) -> Any:
-    from engine.serve.jobs import Problems
-
     if status == "ok":
         return value
     if status == "problems":

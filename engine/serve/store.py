@@ -9,12 +9,20 @@ file elsewhere. Saving writes only a file an id names (atomically).
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 
 from engine import api
 from engine.base.diagnostics import Diagnostic, DiagnosticError
+from engine.base.fileio import write_atomic
+from engine.base.paths import bundled
+from engine.ruleset.formula import suggest
 
 # Path segments of letters (any script), digits, `-`, `_`, `.` inside; no `..`, no leading dot.
 _ID = re.compile(r"[^\W_][\w\-]*(?:\.[\w\-]+)*(?:/[^\W_][\w\-]*(?:\.[\w\-]+)*){0,3}")
@@ -39,20 +47,25 @@ class Entry:
     display: str  # as shown in messages: `rulesets/2019/department.yaml`
 
 
-def search_path(extra: str | None = None) -> tuple[Root, ...]:
-    """The ruleset roots in order: `extra`, `./rulesets`, the shipped ones."""
+def search_path(extra: tuple[str, ...] | list[str] | str | None = None) -> tuple[Root, ...]:
+    """The ruleset roots in order, as the command line searches them
+    (`api.SearchPath`): `--rulesets` folders, JIXIAO_RULESETS, `./rulesets`, the bundled ones."""
+    given = (extra,) if isinstance(extra, str) else tuple(extra or ())
+    return roots_of(api.SearchPath.default(given))
+
+
+def roots_of(search) -> tuple[Root, ...]:
     out: list[Root] = []
-    for folder in (extra, "rulesets", os.path.join(api.ROOT, "rulesets")):
-        if folder and os.path.isdir(folder):
-            real = os.path.realpath(folder)
-            if all(r.path != real for r in out):
-                out.append(Root(real, os.path.basename(real.rstrip(os.sep)) or "rulesets"))
+    for folder in search.folders:
+        real = os.path.realpath(folder)
+        if all(r.path != real for r in out):
+            out.append(Root(real, os.path.basename(real.rstrip(os.sep)) or "rulesets"))
     return tuple(out)
 
 
 def data_roots() -> tuple[Root, ...]:
-    """Example data offered for previews: the shipped examples."""
-    folder = os.path.join(api.ROOT, "examples")
+    """Example data offered for previews: the bundled examples."""
+    folder = bundled("examples")
     return (Root(os.path.realpath(folder), "examples"),) if os.path.isdir(folder) else ()
 
 
@@ -77,10 +90,25 @@ def find(ident: str, roots: tuple[Root, ...], exts: tuple[str, ...] = _EXTS) -> 
             path = os.path.join(root.path, name)
             if os.path.isfile(path) and _inside(path, root.path):
                 return Entry(ident, os.path.realpath(path), f"{root.label}/{name.replace(os.sep, '/')}")
-    from engine.ruleset.formula import suggest
-
+    if exts == _EXTS and "/" not in ident:  # a ruleset's own `id:` (wuhan-edz-department-2019)
+        found = _by_ruleset_id(ident, roots)
+        if found is not None:
+            return found
     known = [e.id for e in listing(roots, exts)]
     raise DiagnosticError([Diagnostic("serve.unknown_ruleset", None, {"id": ident, "suggestion": suggest(ident, known)})])
+
+
+def _by_ruleset_id(ident: str, roots: tuple[Root, ...]) -> Entry | None:
+    """The file whose `id:` is `ident` (as the command line finds it), shown by its own id."""
+    search = api.SearchPath(tuple(r.path for r in roots))
+    try:
+        path = api.find_ruleset(ident, search)
+    except DiagnosticError:
+        return None
+    for e in listing(roots):
+        if os.path.realpath(path) == e.path:
+            return e
+    return None
 
 
 def listing(roots: tuple[Root, ...], exts: tuple[str, ...] = _EXTS, keep_ext: bool = False) -> list[Entry]:
@@ -113,8 +141,6 @@ def find_data(ident: str) -> Entry:
 def save(entry: Entry, text: str, roots: tuple[Root, ...]) -> None:
     """Write a ruleset's new text over its file, atomically; only a file
     inside a search root (checked again here, at the moment of writing)."""
-    from engine.base.fileio import write_atomic
-
     if not any(_inside(entry.path, r.path) for r in roots):
         raise PermissionError(entry.id)
     write_atomic(entry.path, text)
@@ -124,11 +150,6 @@ def set_value(text: str, path: tuple, value) -> str:
     """`text` with the value at `path` (keys and list indexes) replaced,
     everything else (comments, order, layout) kept: ruamel's round-trip
     mode, used only for editing (loading for evaluation is the strict loader)."""
-    import io
-    from decimal import Decimal
-
-    from ruamel.yaml import YAML
-
     yaml = YAML(typ="rt")
     yaml.width = 4096  # never wrap a formula
     yaml.preserve_quotes = True
@@ -142,8 +163,6 @@ def set_value(text: str, path: tuple, value) -> str:
     node = doc
     for key in path[:-1]:
         if isinstance(node, dict) and not isinstance(node.get(key), (dict, list)):
-            from ruamel.yaml.comments import CommentedMap
-
             node[key] = CommentedMap()  # a section or entry the file did not have yet
         node = node[key]
     node[path[-1]] = value

@@ -14,7 +14,10 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from engine.ruleset.compile import Plan, load_plan
+from engine.ruleset.plan import Plan
+
+from engine.ruleset.loading import load_plan
+from engine.ruleset.locate import SearchPath
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.evaluation.evaluate import evaluate
 from engine.ruleset.formula import suggest
@@ -79,10 +82,10 @@ class TestReport:
         return sum(not o.passed for o in self.outcomes)
 
 
-def run(path: str, display: str | None = None) -> TestReport:
+def run(path: str, display: str | None = None, search: SearchPath | None = None) -> TestReport:
     """Run the cases of the ruleset at `path`. Raises `DiagnosticError` when
     the ruleset itself has problems; a case's own problems fail that case."""
-    plan = load_plan(path, display or path)
+    plan = load_plan(path, display or path, search)
     folder = os.path.dirname(os.path.abspath(path))
     shown_folder = os.path.dirname(display or path)
     outcomes = tuple(

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
-from engine.ruleset.compile import Node, Plan
+from engine.ruleset.plan import Node, Plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.evaluation.evaluate import evaluate
 from engine.unit.inputs import read_unit
 from engine.base.numeric import ZERO
+from engine.ruleset.loading import load_with_chain
+from engine.ruleset.locate import SearchPath
 from engine.evaluation.result import Result
 
 
@@ -92,16 +94,14 @@ class Comparison:
     units: tuple[UnitImpact, ...]
 
 
-def compare(old_path: str, new_path: str, data: tuple[str, ...] = (), shown: Mapping[str, str] | None = None) -> Comparison:
+def compare(old_path: str, new_path: str, data: tuple[str, ...] = (), shown: Mapping[str, str] | None = None, search: SearchPath | None = None) -> Comparison:
     """Compare the rulesets at `old_path` and `new_path` and, for each data
     file, the unit's scores under both. `shown` maps paths to display names.
     Raises `DiagnosticError` when either ruleset has problems; a unit's own
     problems are kept with that unit."""
-    from engine.ruleset.inherit import load_with_chain
-
     shown = shown or {}
-    _, old = load_with_chain(old_path, shown.get(old_path, old_path))
-    resolved, new = load_with_chain(new_path, shown.get(new_path, new_path))
+    _, old = load_with_chain(old_path, shown.get(old_path, old_path), search)
+    resolved, new = load_with_chain(new_path, shown.get(new_path, new_path), search)
     changes = tuple(changes_between(old, new, resolved.changed))
     units = tuple(impact(old, new, changes, path, shown.get(path, path)) for path in data)
     return Comparison(old, new, changes, units)
@@ -329,7 +329,7 @@ def describe_rule(method, params, percent: bool) -> dict[str, Any]:
 
 def impact(old: Plan, new: Plan, changes: tuple[Change, ...], path: str, shown: str) -> UnitImpact:
     """Evaluate one unit's data under both rulesets and attribute the difference."""
-    from engine.ruleset.compile import digest_of
+    from engine.base.digest import digest_of
     from engine.load.yaml_loader import load_text, read_file
 
     try:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from engine.evaluation.checks import stated_span
-from engine.ruleset.compile import Plan
+from engine.ruleset.plan import Plan
 from engine.base.diagnostics import SourceSpan
 from engine.evaluation.evaluate import trace_outcome
 from engine.ruleset.formula import compile_formula, suggest

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Mapping
 
+from engine.base.paths import display_path
+from engine.evaluation.run import evaluate_file
+from engine.ruleset.locate import SearchPath
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.numeric import ZERO, round_half_up
 from engine.evaluation.result import Result
@@ -47,7 +50,7 @@ class SummaryRow:
 
 
 @dataclass(frozen=True)
-class Summary:
+class ProjectSummary:
     """The 汇总表: rows in input order, totals over the evaluated projects."""
 
     rows: tuple[SummaryRow, ...]
@@ -84,14 +87,12 @@ def data_files(paths: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
     return files, problems
 
 
-def summarize(paths: Iterable[str], ruleset_path: str | None = None) -> Summary:
+def summarize(paths: Iterable[str], ruleset_path: str | None = None, search: SearchPath | None = None) -> ProjectSummary:
     """Evaluate every data file (folders expanded) and summarise them.
 
     A file that cannot be evaluated becomes a failed row carrying its
     diagnostics; it never stops the others. Raises `DiagnosticError` only when
     no file is found at all."""
-    from engine.api import display_path, evaluate_file
-
     files, problems = data_files(paths)
     if not files:
         raise DiagnosticError(problems)
@@ -99,7 +100,7 @@ def summarize(paths: Iterable[str], ruleset_path: str | None = None) -> Summary:
     for path in files:
         shown = display_path(path)
         try:
-            rows.append(row_of(evaluate_file(path, ruleset_path), shown))
+            rows.append(row_of(evaluate_file(path, ruleset_path, search), shown))
         except DiagnosticError as e:
             rows.append(SummaryRow(shown, shown, problems=e.diagnostics))
     return summary_of(rows)
@@ -121,7 +122,7 @@ def row_of(result: Result, file: str) -> SummaryRow:
     )
 
 
-def summary_of(rows: Iterable[SummaryRow]) -> Summary:
+def summary_of(rows: Iterable[SummaryRow]) -> ProjectSummary:
     """Totals and amount-weighted figures over the evaluated rows."""
     rows = list(rows)
     order: list[str] = []
@@ -142,7 +143,7 @@ def summary_of(rows: Iterable[SummaryRow]) -> Summary:
         counts[r.grade] = counts.get(r.grade, 0) + 1
     grades = {g: counts[g] for g in order if g in counts}
     grades.update({g: n for g, n in counts.items() if g not in grades})
-    return Summary(tuple(rows), budget, spent, rate, weighted, mean, grades, sum(r.findings for r in good))
+    return ProjectSummary(tuple(rows), budget, spent, rate, weighted, mean, grades, sum(r.findings for r in good))
 
 
 def _number(value) -> Decimal | None:

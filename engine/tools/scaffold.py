@@ -11,16 +11,20 @@ import os
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine.ruleset.compile import Node, load_plan
-from engine.render.resolved import scalar
+from engine.ruleset.plan import Node
+
+from engine.ruleset.loading import load_plan
+from engine.load.yaml_scalar import scalar
+from engine.base.paths import bundled, is_within
+from engine.ruleset.locate import SearchPath
 
 _TEMPLATE = """\
 # yaml-language-server: $schema={schema}
 # {year} 年度{kind}绩效自评规则集 —— 在 {old_year} 年度规则集基础上只写变化，其余全部沿用。
 # The {year} scheme: states only what changes from {old_year}; everything else is inherited.
-#   python cli.py show {out} --resolved   完整规则集及每一项的来源 / the whole ruleset, each value's origin
-#   python cli.py diff {parent} {out} 数据文件   变化及对得分的影响 / the changes and what they do to scores
-#   python cli.py test {out}   运行本文件的测试用例 / run this file's test cases
+#   jixiao show {out} --resolved   完整规则集及每一项的来源 / the whole ruleset, each value's origin
+#   jixiao diff {parent} {out} 数据文件   变化及对得分的影响 / the changes and what they do to scores
+#   jixiao test {out}   运行本文件的测试用例 / run this file's test cases
 #
 # 本年度变化（逐条写明理由）What changed in {year}, and why:
 # 1.
@@ -97,12 +101,13 @@ def default_path(parent: str, year: int) -> str:
     return os.path.join(folder, str(year), os.path.basename(parent))
 
 
-def next_year(parent: str, year: int, out: str | None = None, display: str | None = None) -> Scaffold:
+def next_year(parent: str, year: int, out: str | None = None, display: str | None = None, search: SearchPath | None = None) -> Scaffold:
     """Scaffold the ruleset for `year` extending the ruleset at `parent`
-    (checked first: raises `DiagnosticError` if it has problems)."""
-    from engine.api import ROOT
-
-    plan = load_plan(parent, display or parent)
+    (checked first: raises `DiagnosticError` if it has problems). A parent
+    among jixiao's bundled rulesets is extended by name (`2020/department`),
+    any other by its path relative to the new file."""
+    search = search or SearchPath.default()
+    plan = load_plan(parent, display or parent, search)
     rs = plan.ruleset
     out = out or default_path(display or parent, year)
     here = os.path.dirname(os.path.abspath(out))
@@ -130,10 +135,10 @@ def next_year(parent: str, year: int, out: str | None = None, display: str | Non
     metric = next(iter(rs.metrics.items()), None)
     grade = rs.grades[0] if rs.grades else None
     text = _TEMPLATE.format(
-        schema=_rel(os.path.join(ROOT, "docs", "ruleset.schema.json"), here),
+        schema=_rel(_schema_file(search), here),
         year=year, old_year=old_year, kind=rs.kind,
         out=_posix(out), parent=_posix(display or parent),
-        extends=scalar(_rel(os.path.abspath(parent), here)),
+        extends=scalar(_bundled_name(parent) or _rel(os.path.abspath(parent), here)),
         id=scalar(rs.id.replace(old_year, str(year)) if old_year in rs.id else f"{rs.id}-{year}"),
         title=scalar(rs.title.replace(old_year, str(year)) if old_year in rs.title else f"{rs.title}（{year}）"),
         ids="、".join(n.key for n in _walk(plan.roots)),
@@ -147,6 +152,23 @@ def next_year(parent: str, year: int, out: str | None = None, display: str | Non
         metric=scalar(metric[0] if metric else "派生指标"), formula=scalar(metric[1].formula if metric else "公式"),
     )
     return Scaffold(out, display or parent, text)
+
+
+def _schema_file(search: SearchPath) -> str:
+    """The ruleset JSON Schema nearest the user: in a search folder, else the bundled one."""
+    for folder in search.folders:
+        path = os.path.join(folder, "ruleset.schema.json")
+        if os.path.isfile(path):
+            return path
+    return bundled("rulesets", "ruleset.schema.json")
+
+
+def _bundled_name(parent: str) -> str | None:
+    """`2020/department` for a bundled ruleset (an installed package's path is no place to point at)."""
+    root = bundled("rulesets")
+    if is_within(parent, root) and not is_within(os.getcwd(), os.path.dirname(root)):
+        return os.path.splitext(os.path.relpath(os.path.realpath(parent), os.path.realpath(root)))[0].replace(os.sep, "/")
+    return None
 
 
 def _walk(nodes):

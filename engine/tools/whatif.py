@@ -19,7 +19,7 @@ import dataclasses
 from typing import Any, NamedTuple, Sequence
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
-from engine.ruleset.compile import Plan
+from engine.ruleset.plan import Plan
 from engine.ruleset.formula import suggest
 from engine.unit.inputs import UnitData, coerce
 

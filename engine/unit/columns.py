@@ -21,10 +21,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from engine.ruleset.compile import Plan
+from engine.ruleset.plan import Plan
 from engine.base.diagnostics import Diagnostic, SourceSpan
 from engine.ruleset.formula import suggest
-from engine.unit.inputs import ENTRY_KEYS, ROW_KEYS, TOP_KEYS
+from engine.unit.entries import ENTRY_KEYS
+from engine.unit.inputs import ROW_KEYS, TOP_KEYS
 from engine.ruleset.model import BatchSpec
 from engine.base.sourcemap import SourceMap
 from engine.load.tables import cell_text

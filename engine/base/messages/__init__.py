@@ -22,6 +22,7 @@ _TYPE_WORDS = {
 from engine.base.messages import batch as _batch  # noqa: E402
 from engine.base.messages import core as _core  # noqa: E402
 from engine.base.messages import inputs as _inputs  # noqa: E402
+from engine.base.messages import locate as _locate  # noqa: E402
 from engine.base.messages import projects as _projects  # noqa: E402
 from engine.base.messages import report as _report  # noqa: E402
 from engine.base.messages import security as _security  # noqa: E402
@@ -29,7 +30,7 @@ from engine.base.messages import serve as _serve  # noqa: E402
 from engine.base.messages import usage as _usage  # noqa: E402
 from engine.base.messages import years as _years  # noqa: E402
 
-_SECTIONS = (_core, _inputs, _projects, _report, _security, _years, _batch, _usage, _serve)
+_SECTIONS = (_core, _inputs, _locate, _projects, _report, _security, _years, _batch, _usage, _serve)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)

@@ -26,7 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update({
-    # test cases (python cli.py test)
+    # test cases (jixiao test)
     "cases.summary": ("{file}：{count} 个用例，{passed} 个通过，{failed} 个失败", "{file}: {count} case(s), {passed} passed, {failed} failed"),
     "cases.none": ("{file}：没有测试用例（可在规则集中加入 cases:，见 docs/years.md）", "{file}: no test cases (add cases: to the ruleset; see docs/years.md)"),
     "cases.passed": ("通过  {name}：{total} 分，{grade}", "pass  {name}: {total} points, {grade}"),
@@ -67,7 +67,7 @@ MESSAGES.update({
     "show.col_method": ("计分方法", "Scoring"),
     "show.method_bands": ("{method}（{count} 档）", "{method} ({count} bands)"),
     "show.grades": ("等级：{grades}", "grades: {grades}"),
-    "show.cases": ("测试用例：{count} 个（用 python cli.py test 运行）", "test cases: {count} (run them with python cli.py test)"),
+    "show.cases": ("测试用例：{count} 个（用 jixiao test 运行）", "test cases: {count} (run them with jixiao test)"),
 })
 
 MESSAGES.update({
@@ -137,12 +137,12 @@ MESSAGES.update({
 })
 
 MESSAGES.update({
-    # rulesets named by year (python cli.py diff 2019 2020 …)
-    "inherit.no_year": ("没有 {year} 年度的规则集（找不到文件夹 rulesets/{year}/）", "no ruleset for {year} (no folder rulesets/{year}/)"),
-    "inherit.which_ruleset": ("rulesets/{year}/ 中有多个规则集（{files}），请写出文件路径", "rulesets/{year}/ holds several rulesets ({files}); give the file's path"),
+    # rulesets named by year (jixiao diff 2019 2020 …)
+    "inherit.no_year": ("没有 {year} 年度的规则集（在 {folders} 中都找不到文件夹 {year}/）", "no ruleset for {year} (no folder {year}/ in {folders})"),
+    "inherit.which_ruleset": ("{year}/ 中有多个规则集（{files}），请写出名称，如 {year}/department", "{year}/ holds several rulesets ({files}); name one, e.g. {year}/department"),
     # schema and init
     "init.exists": ("{path} 已存在，不会覆盖；请换一个 --output 路径或先移走原文件", "{path} already exists and will not be overwritten; choose another --output or move the file first"),
-    "init.done": ("已生成 {path}（继承 {parent}）；修改后运行 python cli.py validate {path}", "created {path} (extends {parent}); after editing, run python cli.py validate {path}"),
+    "init.done": ("已生成 {path}（继承 {parent}）；修改后运行 jixiao validate {path}", "created {path} (extends {parent}); after editing, run jixiao validate {path}"),
     "init.bad_year": ("年度应为四位数字，如 2021", "the year should be four digits, e.g. 2021"),
 })
 

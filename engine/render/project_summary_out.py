@@ -7,12 +7,12 @@ from engine.base.messages import format_message
 from engine.base.numeric import fmt_money, fmt_percent, fmt_score
 from engine.render.common import pad, width
 from engine.render.json_out import dumps
-from engine.tools.project_summary import Summary, SummaryRow
+from engine.tools.project_summary import ProjectSummary, SummaryRow
 
 _RIGHT = {0, 2, 3, 4, 5, 7}  # numeric columns, right-aligned
 
 
-def text(summary: Summary, lang: str = "zh") -> str:
+def text(summary: ProjectSummary, lang: str = "zh") -> str:
     """A terminal table: one line per project, then the totals."""
     say = lambda code, **args: format_message(code, args, lang)  # noqa: E731
     head = tuple(say("summary.head").split("|"))
@@ -72,7 +72,7 @@ def row_dict(r: SummaryRow, lang: str = "zh") -> dict[str, Any]:
     }
 
 
-def as_dict(summary: Summary, lang: str = "zh") -> dict[str, Any]:
+def as_dict(summary: ProjectSummary, lang: str = "zh") -> dict[str, Any]:
     return {
         "title": format_message("summary.title", {}, lang),
         "projects": [row_dict(r, lang) for r in summary.rows],
@@ -91,5 +91,5 @@ def as_dict(summary: Summary, lang: str = "zh") -> dict[str, Any]:
     }
 
 
-def json(summary: Summary, lang: str = "zh") -> str:
+def json(summary: ProjectSummary, lang: str = "zh") -> str:
     return dumps(as_dict(summary, lang)) + "\n"
