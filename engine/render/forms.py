@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from engine.unit.inputs import TableRow
 from engine.base.messages import format_message
 from engine.base.numeric import fmt_money, fmt_percent, fmt_score, round_half_up
-from engine.render.common import show_target, show_value
+from engine.evaluation.display import show_target, show_value
 from engine.render.document import Cell, Grid
 from engine.evaluation.result import IndicatorResult, Result
 

@@ -13,6 +13,9 @@ from html import escape
 
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.evaluation.result import Result
+from engine.render.forms import report_text
+from engine.render.report import build
+from engine.render.report import summary_document
 
 CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #c8ced6; --accent: #8a1c1c; --bar: #b8412c; --avail: #e7d9d2; }
@@ -122,7 +125,6 @@ def chart_svg(chart: Chart) -> str:
 
 
 def render_document(doc: Document, lang: str = "zh") -> str:
-    from engine.render.forms import report_text
 
     head = [
         "<!DOCTYPE html>",
@@ -168,14 +170,12 @@ def render_document(doc: Document, lang: str = "zh") -> str:
 
 def render(result: Result, lang: str = "zh") -> str:
     """The self-evaluation report as a self-contained HTML page (always Chinese)."""
-    from engine.render.report import build
 
     return render_document(build(result))
 
 
 def render_summary(summary, lang: str = "zh") -> str:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as a self-contained HTML page."""
-    from engine.render.report import summary_document
 
     return render_document(summary_document(summary))
 

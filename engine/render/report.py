@@ -13,11 +13,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 from engine.base.numeric import fmt_money, fmt_percent, fmt_score
-from engine.render.common import show_target, show_value
+from engine.evaluation.display import show_target, show_value
 from engine.render.document import Bar, Block, Chart, Document, Heading, PageBreak, Paragraph
 from engine.render.forms import first_levels, form_for, funds_values, is_project, report_text, table_grid
 from engine.render.json_out import stamp
 from engine.evaluation.result import IndicatorResult, Result
+from engine import __version__
+from engine.render.forms import summary_grid
 
 _DIGITS = "〇一二三四五六七八九"
 
@@ -205,7 +207,6 @@ def _findings(result: Result) -> list[Block]:
 
 def summary_stamp(summary) -> dict[str, str]:
     """The stamp of a summary: the engine, every ruleset digest, every data file's digest."""
-    from engine import __version__
 
     rows = [r for r in summary.rows if not r.failed]
     rulesets = sorted({r.ruleset_digest for r in rows if r.ruleset_digest})
@@ -215,7 +216,6 @@ def summary_stamp(summary) -> dict[str, str]:
 def summary_document(summary) -> Document:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as a document of one
     table; its stamp names every data file with its digest."""
-    from engine.render.forms import summary_grid
 
     grid = summary_grid(summary)
     s = summary_stamp(summary)

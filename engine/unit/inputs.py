@@ -26,6 +26,7 @@ from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
 from engine.unit.entries import _EMPTY, Reader, _entry_data, _needed_field, _show, coerce
+from engine.load.yaml_loader import load_text, read_file
 
 TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes")
 ROW_KEYS = ("name", "category", "rows")
@@ -144,6 +145,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
     unit_plan = None
     if plan.frames or "indicator_rows" in raw:  # a project's own indicators (engine/unit/indicator_rows.py)
+        # cold start: only projects have indicator rows
         from engine.unit.indicator_rows import read_rows
 
         unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at)
@@ -396,7 +398,6 @@ def _branch_names(plan: Plan) -> set[str]:
 
 def load_unit(plan: Plan, path: str, display: str | None = None) -> UnitData:
     """Load a data file (YAML or JSON) and check it against `plan`."""
-    from engine.load.yaml_loader import load_text, read_file
 
     name = display or path
     text = read_file(path, name)
