@@ -20,7 +20,7 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
 from engine.render import diff_text, explain_text, json_out
 from engine.render import resolved as resolved_out
-from engine.render.common import show_target, show_value
+from engine.evaluation.display import show_target, show_value
 from engine.render.diff_text import scoring_text
 from engine.ruleset.inherit import resolve_chain
 from engine.ruleset.loading import compile_resolved, load_with_chain
