@@ -380,3 +380,20 @@ def test_upload_finds_the_units_own_ruleset(client):
     code, out, _ = run_cli("evaluate", "examples/2019/projects/cadre-training.yaml", "--format", "json")
     assert json.loads(out)["total"] == 75.17 and 'id="total">75.17<' in page
     assert "rulesets/2019/project.yaml" in page
+
+
+def test_ruleset_by_its_own_id(client):
+    r = client.post("/api/v1/evaluate?ruleset=wuhan-edz-department-2019", content=UNIT_JSON)
+    assert r.status_code == 200 and r.json()["total"] == 87.36
+
+
+def test_a_link_out_of_the_search_path_is_not_followed(tmp_path):
+    root = tmp_path / "rulesets"
+    (root / "2031").mkdir(parents=True)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("id: secret\n", encoding="utf-8")
+    (root / "2031" / "leak.yaml").symlink_to(outside)
+    roots = store.roots_of(type("S", (), {"folders": (str(root),)})())
+    assert [e.id for e in store.listing(roots)] == []
+    with pytest.raises(store.DiagnosticError):
+        store.find("2031/leak", roots)
