@@ -18,7 +18,7 @@ from importlib import import_module
 from engine import api
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
-from engine.render import diff_text, explain_text, json_out
+from engine.render import MissingLibrary, diff_text, explain_text, json_out
 from engine.render import resolved as resolved_out
 from engine.evaluation.display import show_target, show_value
 from engine.render.diff_text import scoring_text
@@ -123,7 +123,10 @@ def report(ruleset: str, display: str, unit_text: str, unit_name: str, fmt: str,
     """A report of the unit: json, text, markdown, html, docx or xlsx."""
 
     result = _result(ruleset, display, unit_text, unit_name, sets, lang)
-    return import_module(f"engine.render.{RENDERERS[fmt]}").render(result, lang)
+    try:
+        return import_module(f"engine.render.{RENDERERS[fmt]}").render(result, lang)
+    except MissingLibrary as e:  # the reports extra is not installed on the server
+        raise Problems([diagnostic_dict(Diagnostic("report.missing_library", None, {"format": e.format, "package": e.package}), lang)]) from None
 
 
 # format → renderer module under engine/render (as `evaluate --format`)
