@@ -41,8 +41,9 @@ from engine.unit.inputs import read_unit
 
 __all__ = [
     "DEFAULT_DATA", "DiagnosticError", "Diagnostic", "SourceSpan", "SearchPath", "Plan", "Result", "__version__",
-    "display_path", "evaluate", "evaluate_file", "evaluate_form", "explain_file", "find_ruleset", "flat_header", "form_template",
-    "list_rulesets", "load_ruleset", "result_json", "ruleset_warnings", "validate_ruleset",
+    "display_path", "evaluate", "evaluate_file", "evaluate_form", "evaluate_text", "evaluate_with", "explain_file", "find_ruleset",
+    "flat_header", "form_template", "list_rulesets", "load_ruleset", "plan_from_text", "result_json", "ruleset_warnings",
+    "validate_ruleset", "validate_ruleset_as",
 ]
 
 DEFAULT_DATA = bundled("examples", "2019", "hr-bureau.yaml")
@@ -82,6 +83,41 @@ def validate_ruleset(ruleset: str, search: SearchPath | None = None) -> Plan:
     return plan
 
 
+def validate_ruleset_as(path: str, display: str, search: SearchPath | None = None) -> Plan:
+    """Load and compile the ruleset file at `path`, its problems located under
+    the name `display` (the server shows ids, never its own folders)."""
+    return load_plan(path, display, search or SearchPath.default())
+
+
+def plan_from_text(text: str, path: str, display: str | None = None, search: SearchPath | None = None, allowed: tuple[str, ...] | None = None) -> Plan:
+    """Compile a ruleset's text (a draft being edited) as if it were the file
+    at `path`: its `extends:` is followed as that file's would be (with
+    `allowed`, a path in it must lie in those folders or on the search path).
+    Not cached."""
+    from engine.ruleset.inherit import resolve_chain  # cold start: only the workbench's editor needs drafts
+    from engine.ruleset.loading import compile_resolved  # (same)
+
+    shown = display or path
+    return compile_resolved(resolve_chain(path, shown, search or SearchPath.default(), allowed, text), shown)
+
+
+def evaluate_with(plan: Plan, unit, sets: tuple[str, ...] | list[str] = (), lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
+    """Evaluate a checked unit, with what-if settings `名称=值` applied first."""
+    if not sets:
+        return evaluate_unit(plan, unit, lint_choice)
+    from engine.tools import whatif  # cold start: only a what-if needs it
+
+    unit, fixed = whatif.apply(plan, unit, whatif.parse(sets))
+    return evaluate_unit(plan, unit, lint_choice, fixed)
+
+
+def evaluate_text(plan: Plan, text: str, display: str, sets: tuple[str, ...] | list[str] = ()) -> Result:
+    """Evaluate a unit's data given as text (YAML or JSON) against `plan`;
+    problems are located in that text under the name `display`."""
+    raw, smap = load_text(text, display)
+    return evaluate_with(plan, read_unit(plan, raw, smap, display, digest_of(text)), sets)
+
+
 def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | None = None, search: SearchPath | None = None) -> Result:
     """Evaluate one unit (部门或项目): `unit` is a path to its data file or its
     data as a dict (the shape of a data file). `ruleset` is a `Plan`, a path,
@@ -106,14 +142,17 @@ def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | 
     return evaluate_unit(plan, read_unit(plan, raw, SourceMap(values={(): SourceSpan("<data>", 1, 1)}), "<data>", digest_of(text)))
 
 
-def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath | None = None, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
+def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath | None = None, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()), sets: tuple[str, ...] | list[str] = ()) -> Result:
     """Load a data file and its ruleset, and evaluate (`engine.evaluation.run`);
     a filled form (.xlsx, .docx, .xls) is read back first (`evaluate_form`).
-    `lint_choice`: (design lints to enable, to disable) for this run.
-    Raises `DiagnosticError` with every problem found."""
+    `lint_choice`: (design lints to enable, to disable) for this run; `sets`:
+    what-if settings `名称=值` (`engine.tools.whatif`). Raises `DiagnosticError`
+    with every problem found."""
     if is_any_form(data_path):
-        return evaluate_form(data_path, ruleset, search, lint_choice)
-    return _run.evaluate_file(data_path, ruleset, search, lint_choice)
+        return evaluate_with(*_form_unit(data_path, ruleset, search), sets, lint_choice)
+    if not sets:
+        return _run.evaluate_file(data_path, ruleset, search, lint_choice)
+    return evaluate_with(*_run.read_file_unit(data_path, ruleset, search), sets, lint_choice)
 
 
 def _evaluate_raw_file(path: str, plan: Plan) -> Result:
@@ -150,7 +189,7 @@ def explain_file(data_path: str, indicator: str | None = None, ruleset: str | No
     rank where the points were lost (`Ranking`). Raises `DiagnosticError`."""
     from engine.tools import explain  # cold start: `evaluate` never needs it
 
-    result = evaluate_file(data_path, ruleset, search)
+    result = _run.evaluate_file(data_path, ruleset, search)
     return explain.losses(result) if indicator is None else explain.explain(result, indicator)
 
 
@@ -225,11 +264,16 @@ def evaluate_form(data_path: str, ruleset: str | None = None, search: SearchPath
     """Read a filled form (.xlsx, .docx, .xls) back as unit data and evaluate
     it; without `ruleset`, the one its stamp names. Raises `DiagnosticError`,
     every problem located at its cell (`文件.xlsx:工作表!C12`)."""
+    return evaluate_unit(*_form_unit(data_path, ruleset, search), lint_choice)
+
+
+def _form_unit(data_path: str, ruleset: str | None, search: SearchPath | None):
+    """The ruleset (given, or the one the form's stamp names) and the form's checked unit."""
     search = search or SearchPath.default()
     book = _open_form(data_path)
     path = locate(ruleset, search) if ruleset is not None else form_ruleset(book, data_path, search)
     plan = load_plan(path, display_path(path), search)
-    return evaluate_unit(plan, read_form_unit(plan, _form_for(data_path, plan, book)), lint_choice)
+    return plan, read_form_unit(plan, _form_for(data_path, plan, book))
 
 
 def form_template(ruleset: str, rows: int | None = None, table_rows: int | None = None, word: bool = False, search: SearchPath | None = None) -> bytes:

@@ -134,6 +134,7 @@ def add_evaluate(sub, t) -> None:
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
     _add_lint_options(p, t)
     p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）；报送模式的报告有未处理的问题（警告、缺少的报告文字）时不写出", "exit 1 when there is any warning (for reviewers and scripts); a report in submission mode is not written while problems (warnings, missing report texts) remain"))
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="名称=值", help=t("假设分析：把某项数据、计算项或指标的值改为给定值后评价（可重复），如 --set 全年执行数=4000", "what-if: evaluate with a figure, metric or indicator changed to the given value (repeatable), e.g. --set 全年执行数=4000"))
     add_report_options(p, t)
     p.set_defaults(run=cmd_evaluate)
 
@@ -155,9 +156,12 @@ def cmd_evaluate(args, io: Io) -> int:
     if outputs_over_inputs(io, [args.output], [*paths, args.ruleset]):
         return EXIT_USAGE
     if len(paths) > 1 or os.path.isdir(paths[0]):
+        if args.sets:  # what-if is about one unit
+            io.err(io.say("cli.set_one_unit"))
+            return EXIT_USAGE
         return _evaluate_summary(args, io, paths)
     try:
-        result = api.evaluate_file(paths[0], args.ruleset, _search(args), choice)
+        result = api.evaluate_file(paths[0], args.ruleset, _search(args), choice, args.sets)
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
@@ -776,6 +780,32 @@ def cmd_submission(args, io: Io) -> int:
     return EXIT_OK
 
 
+# --- serve ------------------------------------------------------------------
+
+def add_serve(sub, t) -> None:
+    p = sub.add_parser("serve", help=t("启动工作台与 HTTP 接口（本机 127.0.0.1）：浏览规则集、在线编辑并即时检查、评价、假设分析、年度比较、批量评价", "start the workbench and HTTP API (on 127.0.0.1): browse, edit with live checks, evaluate, what-if, compare years, batches"))
+    p.add_argument("--host", default="127.0.0.1", help=t("监听地址；默认 127.0.0.1（仅本机）；其他地址必须设置访问令牌", "address to listen on; default 127.0.0.1 (this machine only); any other needs a token"))
+    p.add_argument("--port", type=int, default=8000, help=t("端口，默认 8000", "port, default 8000"))
+    p.add_argument("--token", default=None, help=t("访问令牌（也可用环境变量 JIXIAO_TOKEN）：每个请求都须带上", "access token (or the JIXIAO_TOKEN environment variable), checked on every request"))
+    p.add_argument("--workers", type=int, default=2, help=t("评价用的工作进程数，默认 2", "worker processes for evaluations, default 2"))
+    p.add_argument("--time-limit", type=float, default=30.0, help=t("每个请求的时间上限（秒），超过即停止并答复，默认 30", "time limit per request in seconds; past it the work is stopped and answered; default 30"))
+    p.set_defaults(run=cmd_serve)
+
+
+def cmd_serve(args, io: Io) -> int:
+    from importlib import import_module  # cold start: only this command loads the server
+
+    # The server is the layer above the CLI (it uses engine.api, as the CLI does): the
+    # command hands over to it by name, as `evaluate --format` does to its renderers.
+    main = import_module("engine.serve").main
+
+    token = args.token or os.environ.get("JIXIAO_TOKEN") or None
+    if args.workers < 0 or args.time_limit <= 0:
+        io.err(io.say("cli.usage_error", prog="jixiao serve", message="--workers / --time-limit"))
+        return EXIT_USAGE
+    return main(args.host, args.port, token, tuple(getattr(args, "rulesets_dirs", None) or ()), io.lang, io.stdout, io.stderr, args.workers, args.time_limit)
+
+
 # --- the command table and entry point --------------------------------------
 
 COMMANDS: list[Callable] = [
@@ -790,6 +820,7 @@ COMMANDS: list[Callable] = [
     add_init,
     add_batch,
     add_submission,
+    add_serve,
 ]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from engine.evaluation import checks
 
@@ -23,7 +23,7 @@ from engine.ruleset.scoring.base import Outcome, ScoreInput, ScoringProblem
 _EMPTY_ENTRY: dict = {}
 
 
-def evaluate(plan: Plan, unit: UnitData, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Result:
+def evaluate(plan: Plan, unit: UnitData, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()), fixed: Mapping[str, Any] | None = None) -> Result:
     """Score one unit read (`read_unit`) against `plan`. A project whose
     indicators come from its rows is scored by `unit.plan`, the copy of `plan`
     with those rows in place; a unit read against another ruleset is refused.
@@ -31,14 +31,16 @@ def evaluate(plan: Plan, unit: UnitData, lint_choice: tuple[tuple[str, ...], tup
     of 0 under a ratio): no partial result is ever returned.
 
     `lint_choice` is (lints to enable, lints to disable) for this run, over
-    the ruleset's own `lints:` (engine/ruleset/lints.py)."""
+    the ruleset's own `lints:` (engine/ruleset/lints.py).
+    `fixed` (what-if, `evaluate --set`) gives figures by name (an input, a
+    table figure or a metric) that replace the unit's or the computed ones."""
     if unit.plan is not None and unit.plan is not plan:
         if (unit.plan.file, unit.plan.digest) != (plan.file, plan.digest):
             raise ValueError(f"the unit {unit.file} was read against {unit.plan.file}, not {plan.file}")
         plan = unit.plan
     with decimal.localcontext(CONTEXT):
         problems: list[Diagnostic] = []
-        env = compute_env(plan, unit, problems)
+        env = compute_env(plan, unit, problems, fixed)
         if problems:  # what depends on a figure that cannot be computed cannot be scored
             raise DiagnosticError(sorted(problems, key=sort_key))
         places = plan.ruleset.rounding.places
@@ -125,12 +127,17 @@ def _finding_order(f) -> tuple:
     return (rank, s.line if s else 0, s.col if s else 0, f.code)
 
 
-def compute_env(plan: Plan, unit: UnitData, problems: list[Diagnostic]) -> dict[str, Any]:
+def compute_env(plan: Plan, unit: UnitData, problems: list[Diagnostic], fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The flat values every formula reads: the unit's figures plus each
-    derived metric, computed in dependency order."""
+    derived metric, computed in dependency order; a name in `fixed` keeps
+    the value given there."""
     env = dict(unit.values)
+    if fixed:
+        env.update(fixed)
     failed: set[str] = set()
     for name, formula, path in plan.metrics:
+        if fixed and name in fixed:
+            continue
         if failed.intersection(formula.names):  # reported already, where it failed
             env[name] = None
             failed.add(name)

@@ -11,7 +11,8 @@ from engine.evaluation.result import Result
 from engine.load.yaml_loader import load_text, read_file
 from engine.ruleset.loading import load_plan
 from engine.ruleset.locate import SearchPath, locate
-from engine.unit.inputs import read_unit
+from engine.ruleset.plan import Plan
+from engine.unit.inputs import UnitData, read_unit
 
 _UNOPENABLE = ("load.not_found", "load.is_directory", "load.unreadable")
 
@@ -23,6 +24,12 @@ def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath
     `lint_choice`: (design lints to enable, to disable) for this run.
 
     Raises `DiagnosticError` with every problem found in either file."""
+    plan, unit = read_file_unit(data_path, ruleset, search)
+    return evaluate(plan, unit, lint_choice)
+
+
+def read_file_unit(data_path: str, ruleset: str | None = None, search: SearchPath | None = None) -> tuple[Plan, UnitData]:
+    """The ruleset and the checked unit of a data file, as `evaluate_file` finds them."""
     search = search or SearchPath.default()
     shown = display_path(data_path)
     text = read_file(data_path, shown)
@@ -42,5 +49,4 @@ def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath
         except DiagnosticError as e:
             # A ruleset that cannot be opened is a mistake in the data file's `ruleset:` line.
             raise DiagnosticError([Diagnostic(d.code, named_at, d.args) if d.code in _UNOPENABLE else d for d in e.diagnostics]) from None
-    unit = read_unit(plan, raw, smap, shown, digest_of(text))
-    return evaluate(plan, unit, lint_choice)
+    return plan, read_unit(plan, raw, smap, shown, digest_of(text))

@@ -95,13 +95,14 @@ def load_resolved(path: str, display: str | None = None, search: SearchPath | No
     return r.raw, r.smap, r.digest
 
 
-def resolve_chain(path: str, display: str | None = None, search: SearchPath | None = None, allowed: tuple[str, ...] | None = None) -> Resolved:
+def resolve_chain(path: str, display: str | None = None, search: SearchPath | None = None, allowed: tuple[str, ...] | None = None, text: str | None = None) -> Resolved:
     """Read `path` and every ruleset it extends; merge them. `extends:` names
     a file (relative to the file that says it) or a ruleset on `search`; with
     `allowed`, every file of the chain must lie in those folders or on the
     search path (a chain named by a data file). Raises `DiagnosticError` with
-    every problem found in the merge."""
-    layers = _read_chain(path, display or path, search or SearchPath.default(), allowed)
+    every problem found in the merge. With `text`, that is the file's content
+    (a draft being edited); its parents are read from disk."""
+    layers = _read_chain(path, display or path, search or SearchPath.default(), allowed, text)
     raw, smap = layers[-1].raw, layers[-1].smap
     touched: dict[str, SourceSpan] = {}
     changed: dict[str, SourceSpan] = {}
@@ -121,7 +122,7 @@ def resolve_chain(path: str, display: str | None = None, search: SearchPath | No
     return Resolved(raw, smap, digest, chain, touched, changed)
 
 
-def _read_chain(path: str, display: str, search: SearchPath, allowed: tuple[str, ...] | None) -> list[Layer]:
+def _read_chain(path: str, display: str, search: SearchPath, allowed: tuple[str, ...] | None, given: str | None = None) -> list[Layer]:
     layers: list[Layer] = []
     seen: set[str] = set()
     via: SourceSpan | None = None  # the `extends:` that named this file
@@ -133,7 +134,7 @@ def _read_chain(path: str, display: str, search: SearchPath, allowed: tuple[str,
             raise DiagnosticError([Diagnostic("inherit.cycle", via, {"cycle": cycle})])
         seen.add(real)
         try:
-            text = read_file(path, display)
+            text = given if given is not None and not layers else read_file(path, display)
         except DiagnosticError as e:
             if via is not None and e.diagnostics and e.diagnostics[0].code == "load.not_found":
                 raise DiagnosticError([Diagnostic("inherit.parent_not_found", via, {"path": display})]) from None

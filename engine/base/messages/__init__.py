@@ -29,12 +29,13 @@ from engine.base.messages import projects as _projects  # noqa: E402
 from engine.base.messages import report as _report  # noqa: E402
 from engine.base.messages import review as _review  # noqa: E402
 from engine.base.messages import security as _security  # noqa: E402
+from engine.base.messages import serve as _serve  # noqa: E402
 from engine.base.messages import system as _system  # noqa: E402
 from engine.base.messages import usage as _usage  # noqa: E402
 from engine.base.messages import years as _years  # noqa: E402
 from json.encoder import encode_basestring
 
-_SECTIONS = (_core, _inputs, _locate, _projects, _report, _review, _security, _years, _batch, _usage, _system, _forms)
+_SECTIONS = (_core, _inputs, _locate, _projects, _report, _review, _security, _years, _batch, _usage, _system, _forms, _serve)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)
