@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from engine.ruleset.plan import Node
 
@@ -109,6 +110,10 @@ def next_year(parent: str, year: int, out: str | None = None, display: str | Non
     search = search or SearchPath.default()
     plan = load_plan(parent, display or parent, search)
     rs = plan.ruleset
+    name = _bundled_name(parent)
+    if name is not None:  # an installed jixiao's own ruleset: speak of it by name, write beside the user
+        display = name
+        out = out or os.path.join("rulesets", str(year), os.path.basename(parent))
     out = out or default_path(display or parent, year)
     here = os.path.dirname(os.path.abspath(out))
     old_year = str(rs.year)
@@ -138,7 +143,7 @@ def next_year(parent: str, year: int, out: str | None = None, display: str | Non
         schema=_rel(_schema_file(search), here),
         year=year, old_year=old_year, kind=rs.kind,
         out=_posix(out), parent=_posix(display or parent),
-        extends=scalar(_bundled_name(parent) or _rel(os.path.abspath(parent), here)),
+        extends=scalar(name or _rel(os.path.abspath(parent), here)),
         id=scalar(rs.id.replace(old_year, str(year)) if old_year in rs.id else f"{rs.id}-{year}"),
         title=scalar(rs.title.replace(old_year, str(year)) if old_year in rs.title else f"{rs.title}（{year}）"),
         ids="、".join(n.key for n in _walk(plan.roots)),
@@ -189,7 +194,10 @@ def _num(value) -> str:
 
 
 def _rel(target: str, start: str) -> str:
-    return _posix(os.path.relpath(target, start))
+    try:
+        return _posix(os.path.relpath(target, start))
+    except ValueError:  # Windows: another drive has no relative path; an absolute URI still resolves
+        return Path(target).resolve().as_uri()
 
 
 def _posix(path: str) -> str:
