@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+from decimal import Decimal
 from typing import Any, Mapping
 
 from engine import __version__
@@ -78,7 +79,7 @@ def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | 
         if isinstance(ruleset, Plan):
             return _evaluate_raw_file(os.fspath(unit), ruleset)
         return evaluate_file(os.fspath(unit), ruleset, search)
-    raw = dict(unit)
+    raw = _exact(unit)
     if isinstance(ruleset, Plan):
         plan = ruleset
     else:
@@ -90,6 +91,21 @@ def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | 
         plan = load_ruleset(ref, search)
     text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
     return evaluate_unit(plan, read_unit(plan, raw, SourceMap(values={(): SourceSpan("<data>", 1, 1)}), "<data>", digest_of(text)))
+
+
+def _exact(value: Any) -> Any:
+    """A caller's data as the loader would give it: every number a `Decimal`.
+    A float becomes the decimal its shortest form shows (`3193.13`, as the JSON
+    text or the database field said), never the binary fraction behind it."""
+    if isinstance(value, Mapping):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_exact(v) for v in value]
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
 
 
 def _evaluate_raw_file(path: str, plan: Plan) -> Result:
