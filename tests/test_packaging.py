@@ -86,7 +86,7 @@ def test_the_console_script_is_the_cli():
 def _extras_named(text: str) -> set[str]:
     """Extras in `pip install "jixiao[a,b]"` or `pip install -e ".[a]"`."""
     names = set()
-    for group in re.findall(r"(?:jixiao|\.)\[([\w,\s-]+)\]", text):
+    for group in re.findall(r"(?a)(?:jixiao|\.)\[([\w,\s-]+)\]", text):
         names |= {n.strip() for n in group.split(",")}
     return names
 
@@ -141,3 +141,9 @@ def test_the_bundled_files_are_found_from_the_package_not_the_working_folder(tmp
     assert Path(bundled("examples", "2019", "hr-bureau.yaml")).is_file()
     code, out, err = run_cli("evaluate")
     assert code == 0 and "总分: 87.36    等级: 良\n" in out
+
+
+def test_an_unknown_ruleset_name_reads_as_the_cli_doc_shows():
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    shown = doc.split("$ jixiao evaluate --ruleset 2019/departmnet\n", 1)[1].split("```", 1)[0]
+    assert run_cli("evaluate", "--ruleset", "2019/departmnet") == (1, "", shown)
