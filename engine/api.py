@@ -36,6 +36,7 @@ from engine.ruleset.loading import load_plan
 from engine.ruleset.locate import SearchPath, is_path, locate, ruleset_files, ruleset_ids
 from engine.ruleset.plan import Plan
 from engine.unit.inputs import read_unit
+from engine.load.yaml_loader import read_file
 
 __all__ = [
     "DEFAULT_DATA", "DiagnosticError", "Diagnostic", "SourceSpan", "SearchPath", "Plan", "Result", "__version__",
@@ -109,7 +110,6 @@ def _exact(value: Any) -> Any:
 
 
 def _evaluate_raw_file(path: str, plan: Plan) -> Result:
-    from engine.load.yaml_loader import read_file
 
     shown = display_path(path)
     text = read_file(path, shown)

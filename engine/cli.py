@@ -17,6 +17,10 @@ import os
 import sys
 from typing import Callable, TextIO
 
+from engine.base.diagnostics import DiagnosticError
+from engine.base.paths import display_path
+from engine import __version__
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as other Unix tools: the reader of our output went away
 
@@ -34,6 +38,7 @@ class Io:
         self.stderr.write(text if text.endswith("\n") else text + "\n")
 
     def say(self, code: str, **args) -> str:
+        # cold start: the message catalogue loads only when a message is shown
         from engine.base.messages import format_message
 
         return format_message(code, args, self.lang)
@@ -66,6 +71,7 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
         else:
             io.stdout.write(text)
         return EXIT_OK
+    # cold start: a command imports only what it uses
     from engine.base.fileio import write_atomic
 
     try:
@@ -78,7 +84,6 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
 
 
 def _same_file(a: str, b: str) -> bool:
-    import os
 
     try:
         return os.path.samefile(a, b)
@@ -98,8 +103,8 @@ def add_evaluate(sub, t) -> None:
 
 
 def cmd_evaluate(args, io: Io) -> int:
+    # cold start: a command or format imports only what it uses
     from engine import api
-    from engine.base.diagnostics import DiagnosticError
 
     paths = args.data or [api.DEFAULT_DATA]
     if len(paths) > 1 or os.path.isdir(paths[0]):
@@ -109,6 +114,7 @@ def cmd_evaluate(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
+    # cold start: a command imports only what it uses
     from importlib import import_module
 
     from engine.render import MissingLibrary
@@ -129,8 +135,8 @@ FORMATS = {"text": "text", "json": "json_out", "markdown": "markdown_out", "docx
 def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
     """Several files or a folder: the summary across projects (项目支出自评情况汇总表).
     A project with problems is listed as failed, its problems located on stderr."""
+    # cold start: a command or format imports only what it uses
     from engine.tools import project_summary as summary
-    from engine.base.diagnostics import DiagnosticError
     from engine.render import project_summary_out as summary_out
 
     try:
@@ -144,6 +150,7 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
     if args.format in ("text", "json"):
         text = summary_out.json(result, io.lang) if args.format == "json" else summary_out.text(result, io.lang)
     else:  # the 汇总表 as a document: markdown, docx, xlsx, html
+        # cold start: a command imports only what it uses
         from importlib import import_module
 
         from engine.render import MissingLibrary
@@ -170,8 +177,8 @@ def add_validate(sub, t) -> None:
 
 
 def cmd_validate(args, io: Io) -> int:
+    # cold start: a command or format imports only what it uses
     from engine import api
-    from engine.base.diagnostics import DiagnosticError
 
     code = EXIT_OK
     for path in args.rulesets:
@@ -198,10 +205,9 @@ def add_explain(sub, t) -> None:
 
 
 def cmd_explain(args, io: Io) -> int:
-    import os
 
+    # cold start: a command or format imports only what it uses
     from engine import api
-    from engine.base.diagnostics import DiagnosticError
     from engine.tools.explain import UnknownIndicator
     from engine.render import explain_text
 
@@ -242,6 +248,7 @@ def add_show(sub, t) -> None:
 
 def _search(args):
     """The ruleset search path: --rulesets folders, JIXIAO_RULESETS, ./rulesets, the bundled ones."""
+    # cold start: a command imports only what it uses
     from engine.ruleset.locate import SearchPath
 
     return SearchPath.default(getattr(args, "rulesets_dirs", None) or ())
@@ -251,7 +258,7 @@ def _ruleset_paths(io: Io, given: list[str], args) -> list[str] | None:
     """Ruleset arguments as paths (a path, `YEAR/kind`, an id, or a bare year
     naming that year's folder on the search path); None after reporting a
     usage problem."""
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command imports only what it uses
     from engine.ruleset.locate import find_by_year
 
     try:
@@ -263,8 +270,7 @@ def _ruleset_paths(io: Io, given: list[str], args) -> list[str] | None:
 
 
 def cmd_show(args, io: Io) -> int:
-    from engine.base.paths import display_path
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command imports only what it uses
     from engine.ruleset.loading import load_with_chain
     from engine.render import resolved as out
 
@@ -291,8 +297,7 @@ def add_diff(sub, t) -> None:
 
 
 def cmd_diff(args, io: Io) -> int:
-    from engine.base.paths import display_path
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command or format imports only what it uses
     from engine.tools.diff import compare
     from engine.render import diff_text
 
@@ -319,9 +324,8 @@ def add_test(sub, t) -> None:
 
 
 def cmd_test(args, io: Io) -> int:
+    # cold start: a command or format imports only what it uses
     from engine.tools import cases
-    from engine.base.paths import display_path
-    from engine.base.diagnostics import DiagnosticError
     from engine.render import cases_text
 
     code = EXIT_OK
@@ -350,6 +354,7 @@ def add_schema(sub, t) -> None:
 
 
 def cmd_schema(args, io: Io) -> int:
+    # cold start: a command imports only what it uses
     from engine.ruleset.schema import schema_text
 
     return emit(io, schema_text(), args.output)
@@ -366,10 +371,8 @@ def add_init(sub, t) -> None:
 
 
 def cmd_init(args, io: Io) -> int:
-    import os
 
-    from engine.base.paths import display_path
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command imports only what it uses
     from engine.base.fileio import write_atomic
     from engine.tools.scaffold import next_year
 
@@ -411,9 +414,8 @@ def add_batch(sub, t) -> None:
 
 
 def cmd_batch(args, io: Io) -> int:
-    import os
 
-    from engine.base.diagnostics import DiagnosticError
+    # cold start: a command or format imports only what it uses
     from engine.batch import pool, statistics, writers
     from engine.base.fileio import AtomicFile, write_atomic
 
@@ -474,12 +476,12 @@ def cmd_batch(args, io: Io) -> int:
 
 def _progress(io: Io, job):
     """A progress bar on stderr when it is a terminal (rich, if installed); else nothing."""
-    import contextlib
 
     stream = io.stderr
     if not (hasattr(stream, "isatty") and stream.isatty()):
         return contextlib.nullcontext(None)
     try:
+        # optional library (the progress extra), only on a terminal
         from rich.console import Console
         from rich.progress import Progress
     except ImportError:
@@ -551,6 +553,7 @@ class _Parser(argparse.ArgumentParser):
                 action.help = self._say("cli.usage_help")
 
     def _say(self, code: str, **args) -> str:
+        # cold start: the message catalogue loads only when a message is shown
         from engine.base.messages import format_message
 
         return format_message(code, args, self.lang)
@@ -566,6 +569,7 @@ class _Parser(argparse.ArgumentParser):
         return self._say("cli.usage_prefix") + text[len(prefix):] if text.startswith(prefix) else text
 
     def error(self, message: str):
+        # cold start: a command imports only what it uses
         import re
 
         for pattern, code in _USAGE_ERRORS:
@@ -600,7 +604,6 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
 
     common = common_options(lambda _: argparse.SUPPRESS)
     parser = Parser(prog="jixiao", description=t("jixiao：预算绩效自评规则引擎", "jixiao: a rules engine for budget performance self-evaluation"), parents=[common_options(lambda v: v)])
-    from engine import __version__
 
     parser.add_argument("--version", action="version", version=f"jixiao {__version__}", help=t("显示版本号", "show the version"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -640,6 +643,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return EXIT_BROKEN_PIPE
     except Exception as e:  # noqa: BLE001 - the one place that turns any bug into exit 70
         if args.debug:
+            # only with --debug
             import traceback
 
             traceback.print_exc(file=stderr)
@@ -650,7 +654,6 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 def _discard_stdout(stdout: TextIO) -> None:
     """Point a closed standard output at /dev/null, so Python's final flush
     does not complain about the broken pipe either."""
-    import os
 
     try:
         fd = stdout.fileno()
@@ -683,7 +686,7 @@ def run() -> None:
       every file we write is closed before `main()` returns, and `atexit`
       handlers still run.
     """
-    import gc
+    import gc  # only at the end of the program (run), never in a library call
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     code = main()

@@ -315,7 +315,7 @@ class _Text(str):
 @example("12.0", "count", None)
 @example("1000000000000000", "money", None)
 def test_plain_number_fast_path_agrees_with_the_general_parser(text, kind, negative):
-    from engine.unit.inputs import coerce
+    from engine.unit.entries import coerce
 
     fast, slow = coerce(text, kind, negative, "人"), coerce(_Text(text), kind, negative, "人")
     assert (str(fast[0]), fast[1]) == (str(slow[0]), slow[1])
@@ -468,12 +468,12 @@ _ROW_NAMES = st.sampled_from(["基本支出", "项目支出", "其他", "小计"
 
 @st.composite
 def _table(draw, depth=0):
-    from engine.unit.inputs import Row
+    from engine.unit.inputs import TableRow
 
     kids = tuple(draw(st.lists(_table(depth + 1), max_size=3))) if depth < 3 else ()
     cat = draw(st.sampled_from([None, None, "基本支出", "项目支出"]))
     figure = draw(st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-1000, max_value=1000)))
-    return Row(draw(_ROW_NAMES), cat, {"数": figure}, (), kids)
+    return TableRow(draw(_ROW_NAMES), cat, {"数": figure}, (), kids)
 
 
 @settings(max_examples=200, deadline=None)

@@ -7,7 +7,7 @@ from engine.base.messages import CATALOG, format_message
 from engine.base.messages.inputs import MESSAGES
 from tests.conftest import ROOT
 
-SOURCES = ("engine/unit/inputs.py", "engine/evaluation/checks.py", "engine/evaluation/deviations.py")
+SOURCES = ("engine/unit/inputs.py", "engine/unit/entries.py", "engine/evaluation/checks.py", "engine/evaluation/deviations.py")
 
 
 def _codes_used() -> set[str]:

@@ -36,6 +36,7 @@ class Diagnostic:
     severity: str = "error"  # error | warning | info
 
     def message(self, lang: str = "zh") -> str:
+        # cold start: the message catalogue loads only when a message is shown
         from engine.base.messages import format_message
 
         return format_message(self.code, self.args, lang)

@@ -20,6 +20,11 @@ from engine.ruleset.plan import Plan
 from engine.ruleset.loading import load_plan
 from engine.ruleset.model import BatchSpec
 from engine.unit.columns import ColumnMap, RowsMap, resolve, resolve_rows
+from pydantic import ValidationError
+from engine.ruleset.validate import schema_diagnostics
+from engine.load.yaml_loader import load_file
+from engine import __version__
+from engine.render.json_out import dumps
 
 CHUNK = 128
 
@@ -163,6 +168,7 @@ def _pool(jobs: int, args: tuple, stack: ExitStack):
     """Worker processes, or None where this system cannot start them (no
     shared-memory semaphores in some containers): the units are then
     evaluated in this process, with the same results."""
+    # only a batch with worker processes starts them
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -178,10 +184,7 @@ def _pool(jobs: int, args: tuple, stack: ExitStack):
 def _load_spec(plan: Plan, path: str | None) -> tuple[BatchSpec | None, SourceMap | None, tuple]:
     if path is None:
         return plan.ruleset.batch, plan.smap, ("batch",)
-    from pydantic import ValidationError
 
-    from engine.ruleset.validate import schema_diagnostics
-    from engine.load.yaml_loader import load_file
 
     raw, smap = load_file(path, _display(path))
     if isinstance(raw, dict) and "batch" in raw and len(raw) == 1:
@@ -231,8 +234,6 @@ def prepare(options: Options) -> Batch:
 
 def dumps_summary(summary: BatchSummary, batch: Batch) -> str:
     """The summary as JSON (written beside the results)."""
-    from engine import __version__
-    from engine.render.json_out import dumps
 
     data = {
         "ruleset": {"id": batch.plan.ruleset.id, "file": batch.plan.file, "digest": batch.plan.digest},

@@ -10,12 +10,13 @@ from contextlib import ExitStack
 from typing import Iterator
 
 from engine.load.tables import cell_text, open_table
+from engine.base.paths import display_path
+from engine.load.tables import csv_encoding
 
 UNIT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _display(path: str) -> str:
-    from engine.base.paths import display_path
 
     return display_path(path)
 
@@ -31,7 +32,6 @@ def _folder_files(folder: str) -> list[str]:
 
 
 def _lines(path: str, display: str) -> Iterator[tuple]:
-    from engine.load.tables import csv_encoding
 
     encoding = csv_encoding(path, display)
     with open(path, encoding=encoding, newline=None) as fh:

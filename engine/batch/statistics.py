@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from engine.base.numeric import ZERO, round_half_up
 from engine.batch.units import UnitOutcome
+from engine.base.numeric import fmt_score
 
 TOP = 10
 
@@ -107,8 +108,8 @@ def _ranked(heap: list) -> list[dict]:
 
 def summary_text(summary: BatchSummary, lang: str = "zh") -> str:
     """The summary as a policy officer reads it."""
+    # cold start: the message catalogue loads only when a message is shown
     from engine.base.messages import format_message as say
-    from engine.base.numeric import fmt_score
 
     def score(v: Decimal | None) -> str:
         return "—" if v is None else fmt_score(v, summary.places)

@@ -18,6 +18,10 @@ from engine.ruleset.loading import load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
 from engine.unit.inputs import read_unit
 from engine.batch.writers import result_row
+from engine.render import jsonl
+from engine.load.yaml_loader import load_text, read_file
+from engine.load.yaml_loader import loads_json_line
+from json.decoder import scanstring
 
 
 class UnitOutcome(NamedTuple):
@@ -83,9 +87,8 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         result = evaluate(plan, unit)
         warnings = sum(1 for f in result.findings if f.severity == "warning")
         if state.format == "jsonl":
-            from engine.render.jsonl import line
 
-            piece: Any = line(result, state.lang)
+            piece: Any = jsonl.line(result, state.lang)
         else:
             piece = result_row(result, where)
     except DiagnosticError as e:
@@ -101,7 +104,6 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     kind = payload[0]
     if kind == "line":
         _, file, number, text = payload
-        from engine.load.yaml_loader import loads_json_line
 
         try:
             raw = loads_json_line(text)
@@ -118,7 +120,6 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
             state.rmap.attach(raw, smap, lines)
         return raw, smap, digest_of(json.dumps([cell_text(c) for c in cells], ensure_ascii=False))
     _, path, display = payload
-    from engine.load.yaml_loader import load_text, read_file
 
     text = read_file(path, display)
     raw, smap = load_text(text, display)
@@ -134,7 +135,6 @@ def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> Diagno
     except (ValueError, IndexError, RecursionError):
         return error
     moved = SourceMap({p: SourceSpan(file, number, c) for p, c in values.items()}, {p: SourceSpan(file, number, c) for p, c in keys.items()})
-    from engine.load.yaml_loader import loads_json_line
 
     try:
         read_unit(plan, loads_json_line(text), moved, file)
@@ -150,7 +150,6 @@ _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?
 def json_positions(text: str) -> tuple[dict, dict]:
     """1-based character columns of every value and key in one line of JSON,
     by path (the shape `SourceMap` uses)."""
-    from json.decoder import scanstring
 
     values: dict[tuple, int] = {}
     keys: dict[tuple, int] = {}

@@ -6,6 +6,8 @@ from typing import Any
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
 from engine.ruleset.plan import Plan
+from engine.render.json_out import stamp
+import csv
 
 FORMATS = ("jsonl", "csv", "xlsx")
 
@@ -30,7 +32,6 @@ def _preorder(items):
 def result_row(result, where: str) -> list:
     """One unit's row: location, name, total, grade, every indicator's score,
     counts of findings, and the stamp."""
-    from engine.render.json_out import stamp
 
     places = result.plan.ruleset.rounding.places
     s = stamp(result)
@@ -61,12 +62,12 @@ class ResultWriter:
         # Lines from workers arrive as UTF-8 bytes; a UTF-8 text file takes them as they are.
         self.buffer = getattr(stream, "buffer", None) if (getattr(stream, "encoding", None) or "").lower().replace("-", "") == "utf8" else None
         if fmt == "csv":
-            import csv
 
             self.writer = csv.writer(stream, lineterminator="\r\n")
             self.writer.writerow(header)
         elif fmt == "xlsx":
             try:
+                # optional library (the xlsx/reports extra): imported only when a workbook is read or written
                 from openpyxl import Workbook
             except ImportError:
                 raise DiagnosticError([Diagnostic("batch.needs_extra", None, {"extra": "xlsx", "package": "openpyxl"})]) from None

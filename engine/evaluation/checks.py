@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from engine.ruleset.plan import CompiledCheck, Plan
-from engine.unit.inputs import Row, UnitData, name_counts, row_label
+from engine.unit.inputs import TableRow, UnitData, name_counts, row_label
 from engine.base.numeric import ZERO, fmt_money, fmt_percent, fmt_score
 from engine.evaluation.result import Finding
 
@@ -52,13 +52,13 @@ class _Table:
 
     __slots__ = ("name", "root", "rows", "subtotals", "_counts")
 
-    def __init__(self, name: str, root: Row):
+    def __init__(self, name: str, root: TableRow):
         self.name, self.root = name, root
         self.rows = tuple(_rows(root))
         self.subtotals = tuple(r for r in self.rows if r.rows)  # rows with sub-rows, each before its own
         self._counts: Any = None
 
-    def label(self, row: Row) -> str:
+    def label(self, row: TableRow) -> str:
         if self._counts is None:
             self._counts = name_counts(self.root)
         counts = self._counts
@@ -115,7 +115,7 @@ def _plain(value: Decimal) -> str:
 _FORMATS = {"money": fmt_money, "percent": fmt_percent, "number": _plain, "count": _plain}
 
 
-def _rows(row: Row) -> Iterator[Row]:
+def _rows(row: TableRow) -> Iterator[TableRow]:
     yield row
     for r in row.rows:
         yield from _rows(r)

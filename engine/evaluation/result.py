@@ -46,6 +46,7 @@ class Finding(NamedTuple):
     difference: Decimal | None = None
 
     def message(self, lang: str = "zh") -> str:
+        # cold start: the message catalogue loads only when a message is shown
         from engine.base.messages import format_message
 
         return format_message(self.code, self.args, lang)

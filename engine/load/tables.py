@@ -121,6 +121,7 @@ def _cell(value: Any) -> Any:
 def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
     """The rows of one worksheet (by name, or by position from 0)."""
     try:
+        # optional library (the xlsx/reports extra): imported only when a workbook is read or written
         import openpyxl
     except ImportError:
         raise DiagnosticError([Diagnostic("batch.needs_extra", SourceSpan(display, 1, 1), {"extra": "xlsx", "package": "openpyxl"})]) from None

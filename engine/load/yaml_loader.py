@@ -272,7 +272,6 @@ def _syntax_problem(e) -> str:
 # --- the event source ------------------------------------------------------------
 # Parsing is the cost of loading: ruamel's pure-Python parser reads about 100 KB
 # of dense YAML a second, so a file at the size limit would take a minute.
-# libyaml's C parser (through PyYAML, when its extension is installed) is 15–30×
 # faster and gives the same events, marks (0-based lines, columns in
 # characters) and styles; ruamel's parser remains the fallback. Only events
 # are used from either: resolution, limits and refusals are ours.
@@ -298,6 +297,7 @@ def _marked(e) -> _SyntaxProblem:
 
 
 def _libyaml_events(text: str):
+    # libyaml's C parser; PyYAML is imported on the first file read, not at start-up
     import yaml
 
     try:
@@ -311,6 +311,7 @@ def _libyaml_events(text: str):
 
 
 def _ruamel_events(text: str):
+    # the pure-Python fallback parser, only where libyaml is missing
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.reader import ReaderError
@@ -330,6 +331,7 @@ def _ruamel_events(text: str):
 
 def _has_libyaml() -> bool:
     try:
+        # libyaml's C parser; PyYAML is imported on the first file read, not at start-up
         import yaml
     except ImportError:
         return False

@@ -13,6 +13,8 @@ from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.evaluation.result import Result
+from engine.render.report import build
+from engine.render.report import summary_document
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
 HEADING_SIZES = {1: 16, 2: 14, 3: 12}
@@ -29,6 +31,7 @@ def _docx():
 def _font(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
     """Set a style's or run's font for Latin and East Asian text alike (a
     theme font would otherwise win over the name for CJK text)."""
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -45,6 +48,7 @@ def _font(target, name: str, size: float | None = None, bold: bool | None = None
 
 
 def _setup(doc) -> None:
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.shared import Cm, RGBColor
 
     _font(doc.styles["Normal"], BODY_FONT, 12)
@@ -61,6 +65,7 @@ def _setup(doc) -> None:
 
 
 def _paragraph(doc, block: Paragraph) -> None:
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
     from docx.shared import Pt
 
@@ -76,6 +81,7 @@ def _paragraph(doc, block: Paragraph) -> None:
 
 
 def _grid(doc, grid: Grid, text_width) -> None:
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -116,6 +122,7 @@ def _grid(doc, grid: Grid, text_width) -> None:
 
 
 def _landscape(doc):
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.section import WD_SECTION
 
     return _turn(doc.add_section(WD_SECTION.NEW_PAGE))
@@ -123,6 +130,7 @@ def _landscape(doc):
 
 def _turn(section):
     """Make `section` A4 landscape."""
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.section import WD_ORIENT
 
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -134,6 +142,7 @@ def _turn(section):
 
 def render_document(document: Document) -> bytes:
     docx = _docx()
+    # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Pt
 
@@ -187,13 +196,11 @@ def render_document(document: Document) -> bytes:
 
 def render(result: Result, lang: str = "zh") -> bytes:
     """The self-evaluation report as .docx bytes (always Chinese)."""
-    from engine.render.report import build
 
     return render_document(build(result))
 
 
 def render_summary(summary, lang: str = "zh") -> bytes:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as .docx bytes."""
-    from engine.render.report import summary_document
 
     return render_document(summary_document(summary))

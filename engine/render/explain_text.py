@@ -43,6 +43,7 @@ def _figure_lines(f: Figure, lang: str, depth: int) -> list[str]:
 
 def branch_words(branch: str, lang: str) -> str:
     """A scoring branch in words where the catalogue has them (met → 达到目标，得满分)."""
+    # cold start: the message catalogue loads only when a message is shown
     from engine.base.messages import CATALOG
 
     code = f"explain.branch.{branch}"

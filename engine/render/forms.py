@@ -19,10 +19,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterator
 
-from engine.unit.inputs import Row
+from engine.unit.inputs import TableRow
 from engine.base.messages import format_message
 from engine.base.numeric import fmt_money, fmt_percent, fmt_score, round_half_up
-from engine.render.common import show_target, show_value
+from engine.evaluation.display import show_target, show_value
 from engine.render.document import Cell, Grid
 from engine.evaluation.result import IndicatorResult, Result
 
@@ -31,7 +31,7 @@ from engine.evaluation.result import IndicatorResult, Result
 FUNDS = ("年初预算数", "全年预算数", "全年执行数", "预算执行率")
 
 
-def m(code: str, **args: Any) -> str:
+def report_text(code: str, **args: Any) -> str:
     """A report sentence; reports are Chinese government documents."""
     return format_message(code, args, "zh")
 
@@ -112,7 +112,7 @@ def indicator_rows(result: Result, first_row: int, deviation_keys: dict[str, str
 
 def _leaf_cells(r: IndicatorResult, row: int, places: int, deviation_keys: dict[str, str]) -> list[Cell]:
     node = r.node
-    actual = m("report.not_applicable") if r.not_applicable else show_value(r.actual, node.value_type, node.unit)
+    actual = report_text("report.not_applicable") if r.not_applicable else show_value(r.actual, node.value_type, node.unit)
     return [
         Cell(row, 3, show_target(r), align="center"),
         Cell(row, 4, actual, align="center"),
@@ -124,7 +124,7 @@ def _leaf_cells(r: IndicatorResult, row: int, places: int, deviation_keys: dict[
 
 def deviation_notes(result: Result) -> dict[str, str]:
     """indicator key → the text of its 偏差原因分析 cell."""
-    return {d.key: d.explanation or m("report.no_explanation") for d in result.deviations}
+    return {d.key: d.explanation or report_text("report.no_explanation") for d in result.deviations}
 
 
 # --- the funds block ---------------------------------------------------------
@@ -166,10 +166,10 @@ def funds_block(row: int, columns: list[tuple[str, str]], lines: list[list[Any]]
     财政拨款 …) when there is more than one. Returns the cells and the next row."""
     span = len(lines) + 1
     if labels:
-        cells = [head(row, 0, m("report.form_funds"), rowspan=span), head(row, 1, "")]
+        cells = [head(row, 0, report_text("report.form_funds"), rowspan=span), head(row, 1, "")]
         cells += [Cell(row + 1 + i, 1, label) for i, label in enumerate(labels)]
     else:
-        cells = [head(row, 0, m("report.form_funds"), rowspan=span, colspan=2)]
+        cells = [head(row, 0, report_text("report.form_funds"), rowspan=span, colspan=2)]
     widths = [1] * len(columns)
     widths[-1] = _COLS - 2 - len(columns) + 1
     col = 2
@@ -183,7 +183,7 @@ def funds_block(row: int, columns: list[tuple[str, str]], lines: list[list[Any]]
 def indicator_block(result: Result, row: int, items: tuple[IndicatorResult, ...] | None = None) -> tuple[list[Cell], int]:
     """The column headings and one row per scored indicator."""
     cols = ("col_level1", "col_level2", "col_level3", "col_target", "col_actual", "col_weight", "col_score", "col_reason")
-    cells = [head(row, i, m(f"report.{c}")) for i, c in enumerate(cols)]
+    cells = [head(row, i, report_text(f"report.{c}")) for i, c in enumerate(cols)]
     body, end = indicator_rows(result, row + 1, deviation_notes(result), items)
     return cells + body, end
 
@@ -192,10 +192,10 @@ def total_row(result: Result, row: int) -> list[Cell]:
     """总分 | total weight | total score | grade."""
     places = result.plan.ruleset.rounding.places
     return [
-        head(row, 0, m("report.total_label"), colspan=5),
+        head(row, 0, report_text("report.total_label"), colspan=5),
         score_cell(row, 5, result.plan.ruleset.total, places),
         score_cell(row, 6, result.total, places),
-        Cell(row, 7, m("report.grade_cell", grade=result.grade), align="center"),
+        Cell(row, 7, report_text("report.grade_cell", grade=result.grade), align="center"),
     ]
 
 
@@ -203,21 +203,21 @@ def department_form(result: Result) -> Grid:
     """整体支出绩效自评表: the department's budget on top, then the indicators."""
     rs = result.plan.ruleset
     funds = funds_values(result)
-    cells = header_row(0, [(m("report.form_unit"), result.unit.name)])
-    columns = [(m("report.col_opening"), "money"), (m("report.col_budget"), "money"), (m("report.col_spent"), "money"), (m("report.col_rate"), "percent")]
+    cells = header_row(0, [(report_text("report.form_unit"), result.unit.name)])
+    columns = [(report_text("report.col_opening"), "money"), (report_text("report.col_budget"), "money"), (report_text("report.col_spent"), "money"), (report_text("report.col_rate"), "percent")]
     block, row = funds_block(1, columns, [[funds.get(n) for n in FUNDS]], rs.rounding.places)
     header_rows = row + 1
     body, row = indicator_block(result, row)
     cells += block + body + total_row(result, row)
-    title = m("report.department_form_title", year=rs.year)
-    return Grid(title, tuple(cells), FORM_WIDTHS, header_rows=header_rows, landscape=True, sheet=m("report.department_form_sheet"))
+    title = report_text("report.department_form_title", year=rs.year)
+    return Grid(title, tuple(cells), FORM_WIDTHS, header_rows=header_rows, landscape=True, sheet=report_text("report.department_form_sheet"))
 
 
 EXECUTION = "预算执行率"  # the indicator the project form shows in its funds block
 GOALS = ("预期目标", "实际完成情况")  # 年度总体目标, text inputs of a project
 
 
-def funds_table(result: Result) -> Row | None:
+def funds_table(result: Result) -> TableRow | None:
     """The table the budget figures come from (the one 全年预算数 is read
     from), with its fund-source rows; None when the figures are plain inputs."""
     metric = result.plan.ruleset.metrics.get("全年预算数")
@@ -252,40 +252,40 @@ def project_form(result: Result) -> Grid:
     rs = result.plan.ruleset
     places = rs.rounding.places
     subject = result.unit.subject
-    cells = header_row(0, [(m("report.form_project"), result.unit.name)])
-    cells += header_row(1, [(m("report.form_authority"), str(subject.get("主管部门", "") or "")), (m("report.form_implementer"), str(subject.get("实施单位", "") or ""))])
+    cells = header_row(0, [(report_text("report.form_project"), result.unit.name)])
+    cells += header_row(1, [(report_text("report.form_authority"), str(subject.get("主管部门", "") or "")), (report_text("report.form_implementer"), str(subject.get("实施单位", "") or ""))])
     execution = result.find(EXECUTION)
     weight, score = (execution.weight, execution.score) if execution is not None else (None, None)
     columns = [
-        (m("report.col_opening"), "money"), (m("report.col_budget_a"), "money"), (m("report.col_spent_b"), "money"),
-        (m("report.col_weight"), "score"), (m("report.col_rate_ba"), "percent"), (m("report.col_score"), "score"),
+        (report_text("report.col_opening"), "money"), (report_text("report.col_budget_a"), "money"), (report_text("report.col_spent_b"), "money"),
+        (report_text("report.col_weight"), "score"), (report_text("report.col_rate_ba"), "percent"), (report_text("report.col_score"), "score"),
     ]
     funds = funds_values(result)
     table = funds_table(result)
     if table is not None:  # the table's total row states all three, whichever the metrics name
         funds = {**funds, **{k: v for k, v in table.values.items() if k in FUNDS and v is not None}}
     total_line = [funds.get("年初预算数"), funds.get("全年预算数"), funds.get("全年执行数"), weight, funds.get("预算执行率"), score]
-    lines, labels = [total_line], [m("report.funds_total")]
+    lines, labels = [total_line], [report_text("report.funds_total")]
     if table is not None:
         labels = [table.name]
         for i, row in enumerate(table.rows):
             lines.append([row.values.get("年初预算数"), row.values.get("全年预算数"), row.values.get("全年执行数"), None, None, None])
-            labels.append((m("report.of_which") if i == 0 else "　　") + row.name)
+            labels.append((report_text("report.of_which") if i == 0 else "　　") + row.name)
     block, row = funds_block(2, columns, lines, places, tuple(labels))
     cells += block
     goals = [result.env.get(g) for g in GOALS]
     if any(goals):
         cells += [
-            head(row, 0, m("report.form_goals"), rowspan=2, colspan=2),
-            head(row, 2, m("report.col_goal_expected"), colspan=3), head(row, 5, m("report.col_goal_actual"), colspan=3),
+            head(row, 0, report_text("report.form_goals"), rowspan=2, colspan=2),
+            head(row, 2, report_text("report.col_goal_expected"), colspan=3), head(row, 5, report_text("report.col_goal_actual"), colspan=3),
             Cell(row + 1, 2, str(goals[0] or ""), colspan=3), Cell(row + 1, 5, str(goals[1] or ""), colspan=3),
         ]
         row += 2
     header_rows = row + 1
     body, row = indicator_block(result, row, project_levels(result))
     cells += body + total_row(result, row)
-    title = m("report.project_form_title", year=rs.year)
-    return Grid(title, tuple(cells), FORM_WIDTHS, header_rows=header_rows, landscape=True, sheet=m("report.project_form_sheet"))
+    title = report_text("report.project_form_title", year=rs.year)
+    return Grid(title, tuple(cells), FORM_WIDTHS, header_rows=header_rows, landscape=True, sheet=report_text("report.project_form_sheet"))
 
 
 def form_for(result: Result) -> Grid:
@@ -302,11 +302,11 @@ def summary_grid(summary) -> Grid:
     project (a failed one says so across its figures), then 合计 with the
     sums, the overall 执行率 and the score weighted by 全年预算数."""
     cols = ("col_no", "form_project", "col_budget", "col_spent", "col_rate", "col_self_score", "col_grade", "col_findings")
-    cells = [head(0, i, m(f"report.{c}")) for i, c in enumerate(cols)]
+    cells = [head(0, i, report_text(f"report.{c}")) for i, c in enumerate(cols)]
     for i, r in enumerate(summary.rows, start=1):
         cells += [Cell(i, 0, str(i), align="center"), Cell(i, 1, r.name)]
         if r.failed:
-            cells.append(Cell(i, 2, m("summary.failed_row", count=len(r.problems)), colspan=6))
+            cells.append(Cell(i, 2, report_text("summary.failed_row", count=len(r.problems)), colspan=6))
             continue
         cells += [
             money_cell(i, 2, r.budget), money_cell(i, 3, r.spent), percent_cell(i, 4, r.rate),
@@ -314,34 +314,34 @@ def summary_grid(summary) -> Grid:
         ]
     end = len(summary.rows) + 1
     cells += [
-        head(end, 0, m("summary.total_row"), colspan=2), money_cell(end, 2, summary.budget), money_cell(end, 3, summary.spent),
+        head(end, 0, report_text("summary.total_row"), colspan=2), money_cell(end, 2, summary.budget), money_cell(end, 3, summary.spent),
         percent_cell(end, 4, summary.rate), score_cell(end, 5, summary.weighted_score, 2), Cell(end, 6, ""),
         Cell(end, 7, str(summary.findings), align="center"),
     ]
-    return Grid(m("summary.title"), tuple(cells), (6, 44, 16, 16, 11, 11, 9, 9), note=m("report.summary_note"), landscape=True, sheet=m("summary.title"))
+    return Grid(report_text("summary.title"), tuple(cells), (6, 44, 16, 16, 11, 11, 9, 9), note=report_text("report.summary_note"), landscape=True, sheet=report_text("summary.title"))
 
 
 # --- data tables and findings ------------------------------------------------
 
-def table_lines(root: Row) -> Iterator[tuple[str, Row | None, str]]:
+def table_lines(root: TableRow) -> Iterator[tuple[str, TableRow | None, str]]:
     """(label, row with figures or None, role) in the order the forms print:
     items first, then 合计; a budget unit (a row with sub-rows and no
     category) as a heading, its items, then 小计; a category row (项目支出)
     with its own figures followed by its breakdown, the first marked 其中."""
 
-    def walk(row: Row, depth: int) -> Iterator[tuple[str, Row | None, str]]:
+    def walk(row: TableRow, depth: int) -> Iterator[tuple[str, TableRow | None, str]]:
         pad = "　" * depth
         if row.rows and row.category is None:
-            yield pad + m("report.group_heading", name=row.name), None, "group"
+            yield pad + report_text("report.group_heading", name=row.name), None, "group"
             for child in row.rows:
                 yield from walk(child, depth)
-            yield pad + m("report.subtotal"), row, "subtotal"
+            yield pad + report_text("report.subtotal"), row, "subtotal"
             return
         yield pad + row.name, row, "item"
         for i, child in enumerate(row.rows):
             for label, r, role in walk(child, depth + 1):
                 if i == 0 and r is child:
-                    label = "　" * (depth + 1) + m("report.of_which") + child.name
+                    label = "　" * (depth + 1) + report_text("report.of_which") + child.name
                 yield label, r, role
 
     for child in root.rows:
@@ -354,7 +354,7 @@ def table_grid(result: Result, tname: str) -> Grid:
     decl = result.plan.ruleset.tables[tname]
     root = result.unit.tables[tname]
     columns = list(decl.columns)
-    cells = [head(0, 0, m("report.col_item"))]
+    cells = [head(0, 0, report_text("report.col_item"))]
     cells += [head(0, i + 1, decl.columns[c].label or c) for i, c in enumerate(columns)]
     for r, (label, row, role) in enumerate(table_lines(root), start=1):
         cells.append(Cell(r, 0, label, header=role in ("total", "subtotal")))
@@ -367,18 +367,18 @@ def table_grid(result: Result, tname: str) -> Grid:
                 cells.append(money_cell(r, i + 1, value))
             else:
                 cells.append(Cell(r, i + 1, show_value(value, kind), align="right"))
-    return Grid(decl.label or tname, tuple(cells), (40,) + (16,) * len(columns), note=m("report.unit_note", unit=decl.unit), sheet=tname)
+    return Grid(decl.label or tname, tuple(cells), (40,) + (16,) * len(columns), note=report_text("report.unit_note", unit=decl.unit), sheet=tname)
 
 
 def findings_grid(result: Result) -> Grid:
     """The findings of the consistency checks and the deviation analysis."""
     cols = ("col_no", "col_severity", "col_finding", "col_location")
-    cells = [head(0, i, m(f"report.{c}")) for i, c in enumerate(cols)]
+    cells = [head(0, i, report_text(f"report.{c}")) for i, c in enumerate(cols)]
     for i, f in enumerate(result.findings, start=1):
         cells += [
             Cell(i, 0, str(i), align="center"),
-            Cell(i, 1, m(f"report.severity_{f.severity}"), align="center"),
+            Cell(i, 1, report_text(f"report.severity_{f.severity}"), align="center"),
             Cell(i, 2, f.message("zh")),
             Cell(i, 3, str(f.span) if f.span else ""),
         ]
-    return Grid(m("report.findings_sheet"), tuple(cells), (6, 8, 90, 34), sheet=m("report.findings_sheet"))
+    return Grid(report_text("report.findings_sheet"), tuple(cells), (6, 8, 90, 34), sheet=report_text("report.findings_sheet"))

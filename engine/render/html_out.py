@@ -13,6 +13,9 @@ from html import escape
 
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.evaluation.result import Result
+from engine.render.forms import report_text
+from engine.render.report import build
+from engine.render.report import summary_document
 
 CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #c8ced6; --accent: #8a1c1c; --bar: #b8412c; --avail: #e7d9d2; }
@@ -122,7 +125,6 @@ def chart_svg(chart: Chart) -> str:
 
 
 def render_document(doc: Document, lang: str = "zh") -> str:
-    from engine.render.forms import m
 
     head = [
         "<!DOCTYPE html>",
@@ -140,8 +142,8 @@ def render_document(doc: Document, lang: str = "zh") -> str:
     body.append("</header>")
     if doc.total_text:  # a report; a summary across projects has no single total
         body.append('<section class="headline">')
-        body.append(f'<div><span class="label">{escape(m("report.total_heading"))}</span><span class="value" id="total">{escape(doc.total_text)}</span></div>')
-        body.append(f'<div><span class="label">{escape(m("report.grade_heading"))}</span><span class="value" id="grade">{escape(doc.grade)}</span></div>')
+        body.append(f'<div><span class="label">{escape(report_text("report.total_heading"))}</span><span class="value" id="total">{escape(doc.total_text)}</span></div>')
+        body.append(f'<div><span class="label">{escape(report_text("report.grade_heading"))}</span><span class="value" id="grade">{escape(doc.grade)}</span></div>')
         body.append("</section>")
     levels = {1: "h2", 2: "h3", 3: "h4"}
     page_break = False
@@ -157,7 +159,7 @@ def render_document(doc: Document, lang: str = "zh") -> str:
         elif isinstance(block, Grid):
             body.append(grid_html(block))
         elif isinstance(block, Chart):
-            legend = f'<span class="legend"><i style="background:#b8412c"></i>{escape(m("report.chart_legend_score"))}<i style="background:#e7d9d2"></i>{escape(m("report.chart_legend_weight"))}</span>'
+            legend = f'<span class="legend"><i style="background:#b8412c"></i>{escape(report_text("report.chart_legend_score"))}<i style="background:#e7d9d2"></i>{escape(report_text("report.chart_legend_weight"))}</span>'
             body.append(f"<figure><figcaption>{escape(block.title)} {legend}</figcaption>{chart_svg(block)}</figure>")
         elif isinstance(block, PageBreak):
             page_break = True
@@ -168,14 +170,12 @@ def render_document(doc: Document, lang: str = "zh") -> str:
 
 def render(result: Result, lang: str = "zh") -> str:
     """The self-evaluation report as a self-contained HTML page (always Chinese)."""
-    from engine.render.report import build
 
     return render_document(build(result))
 
 
 def render_summary(summary, lang: str = "zh") -> str:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as a self-contained HTML page."""
-    from engine.render.report import summary_document
 
     return render_document(summary_document(summary))
 

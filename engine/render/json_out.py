@@ -11,8 +11,9 @@ from json.encoder import encode_basestring as _quote  # what json.dumps uses for
 from typing import Any
 
 from engine.base.numeric import round_half_up
-from engine.render.common import show_target, show_value
+from engine.evaluation.display import show_target, show_value
 from engine.evaluation.result import Result
+from engine import __version__
 
 
 def _num(value: Decimal) -> str:
@@ -149,7 +150,6 @@ def deviation(d) -> dict:
 
 def engine_name() -> str:
     """The engine and its version, as the stamp names it."""
-    from engine import __version__
 
     return f"jixiao {__version__}"
 

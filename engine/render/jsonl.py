@@ -32,7 +32,7 @@ from typing import Any
 
 from engine.base.messages import format_message_json
 from engine.base.numeric import round_half_up
-from engine.render.common import show_target, show_value
+from engine.evaluation.display import show_target, show_value
 from engine.render.json_out import _num, _plain, as_dict, dumps, engine_name
 from engine.evaluation.result import Result
 

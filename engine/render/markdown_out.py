@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.evaluation.result import Result
+from engine.render.report import build
+from engine.render.report import summary_document
 
 
 def _escape(text: str) -> str:
@@ -55,14 +57,12 @@ def render_document(doc: Document) -> str:
 
 def render(result: Result, lang: str = "zh") -> str:
     """The self-evaluation report in Markdown (always Chinese)."""
-    from engine.render.report import build
 
     return render_document(build(result))
 
 
 def render_summary(summary, lang: str = "zh") -> str:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as Markdown."""
-    from engine.render.report import summary_document
 
     return render_document(summary_document(summary))
 

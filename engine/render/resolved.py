@@ -11,7 +11,8 @@ from engine.ruleset.plan import Plan
 from engine.ruleset.inherit import Resolved
 from engine.base.messages import format_message
 from engine.base.numeric import fmt_score
-from engine.render.common import pad, show_value, width
+from engine.render.common import pad, width
+from engine.evaluation.display import show_value
 from engine.load.yaml_scalar import scalar
 
 _COMMENT_COLUMN = 60

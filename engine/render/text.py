@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from engine.base.messages import format_message
 from engine.base.numeric import fmt_score
-from engine.render.common import pad, show_target, show_value, width
+from engine.render.common import pad, width
+from engine.evaluation.display import show_target, show_value
 from engine.evaluation.result import Result
 
 _HEAD = {

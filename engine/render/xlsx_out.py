@@ -16,6 +16,13 @@ from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import NUMBER_FORMATS, Grid
 from engine.evaluation.result import Result
+from engine.render.common import width
+from engine.render.forms import report_text
+from engine.render.json_out import stamp
+from engine.render.forms import findings_grid, form_for, table_grid
+from engine.render.report import report_title, stamp_line
+from engine.render.forms import summary_grid
+from engine.render.report import summary_stamp
 
 FONT = "宋体"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -43,7 +50,6 @@ def sheet_name(text: str, taken: set[str]) -> str:
 def row_heights(grid: Grid) -> dict[int, float]:
     """Row heights (points) that show wrapped text whole: spreadsheet programs
     do not grow rows for wrapped text on their own when a file is opened."""
-    from engine.render.common import width
 
     heights: dict[int, float] = {}
     for cell in grid.cells:
@@ -57,6 +63,7 @@ def row_heights(grid: Grid) -> dict[int, float]:
 
 def write_grid(ws, grid: Grid, footer: str) -> None:
     """Lay `grid` out on worksheet `ws`: title row, note row, then the table."""
+    # optional library (the xlsx/reports extra): imported only when a workbook is read or written
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
@@ -114,7 +121,6 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
     """A workbook with one sheet per grid and the hidden sheet 生成信息 holding
     `info` (the stamp); `props` fill the workbook properties."""
     openpyxl = _openpyxl()
-    from engine.render.forms import m
 
     wb = openpyxl.Workbook()
     taken: set[str] = set()
@@ -123,7 +129,7 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = sheet_name(grid.sheet or grid.title, taken)
         write_grid(ws, grid, engine)
-    hidden = wb.create_sheet(sheet_name(m("report.stamp_sheet"), taken))
+    hidden = wb.create_sheet(sheet_name(report_text("report.stamp_sheet"), taken))
     for row in info:
         hidden.append(row)
     hidden.sheet_state = "hidden"
@@ -138,7 +144,6 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
 
 def stamp_rows(result: Result) -> list[tuple[str, str]]:
     """The stamp of one evaluation, as the hidden sheet lists it."""
-    from engine.render.json_out import stamp
 
     s = stamp(result)
     return [
@@ -151,9 +156,6 @@ def render(result: Result, lang: str = "zh") -> bytes:
     """The workbook of forms as .xlsx bytes (always Chinese): the form, the
     data tables, the findings."""
     _openpyxl()
-    from engine.render.forms import findings_grid, form_for, table_grid
-    from engine.render.json_out import stamp
-    from engine.render.report import report_title, stamp_line
 
     grids = [form_for(result)]
     grids += [table_grid(result, t) for t in result.plan.ruleset.tables if t in result.unit.tables]
@@ -166,8 +168,6 @@ def render_summary(summary, lang: str = "zh") -> bytes:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as .xlsx bytes; the
     hidden sheet lists every data file with its digest."""
     _openpyxl()
-    from engine.render.forms import summary_grid
-    from engine.render.report import summary_stamp
 
     grid = summary_grid(summary)
     s = summary_stamp(summary)

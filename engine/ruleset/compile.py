@@ -22,6 +22,8 @@ from engine.base.numeric import parse_number
 from engine.ruleset.scoring import DEFAULT_BY_OPERATOR, METHODS
 from engine.base.sourcemap import SourceMap
 from engine.ruleset.plan import INDICATOR_NAMES, BoundMethod, CompiledCheck, Frame, Node, Plan, leaves_of
+from engine.ruleset.formula import suggest
+from engine.ruleset.validate import schema_diagnostics
 
 def target_of(raw: Decimal | str | None, operator: str | None) -> Decimal | str | None:
     """A target as a number when it reads as one (`100%` → 1, `15,500` → 15500),
@@ -120,7 +122,6 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
 
 def _check_summary_names(ruleset: Ruleset, names: dict, smap: SourceMap) -> list[Diagnostic]:
     """`summary:` names, when stated, must be numeric inputs or metrics."""
-    from engine.ruleset.formula import suggest
 
     out = []
     for col in ("budget", "spent"):
@@ -302,7 +303,6 @@ def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, n
     """Resolve a scoring spec (or the default for the operator) to a method,
     its validated parameters and its compiled formula parameter, if any.
     With `weight`, parameters that are points must lie within [0, weight]."""
-    from engine.ruleset.validate import schema_diagnostics
 
     where = path + ("scoring",)
     if spec is None:
@@ -317,7 +317,6 @@ def bind_method(spec, operator, defaults, path, smap, scoring_names, problems, n
     method_name = data.get("method")
     method = METHODS.get(method_name)
     if method is None:
-        from engine.ruleset.formula import suggest
 
         problems.append(Diagnostic("ruleset.unknown_method", smap.value(where + ("method",)), {"method": method_name, "suggestion": suggest(str(method_name), METHODS), "known": ", ".join(METHODS)}))
         return _NO_METHOD
@@ -354,7 +353,6 @@ def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_check
         if check.kind in ("row", "sum"):
             table = ruleset.tables.get(check.table or "")
             if table is None:
-                from engine.ruleset.formula import suggest
 
                 problems.append(Diagnostic("ruleset.unknown_table", smap.value(path + ("table",)), {"table": check.table, "suggestion": suggest(str(check.table), ruleset.tables)}))
                 continue
@@ -362,7 +360,6 @@ def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_check
             wanted = [check.column] if check.kind == "row" else list(check.columns or table.columns)
             for j, col in enumerate(wanted):
                 if col not in cols:
-                    from engine.ruleset.formula import suggest
 
                     p = path + (("column",) if check.kind == "row" else ("columns", j))
                     problems.append(Diagnostic("ruleset.unknown_column", smap.value(p), {"table": check.table, "column": col, "suggestion": suggest(str(col), cols)}))
@@ -377,7 +374,6 @@ def _compile_checks(ruleset: Ruleset, names: dict, smap: SourceMap, unsure_check
                 problems.append(Diagnostic("schema.missing_key", smap.value(path), {"key": "stated" if not check.stated else "computed"}))
                 continue
             if check.stated not in names:
-                from engine.ruleset.formula import suggest
 
                 problems.append(Diagnostic("formula.unknown_name", smap.value(path + ("stated",)), {"name": check.stated, "suggestion": suggest(check.stated, names)}))
             formula, errs = compile_formula(check.computed, names, _locator(smap, path + ("computed",)))

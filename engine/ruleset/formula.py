@@ -111,6 +111,7 @@ class Formula:
 
     def evaluate_reference(self, env: Mapping[str, object]):
         """The same value computed by simpleeval over the same checked tree."""
+        # the reference evaluator: only tests and validate's cross-check run it
         import operator
 
         from simpleeval import DEFAULT_OPERATORS, SimpleEval

@@ -37,6 +37,7 @@ from engine.ruleset.formula import suggest
 from engine.base.sourcemap import SourceMap
 from engine.load.yaml_loader import load_text, read_file
 from engine.ruleset.locate import SearchPath, is_path, locate
+from engine.ruleset.model import Ruleset
 
 MAX_CHAIN = 50
 OWN_KEYS = ("id", "year", "extends", "cases")  # never inherited
@@ -294,7 +295,6 @@ class _Merge:
             return change, self.cs
         if not isinstance(base, dict):
             raise DiagnosticError([Diagnostic("ruleset.not_mapping", self.bs.value(()))])
-        from engine.ruleset.model import Ruleset
 
         self.place(self.cs, (), ())
         order = [k for k in Ruleset.model_fields if k in base or k in change]

@@ -19,6 +19,9 @@ import copy
 import json
 from typing import Any
 
+from engine.ruleset.model import Ruleset
+from engine.ruleset.scoring import METHODS
+
 DRAFT = "http://json-schema.org/draft-07/schema#"
 _REF = "#/definitions/"
 _OPERATOR_ALIASES = [">=", "<=", "==", "＝", "qualitative"]
@@ -65,8 +68,6 @@ _CHANGE_OPS = {
 
 def ruleset_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of a ruleset file, complete or `extends`."""
-    from engine.ruleset.model import Ruleset
-    from engine.ruleset.scoring import METHODS
 
     top = Ruleset.model_json_schema(ref_template=_REF + "{model}")
     defs: dict[str, Any] = top.pop("$defs")

@@ -25,6 +25,9 @@ from engine.base.numeric import ZERO
 from engine.ruleset.loading import load_with_chain
 from engine.ruleset.locate import SearchPath
 from engine.evaluation.result import Result
+from engine.ruleset.scoring import METHODS
+from engine.base.digest import digest_of
+from engine.load.yaml_loader import load_text, read_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +276,6 @@ def _default_changes(old: Plan, new: Plan) -> list[Change]:
 
 
 def _default_scoring(spec) -> dict[str, Any]:
-    from engine.ruleset.scoring import METHODS
 
     if spec is None:
         return describe_rule(None, None, False)
@@ -329,8 +331,6 @@ def describe_rule(method, params, percent: bool) -> dict[str, Any]:
 
 def impact(old: Plan, new: Plan, changes: tuple[Change, ...], path: str, shown: str) -> UnitImpact:
     """Evaluate one unit's data under both rulesets and attribute the difference."""
-    from engine.base.digest import digest_of
-    from engine.load.yaml_loader import load_text, read_file
 
     try:
         text = read_file(path, shown)

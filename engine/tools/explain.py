@@ -25,6 +25,7 @@ from engine.evaluation.evaluate import trace_outcome
 from engine.ruleset.formula import compile_formula, suggest
 from engine.base.numeric import ZERO, fmt_money, fmt_percent, fmt_score, round_half_up
 from engine.evaluation.result import Deviation, IndicatorResult, Result
+from engine.evaluation.display import show_target, show_value
 
 _NAME = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*")
 _VALUE_ARGS = ("actual", "target", "value", "gap", "step")
@@ -196,7 +197,6 @@ def _explain(result: Result, r: IndicatorResult, path: tuple[str, ...]) -> Expla
                 full_at = fmt(outcome.full_at)
                 if node.value_type == "money":
                     full_at = fmt_money(outcome.full_at)
-    from engine.render.common import show_target, show_value
 
     return Explanation(
         key=node.key, name=node.name, path=path, weight=node.weight, score=score, lost=lost, places=places,
@@ -233,7 +233,6 @@ def _step(code: str, args: Mapping[str, Any], node, fmt, final: Decimal, places:
 
 
 def _show(value: Any, kind: str, unit: str | None = None) -> str:
-    from engine.render.common import show_value
 
     if isinstance(value, Decimal) and kind == "money":
         return fmt_money(value)

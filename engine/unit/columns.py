@@ -24,10 +24,12 @@ from typing import Any, Iterable
 from engine.ruleset.plan import Plan
 from engine.base.diagnostics import Diagnostic, SourceSpan
 from engine.ruleset.formula import suggest
-from engine.unit.inputs import ENTRY_KEYS, ROW_KEYS, TOP_KEYS
+from engine.unit.entries import ENTRY_KEYS
+from engine.unit.inputs import ROW_KEYS, TOP_KEYS
 from engine.ruleset.model import BatchSpec
 from engine.base.sourcemap import SourceMap
 from engine.load.tables import cell_text
+from engine.unit.indicator_rows import FORM_COLUMNS, ROW_FIELDS
 
 SUBJECT_HEADERS = ("subject", "名称", "单位名称", "部门名称", "项目名称", "单位", "部门", "项目")
 ENTRY_ALIASES = {
@@ -291,7 +293,6 @@ def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) 
         keep_blank = frozenset(plan.ruleset.tables[parts[1]].columns)
     elif parts == ("indicator_rows",):
         # A project's own indicators (engine/unit/indicator_rows.py), headed as on the paper form or by field name.
-        from engine.unit.indicator_rows import FORM_COLUMNS, ROW_FIELDS
 
         allowed = {f: f for f in (*ROW_FIELDS, *ENTRY_KEYS)}
         allowed.update(FORM_COLUMNS)

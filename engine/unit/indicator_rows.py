@@ -41,7 +41,7 @@ from engine.ruleset.plan import Node, Plan, leaves_of
 from engine.ruleset.compile import make_node, target_problem
 from engine.base.diagnostics import Diagnostic
 from engine.ruleset.formula import suggest
-from engine.unit.inputs import ENTRY_KEYS, _read_entry, coerce
+from engine.unit.entries import ENTRY_KEYS, coerce, read_entry
 from engine.ruleset.model import operator_of
 from engine.base.numeric import ZERO
 from engine.ruleset.scoring.base import ScoreInput, ScoringProblem
@@ -171,7 +171,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     if code:
         problems.append(Diagnostic(code, where(path + ("target",)), {"name": label, "method": node.method.NAME, "target": target}))
     entry = {k: v for k, v in data.items() if k in entry_keys}
-    entry_problems = _read_entry(node, entry, path, smap, entries, where)
+    entry_problems = read_entry(node, entry, path, smap, entries, where)
     problems += entry_problems
     if not entry_problems and node.method is not None and node.method.NAME in _JUDGED:
         problems += _judge(node, entries.get(node.key, {}), path, where)

@@ -13,38 +13,27 @@ with sub-rows) and `indicators` (one entry per leaf indicator: `actual`,
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping, NamedTuple
 
-from engine.ruleset.plan import NUMERIC_TYPES, Node, Plan
+from engine.ruleset.plan import Plan
 
 from engine.base.digest import digest_of
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import suggest
-from engine.base.numeric import ZERO, is_empty_mark, parse_number
+from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
+from engine.unit.entries import _EMPTY, Reader, _entry_data, _needed_field, _show, coerce
+from engine.load.yaml_loader import load_text, read_file
 
 TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "notes")
-ENTRY_KEYS = ("actual", "score", "level", "coefficient", "explanation", "adjusted_target", "not_applicable", "note")
 ROW_KEYS = ("name", "category", "rows")
-# Entry fields a scoring method reads from the data; any other method computes
-# the score itself, so a `score:` given for it would be silently ignored.
-_ENTRY_FIELDS = {"manual": ("score",), "qualitative": ("score", "level"), "coefficient": ("coefficient",)}
-_JUDGED = ("manual", "qualitative", "coefficient")
-# Figures beyond this are typing mistakes (万元 forms never reach 10^15), and
-# refusing them keeps every later formatting and arithmetic step bounded.
-MAX_MAGNITUDE = Decimal("1e15")
-# How a copied target starts (`≥266米`, `不低于95%`): the sign of a target, not a value.
-_TARGET_MARKS = ("≥", "≤", ">", "<", "＞", "＜", "=", "＝", "≠", "不低于", "不高于", "不少于", "不多于", "不超过", "大于", "小于", "达到", "高于", "低于")
-_MINUS = str.maketrans({"−": "-", "﹣": "-"})
 SEPARATOR = " › "
-_EMPTY = object()
 
 
-class Row(NamedTuple):
+class TableRow(NamedTuple):
     """A table row (表行): a line item, subtotal or total; sub-rows sum into it.
 
     `trail` holds the names from the top row's children down to this row (the
@@ -54,7 +43,7 @@ class Row(NamedTuple):
     category: str | None
     values: Mapping[str, Decimal | str | None]
     path: tuple
-    rows: tuple["Row", ...] = ()
+    rows: tuple["TableRow", ...] = ()
     trail: tuple[str, ...] = ()
 
 
@@ -71,7 +60,7 @@ class UnitData:
     ruleset_ref: str | None
     values: Mapping[str, Any]
     entries: Mapping[str, Mapping[str, Any]]
-    tables: Mapping[str, Row]
+    tables: Mapping[str, TableRow]
     smap: SourceMap = field(repr=False)
     # The plan with this unit's indicator rows in place, when the ruleset's
     # indicators come from the data (`rows: data`); `evaluate` uses it.
@@ -102,7 +91,7 @@ def row_label(table: str, row_name: str, trail: tuple[str, ...], unique: Callabl
     return SEPARATOR.join((table, *shown))
 
 
-def name_counts(root: Row) -> Counter:
+def name_counts(root: TableRow) -> Counter:
     """How often each row name occurs in a table (to tell same-named rows apart)."""
     counts: Counter = Counter()
     stack = list(root.rows)
@@ -115,92 +104,9 @@ def name_counts(root: Row) -> Counter:
 
 # Plain figures (`3921.33`, `3,921.33`, `93.59%`) are most of what a batch reads:
 # one match skips the general parser, which gives the same Decimal for them.
-_PLAIN = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(%?)\Z")
-
-
-def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str | None = None) -> tuple[Any, str | None]:
-    """(value, None) or (None, problem code). `_EMPTY` means explicitly empty.
-
-    `kind` is an input type (money, number, percent, count, text); a trailing
-    `unit` (万元, 人, 场) is accepted after a number."""
-    if value.__class__ is str and kind != "text":
-        plain = _PLAIN.match(value)
-        if plain is not None:
-            if not plain.group(1):
-                return _checked(Decimal(value.replace(",", "") if "," in value else value), False, kind, allow_negative)
-            if kind == "percent":
-                return _checked(Decimal(value[:-1].replace(",", "")).scaleb(-2), True, kind, allow_negative)
-    if value is None or (isinstance(value, str) and is_empty_mark(value)):
-        return _EMPTY, None
-    if kind == "text":
-        if isinstance(value, (dict, list)):
-            return None, "input.not_text"
-        return (format(value, "f") if isinstance(value, Decimal) else str(value)), None
-    if isinstance(value, bool) or isinstance(value, (dict, list)):
-        return None, "input.not_number"
-    is_pct = False
-    if isinstance(value, str):
-        text = value.strip().translate(_MINUS)
-        if unit and unit != "%" and text.endswith(unit) and len(text) > len(unit):
-            text = text[: -len(unit)].strip()
-        is_pct = text.endswith(("%", "％"))
-        number = parse_number(text)
-        if number is None:
-            return None, "input.not_number"
-        if is_pct and kind != "percent":
-            return None, "input.unexpected_percent"
-    else:
-        number = value
-    return _checked(number, is_pct, kind, allow_negative)
-
-
-def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None) -> tuple[Any, str | None]:
-    if not number.is_finite() or abs(number) >= MAX_MAGNITUDE:
-        return None, "input.too_large"
-    if kind == "percent" and not is_pct and abs(number) > 2:
-        return None, "input.percent_ambiguous"
-    if kind == "count" and number != number.to_integral_value():
-        return None, "input.not_integer"
-    negative_ok = allow_negative if allow_negative is not None else kind in ("number", "percent")
-    if number < 0 and not negative_ok:
-        return None, "input.negative"
-    return number, None
-
-
-@dataclass
-class _Reader:
-    """What every section reader shares: the positions and the problems found."""
-
-    smap: SourceMap
-    file: str
-    problems: list[Diagnostic] = field(default_factory=list)
-
-    def at(self, path: tuple) -> SourceSpan:
-        return self.smap.value(path) or SourceSpan(self.file, 1, 1)
-
-    def key_at(self, path: tuple) -> SourceSpan:
-        return self.smap.key(path) or self.at(path)
-
-    def section_at(self, section: str) -> SourceSpan:
-        """Where a missing item of `section` is reported: the section's key,
-        else the start of the file."""
-        return self.smap.keys.get((section,)) or self.at(())
-
-    def add(self, code: str, span: SourceSpan, **args: Any) -> None:
-        self.problems.append(Diagnostic(code, span, args))
-
-    def value(self, value: Any, kind: str, path: tuple, allow_negative: bool | None, unit: str | None, **label: Any) -> Any:
-        """The coerced value, `_EMPTY`, or None after reporting the problem."""
-        v, code = coerce(value, kind, allow_negative, unit)
-        if code:
-            self.add(code, self.at(path), value=_show(value), **label)
-            return None
-        return v
-
-
 def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None) -> UnitData:
     """Check `raw` (a loaded data file) against `plan`; raise with every problem."""
-    rd = _Reader(smap, file)
+    rd = Reader(smap, file)
     if not isinstance(raw, dict):
         raise DiagnosticError([Diagnostic("input.not_mapping", rd.at(()))])
     for key in raw:
@@ -220,9 +126,9 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
 
     values: dict[str, Any] = {}
     _read_inputs(plan, raw.get("inputs"), rd, values)
-    tables: dict[str, Row] = {}
+    tables: dict[str, TableRow] = {}
     _read_tables(plan, raw.get("tables"), rd, tables)
-    by_category: dict[str, dict[str, list[Row]]] = {}
+    by_category: dict[str, dict[str, list[TableRow]]] = {}
     for flat, (tname, cat, col) in plan.table_names.items():
         root = tables.get(tname)
         if root is None:
@@ -239,6 +145,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
     unit_plan = None
     if plan.frames or "indicator_rows" in raw:  # a project's own indicators (engine/unit/indicator_rows.py)
+        # cold start: only projects have indicator rows
         from engine.unit.indicator_rows import read_rows
 
         unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at)
@@ -249,7 +156,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan, entry_keys=entry_keys)
 
 
-def _section(given: Any, name: str, rd: _Reader) -> dict | None:
+def _section(given: Any, name: str, rd: Reader) -> dict | None:
     """A section as a mapping ({} when absent), or None after reporting it."""
     if given is None:
         return {}
@@ -259,13 +166,13 @@ def _section(given: Any, name: str, rd: _Reader) -> dict | None:
     return given
 
 
-def _suggested(rd: _Reader, code: str) -> set:
+def _suggested(rd: Reader, code: str) -> set:
     """Names already offered as "did you mean" for unknown `code` entries: a
     misspelt name is reported once, as unknown, not again as missing."""
     return {d.args.get("suggestion") for d in rd.problems if d.code == code} - {None}
 
 
-def _read_inputs(plan: Plan, given: Any, rd: _Reader, values: dict) -> None:
+def _read_inputs(plan: Plan, given: Any, rd: Reader, values: dict) -> None:
     decls = plan.ruleset.inputs
     given = _section(given, "inputs", rd)
     if given is None:
@@ -303,7 +210,7 @@ def _default(decl) -> Any:
     return None if v is _EMPTY else v
 
 
-def _read_tables(plan: Plan, given: Any, rd: _Reader, tables: dict) -> None:
+def _read_tables(plan: Plan, given: Any, rd: Reader, tables: dict) -> None:
     decls = plan.ruleset.tables
     given = _section(given, "tables", rd)
     if given is None:
@@ -357,7 +264,7 @@ def _row_name(data: dict) -> str:
     return name.strip() if isinstance(name, str) else ""
 
 
-def _read_row(decl, data: Any, path: tuple, rd: _Reader, tname: str, trail: tuple | None, unique) -> Row | None:
+def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, unique) -> TableRow | None:
     """One row and its sub-rows; `trail` is None for the top row."""
     if not isinstance(data, dict):
         rd.add("input.row_not_mapping", rd.at(path), table=tname)
@@ -385,7 +292,7 @@ def _read_row(decl, data: Any, path: tuple, rd: _Reader, tname: str, trail: tupl
         rd.add("input.unknown_category", rd.at(path + ("category",)), table=tname, category=category, suggestion=suggest(str(category), decl.categories), known="、".join(decl.categories))
     if category is None and name in decl.categories:
         category = name
-    children: list[Row] = []
+    children: list[TableRow] = []
     sub = data.get("rows")
     if sub is not None:
         if not isinstance(sub, list):
@@ -395,10 +302,10 @@ def _read_row(decl, data: Any, path: tuple, rd: _Reader, tname: str, trail: tupl
                 r = _read_row(decl, child, path + ("rows", i), rd, tname, own_trail, unique)
                 if r is not None:
                     children.append(r)
-    return Row(name, category, values, path, tuple(children), own_trail)
+    return TableRow(name, category, values, path, tuple(children), own_trail)
 
 
-def table_value(root: Row, category: str | None, column: str) -> Decimal | None:
+def table_value(root: TableRow, category: str | None, column: str) -> Decimal | None:
     """The total row's figure, or the sum over the rows of a category (a matched
     row's own sub-rows are not counted again). Blank cells count as 0."""
     if category is None:
@@ -417,10 +324,10 @@ def table_value(root: Row, category: str | None, column: str) -> Decimal | None:
     return total
 
 
-def category_rows(root: Row) -> dict[str, list[Row]]:
+def category_rows(root: TableRow) -> dict[str, list[TableRow]]:
     """Each category's rows below `root`, as `table_value` finds them (a row
     inside one of its own category is not counted again), in its order."""
-    out: dict[str, list[Row]] = {}
+    out: dict[str, list[TableRow]] = {}
 
     def walk(rows: tuple, above: frozenset) -> None:
         for row in reversed(rows):  # table_value's stack visits the last row first
@@ -445,7 +352,7 @@ def _column_sum(rows, column: str) -> Decimal:
     return total
 
 
-def _read_entries(plan: Plan, given: Any, rd: _Reader, entries: dict, entry_keys: dict) -> None:
+def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys: dict) -> None:
     given = _section(given, "indicators", rd)
     if given is None:
         return
@@ -489,91 +396,8 @@ def _branch_names(plan: Plan) -> set[str]:
     return out
 
 
-def _needed_field(node: Node) -> str | None:
-    if node.method is None:
-        return None
-    if node.method.NAME in ("manual", "qualitative"):
-        return "score"
-    if node.method.NAME == "coefficient":
-        return "coefficient"
-    if node.actual is None:
-        return "actual"
-    return None
-
-
-def _read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where) -> list[Diagnostic]:
-    """One indicator's data into `entries`; the problems found (for `engine.unit.indicator_rows`,
-    whose indicator rows carry the same fields)."""
-    rd = _Reader(smap, where(()).file)
-    entries[node.key] = _entry_data(node, entry, path, rd)
-    return rd.problems
-
-
-def _entry_data(node: Node, entry: dict, path: tuple, rd: _Reader) -> dict:
-    before = len(rd.problems)
-    out: dict[str, Any] = {}
-    method = node.method.NAME if node.method is not None else None
-    uses = getattr(node.method, "ENTRY_FIELDS", _ENTRY_FIELDS.get(method or "", ()))
-    label = {"label": node.name}
-    for key, value in entry.items():
-        p = path + (key,)
-        if key not in ENTRY_KEYS:
-            rd.add("input.unknown_entry_key", rd.key_at(p), key=key, name=node.name, suggestion=suggest(str(key), ENTRY_KEYS), known=", ".join(ENTRY_KEYS))
-        elif key in ("score", "level", "coefficient") and key not in uses:
-            rd.add("input.field_not_used", rd.key_at(p), key=key, name=node.name, method=method or "")
-        elif key == "actual":
-            if node.actual is not None:
-                rd.add("input.actual_is_computed", rd.key_at(p), name=node.name)
-                continue
-            quantitative = node.value_type in NUMERIC_TYPES and not (method in _JUDGED and not isinstance(value, Decimal))
-            v, code = coerce(value, node.value_type if quantitative else "text", True, node.unit)
-            if code == "input.not_number":
-                code = "input.actual_is_target" if _looks_like_target(value) else "input.actual_not_number"
-            if code:
-                rd.add(code, rd.at(p), value=_show(value), target=node.target_text or "", **label, field=key)
-                continue
-            out["actual"] = None if v is _EMPTY else v
-        elif key == "adjusted_target":
-            kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
-            v = rd.value(value, kind, p, True, node.unit, **label, field=key)
-            if v is not None:
-                out[key] = None if v is _EMPTY else v
-        elif key in ("score", "coefficient"):
-            v = rd.value(value, "number", p, False, None, **label, field=key)
-            if v is not None:
-                out[key] = None if v is _EMPTY else v
-        elif key == "not_applicable":
-            if not isinstance(value, bool):
-                rd.add("input.not_boolean", rd.at(p), value=_show(value), **label, field=key)
-                continue
-            out[key] = value
-        else:  # level, explanation, note: text
-            if isinstance(value, (dict, list)):
-                rd.add("input.not_text", rd.at(p), value=_show(value), **label, field=key)
-                continue
-            if value is not None and not isinstance(value, str):
-                value = format(value, "f") if isinstance(value, Decimal) else str(value)
-            out[key] = value.strip() if isinstance(value, str) and value.strip() else None
-    if not out.get("not_applicable"):
-        need = _needed_field(node)
-        # A field already reported as malformed is not reported again as missing.
-        if need and out.get(need) is None and len(rd.problems) == before:
-            rd.add(f"input.missing_{need}", rd.at(path + ((need,) if need in entry else ())), name=node.name)
-    return out
-
-
-def _looks_like_target(value: Any) -> bool:
-    return isinstance(value, str) and value.strip().startswith(_TARGET_MARKS)
-
-
-def _show(value: Any) -> str:
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
 def load_unit(plan: Plan, path: str, display: str | None = None) -> UnitData:
     """Load a data file (YAML or JSON) and check it against `plan`."""
-    from engine.load.yaml_loader import load_text, read_file
 
     name = display or path
     text = read_file(path, name)

@@ -28,6 +28,7 @@ from engine.base.messages import report as _report  # noqa: E402
 from engine.base.messages import security as _security  # noqa: E402
 from engine.base.messages import usage as _usage  # noqa: E402
 from engine.base.messages import years as _years  # noqa: E402
+from json.encoder import encode_basestring
 
 _SECTIONS = (_core, _inputs, _locate, _projects, _report, _security, _years, _batch, _usage)
 CATALOG: dict[str, tuple[str, str]] = {}
@@ -89,7 +90,6 @@ def format_message_json(code: str, args: Mapping[str, Any], lang: str = "zh") ->
                 joined = given[1]
                 if joined.isprintable() and '"' not in joined and "\\" not in joined:
                     return t.quoted % given[0]
-    from json.encoder import encode_basestring
 
     return encode_basestring(format_message(code, args, lang))
 
@@ -145,7 +145,6 @@ class _Template:
     __slots__ = ("parts", "fmt", "quoted", "get", "plain", "kinds")
 
     def __init__(self, template: str) -> None:
-        from json.encoder import encode_basestring
 
         self.parts = parts = _parse(template)
         self.fmt = self.quoted = self.get = None
