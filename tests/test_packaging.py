@@ -59,6 +59,9 @@ def test_every_bundled_file_is_package_data(package, folder):
 def test_static_files_and_templates_of_engine_packages_are_package_data():
     assert {"**/static/**/*", "**/templates/**/*"} <= set(SETUPTOOLS["package-data"]["engine"])
     assert SETUPTOOLS["include-package-data"] is False  # only what package-data names
+    data = [p.relative_to(ROOT) for p in (ROOT / "engine").rglob("*") if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts]
+    # any other data file under engine/ needs its own glob in [tool.setuptools.package-data]
+    assert [str(p) for p in data if not {"static", "templates"} & set(p.parts[:-1])] == []
 
 
 def test_the_version_has_one_source():

@@ -21,6 +21,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pip
 import pytest
 
 from engine import __version__
@@ -41,6 +42,7 @@ class Installed:
     def __init__(self, root: Path):
         self.root = root
         self.wheel: Path | None = None
+        self.own_pip = False  # whether the venv has its own pip (only with a pip too old for --python)
         self.venv = root / "venv"
         self.bin = self.venv / ("Scripts" if os.name == "nt" else "bin")
         self.python = self.bin / ("python.exe" if os.name == "nt" else "python")
@@ -52,7 +54,8 @@ class Installed:
 
     def pip(self, *argv, timeout: float = 120) -> subprocess.CompletedProcess:
         """pip acting on the venv."""
-        return self.run(sys.executable, "-m", "pip", "--python", self.python, *argv, cwd=self.root, timeout=timeout)
+        runner = [self.python, "-m", "pip"] if self.own_pip else [sys.executable, "-m", "pip", "--python", self.python]
+        return self.run(*runner, *argv, cwd=self.root, timeout=timeout)
 
     def run(self, *argv, cwd: Path | None = None, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
         proc = subprocess.run([str(a) for a in argv], cwd=cwd or self.empty, env=self.env, capture_output=True, text=True, encoding="utf-8", timeout=timeout)
@@ -78,9 +81,11 @@ def installed(tmp_path_factory) -> Installed:
     _copy_sources(src)
     env.run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, src, cwd=env.root, timeout=PIP_TIMEOUT)
     (env.wheel,) = dist.glob("jixiao-*.whl")
-    # A venv without its own pip, filled by this pip (`--python`): bootstrapping pip takes longer than
-    # installing jixiao, and what lands in the venv is the same.
-    env.run(sys.executable, "-m", "venv", "--without-pip", env.venv, cwd=env.root)
+    # A venv without its own pip, filled by this pip (`--python`, pip ≥ 22.3): bootstrapping pip takes
+    # longer than installing jixiao, and what lands in the venv is the same.
+    own_pip = tuple(int(n) for n in pip.__version__.split(".")[:2]) < (22, 3)
+    env.run(sys.executable, "-m", "venv", *([] if own_pip else ["--without-pip"]), env.venv, cwd=env.root)
+    env.own_pip = own_pip
     env.pip("install", "-q", env.wheel, timeout=PIP_TIMEOUT)
     env.empty.mkdir()
     return env
@@ -102,6 +107,8 @@ def test_the_wheel_holds_engine_the_bundled_files_and_nothing_else(installed):
         files = {p.relative_to(ROOT / folder).as_posix() for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
         assert {n.removeprefix(f"engine/bundled/{folder}/") for n in names if n.startswith(f"engine/bundled/{folder}/")} == files
     assert "engine/bundled/rulesets/ruleset.schema.json" in names
+    engine = {p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*") if p.is_file() and p.suffix != ".pyc" and "__pycache__" not in p.parts}
+    assert {n for n in names if n.startswith("engine/") and not n.startswith("engine/bundled/")} == engine  # code, static files, templates
     assert "cli.py" not in names and not any(n.startswith(("tests/", "docs/", "benchmarks/")) for n in names)
 
 
