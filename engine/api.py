@@ -66,8 +66,19 @@ def load_ruleset(ruleset: str, search: SearchPath | None = None, *, text: str | 
 
 
 def validate_ruleset(ruleset: str, search: SearchPath | None = None) -> Plan:
-    """Load and compile a ruleset; raise `DiagnosticError` with every problem."""
-    return load_ruleset(ruleset, search)
+    """Load and compile a ruleset, then run its formulas on its own cases'
+    data through both evaluators (the compiled one and simpleeval's, the
+    reference); raise `DiagnosticError` with every problem."""
+    # cold start: only `validate` runs the cases' cross-check
+    from engine.tools.cases import cross_check
+
+    search = search or SearchPath.default()
+    path = locate(ruleset, search)
+    plan = load_plan(path, display_path(path), search)
+    problems = cross_check(plan, path, display_path(path))
+    if problems:
+        raise DiagnosticError(problems)
+    return plan
 
 
 def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | None = None, search: SearchPath | None = None) -> Result:

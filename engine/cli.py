@@ -12,13 +12,19 @@ pipe was closed (`| head`).
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
+import errno
 import os
+import signal
 import sys
 from typing import Callable, TextIO
 
 from engine.base.diagnostics import DiagnosticError
+from engine.base.fileio import aliased_input
+from engine.base.messages import os_error
 from engine.base.paths import display_path
+from engine.base.printable import printable
 from engine import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
@@ -32,9 +38,13 @@ class Io:
         self.stdout, self.stderr, self.lang = stdout, stderr, lang
 
     def out(self, text: str) -> None:
+        """A message or a report for people: controls from data are shown
+        escaped (`engine.base.printable`), never acted on."""
+        text = printable(text)
         self.stdout.write(text if text.endswith("\n") else text + "\n")
 
     def err(self, text: str) -> None:
+        text = printable(text)
         self.stderr.write(text if text.endswith("\n") else text + "\n")
 
     def say(self, code: str, **args) -> str:
@@ -55,9 +65,8 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
 
     Binary formats (docx, xlsx) go to stdout only when it is a pipe or a
     file, never to a terminal. An `output` that is one of the `inputs` is
-    refused: writing it would destroy them."""
-    if output is not None and any(_same_file(output, p) for p in inputs):
-        io.err(io.say("cli.output_is_input", path=output))
+    refused: writing it would destroy them (`outputs_over_inputs`)."""
+    if outputs_over_inputs(io, [output], inputs):
         return EXIT_USAGE
     if output is None:
         if isinstance(text, bytes):
@@ -77,18 +86,36 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
     try:
         write_atomic(output, text)
     except OSError as e:
-        io.err(io.say("cli.output_failed", path=output, reason=e.strerror or str(e)))
+        io.err(io.say("cli.output_failed", path=output, reason=os_error(e)))
         return EXIT_PROBLEMS
     io.err(io.say("cli.written", path=output))
     return EXIT_OK
 
 
-def _same_file(a: str, b: str) -> bool:
+# Files a folder given as input contributes (units, projects): an output
+# onto one of them would replace an input.
+_FOLDER_INPUTS = (".yaml", ".yml", ".json")
 
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one does not exist (yet)
-        return os.path.abspath(a) == os.path.abspath(b)
+
+def outputs_over_inputs(io: Io, outputs, inputs) -> bool:
+    """The one rule for every command: an output (results, errors, summary,
+    --output of any command) that is the same file as an input (data, the
+    ruleset and every file of its `extends:` chain, --rows, --columns, the
+    unit files of an input folder), however spelled, is refused before
+    anything is written. Reports it and returns True when refused."""
+    expanded: list[str] = []
+    for path in inputs:
+        if path is None:
+            continue
+        expanded.append(path)
+        if os.path.isdir(path):
+            for base, _, files in os.walk(path):
+                expanded += [os.path.join(base, f) for f in files if f.lower().endswith(_FOLDER_INPUTS)]
+    for output in outputs:
+        if output is not None and aliased_input(output, expanded) is not None:
+            io.err(io.say("cli.output_is_input", path=output))
+            return True
+    return False
 
 
 # --- evaluate ---------------------------------------------------------------
@@ -99,6 +126,7 @@ def add_evaluate(sub, t) -> None:
     p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
     p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）", "exit 1 when there is any warning (for reviewers and scripts)"))
     p.set_defaults(run=cmd_evaluate)
 
 
@@ -107,6 +135,8 @@ def cmd_evaluate(args, io: Io) -> int:
     from engine import api
 
     paths = args.data or [api.DEFAULT_DATA]
+    if outputs_over_inputs(io, [args.output], [*paths, args.ruleset]):
+        return EXIT_USAGE
     if len(paths) > 1 or os.path.isdir(paths[0]):
         return _evaluate_summary(args, io, paths)
     try:
@@ -125,7 +155,16 @@ def cmd_evaluate(args, io: Io) -> int:
     except MissingLibrary as e:
         io.err(io.say("report.missing_library", format=e.format, package=e.package))
         return EXIT_PROBLEMS
-    return emit(io, text, args.output, args.format, inputs=(result.unit.file, result.plan.file))
+    code = emit(io, text, args.output, args.format, inputs=(paths[0], *result.plan.files))
+    return _strict(io, args, code, sum(1 for f in result.findings if f.severity == "warning"))
+
+
+def _strict(io: Io, args, code: int, warnings: int) -> int:
+    """With --strict, a run that found warnings exits 1 (its output is complete)."""
+    if code == EXIT_OK and args.strict and warnings:
+        io.err(io.say("cli.strict_warnings", count=warnings))
+        return EXIT_PROBLEMS
+    return code
 
 
 # format → renderer module under engine/render (imported only when chosen)
@@ -161,7 +200,9 @@ def _evaluate_summary(args, io: Io, paths: list[str]) -> int:
             io.err(io.say("report.missing_library", format=e.format, package=e.package))
             return EXIT_PROBLEMS
     if not result.failed:
-        return emit(io, text, args.output, args.format, inputs=tuple(paths))
+        rulesets = [f for row in result.rows for f in row.ruleset_files]
+        code = emit(io, text, args.output, args.format, inputs=(*paths, args.ruleset, *dict.fromkeys(rulesets)))
+        return _strict(io, args, code, sum(row.by_severity.get("warning", 0) for row in result.rows))
     if args.output:  # an output file appears only after complete success
         io.err(io.say("summary.output_withheld", count=result.failed, path=args.output))
     io.stdout.write(text if isinstance(text, str) else summary_out.text(result, io.lang))
@@ -283,7 +324,7 @@ def cmd_show(args, io: Io) -> int:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
     text = out.render_resolved(res, io.lang) if args.resolved else out.render_overview(res, plan, io.lang)
-    return emit(io, text, args.output, inputs=(paths[0],))
+    return emit(io, text, args.output, inputs=(paths[0], *plan.files))
 
 
 # --- diff -------------------------------------------------------------------
@@ -376,7 +417,7 @@ def cmd_init(args, io: Io) -> int:
     from engine.base.fileio import write_atomic
     from engine.tools.scaffold import next_year
 
-    if not (len(args.year) == 4 and args.year.isdigit()):
+    if not (len(args.year) == 4 and args.year.isascii() and args.year.isdigit()):  # not ²⁰²¹
         io.err(io.say("init.bad_year"))
         return EXIT_USAGE
     paths = _ruleset_paths(io, [args.parent], args)
@@ -387,14 +428,17 @@ def cmd_init(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
+    if outputs_over_inputs(io, [new.path], [paths[0], *new.parent_files]):
+        return EXIT_USAGE
     try:
-        os.makedirs(os.path.dirname(os.path.abspath(new.path)), exist_ok=True)
+        if args.output is None:  # the default rulesets/<year>/ may be new; a given --output's folder must exist
+            os.makedirs(os.path.dirname(os.path.abspath(new.path)), exist_ok=True)
         write_atomic(new.path, new.text, exclusive=True)
     except FileExistsError:
         io.err(io.say("init.exists", path=new.path))
         return EXIT_PROBLEMS
     except OSError as e:
-        io.err(io.say("cli.output_failed", path=new.path, reason=e.strerror or str(e)))
+        io.err(io.say("cli.output_failed", path=new.path, reason=os_error(e)))
         return EXIT_PROBLEMS
     io.out(io.say("init.done", path=new.path, parent=new.parent))
     return EXIT_OK
@@ -410,6 +454,7 @@ def add_batch(sub, t) -> None:
     p.add_argument("--jobs", type=int, default=0, help=t("并行进程数；默认每个可用 CPU 一个（小批量不分进程）；结果与单进程逐字节相同", "worker processes; default one per usable CPU (none for a small input); output byte-identical to --jobs 1"))
     p.add_argument("--columns", help=t("表格列映射文件（YAML，与规则集的 batch: 段同形）", "column mapping file for tables (YAML, shaped like the ruleset's batch: section)"))
     p.add_argument("--rows", help=t("明细行表格（CSV/XLSX），按关键列对应到各单位", "a table of line rows (CSV/XLSX), joined to units by the key column"))
+    p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）", "exit 1 when there is any warning (for reviewers and scripts)"))
     p.set_defaults(run=cmd_batch)
 
 
@@ -420,16 +465,38 @@ def cmd_batch(args, io: Io) -> int:
     from engine.base.fileio import AtomicFile, write_atomic
 
     fmt = args.format or writers.format_for(args.output)
-    if fmt == "xlsx" and not args.output or args.jobs < 0:
-        io.err(io.say("cli.batch_usage"))
+    usage = []
+    if fmt == "xlsx" and not args.output:
+        usage.append(io.say("cli.batch_xlsx_output"))
+    if args.jobs < 0:
+        usage.append(io.say("cli.batch_jobs"))
+    if usage:  # each mistake on its own line
+        for line in usage:
+            io.err(line)
         return EXIT_USAGE
     paths = _ruleset_paths(io, [args.ruleset], args)
     if paths is None:
         return EXIT_USAGE
     options = pool.Options(paths[0], tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows)
+    written = [args.output, args.errors, args.output and args.output + ".summary.json"]
+    if outputs_over_inputs(io, written, [*args.inputs, paths[0], args.columns, args.rows]):
+        return EXIT_USAGE
     outputs: list = []
     try:
         job = pool.prepare(options)
+        if outputs_over_inputs(io, written, job.plan.files):
+            return EXIT_USAGE
+        if args.rows and job.rmap is None:  # nothing in the ruleset or --columns takes line rows
+            io.err(io.say("cli.batch_rows_unused", path=args.rows))
+            return EXIT_USAGE
+        for cmap in job.cmaps.values():  # a category the sheet leaves out: said once, not per row
+            for note in cmap.notes:
+                io.err(note.render(io.lang))
+        for path in (args.output, args.errors):
+            if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+                # named as the user wrote it (not our temporary file beside it)
+                io.err(io.say("cli.output_failed", path=path, reason=os_error(FileNotFoundError(errno.ENOENT, "", path))))
+                return EXIT_PROBLEMS
         out = AtomicFile(args.output, binary=fmt == "xlsx", encoding="utf-8-sig" if fmt == "csv" else "utf-8") if args.output else None
         outputs.append(out)
         errs = AtomicFile(args.errors) if args.errors else None
@@ -439,7 +506,7 @@ def cmd_batch(args, io: Io) -> int:
 
         def error(text: str) -> None:
             failures.append(1)
-            (errs.file if errs else io.stderr).write(text + "\n")
+            (errs.file if errs else io.stderr).write(printable(text) + "\n")
 
         with _progress(io, job) as tick:
             summary = job.run(writer.write, error, tick)
@@ -451,8 +518,10 @@ def cmd_batch(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
+    except BrokenPipeError:  # the reader of our results went away (`| head`): exit 141
+        raise
     except OSError as e:
-        io.err(io.say("cli.output_failed", path=getattr(e, "filename", None) or args.output or "", reason=e.strerror or str(e)))
+        io.err(io.say("cli.output_failed", path=_user_path(e, args.output, args.errors), reason=os_error(e)))
         return EXIT_PROBLEMS
     finally:
         for f in outputs:
@@ -461,8 +530,14 @@ def cmd_batch(args, io: Io) -> int:
     text = statistics.summary_text(summary, io.lang)
     (io.out if args.output else io.err)(text)
     if args.output:
+        summary_path = args.output + ".summary.json"
         if os.path.isfile(args.output):  # not beside /dev/null or a pipe
-            write_atomic(args.output + ".summary.json", pool.dumps_summary(summary, job))
+            try:
+                write_atomic(summary_path, pool.dumps_summary(summary, job))
+            except OSError as e:  # disk full, name too long: the results are written, the summary is not
+                io.err(io.say("cli.written", path=args.output))
+                io.err(io.say("cli.output_failed", path=summary_path, reason=os_error(e)))
+                return EXIT_PROBLEMS
         io.err(io.say("cli.written", path=args.output))
     if args.errors and failures:
         io.err(io.say("batch.errors_written", count=len(failures), path=args.errors))
@@ -471,13 +546,26 @@ def cmd_batch(args, io: Io) -> int:
         return EXIT_PROBLEMS
     if summary.internal:
         return EXIT_INTERNAL
-    return EXIT_PROBLEMS if summary.failed or summary.orphans else EXIT_OK
+    return _strict(io, args, EXIT_PROBLEMS if summary.failed or summary.orphans else EXIT_OK, summary.warnings)
+
+
+def _user_path(error: OSError, *paths: str | None) -> str:
+    """The user's path an OS error is about (ours are temporary files beside
+    them, `.jixiao-*.tmp`: named by the file they stand for)."""
+    name = getattr(error, "filename", None)
+    if isinstance(name, str) and not os.path.basename(name).startswith(".jixiao-"):
+        return name
+    folder = os.path.dirname(os.path.abspath(name)) if isinstance(name, str) else None
+    for path in paths:
+        if path is not None and (folder is None or os.path.dirname(os.path.abspath(path)) == folder):
+            return path
+    return next((p for p in paths if p is not None), "")
 
 
 def _progress(io: Io, job):
     """A progress bar on stderr when it is a terminal (rich, if installed); else nothing."""
 
-    stream = io.stderr
+    stream = getattr(io.stderr, "raw", io.stderr)  # the bar's own escape sequences go through
     if not (hasattr(stream, "isatty") and stream.isatty()):
         return contextlib.nullcontext(None)
     try:
@@ -633,10 +721,14 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             args = parser.parse_args(argv)
     except SystemExit as e:
         return EXIT_OK if e.code == 0 else EXIT_USAGE
-    io = Io(stdout, stderr, args.lang)
+    io = Io(_terminal(stdout), _terminal(stderr), args.lang)
     try:
         return args.run(args, io)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see `run`): outputs discarded on the way here
+        try:
+            io.err(io.say("cli.interrupted"))
+        except (OSError, ValueError):  # the terminal went away too
+            pass
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         _discard_stdout(stdout)
@@ -649,6 +741,59 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             traceback.print_exc(file=stderr)
         io.err(io.say("cli.internal", error=_one_line(e)))
         return EXIT_INTERNAL
+
+
+class _Terminal:
+    """A terminal stream that shows every control character from data
+    escaped (CSI/OSC sequences in a name, a cell or a file name never act):
+    results printed to a terminal (a batch's CSV or JSON lines) pass through
+    here; files and pipes get the bytes as they are. Binary output is refused
+    on a terminal anyway, so there is no `buffer`."""
+
+    buffer = None
+
+    def __init__(self, stream: TextIO):
+        self.raw = stream
+
+    def write(self, text: str) -> int:
+        return self.raw.write(printable(text))
+
+    def isatty(self) -> bool:
+        return True
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
+
+
+def _terminal(stream: TextIO) -> TextIO:
+    try:
+        return _Terminal(stream) if stream.isatty() else stream  # type: ignore[return-value]
+    except (AttributeError, ValueError):  # a closed or unusual stream
+        return stream
+
+
+# What a console's encoding (GBK, a Western code page) may lack, and a
+# character it surely has; anything else becomes "?".
+_NEAR = {"›": ">", "‹": "<", "→": "->", "≥": ">=", "≤": "<=", "—": "-", "…": "...", "·": "."}
+
+
+def _near_character(error: UnicodeEncodeError) -> tuple[str, int]:
+    """An encoding error handler: the nearest character the stream can show."""
+    text = "".join(_NEAR.get(ch, "?") for ch in error.object[error.start : error.end])
+    try:
+        text.encode(error.encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = "?" * (error.end - error.start)
+    return text, error.end
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that it unwinds as on Ctrl-C."""
+
+
+def _terminated(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends at once
+    raise Terminated()
 
 
 def _discard_stdout(stdout: TextIO) -> None:
@@ -689,6 +834,16 @@ def run() -> None:
     import gc  # only at the end of the program (run), never in a library call
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # A character the console's encoding cannot show (GBK: ` › `) is replaced,
+    # never an error: output must not fail on the way to the user.
+    codecs.register_error("jixiao", _near_character)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, LookupError):
+            stream.reconfigure(errors="jixiao")
+    # SIGTERM (`kill`, a service manager) ends the command like Ctrl-C: the
+    # unwinding removes temporary files (`.jixiao-*.tmp`) and worker processes.
+    with contextlib.suppress(ValueError, OSError):  # not in the main thread
+        signal.signal(signal.SIGTERM, _terminated)
     code = main()
     gc.freeze()
     raise SystemExit(code)

@@ -110,3 +110,23 @@ def test_several_rulesets_in_one_run():
     assert code == 0
     assert "rulesets/2019/department.yaml：1 个用例，1 个通过，0 个失败" in out
     assert "rulesets/2020/department.yaml：1 个用例，1 个通过，0 个失败" in out
+
+
+def test_validate_runs_every_formula_through_simpleeval_on_the_rulesets_own_cases(monkeypatch):
+    """simpleeval is the reference: `validate` runs each formula of the ruleset
+    on its cases' data through both evaluators, and a difference is reported
+    (here the compiled evaluator is made wrong for one formula)."""
+    from engine.ruleset.formula import Formula
+
+    assert run_cli("validate", "rulesets/2019/department.yaml")[0] == 0
+    real = Formula.evaluate
+
+    def skewed(self, env):
+        value = real(self, env)
+        return value + 1 if self.text == "round_half_up(全年执行数 / 全年预算数, 4)" else value
+
+    monkeypatch.setattr(Formula, "evaluate", skewed)
+    code, out, err = run_cli("validate", "rulesets/2019/department.yaml")
+    assert code == 1 and out == ""
+    line = err.splitlines()[0]
+    assert line == "rulesets/2019/department.yaml:184:5: 「预算执行率」的公式 round_half_up(全年执行数 / 全年预算数, 4) 在本用例上的计算结果与参考求值器（simpleeval）不一致：1.9359 ≠ 0.9359。这是 jixiao 的缺陷，请报告维护者"

@@ -49,14 +49,15 @@ def test_a_real_process_prints_no_traceback_on_an_internal_error():
     assert proc.stderr == "internal error: KeyError: 'missing'. Rerun with --debug and send the output to the maintainers\n"
 
 
-def test_an_interrupt_exits_130_quietly(monkeypatch):
+def test_an_interrupt_exits_130_with_one_line(monkeypatch):
     from engine import api
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(api, "evaluate_file", interrupted)
-    assert run_cli("evaluate") == (130, "", "")
+    assert run_cli("evaluate") == (130, "", "已中断\n")
+    assert run_cli("--lang", "en", "evaluate") == (130, "", "interrupted\n")
 
 
 def test_a_closed_output_pipe_exits_141_quietly():

@@ -23,6 +23,7 @@ RULESET_2020 = ROOT / "rulesets" / "2020" / "department.yaml"
 
 def scaffold(tmp_path) -> str:
     out = tmp_path / "2021" / "department.yaml"
+    out.parent.mkdir()  # a given --output's folder must exist, as for every --output
     code, stdout, err = run_cli("init", "2021", "--from", "rulesets/2020/department.yaml", "--output", str(out))
     assert code == 0, err
     assert stdout == f"已生成 {out}（继承 rulesets/2020/department.yaml）；修改后运行 jixiao validate {out}\n"

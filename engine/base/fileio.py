@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from typing import Iterable
 
 
 def _special(path: str) -> bool:
@@ -51,6 +52,27 @@ def write_atomic(path: str, data: str | bytes, *, exclusive: bool = False) -> No
         except OSError:
             pass
         raise
+
+
+def aliased_input(output: str, inputs: Iterable[str]) -> str | None:
+    """The input that `output` is the same file as, however either is spelled
+    (a symlink, `..`, a hard link: the same device and inode), or None. An
+    output that does not exist yet, or is a device or pipe (`/dev/null`,
+    `/dev/stdout`), replaces nothing."""
+    try:
+        st = os.stat(output)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    for path in inputs:
+        try:
+            s = os.stat(path)
+        except OSError:
+            continue
+        if (s.st_dev, s.st_ino) == (st.st_dev, st.st_ino):
+            return path
+    return None
 
 
 class AtomicFile:

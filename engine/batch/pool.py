@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from contextlib import ExitStack
+import threading
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -27,6 +28,7 @@ from engine import __version__
 from engine.render.json_out import dumps
 
 CHUNK = 128
+STOP_SECONDS = 2  # at most this long to tidy up a pool whose workers were killed
 
 
 @dataclass(frozen=True)
@@ -173,9 +175,32 @@ def _pool(jobs: int, args: tuple, stack: ExitStack):
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     try:
-        return stack.enter_context(multiprocessing.get_context(method).Pool(jobs, _init_worker, args))
+        pool = multiprocessing.get_context(method).Pool(jobs, _init_worker, args)
     except (OSError, ImportError):
         return None
+    return stack.enter_context(_stopping(pool))
+
+
+@contextmanager
+def _stopping(pool):
+    """The pool, stopped when the batch ends. Ended by an interrupt (Ctrl-C,
+    SIGTERM) or an error, its workers are killed at once and never waited
+    for: a worker killed while sending a result could leave the pool's
+    result thread reading forever (terminate() then hangs)."""
+    try:
+        yield pool
+    except BaseException:
+        for worker in list(getattr(pool, "_pool", ())):
+            try:
+                worker.kill()
+            except (OSError, AttributeError, ValueError):
+                pass
+        stopper = threading.Thread(target=pool.terminate, daemon=True)
+        stopper.start()
+        stopper.join(STOP_SECONDS)
+        raise
+    else:
+        pool.terminate()
 
 
 

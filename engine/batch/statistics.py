@@ -28,6 +28,7 @@ class BatchSummary:
     failed: int = 0
     orphans: int = 0
     internal: int = 0  # failed on a bug in jixiao, not on their data
+    warnings: int = 0  # warning findings over every evaluated unit (`--strict`)
     scores: Counter = field(default_factory=Counter)
     total: Decimal = ZERO
     _best: list = field(default_factory=list)
@@ -49,6 +50,7 @@ class BatchSummary:
                 self.first_failures.append(where)
             return
         self.evaluated += 1
+        self.warnings += warnings
         self.scores[total] += 1
         self.total += total
         self.grades[grade] = self.grades.get(grade, 0) + 1

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.messages import json_problem
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
 from engine.load.tables import cell_text
@@ -52,6 +54,11 @@ _STATE: _State | None = None
 
 def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, rmap) -> None:
     global _STATE
+    # Ctrl-C reaches every process of the terminal's group: the main process
+    # alone answers it (it stops the workers); a worker stopped with SIGTERM
+    # just ends, without the main process's handler.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap)
 
 
@@ -83,7 +90,13 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         except DiagnosticError as e:
             if kind == "line":
                 e = _exact_columns(plan, payload, e)
+            elif kind == "row":
+                e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
             raise e
+        if kind == "row" and state.cmaps[file].absent:
+            from dataclasses import replace  # rare: only sheets that leave out a category
+
+            unit = replace(unit, values={**unit.values, **dict.fromkeys(state.cmaps[file].absent)})
         result = evaluate(plan, unit)
         warnings = sum(1 for f in result.findings if f.severity == "warning")
         if state.format == "jsonl":
@@ -109,7 +122,7 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
             raw = loads_json_line(text)
         except ValueError as e:
             col = getattr(e, "colno", 1)
-            raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": getattr(e, "msg", str(e))})]) from None
+            raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": json_problem(getattr(e, "msg", str(e)))})]) from None
         return raw, SourceMap(values={(): SourceSpan(file, number, 1)}), digest_of(text)
     if kind == "row":
         _, file, number, cells, lines = payload
@@ -124,6 +137,37 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     text = read_file(path, display)
     raw, smap = load_text(text, display)
     return raw, smap, digest_of(text)
+
+
+# A unit file's words for what is missing (`请在 inputs 下填写 …`) → a table's:
+# the column to add, by its header, on the row's line.
+_TABLE_CODES = {
+    "input.missing": "batch.no_column",
+    "input.missing_table": "batch.no_table_columns",
+    "input.missing_actual": "batch.no_actual_column",
+    "input.missing_score": "batch.no_score_column",
+    "input.missing_coefficient": "batch.no_coefficient_column",
+    "input.no_subject": "batch.no_name_cell",
+}
+_HEADER_SUFFIX = {"batch.no_actual_column": "", "batch.no_score_column": ".得分", "batch.no_coefficient_column": ".得分系数"}
+
+
+def _table_words(d: Diagnostic, plan: Plan) -> Diagnostic:
+    """A problem of a table row said as a table's problem: which column (by
+    the header to write) the row lacks, not which YAML section."""
+    code = _TABLE_CODES.get(d.code)
+    if code is None:
+        return d
+    args = dict(d.args)
+    if code == "batch.no_column":
+        args["header"] = args.get("label") or args.get("name")
+    elif code in _HEADER_SUFFIX:
+        args["header"] = f"{args.get('name', '')}{_HEADER_SUFFIX[code]}"
+    elif code == "batch.no_table_columns":
+        table = plan.ruleset.tables.get(args.get("table", ""))
+        column = next(iter(table.columns), "栏目") if table is not None else "栏目"
+        args["header"] = f"{args.get('table', '')}.{column}"
+    return Diagnostic(code, d.span, args, d.severity)
 
 
 def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> DiagnosticError:

@@ -6,6 +6,7 @@ from typing import Any
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
 from engine.ruleset.plan import Plan
+from engine.render.cells import csv_row, write_only_row
 from engine.render.json_out import stamp
 import csv
 
@@ -55,7 +56,8 @@ def format_for(output: str | None) -> str:
 
 class ResultWriter:
     """Writes each unit's result to an open stream: a JSON line, or a table row
-    (CSV in UTF-8 with BOM so Excel reads the Chinese, or an XLSX sheet)."""
+    (CSV in UTF-8 with BOM so Excel reads the Chinese, or an XLSX sheet).
+    Text from data never becomes a formula (`engine.render.cells`)."""
 
     def __init__(self, fmt: str, stream, header: list[str]):
         self.fmt, self.stream = fmt, stream
@@ -64,7 +66,7 @@ class ResultWriter:
         if fmt == "csv":
 
             self.writer = csv.writer(stream, lineterminator="\r\n")
-            self.writer.writerow(header)
+            self.writer.writerow(csv_row(header))
         elif fmt == "xlsx":
             try:
                 # optional library (the xlsx/reports extra): imported only when a workbook is read or written
@@ -73,7 +75,7 @@ class ResultWriter:
                 raise DiagnosticError([Diagnostic("batch.needs_extra", None, {"extra": "xlsx", "package": "openpyxl"})]) from None
             self.book = Workbook(write_only=True)
             self.sheet = self.book.create_sheet("评价结果")
-            self.sheet.append(header)
+            self.sheet.append(write_only_row(self.sheet, header))
 
     def write(self, piece: Any) -> None:
         if self.fmt == "jsonl":
@@ -87,9 +89,9 @@ class ResultWriter:
                 self.stream.write(piece)
                 self.stream.write("\n")
         elif self.fmt == "csv":
-            self.writer.writerow(piece)
+            self.writer.writerow(csv_row(piece))
         else:
-            self.sheet.append(piece)
+            self.sheet.append(write_only_row(self.sheet, piece))
 
     def close(self) -> None:
         if self.fmt == "xlsx":

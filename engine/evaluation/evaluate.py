@@ -23,9 +23,14 @@ _EMPTY_ENTRY: dict = {}
 
 
 def evaluate(plan: Plan, unit: UnitData) -> Result:
-    """Score one unit. Raises `DiagnosticError` when a figure cannot be computed
-    (e.g. a budget of 0 under a ratio): no partial result is ever returned."""
-    if unit.plan is not None:  # the ruleset's frames filled with this unit's indicator rows
+    """Score one unit read (`read_unit`) against `plan`. A project whose
+    indicators come from its rows is scored by `unit.plan`, the copy of `plan`
+    with those rows in place; a unit read against another ruleset is refused.
+    Raises `DiagnosticError` when a figure cannot be computed (e.g. a budget
+    of 0 under a ratio): no partial result is ever returned."""
+    if unit.plan is not None and unit.plan is not plan:
+        if (unit.plan.file, unit.plan.digest) != (plan.file, plan.digest):
+            raise ValueError(f"the unit {unit.file} was read against {unit.plan.file}, not {plan.file}")
         plan = unit.plan
     with decimal.localcontext(CONTEXT):
         problems: list[Diagnostic] = []

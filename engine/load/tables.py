@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterator
 
+from engine.base.messages import workbook_problem
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -128,7 +129,7 @@ def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - a damaged or non-XLSX file, whatever openpyxl raises
-        raise DiagnosticError([Diagnostic("batch.bad_workbook", SourceSpan(display, 1, 1), {"reason": f"{type(e).__name__}: {e}"[:200]})]) from None
+        raise DiagnosticError([Diagnostic("batch.bad_workbook", SourceSpan(display, 1, 1), {"reason": workbook_problem(e)})]) from None
     try:
         names = book.sheetnames
         if isinstance(sheet, int):

@@ -16,6 +16,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from engine.base.messages import os_error, yaml_problem
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.numeric import MAX_MAGNITUDE, in_range
 from engine.base.sourcemap import SourceMap
@@ -93,7 +94,7 @@ def read_file(path: str, display: str | None = None) -> str:
         raise DiagnosticError([Diagnostic("load.is_directory", SourceSpan(name, 1, 1), {"path": path})]) from None
     except OSError as e:
         raise DiagnosticError(
-            [Diagnostic("load.unreadable", SourceSpan(name, 1, 1), {"path": path, "reason": e.strerror or str(e)})]
+            [Diagnostic("load.unreadable", SourceSpan(name, 1, 1), {"path": path, "reason": os_error(e)})]
         ) from None
     if len(raw) > MAX_BYTES:
         raise DiagnosticError(
@@ -239,7 +240,7 @@ def load_text(text: str, file: str) -> tuple[Any, SourceMap]:
         if "nesting depth" in e.problem:  # libyaml's own cap (1000), met while scanning ahead
             problems.append(Diagnostic("load.too_deep", where, {"limit": MAX_DEPTH}))
         else:
-            problems.append(Diagnostic("load.syntax", where, {"problem": e.problem}))
+            problems.append(Diagnostic("load.syntax", where, {"problem": yaml_problem(e.problem)}))
         raise DiagnosticError(problems) from None
     except _UnprintableCharacter as e:
         # An unprintable character in the raw text: the parser gives its offset only.

@@ -5,6 +5,7 @@ from typing import Any
 
 from engine.base.messages import format_message
 from engine.base.numeric import fmt_money, fmt_percent, fmt_score
+from engine.base.printable import one_line
 from engine.render.common import pad, width
 from engine.render.json_out import dumps
 from engine.tools.project_summary import ProjectSummary, SummaryRow
@@ -21,9 +22,9 @@ def text(summary: ProjectSummary, lang: str = "zh") -> str:
     for i, r in enumerate(summary.rows, 1):
         if r.failed:
             notes[len(body)] = say("summary.failed_row", count=len(r.problems))
-            body.append((str(i), r.name, "", "", "", "", "", ""))
+            body.append((str(i), one_line(r.name), "", "", "", "", "", ""))
         else:
-            body.append((str(i), r.name, _money(r.budget), _money(r.spent), _pct(r.rate), fmt_score(r.score), r.grade or "", str(r.findings)))
+            body.append((str(i), one_line(r.name), _money(r.budget), _money(r.spent), _pct(r.rate), fmt_score(r.score), r.grade or "", str(r.findings)))
     weighted = fmt_score(summary.weighted_score) if summary.weighted_score is not None else ""
     total_row = ("", say("summary.total_row"), fmt_money(summary.budget), fmt_money(summary.spent), _pct(summary.rate), weighted, "", str(summary.findings))
     cols = [max(width(row[c]) for row in (head, *body, total_row)) for c in range(len(head))]

@@ -14,6 +14,7 @@ from engine.base.numeric import fmt_score
 from engine.render.common import pad, width
 from engine.evaluation.display import show_value
 from engine.load.yaml_scalar import scalar
+from engine.base.printable import one_line
 
 _COMMENT_COLUMN = 60
 
@@ -66,13 +67,14 @@ def render_resolved(res: Resolved, lang: str = "zh") -> str:
         if span is None:
             return None
         year = res.year_of(span.file)
-        return f"{span.file}:{span.line}" + (f" ({format(year, 'f') if isinstance(year, Decimal) else year})" if year is not None else "")
+        return one_line(f"{span.file}:{span.line}") + (f" ({format(year, 'f') if isinstance(year, Decimal) else year})" if year is not None else "")
 
     chain = " → ".join(_link(link) for link in res.chain)
-    head = [f"# {say('show.resolved_of', file=res.chain[0].file)}", f"# {say('show.chain', chain=chain)}", f"# {say('show.provenance')}"]
+    # comments hold file names and the `extends:` text: kept on their line
+    head = [f"# {one_line(say('show.resolved_of', file=res.chain[0].file))}", f"# {one_line(say('show.chain', chain=chain))}", f"# {say('show.provenance')}"]
     data = dict(res.raw) if isinstance(res.raw, dict) else res.raw
     if isinstance(data, dict) and "extends" in data:
-        head.append(f"# extends: {data.pop('extends')}  # {say('show.merged')}")
+        head.append(f"# extends: {one_line(str(data.pop('extends')))}  # {say('show.merged')}")
     body = yaml_lines(data, where)
     column = min(max((width(t) for t, c in body if c), default=0) + 2, _COMMENT_COLUMN)
     out = head + [(pad(t, column - 2) + "  # " + c) if c else t for t, c in body]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from engine.base.messages import format_message
 from engine.base.numeric import fmt_score
+from engine.base.printable import one_line, printable
 from engine.render.common import pad, width
 from engine.evaluation.display import show_target, show_value
 from engine.evaluation.result import Result
@@ -22,7 +23,7 @@ def render(result: Result, lang: str = "zh") -> str:
 
     def walk(items, depth: int) -> None:
         for r in items:
-            name = "  " * depth + r.node.name + (" (N/A)" if r.not_applicable else "")
+            name = "  " * depth + one_line(r.node.name) + (" (N/A)" if r.not_applicable else "")
             if not r.node.in_total:
                 name += format_message("result.not_in_total", {}, lang)
             actual = "" if r.children else show_value(r.actual, r.node.value_type, r.node.unit)
@@ -32,7 +33,7 @@ def render(result: Result, lang: str = "zh") -> str:
     walk(result.indicators, 0)
     head = h[:5]
     cols = [max(width(row[i]) for row in [head, *rows]) for i in range(5)]
-    lines = [f"{result.plan.ruleset.title} — {result.unit.name}", ""]
+    lines = [f"{one_line(result.plan.ruleset.title)} — {one_line(result.unit.name)}", ""]
     fmt = lambda row: "  ".join(pad(c, cols[i], right=i in (1, 4)) for i, c in enumerate(row)).rstrip()  # noqa: E731
     lines.append(fmt(head))
     lines.append("  ".join("-" * c for c in cols))
@@ -49,10 +50,12 @@ def render(result: Result, lang: str = "zh") -> str:
             kind = _KIND_EN.get(d.kind, d.kind) if lang == "en" else d.kind
             target = show_value(d.target, d.value_type, d.unit)
             actual = show_value(d.actual, d.value_type, d.unit)
-            reason = d.explanation or "—"
-            lines.append(f"  - {d.name}（{kind}）: {target} → {actual}; {h[9]}: {reason}")
+            reason = " ".join((d.explanation or "—").splitlines())
+            lines.append(f"  - {one_line(d.name)}（{kind}）: {target} → {actual}; {h[9]}: {reason}")
     lines += ["", f"{h[7]}:" + ("" if result.findings else f" {h[10]}")]
     sev = _SEVERITY["en" if lang == "en" else "zh"]
     for f in result.findings:
         lines.append(f"  {f.span or '?'}: [{sev[f.severity]}] {f.message(lang)}")
-    return "\n".join(lines) + "\n"
+    # Names stay on their line (a newline in a name cannot forge a 总分 line);
+    # no control character from data reaches the terminal or the file.
+    return printable("\n".join(lines)) + "\n"

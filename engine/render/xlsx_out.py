@@ -14,6 +14,7 @@ import re
 
 from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
+from engine.render.cells import text_cells
 from engine.render.document import NUMBER_FORMATS, Grid
 from engine.evaluation.result import Result
 from engine.render.common import width
@@ -133,6 +134,8 @@ def workbook(grids: list[Grid], info: list[tuple[str, str]], props: dict[str, st
     for row in info:
         hidden.append(row)
     hidden.sheet_state = "hidden"
+    for ws in wb.worksheets:  # names, explanations, file names: text, never a formula
+        text_cells(ws)
     wb.properties.creator = engine
     for key in ("title", "subject", "description", "keywords"):
         if key in props:

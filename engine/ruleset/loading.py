@@ -3,6 +3,7 @@ to a `Plan`, cached by the digest of every file in the chain."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, sort_key
 from engine.ruleset.compile import compile_ruleset
@@ -37,7 +38,7 @@ def compile_resolved(r: Resolved, file: str):
     """Compile a resolved ruleset. A sum of weights broken by a change is
     reported at that change (naming where the parent's weight is stated)."""
     try:
-        return compile_ruleset(r.raw, r.smap, file, r.digest)
+        return replace(compile_ruleset(r.raw, r.smap, file, r.digest), files=tuple(link.path for link in r.chain))
     except DiagnosticError as e:
         if not r.touched:
             raise

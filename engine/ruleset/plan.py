@@ -95,6 +95,7 @@ class Plan:
     checks: tuple[CompiledCheck, ...]
     frames: tuple[Node, ...] = ()  # nodes whose children each unit's rows give
     row_methods: Mapping[str, BoundMethod] = field(default_factory=dict)  # 指标性质 → scoring for rows
+    files: tuple[str, ...] = ()  # real paths of the ruleset file and of every file it extends (no output may replace them)
 
     def node(self, key: str) -> Node | None:
         """The indicator with this id or name."""

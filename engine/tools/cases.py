@@ -19,9 +19,9 @@ from engine.ruleset.plan import Plan
 from engine.ruleset.loading import load_plan
 from engine.ruleset.locate import SearchPath
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
-from engine.evaluation.evaluate import evaluate
+from engine.evaluation.evaluate import compute_env, evaluate
 from engine.ruleset.formula import suggest
-from engine.unit.inputs import load_unit
+from engine.unit.inputs import UnitData, load_unit
 from engine.ruleset.model import Case
 from engine.evaluation.result import Result
 from engine.ruleset.scoring import branches_of
@@ -112,7 +112,50 @@ def _run_case(plan: Plan, i: int, case: Case, folder: str, shown_folder: str) ->
         else:
             problems.extend(e.diagnostics)
         return CaseOutcome(case, span, None, (), tuple(problems))
+    problems.extend(reference_check(plan, result.unit, span))
     return CaseOutcome(case, span, result, tuple(compare(case, result)), tuple(problems))
+
+
+def cross_check(plan: Plan, path: str, display: str | None = None) -> list[Diagnostic]:
+    """`reference_check` on every case of the ruleset at `path` whose data
+    reads (a case that does not is `jixiao test`'s to report)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    shown_folder = os.path.dirname(display or path)
+    problems: list[Diagnostic] = []
+    for i, case in enumerate(plan.ruleset.cases):
+        try:
+            unit = load_unit(plan, os.path.join(folder, case.data), os.path.normpath(os.path.join(shown_folder, case.data)))
+        except DiagnosticError:
+            continue
+        problems += reference_check(plan, unit, plan.span(("cases", i)))
+    return problems
+
+
+def reference_check(plan: Plan, unit: UnitData, span: SourceSpan | None) -> list[Diagnostic]:
+    """Every formula of the ruleset (metrics, computed actuals, checks) run on
+    this unit's figures by both evaluators: the compiled one that scores, and
+    simpleeval over the same checked tree (the reference). A difference is a
+    defect in jixiao, reported with the formula and both values."""
+    problems: list[Diagnostic] = []
+    env = compute_env(unit.plan or plan, unit, [])
+    formulas = [(name, f) for name, f, _ in plan.metrics]
+    formulas += [(n.name, n.actual) for n in (unit.plan or plan).leaves if n.actual is not None]
+    formulas += [(c.check.label or c.check.id, c.formula) for c in plan.checks if c.formula is not None]
+    for name, formula in formulas:
+        if any(env.get(n) is None for n in formula.names):
+            continue  # a figure the unit leaves empty: evaluation reports it
+        got, want = _outcome(formula.evaluate, env), _outcome(formula.evaluate_reference, env)
+        if got != want:
+            problems.append(Diagnostic("cases.reference_mismatch", span, {"name": name, "formula": formula.text, "compiled": got, "reference": want}))
+    return problems
+
+
+def _outcome(run, env) -> str:
+    """A formula's value, or the kind of error it raised, as comparable text."""
+    try:
+        return str(run(env))
+    except Exception as e:  # noqa: BLE001 - both evaluators must fail alike, whatever the error
+        return type(e).__name__
 
 
 def compare(case: Case, result: Result) -> list[Difference]:

@@ -43,6 +43,7 @@ class SummaryRow:
     grade_order: tuple[str, ...] = ()  # the ruleset's grade labels, best first
     digest: str = ""  # the data file's and the ruleset's content hashes (the stamp of a generated form)
     ruleset_digest: str = ""
+    ruleset_files: tuple[str, ...] = ()  # the ruleset's files (its `extends:` chain): inputs no output may replace
 
     @property
     def failed(self) -> bool:
@@ -118,7 +119,7 @@ def row_of(result: Result, file: str) -> SummaryRow:
     return SummaryRow(
         file, result.unit.name or file, budget, spent, rate, result.total, result.grade,
         len(result.findings), severity, (), tuple(b.label for b in result.plan.ruleset.grades),
-        result.unit.digest, result.plan.digest,
+        result.unit.digest, result.plan.digest, result.plan.files,
     )
 
 

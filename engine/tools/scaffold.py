@@ -17,6 +17,7 @@ from engine.ruleset.plan import Node
 from engine.ruleset.loading import load_plan
 from engine.load.yaml_scalar import scalar
 from engine.base.paths import bundled, is_within
+from engine.base.printable import one_line
 from engine.ruleset.locate import SearchPath
 
 _TEMPLATE = """\
@@ -29,11 +30,7 @@ _TEMPLATE = """\
 #
 # 本年度变化（逐条写明理由）What changed in {year}, and why:
 # 1.
-extends: {extends}
-id: {id}
-title: {title}
-year: {year}
-
+{live}
 # 常用修改：去掉行首的 "# " 再改。指标按 id 修改；同一上级的下级指标分值之和须等于上级分值。
 # Usual edit points: uncomment, then edit. Indicators are changed by id; the children's
 # weights must still sum to their parent's.
@@ -94,6 +91,7 @@ class Scaffold:
     path: str
     parent: str
     text: str
+    parent_files: tuple[str, ...] = ()  # the parent ruleset and the files it extends (inputs, never replaced)
 
 
 def default_path(parent: str, year: int) -> str:
@@ -139,14 +137,20 @@ def next_year(parent: str, year: int, out: str | None = None, display: str | Non
     move_to = next((b for b in branches if b is not host and mover is not None and mover not in b.children), host)
     metric = next(iter(rs.metrics.items()), None)
     grade = rs.grades[0] if rs.grades else None
+    # The live keys are YAML scalars from the YAML library (`scalar`); text
+    # shown inside comments (kind, paths, ids) is kept on its comment line
+    # (`one_line`): a newline in a parent's `kind` cannot add a key.
     text = _TEMPLATE.format(
-        schema=_rel(_schema_file(search), here),
-        year=year, old_year=old_year, kind=rs.kind,
-        out=_posix(out), parent=_posix(display or parent),
-        extends=scalar(name or _rel(os.path.abspath(parent), here)),
-        id=scalar(rs.id.replace(old_year, str(year)) if old_year in rs.id else f"{rs.id}-{year}"),
-        title=scalar(rs.title.replace(old_year, str(year)) if old_year in rs.title else f"{rs.title}（{year}）"),
-        ids="、".join(n.key for n in _walk(plan.roots)),
+        schema=one_line(_rel(_schema_file(search), here)),
+        year=year, old_year=old_year, kind=one_line(rs.kind),
+        out=one_line(_posix(out)), parent=one_line(_posix(display or parent)),
+        live=_live({
+            "extends": name or _rel(os.path.abspath(parent), here),
+            "id": rs.id.replace(old_year, str(year)) if old_year in rs.id else f"{rs.id}-{year}",
+            "title": rs.title.replace(old_year, str(year)) if old_year in rs.title else f"{rs.title}（{year}）",
+            "year": year,
+        }),
+        ids=one_line("、".join(n.key for n in _walk(plan.roots))),
         weight_id=_key(weighted), weight=_num(weighted.weight if weighted else None),
         target_id=_key(numeric), target=_num(numeric.target if numeric else None),
         scoring_id=_key(scored), full=_num(scored.weight if scored else None),
@@ -156,7 +160,15 @@ def next_year(parent: str, year: int, out: str | None = None, display: str | Non
         grade=scalar(grade.label if grade else "优"), grade_min=_num(grade.min if grade else None),
         metric=scalar(metric[0] if metric else "派生指标"), formula=scalar(metric[1].formula if metric else "公式"),
     )
-    return Scaffold(out, display or parent, text)
+    return Scaffold(out, display or parent, text, plan.files)
+
+
+def _live(keys: dict) -> str:
+    """The file's keys, written by the YAML library (never by a template):
+    each value reads back as given, whatever it holds."""
+    import yaml  # only `init` writes YAML
+
+    return yaml.safe_dump(keys, allow_unicode=True, sort_keys=False, width=float("inf"), default_flow_style=False)
 
 
 def _schema_file(search: SearchPath) -> str:

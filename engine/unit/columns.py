@@ -71,6 +71,10 @@ class ColumnMap:
     cols: dict = field(repr=False)  # data path → 1-based column (for positions)
     table_rows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table → category rows present
     key_index: int | None = None
+    # Figures of a category the sheet has no column for, in a table it does
+    # have columns for: missing (None), never 0 (a row left out is not a row of zeros).
+    absent: tuple[str, ...] = ()
+    notes: tuple[Diagnostic, ...] = ()  # one warning per such category, at the header
 
     def unit(self, cells: tuple) -> dict:
         """The unit's data from one row's cells (same shape as a unit file)."""
@@ -229,7 +233,18 @@ def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str
         else:
             cols[(section, *path)] = col
         targets.append((i, section, path))
-    return ColumnMap(file, tuple(targets), cols, {t: tuple(c) for t, c in table_rows.items()}, key_index), []
+    absent: list[str] = []
+    notes: list[Diagnostic] = []
+    for tname, cats in table_rows.items():
+        missing: dict[str, str] = {}
+        for flat, (t, cat, column) in plan.table_names.items():
+            if t == tname and cat is not None and cat not in cats:
+                absent.append(flat)
+                missing.setdefault(cat, flat)
+        for cat, flat in missing.items():
+            notes.append(Diagnostic("batch.absent_category", SourceSpan(file, 1, 1), {"table": tname, "category": cat, "header": flat}, "warning"))
+    rows = {t: tuple(c) for t, c in table_rows.items()}
+    return ColumnMap(file, tuple(targets), cols, rows, key_index, tuple(absent), tuple(notes)), []
 
 
 @dataclass(frozen=True)

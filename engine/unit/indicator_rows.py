@@ -36,6 +36,7 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
+from engine.base.printable import bidi_controls
 from engine.ruleset.plan import Node, Plan, leaves_of
 
 from engine.ruleset.compile import make_node, target_problem
@@ -130,6 +131,8 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
             problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": hint, "known": ", ".join(known)}))
     text = {k: _text(data.get(k)) for k in ("id", "group", "category", "name", "unit")}
     label = text["name"] or f"#{index + 1}"
+    if bidi_controls(text["name"]):  # shown in forms and reports (as a unit's row names, engine.unit.inputs)
+        problems.append(Diagnostic("input.bidi_in_name", where(path + ("name",)), {"value": "、".join(dict.fromkeys(bidi_controls(text["name"])))}))
     for key in REQUIRED:
         if data.get(key) is None or (isinstance(data.get(key), str) and not data[key].strip()):
             problems.append(Diagnostic("rows.missing_field", where(path + ((key,) if key in data else ())), {"row": label, "field": key, "label": FIELD_LABELS[key]}))

@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 from engine.ruleset.plan import Plan
 
 from engine.base.digest import digest_of
+from engine.base.printable import bidi_controls
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
@@ -62,8 +63,9 @@ class UnitData:
     entries: Mapping[str, Mapping[str, Any]]
     tables: Mapping[str, TableRow]
     smap: SourceMap = field(repr=False)
-    # The plan with this unit's indicator rows in place, when the ruleset's
-    # indicators come from the data (`rows: data`); `evaluate` uses it.
+    # The plan this unit was read against: the ruleset's own, or, when its
+    # indicators come from the data (`rows: data`), a copy with this unit's
+    # indicator rows in place. `evaluate` scores the unit by it.
     plan: Plan | None = field(default=None, repr=False)
     entry_keys: Mapping[str, str] = field(default_factory=dict, repr=False)  # indicator key → key in the file
 
@@ -119,6 +121,8 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     elif not isinstance(subject, dict) or not isinstance(subject.get("name"), str) or not subject["name"].strip():
         rd.add("input.no_subject", rd.at(("subject",)))
         subject = {"name": ""}
+    else:
+        _check_name(subject["name"], ("subject",) if isinstance(raw.get("subject"), str) else ("subject", "name"), rd)
     ruleset_ref = raw.get("ruleset") if isinstance(raw.get("ruleset"), str) else None
     year = raw.get("year")
     if year is not None and year != plan.ruleset.year:
@@ -153,7 +157,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
 
     if rd.problems:
         raise DiagnosticError(sorted(rd.problems, key=sort_key))
-    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan, entry_keys=entry_keys)
+    return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan or plan, entry_keys=entry_keys)
 
 
 def _section(given: Any, name: str, rd: Reader) -> dict | None:
@@ -256,6 +260,15 @@ def _raw_name_counts(data: Any) -> Counter:
     return counts
 
 
+def _check_name(name: str, path: tuple, rd: _Reader) -> None:
+    """A name is shown in reports, forms and on terminals: bidirectional
+    controls (U+202E …) would show it reversed or hide part of it, so they are
+    refused, located."""
+    found = bidi_controls(name)
+    if found:
+        rd.add("input.bidi_in_name", rd.at(path), value="、".join(dict.fromkeys(found)))
+
+
 def _row_name(data: dict) -> str:
     """A row's name as text ('' when missing or not a name)."""
     name = data.get("name")
@@ -272,6 +285,8 @@ def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple
     name = _row_name(data)
     if not name:
         rd.add("input.row_no_name", rd.at(path), table=tname)
+    else:
+        _check_name(name, path + ("name",), rd)
     own_trail = () if trail is None else trail + (name,)
     values: dict[str, Any] = {}
     columns = decl.columns

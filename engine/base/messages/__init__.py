@@ -6,6 +6,7 @@ checks every code used in the engine has both languages.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import operator
 import re
@@ -26,14 +27,65 @@ from engine.base.messages import locate as _locate  # noqa: E402
 from engine.base.messages import projects as _projects  # noqa: E402
 from engine.base.messages import report as _report  # noqa: E402
 from engine.base.messages import security as _security  # noqa: E402
+from engine.base.messages import system as _system  # noqa: E402
 from engine.base.messages import usage as _usage  # noqa: E402
 from engine.base.messages import years as _years  # noqa: E402
 from json.encoder import encode_basestring
 
-_SECTIONS = (_core, _inputs, _locate, _projects, _report, _security, _years, _batch, _usage)
+_SECTIONS = (_core, _inputs, _locate, _projects, _report, _security, _years, _batch, _usage, _system)
 CATALOG: dict[str, tuple[str, str]] = {}
 for _section in _SECTIONS:
     CATALOG.update(_section.MESSAGES)
+
+class Said(tuple):
+    """An argument that is itself a sentence of the catalogue: `Said(code,
+    args)`, filled in the language of the message that holds it (what the
+    operating system or a parser said, in our words)."""
+
+    __slots__ = ()
+
+    def __new__(cls, code: str, args: Mapping[str, Any] | None = None):
+        return super().__new__(cls, (code, dict(args or {})))
+
+    def __getnewargs__(self):  # pickled from worker processes as (code, args)
+        return (self[0], self[1])
+
+    @property
+    def code(self) -> str:
+        return self[0]
+
+
+def os_error(error: OSError) -> Said:
+    """An operating-system error in words (`ENOSPC` → 磁盘已满)."""
+    name = errno.errorcode.get(error.errno or 0, "")
+    if f"os.{name}" in CATALOG:
+        return Said(f"os.{name}")
+    return Said("os.other", {"errno": name or str(error.errno or type(error).__name__)})
+
+
+def _by_start(text: str, table, fallback: str) -> Said:
+    for start, code in table:
+        if text.startswith(start) or start in text:
+            return Said(code)
+    return Said(fallback)
+
+
+def yaml_problem(problem: str) -> Said:
+    """A YAML parser's problem (`did not find expected ',' or '}'`) in words."""
+    return _by_start(problem, _system.YAML_PROBLEMS, "yaml.unexpected")
+
+
+def json_problem(problem: str) -> Said:
+    """A JSON decoder's problem (`Expecting value`) in words."""
+    return _by_start(problem, _system.JSON_PROBLEMS, "json.unexpected")
+
+
+def workbook_problem(error: Exception) -> Said:
+    """Why a workbook cannot be opened (`BadZipFile`) in words."""
+    import zipfile  # cold start: only when a workbook failed to open
+
+    return Said("xlsx.not_zip" if isinstance(error, zipfile.BadZipFile) else "xlsx.damaged")
+
 
 _KIND_EN = {"未完成": "below target", "超额": "well above target", "需说明": "to be explained"}
 
@@ -113,7 +165,7 @@ def _given(t: "_Template", args: Mapping[str, Any], lang: str) -> tuple[tuple, s
 
 def _values(args: Mapping[str, Any], lang: str) -> dict[str, str]:
     words = _TYPE_WORDS["en" if lang == "en" else "zh"]
-    values = {k: _text(v) for k, v in args.items()}
+    values = {k: format_message(v[0], v[1], lang) if v.__class__ is Said else _text(v) for k, v in args.items()}
     if "expected" in values and values["expected"] in words:
         values["expected"] = words[values["expected"]]
     if lang == "en" and "kind" in values:

@@ -20,7 +20,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.no_sheet": ("工作簿中没有工作表「{sheet}」（现有：{known}）", "the workbook has no sheet '{sheet}' (it has: {known})"),
     "batch.unit_internal": ("内部错误：{error}。此单位未评价，其余单位不受影响；请加 --debug 重新运行 evaluate 并报告", "internal error: {error}. This unit was not evaluated, the others are unaffected; rerun evaluate on it with --debug and report it"),
     "batch.no_inputs": ("没有找到可评价的单位", "no units found to evaluate"),
-    "cli.batch_usage": ("用法错误：--format xlsx 需要 --output 文件；--jobs 不能为负数（0 表示每个 CPU 一个进程）", "usage: --format xlsx needs --output FILE; --jobs must not be negative (0: one per CPU)"),
+    # a table row that lacks a column (the table's words for input.missing…)
+    "batch.no_column": ("这一行缺少必填数据「{label}」：表格中没有这一列，请加一列，表头写「{header}」", "this row lacks the required figure '{label}': the table has no column for it; add one headed '{header}'"),
+    "batch.no_table_columns": ("这一行缺少数据表「{label}」：表格中没有它的列，请加表头如「{header}」的列", "this row lacks table '{label}': the table has no columns for it; add columns headed like '{header}'"),
+    "batch.no_actual_column": ("这一行缺少指标「{name}」的实际完成值：请加一列，表头写「{header}」", "this row lacks the actual of '{name}': add a column headed '{header}'"),
+    "batch.no_score_column": ("这一行缺少指标「{name}」的得分：请加一列，表头写「{header}」", "this row lacks the score of '{name}': add a column headed '{header}'"),
+    "batch.no_coefficient_column": ("这一行缺少指标「{name}」的得分系数：请加一列，表头写「{header}」", "this row lacks the coefficient of '{name}': add a column headed '{header}'"),
+    "batch.absent_category": ("表格中没有数据表「{table}」类别「{category}」的列（如「{header}」）：这些数据按缺失处理（不当作 0），用到它们的核对不进行", "the sheet has no columns for category '{category}' of table '{table}' (such as '{header}'): those figures are missing (not 0), and the checks that use them are not made"),
+    "batch.no_name_cell": ("这一行没有单位名称：请在「名称」列填写", "this row has no unit name: fill in the 名称 column"),
+    "cli.batch_xlsx_output": ("用法错误：--format xlsx 需要用 --output 指定文件", "usage: --format xlsx needs --output FILE"),
+    "cli.batch_jobs": ("用法错误：--jobs 不能为负数（0 表示每个 CPU 一个进程）", "usage: --jobs must not be negative (0: one per CPU)"),
+    "cli.batch_rows_unused": ("用法错误：规则集（及 --columns）中没有需要明细行的指标，--rows {path} 不会被使用；请去掉 --rows，或在 batch: 段中声明 rows", "usage: nothing in the ruleset (or --columns) takes line rows, so --rows {path} would be ignored; drop --rows or declare rows in the batch: section"),
     "cli.batch_progress": ("评价中", "evaluating"),
     # the printed summary
     "batch.summary_head": ("批量评价：共 {units} 个单位，评价 {evaluated} 个，失败 {failed} 个", "batch: {units} units, {evaluated} evaluated, {failed} failed"),

@@ -123,5 +123,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.valid": ("{file}：规则集有效（{indicators} 项指标，满分 {total}）", "{file}: ruleset is valid ({indicators} indicators, {total} points)"),
     "cli.no_ruleset": ("数据文件没有指定规则集：请用 --ruleset 指定", "the data file names no ruleset: give one with --ruleset"),
     "cli.written": ("已写入 {path}", "written to {path}"),
+    "cli.interrupted": ("已中断", "interrupted"),
+    "cli.strict_warnings": ("有 {count} 条警告；按 --strict 退出码为 1", "{count} warning(s); exit 1 as --strict asks"),
     "cli.output_failed": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
 }

@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.not_mapping": ("数据文件应是一个键值映射（subject、inputs、tables、indicators）", "a data file must be a mapping (subject, inputs, tables, indicators)"),
     "input.unknown_key": ("数据文件中有未知的项「{key}」{suggestion?，是否应为「{suggestion}」？}（可以有：{known}）", "unknown key '{key}' in the data file{suggestion?; did you mean '{suggestion}'?} (known: {known})"),
     "input.year_mismatch": ("数据的年度是 {year}，而规则集「{ruleset}」适用于 {expected} 年度：请换用对应年度的规则集", "the data is for {year}, but the ruleset '{ruleset}' is for {expected}: use that year's ruleset"),
+    "input.bidi_in_name": ("名称中有文字方向控制符 {value}（会使名称反向显示或隐藏部分文字）：请删去", "the name holds the text-direction control {value} (it shows the name reversed or hides part of it): remove it"),
     "input.no_subject": ("缺少被评价单位的名称：请写 subject: 单位名称", "the unit's name is missing: write subject: <name>"),
     "input.section_not_mapping": ("「{section}」下面应逐行写「名称: 值」", "'{section}' should list 'name: value' lines"),
     # declared inputs

@@ -36,6 +36,7 @@ MESSAGES.update({
     "cases.diff_score": ("「{name}」得分：期望 {expected}，实际 {actual}", "score of '{name}': expected {expected}, actual {actual}"),
     "cases.unknown_indicator": ("用例检验的指标「{name}」在规则集中不存在{suggestion?（是否应为「{suggestion}」？）}", "the case checks '{name}', which the ruleset does not have{suggestion? (did you mean '{suggestion}'?)}"),
     "cases.data_not_found": ("用例的数据文件不存在：{path}（路径相对于规则集文件）", "the case's data file does not exist: {path} (paths are relative to the ruleset file)"),
+    "cases.reference_mismatch": ("「{name}」的公式 {formula} 在本用例上的计算结果与参考求值器（simpleeval）不一致：{compiled} ≠ {reference}。这是 jixiao 的缺陷，请报告维护者", "the formula {formula} of '{name}' gives {compiled} on this case, but the reference evaluator (simpleeval) gives {reference}: a defect in jixiao, please report it"),
     "cases.coverage": ("覆盖情况：", "Coverage:"),
     "cases.cov_indicators": ("指标得分：{total} 项末级指标中 {covered} 项的得分有用例检验{missing?；未检验：{missing}}", "indicator scores: {covered} of {total} leaf indicators have their score checked by a case{missing?; not checked: {missing}}"),
     "cases.cov_grades": ("等级：{total} 档中 {covered} 档有用例达到{missing?；未达到：{missing}}", "grades: {covered} of {total} grade bands are reached by a case{missing?; not reached: {missing}}"),

@@ -1,0 +1,200 @@
+"""Faults and signals (issue 13): Ctrl-C and SIGTERM during a parallel batch,
+a closed pipe, a full disk or a too-long name while writing the summary,
+odd years for `init`, YAML written by the YAML library."""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.load.yaml_loader import load_text
+from engine.render.resolved import scalar
+from tests.conftest import ROOT, RULESET_2019, run_cli
+
+RULESET = "rulesets/2019/department.yaml"
+UNITS = (ROOT / "tests" / "fixtures" / "batch" / "units.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+
+
+def _many(tmp: Path, count: int) -> Path:
+    path = tmp / "many.jsonl"
+    path.write_text("".join(UNITS[i % 3] + "\n" for i in range(count)), encoding="utf-8")
+    return path
+
+
+def _temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".jixiao-"))
+
+
+def _start_batch(tmp: Path, count: int = 3000) -> subprocess.Popen:
+    """A real `cli.py batch --jobs 2` on `count` units in its own process group
+    (as a terminal runs it); returns once it is writing results."""
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "cli.py"), "batch", str(_many(tmp, count)), "--ruleset", str(ROOT / RULESET), "--jobs", "2", "--output", str(tmp / "r.jsonl")],
+        cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _temporaries(tmp):  # the results' temporary file: the pool is at work
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the batch did not start"
+        time.sleep(0.05)
+    time.sleep(1.0)
+    assert proc.poll() is None, "the batch ended before it could be interrupted: give it more units"
+    return proc
+
+
+def _gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
+def test_ctrl_c_during_a_parallel_batch_stops_everything_with_one_line(tmp_path):
+    proc = _start_batch(tmp_path)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group, workers included
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the batch hung after Ctrl-C")
+    assert proc.returncode == 130
+    assert err.decode() == "已中断\n" and out == b""
+    assert _temporaries(tmp_path) == [] and not (tmp_path / "r.jsonl").exists()
+    deadline = time.monotonic() + 10
+    while not _gone(proc.pid) and time.monotonic() < deadline:  # no worker left behind
+        time.sleep(0.1)
+    assert _gone(proc.pid)
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
+def test_sigterm_during_a_batch_leaves_no_temporary_file_and_no_worker(tmp_path):
+    proc = _start_batch(tmp_path)
+    proc.send_signal(signal.SIGTERM)  # the main process only (`kill PID`)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the batch hung after SIGTERM")
+    assert proc.returncode == 130
+    assert err.decode() == "已中断\n"
+    assert _temporaries(tmp_path) == [] and not (tmp_path / "r.jsonl").exists()
+    deadline = time.monotonic() + 10
+    while not _gone(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _gone(proc.pid)
+
+
+def test_a_batch_piped_into_head_exits_141_quietly(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "cli.py", "batch", str(_many(tmp_path, 400)), "--ruleset", RULESET, "--jobs", "1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    first = proc.stdout.readline()  # `| head -1`
+    proc.stdout.close()
+    assert json.loads(first)["total"]
+    assert proc.wait(timeout=120) == 141
+    assert proc.stderr.read() == b""
+
+
+# --- writing the summary ----------------------------------------------------------
+
+def test_a_full_disk_while_writing_the_summary_is_a_located_error(tmp_path, monkeypatch):
+    from engine.base import fileio
+
+    real = fileio.write_atomic
+
+    def full(path, data, **kw):
+        if str(path).endswith(".summary.json"):
+            raise OSError(errno.ENOSPC, "No space left on device", path)
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(fileio, "write_atomic", full)
+    out = tmp_path / "r.jsonl"
+    code, stdout, err = run_cli("batch", str(_many(tmp_path, 2)), "--ruleset", RULESET, "--output", str(out))
+    assert code == 1
+    assert f"无法写入 {out}.summary.json：磁盘已满\n" in err
+    assert "No space" not in err and "内部错误" not in err
+    assert out.exists()  # the results were complete and stay
+
+
+def test_a_summary_name_too_long_is_a_located_error(tmp_path):
+    out = tmp_path / ("结" * 80 + ".jsonl")  # 246 bytes: fine; with .summary.json: too long
+    code, _, err = run_cli("batch", str(_many(tmp_path, 2)), "--ruleset", RULESET, "--output", str(out))
+    assert code == 1
+    assert f"无法写入 {out}.summary.json：文件名太长\n" in err
+    assert _temporaries(tmp_path) == []
+
+
+def test_batch_output_into_a_missing_folder_names_the_users_path(tmp_path):
+    out = tmp_path / "nodir" / "b.csv"
+    code, _, err = run_cli("batch", str(_many(tmp_path, 2)), "--ruleset", RULESET, "--output", str(out))
+    assert code == 1
+    assert err == f"无法写入 {out}：文件或文件夹不存在\n"
+
+
+# --- init and show write YAML through the library ---------------------------------
+
+@pytest.mark.parametrize("year", ["²⁰²¹", "２０２１", "20211", "二〇二一", "-2021"])
+def test_init_with_a_year_that_is_not_four_digits_is_a_usage_error(tmp_path, year):
+    code, out, err = run_cli("init", year, "--from", RULESET, "--output", str(tmp_path / "x.yaml"))
+    assert code == 2 and out == ""
+    assert err == "年度应为四位数字，如 2021\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_into_a_missing_folder_is_refused_like_every_output(tmp_path):
+    target = tmp_path / "nodir" / "x.yaml"
+    code, _, err = run_cli("init", "2021", "--from", RULESET, "--output", str(target))
+    assert code == 1
+    assert err == f"无法写入 {target}：文件或文件夹不存在\n"
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_a_parents_kind_with_a_newline_cannot_add_a_line_to_the_new_ruleset(tmp_path):
+    parent = tmp_path / "department.yaml"
+    text = RULESET_2019.read_text(encoding="utf-8")
+    text = text.replace("kind: 部门整体支出", 'kind: "部门整体支出\\nextends: /etc/shadow\\n#"', 1)
+    parent.write_text(text, encoding="utf-8")
+    target = tmp_path / "next.yaml"
+    code, _, err = run_cli("init", "2020", "--from", str(parent), "--output", str(target))
+    assert code == 0, err
+    written = target.read_text(encoding="utf-8")
+    raw, _ = load_text(written, "next.yaml")
+    assert list(raw) == ["extends", "id", "title", "year"]
+    assert raw["extends"] == "department.yaml"
+    assert not any(line.startswith("extends: /etc") for line in written.splitlines())
+    assert "部门整体支出\\nextends: /etc/shadow\\n#" in written  # shown, escaped, inside its comment
+
+
+def test_show_resolved_round_trips_a_tab_before_a_hash(tmp_path):
+    ruleset = tmp_path / "department.yaml"
+    text = RULESET_2019.read_text(encoding="utf-8")
+    ruleset.write_text(text.replace("kind: 部门整体支出", 'kind: "a\\t#b"', 1), encoding="utf-8")
+    code, out, err = run_cli("show", str(ruleset), "--resolved")
+    assert code == 0, err
+    raw, _ = load_text(out, "resolved.yaml")
+    assert raw["kind"] == "a\t#b"
+
+
+# What the loader accepts in a value: no C0/C1 controls but tab and newline.
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if c not in (9, 10))))
+
+
+@settings(max_examples=400, deadline=None)
+@given(key=TEXT.filter(lambda t: t.strip() != "" and t not in ("a", "z")), value=TEXT)
+def test_any_text_scalar_reads_back_as_itself_on_one_line(key, value):
+    line = f"{scalar(key)}: {scalar(value)}\n"
+    assert line.count("\n") == 1 and "\r" not in line and "\u2028" not in line and "\x85" not in line
+    raw, _ = load_text("a: 1\n" + line + "z: 2\n", "x.yaml")
+    assert raw[key] == value and raw["z"] == 2 and len(raw) == 3
