@@ -282,10 +282,11 @@ def test_summary_values(tmp_path):
 
 def test_summary_median_of_an_even_count_and_ties_in_input_order():
     from engine.batch.statistics import BatchSummary as Summary
+    from engine.batch.units import UnitOutcome
 
     s = Summary({"优": 0, "良": 0})
     for i, total in enumerate(["90", "80", "80", "70.5"]):
-        s.add((True, f"u{i}", f"单位{i}", Decimal(total), "良", i % 2))
+        s.add(UnitOutcome(True, f"u{i}", f"单位{i}", Decimal(total), "良", i % 2, None, (), False))
     assert s.median() == Decimal("80.00") and s.mean() == Decimal("80.13")
     assert [u["location"] for u in s.as_dict()["best"]] == ["u0", "u1", "u2", "u3"]
     assert [u["location"] for u in s.as_dict()["most_warnings"]] == ["u1", "u3"]

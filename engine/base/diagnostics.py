@@ -42,8 +42,8 @@ class Diagnostic:
         return format_message(self.code, self.args, lang)
 
     def render(self, lang: str = "zh") -> str:
-        where = str(self.span) if self.span else "?"
-        return f"{where}: {self.message(lang)}"
+        # A problem with no place in a file (a command-line argument) is its message alone.
+        return f"{self.span}: {self.message(lang)}" if self.span else self.message(lang)
 
 
 class DiagnosticError(Exception):

@@ -37,7 +37,7 @@ class BatchSummary:
     first_failures: list = field(default_factory=list)
 
     def add(self, outcome: UnitOutcome) -> None:
-        ok, where, name, total, grade, warnings = outcome[:6]
+        ok, where, name, total, grade, warnings = outcome.ok, outcome.where, outcome.name, outcome.total, outcome.grade, outcome.warnings
         if ok is None:  # a line row that belongs to no unit
             self.orphans += 1
             return

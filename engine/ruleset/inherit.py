@@ -28,7 +28,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from engine.base.digest import digest_of
 from engine.base.paths import display_path
@@ -56,6 +56,14 @@ class Link:
     path: str
     year: Any
     digest: str
+
+
+class Layer(NamedTuple):
+    """One file of a chain as read: its data, positions and `Link`."""
+
+    raw: Any
+    smap: SourceMap
+    link: Link
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,7 @@ def resolve_chain(path: str, display: str | None = None, search: SearchPath | No
     search path (a chain named by a data file). Raises `DiagnosticError` with
     every problem found in the merge."""
     layers = _read_chain(path, display or path, search or SearchPath.default(), allowed)
-    raw, smap = layers[-1][0], layers[-1][1]
+    raw, smap = layers[-1].raw, layers[-1].smap
     touched: dict[str, SourceSpan] = {}
     changed: dict[str, SourceSpan] = {}
     if len(layers) > 1:
@@ -113,8 +121,8 @@ def resolve_chain(path: str, display: str | None = None, search: SearchPath | No
     return Resolved(raw, smap, digest, chain, touched, changed)
 
 
-def _read_chain(path: str, display: str, search: SearchPath, allowed: tuple[str, ...] | None) -> list[tuple[Any, SourceMap, Link]]:
-    layers: list[tuple[Any, SourceMap, Link]] = []
+def _read_chain(path: str, display: str, search: SearchPath, allowed: tuple[str, ...] | None) -> list[Layer]:
+    layers: list[Layer] = []
     seen: set[str] = set()
     via: SourceSpan | None = None  # the `extends:` that named this file
     while True:
@@ -131,7 +139,7 @@ def _read_chain(path: str, display: str, search: SearchPath, allowed: tuple[str,
             raise
         raw, smap = load_text(text, display)
         year = raw.get("year") if isinstance(raw, dict) else None
-        layers.append((raw, smap, Link(display, real, year, digest_of(text))))
+        layers.append(Layer(raw, smap, Link(display, real, year, digest_of(text))))
         ext = raw.get("extends") if isinstance(raw, dict) else None
         if ext is None:
             return layers
