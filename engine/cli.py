@@ -55,8 +55,8 @@ class Io:
 
     def problems(self, diagnostics) -> None:
         """Every diagnostic as `file:line:col: message`, then the count."""
-        for d in diagnostics:  # a problem with no place (a ruleset named on the command line): just the sentence
-            self.err(d.render(self.lang) if d.span else d.message(self.lang))
+        for d in diagnostics:
+            self.err(d.render(self.lang))
         self.err(self.say("cli.problems", count=len(diagnostics)))
 
 
