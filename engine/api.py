@@ -21,6 +21,7 @@ import dataclasses
 import io
 import json
 import os
+from decimal import Decimal
 from typing import Any, Mapping
 
 from engine import __version__
@@ -128,7 +129,7 @@ def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | 
         if isinstance(ruleset, Plan):
             return _evaluate_raw_file(os.fspath(unit), ruleset)
         return evaluate_file(os.fspath(unit), ruleset, search)
-    raw = dict(unit)
+    raw = _exact(unit)
     if isinstance(ruleset, Plan):
         plan = ruleset
     else:
@@ -153,6 +154,21 @@ def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath
     if not sets:
         return _run.evaluate_file(data_path, ruleset, search, lint_choice)
     return evaluate_with(*_run.read_file_unit(data_path, ruleset, search), sets, lint_choice)
+
+
+def _exact(value: Any) -> Any:
+    """A caller's data as the loader would give it: every number a `Decimal`.
+    A float becomes the decimal its shortest form shows (`3193.13`, as the JSON
+    text or the database field said), never the binary fraction behind it."""
+    if isinstance(value, Mapping):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_exact(v) for v in value]
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
 
 
 def _evaluate_raw_file(path: str, plan: Plan) -> Result:

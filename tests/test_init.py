@@ -15,7 +15,7 @@ from engine.base.diagnostics import DiagnosticError
 from engine.ruleset.inherit import resolve_chain
 from engine.tools.scaffold import default_path
 from engine.load.yaml_loader import load_text
-from tests.conftest import ROOT, run_cli
+from tests.conftest import EXAMPLE_2019, ROOT, run_cli
 from tests.test_schema import as_json
 
 RULESET_2020 = ROOT / "rulesets" / "2020" / "department.yaml"
@@ -64,6 +64,23 @@ def test_the_schema_comment_and_extends_are_relative_to_the_new_file(tmp_path, m
     schema = re.match(r"# yaml-language-server: \$schema=(.*)", text).group(1)
     assert (tmp_path / "rulesets" / "2021" / schema).resolve() == (tmp_path / "rulesets" / "ruleset.schema.json").resolve()
     assert default_path("rulesets/2020/department.yaml", 2021) == "rulesets/2021/department.yaml"
+
+
+def test_init_from_a_bundled_ruleset_writes_beside_the_user_and_names_it(tmp_path, monkeypatch):
+    """Outside the project (as an installed jixiao is used), the new file goes to ./rulesets/<year>/,
+    never among the bundled files, and it extends the bundled ruleset by name."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("init", "2022", "--from", "2020/department")
+    new = os.path.join("rulesets", "2022", "department.yaml")
+    assert (code, out, err) == (0, f"已生成 {new}（继承 2020/department）；修改后运行 jixiao validate {new}\n", "")
+    assert not (ROOT / "rulesets" / "2022").exists()
+    text = (tmp_path / new).read_text(encoding="utf-8")
+    assert "\nextends: 2020/department\n" in text and "#   jixiao diff 2020/department rulesets/2022/department.yaml 数据文件" in text
+    schema = re.match(r"# yaml-language-server: \$schema=(.*)", text).group(1)
+    assert (tmp_path / "rulesets" / "2022" / schema).resolve() == (ROOT / "rulesets" / "ruleset.schema.json").resolve()
+    assert run_cli("validate", new) == (0, f"{new}：规则集有效（17 项指标，满分 100）\n", "")
+    code, out, _ = run_cli("evaluate", str(EXAMPLE_2019), "--ruleset", "2022/department")
+    assert code == 0 and "总分: 89.36    等级: 良\n" in out  # 2020's bands give 预算调整率 31.21% two points
 
 
 def test_init_never_overwrites(tmp_path):

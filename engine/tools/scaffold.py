@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from engine.ruleset.plan import Node
 
@@ -107,6 +108,10 @@ def next_year(parent: str, year: int, out: str | None = None, display: str | Non
     search = search or SearchPath.default()
     plan = load_plan(parent, display or parent, search)
     rs = plan.ruleset
+    name = _bundled_name(parent)
+    if name is not None:  # an installed jixiao's own ruleset: speak of it by name, write beside the user
+        display = name
+        out = out or os.path.join("rulesets", str(year), os.path.basename(parent))
     out = out or default_path(display or parent, year)
     here = os.path.dirname(os.path.abspath(out))
     old_year = str(rs.year)
@@ -140,7 +145,7 @@ def next_year(parent: str, year: int, out: str | None = None, display: str | Non
         year=year, old_year=old_year, kind=one_line(rs.kind),
         out=one_line(_posix(out)), parent=one_line(_posix(display or parent)),
         live=_live({
-            "extends": _bundled_name(parent) or _rel(os.path.abspath(parent), here),
+            "extends": name or _rel(os.path.abspath(parent), here),
             "id": rs.id.replace(old_year, str(year)) if old_year in rs.id else f"{rs.id}-{year}",
             "title": rs.title.replace(old_year, str(year)) if old_year in rs.title else f"{rs.title}（{year}）",
             "year": year,
@@ -201,7 +206,10 @@ def _num(value) -> str:
 
 
 def _rel(target: str, start: str) -> str:
-    return _posix(os.path.relpath(target, start))
+    try:
+        return _posix(os.path.relpath(target, start))
+    except ValueError:  # Windows: another drive has no relative path; an absolute URI still resolves
+        return Path(target).resolve().as_uri()
 
 
 def _posix(path: str) -> str:

@@ -1,0 +1,93 @@
+"""docs/api.md and examples/api_example.py: what they show is what `engine.api`
+does (the example's output, every code block, every public name), and a dict
+from a budget system is evaluated as exactly as a data file."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+from engine import api
+from tests.conftest import EXAMPLE_2019, ROOT
+
+DOC = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+EXAMPLE = ROOT / "examples" / "api_example.py"
+
+
+def test_the_example_prints_what_the_doc_shows(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    env.pop("JIXIAO_RULESETS", None)
+    # from an empty folder: the rulesets and the example data are found from the package
+    proc = subprocess.run([sys.executable, str(EXAMPLE)], cwd=tmp_path, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    shown = re.search(r"python examples/api_example.py\n```\n\n```text\n(.*?)```", DOC, re.S).group(1)
+    assert proc.stdout == shown
+    assert "文件: 总分 87.36  等级 良\n" in proc.stdout and "字典: 武汉经济技术开发区（汉南区）人力资源局  总分 87.36  等级 良\n" in proc.stdout
+
+
+BLOCKS = re.findall(r"```python\n(.*?)```", DOC, re.S)
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
+def test_every_python_block_runs_and_prints_what_its_comments_say(block):
+    """Run from the project folder; each `print(…)  # shown` line prints the start of its comment."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "docs/api.md", "exec"), {})
+    said = [line.split("  # ", 1)[1].strip() for line in block.splitlines() if line.lstrip().startswith("print(")]
+    printed = out.getvalue().splitlines()
+    assert len(printed) == len(said)
+    for line, comment in zip(printed, said):
+        assert comment.startswith(line), (line, comment)
+
+
+def test_the_blocks_cover_the_golden_case():
+    assert len(BLOCKS) >= 4 and "print(result.total, result.grade)                  # 87.36 良" in BLOCKS[0]
+
+
+@pytest.mark.parametrize("name", api.__all__)
+def test_every_public_name_is_documented(name):
+    assert f"`{name}" in DOC
+
+
+def test_the_doc_is_linked_from_the_readme():
+    assert "[docs/api.md](docs/api.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _unit(**loads) -> dict:
+    return json.loads(EXAMPLE_2019.with_suffix(".json").read_text(encoding="utf-8"), **loads)
+
+
+def test_a_dict_with_floats_evaluates_as_exactly_as_the_file():
+    """json.load without parse_float gives floats (3193.13 is really 3193.1300000000001091…):
+    each is read as the decimal it was written as, never as the binary fraction."""
+    floats, decimals = _unit(), _unit(parse_float=Decimal)
+    assert isinstance(floats["inputs"]["文中年初预算数"], float)
+    a, b = api.evaluate(floats), api.evaluate(decimals, "2019/department")
+    assert (a.total, a.grade) == (Decimal("87.36"), "良")
+    unhashed = lambda result: re.sub(r'"sha256:[0-9a-f]+"', "", api.result_json(result))  # noqa: E731
+    assert unhashed(a) == unhashed(b)  # the input's digest differs: 1836.5 was written 1836.50
+    file = api.evaluate(str(EXAMPLE_2019))
+    assert [r.score for r in a.indicators] == [r.score for r in file.indicators]
+    assert a.find("预算执行率").actual == Decimal("0.9359")
+
+
+def test_a_dict_with_whole_numbers_and_strings_as_forms_print_them():
+    unit = _unit(parse_float=Decimal)
+    unit["inputs"] = {k: (int(v) if isinstance(v, Decimal) and v == v.to_integral() else f"{v:,}万元" if isinstance(v, Decimal) else v) for k, v in unit["inputs"].items()}
+    assert api.evaluate(unit).total == Decimal("87.36")
+
+
+def test_a_dicts_problems_are_all_reported_with_their_field():
+    with pytest.raises(api.DiagnosticError) as e:
+        api.evaluate({"ruleset": "2019/department", "inputs": {"文中实际支出": "三千九百万"}})
+    messages = [d.render() for d in e.value.diagnostics]
+    assert "<data>:1:1: 「正文·实际共支出」（文中实际支出）应填数字，这里是「三千九百万」" in messages
+    assert "<data>:1:1: 缺少必填数据「正文·年初预算安排批复数」：请在 inputs 下填写 文中年初预算数" in messages
