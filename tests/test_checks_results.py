@@ -18,7 +18,7 @@ def _ruleset(tmp_path, *checks: str) -> str:
     """The 2019 department ruleset with `checks` added to its own."""
     lines = (ROOT / "rulesets/2019/department.yaml").read_text(encoding="utf-8").splitlines()
     end = next(i for i, line in enumerate(lines) if line.startswith("cases:"))
-    text = "\n".join(lines[:end] + [f"  - {c}" for c in checks]) + "\n"
+    text = "\n".join(lines[:end] + [f"  - {c}" for c in checks] + lines[end:]) + "\n"
     path = tmp_path / "department.yaml"
     path.write_text(text, encoding="utf-8")
     return str(path)

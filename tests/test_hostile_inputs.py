@@ -621,7 +621,8 @@ def test_cases_sharing_a_data_file_read_and_evaluate_it_once(tmp_path, monkeypat
     calls = []
     real = cases.load_unit
     monkeypatch.setattr(cases, "load_unit", lambda *a: calls.append(1) or real(*a))
-    ruleset = (ROOT / RULESET).read_text(encoding="utf-8").split("\ncases:")[0].replace("../../", f"{ROOT}/")
+    head, rest = (ROOT / RULESET).read_text(encoding="utf-8").replace("../../", f"{ROOT}/").split("\ncases:", 1)
+    ruleset = head + (rest[rest.index("\nreport:"):] if "\nreport:" in rest else "")  # the cases replaced, the rest kept
     body = "".join(f"  - name: 用例{i}\n    data: {ROOT}/examples/2019/hr-bureau.yaml\n    expect: {{total: 87.36, grade: 良}}\n" for i in range(300))
     (tmp_path / "rs.yaml").write_text(ruleset + "\ncases:\n" + body, encoding="utf-8")
     report = cases.run(str(tmp_path / "rs.yaml"))
