@@ -37,7 +37,7 @@ def _docx():
     return docx
 
 
-def _font(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
+def set_font(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
     """Set a style's or run's font for Latin and East Asian text alike (a
     theme font would otherwise win over the name for CJK text)."""
     # optional library (the docx/reports extra): imported only for Word output
@@ -60,10 +60,10 @@ def _setup(doc) -> None:
     # optional library (the docx/reports extra): imported only for Word output
     from docx.shared import Cm, RGBColor
 
-    _font(doc.styles["Normal"], BODY_FONT, 12)
+    set_font(doc.styles["Normal"], BODY_FONT, 12)
     for level, size in HEADING_SIZES.items():
         style = doc.styles[f"Heading {level}"]
-        _font(style, HEADING_FONT, size, True)
+        set_font(style, HEADING_FONT, size, True)
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.font.italic = False
     section = doc.sections[0]
@@ -98,7 +98,7 @@ def _grid(doc, grid: Grid, text_width) -> None:
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(grid.title), HEADING_FONT, 12, True)
+    set_font(title.add_run(grid.title), HEADING_FONT, 12, True)
     if grid.note:
         note = doc.add_paragraph()
         note.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -127,7 +127,7 @@ def _grid(doc, grid: Grid, text_width) -> None:
         p = cell.paragraphs[0]
         p.alignment = aligns[c.align]
         run = p.add_run(c.text)
-        _font(run, HEADING_FONT if c.header else BODY_FONT, 9, c.header)
+        set_font(run, HEADING_FONT if c.header else BODY_FONT, 9, c.header)
 
 
 def _landscape(doc):
@@ -161,7 +161,7 @@ def render_document(document: Document) -> bytes:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_before = Pt(96 if i == 0 else 18)
-        _font(p.add_run(line), HEADING_FONT, 22 if i < 3 else 16, i < 3)
+        set_font(p.add_run(line), HEADING_FONT, 22 if i < 3 else 16, i < 3)
     if document.cover:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     elif any(isinstance(b, Grid) and b.landscape for b in document.blocks):
@@ -188,7 +188,7 @@ def render_document(document: Document) -> bytes:
             continue  # the figures are in the sentence above; the chart is drawn in HTML
     footer = doc.sections[0].footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(footer.add_run(document.stamp_line), BODY_FONT, 7)
+    set_font(footer.add_run(document.stamp_line), BODY_FONT, 7)
     props = doc.core_properties
     given = document.properties
     limit = 255  # what Word's core properties hold
@@ -239,12 +239,12 @@ def table_xml(grid: Grid) -> str:
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     tight(caption, True)
     caption.paragraph_format.space_before = Pt(6)
-    _font(caption.add_run(grid.title), HEADING_FONT, 14 if not grid.landscape else 16)
+    set_font(caption.add_run(grid.title), HEADING_FONT, 14 if not grid.landscape else 16)
     if grid.note:
         note = doc.add_paragraph()
         note.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         tight(note, True)
-        _font(note.add_run(grid.note), BODY_FONT, 12)
+        set_font(note.add_run(grid.note), BODY_FONT, 12)
     table = doc.add_table(rows=grid.nrows, cols=grid.ncols)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -278,7 +278,7 @@ def table_xml(grid: Grid) -> str:
             cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
         p = cell.paragraphs[0]
         p.alignment = aligns[c.align]
-        _font(p.add_run(c.text), HEADING_FONT if c.header else BODY_FONT, size, False)
+        set_font(p.add_run(c.text), HEADING_FONT if c.header else BODY_FONT, size, False)
     # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 

@@ -24,6 +24,7 @@ import io
 import os
 import sys
 
+from engine.render.docx_out import set_font
 from engine.render.reproducible import normalise_zip
 
 BODY, HEI, KAI, SONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"
@@ -103,24 +104,6 @@ PROJECT: list[Part] = [
 ]
 
 
-def _font(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
-    """A style's or run's font for Latin and East Asian text alike."""
-    # optional library (the docx/reports extra): imported only for Word output
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    target.font.name = name
-    if size is not None:
-        target.font.size = Pt(size)
-    if bold is not None:
-        target.font.bold = bold
-    rpr = target.element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    fonts.set(qn("w:eastAsia"), name)
-
-
 def _margins(section, mm: dict) -> None:
     # optional library (the docx/reports extra): imported only for Word output
     from docx.shared import Mm
@@ -135,9 +118,9 @@ def _page_number(paragraph) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    _font(paragraph.add_run("— "), SONG, 14)
+    set_font(paragraph.add_run("— "), SONG, 14)
     run = paragraph.add_run()
-    _font(run, SONG, 14)
+    set_font(run, SONG, 14)
     for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
         if kind:
             el = OxmlElement("w:fldChar")
@@ -150,7 +133,7 @@ def _page_number(paragraph) -> None:
             el = OxmlElement("w:t")
             el.text = text
         run._r.append(el)
-    _font(paragraph.add_run(" —"), SONG, 14)
+    set_font(paragraph.add_run(" —"), SONG, 14)
 
 
 def _styles(doc) -> None:
@@ -159,7 +142,7 @@ def _styles(doc) -> None:
     from docx.shared import Pt, RGBColor
 
     normal = doc.styles["Normal"]
-    _font(normal, BODY, SIZE)
+    set_font(normal, BODY, SIZE)
     pf = normal.paragraph_format
     pf.line_spacing_rule, pf.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(LINE)
     pf.space_before = pf.space_after = Pt(0)
@@ -167,7 +150,7 @@ def _styles(doc) -> None:
     pf.widow_control = True
     for level, font, bold in ((1, HEI, False), (2, KAI, False), (3, BODY, True)):
         style = doc.styles[f"Heading {level}"]
-        _font(style, font, SIZE, bold)
+        set_font(style, font, SIZE, bold)
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.font.italic = False
         hf = style.paragraph_format
@@ -176,7 +159,7 @@ def _styles(doc) -> None:
         hf.first_line_indent = Pt(SIZE * 2)
         hf.keep_with_next = True
     title = doc.styles["Title"]
-    _font(title, "方正小标宋简体", 22, False)
+    set_font(title, "方正小标宋简体", 22, False)
     title.font.color.rgb = RGBColor(0, 0, 0)
 
 
@@ -204,7 +187,7 @@ def build(parts: list[Part]) -> bytes:
     stamp.alignment = WD_ALIGN_PARAGRAPH.CENTER
     stamp.paragraph_format.first_line_indent = Pt(0)
     stamp.paragraph_format.line_spacing = 1.0
-    _font(stamp.add_run("{{ stamp_line }}"), SONG, 7)
+    set_font(stamp.add_run("{{ stamp_line }}"), SONG, 7)
     section.footer.add_paragraph("{%p endif %}")
     # optional library (the docx/reports extra): imported only for Word output
     from docx.oxml import OxmlElement
@@ -242,10 +225,10 @@ def build(parts: list[Part]) -> bytes:
             if style == "cover":
                 pf.space_before = Pt(120 if first_cover else 12)
                 first_cover = False
-                _font(run, "方正小标宋简体", 26, True)
+                set_font(run, "方正小标宋简体", 26, True)
             else:
                 pf.space_before = Pt(60 if "authority" in text else 12)
-                _font(run, KAI, SIZE)
+                set_font(run, KAI, SIZE)
         elif style == "right":
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             pf.first_line_indent = Pt(0)
