@@ -129,7 +129,7 @@ def outputs_over_inputs(io: Io, outputs, inputs) -> bool:
 def add_evaluate(sub, t) -> None:
     p = sub.add_parser("evaluate", help=t("按规则集评价一个部门或项目的数据：得分、等级、发现的问题", "evaluate a department's or project's data: score, grade, findings"))
     p.add_argument("data", nargs="*", help=t("数据文件（YAML/JSON）或文件夹；不填则使用自带的 2019 年示例；多个文件或一个文件夹时输出项目支出自评情况汇总表", "data file (YAML/JSON) or folder; defaults to the bundled 2019 example; several files or a folder give the summary across projects"))
-    p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
+    p.add_argument("--ruleset", help=t("规则集：文件路径、名称（如 2019/department）或 id；不填则使用数据文件中 ruleset: 指定的规则集", "the ruleset: a file, a name (e.g. 2019/department) or an id; defaults to the one the data file names in ruleset:"))
     p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
     _add_lint_options(p, t)
@@ -365,7 +365,7 @@ def cmd_validate(args, io: Io) -> int:
 def add_explain(sub, t) -> None:
     p = sub.add_parser("explain", help=t("说明一项得分的由来：规则、所用数据及其位置、计算过程、失分与满分条件；不指定指标时按失分排序列出", "explain how a score came about: the rule, the figures used and where they are, the arithmetic, the points lost and what would have earned full marks; without an indicator, where points were lost, ranked"))
     p.add_argument("args", nargs="*", metavar="[DATA] [INDICATOR]", help=t("数据文件（不填则使用自带的 2019 年示例）和指标名称或 id", "data file (defaults to the bundled 2019 example) and an indicator name or id"))
-    p.add_argument("--ruleset", help=t("规则集文件；不填则使用数据文件中 ruleset: 指定的规则集", "ruleset file; defaults to the one the data file names in ruleset:"))
+    p.add_argument("--ruleset", help=t("规则集：文件路径、名称（如 2019/department）或 id；不填则使用数据文件中 ruleset: 指定的规则集", "the ruleset: a file, a name (e.g. 2019/department) or an id; defaults to the one the data file names in ruleset:"))
     p.set_defaults(run=cmd_explain)
 
 
@@ -571,7 +571,7 @@ def cmd_init(args, io: Io) -> int:
 def add_batch(sub, t) -> None:
     p = sub.add_parser("batch", help=t("批量评价：整个地区或部门的全部单位，逐个报告出错的单位，并给出汇总", "evaluate many units at once: per-unit errors, results and a summary"))
     p.add_argument("inputs", nargs="+", metavar="INPUT", help=t("单位数据文件夹（YAML/JSON）、JSONL 文件（每行一个单位）或表格（CSV/XLSX，每行一个单位）", "a folder of unit files (YAML/JSON), a JSONL file (one unit per line) or a table (CSV/XLSX, one unit per row)"))
-    p.add_argument("--ruleset", required=True, help=t("规则集文件", "ruleset file"))
+    p.add_argument("--ruleset", required=True, help=t("规则集：文件路径、名称（如 2019/department）或 id", "the ruleset: a file, a name (e.g. 2019/department) or an id"))
     p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], help=t("逐单位结果的格式；默认按 --output 的扩展名，否则 jsonl", "per-unit result format; defaults to the --output suffix, else jsonl"))
     p.add_argument("--output", help=t("逐单位结果写入此文件（原子写入），汇总写入其旁的 <文件>.summary.json；不填则结果输出到标准输出", "write per-unit results here (atomically) and the summary beside it as <FILE>.summary.json; default: results to stdout"))
     p.add_argument("--errors", help=t("出错单位的问题清单写入此文件；不填则输出到标准错误", "write the failed units' problems here; default: stderr"))
