@@ -503,3 +503,15 @@ def test_result_writer_takes_lines_as_text_or_as_utf8_bytes(tmp_path):
         w.write((line + "\n").encode("utf-8"))
         w.write((line + "\n").encode("utf-8"))
     assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == (line + "\n") * 2
+
+
+def test_an_unexplained_deviation_in_a_table_row_names_the_column_to_fill(tmp_path):
+    """A table unit has no `explanation:` key to write: the finding names the
+    column (`<指标>.说明`, the header `template --flat` writes) instead."""
+    code, _, _, out = _batch(tmp_path, str(FIX / "units.csv"))
+    messages = [f["message"] for line in out.read_text(encoding="utf-8").splitlines() for f in json.loads(line)["findings"] if f["code"] == "batch.no_explanation_column"]
+    assert messages and "指标「开展校招活动场数」未完成，但没有说明原因：请在「开展校招活动场数.说明」列填写偏差原因" in messages
+    assert not any("explanation" in m for m in messages)
+    # a unit file still speaks of its own key
+    code, _, _, out = _batch(tmp_path, str(FIX / "units.jsonl"))
+    assert "batch.no_explanation_column" not in out.read_text(encoding="utf-8")

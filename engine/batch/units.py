@@ -110,6 +110,8 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
 
             unit = replace(unit, values={**unit.values, **dict.fromkeys(state.cmaps[file].absent)})
         result = evaluate(plan, unit)
+        if kind == "row":
+            result = _table_findings(result)
         warnings = sum(1 for f in result.findings if f.severity == "warning")
         if state.format == "jsonl":
 
@@ -212,6 +214,20 @@ def _table_words(d: Diagnostic, plan: Plan) -> Diagnostic:
         column = next(iter(table.columns), "栏目") if table is not None else "栏目"
         args["header"] = f"{args.get('table', '')}.{column}"
     return Diagnostic(code, d.span, args, d.severity)
+
+
+def _table_findings(result):
+    """A table row's findings in a table's words: an unexplained deviation
+    names the column to fill (`<指标>.说明`), not a YAML key."""
+    if not any(f.code == "deviation.unexplained" for f in result.findings):
+        return result
+    from dataclasses import replace  # rare: only rows with an unexplained deviation
+
+    findings = tuple(
+        f._replace(code="batch.no_explanation_column", args={**f.args, "header": f"{f.args.get('name', '')}.说明"}) if f.code == "deviation.unexplained" else f
+        for f in result.findings
+    )
+    return replace(result, findings=findings)
 
 
 def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> DiagnosticError:

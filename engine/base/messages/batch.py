@@ -64,3 +64,8 @@ MESSAGES["batch.summary_review_unit"] = (
     "  {rank}. {name}（{location}）：表上总分 {printed}，计算总分 {total}，错 {wrong} 处，最大差额 {largest}",
     "  {rank}. {name} ({location}): printed total {printed}, computed {total}, {wrong} wrong, largest difference {largest}",
 )
+
+MESSAGES["batch.no_explanation_column"] = (
+    "指标「{name}」{kind}，但没有说明原因：请在「{header}」列填写偏差原因",
+    "'{name}' is {kind} but no reason is given: fill in the column '{header}'",
+)
