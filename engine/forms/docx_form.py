@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.forms import LAYOUT_VERSION
-from engine.forms.xlsx_form import MAX_FORM_BYTES, FormBook, Stamp, _OLE2, check_zip, file_span, parse_stamp
+from engine.forms.xlsx_form import FormBook, Stamp, _OLE2, check_zip, file_span, parse_stamp, read_form_bytes
 
 DOCX_SUFFIXES = (".docx",)
 
@@ -84,13 +83,7 @@ def open_docx(path: str, display: str) -> DocxForm:
         import docx
     except ImportError:  # pragma: no cover - depends on the installation
         raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "reports", "package": "python-docx"})]) from None
-    try:
-        if os.path.getsize(path) > MAX_FORM_BYTES:
-            raise DiagnosticError([Diagnostic("forms.too_large", file_span(display), {"size": os.path.getsize(path), "limit": MAX_FORM_BYTES})])
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FORM_BYTES + 1)
-    except OSError as e:
-        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": e.strerror or str(e)})]) from None
+    data = read_form_bytes(path, display)
     if data[:8] == _OLE2:
         raise DiagnosticError([Diagnostic("forms.encrypted", file_span(display))])
     check_zip(path, display, data, "Word (.docx)")

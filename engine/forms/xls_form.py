@@ -9,13 +9,13 @@ formulas in input cells are not reported for .xls.
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.base.messages import format_message
 from engine.forms import LAYOUT_VERSION, STAMP_SHEET
-from engine.forms.xlsx_form import MAX_FORM_BYTES, FormBook, file_span, parse_stamp
+from engine.forms.xlsx_form import FormBook, file_span, parse_stamp, read_form_bytes
 
 XLS_SUFFIXES = (".xls",)
 
@@ -71,17 +71,9 @@ def open_xls(path: str, display: str) -> XlsForm:
         from python_calamine import CalamineWorkbook
     except ImportError:
         raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "xls", "package": "python-calamine"})]) from None
+    data = read_form_bytes(path, display)
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FORM_BYTES:
-            raise DiagnosticError([Diagnostic("forms.too_large", file_span(display), {"size": size, "limit": MAX_FORM_BYTES})])
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FORM_BYTES + 1)
-        book = CalamineWorkbook.from_filelike(__import__("io").BytesIO(data))
-    except DiagnosticError:
-        raise
-    except OSError as e:
-        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": e.strerror or str(e)})]) from None
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001 - calamine's errors for damaged or encrypted files
         reason = f"{type(e).__name__}: {e}"[:160]
         code = "forms.encrypted" if "ncrypt" in reason or "assword" in reason else "forms.corrupt"

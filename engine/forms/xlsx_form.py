@@ -42,6 +42,18 @@ def file_span(display: str) -> CellSpan:
     return CellSpan(display, 0, 0, "")
 
 
+def read_form_bytes(path: str, display: str) -> bytes:
+    """A form file's bytes, refused (located) when over `MAX_FORM_BYTES` or unreadable."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FORM_BYTES:
+            raise DiagnosticError([Diagnostic("forms.too_large", file_span(display), {"size": size, "limit": MAX_FORM_BYTES})])
+        with open(path, "rb") as fh:
+            return fh.read(MAX_FORM_BYTES + 1)
+    except OSError as e:
+        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": e.strerror or str(e)})]) from None
+
+
 def check_zip(path: str, display: str, data: bytes, kind: str = "Excel (.xlsx)") -> None:
     """Refuse what is not a sane OOXML package, before any XML is parsed."""
     if len(data) > MAX_FORM_BYTES:
@@ -187,14 +199,7 @@ def open_form(path: str, display: str) -> FormBook:
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the installation
         raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "xlsx", "package": "openpyxl"})]) from None
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FORM_BYTES:
-            raise DiagnosticError([Diagnostic("forms.too_large", file_span(display), {"size": size, "limit": MAX_FORM_BYTES})])
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FORM_BYTES + 1)
-    except OSError as e:
-        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": e.strerror or str(e)})]) from None
+    data = read_form_bytes(path, display)
     check_zip(path, display, data)
     try:
         book = openpyxl.load_workbook(path, data_only=False)
