@@ -119,15 +119,7 @@ def _grid(doc, grid: Grid, text_width) -> None:
         mark = OxmlElement("w:tblHeader")
         mark.set(qn("w:val"), "true")
         trpr.append(mark)
-    aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
-    for c in grid.cells:
-        cell = table.cell(c.row, c.col)
-        if c.rowspan > 1 or c.colspan > 1:
-            cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
-        p = cell.paragraphs[0]
-        p.alignment = aligns[c.align]
-        run = p.add_run(c.text)
-        set_font(run, HEADING_FONT if c.header else BODY_FONT, 9, c.header)
+    _fill_cells(table, grid, 9, bold_headers=True)
 
 
 def _landscape(doc):
@@ -271,14 +263,7 @@ def table_xml(grid: Grid) -> str:
             trpr.append(mark)
         for i, cell in enumerate(row.cells):
             cell.width = widths[i]
-    aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
-    for c in grid.cells:
-        cell = table.cell(c.row, c.col)
-        if c.rowspan > 1 or c.colspan > 1:
-            cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
-        p = cell.paragraphs[0]
-        p.alignment = aligns[c.align]
-        set_font(p.add_run(c.text), HEADING_FONT if c.header else BODY_FONT, size, False)
+    _fill_cells(table, grid, size, bold_headers=False)
     # optional library (the docx/reports extra): imported only for Word output
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
@@ -367,3 +352,19 @@ def render_summary(summary, lang: str = "zh") -> bytes:
     """项目支出自评情况汇总表 (an `engine.tools.project_summary.ProjectSummary`) as .docx bytes."""
 
     return render_document(summary_document(summary))
+
+
+def _fill_cells(table, grid: Grid, size: float, bold_headers: bool) -> None:
+    """Write a grid's cells into a Word table: merged as the grid spans them,
+    aligned, in the heading font for header cells and the body font for the rest."""
+    # optional library (the docx/reports extra): imported only for Word output
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+    for c in grid.cells:
+        cell = table.cell(c.row, c.col)
+        if c.rowspan > 1 or c.colspan > 1:
+            cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+        p = cell.paragraphs[0]
+        p.alignment = aligns[c.align]
+        set_font(p.add_run(c.text), HEADING_FONT if c.header else BODY_FONT, size, bold_headers and c.header)
