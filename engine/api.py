@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from engine import __version__
-from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.diagnostics import CellSpan, Diagnostic, DiagnosticError, SourceSpan
 from engine.base.digest import digest_of
 from engine.base.paths import bundled, display_path
 from engine.base.sourcemap import SourceMap
@@ -258,6 +258,8 @@ def form_ruleset(book, data_path: str, search: SearchPath) -> str:
     from engine.forms.xlsx_form import file_span
 
     s = book.stamp
+    if s is None:  # no hidden sheet: the ruleset on the search path whose declared layout it matches
+        return declared_ruleset(book, search)
     for ref in (s.ruleset_id, s.ruleset_ref):
         if not ref:
             continue
@@ -266,6 +268,32 @@ def form_ruleset(book, data_path: str, search: SearchPath) -> str:
         except DiagnosticError:
             continue
     raise DiagnosticError([Diagnostic("forms.no_ruleset", file_span(book.display), {"made_title": s.ruleset_title, "ref": s.ruleset_id or s.ruleset_ref})])
+
+
+def declared_ruleset(book, search: SearchPath) -> str:
+    """The ruleset on the search path whose declared `form:` layout a form
+    without jixiao's hidden sheet matches (when several do, the one whose year
+    the form prints); raises a located problem when none or several match."""
+    # cold start: only filled forms need their readers
+    from engine.forms.layout import matches, not_a_form
+
+    found: list[tuple[str, Plan]] = []
+    for path, _name in ruleset_files(search):
+        try:
+            plan = load_plan(path, display_path(path), search)
+        except DiagnosticError:
+            continue  # a broken ruleset on the path is `validate`'s business, not this form's
+        if plan.ruleset.form is not None and matches(book, plan):
+            found.append((path, plan))
+    if len(found) > 1:
+        printed = "".join(t for s in book.sheetnames()[:1] for _, _, t in book.texts(s) if isinstance(t, str))
+        dated = [f for f in found if str(f[1].ruleset.year) in printed]
+        found = dated or found
+    if len(found) == 1:
+        return found[0][0]
+    if found:
+        raise DiagnosticError([Diagnostic("forms.layout_ambiguous", CellSpan(book.display, 0, 0, ""), {"rulesets": "、".join(display_path(p) for p, _ in found)})])
+    raise not_a_form(book.display)
 
 
 def read_form_unit(plan: Plan, book):

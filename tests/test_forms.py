@@ -270,7 +270,7 @@ def test_not_a_form_names_the_layout_and_the_missing_mark(tmp_path):
     wb.active["A1"] = "部门名称"
     out = io.BytesIO()
     wb.save(out)
-    lines = _problems(_write(tmp_path, "a.xlsx", out.getvalue()), DEPARTMENT)
+    lines = _problems(_write(tmp_path, "a.xlsx", out.getvalue()), "rulesets/examples/hubei-2020-project.yaml")  # declares no layout
     assert lines == [f"{tmp_path}/a.xlsx: 不是 jixiao 填报表：应为「jixiao 填报表 jixiao-form/1」版式，找不到其标记「jixiao（隐藏工作表）」（请用 jixiao template 生成的表格填报）"]
 
 

@@ -66,6 +66,37 @@ class DocxForm(FormBook):
                 out.append((f"第{r0}行第{c0}列至第{r1}行第{c1}列", r0, c0, r1, c1))
         return out
 
+    def texts(self, sheet: str):
+        """(row, column, text) of every non-blank cell (a merged cell once, at its first place)."""
+        table = self._table(sheet)
+        seen: set[int] = set()
+        alive = []  # hold the proxies so id() stays the element's (see merges)
+        for r, row in enumerate(table.rows, start=1):
+            for c, cell in enumerate(row.cells, start=1):
+                alive.append(cell._tc)
+                if id(cell._tc) in seen:
+                    continue
+                seen.add(id(cell._tc))
+                if cell.text.strip():
+                    yield r, c, cell.text
+
+    def caption(self, sheet: str) -> str:
+        """The text printed just above a table (its title, a Word table having no title cell)."""
+        index = int(sheet[1:]) - 1
+        seen, lines = -1, []
+        for el in self.book.element.body.iterchildren():
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag == "tbl":
+                seen += 1
+                if seen == index:
+                    return " ".join(lines[-3:])
+                lines = []
+            elif tag == "p":
+                text = "".join(t.text or "" for t in el.iter() if t.tag.endswith("}t"))
+                if text.strip():
+                    lines.append(text)
+        return ""
+
     def place(self, sheet: str, coordinate: str) -> str:
         row, col = _rc(coordinate)
         return f"{sheet}!第{row}行第{col}列"

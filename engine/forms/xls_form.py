@@ -13,8 +13,7 @@ import io
 from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
-from engine.base.messages import format_message
-from engine.forms import LAYOUT_VERSION, STAMP_SHEET
+from engine.forms import STAMP_SHEET
 from engine.forms.xlsx_form import FormBook, file_span, parse_stamp, read_form_bytes
 
 XLS_SUFFIXES = (".xls",)
@@ -51,6 +50,14 @@ class XlsForm(FormBook):
         v = rows[r][c]
         return (None if v == "" else v), None
 
+    def texts(self, sheet: str):
+        """(row, column, value) of every non-blank cell."""
+        rows, r0, c0 = self._rows(sheet)
+        for r, values in enumerate(rows, start=r0 + 1):
+            for c, v in enumerate(values, start=c0 + 1):
+                if v not in ("", None):
+                    yield r, c, v
+
     def merges(self, sheet: str) -> list[tuple[str, int, int, int, int]]:
         # optional library (openpyxl, the xlsx/reports extra): imported only for workbooks
         from openpyxl.utils import get_column_letter
@@ -78,9 +85,8 @@ def open_xls(path: str, display: str) -> XlsForm:
         reason = f"{type(e).__name__}: {e}"[:160]
         code = "forms.encrypted" if "ncrypt" in reason or "assword" in reason else "forms.corrupt"
         raise DiagnosticError([Diagnostic(code, file_span(display), {"format": "Excel 97-2003 (.xls)", "reason": reason})]) from None
-    if STAMP_SHEET not in book.sheet_names:
-        layout = format_message("forms.layout_name", {"version": LAYOUT_VERSION}, "zh")
-        raise DiagnosticError([Diagnostic("forms.not_a_form", file_span(display), {"layout": layout, "anchor": f"{STAMP_SHEET}（隐藏工作表）"})])
-    rows = book.get_sheet_by_name(STAMP_SHEET).to_python()
-    stamp = parse_stamp(([None if v == "" else v for v in row] for row in rows), display)
+    stamp = None  # without the hidden sheet: found by the ruleset's declared layout when read
+    if STAMP_SHEET in book.sheet_names:
+        rows = book.get_sheet_by_name(STAMP_SHEET).to_python()
+        stamp = parse_stamp(([None if v == "" else v for v in row] for row in rows), display)
     return XlsForm(path, display, book, stamp, "sha256:" + hashlib.sha256(data).hexdigest())

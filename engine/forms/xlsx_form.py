@@ -23,9 +23,8 @@ from decimal import Decimal
 from typing import Any
 
 from engine.base.diagnostics import CellSpan, Diagnostic, DiagnosticError
-from engine.base.messages import format_message
 from engine.base.sourcemap import SourceMap
-from engine.forms import KNOWN_LAYOUTS, LAYOUT_VERSION, STAMP_SHEET
+from engine.forms import KNOWN_LAYOUTS, STAMP_SHEET
 from engine.load.tables import _cell
 from engine.ruleset.plan import Plan
 
@@ -135,7 +134,7 @@ class FormBook:
     path: str
     display: str
     book: Any
-    stamp: Stamp
+    stamp: Stamp | None  # None: no hidden sheet; found by the ruleset's declared layout when read
     digest: str
     _values: Any = None  # the same workbook with formulas' saved results, loaded when first needed
 
@@ -156,6 +155,17 @@ class FormBook:
     def merges(self, sheet: str) -> list[tuple[str, int, int, int, int]]:
         """Merged ranges: (text, first row, first column, last row, last column)."""
         return [(str(r.coord), r.min_row, r.min_col, r.max_row, r.max_col) for r in self.book[sheet].merged_cells.ranges]
+
+    def caption(self, sheet: str) -> str:
+        """Text printed above a sheet's cells (a Word table's title); a worksheet's is in its cells."""
+        return ""
+
+    def texts(self, sheet: str):
+        """(row, column, value) of every non-blank cell, for a declared layout's search."""
+        for row in self.book[sheet].iter_rows():
+            for c in row:
+                if c.value is not None and c.value != "":
+                    yield c.row, c.column, c.value
 
     def place(self, sheet: str, coordinate: str) -> str:
         return f"{sheet}!{coordinate}"
@@ -180,7 +190,13 @@ class FormBook:
     def read(self, plan: Plan) -> tuple[dict, SourceMap, list[Diagnostic]]:
         """The unit's raw data (the shape of a YAML unit file), where each value
         is, and the notes (warnings) met; raises with every problem found."""
-        self.check_ruleset(plan)
+        if self.stamp is None:
+            # cold start: only a form without the hidden sheet is searched for its declared layout
+            from engine.forms.layout import declared_stamp
+
+            self.stamp = Stamp(**declared_stamp(self, plan))
+        else:
+            self.check_ruleset(plan)
         r = _Reader(self, plan)
         r.structure()
         if r.problems:
@@ -205,10 +221,8 @@ def open_form(path: str, display: str) -> FormBook:
         book = openpyxl.load_workbook(path, data_only=False)
     except Exception as e:  # noqa: BLE001 - whatever a damaged package makes openpyxl raise
         raise DiagnosticError([Diagnostic("forms.corrupt", file_span(display), {"format": "Excel (.xlsx)", "reason": f"{type(e).__name__}: {e}"[:160]})]) from None
-    if STAMP_SHEET not in book.sheetnames:
-        layout = format_message("forms.layout_name", {"version": LAYOUT_VERSION}, "zh")
-        raise DiagnosticError([Diagnostic("forms.not_a_form", file_span(display), {"layout": layout, "anchor": f"{STAMP_SHEET}（隐藏工作表）"})])
-    stamp = _stamp(book[STAMP_SHEET], display)
+    # Without the hidden sheet the stamp is found later, by the ruleset's declared layout (`read`).
+    stamp = _stamp(book[STAMP_SHEET], display) if STAMP_SHEET in book.sheetnames else None
     return FormBook(path, display, book, stamp, "sha256:" + hashlib.sha256(data).hexdigest())
 
 
@@ -268,8 +282,9 @@ class _Reader:
         for sheet, coord, _path, _kind, label in self.stamp.inputs:
             out.setdefault(sheet, {})[coord] = label
         for sheet, spec in self.stamp.regions:
-            cols = [spec.get(k) for k in ("level", "name", "category") if spec.get(k)] + list(spec.get("columns", {}))
-            for r in range(int(spec["first"]), int(spec["last"]) + 1):
+            carry = spec.get("carry") or ()  # 一级/二级 merged down their rows on a bureau's own form
+            cols = [spec.get(k) for k in ("level", "name", "category") if spec.get(k)] + [c for c, f in spec.get("columns", {}).items() if f not in carry]
+            for r in _region_rows(spec):
                 for c in cols:
                     coord = f"{get_column_letter(column_index_from_string(c))}{r}"
                     out.setdefault(sheet, {})[coord] = f"{sheet}!{coord}"
@@ -354,7 +369,7 @@ class _Reader:
         self.smap.values.setdefault(("tables", tname), self.span(sheet, f"{spec['name']}{spec['root']}"))
         stack: list[tuple[int, dict, tuple]] = [(0, root, ("tables", tname))]
         for r in range(int(spec["first"]), int(spec["last"]) + 1):
-            cells = {"level": f"{spec['level']}{r}", "name": f"{spec['name']}{r}"}
+            cells = {"level": f"{spec['level']}{r}", "name": f"{spec['name']}{r}"} if spec.get("level") else {"name": f"{spec['name']}{r}"}
             if spec.get("category"):
                 cells["category"] = f"{spec['category']}{r}"
             for letter, col in spec["columns"].items():
@@ -362,7 +377,7 @@ class _Reader:
             got = {k: self.value(sheet, c, f"{tname}·第{r}行·{k}") for k, c in cells.items()}
             if all(v is None for v in got.values()):
                 continue
-            level = got.pop("level")
+            level = got.pop("level", None)
             if isinstance(level, str) and level.isdigit():  # a Word table's cells are text
                 level = Decimal(level)
             label = f"{tname}·{got.get('name') or f'第{r}行'}"
@@ -398,11 +413,21 @@ class _Reader:
         rows = self.raw.setdefault("indicator_rows", [])
         self.smap.values.setdefault(("indicator_rows",), self.span(sheet, f"A{spec['first']}"))
         methods = self.plan.row_methods
-        for r in range(int(spec["first"]), int(spec["last"]) + 1):
+        carry = spec.get("carry") or ()
+        above: dict[str, tuple[Any, str]] = {}  # a carried field: (value, cell) of the row above
+        for r in _region_rows(spec):
             cells = {f: f"{letter}{r}" for letter, f in spec["columns"].items()}
             got = {f: self.value(sheet, c, f"第{r}行指标·{f}") for f, c in cells.items()}
-            if all(v is None for v in got.values()):
+            for f in carry:
+                if got.get(f) is not None:
+                    above[f] = (got[f], cells[f])
+                    if f == "group":
+                        above.pop("category", None)
+            if all(v is None for f, v in got.items() if f not in carry):
                 continue
+            for f in carry:
+                if got.get(f) is None and f in above:
+                    got[f], cells[f] = above[f]
             path = ("indicator_rows", len(rows))
             row: dict = {}
             rows.append(row)
@@ -422,6 +447,13 @@ class _Reader:
                     continue
                 row[f] = v
                 self.smap.values[path + (f,)] = self.span(sheet, cells[f])
+
+
+def _region_rows(spec: dict) -> list[int]:
+    """The worksheet rows a region reads (less those a declared layout found
+    holding a fixed indicator)."""
+    skip = set(spec.get("skip") or ())
+    return [r for r in range(int(spec["first"]), int(spec["last"]) + 1) if r not in skip]
 
 
 def _needs(node, field_name: str) -> bool:

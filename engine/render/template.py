@@ -666,6 +666,9 @@ def word_layout(book, plan: Plan, ruleset_path: str):
     # cold start: only filled forms need their readers
     from engine.forms.docx_form import laid_out
 
+    if not book.stamp.layout and plan.ruleset.form is not None:  # not made by jixiao: read by the declared layout
+        book.stamp = None
+        return book
     info = getattr(book, "info", {}) or {}
     rows = info.get("rows") if isinstance(info.get("rows"), int) else None
     table_rows = info.get("table_rows") if isinstance(info.get("table_rows"), int) else None

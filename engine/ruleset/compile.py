@@ -102,6 +102,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     if not unsure.grades:
         problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)
     problems += validate.report_spec(ruleset.report, ruleset.tables, smap)
+    problems += validate.form_spec(ruleset.form, ruleset, smap)
 
     names = Names()  # every name formulas read → its kind
     declared: list[tuple[str, tuple]] = []  # every name formulas read, where it is declared

@@ -258,6 +258,75 @@ class BatchSpec(Model):
     rows: BatchRows | None = None
 
 
+# A column of a declared indicator table (版式的指标表): what each header holds.
+FormField = Literal["group", "category", "name", "operator", "target", "unit", "actual", "level", "weight", "score", "explanation"]
+
+
+class FormPlace(Model):
+    """Where one figure sits on a bureau's own form (版式中的一个位置), found by
+    printed text rather than by address where possible:
+    `{label: 部门名称}` (the cell right of the label; `offset: below` the one
+    under it), `{row: 年度资金总额, column: 全年预算数}` (where that row meets
+    the nearest column header of that text above it), or `{cell: C3}` (a fixed
+    address, the fallback)."""
+
+    label: str | None = None
+    offset: Literal["right", "below"] = "right"
+    row: str | None = None
+    column: str | None = None
+    cell: str | None = None
+
+
+class FormIndicators(Model):
+    """The indicator table of a form (指标表): header text → what the column
+    holds; rows are read from under the header down to the row holding `end`
+    (e.g. 总分), blank rows skipped. A row naming a fixed indicator of the
+    ruleset fills that indicator; any other row is one of the data's
+    `indicator_rows` (a project's own indicators)."""
+
+    columns: dict[str, FormField]
+    end: str | None = None
+
+
+class FormTable(Model):
+    """A data table laid out row by row (数据表): header text → `level`
+    (级次), `name`, `category` or one of the table's columns; the row whose
+    name is `total` holds the table's own figures, the rows below it its rows."""
+
+    table: str
+    columns: dict[str, str]
+    total: str = "合计"
+
+
+class FormFigures(Model):
+    """A list of the declared inputs (其他数据): each input's row is found by its
+    label (the input's `label`, else its name) in the `label` column, its value
+    in the `value` column."""
+
+    label: str
+    value: str
+
+
+class FormSheet(Model):
+    """One sheet (or Word table) of a declared form, found by its `title` text."""
+
+    title: str
+    cells: dict[str, FormPlace] = {}  # data path (subject.name, tables.资金表.全年预算数, stated.total …) → place
+    indicators: FormIndicators | None = None
+    table: FormTable | None = None
+    figures: FormFigures | None = None
+
+
+class FormLayout(Model):
+    """A bureau's own form as data (版式): `jixiao template` writes it and a
+    filled copy without jixiao's hidden sheet is read by it (docs/forms.md)."""
+
+    name: str
+    source: str | None = None  # where the published form can be seen (a URL, a document number)
+    sheets: tuple[FormSheet, ...]
+    constants: dict[str, str] = {}  # data the printed form itself fixes (tables.资金表.name: 年度资金总额)
+
+
 NarrativeKind = Literal["text", "by_indicator", "by_table"]
 Attachment = Literal["project_forms", "project_summary", "form"]
 
@@ -324,6 +393,7 @@ class Ruleset(Model):
     lints: dict[str, bool] = {}  # design lints switched on or off by id (engine/ruleset/lints.py)
     batch: BatchSpec | None = None  # table column mapping for `batch` (optional)
     report: ReportSpec = ReportSpec.model_construct()  # narrative, templates, attachments
+    form: FormLayout | None = None  # a bureau's own form layout (docs/forms.md)
 
     @field_validator("metrics", mode="before")
     @classmethod

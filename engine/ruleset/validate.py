@@ -7,6 +7,7 @@ placed with the `SourceMap`.
 from __future__ import annotations
 
 import copy
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -353,3 +354,87 @@ def report_spec(report, tables, smap: SourceMap) -> Iterator[Diagnostic]:
     for i, item in enumerate(report.attachments):
         if item in report.attachments[:i]:
             yield Diagnostic("ruleset.attachment_duplicate", smap.value(("report", "attachments", i)), {"item": item})
+
+
+_CELL_ADDRESS = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
+_INDICATOR_FIELDS = ("actual", "adjusted_target", "level", "score", "coefficient", "explanation")
+_STATED_FIELDS = ("score", "weight", "rate")
+
+
+def _ids(indicators) -> set[str]:
+    out: set[str] = set()
+    for ind in indicators:
+        out.add(ind.id)
+        out |= _ids(ind.children)
+    return out
+
+
+def form_path_problem(path: str, ruleset) -> str | None:
+    """Why a `form:` data path names no place in a unit's data (None when it does)."""
+    parts = path.split(".")
+    head, rest = parts[0], parts[1:]
+    if head == "subject":
+        return None if len(rest) == 1 and rest[0] else "subject.名称"
+    if head == "inputs":
+        return None if len(rest) == 1 and rest[0] in ruleset.inputs else "inputs.<已声明的输入项>"
+    if head == "tables":
+        if not rest or rest[0] not in ruleset.tables:
+            return "tables.<已声明的表>.<栏目>"
+        columns = ruleset.tables[rest[0]].columns
+        tail = rest[1:]
+        while len(tail) >= 3 and tail[0] == "rows" and tail[1].isdigit():
+            tail = tail[2:]
+        return None if len(tail) == 1 and (tail[0] in columns or tail[0] == "name") else f"tables.{rest[0]}.[rows.<序号>.]<{'、'.join(columns)}>"
+    if head == "indicators":
+        return None if len(rest) == 2 and rest[0] in _ids(ruleset.indicators) and rest[1] in _INDICATOR_FIELDS else f"indicators.<指标 id>.<{'、'.join(_INDICATOR_FIELDS)}>"
+    if head == "stated":
+        if rest in (["total"], ["grade"]):
+            return None
+        if len(rest) == 3 and rest[0] == "indicators" and rest[2] in _STATED_FIELDS:
+            return None
+        if len(rest) == 2 and rest[0] == "groups":
+            return None
+        return "stated.total、stated.grade、stated.indicators.<名称>.score、stated.groups.<名称>"
+    return "subject.… / inputs.… / tables.… / indicators.… / stated.…"
+
+
+def form_spec(form, ruleset, smap: SourceMap) -> Iterator[Diagnostic]:
+    """The `form:` layout: every place names a place in the unit's data and is
+    found one way only; each table names a declared table and its columns."""
+    if form is None:
+        return
+    for path in form.constants:
+        why = form_path_problem(path, ruleset)
+        if why is not None:
+            yield Diagnostic("ruleset.form_path", smap.key(("form", "constants", path)), {"path": path, "expected": why})
+    figures = 0
+    for s, sheet in enumerate(form.sheets):
+        at = ("form", "sheets", s)
+        for path, place in sheet.cells.items():
+            why = form_path_problem(path, ruleset)
+            if why is not None:
+                yield Diagnostic("ruleset.form_path", smap.key(at + ("cells", path)), {"path": path, "expected": why})
+            ways = [w for w, given in (("label", place.label), ("row/column", place.row or place.column), ("cell", place.cell)) if given]
+            if len(ways) != 1 or (place.row is None) != (place.column is None):
+                yield Diagnostic("ruleset.form_place", smap.value(at + ("cells", path)), {"path": path})
+            if place.cell is not None and not _CELL_ADDRESS.fullmatch(place.cell):
+                yield Diagnostic("ruleset.form_cell", smap.value(at + ("cells", path, "cell")), {"cell": place.cell})
+        if sheet.indicators is not None:
+            fields = list(sheet.indicators.columns.values())
+            repeated = sorted({f for f in fields if fields.count(f) > 1})
+            if "name" not in fields or repeated:
+                yield Diagnostic("ruleset.form_columns", smap.value(at + ("indicators", "columns")), {"repeated": "、".join(repeated) or "—"})
+        if sheet.table is not None:
+            t = sheet.table
+            if t.table not in ruleset.tables:
+                yield Diagnostic("ruleset.form_table", smap.value(at + ("table", "table")), {"table": t.table, "known": "、".join(ruleset.tables) or "—"})
+            else:
+                known = ("level", "name", "category") + tuple(ruleset.tables[t.table].columns)
+                for header, col in t.columns.items():
+                    if col not in known:
+                        yield Diagnostic("ruleset.form_table_column", smap.value(at + ("table", "columns", header)), {"column": col, "table": t.table, "known": "、".join(known)})
+                if "name" not in t.columns.values():
+                    yield Diagnostic("ruleset.form_columns", smap.value(at + ("table", "columns")), {"repeated": "—"})
+        figures += sheet.figures is not None
+        if sheet.figures is not None and figures > 1:
+            yield Diagnostic("ruleset.form_figures_twice", smap.value(at + ("figures",)))

@@ -33,6 +33,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forms.not_text_cell": ("「{label}」应填文字，这里是「{value}」", "'{label}' should be text; it is '{value}'"),
     "forms.needs_extra": ("读取此文件需要可选组件 {extra}：pip install \"jixiao[{extra}]\"（{package}）", "this file needs the optional extra {extra}: pip install \"jixiao[{extra}]\" ({package})"),
     "forms.no_table": ("Word 文件中找不到填报表格：应为「{layout}」版式，找不到含「{anchor}」的表格", "no form table in the Word file: the layout '{layout}' was expected and no table holds '{anchor}'"),
+    # a ruleset's own form layout (form:)
+    "ruleset.form_path": ("版式中的「{path}」不是单位数据中的位置：应为 {expected}", "'{path}' in the form layout is no place in a unit's data: expected {expected}"),
+    "ruleset.form_place": ("版式中「{path}」的位置应且只应用一种方式给出：label（标签），row 与 column（行与列的表头），或 cell（单元格地址）", "the place of '{path}' in the form layout must be given one way only: label, row with column, or cell"),
+    "ruleset.form_cell": ("「{cell}」不是单元格地址（应如 C3）", "'{cell}' is not a cell address (such as C3)"),
+    "ruleset.form_columns": ("版式的表头应有一栏是名称（name），且每项只对应一栏（重复：{repeated}）", "a layout's header must have a name column, each field once (repeated: {repeated})"),
+    "ruleset.form_table": ("版式中的数据表「{table}」没有在 tables 中声明（已声明：{known}）", "the layout's table '{table}' is not declared under tables (declared: {known})"),
+    "ruleset.form_table_column": ("版式中「{table}」的一栏是「{column}」，应为 {known} 之一", "a column of '{table}' in the layout is '{column}'; it should be one of {known}"),
+    "ruleset.form_figures_twice": ("版式中只能有一处 figures（其他数据）", "a layout may have one figures list only"),
+    # reading a form by a declared layout
+    "forms.layout_ambiguous": ("此表与多个规则集的版式都相符（{rulesets}）：请用 --ruleset 指定", "this form matches the layouts of several rulesets ({rulesets}): name one with --ruleset"),
+    "forms.layout_unknown_row": ("「{name}」不是规则集中的指标，也不能作为项目自设指标（{layout}）", "'{name}' is no indicator of the ruleset and the ruleset takes no indicator rows of its own ({layout})"),
+    "forms.layout_missing_row": ("表中没有指标「{name}」的行（应为「{layout}」版式）", "the form has no row for the indicator '{name}' (layout '{layout}')"),
     # the template
     "forms.layout_name": ("jixiao 填报表 {version}", "jixiao form {version}"),
     "forms.stamp_sheet": ("jixiao", "jixiao"),
@@ -79,3 +91,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.template_output": ("Excel 填报表须用 --output 指定文件（.xlsx），或把标准输出重定向到文件", "the Excel form needs --output FILE (.xlsx), or standard output redirected to a file"),
     "cli.template_flat_suffix": ("--flat 的输出应为 .csv 或 .xlsx 文件", "--flat writes a .csv or .xlsx file"),
 }
+
+# A text of a declared layout not found in a form (engine.forms.layout): one code per kind of text.
+_LAYOUT_TEXTS = {"title": ("标题", "title"), "label": ("标签", "label"), "header": ("表头", "column header"), "row": ("行", "row"),
+                 "end": ("结束行", "end row"), "total": ("合计行", "total row"), "figure": ("数据项", "figure")}
+MESSAGES.update({
+    f"forms.layout_{kind}": (
+        f"应为「{{layout}}」版式，找不到{zh}「{{text}}」（此表没有 jixiao 的隐藏工作表，按规则集声明的版式查找）",
+        f"the layout '{{layout}}' was expected, but its {en} '{{text}}' was not found (the form has no jixiao hidden sheet; it is read by the layout its ruleset declares)",
+    )
+    for kind, (zh, en) in _LAYOUT_TEXTS.items()
+})
