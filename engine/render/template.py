@@ -27,6 +27,7 @@ from engine.evaluation.display import show_value
 from engine.render.document import Cell, Grid
 from engine.render.forms import EXECUTION, GOALS, funds_block, head, header_row, score_cell, tree_cells
 from engine.forms import LAYOUT_VERSION, STAMP_SHEET  # written into the stamp; engine.forms reads it back
+from engine.forms.layout import norm  # a declared text is compared as the reader compares it
 from engine.ruleset.plan import NUMERIC_TYPES, Node, Plan
 
 DEFAULT_ROWS = 10  # a project's blank indicator rows
@@ -42,6 +43,9 @@ PROJECT_COLUMNS = ("report.col_level1", "report.col_level2", "report.col_level3"
 PROJECT_WIDTHS = (10, 13, 22, 8, 12, 8, 12, 10, 7, 8, 26)
 # A project's indicator row: form column → `indicator_rows` field.
 ROW_FIELDS = ("group", "category", "name", "operator", "target", "unit", "actual", "level", "weight", "score", "explanation")
+DEPARTMENT_FIELDS = ("group", "category", "name", "target", "actual", "level", "weight", "score", "explanation")
+# A column's width by what it holds (a declared layout's columns).
+FIELD_WIDTHS = {"group": 10, "category": 13, "name": 22, "operator": 8, "target": 12, "unit": 8, "actual": 12, "level": 10, "weight": 7, "score": 8, "explanation": 26}
 
 
 def m(code: str, **args: Any) -> str:
@@ -112,6 +116,76 @@ class Template:
     table_rows: int = DEFAULT_TABLE_ROWS
 
 
+# --- the declared layout ---------------------------------------------------------
+
+class Declared:
+    """The texts a ruleset's declared `form:` layout prints, each with jixiao's
+    own as the default: `template` lays out the official blocks (header lines,
+    funds block, goals, indicator table, total row, data tables, figures) with
+    these texts and this column order, so the declared layout finds them again."""
+
+    def __init__(self, plan: Plan):
+        form = plan.ruleset.form
+        self.declared = form is not None
+        self.places: dict[str, Any] = {}
+        self.indicators = None
+        self.tables: dict[str, Any] = {}
+        self.figures = None
+        self.titles: list[str] = []
+        self.sheet_titles: dict[str, str] = {}  # a data table's name, or "figures" → its sheet's declared title
+        for sheet in (form.sheets if form is not None else ()):
+            self.titles.append(sheet.title)
+            if sheet.table is not None:
+                self.sheet_titles[sheet.table.table] = sheet.title
+            if sheet.figures is not None:
+                self.sheet_titles["figures"] = sheet.title
+            self.places.update(sheet.cells)
+            self.indicators = self.indicators or sheet.indicators
+            if sheet.table is not None:
+                self.tables[sheet.table.table] = sheet.table
+            self.figures = self.figures or sheet.figures
+
+    def _get(self, path: tuple, attr: str, default: str) -> str:
+        """The declared text, or jixiao's own when the two read the same (its indentation kept)."""
+        place = self.places.get(".".join(map(str, path)))
+        said = getattr(place, attr) if place is not None else None
+        return default if not said or norm(said) == norm(default) else said
+
+    def label(self, path: tuple, default: str) -> str:
+        return self._get(path, "label", default)
+
+    def row(self, path: tuple, default: str) -> str:
+        return self._get(path, "row", default)
+
+    def column(self, path: tuple, default: str) -> str:
+        return self._get(path, "column", default)
+
+    def placed(self, path: tuple) -> bool:
+        """Whether the layout has a place for `path` (jixiao's own: everything)."""
+        return not self.declared or ".".join(map(str, path)) in self.places
+
+    def columns(self, codes: tuple[str, ...], fields: tuple[str, ...]) -> list[tuple[str, str]]:
+        """The indicator table's (header, field) columns: the declared ones, 一级,
+        二级 and 三级 first (the tree is laid out in those three), or jixiao's own."""
+        if self.indicators is None:
+            return [(m(c), f) for c, f in zip(codes, fields)]
+        cols = [(text, f) for text, f in self.indicators.columns.items()]
+        tree = [c for f in ("group", "category", "name") for c in cols if c[1] == f]
+        return tree + [c for c in cols if c not in tree]
+
+    def title(self, default: str, index: int | str = 0) -> str:
+        """A sheet's title (the form's by its place among the declared sheets, a
+        data table's by its name, "figures"): jixiao's own when it contains the
+        declared one."""
+        declared = self.sheet_titles.get(index) if isinstance(index, str) else (self.titles[index] if index < len(self.titles) else None)
+        if declared is None or declared.replace(" ", "") in default.replace(" ", ""):
+            return default
+        return declared
+
+    def end(self) -> str:
+        return (self.indicators.end if self.indicators is not None else None) or m("report.total_label")
+
+
 # --- what goes where -----------------------------------------------------------
 
 def _hint(kind: str, unit: str | None = None) -> str:
@@ -134,24 +208,26 @@ def levels_of(params: Any) -> tuple[str, ...]:
 def _leaf_inputs(node: Node, row: int, cols: dict[str, int], places: int) -> list[Cell | Input]:
     """The printed cells and the inputs of a fixed indicator's row."""
     method = node.method.NAME if node.method is not None else None
-    out: list[Cell | Input] = [Cell(row, cols["target"], node_target(node), align="center")]
+    out: list[Cell | Input] = [Cell(row, cols["target"], node_target(node), align="center")] if "target" in cols else []
     if "operator" in cols:
         out.append(Cell(row, cols["operator"], node.operator or "", align="center"))
+    if "unit" in cols:
         out.append(Cell(row, cols["unit"], node.unit or "", align="center"))
-    if node.actual is None:
+    if node.actual is None and "actual" in cols:
         numeric = node.value_type in NUMERIC_TYPES and method not in _JUDGED
         kind = node.value_type if numeric else "text"
         hint = m("forms.hint_actual", unit=node.unit or "") if numeric and node.value_type != "percent" else _hint(kind)
         out.append(Input(row, cols["actual"], ("indicators", node.key, "actual"), kind, f"{node.name}·实际完成值", hint))
     levels = levels_of(node.params) if method == "qualitative" else ()
-    if levels:
+    if levels and "level" in cols:
         out.append(Input(row, cols["level"], ("indicators", node.key, "level"), "choice", f"{node.name}·评价档次", m("forms.hint_level", levels="、".join(levels)), levels))
     out.append(score_cell(row, cols["weight"], node.weight, places))
     if method in ("manual", "qualitative"):
         out.append(Input(row, cols["score"], ("indicators", node.key, "score"), "score", f"{node.name}·得分", m("forms.hint_score", weight=node.weight), maximum=node.weight))
     else:
         out.append(Input(row, cols["score"], ("stated", "indicators", node.name, "score"), "score", f"{node.name}·得分（自评）", m("forms.hint_stated"), maximum=node.weight))
-    out.append(Input(row, cols["reason"], ("indicators", node.key, "explanation"), "text", f"{node.name}·偏差原因分析及改进措施", m("forms.hint_reason")))
+    if "explanation" in cols:
+        out.append(Input(row, cols["explanation"], ("indicators", node.key, "explanation"), "text", f"{node.name}·偏差原因分析及改进措施", m("forms.hint_reason")))
     return out
 
 
@@ -161,14 +237,11 @@ def _split(items: list[Cell | Input]) -> tuple[list[Cell], list[Input]]:
     return cells, inputs
 
 
-def _indicator_block(plan: Plan, items, row: int, columns: tuple[str, ...]) -> tuple[list[Cell], list[Input], int]:
-    """Column headings, then one row per fixed indicator (the same tree layout
-    as the filled forms)."""
-    names = {"report.col_level1": "level1", "report.col_level2": "level2", "report.col_level3": "level3", "forms.col_operator": "operator",
-             "report.col_target": "target", "forms.col_unit_of": "unit", "report.col_actual": "actual", "forms.col_grade_level": "level",
-             "report.col_weight": "weight", "report.col_score": "score", "report.col_reason": "reason"}
-    cols = {names[c]: i for i, c in enumerate(columns)}
-    cells = [head(row, i, m(c)) for i, c in enumerate(columns)]
+def _indicator_block(plan: Plan, items, row: int, columns: list[tuple[str, str]]) -> tuple[list[Cell], list[Input], int]:
+    """Column headings ((text, field) each), then one row per fixed indicator
+    (the same tree layout as the filled forms)."""
+    cols = {f: i for i, (_, f) in enumerate(columns)}
+    cells = [head(row, i, text) for i, (text, _) in enumerate(columns)]
     inputs: list[Input] = []
     places = plan.ruleset.rounding.places
 
@@ -181,13 +254,18 @@ def _indicator_block(plan: Plan, items, row: int, columns: tuple[str, ...]) -> t
     return cells + body, inputs, end
 
 
-def _total_row(plan: Plan, row: int, ncols: int) -> tuple[list[Cell], list[Input]]:
-    """总分 | full marks | the stated total | the stated grade."""
+def _total_row(plan: Plan, row: int, columns: list[tuple[str, str]], texts: "Declared") -> tuple[list[Cell], list[Input]]:
+    """总分 | full marks | the stated total | the stated grade (under the 分值,
+    得分 and last columns)."""
     rs = plan.ruleset
+    ncols = len(columns)
+    fields = [f for _, f in columns]
+    weight = fields.index("weight") if "weight" in fields else ncols - 3
+    score = fields.index("score") if "score" in fields else ncols - 2
     grades = tuple(g.label for g in rs.grades)
-    cells = [head(row, 0, m("report.total_label"), colspan=ncols - 3), score_cell(row, ncols - 3, rs.total, rs.rounding.places)]
+    cells = [head(row, 0, texts.end(), colspan=weight), score_cell(row, weight, rs.total, rs.rounding.places)]
     inputs = [
-        Input(row, ncols - 2, ("stated", "total"), "score", "总分（自评）", m("forms.hint_stated"), maximum=rs.total),
+        Input(row, score, ("stated", "total"), "score", "总分（自评）", m("forms.hint_stated"), maximum=rs.total),
         Input(row, ncols - 1, ("stated", "grade"), "choice", "评价等级（自评）", m("forms.hint_level", levels="、".join(grades)), grades),
     ]
     return cells, inputs
@@ -232,9 +310,11 @@ def execution_node(plan: Plan) -> Node | None:
 
 # --- the sheets ----------------------------------------------------------------
 
-def _inputs_sheet(plan: Plan, names: list[str]) -> Sheet:
+def _inputs_sheet(plan: Plan, names: list[str], texts: Declared) -> Sheet:
     """The declared figures that have no place on the form, one per line."""
     cells = [head(0, i, m(c)) for i, c in enumerate(("report.col_no", "forms.col_item", "forms.col_unit", "forms.col_value"))]
+    if texts.figures is not None:
+        cells[1], cells[3] = head(0, 1, texts.figures.label), head(0, 3, texts.figures.value)
     inputs: list[Input] = []
     for i, name in enumerate(names, start=1):
         decl = plan.ruleset.inputs[name]
@@ -243,22 +323,25 @@ def _inputs_sheet(plan: Plan, names: list[str]) -> Sheet:
         cells += [Cell(i, 0, str(i), align="center"), Cell(i, 1, label), Cell(i, 2, unit, align="center")]
         optional = "" if decl.required else "（可不填）"
         inputs.append(Input(i, 3, ("inputs", name), decl.type, label, _hint(decl.type, decl.unit) + optional, negative=bool(decl.allow_negative)))
-    grid = Grid(m("forms.inputs_sheet"), tuple(cells), (6, 48, 8, 20), sheet=m("forms.inputs_sheet"))
+    title = texts.title(m("forms.inputs_sheet"), "figures")
+    grid = Grid(title, tuple(cells), (6, 48, 8, 20), sheet=title)
     return Sheet(grid, inputs)
 
 
-def _table_sheet(plan: Plan, tname: str, rows: int) -> Sheet:
+def _table_sheet(plan: Plan, tname: str, rows: int, texts: Declared) -> Sheet:
     """A data table: the total row (合计), then blank rows with a 级次 column
     giving each row's place in the tree (1 directly under the total)."""
     decl = plan.ruleset.tables[tname]
+    spec = texts.tables.get(tname)
+    says = {v: k for k, v in spec.columns.items()} if spec is not None else {}  # column → the declared header
     columns = list(decl.columns)
     has_cat = bool(decl.categories)
-    heads = [m("forms.col_level"), m("forms.col_name")] + ([m("forms.col_category")] if has_cat else [])
+    heads = [says.get("level", m("forms.col_level")), says.get("name", m("forms.col_name"))] + ([says.get("category", m("forms.col_category"))] if has_cat else [])
     first_value = len(heads)
-    heads += [decl.columns[c].label or c for c in columns]
+    heads += [says.get(c, decl.columns[c].label or c) for c in columns]
     cells = [head(0, i, h) for i, h in enumerate(heads)]
     inputs: list[Input] = []
-    total = m("forms.table_total")
+    total = spec.total if spec is not None else m("forms.table_total")
     cells += [Cell(1, 0, "", align="center"), Cell(1, 1, total, header=True)]
     if has_cat:
         cells.append(Cell(1, 2, ""))
@@ -276,25 +359,33 @@ def _table_sheet(plan: Plan, tname: str, rows: int) -> Sheet:
     region = {"type": "table", "table": tname, "root": 1, "root_name": total, "first": 2, "last": rows + 1, "level": 0, "name": 1,
               "category": 2 if has_cat else None, "columns": {str(first_value + i): c for i, c in enumerate(columns)}}
     widths = (6, 40) + ((12,) if has_cat else ()) + (16,) * len(columns)
-    grid = Grid(decl.label or tname, tuple(cells), widths, header_rows=2, note=m("report.unit_note", unit=decl.unit), sheet=tname)
+    grid = Grid(texts.title(decl.label or tname, tname), tuple(cells), widths, header_rows=2, note=m("report.unit_note", unit=decl.unit), sheet=tname)
     return Sheet(grid, inputs, [region])
 
 
-def department_sheets(plan: Plan, table_rows: int) -> list[Sheet]:
+def _widths(columns: list[tuple[str, str]], fields: tuple[str, ...], widths: tuple[int, ...]) -> tuple[int, ...]:
+    """Column widths: jixiao's own for its own columns, else by what each holds."""
+    got = tuple(f for _, f in columns)
+    return widths if got == fields else tuple(FIELD_WIDTHS[f] for f in got)
+
+
+def department_sheets(plan: Plan, table_rows: int, texts: Declared) -> list[Sheet]:
     """整体支出绩效自评表, then a sheet per data table and the other figures."""
     rs = plan.ruleset
-    ncols = len(DEPARTMENT_COLUMNS)
-    cells = header_row(0, [(m("report.form_unit"), "")], ncols=ncols)
-    inputs = [Input(0, 2, ("subject", "name"), "text", m("report.form_unit"), m("forms.hint_name"), colspan=ncols - 2)]
+    icols = texts.columns(DEPARTMENT_COLUMNS, DEPARTMENT_FIELDS)
+    ncols = len(icols)
+    unit_label = texts.label(("subject", "name"), m("report.form_unit"))
+    cells = header_row(0, [(unit_label, "")], ncols=ncols)
+    inputs = [Input(0, 2, ("subject", "name"), "text", unit_label, m("forms.hint_name"), colspan=ncols - 2)]
     columns = [(m("report.col_opening"), "money"), (m("report.col_budget"), "money"), (m("report.col_spent"), "money"), (m("report.col_rate"), "percent")]
     block, row = funds_block(1, columns, [[None] * 4], rs.rounding.places, ncols=ncols)
     header_rows = row + 1
-    body, leaf_inputs, row = _indicator_block(plan, plan.roots, row, DEPARTMENT_COLUMNS)
-    total_cells, total_inputs = _total_row(plan, row, ncols)
-    grid = Grid(m("report.department_form_title", year=rs.year), tuple(cells + block + body + total_cells), DEPARTMENT_WIDTHS,
+    body, leaf_inputs, row = _indicator_block(plan, plan.roots, row, icols)
+    total_cells, total_inputs = _total_row(plan, row, icols, texts)
+    grid = Grid(texts.title(m("report.department_form_title", year=rs.year)), tuple(cells + block + body + total_cells), _widths(icols, DEPARTMENT_FIELDS, DEPARTMENT_WIDTHS),
                 header_rows=header_rows, landscape=True, sheet=m("report.department_form_sheet"))
     form = Sheet(grid, inputs + leaf_inputs + total_inputs)
-    tables = [_table_sheet(plan, t, table_rows) for t in rs.tables]
+    tables = [_table_sheet(plan, t, table_rows, texts) for t in rs.tables]
     # The funds block shows the tables' figures by formula (the printed form adds up).
     by_name = {s.grid.sheet: s for s in tables}
     refs: list[str | None] = []
@@ -313,11 +404,11 @@ def department_sheets(plan: Plan, table_rows: int) -> list[Sheet]:
         form.formulas[(2, 5)] = (f"=IF(AND(ISNUMBER({refs[1]}),ISNUMBER({refs[2]}),N({refs[1]})<>0),ROUND({refs[2]}/{refs[1]},4),\"\")", "0.00%")
     sheets = [form] + tables
     if rs.inputs:
-        sheets.append(_inputs_sheet(plan, list(rs.inputs)))
+        sheets.append(_inputs_sheet(plan, list(rs.inputs), texts))
     return sheets
 
 
-def project_sheets(plan: Plan, rows: int, table_rows: int) -> tuple[list[Sheet], list[tuple[tuple, str]]]:
+def project_sheets(plan: Plan, rows: int, table_rows: int, texts: Declared) -> tuple[list[Sheet], list[tuple[tuple, str]]]:
     """项目支出绩效自评表 (the 10号 form): 项目名称, 主管部门 | 实施单位, the
     funds block (年度资金总额 and one line per fund source) with the execution
     rate's weight and score, its deviation reason, 年度总体目标, the fixed
@@ -325,14 +416,17 @@ def project_sheets(plan: Plan, rows: int, table_rows: int) -> tuple[list[Sheet],
     their own sheets."""
     rs = plan.ruleset
     places = rs.rounding.places
-    ncols = len(PROJECT_COLUMNS)
+    icols = texts.columns(PROJECT_COLUMNS, ROW_FIELDS)
+    ncols = len(icols)
     constants: list[tuple[tuple, str]] = []
-    cells = header_row(0, [(m("report.form_project"), "")], ncols=ncols)
-    cells += header_row(1, [(m("report.form_authority"), ""), (m("report.form_implementer"), "")], ncols=ncols)
+    project, authority, implementer = (texts.label(("subject", k), m(code)) for k, code in
+                                       (("name", "report.form_project"), ("主管部门", "report.form_authority"), ("实施单位", "report.form_implementer")))
+    cells = header_row(0, [(project, "")], ncols=ncols)
+    cells += header_row(1, [(authority, ""), (implementer, "")], ncols=ncols)
     inputs = [
-        Input(0, 2, ("subject", "name"), "text", m("report.form_project"), m("forms.hint_name"), colspan=ncols - 2),
-        Input(1, 2, ("subject", "主管部门"), "text", m("report.form_authority"), m("forms.hint_text"), colspan=2),
-        Input(1, 5, ("subject", "实施单位"), "text", m("report.form_implementer"), m("forms.hint_text"), colspan=ncols - 5),
+        Input(0, 2, ("subject", "name"), "text", project, m("forms.hint_name"), colspan=ncols - 2),
+        Input(1, 2, ("subject", "主管部门"), "text", authority, m("forms.hint_text"), colspan=2),
+        Input(1, 5, ("subject", "实施单位"), "text", implementer, m("forms.hint_text"), colspan=ncols - 5),
     ]
     formulas: dict[tuple[int, int], tuple[str, str]] = {}
     execution = execution_node(plan)
@@ -340,16 +434,17 @@ def project_sheets(plan: Plan, rows: int, table_rows: int) -> tuple[list[Sheet],
     row = 2
     if tname is not None:
         decl = rs.tables[tname]
-        columns = [
-            (m("report.col_opening"), "money"), (m("report.col_budget_a"), "money"), (m("report.col_spent_b"), "money"),
-            (m("report.col_weight"), "score"), (m("report.col_rate_ba"), "percent"), (m("report.col_score"), "score"),
-        ]
-        total = m("report.funds_total")
-        labels = [total] + [(m("report.of_which") if i == 0 else "　　") + c for i, c in enumerate(decl.categories)]
-        lines = [[None, None, None, execution.weight if execution else None, None, None]] + [[None] * 6 for _ in decl.categories]
-        block, end = funds_block(row, columns, lines, places, tuple(labels), ncols=ncols)
         # The block's money columns are the table's: 年初预算数, 全年预算数, 全年执行数 when declared.
         money = [c for c in ("年初预算数", "全年预算数", "全年执行数") if c in decl.columns] or list(decl.columns)[:3]
+        heads = [texts.column(("tables", tname, c), m(code)) for c, code in zip(money, ("report.col_opening", "report.col_budget_a", "report.col_spent_b"))]
+        score_head = texts.column(("stated", "indicators", execution.name, "score"), m("report.col_score")) if execution else m("report.col_score")
+        columns = [(heads[0], "money"), (heads[1], "money"), (heads[2], "money"),
+                   (m("report.col_weight"), "score"), (m("report.col_rate_ba"), "percent"), (score_head, "score")]
+        total = m("report.funds_total")
+        labels = [texts.row(("tables", tname, money[0]), total)]
+        labels += [texts.row(("tables", tname, "rows", i, money[0]), (m("report.of_which") if i == 0 else "　　") + c) for i, c in enumerate(decl.categories)]
+        lines = [[None, None, None, execution.weight if execution else None, None, None]] + [[None] * 6 for _ in decl.categories]
+        block, end = funds_block(row, columns, lines, places, tuple(labels), ncols=ncols)
         constants.append((("tables", tname, "name"), total))
         for li in range(len(lines)):
             r = row + 1 + li
@@ -365,11 +460,12 @@ def project_sheets(plan: Plan, rows: int, table_rows: int) -> tuple[list[Sheet],
             if a and b:
                 top = 2 + r  # the worksheet row (no note on the form)
                 formulas[(r, 6)] = (f"=IF(AND(ISNUMBER({a}{top}),ISNUMBER({b}{top}),N({a}{top})<>0),ROUND({b}{top}/{a}{top},4),\"\")", "0.00%")
-            inputs.append(Input(r, 7, ("stated", "indicators", execution.name, "score"), "score", f"{execution.name}·得分（自评）", m("forms.hint_stated"), maximum=execution.weight, colspan=ncols - 7))
+            if texts.placed(("stated", "indicators", execution.name, "score")):
+                inputs.append(Input(r, 7, ("stated", "indicators", execution.name, "score"), "score", f"{execution.name}·得分（自评）", m("forms.hint_stated"), maximum=execution.weight, colspan=ncols - 7))
         cells += block
         row = end
-    if execution is not None:
-        cells.append(head(row, 0, m("forms.explanation_execution"), colspan=2))
+    if execution is not None and texts.placed(("indicators", execution.key, "explanation")):
+        cells.append(head(row, 0, texts.label(("indicators", execution.key, "explanation"), m("forms.explanation_execution")), colspan=2))
         inputs.append(Input(row, 2, ("indicators", execution.key, "explanation"), "text", f"{execution.name}·偏差原因分析及改进措施", m("forms.hint_reason"), colspan=ncols - 2))
         cells.append(Cell(row, 2, "", colspan=ncols - 2))
         row += 1
@@ -377,7 +473,8 @@ def project_sheets(plan: Plan, rows: int, table_rows: int) -> tuple[list[Sheet],
     if goals:
         half = (ncols - 2) // 2
         cells += [head(row, 0, m("report.form_goals"), rowspan=2, colspan=2),
-                  head(row, 2, m("report.col_goal_expected"), colspan=half), head(row, 2 + half, m("report.col_goal_actual"), colspan=ncols - 2 - half),
+                  head(row, 2, texts.label(("inputs", GOALS[0]), m("report.col_goal_expected")), colspan=half),
+                  head(row, 2 + half, texts.label(("inputs", GOALS[1]), m("report.col_goal_actual")), colspan=ncols - 2 - half),
                   Cell(row + 1, 2, "", colspan=half), Cell(row + 1, 2 + half, "", colspan=ncols - 2 - half)]
         for g, (c, span) in zip(GOALS, ((2, half), (2 + half, ncols - 2 - half))):
             if g in rs.inputs:
@@ -386,7 +483,7 @@ def project_sheets(plan: Plan, rows: int, table_rows: int) -> tuple[list[Sheet],
         row += 2
     header_rows = row + 1
     fixed = [n for n in _first_levels(plan.roots) if n is not execution and n.frame is None]
-    body, leaf_inputs, row = _indicator_block(plan, fixed, row, PROJECT_COLUMNS)
+    body, leaf_inputs, row = _indicator_block(plan, fixed, row, icols)
     inputs += leaf_inputs
     # the blank indicator rows
     groups: list[str] = []
@@ -409,20 +506,20 @@ def project_sheets(plan: Plan, rows: int, table_rows: int) -> tuple[list[Sheet],
             "weight": ("score", m("forms.hint_weight", weight=frame_total), ()), "score": ("score", m("forms.hint_score", weight="分值"), ()),
             "explanation": ("text", m("forms.hint_reason"), ()),
         }
-        for c, fname in enumerate(ROW_FIELDS):
+        for c, (text, fname) in enumerate(icols):
             kind, hint, options = spec[fname]
-            inputs.append(Input(r, c, None, kind, f"第{n}行指标·{m(PROJECT_COLUMNS[c])}", hint, options, maximum=frame_total if kind == "score" else None))
+            inputs.append(Input(r, c, None, kind, f"第{n}行指标·{text}", hint, options, maximum=frame_total if kind == "score" else None))
     row = first + rows
-    regions = [{"type": "rows", "first": first, "last": row - 1, "columns": {str(c): f for c, f in enumerate(ROW_FIELDS)}}]
-    total_cells, total_inputs = _total_row(plan, row, ncols)
+    regions = [{"type": "rows", "first": first, "last": row - 1, "columns": {str(c): f for c, (_, f) in enumerate(icols)}}]
+    total_cells, total_inputs = _total_row(plan, row, icols, texts)
     inputs += total_inputs
-    grid = Grid(m("report.project_form_title", year=rs.year), tuple(cells + body + total_cells), PROJECT_WIDTHS,
+    grid = Grid(texts.title(m("report.project_form_title", year=rs.year)), tuple(cells + body + total_cells), _widths(icols, ROW_FIELDS, PROJECT_WIDTHS),
                 header_rows=header_rows, landscape=True, sheet=m("report.project_form_sheet"))
     sheets = [Sheet(grid, inputs, regions, formulas)]
-    sheets += [_table_sheet(plan, t, table_rows) for t in rs.tables if t != tname]
+    sheets += [_table_sheet(plan, t, table_rows, texts) for t in rs.tables if t != tname]
     others = [n for n in rs.inputs if n not in goals]
     if others:
-        sheets.append(_inputs_sheet(plan, others))
+        sheets.append(_inputs_sheet(plan, others, texts))
     return sheets, constants
 
 
@@ -438,10 +535,11 @@ def _with_blanks(sheet: Sheet) -> Sheet:
 def template(plan: Plan, ref: str, rows: int = DEFAULT_ROWS, table_rows: int = DEFAULT_TABLE_ROWS) -> Template:
     """The fill-in form of a ruleset (`ref`: how the ruleset was named, kept in
     the stamp so a returned form finds its ruleset again)."""
+    texts = Declared(plan)
     if "项目" in plan.ruleset.kind or plan.frames:
-        sheets, constants = project_sheets(plan, rows, table_rows)
+        sheets, constants = project_sheets(plan, rows, table_rows, texts)
     else:
-        sheets, constants = department_sheets(plan, table_rows), []
+        sheets, constants = department_sheets(plan, table_rows, texts), []
     sheets = [_with_blanks(s) for s in sheets]
     return Template(plan, ref, sheets, constants, sheets[0].grid.title, rows, table_rows)
 
