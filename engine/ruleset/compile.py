@@ -79,6 +79,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     raw = _normalise(raw, smap)
     problems: list[Diagnostic] = []
     unsure = validate.Unsure()
+    aside: frozenset = frozenset()  # paths of values the schema refused
     try:
         ruleset = Ruleset.model_validate(raw)
     except ValidationError as e:
@@ -88,7 +89,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
         salvaged = validate.set_aside(e, raw, Ruleset)
         if salvaged is None:
             raise DiagnosticError(sorted(problems, key=sort_key)) from None
-        ruleset, unsure = salvaged[0], validate.Unsure.of(salvaged[1])
+        ruleset, unsure, aside = salvaged[0], validate.Unsure.of(salvaged[1]), salvaged[1]
 
     notices: list[Diagnostic] = []
     if not unsure.weights:
@@ -102,7 +103,7 @@ def compile_ruleset(raw: Any, smap: SourceMap, file: str, digest: str) -> Plan:
     if not unsure.grades:
         problems += validate.grade_bands(ruleset.grades, ruleset.total, smap)
     problems += validate.report_spec(ruleset.report, ruleset.tables, smap)
-    problems += validate.form_spec(ruleset.form, ruleset, smap)
+    problems += validate.form_spec(ruleset.form, ruleset, smap, aside)
 
     names = Names()  # every name formulas read → its kind
     declared: list[tuple[str, tuple]] = []  # every name formulas read, where it is declared

@@ -398,9 +398,10 @@ def form_path_problem(path: str, ruleset) -> str | None:
     return "subject.… / inputs.… / tables.… / indicators.… / stated.…"
 
 
-def form_spec(form, ruleset, smap: SourceMap) -> Iterator[Diagnostic]:
+def form_spec(form, ruleset, smap: SourceMap, aside: frozenset = frozenset()) -> Iterator[Diagnostic]:
     """The `form:` layout: every place names a place in the unit's data and is
-    found one way only; each table names a declared table and its columns."""
+    found one way only; each table names a declared table and its columns
+    (`aside`: paths the schema already refused, not reported again)."""
     if form is None:
         return
     for path in form.constants:
@@ -422,7 +423,8 @@ def form_spec(form, ruleset, smap: SourceMap) -> Iterator[Diagnostic]:
         if sheet.indicators is not None:
             fields = list(sheet.indicators.columns.values())
             repeated = sorted({f for f in fields if fields.count(f) > 1})
-            if "name" not in fields or repeated:
+            refused = any(tuple(p[:4]) == ("form", "sheets", s, "indicators") for p in aside)
+            if not refused and ("name" not in fields or repeated):
                 yield Diagnostic("ruleset.form_columns", smap.value(at + ("indicators", "columns")), {"repeated": "、".join(repeated) or "—"})
         if sheet.table is not None:
             t = sheet.table
