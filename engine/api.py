@@ -258,7 +258,7 @@ def form_ruleset(book, data_path: str, search: SearchPath) -> str:
     from engine.forms.xlsx_form import file_span
 
     s = book.stamp
-    if s is None:  # no hidden sheet: the ruleset on the search path whose declared layout it matches
+    if s is None or not s.layout:  # no hidden sheet (a Word copy: no properties): the ruleset whose declared layout it matches
         return declared_ruleset(book, search)
     for ref in (s.ruleset_id, s.ruleset_ref):
         if not ref:

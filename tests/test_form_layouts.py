@@ -259,6 +259,20 @@ def test_a_published_form_as_a_word_table_is_read_by_its_layout(tmp_path):
     path = _write(tmp_path, "永德.docx", out.getvalue())
     result = api.evaluate_file(path, str(ROOT / NATIONAL))
     assert (result.total, result.grade) == (Decimal("94.58"), "优")
+    assert (api.evaluate_file(path).total) == Decimal("94.58")  # its ruleset found by the layout
+    table.cell(11, 7).text = "十分"  # 开展培训项目数·分值 (the second indicator row, worksheet I15)
+    doc.save(out := io.BytesIO())
+    assert _problems(_write(tmp_path, "错.docx", out.getvalue()), str(ROOT / NATIONAL))[-1] == f"{tmp_path}/错.docx:表1!第12行第8列: 「开展培训项目数（分值）」应填数字，这里是「十分」"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_published_form_saved_as_xls_is_read_by_its_layout(tmp_path):
+    pytest.importorskip("python_calamine")
+    src = _save(yunnan_workbook(), tmp_path, "永德.xlsx")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "old"), src],
+                   check=True, capture_output=True, timeout=180)
+    result = api.evaluate_file(str(tmp_path / "old" / "永德.xls"), str(ROOT / NATIONAL))
+    assert (result.total, result.grade) == (Decimal("94.58"), "优")
 
 
 # --- the layout in a ruleset is checked -------------------------------------------------------

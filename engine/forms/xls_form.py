@@ -30,8 +30,8 @@ class XlsForm(FormBook):
         cache = self.__dict__.setdefault("_sheets", {})
         if sheet not in cache:
             s = self.book.get_sheet_by_name(sheet)
-            start = s.start or (0, 0)
-            cache[sheet] = (s.to_python(skip_empty_area=False), start[0], start[1], s)
+            # skip_empty_area=False: the rows start at A1 whatever `s.start` (the first non-empty cell) says
+            cache[sheet] = (s.to_python(skip_empty_area=False), 0, 0, s)
         rows, r0, c0, _ = cache[sheet]
         return rows, r0, c0
 
