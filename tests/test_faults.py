@@ -86,7 +86,7 @@ def test_sigterm_during_a_batch_leaves_no_temporary_file_and_no_worker(tmp_path)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("the batch hung after SIGTERM")
-    assert proc.returncode == 130
+    assert proc.returncode == 143
     assert err.decode() == "已中断\n"
     assert _temporaries(tmp_path) == [] and not (tmp_path / "r.jsonl").exists()
     deadline = time.monotonic() + 10
