@@ -87,6 +87,52 @@ def test_department_layout_gives_the_seed_result_and_cells(tmp_path):
     assert lines == [f"{path}:其他数据!D3: 「正文·年初预算安排批复数」（文中年初预算数）应填数字，这里是「三千一百万」"]
 
 
+def _shifted(data: bytes, down: int = 2, right: int = 1, blank_before: int = 5) -> bytes:
+    """Every sheet moved `down` rows and `right` columns, with a blank row
+    inserted above worksheet row `blank_before` (values and merges; as a unit
+    retyping the form in its own workbook would lay it out)."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.utils import get_column_letter
+
+    src = openpyxl.load_workbook(io.BytesIO(data))
+    out = openpyxl.Workbook()
+    out.remove(out.active)
+
+    def row_of(r: int) -> int:
+        return r + down + (1 if r >= blank_before else 0)
+
+    for ws in src.worksheets:
+        new = out.create_sheet(ws.title)
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None and not isinstance(c, MergedCell):
+                    new.cell(row_of(c.row), c.column + right, c.value)
+        for m in ws.merged_cells.ranges:
+            new.merge_cells(f"{get_column_letter(m.min_col + right)}{row_of(m.min_row)}:{get_column_letter(m.max_col + right)}{row_of(m.max_row)}")
+    out.move_sheet(out.worksheets[-1], offset=-(len(out.worksheets) - 1))  # the instruction sheet (it names the form too) first
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("ruleset, data, total, grade", LAYOUTS)
+def test_a_retyped_copy_with_rows_and_columns_moved_still_reads(tmp_path, ruleset, data, total, grade):
+    filled = _shifted(_without_stamp(fill(api.form_template(str(ROOT / ruleset)), _raw(str(ROOT / data)))))
+    result = api.evaluate_file(_write(tmp_path, "moved.xlsx", filled), str(ROOT / ruleset))
+    assert (result.total, result.grade) == (Decimal(total), grade)
+    assert _findings(result) == _findings(api.evaluate_file(str(ROOT / data)))
+
+
+def test_a_place_by_cell_address(tmp_path):
+    text = (ROOT / NATIONAL).read_text(encoding="utf-8").replace("subject.name: {label: 项目名称}", "subject.name: {cell: C4}")
+    ruleset = tmp_path / "r.yaml"
+    ruleset.write_text(text, encoding="utf-8")
+    wb = yunnan_workbook()
+    wb.active["B4"] = "项目"  # the label no longer matters
+    result = api.evaluate_file(_save(wb, tmp_path, "永德.xlsx"), str(ruleset))
+    assert result.total == Decimal("94.58") and result.unit.subject.get("name") == "职业技能提升培训补贴项目（示意）"
+
+
 def test_the_layout_is_found_on_the_search_path_without_ruleset(tmp_path):
     filled = fill(api.form_template(str(ROOT / LAYOUTS[0][0])), _raw(str(ROOT / LAYOUTS[0][1])))
     path = _write(tmp_path, "own.xlsx", _without_stamp(filled))

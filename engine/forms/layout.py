@@ -134,6 +134,17 @@ def _kind(path: tuple, plan: Plan) -> str:
     return "text"
 
 
+def _texts_of(spec) -> list[str]:
+    """Every text a declared sheet prints (labels, row and column headers)."""
+    out = [t for p in spec.cells.values() for t in (p.label, p.row, p.column) if t]
+    for part in (spec.indicators, spec.table):
+        if part is not None:
+            out += list(part.columns)
+    if spec.figures is not None:
+        out += [spec.figures.label, spec.figures.value]
+    return out
+
+
 def _path(dotted: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
 
@@ -165,17 +176,21 @@ class _Locator:
 
     # --- sheets --------------------------------------------------------------
 
-    def sheet_of(self, title: str, taken: set[str]) -> str | None:
-        """The first sheet (not yet matched) printing the title text."""
-        for name in self.book.sheetnames():
-            if name not in taken and (self.grid(name).find(title, "contains") or norm(title) in norm(self.book.caption(name))):
-                return name
-        return None
+    def sheet_of(self, spec, taken: set[str]) -> str | None:
+        """The sheet (not yet matched) printing the title text; of several (an
+        instruction sheet may name the form too), the one where most of the
+        layout's other texts are found."""
+        names = [n for n in self.book.sheetnames() if n not in taken]
+        titled = [n for n in names if self.grid(n).find(spec.title, "contains") or norm(spec.title) in norm(self.book.caption(n))]
+        if len(titled) <= 1:
+            return titled[0] if titled else None
+        texts = _texts_of(spec)
+        return max(titled, key=lambda n: (sum(1 for t in texts if self.grid(n).find(t)), -titled.index(n)))
 
     def run(self) -> _Found:
         taken: set[str] = set()
         for spec in self.layout.sheets:
-            sheet = self.sheet_of(spec.title, taken)
+            sheet = self.sheet_of(spec, taken)
             if sheet is None:
                 self.miss("title", spec.title)
                 continue
@@ -189,7 +204,7 @@ class _Locator:
         # indicator tables last: a fixed indicator whose data `cells:` place needs no row
         taken = set()
         for spec in self.layout.sheets:
-            sheet = self.sheet_of(spec.title, taken)
+            sheet = self.sheet_of(spec, taken)
             if sheet is None:
                 continue
             taken.add(sheet)
