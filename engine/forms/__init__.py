@@ -1,6 +1,8 @@
 """Filled forms as unit data (填报表格读入): a workbook made by `jixiao template`
 (or a Word copy of its tables) read back into the same data a YAML unit file
-holds, every value located at its cell (`文件.xlsx:工作表!C12`).
+holds, every value located at its cell (`文件.xlsx:工作表!C12`). A bureau's
+own form without jixiao's hidden sheet is read by the layout its ruleset
+declares (`form:`, `engine.forms.layout`).
 
 Placed just above `engine.unit`: it produces the raw data and the source map
 that `engine.unit.inputs.read_unit` checks, exactly as the YAML loader does.

@@ -12,7 +12,9 @@ levels, grades and the frame's categories), each input's label and hint as
 the validation's input message and listed on the instruction sheet, and a
 very hidden sheet `jixiao` holding the stamp (ruleset id, digest, layout
 version) and where every input is — what `engine.forms.xlsx_form` reads back.
-No macros.
+No macros. When the ruleset declares its own layout (`form:`), the blocks
+print its texts and its indicator columns in its order (`Declared`), so a
+copy without the hidden sheet is found again by that layout.
 """
 from __future__ import annotations
 
