@@ -274,18 +274,23 @@ def form_ruleset(book, data_path: str, search: SearchPath) -> str:
 def declared_ruleset(book, search: SearchPath) -> str:
     """The ruleset on the search path whose declared `form:` layout a form
     without jixiao's hidden sheet matches (when several do, the one whose year
-    the form prints); raises a located problem when none or several match."""
+    the form prints); raises a located problem when several match, what the
+    closest layout lacks when none does, else that it is no jixiao form."""
     # cold start: only filled forms need their readers
-    from engine.forms.layout import matches, not_a_form
+    from engine.forms.layout import missing, not_a_form
 
     found: list[tuple[str, Plan]] = []
+    near: list[list[Diagnostic]] = []  # layouts whose title the form prints, with what it lacks
     for path, _name in ruleset_files(search):
         try:
             plan = load_plan(path, display_path(path), search)
         except DiagnosticError:
             continue  # a broken ruleset on the path is `validate`'s business, not this form's
-        if plan.ruleset.form is not None and matches(book, plan):
+        lacks = missing(book, plan)
+        if lacks == []:
             found.append((path, plan))
+        elif lacks:
+            near.append(lacks)
     if len(found) > 1:
         printed = "".join(t for s in book.sheetnames()[:1] for _, _, t in book.texts(s) if isinstance(t, str))
         dated = [f for f in found if str(f[1].ruleset.year) in printed]
@@ -294,6 +299,8 @@ def declared_ruleset(book, search: SearchPath) -> str:
         return found[0][0]
     if found:
         raise DiagnosticError([Diagnostic("forms.layout_ambiguous", CellSpan(book.display, 0, 0, ""), {"rulesets": "、".join(display_path(p) for p, _ in found)})])
+    if near:  # the closest layout says what the form lacks
+        raise DiagnosticError(min(near, key=len))
     raise not_a_form(book.display)
 
 

@@ -253,6 +253,12 @@ def test_a_missing_header_names_the_layout_and_the_text(tmp_path):
         f"{path}:公开14表: 应为「{YUNNAN}」版式，找不到表头「实际完成值」（此表没有 jixiao 的隐藏工作表，按规则集声明的版式查找）"]
 
 
+def test_without_ruleset_the_closest_layout_says_what_is_missing(tmp_path):
+    path = _save(yunnan_workbook(drop_header="得分"), tmp_path, "缺表头.xlsx")
+    assert _problems(path) == [
+        f"{path}:公开14表: 应为「{YUNNAN}」版式，找不到表头「得分」（此表没有 jixiao 的隐藏工作表，按规则集声明的版式查找）"]
+
+
 def test_a_bad_cell_on_a_published_form_is_located(tmp_path):
     wb = yunnan_workbook()
     wb.active["I15"] = "十分"

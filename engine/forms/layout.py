@@ -375,8 +375,14 @@ def not_a_form(display: str) -> DiagnosticError:
     return DiagnosticError([Diagnostic("forms.not_a_form", CellSpan(display, 0, 0, ""), {"layout": layout, "anchor": f"{STAMP_SHEET}（隐藏工作表）"})])
 
 
-def matches(book, plan: Plan) -> bool:
-    """Whether every text of `plan`'s declared layout is found in the form."""
+def missing(book, plan: Plan) -> list[Diagnostic] | None:
+    """What of `plan`'s declared layout is not found in the form ([]: all of
+    it is); None when the ruleset declares no layout or the form's first
+    sheet title is not found (the form is nothing like it)."""
     if plan.ruleset.form is None:
-        return False
-    return not _Locator(book, plan).run().missing
+        return None
+    problems = _Locator(book, plan).run().missing
+    first = plan.ruleset.form.sheets[0].title
+    if any(d.code == "forms.layout_title" and d.args.get("text") == first for d in problems):
+        return None
+    return problems
