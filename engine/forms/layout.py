@@ -169,7 +169,10 @@ class _Locator:
         self.found.missing.append(Diagnostic(f"forms.layout_{what}", span, {"layout": self.layout.name, "text": text}))
 
     def span(self, sheet: str, r: int, c: int) -> CellSpan:
-        return CellSpan(self.book.display, r, c, self.book.place(sheet, f"{letter(c)}{r}"))
+        """A cell's place, ordered sheet by sheet as the reader orders its problems."""
+        names = self.book.sheetnames()
+        order = names.index(sheet) if sheet in names else len(names)
+        return CellSpan(self.book.display, order * 1_000_000 + r, c, self.book.place(sheet, f"{letter(c)}{r}"))
 
     def input(self, sheet: str, r: int, c: int, path: tuple, label: str, kind: str | None = None) -> None:
         self.found.inputs.append((sheet, f"{letter(c)}{r}", path, kind or _kind(path, self.plan), label))
