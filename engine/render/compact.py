@@ -1,0 +1,590 @@
+"""Compact results (紧凑结果): `batch --result compact` and reading it back.
+
+A full result line (`render.jsonl.line`) repeats on every line what the
+ruleset already says: each indicator's name, weight, operator, unit and
+method, the ruleset's id and title, and sentences made from a code and a few
+figures. A compact file says the ruleset's part once, in a header record (its
+first line), and each unit's line keeps only the unit's own facts:
+
+- the header (`header(plan, lang)`) holds the `fixed` fields of the result
+  (the `ruleset` object, the stamp's engine and ruleset digest) and of every
+  indicator of the plan, by id, as the full line would hold them, plus the
+  language the full lines' sentences were in;
+- a line is the full result (`json_out.as_dict`) without those fields — an
+  indicator whose fixed fields are the header's keeps only its `id` (a
+  per-unit fixed field the header does not have, such as `not_applicable`,
+  stays); one that differs from the header (a project's own rows, a frame
+  whose weights its rows set) keeps all of its own — and without the texts
+  that are made from the line's other fields: a finding's `message` becomes
+  its `args` (each argument as the sentence shows it), an indicator's
+  `target_text` and `actual_text` are dropped when the plan's node remakes
+  them exactly (checked as the line is written; otherwise they stay).
+
+Everything is derived from `render.json_shape.SHAPE`: which fields are fixed,
+their order, when they are present, and how a derived text is made (the
+field's own reference expression, `json_out.reference_value`). So
+`expand(compact line) == jsonl.line(result)`, byte for byte, for any shape
+(tests/test_compact.py checks it on generated department and project units).
+"""
+from __future__ import annotations
+
+import functools
+import json
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from engine.base import messages
+from engine.base.diagnostics import Diagnostic, SourceSpan
+from engine.base.messages import CATALOG, Said
+from engine.base.numeric import round_half_up
+from engine.evaluation.display import show_target, show_value
+from engine.evaluation.evaluate import _leaves as leaves
+from engine.evaluation.result import Result
+from engine.render import json_shape
+from engine.render.json_out import _Context, _num, _plain, dumps, engine_name, reference_value
+
+MARK = "jixiao-compact"  # the header's first key: what the file is
+VERSION = 1
+DERIVED = ("message", "shown", "target_text")  # encs whose text is made from the object's other fields
+_NOTHING = object()
+
+
+class CompactError(ValueError):
+    """A compact line or header that cannot be read back: `code` and `details`
+    name the problem for the message catalogue (`compact.*`)."""
+
+    def __init__(self, code: str, **args: Any) -> None:
+        super().__init__(code)
+        self.code, self.details = code, args
+
+
+# --- the shape, compiled: each field's value, condition and derivation ---------
+
+_NAMESPACE = {
+    "leaves": leaves, "Decimal": Decimal, "_plain": _plain, "round_half_up": round_half_up, "show_value": show_value,
+    "show_target": show_target, "messages": messages, "engine_name": engine_name,
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _fn(expr: str):
+    """`expr` (over `x` and `ctx`) as a function of (x, ctx)."""
+    return eval(compile(f"lambda x, ctx: ({expr})", "<json_shape: compact>", "eval"), dict(_NAMESPACE))  # noqa: S307 - our own shape, never user text
+
+
+def _value_of(f: json_shape.Field):
+    return _fn(reference_value(f))
+
+
+def _items_of(f: json_shape.Field):
+    """A list field's objects (not yet written)."""
+    return _fn(f.value if isinstance(f.value, str) else f.value[0])
+
+
+def _when_of(f: json_shape.Field):
+    return _fn(f.when) if f.when else None
+
+
+def _stored(f: json_shape.Field) -> str | None:
+    """The key a derived field's own input is kept under in a compact line: a
+    message keeps its arguments (`args`); the texts of figures need nothing
+    beyond the object's other fields and the plan's node."""
+    if f.enc == "message":
+        return f.value[-1].split(".")[-1]
+    return None
+
+
+def _check_shape() -> None:
+    """The shape properties the compact form relies on (checked at import)."""
+    for kind in json_shape.FULL:
+        for f in json_shape.SHAPE[kind]:
+            if f.enc == "object" and f.when and all(g.fixed for g in f.fields):
+                raise ValueError(f"{kind}.{f.key}: an optional object of fixed fields only")
+            key = _stored(f)
+            if key is not None and any(g.key == key for g in json_shape.SHAPE[kind]):
+                raise ValueError(f"{kind}.{f.key}: its inputs' key {key} is a field too")
+
+
+_check_shape()
+_ID = {kind: json_shape.SHAPE[kind][0].key for kind in json_shape.FULL}  # the first field: an indicator's id
+
+
+# --- message arguments as text -------------------------------------------------
+
+_SIMPLE = (str, type(None))
+
+
+def _args_out(args: Mapping[str, Any]) -> dict:
+    """A finding's arguments as a compact line keeps them: each as the
+    sentence shows it (`messages.arg_text`), a sentence inside as [code, args]."""
+    out = {}
+    for k, v in args.items():
+        if v.__class__ is Said:
+            out[k] = [v[0], _args_out(v[1])]
+        else:
+            out[k] = messages.arg_text(v)
+    return out
+
+
+def _args_in(args: Any) -> dict:
+    if not isinstance(args, dict):
+        raise CompactError("compact.damaged_line", what="args")
+    out = {}
+    for k, v in args.items():
+        if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str):
+            out[k] = Said(v[0], _args_in(v[1]))
+        elif isinstance(v, str):
+            out[k] = v
+        else:
+            raise CompactError("compact.damaged_line", what=f"args.{k}")
+    return out
+
+
+def _can_store(code: str, args: Mapping[str, Any]) -> bool:
+    """Whether the sentence of (code, args) is remade from the arguments' text:
+    a code outside the catalogue is written with its arguments' repr."""
+    if code not in CATALOG:
+        return False
+    for v in args.values():
+        if v.__class__ is Said and not _can_store(v[0], v[1]):
+            return False
+    return True
+
+
+# --- the header ----------------------------------------------------------------
+
+class _Stand:
+    """An object standing for a result's part while a compact line is read
+    (or a plan's node while the header is made): the attributes the shape's
+    expressions read, taken from the line and the plan."""
+
+    def __init__(self, **attrs: Any) -> None:
+        self.__dict__.update(attrs)
+
+
+def _fixed_of(fields, x, ctx, out: dict, path: tuple = (), strict: bool = False) -> None:
+    """The fixed fields of `x` present in its full object, as (path → value).
+    `strict`: a condition that cannot be decided from `x` leaves its field out."""
+    for f in fields:
+        when = _when_of(f)
+        if when is not None:
+            try:
+                if not when(x, ctx):
+                    continue
+            except AttributeError:
+                if strict:
+                    continue
+                raise
+        if f.enc == "object":
+            _fixed_of(f.fields, x, ctx, out, path + (f.key,), strict)
+        elif f.fixed:
+            out[path + (f.key,)] = _value_of(f)(x, ctx)
+
+
+def _nested(flat: Mapping[tuple, Any]) -> dict:
+    out: dict = {}
+    for path, value in flat.items():
+        d = out
+        for k in path[:-1]:
+            d = d.setdefault(k, {})
+        d[path[-1]] = value
+    return out
+
+
+def _flat(tree: Mapping, path: tuple = ()) -> dict:
+    out: dict = {}
+    for k, v in tree.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, path + (k,)))
+        else:
+            out[path + (k,)] = v
+    return out
+
+
+def _plan_nodes(plan) -> dict:
+    """Each node of the plan by id; an id that two nodes share is left out."""
+    nodes: dict = {}
+    twice: set = set()
+    stack = list(reversed(plan.roots))
+    while stack:  # in the tree's order, as the lines list them
+        n = stack.pop()
+        if n.key in nodes:
+            twice.add(n.key)
+        nodes[n.key] = n
+        stack.extend(reversed(n.children))
+    for k in twice:
+        del nodes[k]
+    return nodes
+
+
+def header(plan, lang: str = "zh") -> dict:
+    """The header record of a compact file for `plan`: what every line shares."""
+    ctx = _Context(plan.ruleset.rounding.places, lang)
+    top: dict = {}
+    _fixed_of(json_shape.SHAPE["result"], _Stand(plan=plan), ctx, top, strict=True)
+    indicators = {}
+    nodes = _plan_nodes(plan)
+    for key, n in nodes.items():
+        # a node with children (or a frame its rows fill) is scored as a group
+        x = _Stand(node=n, children=n.children or ((n,) if n.frame is not None else ()), not_applicable=False)
+        own: dict = {}
+        _fixed_of(json_shape.SHAPE["indicator"], x, ctx, own, strict=True)
+        own.pop((_ID["indicator"],), None)
+        indicators[key] = _nested(own)
+    head = {MARK: VERSION, "lang": lang}
+    head.update(_nested(top))
+    head["indicators"] = indicators
+    return head
+
+
+class Shared:
+    """A compact file's header, read for writing or expanding its lines."""
+
+    def __init__(self, head: dict, plan) -> None:
+        if not isinstance(head, dict) or head.get(MARK) != VERSION:
+            raise CompactError("compact.not_compact")
+        self.head, self.plan = head, plan
+        self.lang = head.get("lang") if head.get("lang") in ("zh", "en") else "zh"
+        rest = {k: v for k, v in head.items() if k not in (MARK, "lang", "indicators")}
+        self.result = _flat(rest)
+        indicators = head.get("indicators")
+        if not isinstance(indicators, dict) or not all(isinstance(v, dict) for v in indicators.values()):
+            raise CompactError("compact.not_compact")
+        self.indicators = {k: _flat(v) for k, v in indicators.items()}
+        self.nodes = _plan_nodes(plan) if plan is not None else {}
+        self.places = plan.ruleset.rounding.places if plan is not None else 2
+
+
+def shared_for(plan, lang: str = "zh") -> Shared:
+    return Shared(header(plan, lang), plan)
+
+
+def header_line(plan, lang: str = "zh") -> str:
+    """The header record as one JSON line (no newline)."""
+    return dumps(header(plan, lang), indent=None)
+
+
+# --- writing a compact line ----------------------------------------------------
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON text (a Decimal's text depends on its value only)."""
+    return a.__class__ is b.__class__ and a == b
+
+
+def _as_read(value: Any) -> Any:
+    """`value` as a reader gets it back from its JSON text."""
+    cls = value.__class__
+    if cls is Decimal:
+        return Decimal(_num(value))
+    if value is None or cls is str or cls is bool:
+        return value
+    return json.loads(dumps(value, indent=None), parse_float=Decimal, parse_int=Decimal)
+
+
+def line(result: Result, shared: Shared) -> str:
+    """The result as one compact line (no newline)."""
+    return dumps(compact_dict(result, shared), indent=None)
+
+
+def compact_dict(result: Result, shared: Shared) -> dict:
+    """The result as a compact line's data."""
+    ctx = _Context(result.plan.ruleset.rounding.places, shared.lang)
+    return _compact("result", result, ctx, shared)
+
+
+def _compact(kind: str, x, ctx, shared: Shared) -> dict:
+    fixed: dict = {}
+    rest: dict = {}
+    stand: dict = {}
+    _split(kind, json_shape.SHAPE[kind], x, ctx, shared, fixed, rest, stand, ())
+    if kind == "result":
+        base = shared.result
+        if all(_same(fixed.get(p, _NOTHING), v) for p, v in base.items()) and len(fixed) == len(base):
+            return rest
+        return _merge(json_shape.SHAPE[kind], fixed, rest)
+    if kind == "indicator":
+        key = fixed.get((_ID[kind],))
+        base = shared.indicators.get(key) if key.__class__ is str else None
+        if base is not None and all(_same(fixed.get(p, _NOTHING), v) for p, v in base.items()):
+            extra = {p: v for p, v in fixed.items() if p not in base}
+            # the texts made from figures: dropped where the plan's node remakes them
+            node = shared.nodes.get(key)
+            texts = [f for f in json_shape.SHAPE[kind] if f.enc in DERIVED and _stored(f) is None]
+            if node is not None and any(_present(f, node) != (f.key in rest) for f in texts):
+                return _merge(json_shape.SHAPE[kind], fixed, rest)  # a reader would add or drop one: all kept
+            if node is not None:
+                for f in texts:
+                    if f.key in rest:
+                        s = _Stand(node=node, **{a: _as_read(v) for a, v in stand.items()})
+                        try:
+                            again = _value_of(f)(s, ctx)
+                        except AttributeError:
+                            continue
+                        if _same(again, rest[f.key]):
+                            del rest[f.key]
+            return _merge(json_shape.SHAPE[kind], extra, rest)
+    return _merge(json_shape.SHAPE[kind], fixed, rest)
+
+
+def _split(kind, fields, x, ctx, shared, fixed: dict, rest: dict, stand: dict, path: tuple) -> None:
+    """`x`'s fields: fixed ones into `fixed` (by path), the others into `rest`
+    as a compact line keeps them; `stand` gets the plain attributes (`x.actual`)
+    a derived text is made from."""
+    for f in fields:
+        if f.when and not _when_of(f)(x, ctx):
+            continue
+        if f.enc == "object":
+            sub: dict = {}
+            _split(kind, f.fields, x, ctx, shared, fixed, sub, stand, path + (f.key,))
+            if sub or f.when:
+                rest[f.key] = sub
+        elif f.fixed:
+            fixed[path + (f.key,)] = _value_of(f)(x, ctx)
+        elif f.enc == "list":
+            items = _items_of(f)(x, ctx)
+            if items or f.when:  # an always-present list that is empty ([]) is left out
+                rest[f.key] = [_compact(f.item, i, ctx, shared) for i in items]
+        elif f.enc == "message":
+            code, args = (_fn(e)(x, ctx) for e in f.value)
+            if args.__class__ is messages.LazyArgs:
+                args = args.made()
+            if _can_store(code, args):
+                rest[_stored(f)] = _args_out(args)
+            else:
+                rest[f.key] = _value_of(f)(x, ctx)
+        else:
+            value = _value_of(f)(x, ctx)
+            rest[f.key] = value
+            if isinstance(f.value, str) and f.value.startswith("x.") and f.value.count(".") == 1 and f.enc in ("plain", "value", "number"):
+                stand[f.value[2:]] = value
+
+
+def _merge(fields, fixed: Mapping[tuple, Any], rest: Mapping, path: tuple = ()) -> dict:
+    """An object's fields in the shape's order, from its fixed part (by path)
+    and the rest (as a compact line holds it)."""
+    out: dict = {}
+    for f in fields:
+        if f.enc == "object":
+            sub = _merge(f.fields, fixed, rest.get(f.key, {}), path + (f.key,))
+            if sub or f.key in rest:
+                out[f.key] = sub
+        elif f.fixed:
+            p = path + (f.key,)
+            if p in fixed:
+                out[f.key] = fixed[p]
+        else:
+            if f.key in rest:
+                out[f.key] = rest[f.key]
+            key = _stored(f)
+            if key is not None and key in rest:
+                out[key] = rest[key]
+    return out
+
+
+# --- reading a compact line back ------------------------------------------------
+
+def loads(text: str) -> Any:
+    """A line's JSON with every number as an exact Decimal."""
+    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+
+
+def expand(text: str, shared: Shared, lang: str | None = None) -> str:
+    """A compact line back as the full line (`jsonl.line` of the same result,
+    byte for byte when `lang` is the header's). Raises `CompactError`."""
+    return dumps(expand_dict(text, shared, lang), indent=None)
+
+
+def expand_dict(text: str | dict, shared: Shared, lang: str | None = None) -> dict:
+    """A compact line back as the full result's data (`json_out.as_dict`)."""
+    try:
+        data = loads(text) if isinstance(text, str) else text
+    except ValueError as e:
+        raise CompactError("compact.damaged_line", what=str(e)) from None
+    if not isinstance(data, dict):
+        raise CompactError("compact.damaged_line", what="{…}")
+    if MARK in data:
+        raise CompactError("compact.header_again")
+    ctx = _Context(shared.places, lang or shared.lang)
+    try:
+        return _expand("result", data, ctx, shared)
+    except CompactError:
+        raise
+    except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as e:
+        raise CompactError("compact.damaged_line", what=f"{type(e).__name__}: {e}"[:200]) from None
+
+
+def _expand(kind: str, data: Any, ctx, shared: Shared) -> dict:
+    if not isinstance(data, dict):
+        raise CompactError("compact.damaged_line", what=kind)
+    fields = json_shape.SHAPE[kind]
+    own = _flat_fixed(fields, data)
+    node = None
+    if kind == "result":
+        fixed = own if own else shared.result
+    elif kind == "indicator":
+        key = data.get(_ID[kind])
+        base = shared.indicators.get(key) if isinstance(key, str) else None
+        if base is not None and not any(p in own for p in base):
+            fixed = {**base, **own}
+            node = shared.nodes.get(key)
+        else:
+            fixed = own
+    else:
+        fixed = own
+    return _build(kind, fields, data, fixed, ctx, shared, node, ())
+
+
+def _flat_fixed(fields, data: Mapping, path: tuple = ()) -> dict:
+    out: dict = {}
+    for f in fields:
+        if f.enc == "object":
+            sub = data.get(f.key)
+            if isinstance(sub, dict):
+                out.update(_flat_fixed(f.fields, sub, path + (f.key,)))
+        elif f.fixed and f.key in data:
+            out[path + (f.key,)] = data[f.key]
+    return out
+
+
+def _build(kind, fields, data: Mapping, fixed: Mapping, ctx, shared, node, path: tuple, full: dict | None = None) -> dict:
+    out: dict = {}
+    top = full if full is not None else out
+    for f in fields:
+        if f.enc == "object":
+            sub_data = data.get(f.key, {})
+            if f.when and f.key not in data:
+                continue
+            out[f.key] = _build(kind, f.fields, sub_data if isinstance(sub_data, dict) else {}, fixed, ctx, shared, node, path + (f.key,), top)
+        elif f.fixed:
+            p = path + (f.key,)
+            if p in fixed:
+                out[f.key] = fixed[p]
+        elif f.enc == "list":
+            if f.key in data or not f.when:
+                items = data.get(f.key, [])
+                if not isinstance(items, list):
+                    raise CompactError("compact.damaged_line", what=f.key)
+                out[f.key] = [_expand(f.item, i, ctx, shared) for i in items]
+        elif f.enc in DERIVED:
+            if f.key in data:
+                out[f.key] = data[f.key]
+                continue
+            stored = _stored(f)
+            if stored is not None:
+                if stored not in data:
+                    continue
+                code = top.get("code")
+                out[f.key] = messages.format_message(code, _args_in(data[stored]), ctx.lang)
+            elif node is not None and _present(f, node):
+                attrs = {a: top[k] for a, k in _plain_attrs(kind).items() if k in top}
+                out[f.key] = _value_of(f)(_Stand(node=node, **attrs), ctx)
+        elif f.key in data:
+            out[f.key] = data[f.key]
+    return out
+
+
+def _present(f, node) -> bool:
+    """Whether a dropped derived text was in the full object: its condition,
+    decided from the node (`not x.children`: a leaf, whose other leaf fields are there)."""
+    if not f.when:
+        return True
+    x = _Stand(node=node, children=node.children or ((node,) if node.frame is not None else ()), not_applicable=False)
+    try:
+        return bool(_when_of(f)(x, None))
+    except AttributeError:
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def _plain_attrs(kind: str) -> dict:
+    """attribute → key, for the fields that are one plain attribute of `x`."""
+    return {f.value[2:]: f.key for f in json_shape.SHAPE[kind]
+            if isinstance(f.value, str) and f.value.startswith("x.") and f.value.count(".") == 1 and f.enc in ("plain", "value", "number") and not f.fixed}
+
+
+def read_header(text: str, plan) -> Shared:
+    """A compact file's first line, checked against `plan` (its ruleset digest).
+    Raises `CompactError`."""
+    try:
+        head = loads(text)
+    except ValueError:
+        raise CompactError("compact.not_compact") from None
+    shared = Shared(head, plan)
+    if plan is not None:
+        digest = shared.result.get(("stamp", "ruleset_digest"))
+        if digest != plan.digest:
+            raise CompactError("compact.wrong_ruleset", expected=str(digest), given=plan.digest, ruleset=plan.file)
+    return shared
+
+
+# --- a compact file read back (show-result) -------------------------------------
+
+def _figure(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return _num(value)
+    return "" if value is None else str(value)
+
+
+def text_of(full: Mapping, lang: str = "zh", where: str | None = None) -> str:
+    """A unit's result (the full line's data) as a few readable lines: name,
+    total and grade, each finding with its place, each deviation."""
+    say = messages.format_message
+    subject = full.get("subject") or {}
+    name = subject.get("name") or next((v for v in subject.values() if isinstance(v, str)), "")
+    out = [say("compact.text_unit", {"where": where or "", "name": name, "total": _figure(full.get("total")), "grade": _figure(full.get("grade"))}, lang)]
+    findings = full.get("findings") or []
+    if findings:
+        out.append(say("compact.text_findings", {"count": str(len(findings))}, lang))
+        out += [say("compact.text_finding", {"location": f.get("location") or "", "message": f.get("message", "")}, lang) for f in findings]
+    deviations = full.get("deviations") or []
+    if deviations:
+        out.append(say("compact.text_deviations", {"count": str(len(deviations))}, lang))
+        out += [say("compact.text_deviation", {"name": d.get("name", ""), "kind": d.get("kind", ""), "target": d.get("target_text", ""),
+                                              "actual": d.get("actual_text", ""), "explanation": d.get("explanation") or ""}, lang) for d in deviations]
+    return "\n".join(out)
+
+
+def read_lines(lines: Iterable[str], file: str, plan_of: Callable[[dict], Any], fmt: str = "full", lang: str = "zh") -> Iterator[Any]:
+    """A compact file's lines read back: yields each unit as its full line
+    (`fmt="full"`, in the header's language, byte for byte as `batch --result
+    full` wrote it) or as readable text (`fmt="text"`, in `lang`), and a
+    located `Diagnostic` for each line that cannot be read (then goes on with
+    the next). `plan_of(header)` gives the ruleset's plan for the header (it
+    may raise `DiagnosticError`); a header that does not match it stops the
+    reading with one diagnostic."""
+    it = iter(lines)
+    first = next(it, None)
+    at = SourceSpan(file, 1, 1)
+    if first is None:
+        yield Diagnostic("compact.not_compact", at)
+        return
+    try:
+        head = loads(first)
+        if not isinstance(head, dict) or head.get(MARK) != VERSION:
+            raise CompactError("compact.not_compact")
+        plan = plan_of(head)
+        shared = read_header(first, plan)
+    except ValueError as e:  # not JSON at all, or a CompactError
+        yield Diagnostic(getattr(e, "code", "compact.not_compact"), at, getattr(e, "details", {}))
+        return
+    count = 0
+    for number, text in enumerate(it, start=2):
+        if not text.strip():
+            continue
+        try:
+            data = loads(text)
+        except ValueError as e:
+            col = getattr(e, "colno", 1)
+            yield Diagnostic("compact.damaged_line", SourceSpan(file, number, col), {"what": getattr(e, "msg", str(e))})
+            continue
+        try:
+            if fmt == "text":
+                yield text_of(expand_dict(data, shared, lang), lang, f"{file}:{number}")
+            else:
+                yield expand(data, shared)
+        except CompactError as e:
+            yield Diagnostic(e.code, SourceSpan(file, number, 1), e.details)
+            continue
+        count += 1
+    if fmt == "text":
+        yield messages.format_message("compact.text_count", {"count": str(count)}, lang)
