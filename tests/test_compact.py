@@ -75,7 +75,9 @@ def test_a_compact_line_holds_the_units_own_facts():
     line = json.loads(compact.line(result, compact.shared_for(result.plan)), parse_float=Decimal)
     assert list(line) == ["subject", "total", "grade", "indicators", "findings", "deviations", "stamp"]
     leaf = line["indicators"][0]["children"][0]
-    assert leaf == {"id": "预算执行率", "score": Decimal("9.36"), "target": 1, "actual": Decimal("0.9359"), "branch": "partial"}
+    assert leaf == {"id": "预算执行率", "score": Decimal("9.36"), "actual": Decimal("0.9359"), "branch": "partial"}  # the target is the plan's
+    deviation = line["deviations"][0]  # its name, target and texts are its indicator's
+    assert deviation == {"id": "预算执行率", "kind": "未完成", "actual": Decimal("0.9359"), "ratio": Decimal("0.9359"), "explanation": "主要由于就业创业资金补助项目和基本支出预算金额偏高。", "location": "examples/2019/hr-bureau.yaml:100:5"}
     assert line["stamp"] == {"input_digest": result.unit.digest}
     finding = line["findings"][0]
     assert set(finding) == {"kind", "severity", "code", "args", "location", "stated", "computed", "difference"}

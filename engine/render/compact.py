@@ -295,47 +295,102 @@ def compact_dict(result: Result, shared: Shared) -> dict:
 def _compact(kind: str, x, ctx, shared: Shared) -> dict:
     fixed: dict = {}
     rest: dict = {}
-    stand: dict = {}
-    _split(kind, json_shape.SHAPE[kind], x, ctx, shared, fixed, rest, stand, ())
+    _split(kind, json_shape.SHAPE[kind], x, ctx, shared, fixed, rest, ())
     if kind == "result":
         base = shared.result
         if all(_same(fixed.get(p, _NOTHING), v) for p, v in base.items()) and len(fixed) == len(base):
             return rest
         return _merge(json_shape.SHAPE[kind], fixed, rest)
+    node = None
+    own = fixed
     if kind == "indicator":
         key = fixed.get((_ID[kind],))
         base = shared.indicators.get(key) if key.__class__ is str else None
         if base is not None and all(_same(fixed.get(p, _NOTHING), v) for p, v in base.items()):
-            extra = {p: v for p, v in fixed.items() if p not in base}
-            # the texts made from figures: dropped where the plan's node remakes them
+            own = {p: v for p, v in fixed.items() if p not in base}  # per-unit fixed fields (not_applicable) stay
             node = shared.nodes.get(key)
-            texts = [f for f in json_shape.SHAPE[kind] if f.enc in DERIVED and _stored(f) is None]
-            if node is not None and any(_present(f, node) != (f.key in rest) for f in texts):
-                return _merge(json_shape.SHAPE[kind], fixed, rest)  # a reader would add or drop one: all kept
-            if node is not None:
-                for f in texts:
-                    if f.key in rest:
-                        s = _Stand(node=node, **{a: _as_read(v) for a, v in stand.items()})
-                        try:
-                            again = _value_of(f)(s, ctx)
-                        except AttributeError:
-                            continue
-                        if _same(again, rest[f.key]):
-                            del rest[f.key]
-            return _merge(json_shape.SHAPE[kind], extra, rest)
-    return _merge(json_shape.SHAPE[kind], fixed, rest)
+            if node is None:
+                return _merge(json_shape.SHAPE[kind], own, rest)
+    elif kind in _BACKED:
+        key = fixed.get((_ID[kind],))
+        node = shared.nodes.get(key) if key.__class__ is str else None
+    if node is not None:
+        drop = _remade(kind, node, own, rest, ctx)
+        if drop is None:  # a reader would add a field this object lacks: all its fields stay
+            return _merge(json_shape.SHAPE[kind], fixed, rest)
+        for k in drop:
+            rest.pop(k, None)
+            own.pop((k,), None)
+    return _merge(json_shape.SHAPE[kind], own, rest)
 
 
-def _split(kind, fields, x, ctx, shared, fixed: dict, rest: dict, stand: dict, path: tuple) -> None:
+# Objects that name a plan node by their id (their first field) besides the
+# indicators: a deviation's name, type and unit are its indicator's.
+_BACKED = ("deviation",)
+
+
+class _Backed:
+    """An object of a line standing on its plan node: the line's plain fields
+    seen so far (`x.target`), anything else the node's (`x.name`, `x.value_type`)."""
+
+    def __init__(self, node, attrs: Mapping[str, Any]) -> None:
+        self.__dict__.update(attrs)
+        self.node = node
+
+    def __getattr__(self, name: str) -> Any:  # only for what the line does not hold
+        return getattr(self.__dict__["node"], name)
+
+
+def _droppable(kind: str, f) -> bool:
+    """A field a reader remakes from the object's plan node when the line leaves it out."""
+    if f.key == _ID[kind] or f.enc in ("list", "object") or _stored(f) is not None:
+        return False
+    return not (f.fixed and kind == "indicator")  # an indicator's fixed fields are the header's
+
+
+def _remade(kind: str, node, own: Mapping[tuple, Any], rest: Mapping[str, Any], ctx) -> list[str] | None:
+    """The keys of the fields a reader remakes exactly from `node` (and the
+    fields before them), so the line leaves them out; None when a reader
+    would add a field the object does not have."""
+    attr_of = _attr_keys(kind)
+    attrs: dict = {}
+    drop = []
+    for f in json_shape.SHAPE[kind]:
+        p = (f.key,)
+        value = own[p] if p in own else rest.get(f.key, _NOTHING)
+        if _droppable(kind, f):
+            present = value is not _NOTHING
+            if _present(f, node) != present:
+                if not present:
+                    return None
+            elif present:
+                try:
+                    again = _value_of(f)(_Backed(node, attrs), ctx)
+                except AttributeError:  # the node does not say it: the line keeps it
+                    again = _NOTHING
+                if again is not _NOTHING and _same(_as_read(again), _as_read(value)):
+                    drop.append(f.key)
+        if f.key in attr_of and value is not _NOTHING:
+            attrs[attr_of[f.key]] = _as_read(value)
+    return drop
+
+
+@functools.lru_cache(maxsize=None)
+def _attr_keys(kind: str) -> dict:
+    """key → attribute of `x`, for the fields that are one plain attribute (`x.target`)."""
+    return {f.key: f.value[2:] for f in json_shape.SHAPE[kind]
+            if isinstance(f.value, str) and f.value.startswith("x.") and f.value.count(".") == 1 and f.enc in ("plain", "value", "number")}
+
+
+def _split(kind, fields, x, ctx, shared, fixed: dict, rest: dict, path: tuple) -> None:
     """`x`'s fields: fixed ones into `fixed` (by path), the others into `rest`
-    as a compact line keeps them; `stand` gets the plain attributes (`x.actual`)
-    a derived text is made from."""
+    as a compact line keeps them (a message as its arguments)."""
     for f in fields:
         if f.when and not _when_of(f)(x, ctx):
             continue
         if f.enc == "object":
             sub: dict = {}
-            _split(kind, f.fields, x, ctx, shared, fixed, sub, stand, path + (f.key,))
+            _split(kind, f.fields, x, ctx, shared, fixed, sub, path + (f.key,))
             if sub or f.when:
                 rest[f.key] = sub
         elif f.fixed:
@@ -353,10 +408,7 @@ def _split(kind, fields, x, ctx, shared, fixed: dict, rest: dict, stand: dict, p
             else:
                 rest[f.key] = _value_of(f)(x, ctx)
         else:
-            value = _value_of(f)(x, ctx)
-            rest[f.key] = value
-            if isinstance(f.value, str) and f.value.startswith("x.") and f.value.count(".") == 1 and f.enc in ("plain", "value", "number"):
-                stand[f.value[2:]] = value
+            rest[f.key] = _value_of(f)(x, ctx)
 
 
 def _merge(fields, fixed: Mapping[tuple, Any], rest: Mapping, path: tuple = ()) -> dict:
@@ -431,6 +483,8 @@ def _expand(kind: str, data: Any, ctx, shared: Shared) -> dict:
             fixed = own
     else:
         fixed = own
+        if kind in _BACKED and isinstance(data.get(_ID[kind]), str):
+            node = shared.nodes.get(data[_ID[kind]])
     return _build(kind, fields, data, fixed, ctx, shared, node, ())
 
 
@@ -455,31 +509,25 @@ def _build(kind, fields, data: Mapping, fixed: Mapping, ctx, shared, node, path:
             if f.when and f.key not in data:
                 continue
             out[f.key] = _build(kind, f.fields, sub_data if isinstance(sub_data, dict) else {}, fixed, ctx, shared, node, path + (f.key,), top)
-        elif f.fixed:
-            p = path + (f.key,)
-            if p in fixed:
-                out[f.key] = fixed[p]
+        elif f.fixed and path + (f.key,) in fixed:
+            out[f.key] = fixed[path + (f.key,)]
         elif f.enc == "list":
             if f.key in data or not f.when:
                 items = data.get(f.key, [])
                 if not isinstance(items, list):
                     raise CompactError("compact.damaged_line", what=f.key)
                 out[f.key] = [_expand(f.item, i, ctx, shared) for i in items]
-        elif f.enc in DERIVED:
-            if f.key in data:
-                out[f.key] = data[f.key]
-                continue
-            stored = _stored(f)
-            if stored is not None:
-                if stored not in data:
-                    continue
-                code = top.get("code")
-                out[f.key] = messages.format_message(code, _args_in(data[stored]), ctx.lang)
-            elif node is not None and _present(f, node):
-                attrs = {a: top[k] for a, k in _plain_attrs(kind).items() if k in top}
-                out[f.key] = _value_of(f)(_Stand(node=node, **attrs), ctx)
-        elif f.key in data:
+        elif not f.fixed and f.key in data:
             out[f.key] = data[f.key]
+        elif _stored(f) is not None:
+            if _stored(f) in data:
+                out[f.key] = messages.format_message(top.get("code"), _args_in(data[_stored(f)]), ctx.lang)
+        elif node is not None and _droppable(kind, f) and _present(f, node):
+            attrs = {a: top[k] for k, a in _attr_keys(kind).items() if k in top}
+            try:
+                out[f.key] = _value_of(f)(_Backed(node, attrs), ctx)
+            except AttributeError:
+                raise CompactError("compact.damaged_line", what=f.key) from None
     return out
 
 
@@ -493,13 +541,6 @@ def _present(f, node) -> bool:
         return bool(_when_of(f)(x, None))
     except AttributeError:
         return False
-
-
-@functools.lru_cache(maxsize=None)
-def _plain_attrs(kind: str) -> dict:
-    """attribute → key, for the fields that are one plain attribute of `x`."""
-    return {f.value[2:]: f.key for f in json_shape.SHAPE[kind]
-            if isinstance(f.value, str) and f.value.startswith("x.") and f.value.count(".") == 1 and f.enc in ("plain", "value", "number") and not f.fixed}
 
 
 def read_header(text: str, plan) -> Shared:
