@@ -75,12 +75,27 @@ def test_a_compact_line_holds_the_units_own_facts():
     line = json.loads(compact.line(result, compact.shared_for(result.plan)), parse_float=Decimal)
     assert list(line) == ["subject", "total", "grade", "indicators", "findings", "deviations", "stamp"]
     leaf = line["indicators"][0]["children"][0]
-    assert leaf == {"id": "预算执行率", "score": Decimal("9.36"), "actual": Decimal("0.9359"), "branch": "partial"}  # the target is the plan's
+    head = json.loads(compact.header_line(result.plan))
+    # the header's indicator by its number there; the target is the plan's
+    assert leaf == {"id": 1, "score": Decimal("9.36"), "actual": Decimal("0.9359"), "branch": "partial"}
+    assert list(head["indicators"])[1] == "预算执行率"
     deviation = line["deviations"][0]  # its name, target and texts are its indicator's
-    assert deviation == {"id": "预算执行率", "kind": "未完成", "actual": Decimal("0.9359"), "ratio": Decimal("0.9359"), "explanation": "主要由于就业创业资金补助项目和基本支出预算金额偏高。", "location": "examples/2019/hr-bureau.yaml:100:5"}
+    assert deviation == {"id": 1, "kind": "未完成", "actual": Decimal("0.9359"), "ratio": Decimal("0.9359"), "explanation": "主要由于就业创业资金补助项目和基本支出预算金额偏高。", "location": "examples/2019/hr-bureau.yaml:100:5"}
     assert line["stamp"] == {"input_digest": result.unit.digest}
     finding = line["findings"][0]
     assert set(finding) == {"kind", "severity", "code", "args", "location", "stated", "computed", "difference"}
+    check = finding["args"]["check"]  # the check's name is one of the ruleset's words
+    assert isinstance(check, int) and head["words"][int(check)] == "预算表小计、合计 = 明细之和"
+
+
+def test_a_location_the_same_as_the_one_before_is_left_out(tmp_path):
+    """A JSONL record's findings and deviations all stand at the record."""
+    units = tmp_path / "units.jsonl"
+    bench.write_jsonl(str(units), 3)
+    small = _cli_batch(tmp_path, "compact", str(units), extra=("--jobs", "1"))
+    line = json.loads(small.read_text(encoding="utf-8").splitlines()[1])
+    located = [o for o in line["findings"] + line["deviations"] if "location" in o]
+    assert [o["location"] for o in located] == [f"{units}:1:1"]
 
 
 @settings(max_examples=60, deadline=None)

@@ -103,6 +103,8 @@ def _check_shape() -> None:
             key = _stored(f)
             if key is not None and any(g.key == key for g in json_shape.SHAPE[kind]):
                 raise ValueError(f"{kind}.{f.key}: its inputs' key {key} is a field too")
+            if f.enc == "location" and f.when:
+                raise ValueError(f"{kind}.{f.key}: a location left out means the one before it, so it is always there")
 
 
 _check_shape()
@@ -114,30 +116,39 @@ _ID = {kind: json_shape.SHAPE[kind][0].key for kind in json_shape.FULL}  # the f
 _SIMPLE = (str, type(None))
 
 
-def _args_out(args: Mapping[str, Any]) -> dict:
+def _args_out(args: Mapping[str, Any], words: Mapping[str, int]) -> dict:
     """A finding's arguments as a compact line keeps them: each as the
-    sentence shows it (`messages.arg_text`), a sentence inside as [code, args]."""
+    sentence shows it (`messages.arg_text`), one of the ruleset's words as its
+    number in the header, a sentence inside as [code, args]."""
     out = {}
     for k, v in args.items():
         if v.__class__ is Said:
-            out[k] = [v[0], _args_out(v[1])]
+            out[k] = [v[0], _args_out(v[1], words)]
         else:
-            out[k] = messages.arg_text(v)
+            text = messages.arg_text(v)
+            out[k] = words.get(text, text)
     return out
 
 
-def _args_in(args: Any) -> dict:
+def _args_in(args: Any, words: list[str]) -> dict:
     if not isinstance(args, dict):
         raise CompactError("compact.damaged_line", what="args")
     out = {}
     for k, v in args.items():
         if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str):
-            out[k] = Said(v[0], _args_in(v[1]))
+            out[k] = Said(v[0], _args_in(v[1], words))
         elif isinstance(v, str):
             out[k] = v
         else:
-            raise CompactError("compact.damaged_line", what=f"args.{k}")
+            out[k] = words[_number(v, len(words), f"args.{k}")]
     return out
+
+
+def _number(value: Any, size: int, what: str) -> int:
+    """A number a line gives for an entry of the header (a word, an indicator)."""
+    if not isinstance(value, Decimal) or value != value.to_integral_value() or not 0 <= value < size:
+        raise CompactError("compact.damaged_line", what=what)
+    return int(value)
 
 
 def _can_store(code: str, args: Mapping[str, Any]) -> bool:
@@ -234,7 +245,29 @@ def header(plan, lang: str = "zh") -> dict:
     head = {MARK: VERSION, "lang": lang}
     head.update(_nested(top))
     head["indicators"] = indicators
+    head["words"] = _words(plan)
     return head
+
+
+_HEAD_KEYS = (MARK, "lang", "indicators", "words")  # the header's own keys; the rest are the result's fixed fields
+
+
+def _words(plan) -> list[str]:
+    """The ruleset's words (every text it holds: check names, labels,
+    indicator names…), in order, once each: a finding's argument that is one
+    of them is kept in a line as its number here."""
+    out: dict[str, None] = {}
+    stack = [plan.ruleset.model_dump(mode="python")]
+    while stack:
+        v = stack.pop()
+        if v.__class__ is str:
+            if len(v) > 1 and "\n" not in v:
+                out[v] = None
+        elif isinstance(v, dict):
+            stack.extend(reversed(list(v.values())))
+        elif isinstance(v, (list, tuple)):
+            stack.extend(reversed(v))
+    return list(out)
 
 
 class Shared:
@@ -245,12 +278,19 @@ class Shared:
             raise CompactError("compact.not_compact")
         self.head, self.plan = head, plan
         self.lang = head.get("lang") if head.get("lang") in ("zh", "en") else "zh"
-        rest = {k: v for k, v in head.items() if k not in (MARK, "lang", "indicators")}
+        rest = {k: v for k, v in head.items() if k not in _HEAD_KEYS}
         self.result = _flat(rest)
         indicators = head.get("indicators")
         if not isinstance(indicators, dict) or not all(isinstance(v, dict) for v in indicators.values()):
             raise CompactError("compact.not_compact")
         self.indicators = {k: _flat(v) for k, v in indicators.items()}
+        self.keys = list(indicators)  # a line names a header's indicator by its number here
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        words = head.get("words", [])
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise CompactError("compact.not_compact")
+        self.words = words
+        self.word_index = {w: i for i, w in enumerate(words)}
         self.nodes = _plan_nodes(plan) if plan is not None else {}
         self.places = plan.ruleset.rounding.places if plan is not None else 2
 
@@ -286,9 +326,21 @@ def line(result: Result, shared: Shared) -> str:
     return dumps(compact_dict(result, shared), indent=None)
 
 
+class _Line:
+    """What writing or reading one line needs: the ruleset's places, the
+    language, and the last location written (a location the same as the one
+    before it in the line is left out: a JSONL record's or a table row's
+    findings and deviations all stand at the record)."""
+
+    __slots__ = ("places", "lang", "scores", "last")
+
+    def __init__(self, places: int, lang: str) -> None:
+        self.places, self.lang, self.scores, self.last = places, lang, None, _NOTHING
+
+
 def compact_dict(result: Result, shared: Shared) -> dict:
     """The result as a compact line's data."""
-    ctx = _Context(result.plan.ruleset.rounding.places, shared.lang)
+    ctx = _Line(result.plan.ruleset.rounding.places, shared.lang)
     return _compact("result", result, ctx, shared)
 
 
@@ -321,6 +373,8 @@ def _compact(kind: str, x, ctx, shared: Shared) -> dict:
         for k in drop:
             rest.pop(k, None)
             own.pop((k,), None)
+        if key in shared.index:  # the header's indicator, by its number there
+            own[(_ID[kind],)] = shared.index[key]
     return _merge(json_shape.SHAPE[kind], own, rest)
 
 
@@ -343,7 +397,7 @@ class _Backed:
 
 def _droppable(kind: str, f) -> bool:
     """A field a reader remakes from the object's plan node when the line leaves it out."""
-    if f.key == _ID[kind] or f.enc in ("list", "object") or _stored(f) is not None:
+    if f.key == _ID[kind] or f.enc in ("list", "object", "location") or _stored(f) is not None:
         return False
     return not (f.fixed and kind == "indicator")  # an indicator's fixed fields are the header's
 
@@ -404,9 +458,13 @@ def _split(kind, fields, x, ctx, shared, fixed: dict, rest: dict, path: tuple) -
             if args.__class__ is messages.LazyArgs:
                 args = args.made()
             if _can_store(code, args):
-                rest[_stored(f)] = _args_out(args)
+                rest[_stored(f)] = _args_out(args, shared.word_index)
             else:
                 rest[f.key] = _value_of(f)(x, ctx)
+        elif f.enc == "location":
+            value = _value_of(f)(x, ctx)
+            if not _same(value, ctx.last):
+                rest[f.key] = ctx.last = value
         else:
             rest[f.key] = _value_of(f)(x, ctx)
 
@@ -456,7 +514,7 @@ def expand_dict(text: str | dict, shared: Shared, lang: str | None = None) -> di
         raise CompactError("compact.damaged_line", what="{…}")
     if MARK in data:
         raise CompactError("compact.header_again")
-    ctx = _Context(shared.places, lang or shared.lang)
+    ctx = _Line(shared.places, lang or shared.lang)
     try:
         return _expand("result", data, ctx, shared)
     except CompactError:
@@ -469,6 +527,10 @@ def _expand(kind: str, data: Any, ctx, shared: Shared) -> dict:
     if not isinstance(data, dict):
         raise CompactError("compact.damaged_line", what=kind)
     fields = json_shape.SHAPE[kind]
+    if kind == "indicator" or kind in _BACKED:
+        key = data.get(_ID[kind])
+        if isinstance(key, Decimal):  # the header's indicator, by its number there
+            data = {**data, _ID[kind]: shared.keys[_number(key, len(shared.keys), _ID[kind])]}
     own = _flat_fixed(fields, data)
     node = None
     if kind == "result":
@@ -517,11 +579,17 @@ def _build(kind, fields, data: Mapping, fixed: Mapping, ctx, shared, node, path:
                 if not isinstance(items, list):
                     raise CompactError("compact.damaged_line", what=f.key)
                 out[f.key] = [_expand(f.item, i, ctx, shared) for i in items]
+        elif f.enc == "location":
+            if f.key in data:
+                ctx.last = data[f.key]
+            elif ctx.last is _NOTHING:
+                raise CompactError("compact.damaged_line", what=f.key)
+            out[f.key] = ctx.last
         elif not f.fixed and f.key in data:
             out[f.key] = data[f.key]
         elif _stored(f) is not None:
             if _stored(f) in data:
-                out[f.key] = messages.format_message(top.get("code"), _args_in(data[_stored(f)]), ctx.lang)
+                out[f.key] = messages.format_message(top.get("code"), _args_in(data[_stored(f)], shared.words), ctx.lang)
         elif node is not None and _droppable(kind, f) and _present(f, node):
             attrs = {a: top[k] for k, a in _attr_keys(kind).items() if k in top}
             try:
