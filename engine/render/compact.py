@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -92,6 +93,37 @@ def _stored(f: json_shape.Field) -> str | None:
     if f.enc == "message":
         return f.value[-1].split(".")[-1]
     return None
+
+
+class _S:
+    """A field of the shape, compiled once: its functions and what the
+    compact form does with it (`droppable`: a reader may remake it from the
+    object's plan node)."""
+
+    __slots__ = ("key", "enc", "fixed", "when", "item", "fields", "value_fn", "when_fn", "items_fn", "stored", "args_fns", "droppable")
+
+    def __init__(self, kind: str, f: json_shape.Field) -> None:
+        self.key, self.enc, self.fixed, self.when, self.item = f.key, f.enc, f.fixed, f.when, f.item
+        self.fields = tuple(_S(kind, g) for g in f.fields)
+        self.value_fn = _value_of(f) if f.enc not in ("object", "list") else None
+        self.when_fn = _when_of(f)
+        self.items_fn = _items_of(f) if f.enc == "list" else None
+        self.stored = _stored(f)
+        self.args_fns = None
+        if f.enc == "message":
+            self.args_fns = tuple(_fn(e) for e in f.value)
+        self.droppable = not (f.key == json_shape.SHAPE[kind][0].key or f.enc in ("list", "object", "location") or self.stored is not None
+                              or (f.fixed and kind == "indicator"))  # an indicator's fixed fields are the header's
+
+
+_SPECS: dict[str, tuple] = {}
+
+
+def _specs(kind: str) -> tuple:
+    specs = _SPECS.get(kind)
+    if specs is None:
+        specs = _SPECS[kind] = tuple(_S(kind, f) for f in json_shape.SHAPE[kind])
+    return specs
 
 
 def _check_shape() -> None:
@@ -285,13 +317,15 @@ class Shared:
             raise CompactError("compact.not_compact")
         self.indicators = {k: _flat(v) for k, v in indicators.items()}
         self.keys = list(indicators)  # a line names a header's indicator by its number here
-        self.index = {k: i for i, k in enumerate(self.keys)}
+        self.index = {k: Decimal(i) for i, k in enumerate(self.keys)}  # Decimals: the writer's fast path for numbers
         words = head.get("words", [])
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
             raise CompactError("compact.not_compact")
         self.words = words
-        self.word_index = {w: i for i, w in enumerate(words)}
+        self.word_index = {w: Decimal(i) for i, w in enumerate(words)}
         self.nodes = _plan_nodes(plan) if plan is not None else {}
+        self.present: dict = {}  # (id(node), key) → whether that field is in the node's full object
+        self.remake: dict = {}  # (kind, id(node)) → `_remakable`
         self.places = plan.ruleset.rounding.places if plan is not None else 2
 
 
@@ -314,10 +348,10 @@ def _same(a: Any, b: Any) -> bool:
 def _as_read(value: Any) -> Any:
     """`value` as a reader gets it back from its JSON text."""
     cls = value.__class__
+    if cls is str or value is None or cls is bool:
+        return value
     if cls is Decimal:
         return Decimal(_num(value))
-    if value is None or cls is str or cls is bool:
-        return value
     return json.loads(dumps(value, indent=None), parse_float=Decimal, parse_int=Decimal)
 
 
@@ -347,12 +381,13 @@ def compact_dict(result: Result, shared: Shared) -> dict:
 def _compact(kind: str, x, ctx, shared: Shared) -> dict:
     fixed: dict = {}
     rest: dict = {}
-    _split(kind, json_shape.SHAPE[kind], x, ctx, shared, fixed, rest, ())
+    specs = _specs(kind)
+    _split(kind, specs, x, ctx, shared, fixed, rest, ())
     if kind == "result":
         base = shared.result
         if all(_same(fixed.get(p, _NOTHING), v) for p, v in base.items()) and len(fixed) == len(base):
             return rest
-        return _merge(json_shape.SHAPE[kind], fixed, rest)
+        return _merge(specs, fixed, rest)
     node = None
     own = fixed
     if kind == "indicator":
@@ -362,20 +397,20 @@ def _compact(kind: str, x, ctx, shared: Shared) -> dict:
             own = {p: v for p, v in fixed.items() if p not in base}  # per-unit fixed fields (not_applicable) stay
             node = shared.nodes.get(key)
             if node is None:
-                return _merge(json_shape.SHAPE[kind], own, rest)
+                return _merge(specs, own, rest)
     elif kind in _BACKED:
         key = fixed.get((_ID[kind],))
         node = shared.nodes.get(key) if key.__class__ is str else None
     if node is not None:
-        drop = _remade(kind, node, own, rest, ctx)
+        drop = _remade(kind, node, own, rest, ctx, shared)
         if drop is None:  # a reader would add a field this object lacks: all its fields stay
-            return _merge(json_shape.SHAPE[kind], fixed, rest)
+            return _merge(specs, fixed, rest)
         for k in drop:
             rest.pop(k, None)
             own.pop((k,), None)
         if key in shared.index:  # the header's indicator, by its number there
             own[(_ID[kind],)] = shared.index[key]
-    return _merge(json_shape.SHAPE[kind], own, rest)
+    return _merge(specs, own, rest)
 
 
 # Objects that name a plan node by their id (their first field) besides the
@@ -395,38 +430,65 @@ class _Backed:
         return getattr(self.__dict__["node"], name)
 
 
-def _droppable(kind: str, f) -> bool:
-    """A field a reader remakes from the object's plan node when the line leaves it out."""
-    if f.key == _ID[kind] or f.enc in ("list", "object", "location") or _stored(f) is not None:
-        return False
-    return not (f.fixed and kind == "indicator")  # an indicator's fixed fields are the header's
-
-
-def _remade(kind: str, node, own: Mapping[tuple, Any], rest: Mapping[str, Any], ctx) -> list[str] | None:
+def _remade(kind: str, node, own: Mapping[tuple, Any], rest: Mapping[str, Any], ctx, shared: "Shared") -> list[str] | None:
     """The keys of the fields a reader remakes exactly from `node` (and the
     fields before them), so the line leaves them out; None when a reader
     would add a field the object does not have."""
-    attr_of = _attr_keys(kind)
-    attrs: dict = {}
+    todo = shared.remake.get((kind, id(node)))
+    if todo is None:
+        todo = shared.remake[(kind, id(node))] = _remakable(kind, node, shared)
     drop = []
-    for f in json_shape.SHAPE[kind]:
-        p = (f.key,)
-        value = own[p] if p in own else rest.get(f.key, _NOTHING)
-        if _droppable(kind, f):
-            present = value is not _NOTHING
-            if _present(f, node) != present:
-                if not present:
-                    return None
-            elif present:
-                try:
-                    again = _value_of(f)(_Backed(node, attrs), ctx)
-                except AttributeError:  # the node does not say it: the line keeps it
-                    again = _NOTHING
-                if again is not _NOTHING and _same(_as_read(again), _as_read(value)):
-                    drop.append(f.key)
-        if f.key in attr_of and value is not _NOTHING:
-            attrs[attr_of[f.key]] = _as_read(value)
+    for entry in todo:
+        f, expected, before, tried = entry
+        value = own.get((f.key,), _NOTHING) if f.fixed else rest.get(f.key, _NOTHING)
+        if value is _NOTHING:
+            if expected:
+                return None
+            continue
+        if not tried:
+            continue
+        attrs = {}
+        for k, a in before:
+            v = own[(k,)] if (k,) in own else rest.get(k, _NOTHING)
+            if v is not _NOTHING:
+                attrs[a] = _as_read(v)
+        try:
+            again = f.value_fn(_Backed(node, attrs), ctx)
+        except AttributeError:  # the node does not say it: the line keeps it, from now on without trying
+            entry[3] = False
+            continue
+        if _same(_as_read(again), _as_read(value)):
+            drop.append(f.key)
     return drop
+
+
+def _remakable(kind: str, node, shared: "Shared") -> list:
+    """[field, whether it is in the node's full object, the (key, attribute)
+    of the plain fields before it that it reads, whether to try] for each
+    field a reader may remake."""
+    attr_of = _attr_keys(kind)
+    out = []
+    specs = _specs(kind)
+    fields = {f.key: f for f in json_shape.SHAPE[kind]}
+    for i, f in enumerate(specs):
+        if f.droppable:
+            uses = _uses(fields[f.key])
+            before = tuple((g.key, attr_of[g.key]) for g in specs[:i] if g.key in attr_of and (uses is None or attr_of[g.key] in uses))
+            present = _present(f, node, shared)
+            out.append([f, present, before, present])
+    return out
+
+
+_WHOLE_X = re.compile(r"\bx\b(?!\.)")
+_X_ATTR = re.compile(r"\bx\.(\w+)")
+
+
+def _uses(f: json_shape.Field) -> set[str] | None:
+    """The attributes of `x` a field's value reads; None when it hands `x` itself on."""
+    expr = reference_value(f)
+    if _WHOLE_X.search(expr.replace("x, ctx", "")):
+        return None
+    return set(_X_ATTR.findall(expr))
 
 
 @functools.lru_cache(maxsize=None)
@@ -440,7 +502,7 @@ def _split(kind, fields, x, ctx, shared, fixed: dict, rest: dict, path: tuple) -
     """`x`'s fields: fixed ones into `fixed` (by path), the others into `rest`
     as a compact line keeps them (a message as its arguments)."""
     for f in fields:
-        if f.when and not _when_of(f)(x, ctx):
+        if f.when_fn is not None and not f.when_fn(x, ctx):
             continue
         if f.enc == "object":
             sub: dict = {}
@@ -448,25 +510,25 @@ def _split(kind, fields, x, ctx, shared, fixed: dict, rest: dict, path: tuple) -
             if sub or f.when:
                 rest[f.key] = sub
         elif f.fixed:
-            fixed[path + (f.key,)] = _value_of(f)(x, ctx)
+            fixed[path + (f.key,)] = f.value_fn(x, ctx)
         elif f.enc == "list":
-            items = _items_of(f)(x, ctx)
+            items = f.items_fn(x, ctx)
             if items or f.when:  # an always-present list that is empty ([]) is left out
                 rest[f.key] = [_compact(f.item, i, ctx, shared) for i in items]
         elif f.enc == "message":
-            code, args = (_fn(e)(x, ctx) for e in f.value)
+            code, args = (fn(x, ctx) for fn in f.args_fns)
             if args.__class__ is messages.LazyArgs:
                 args = args.made()
             if _can_store(code, args):
-                rest[_stored(f)] = _args_out(args, shared.word_index)
+                rest[f.stored] = _args_out(args, shared.word_index)
             else:
-                rest[f.key] = _value_of(f)(x, ctx)
+                rest[f.key] = f.value_fn(x, ctx)
         elif f.enc == "location":
-            value = _value_of(f)(x, ctx)
+            value = f.value_fn(x, ctx)
             if not _same(value, ctx.last):
                 rest[f.key] = ctx.last = value
         else:
-            rest[f.key] = _value_of(f)(x, ctx)
+            rest[f.key] = f.value_fn(x, ctx)
 
 
 def _merge(fields, fixed: Mapping[tuple, Any], rest: Mapping, path: tuple = ()) -> dict:
@@ -485,7 +547,7 @@ def _merge(fields, fixed: Mapping[tuple, Any], rest: Mapping, path: tuple = ()) 
         else:
             if f.key in rest:
                 out[f.key] = rest[f.key]
-            key = _stored(f)
+            key = f.stored
             if key is not None and key in rest:
                 out[key] = rest[key]
     return out
@@ -526,7 +588,7 @@ def expand_dict(text: str | dict, shared: Shared, lang: str | None = None) -> di
 def _expand(kind: str, data: Any, ctx, shared: Shared) -> dict:
     if not isinstance(data, dict):
         raise CompactError("compact.damaged_line", what=kind)
-    fields = json_shape.SHAPE[kind]
+    fields = _specs(kind)
     if kind == "indicator" or kind in _BACKED:
         key = data.get(_ID[kind])
         if isinstance(key, Decimal):  # the header's indicator, by its number there
@@ -587,28 +649,33 @@ def _build(kind, fields, data: Mapping, fixed: Mapping, ctx, shared, node, path:
             out[f.key] = ctx.last
         elif not f.fixed and f.key in data:
             out[f.key] = data[f.key]
-        elif _stored(f) is not None:
-            if _stored(f) in data:
-                out[f.key] = messages.format_message(top.get("code"), _args_in(data[_stored(f)], shared.words), ctx.lang)
-        elif node is not None and _droppable(kind, f) and _present(f, node):
+        elif f.stored is not None:
+            if f.stored in data:
+                out[f.key] = messages.format_message(top.get("code"), _args_in(data[f.stored], shared.words), ctx.lang)
+        elif node is not None and f.droppable and _present(f, node, shared):
             attrs = {a: top[k] for k, a in _attr_keys(kind).items() if k in top}
             try:
-                out[f.key] = _value_of(f)(_Backed(node, attrs), ctx)
+                out[f.key] = f.value_fn(_Backed(node, attrs), ctx)
             except AttributeError:
                 raise CompactError("compact.damaged_line", what=f.key) from None
     return out
 
 
-def _present(f, node) -> bool:
-    """Whether a dropped derived text was in the full object: its condition,
-    decided from the node (`not x.children`: a leaf, whose other leaf fields are there)."""
+def _present(f, node, shared: "Shared") -> bool:
+    """Whether a field a reader may remake is in the full object: its
+    condition, decided from the node (`not x.children`: a leaf)."""
     if not f.when:
         return True
-    x = _Stand(node=node, children=node.children or ((node,) if node.frame is not None else ()), not_applicable=False)
-    try:
-        return bool(_when_of(f)(x, None))
-    except AttributeError:
-        return False
+    key = (id(node), f.key)
+    known = shared.present.get(key)
+    if known is None:
+        x = _Stand(node=node, children=node.children or ((node,) if node.frame is not None else ()), not_applicable=False)
+        try:
+            known = bool(f.when_fn(x, None))
+        except AttributeError:
+            known = False
+        shared.present[key] = known
+    return known
 
 
 def read_header(text: str, plan) -> Shared:
