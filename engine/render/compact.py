@@ -8,17 +8,24 @@ first line), and each unit's line keeps only the unit's own facts:
 
 - the header (`header(plan, lang)`) holds the `fixed` fields of the result
   (the `ruleset` object, the stamp's engine and ruleset digest) and of every
-  indicator of the plan, by id, as the full line would hold them, plus the
-  language the full lines' sentences were in;
-- a line is the full result (`json_out.as_dict`) without those fields — an
-  indicator whose fixed fields are the header's keeps only its `id` (a
-  per-unit fixed field the header does not have, such as `not_applicable`,
-  stays); one that differs from the header (a project's own rows, a frame
-  whose weights its rows set) keeps all of its own — and without the texts
-  that are made from the line's other fields: a finding's `message` becomes
-  its `args` (each argument as the sentence shows it), an indicator's
-  `target_text` and `actual_text` are dropped when the plan's node remakes
-  them exactly (checked as the line is written; otherwise they stay).
+  indicator of the plan, by id in tree order, as the full line would hold
+  them; the ruleset's words (every text it holds, `words`); and the language
+  the full lines' sentences were in;
+- a line is the full result (`json_out.as_dict`) without those fields: an
+  indicator whose fixed fields are the header's is named by its number in
+  the header and keeps no fixed field but a per-unit one (`not_applicable`);
+  one that differs from the header (a project's own rows, a frame whose
+  weights its rows set) keeps its own, as the full line does;
+- a finding's `message` becomes its `args`: each argument as the sentence
+  shows it, one of the ruleset's words as its number; the sentence is made
+  again when the line is read, in the header's language or another;
+- a field a reader remakes from the object's plan node (an indicator's
+  target and shown texts; a deviation's name, target and shown texts) is
+  left out only when remaking it gives the very same JSON: checked as the
+  line is written, the way the reader will do it;
+- an always-present list that is empty, and a location the same as the one
+  before it in the line (a JSONL record's findings all stand at the
+  record), are left out.
 
 Everything is derived from `render.json_shape.SHAPE`: which fields are fixed,
 their order, when they are present, and how a derived text is made (the
