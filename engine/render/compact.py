@@ -446,7 +446,7 @@ def _remade(kind: str, node, own: Mapping[tuple, Any], rest: Mapping[str, Any], 
         todo = shared.remake[(kind, id(node))] = _remakable(kind, node, shared)
     drop = []
     for entry in todo:
-        f, expected, before, tried = entry
+        f, expected, before, tried, made = entry
         value = own.get((f.key,), _NOTHING) if f.fixed else rest.get(f.key, _NOTHING)
         if value is _NOTHING:
             if expected:
@@ -459,20 +459,26 @@ def _remade(kind: str, node, own: Mapping[tuple, Any], rest: Mapping[str, Any], 
             v = own[(k,)] if (k,) in own else rest.get(k, _NOTHING)
             if v is not _NOTHING:
                 attrs[a] = _as_read(v)
-        try:
-            again = f.value_fn(_Backed(node, attrs), ctx)
-        except AttributeError:  # the node does not say it: the line keeps it, from now on without trying
-            entry[3] = False
-            continue
-        if _same(_as_read(again), _as_read(value)):
+        seen = tuple([(a, v.__class__, v) for a, v in attrs.items()])  # what the remade value depends on
+        again = made.get(seen, _NOTHING)
+        if again is _NOTHING:
+            try:
+                again = _as_read(f.value_fn(_Backed(node, attrs), ctx))
+            except AttributeError:  # the node does not say it: the line keeps it, from now on without trying
+                entry[3] = False
+                continue
+            if len(made) >= 256:
+                made.clear()
+            made[seen] = again
+        if _same(again, _as_read(value)):
             drop.append(f.key)
     return drop
 
 
 def _remakable(kind: str, node, shared: "Shared") -> list:
     """[field, whether it is in the node's full object, the (key, attribute)
-    of the plain fields before it that it reads, whether to try] for each
-    field a reader may remake."""
+    of the plain fields before it that it reads, whether to try, the values
+    it was remade to (by what they depend on)] for each field a reader may remake."""
     attr_of = _attr_keys(kind)
     out = []
     specs = _specs(kind)
@@ -482,7 +488,7 @@ def _remakable(kind: str, node, shared: "Shared") -> list:
             uses = _uses(fields[f.key])
             before = tuple((g.key, attr_of[g.key]) for g in specs[:i] if g.key in attr_of and (uses is None or attr_of[g.key] in uses))
             present = _present(f, node, shared)
-            out.append([f, present, before, present])
+            out.append([f, present, before, present, {}])
     return out
 
 
