@@ -245,19 +245,26 @@ def expand_compact(line: str, plan: Plan, header: str | None = None) -> str:
         raise DiagnosticError([Diagnostic(e.code, None, e.details)]) from None
 
 
-def show_result(path: str, ruleset: str | Plan | None = None, search: SearchPath | None = None, fmt: str = "full", lang: str = "zh"):
+def show_result(path: str, ruleset: str | Plan | None = None, search: SearchPath | None = None, fmt: str = "full", lang: str = "zh", on_plan=None):
     """Read a compact result file back, line by line (as `jixiao show-result`):
     yields each unit as its full JSON line (`fmt="full"`, byte for byte what
     `batch --result full` writes) or as a few readable lines (`fmt="text"`,
     sentences in `lang`), and a located `Diagnostic` (`file:line:col`) for a
     line that cannot be read. Without `ruleset`, the one the header names (its
     file, else its id on the search path); a ruleset whose digest is not the
-    header's is refused. Raises `DiagnosticError` for a ruleset with problems."""
+    header's is refused. `on_plan(plan)` is called with the ruleset found,
+    before any line is read. Raises `DiagnosticError` for a ruleset with problems."""
     from engine.render import compact  # cold start: only callers of compact results pay for it
 
     shown = display_path(path)
 
     def plan_of(head: dict) -> Plan:
+        plan = _plan_named(head)
+        if on_plan is not None:
+            on_plan(plan)
+        return plan
+
+    def _plan_named(head: dict) -> Plan:
         if isinstance(ruleset, Plan):
             return ruleset
         if ruleset is not None:

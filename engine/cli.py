@@ -720,6 +720,10 @@ def _progress(io: Io, job):
 
 # --- show-result ------------------------------------------------------------
 
+class _Refused(Exception):
+    """An output found to be an input once the command knows its inputs (said already)."""
+
+
 def add_show_result(sub, t) -> None:
     p = sub.add_parser("show-result", help=t("读回 batch --result compact 写出的紧凑结果文件：还原为完整结果（与 --result full 逐字节相同），或显示每个单位的摘要", "read a compact result file (batch --result compact) back: as the full lines (byte for byte what --result full writes), or a readable summary per unit"))
     p.add_argument("file", metavar="FILE", help=t("紧凑结果文件（.jsonl，第一行是头记录）", "a compact result file (.jsonl, its first line the header record)"))
@@ -742,19 +746,32 @@ def cmd_show_result(args, io: Io) -> int:
         return EXIT_PROBLEMS
     out = None
     problems = 0
+
+    def on_plan(plan) -> None:  # the ruleset the header names is an input too
+        if outputs_over_inputs(io, [args.output], plan.files):
+            raise _Refused
+
     try:
-        out = AtomicFile(args.output) if args.output else None
-        stream = out.file if out else io.stdout
-        for item in api.show_result(args.file, args.ruleset, _search(args), args.format, io.lang):
+        stream = io.stdout
+        unread = False  # the header could not be read: nothing is written
+        for item in api.show_result(args.file, args.ruleset, _search(args), args.format, io.lang, on_plan):
             if isinstance(item, Diagnostic):
                 problems += 1
+                unread = unread or item.span is None or item.span.line == 1
                 io.err(item.render(io.lang))
-            else:
-                stream.write((printable(item) if args.format == "text" and not out else item) + "\n")
+                continue
+            if out is None and args.output:  # opened once the ruleset is known (not an output over it)
+                out = AtomicFile(args.output)
+                stream = out.file
+            stream.write((printable(item) if args.format == "text" and not out else item) + "\n")
+        if args.output and out is None and not unread:  # a header and no unit: an empty result
+            out = AtomicFile(args.output)
         if out is not None:
             out.commit()
             out = None
             io.err(io.say("cli.written", path=args.output))
+    except _Refused:
+        return EXIT_USAGE
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS

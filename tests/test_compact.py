@@ -313,3 +313,24 @@ def test_the_compact_form_follows_the_shape():
     assert got == fixed_result
     fixed_indicator = {f.key for f in json_shape.INDICATOR if f.fixed} - {"id", "not_applicable", "in_total"}
     assert set(head["indicators"]["预算执行率"]) == fixed_indicator
+
+
+def test_show_result_never_writes_over_its_inputs(tmp_path):
+    """Neither the file read nor the ruleset its header names (found only
+    once the header is read) may be the output: exit 2, nothing written."""
+    small = _small(tmp_path)
+    before = small.read_bytes()
+    code, _, err = run_cli("show-result", str(small), "--output", str(small))
+    assert code == 2 and small.read_bytes() == before, err
+    ruleset = tmp_path / "department.yaml"
+    ruleset.write_bytes((ROOT / DEPARTMENT).read_bytes())
+    head, line = small.read_text(encoding="utf-8").splitlines()
+    named = tmp_path / "named.jsonl"
+    named.write_text(head.replace('"file":"rulesets/2019/department.yaml"', f'"file":{json.dumps(str(ruleset))}') + "\n" + line + "\n", encoding="utf-8")
+    code, _, err = run_cli("show-result", str(named), "--output", str(ruleset))
+    assert code == 2 and ruleset.read_bytes() == (ROOT / DEPARTMENT).read_bytes(), err
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".jixiao-")) == []
+    # a file that is not compact: nothing is written at all
+    out = tmp_path / "out.jsonl"
+    code, _, _ = run_cli("show-result", str(ruleset), "--output", str(out))
+    assert code == 1 and not out.exists()

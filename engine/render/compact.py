@@ -53,7 +53,6 @@ from engine.render.json_out import _Context, _num, _plain, dumps, engine_name, r
 
 MARK = "jixiao-compact"  # the header's first key: what the file is
 VERSION = 1
-DERIVED = ("message", "shown", "target_text")  # encs whose text is made from the object's other fields
 _NOTHING = object()
 
 
