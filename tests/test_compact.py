@@ -84,6 +84,9 @@ def test_a_compact_line_holds_the_units_own_facts():
     assert line["stamp"] == {"input_digest": result.unit.digest}
     finding = line["findings"][0]
     assert set(finding) == {"kind", "severity", "code", "args", "location", "stated", "computed", "difference"}
+    # a finding's kind and severity left out when the finding before it had them alike; its code always stays
+    assert [{k: f[k] for k in ("kind", "severity", "code") if k in f} for f in line["findings"][1:4]] == [
+        {"code": "check.mismatch"}, {"severity": "info", "code": "check.rounding"}, {"code": "check.rounding"}]
     check = finding["args"]["check"]  # the check's name is one of the ruleset's words
     assert isinstance(check, int) and head["words"][int(check)] == "预算表小计、合计 = 明细之和"
 

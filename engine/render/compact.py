@@ -23,9 +23,10 @@ first line), and each unit's line keeps only the unit's own facts:
   target and shown texts; a deviation's name, target and shown texts) is
   left out only when remaking it gives the very same JSON: checked as the
   line is written, the way the reader will do it;
-- an always-present list that is empty, and a location the same as the one
+- an always-present list that is empty, a location the same as the one
   before it in the line (a JSONL record's findings all stand at the
-  record), are left out.
+  record) and a finding's kind or severity the same as the finding's before
+  it are left out.
 
 Everything is derived from `render.json_shape.SHAPE`: which fields are fixed,
 their order, when they are present, and how a derived text is made (the
@@ -368,14 +369,16 @@ def line(result: Result, shared: Shared) -> str:
 
 class _Line:
     """What writing or reading one line needs: the ruleset's places, the
-    language, and the last location written (a location the same as the one
+    language, the last location written (a location the same as the one
     before it in the line is left out: a JSONL record's or a table row's
-    findings and deviations all stand at the record)."""
+    findings and deviations all stand at the record) and the fixed fields of
+    the finding before (its kind and severity, left out when the next is the same)."""
 
-    __slots__ = ("places", "lang", "scores", "last")
+    __slots__ = ("places", "lang", "scores", "last", "prev")
 
     def __init__(self, places: int, lang: str) -> None:
         self.places, self.lang, self.scores, self.last = places, lang, None, _NOTHING
+        self.prev: dict = {}  # kind → the fixed fields of the line's object of that kind before this one
 
 
 def compact_dict(result: Result, shared: Shared) -> dict:
@@ -407,6 +410,8 @@ def _compact(kind: str, x, ctx, shared: Shared) -> dict:
     elif kind in _BACKED:
         key = fixed.get((_ID[kind],))
         node = shared.nodes.get(key) if key.__class__ is str else None
+    elif kind in _REPEATED:
+        own = _unrepeated(kind, fixed, ctx)
     if node is not None:
         drop = _remade(kind, node, own, rest, ctx, shared)
         if drop is None:  # a reader would add a field this object lacks: all its fields stay
@@ -422,6 +427,32 @@ def _compact(kind: str, x, ctx, shared: Shared) -> dict:
 # Objects that name a plan node by their id (their first field) besides the
 # indicators: a deviation's name, type and unit are its indicator's.
 _BACKED = ("deviation",)
+# Objects whose owner is neither the header nor a plan node: a fixed field
+# the same as in the object of that kind before it in the line is left out,
+# except the ones a kept sentence is made from (a finding's code).
+_REPEATED = tuple(k for k in json_shape.FULL if k not in ("result", "indicator", *_BACKED))
+
+
+for _kind in _REPEATED:  # a field left out stands for the one before: it must always be there
+    if any(f.fixed and f.when for f in json_shape.SHAPE[_kind]):
+        raise ValueError(f"{_kind}: a fixed field that is not always there")
+
+
+@functools.lru_cache(maxsize=None)
+def _kept_always(kind: str) -> frozenset:
+    """The fixed fields a message of `kind` is made from (its code): never left out."""
+    read = {e for f in json_shape.SHAPE[kind] if f.enc == "message" for e in f.value}
+    return frozenset(f.key for f in json_shape.SHAPE[kind] if f.fixed and f.value in read)
+
+
+def _unrepeated(kind: str, fixed: dict, ctx) -> dict:
+    """`fixed` without the top-level fields the object before it had alike."""
+    before = ctx.prev.get(kind)
+    ctx.prev[kind] = fixed
+    if before is None:
+        return fixed
+    keep = _kept_always(kind)
+    return {p: v for p, v in fixed.items() if len(p) > 1 or p[0] in keep or not _same(before.get(p, _NOTHING), v)}
 
 
 class _Backed:
@@ -617,6 +648,10 @@ def _expand(kind: str, data: Any, ctx, shared: Shared) -> dict:
             node = shared.nodes.get(key)
         else:
             fixed = own
+    elif kind in _REPEATED:
+        before = ctx.prev.get(kind, {})
+        fixed = {**{p: v for p, v in before.items() if len(p) == 1}, **own}
+        ctx.prev[kind] = fixed
     else:
         fixed = own
         if kind in _BACKED and isinstance(data.get(_ID[kind]), str):
