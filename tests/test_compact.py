@@ -83,7 +83,9 @@ def test_a_compact_line_holds_the_units_own_facts():
     assert deviation == {"id": 1, "kind": "未完成", "actual": Decimal("0.9359"), "ratio": Decimal("0.9359"), "explanation": "主要由于就业创业资金补助项目和基本支出预算金额偏高。", "location": "examples/2019/hr-bureau.yaml:100:5"}
     assert line["stamp"] == {"input_digest": result.unit.digest}
     finding = line["findings"][0]
-    assert set(finding) == {"kind", "severity", "code", "args", "location", "stated", "computed", "difference"}
+    assert set(finding) == {"kind", "severity", "code", "args", "as", "location", "stated", "computed", "difference"}
+    # the arguments that are the finding's own figures, as the forms show them: the figures and their type
+    assert finding["as"] == "money" and set(finding["args"]) == {"check", "where"}
     # a finding's kind and severity left out when the finding before it had them alike; its code always stays
     assert [{k: f[k] for k in ("kind", "severity", "code") if k in f} for f in line["findings"][1:4]] == [
         {"code": "check.mismatch"}, {"severity": "info", "code": "check.rounding"}, {"code": "check.rounding"}]

@@ -17,8 +17,11 @@ first line), and each unit's line keeps only the unit's own facts:
   one that differs from the header (a project's own rows, a frame whose
   weights its rows set) keeps its own, as the full line does;
 - a finding's `message` becomes its `args`: each argument as the sentence
-  shows it, one of the ruleset's words as its number; the sentence is made
-  again when the line is read, in the header's language or another;
+  shows it, one of the ruleset's words as its number, and the arguments
+  that are the finding's own figures as shown on the forms (`stated`:
+  3,921.33) left to the figures and their type (`"as": "money"`); the
+  sentence is made again when the line is read, in the header's language
+  or another;
 - a field a reader remakes from the object's plan node (an indicator's
   target and shown texts; a deviation's name, target and shown texts) is
   left out only when remaking it gives the very same JSON: checked as the
@@ -51,8 +54,10 @@ from engine.evaluation.evaluate import _leaves as leaves
 from engine.evaluation.result import Result
 from engine.render import json_shape
 from engine.render.json_out import _Context, _num, _plain, dumps, engine_name, reference_value
+from engine.ruleset.plan import NUMERIC_TYPES
 
 MARK = "jixiao-compact"  # the header's first key: what the file is
+_AS = "as"  # beside a message's arguments: the value type the object's figures are shown in by the arguments of their names
 VERSION = 1
 _NOTHING = object()
 
@@ -126,6 +131,12 @@ class _S:
 _SPECS: dict[str, tuple] = {}
 
 
+@functools.lru_cache(maxsize=None)
+def _numbers(kind: str) -> tuple:
+    """The object's own figures (`enc="number"`, such as a finding's `stated`)."""
+    return tuple(f for f in _specs(kind) if f.enc == "number" and not f.fixed)
+
+
 def _specs(kind: str) -> tuple:
     specs = _SPECS.get(kind)
     if specs is None:
@@ -140,8 +151,8 @@ def _check_shape() -> None:
             if f.enc == "object" and f.when and all(g.fixed for g in f.fields):
                 raise ValueError(f"{kind}.{f.key}: an optional object of fixed fields only")
             key = _stored(f)
-            if key is not None and any(g.key == key for g in json_shape.SHAPE[kind]):
-                raise ValueError(f"{kind}.{f.key}: its inputs' key {key} is a field too")
+            if key is not None and any(g.key in (key, _AS) for g in json_shape.SHAPE[kind]):
+                raise ValueError(f"{kind}.{f.key}: its inputs' key {key} (or {_AS}) is a field too")
             if f.enc == "location" and f.when:
                 raise ValueError(f"{kind}.{f.key}: a location left out means the one before it, so it is always there")
 
@@ -155,10 +166,10 @@ _ID = {kind: json_shape.SHAPE[kind][0].key for kind in json_shape.FULL}  # the f
 _SIMPLE = (str, type(None))
 
 
-def _args_out(args: Mapping[str, Any], words: Mapping[str, int]) -> dict:
+def _args_out(args: Mapping[str, Any], words: Mapping[str, Any]) -> dict:
     """A finding's arguments as a compact line keeps them: each as the
-    sentence shows it (`messages.arg_text`), one of the ruleset's words as its
-    number in the header, a sentence inside as [code, args]."""
+    sentence shows it (`messages.arg_text`), one of the ruleset's words as
+    its number in the header, a sentence inside as [code, args]."""
     out = {}
     for k, v in args.items():
         if v.__class__ is Said:
@@ -167,6 +178,20 @@ def _args_out(args: Mapping[str, Any], words: Mapping[str, int]) -> dict:
             text = messages.arg_text(v)
             out[k] = words.get(text, text)
     return out
+
+
+def _shown_as(args: Mapping[str, Any], figures: Mapping[str, Any], last: list) -> str | None:
+    """The value type every figure of the object (`stated`, `computed`…) is
+    shown in by the argument of the same name (`show_value`: 3,921.33 as
+    money), or None: then those arguments stay as they are. `last` keeps the
+    type found last (most findings of a code show their figures alike)."""
+    if not figures:
+        return None
+    for value_type in ((last[0],) if last else ()) + NUMERIC_TYPES:
+        if all(k in args and args[k].__class__ is not Said and show_value(_as_read(v), value_type) == messages.arg_text(args[k]) for k, v in figures.items()):
+            last[:] = [value_type]
+            return value_type
+    return None
 
 
 def _args_in(args: Any, words: list[str]) -> dict:
@@ -333,6 +358,7 @@ class Shared:
         self.nodes = _plan_nodes(plan) if plan is not None else {}
         self.present: dict = {}  # (id(node), key) → whether that field is in the node's full object
         self.remake: dict = {}  # (kind, id(node)) → `_remakable`
+        self.kinds: dict = {}  # code → [the value type its findings' figures were shown in last]
         self.places = plan.ruleset.rounding.places if plan is not None else 2
 
 
@@ -563,6 +589,11 @@ def _split(kind, fields, x, ctx, shared, fixed: dict, rest: dict, path: tuple) -
             if args.__class__ is messages.LazyArgs:
                 args = args.made()
             if _can_store(code, args):
+                figures = {g.key: g.value_fn(x, ctx) for g in _numbers(kind) if g.when_fn is None or g.when_fn(x, ctx)}
+                shown = _shown_as(args, figures, shared.kinds.setdefault(code, []))
+                if shown is not None:  # the arguments that are the object's figures, as they are shown
+                    args = {k: v for k, v in args.items() if k not in figures}
+                    rest[_AS] = shown
                 rest[f.stored] = _args_out(args, shared.word_index)
             else:
                 rest[f.key] = f.value_fn(x, ctx)
@@ -593,6 +624,8 @@ def _merge(fields, fixed: Mapping[tuple, Any], rest: Mapping, path: tuple = ()) 
             key = f.stored
             if key is not None and key in rest:
                 out[key] = rest[key]
+                if _AS in rest:
+                    out[_AS] = rest[_AS]
     return out
 
 
@@ -698,7 +731,17 @@ def _build(kind, fields, data: Mapping, fixed: Mapping, ctx, shared, node, path:
             out[f.key] = data[f.key]
         elif f.stored is not None:
             if f.stored in data:
-                out[f.key] = messages.format_message(top.get("code"), _args_in(data[f.stored], shared.words), ctx.lang)
+                args = _args_in(data[f.stored], shared.words)
+                shown = data.get(_AS)
+                if shown is not None:
+                    if shown not in NUMERIC_TYPES:
+                        raise CompactError("compact.damaged_line", what=_AS)
+                    for g in _numbers(kind):
+                        if g.key in data:
+                            if not isinstance(data[g.key], Decimal):
+                                raise CompactError("compact.damaged_line", what=g.key)
+                            args[g.key] = show_value(data[g.key], shown)
+                out[f.key] = messages.format_message(top.get("code"), args, ctx.lang)
         elif node is not None and f.droppable and _present(f, node, shared):
             attrs = {a: top[k] for k, a in _attr_keys(kind).items() if k in top}
             try:
