@@ -163,7 +163,6 @@ _ID = {kind: json_shape.SHAPE[kind][0].key for kind in json_shape.FULL}  # the f
 
 # --- message arguments as text -------------------------------------------------
 
-_SIMPLE = (str, type(None))
 
 
 def _args_out(args: Mapping[str, Any], words: Mapping[str, Any]) -> dict:
@@ -363,6 +362,7 @@ class Shared:
 
 
 def shared_for(plan, lang: str = "zh") -> Shared:
+    """The header for `plan` (sentences in `lang`), ready to write lines with."""
     return Shared(header(plan, lang), plan)
 
 
