@@ -339,3 +339,11 @@ def test_show_result_never_writes_over_its_inputs(tmp_path):
     out = tmp_path / "out.jsonl"
     code, _, _ = run_cli("show-result", str(ruleset), "--output", str(out))
     assert code == 1 and not out.exists()
+
+
+def test_compact_to_stdout_starts_with_its_header():
+    code, out, _ = run_cli("batch", "examples/2019/hr-bureau.yaml", "--ruleset", DEPARTMENT, "--result", "compact", "--jobs", "1")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0] == api.compact_header(api.load_ruleset(DEPARTMENT))
+    assert api.expand_compact(lines[1], api.load_ruleset(DEPARTMENT), lines[0]) == jsonl.line(evaluate_file("examples/2019/hr-bureau.yaml"))
