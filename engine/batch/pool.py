@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from engine.ruleset.validate import schema_diagnostics
 from engine.load.yaml_loader import load_file
 from engine import __version__
+from engine.render import compact
 from engine.render.json_out import dumps
 
 CHUNK = 128
@@ -77,10 +78,7 @@ class Batch:
         """The line a JSONL result file starts with: `--result compact`'s header record."""
         if self.options.format != "jsonl" or self.options.result != "compact":
             return None
-        # cold start: only compact results need the compact writer here
-        from engine.render.compact import header_line
-
-        return header_line(self.plan, self.options.lang)
+        return compact.header_line(self.plan, self.options.lang)
 
     def payloads(self, stack: ExitStack) -> Iterator[tuple]:
         """Every unit of every input, in order, as a small picklable tuple."""
