@@ -5,6 +5,7 @@
     python benchmarks/batch.py --units 1000000 --memory # peak RSS of a long JSONL run, engine only
     python benchmarks/batch.py --units 400 --instructions  # only instructions per unit (valgrind)
     python benchmarks/batch.py --units 0 --projects      # instructions per project unit (valgrind)
+    python benchmarks/batch.py --units 2000 --sizes      # bytes per unit of --result full, compact and scores (department and project units)
 
 N varied units are generated from the bundled example: tables that add up (as
 most reports' do) with a few figures mistyped (rounding slips and 0–3 real
@@ -493,6 +494,48 @@ def run_csv(jsonl: str, tmp: str, n: int, jobs: int, result: str | None = None) 
     print(f"     first error: {first_error}")
 
 
+def _median_line(path: str, skip: int = 0) -> tuple[int, int, int]:
+    """(median bytes per line, lines, bytes in all) of a JSONL file, after `skip` lines."""
+    with open(path, "rb") as fh:
+        lines = fh.read().split(b"\n")[skip:]
+    sizes = [len(x) + 1 for x in lines if x]
+    return int(statistics.median(sizes)), len(sizes), sum(sizes)
+
+
+def sizes(tmp: str, n: int) -> None:
+    """Bytes per unit of each `--result` form, through `cli.py batch --jobs 1`
+    (CPU of each run, start-up included), each compact file read back by
+    `show-result` and compared byte for byte with the full one."""
+    jsonl = os.path.join(tmp, "units.jsonl")
+    write_jsonl(jsonl, n)
+    main_path, rows_path = write_projects(tmp, n)
+    inputs = {
+        "department": [jsonl, "--ruleset", RULESET],
+        "project": [main_path, "--ruleset", os.path.join(ROOT, "rulesets", "2019", "project.yaml"), "--columns", os.path.join(PROJECTS, "columns.yaml"), "--rows", rows_path],
+    }
+    for kind, args in inputs.items():
+        measured = {}
+        for result in ("full", "compact", "scores"):
+            out = os.path.join(tmp, f"{kind}-{result}.jsonl")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            proc = subprocess.run([sys.executable, "cli.py", "batch", *args, "--jobs", "1", "--result", result, "--output", out, "--errors", os.path.join(tmp, "errors.txt")], cwd=ROOT, capture_output=True, text=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"cli.py batch failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+            cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            measured[result] = (*_median_line(out, 1 if result == "compact" else 0), cpu)
+        back = os.path.join(tmp, f"{kind}-back.jsonl")
+        proc = subprocess.run([sys.executable, "cli.py", "show-result", os.path.join(tmp, f"{kind}-compact.jsonl"), "--output", back], cwd=ROOT, capture_output=True, text=True)
+        same = proc.returncode == 0 and _digest(back) == _digest(os.path.join(tmp, f"{kind}-full.jsonl"))
+        with open(os.path.join(tmp, f"{kind}-compact.jsonl"), "rb") as fh:
+            header = len(fh.readline())
+        full = measured["full"]
+        print(f"{kind} units ({full[1]} results), median bytes per unit:")
+        for result, (median, lines, total, cpu) in measured.items():
+            print(f"  --result {result:7}: {median:6,} B  ({median / full[0]:5.1%} of full; {total / 1e6:6.2f} MB in all; batch CPU {cpu:.1f} s)")
+        print(f"  compact header record: {header:,} B once; show-result gives back the full file byte for byte: {same}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--units", type=int, default=20000)
@@ -503,6 +546,7 @@ def main() -> None:
     ap.add_argument("--cold", action="store_true", help="only the cold `evaluate` latency ratio")
     ap.add_argument("--instructions", action="store_true", help="only the instruction counts (valgrind; --units 400 is enough)")
     ap.add_argument("--result", choices=["full", "scores"], help="with --csv: results as JSONL lines of this kind instead of CSV rows")
+    ap.add_argument("--sizes", action="store_true", help="instead: bytes per unit of --result full, compact and scores, department and project units")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved engine / hand-written rounds (at least 3)")
     ap.add_argument("--no-valgrind", action="store_true", help="skip the instruction counts even when valgrind is installed")
     args = ap.parse_args()
@@ -514,6 +558,10 @@ def main() -> None:
         print(f"cold `cli.py evaluate`: {cw * 1000:.0f} ms wall, {cc * 1000:.0f} ms CPU; bare imports: {bw * 1000:.0f} ms wall, {bc * 1000:.0f} ms CPU")
         print(f"cold ratio: {cw / bw:.2f} (wall), {cc / bc:.2f} (CPU)")
         print(f"for reference, without cached bytecode for our modules: {uw * 1000:.0f} ms wall, {uc * 1000:.0f} ms CPU; ratio {uw / bw:.2f} (wall), {uc / bc:.2f} (CPU)")
+        return
+    if args.sizes:
+        with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
+            sizes(tmp, args.units)
         return
     if args.projects:
         with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:

@@ -42,9 +42,9 @@ from engine.unit.inputs import read_unit
 
 __all__ = [
     "DEFAULT_DATA", "DiagnosticError", "Diagnostic", "SourceSpan", "SearchPath", "Plan", "Result", "__version__",
-    "display_path", "evaluate", "evaluate_file", "evaluate_form", "evaluate_text", "evaluate_with", "explain_file", "find_ruleset",
-    "flat_header", "form_made_for", "form_template", "list_rulesets", "load_ruleset", "plan_from_text", "read_form", "result_json", "ruleset_warnings",
-    "validate_ruleset", "validate_ruleset_as",
+    "compact_header", "display_path", "evaluate", "evaluate_file", "evaluate_form", "evaluate_text", "evaluate_with", "expand_compact", "explain_file", "find_ruleset",
+    "flat_header", "form_made_for", "form_template", "list_rulesets", "load_ruleset", "plan_from_text", "read_form", "result_compact", "result_json", "ruleset_warnings",
+    "show_result", "validate_ruleset", "validate_ruleset_as",
 ]
 
 DEFAULT_DATA = bundled("examples", "2019", "hr-bureau.yaml")
@@ -198,6 +198,92 @@ def result_json(result: Result) -> str:
     from engine.render import json_out  # cold start: only callers that want JSON pay for it
 
     return json_out.render(result)
+
+
+def compact_header(plan: Plan, lang: str = "zh") -> str:
+    """The header record of a compact result file for `plan` (its first line,
+    no newline): the ruleset's id and digest, and what every line leaves to it
+    (as `jixiao batch --result compact` writes it; sentences in `lang`)."""
+    from engine.render import compact  # cold start: only callers of compact results pay for it
+
+    return compact.header_line(plan, lang)
+
+
+def result_compact(result: Result, lang: str = "zh") -> str:
+    """The result as one line of a compact result file (after `compact_header(result.plan, lang)`)."""
+    from engine.render import compact  # cold start: only callers of compact results pay for it
+
+    return compact.line(result, _compact_shared(result.plan, lang))
+
+
+_SHARED: dict = {}  # (id(plan), lang) → (plan, compact.Shared): the last few plans' headers
+
+
+def _compact_shared(plan: Plan, lang: str):
+    from engine.render import compact  # cold start: only callers of compact results pay for it
+
+    kept = _SHARED.get((id(plan), lang))
+    if kept is None or kept[0] is not plan:
+        if len(_SHARED) > 8:
+            _SHARED.clear()
+        kept = _SHARED[(id(plan), lang)] = (plan, compact.shared_for(plan, lang))
+    return kept[1]
+
+
+def expand_compact(line: str, plan: Plan, header: str | None = None) -> str:
+    """A compact line back as the full result line, byte for byte what
+    `jixiao batch --result full` (`evaluate --format json` on one line) gives.
+    `header`: the file's first line (default: `compact_header(plan)`, Chinese);
+    it must have been written with this ruleset. Raises `DiagnosticError`
+    (code `compact.*`) for a damaged line or a header of another ruleset."""
+    from engine.render import compact  # cold start: only callers of compact results pay for it
+
+    try:
+        shared = compact.read_header(header, plan) if header is not None else _compact_shared(plan, "zh")
+        return compact.expand(line, shared)
+    except compact.CompactError as e:
+        raise DiagnosticError([Diagnostic(e.code, None, e.details)]) from None
+
+
+def show_result(path: str, ruleset: str | Plan | None = None, search: SearchPath | None = None, fmt: str = "full", lang: str = "zh", on_plan=None):
+    """Read a compact result file back, line by line (as `jixiao show-result`):
+    yields each unit as its full JSON line (`fmt="full"`, byte for byte what
+    `batch --result full` writes) or as a few readable lines (`fmt="text"`,
+    sentences in `lang`), and a located `Diagnostic` (`file:line:col`) for a
+    line that cannot be read. Without `ruleset`, the one the header names (its
+    file, else its id on the search path); a ruleset whose digest is not the
+    header's is refused. `on_plan(plan)` is called with the ruleset found,
+    before any line is read. Raises `DiagnosticError` for a ruleset with problems."""
+    from engine.render import compact  # cold start: only callers of compact results pay for it
+
+    shown = display_path(path)
+
+    def plan_of(head: dict) -> Plan:
+        plan = _plan_named(head)
+        if on_plan is not None:
+            on_plan(plan)
+        return plan
+
+    def _plan_named(head: dict) -> Plan:
+        if isinstance(ruleset, Plan):
+            return ruleset
+        if ruleset is not None:
+            return load_ruleset(ruleset, search)
+        named = head.get("ruleset") if isinstance(head.get("ruleset"), dict) else {}
+        file, rid = str(named.get("file") or ""), str(named.get("id") or "")
+        for ref in (file, rid):
+            if ref and (os.path.isfile(ref) or not is_path(ref)):
+                try:
+                    return load_ruleset(ref, search)
+                except DiagnosticError as e:
+                    if os.path.isfile(ref):
+                        raise
+                    if not all(d.code.startswith("locate.") for d in e.diagnostics):
+                        raise
+        raise compact.CompactError("compact.no_ruleset", ruleset=rid, file=file)
+
+    with open(path, encoding="utf-8") as fh:
+        yield from compact.read_lines((line.rstrip("\n") for line in fh), shown, plan_of, fmt, lang)
 
 
 def explain_file(data_path: str, indicator: str | None = None, ruleset: str | None = None, search: SearchPath | None = None):

@@ -579,7 +579,7 @@ def add_batch(sub, t) -> None:
     p.add_argument("--jobs", type=int, default=0, help=t("并行进程数；默认每个可用 CPU 一个（小批量不分进程）；结果与单进程逐字节相同", "worker processes; default one per usable CPU (none for a small input); output byte-identical to --jobs 1"))
     p.add_argument("--columns", help=t("表格列映射文件（YAML，与规则集的 batch: 段同形）", "column mapping file for tables (YAML, shaped like the ruleset's batch: section)"))
     p.add_argument("--rows", help=t("明细行表格（CSV/XLSX），按关键列对应到各单位", "a table of line rows (CSV/XLSX), joined to units by the key column"))
-    p.add_argument("--result", choices=["full", "scores"], default="full", help=t("JSONL 每行的内容：full 完整结果（默认，与 evaluate --format json 相同）；scores 只含单位、总分、等级和各末级指标得分", "what each JSONL line holds: full (default, as evaluate --format json) or scores (subject, total, grade, leaf scores)"))
+    p.add_argument("--result", choices=["full", "compact", "scores"], default="full", help=t("JSONL 每行的内容：full 完整结果（默认，与 evaluate --format json 相同）；compact 紧凑结果（第一行是规则集的常量，各行只有单位自己的数字，问题只存代码和数字；show-result 可还原为完整结果）；scores 只含单位、总分、等级和各末级指标得分", "what each JSONL line holds: full (default, as evaluate --format json); compact (a header record with the ruleset's constants first, then each unit's own figures, findings as code and figures; show-result turns it back into full lines); scores (subject, total, grade, leaf scores)"))
     p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）", "exit 1 when there is any warning (for reviewers and scripts)"))
     p.set_defaults(run=cmd_batch)
 
@@ -628,6 +628,9 @@ def cmd_batch(args, io: Io) -> int:
         errs = AtomicFile(args.errors) if args.errors else None
         outputs.append(errs)
         writer = writers.ResultWriter(fmt, out.file if out else io.stdout, job.header())
+        first = job.first_line()
+        if first is not None:  # --result compact: the header record the lines leave their constants to
+            writer.write(first)
         failures = []
 
         def error(text: str) -> None:
@@ -713,6 +716,77 @@ def _progress(io: Io, job):
             yield tick
 
     return bar()
+
+
+# --- show-result ------------------------------------------------------------
+
+class _Refused(Exception):
+    """An output found to be an input once the command knows its inputs (said already)."""
+
+
+def add_show_result(sub, t) -> None:
+    p = sub.add_parser("show-result", help=t("读回 batch --result compact 写出的紧凑结果文件：还原为完整结果（与 --result full 逐字节相同），或显示每个单位的摘要", "read a compact result file (batch --result compact) back: as the full lines (byte for byte what --result full writes), or a readable summary per unit"))
+    p.add_argument("file", metavar="FILE", help=t("紧凑结果文件（.jsonl，第一行是头记录）", "a compact result file (.jsonl, its first line the header record)"))
+    p.add_argument("--ruleset", help=t("写出该文件时所用的规则集（路径、名称或 id）；不填则用头记录中记下的规则集；摘要不符时拒绝", "the ruleset the file was written with (a path, name or id); default: the one its header names; refused when its digest differs"))
+    p.add_argument("--format", choices=["full", "text"], default="full", help=t("full：完整结果，每行一个单位（默认）；text：每个单位的总分、等级、问题和偏差，按 --lang 的语言", "full: the full result lines (default); text: each unit's total, grade, findings and deviations, in the --lang language"))
+    p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
+    p.set_defaults(run=cmd_show_result)
+
+
+def cmd_show_result(args, io: Io) -> int:
+    # cold start: a command imports only what it uses
+    from engine import api
+    from engine.base.diagnostics import Diagnostic
+    from engine.base.fileio import AtomicFile
+
+    if outputs_over_inputs(io, [args.output], [args.file, args.ruleset if args.ruleset and os.path.isfile(args.ruleset) else None]):
+        return EXIT_USAGE
+    if not os.path.isfile(args.file):
+        io.err(io.say("load.not_found", path=display_path(args.file)))
+        return EXIT_PROBLEMS
+    out = None
+    problems = 0
+
+    def on_plan(plan) -> None:  # the ruleset the header names is an input too
+        if outputs_over_inputs(io, [args.output], plan.files):
+            raise _Refused
+
+    try:
+        stream = io.stdout
+        unread = False  # the header could not be read: nothing is written
+        for item in api.show_result(args.file, args.ruleset, _search(args), args.format, io.lang, on_plan):
+            if isinstance(item, Diagnostic):
+                problems += 1
+                unread = unread or item.span is None or item.span.line == 1
+                io.err(item.render(io.lang))
+                continue
+            if out is None and args.output:  # opened once the ruleset is known (not an output over it)
+                out = AtomicFile(args.output)
+                stream = out.file
+            stream.write((printable(item) if args.format == "text" and not out else item) + "\n")
+        if args.output and out is None and not unread:  # a header and no unit: an empty result
+            out = AtomicFile(args.output)
+        if out is not None:
+            out.commit()
+            out = None
+            io.err(io.say("cli.written", path=args.output))
+    except _Refused:
+        return EXIT_USAGE
+    except DiagnosticError as e:
+        io.problems(e.diagnostics)
+        return EXIT_PROBLEMS
+    except UnicodeDecodeError as e:
+        io.err(f"{display_path(args.file)}: " + io.say("compact.damaged_line", what=str(e)[:200]))
+        return EXIT_PROBLEMS
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        io.err(io.say("cli.output_failed", path=args.output or args.file, reason=os_error(e)))
+        return EXIT_PROBLEMS
+    finally:
+        if out is not None:
+            out.discard()
+    return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 # --- submission -------------------------------------------------------------
@@ -820,6 +894,7 @@ COMMANDS: list[Callable] = [
     add_schema,
     add_init,
     add_batch,
+    add_show_result,
     add_submission,
     add_serve,
 ]

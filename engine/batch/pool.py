@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from engine.ruleset.validate import schema_diagnostics
 from engine.load.yaml_loader import load_file
 from engine import __version__
+from engine.render import compact
 from engine.render.json_out import dumps
 
 CHUNK = 128
@@ -50,7 +51,7 @@ class Options:
     lang: str = "zh"
     columns: str | None = None  # a mapping file (same shape as the ruleset's `batch:`)
     rows: str | None = None  # a second CSV/XLSX file with line rows keyed by the unit key
-    result: str = "full"  # what a JSONL line holds: full (evaluate --format json) | scores (subject, total, grade, leaf scores)
+    result: str = "full"  # what a JSONL line holds: full (evaluate --format json) | compact (after a header record) | scores (subject, total, grade, leaf scores)
 
 
 @dataclass
@@ -72,6 +73,12 @@ class Batch:
 
     def header(self) -> list[str]:
         return result_header(self.plan, self.options.lang)
+
+    def first_line(self) -> str | None:
+        """The line a JSONL result file starts with: `--result compact`'s header record."""
+        if self.options.format != "jsonl" or self.options.result != "compact":
+            return None
+        return compact.header_line(self.plan, self.options.lang)
 
     def payloads(self, stack: ExitStack) -> Iterator[tuple]:
         """Every unit of every input, in order, as a small picklable tuple."""

@@ -21,7 +21,7 @@ from engine.ruleset.loading import load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
 from engine.unit.inputs import read_unit
 from engine.batch.writers import result_row
-from engine.render import jsonl
+from engine.render import compact, jsonl
 from engine.load.yaml_loader import load_text, read_file
 
 
@@ -52,7 +52,8 @@ class _State:
     format: str
     cmaps: dict[str, ColumnMap] = field(default_factory=dict)
     rmap: RowsMap | None = None
-    result: str = "full"  # jsonl lines: full | scores
+    result: str = "full"  # jsonl lines: full | compact | scores
+    shared: Any = None  # --result compact: the header every line leaves to (render.compact.Shared), made on first use
 
 
 _STATE: _State | None = None
@@ -115,7 +116,7 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         warnings = sum(1 for f in result.findings if f.severity == "warning")
         if state.format == "jsonl":
 
-            piece: Any = jsonl.scores_line(result) if state.result == "scores" else jsonl.line(result, state.lang)
+            piece: Any = _json_piece(state, result)
         else:
             piece = result_row(result, where)
     except DiagnosticError as e:
@@ -124,6 +125,17 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         d = Diagnostic("batch.unit_internal", None, {"error": f"{type(e).__name__}: {e}"[:300]})
         return UnitOutcome(False, where, None, None, None, 0, None, (f"{where}: {d.message(state.lang)}",), True)
     return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, tuple(d.render(state.lang) for d in notes), False, line_of(result))
+
+
+def _json_piece(state: _State, result) -> str:
+    """The unit's JSON line: full, scores or compact (`--result`)."""
+    if state.result == "scores":
+        return jsonl.scores_line(result)
+    if state.result == "compact":
+        if state.shared is None:
+            state.shared = compact.shared_for(state.plan, state.lang)
+        return compact.line(result, state.shared)
+    return jsonl.line(result, state.lang)
 
 
 def _extra(file: str, number: int, width: int, cells: list) -> Diagnostic:

@@ -140,6 +140,13 @@ def _text(value: Any) -> str:
     return _ONE_LINE.sub(" ", str(value))
 
 
+def arg_text(value: Any) -> str:
+    """An argument as a sentence shows it (a figure's digits, a name on one
+    line): a compact result keeps a finding's arguments so, and the sentence
+    made from them is the sentence made from the arguments themselves."""
+    return _text(value)
+
+
 def format_message(code: str, args: Mapping[str, Any], lang: str = "zh") -> str:
     """The sentence for `code` in `lang`, with `args` filled in.
 

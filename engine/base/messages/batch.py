@@ -69,3 +69,36 @@ MESSAGES["batch.no_explanation_column"] = (
     "指标「{name}」{kind}，但没有说明原因：请在「{header}」列填写偏差原因",
     "'{name}' is {kind} but no reason is given: fill in the column '{header}'",
 )
+
+# show-result: reading a compact result file (batch --result compact) back
+MESSAGES.update({
+    "compact.not_compact": (
+        "这不是 jixiao 紧凑结果文件：第一行应是 batch --result compact 写出的头记录（完整结果文件不需要还原）",
+        "this is not a jixiao compact result file: its first line should be the header record batch --result compact writes (full result files need no expanding)",
+    ),
+    "compact.wrong_ruleset": (
+        "规则集不符：这个文件是按摘要为 {expected} 的规则集写出的，而「{ruleset}」的摘要是 {given}；请用 --ruleset 指定写出它时所用的规则集",
+        "wrong ruleset: this file was written with the ruleset whose digest is {expected}, but '{ruleset}' has digest {given}; name the ruleset it was written with (--ruleset)",
+    ),
+    "compact.no_ruleset": (
+        "找不到写出这个文件时所用的规则集「{ruleset}」（{file}）：请用 --ruleset 指定",
+        "cannot find the ruleset this file was written with, '{ruleset}' ({file}): name it with --ruleset",
+    ),
+    "compact.damaged_line": (
+        "这一行无法还原为完整结果（{what}）：文件可能被截断或改动过",
+        "this line cannot be expanded into a full result ({what}): the file may have been cut short or edited",
+    ),
+    "compact.header_again": (
+        "这一行又是一个头记录：是把两个紧凑结果文件拼在一起了吗？请分别读取",
+        "this line is a second header record: were two compact files joined? Read them one at a time",
+    ),
+    "compact.text_unit": ("{where?{where}  }{name}：总分 {total}，等级 {grade}", "{where?{where}  }{name}: total {total}, grade {grade}"),
+    "compact.text_findings": ("  发现的问题 {count} 条：", "  {count} finding(s):"),
+    "compact.text_finding": ("    {location?{location}: }{message}", "    {location?{location}: }{message}"),
+    "compact.text_deviations": ("  偏差 {count} 项：", "  {count} deviation(s):"),
+    "compact.text_deviation": (
+        "    {name}：{kind}（目标 {target}，实际 {actual}）{explanation?原因：{explanation}}",
+        "    {name}: {kind} (target {target}, actual {actual}){explanation? reason: {explanation}}",
+    ),
+    "compact.text_count": ("共 {count} 个单位", "{count} unit(s)"),
+})
