@@ -90,7 +90,8 @@ def coercer(kind: str, allow_negative: bool | None = None, unit: str | None = No
         if cls is str:
             if match(value) is not None:
                 number = Decimal(value.replace(",", "") if "," in value else value)
-                if small < number < big and (negative_ok or number >= 0) and not number.is_zero() and in_range(number):
+                # plain text of at most 31 characters holds at most 31 digits: within `in_range`
+                if small < number < big and (negative_ok or number >= 0) and not number.is_zero() and (len(value) < 32 or in_range(number)):
                     return number, None
         elif cls is Decimal and value.is_finite() and small < value < big and (negative_ok or value >= 0) and not value.is_zero() and in_range(value):
             return value, None
