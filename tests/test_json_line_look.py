@@ -41,16 +41,17 @@ CASES += [
     '{"a": 0.' + "0" * 29 + "1}", '{"a": 0.' + "0" * 30 + "1}", '{"a": [NaN]}', '{"a": -Infinity}',
     '{"NaN": "Infinity e5 ' + "1" * 40 + '"}',  # the words in texts are not numbers
     # texts: raw and escaped controls, surrogates
-    '{"a": "x\x85y"}', '{"a": "x\x7f"}', '{"a": "x\\u0085"}', '{"a": "\\ud800"}', '{"a": "a\\rb"}',
+    '{"a": "x\x85y"}', '{"a": "x\x7f"}', '{"a": "张·三\x9f"}', '{"a": "张·三 ±5°"}', '{"a": "x\\u0085"}', '{"a": "\\ud800"}', '{"a": "a\\rb"}',
     '{"a": "a\\\\rb"}', '{"\\u001b": 1}', '{"a": "\\u4e2d\\n"}',
 ]
 
 
+@pytest.mark.parametrize("encoded", [False, True], ids=["text", "utf8"])
 @pytest.mark.parametrize("text", CASES, ids=range(len(CASES)))
-def test_look_refuses_exactly_what_the_walk_refuses(text):
+def test_look_refuses_exactly_what_the_walk_refuses(text, encoded):
     expected = bool(_walk_finds(text))
     try:
-        load_json_line(text, "u.jsonl", 3)
+        load_json_line(text, "u.jsonl", 3, text.encode("utf-8") if encoded else None)
         refused = False
     except DiagnosticError as e:
         refused = True

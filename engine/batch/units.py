@@ -16,7 +16,7 @@ from engine.evaluation.review import line_of
 from engine.load.json_line import json_positions, load_json_line
 from engine.load.tables import cell_problems, cell_text
 from engine.ruleset.plan import Plan
-from engine.base.digest import digest_of
+from engine.base.digest import digest_of, digest_of_bytes
 from engine.ruleset.loading import load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
 from engine.unit.inputs import read_unit
@@ -136,8 +136,9 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     kind = payload[0]
     if kind == "line":
         _, file, number, text = payload
-        raw, smap = load_json_line(text, file, number)
-        return raw, smap, digest_of(text)
+        utf8 = text.encode("utf-8")  # once, for the digest and the loader's look
+        raw, smap = load_json_line(text, file, number, utf8)
+        return raw, smap, digest_of_bytes(utf8)
     if kind == "row":
         _, file, number, cells, lines = payload
         problems = cell_problems(file, number, cells)

@@ -111,9 +111,11 @@ def _object_keeping_repeats(pairs: list) -> dict:
     return out
 
 
-def load_json_line(text: str, file: str, number: int) -> tuple[Any, SourceMap]:
+def load_json_line(text: str, file: str, number: int, utf8: bytes | None = None) -> tuple[Any, SourceMap]:
     """The record on line `number` of `file`, and where it is; raises
-    `DiagnosticError` with every bound it breaks."""
+    `DiagnosticError` with every bound it breaks. `utf8`, the line already
+    encoded (a batch hashes it), makes the look for raw controls a byte
+    search: U+007F is byte 7F, U+0080–U+009F start with byte C2."""
     line_start = SourceSpan(file, number, 1)
     if len(text) > MAX_BYTES:
         raise DiagnosticError([Diagnostic("load.too_large", line_start, {"limit_mb": MAX_BYTES // (1024 * 1024)})])
@@ -133,9 +135,13 @@ def load_json_line(text: str, file: str, number: int) -> tuple[Any, SourceMap]:
         raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": json_problem(getattr(e, "msg", str(e))[:200])})]) from None
     smap = SourceMap(values={(): line_start})
     brackets = text.count("{") + text.count("[")
+    if utf8 is not None:
+        raw_control = (b"\x7f" in utf8 or b"\xc2" in utf8) and _RAW_CONTROL.search(text) is not None
+    else:
+        raw_control = _RAW_CONTROL.search(text) is not None
     # Values ≤ 1 + commas + containers (a container of k values holds k − 1
-    # commas; commas inside strings only raise the bound).
-    if (repeated or odd or brackets + text.count(",") >= MAX_NODES or _RAW_CONTROL.search(text) is not None
+    # commas; commas inside strings only raise the bound), and ≤ characters.
+    if (repeated or odd or raw_control or (len(text) >= MAX_NODES and brackets + text.count(",") >= MAX_NODES)
             or ("\\" in text and _ESCAPES.search(text) is not None) or (brackets > MAX_DEPTH and _too_deep(raw))):
         problems = _check(raw, brackets)
         if problems:
