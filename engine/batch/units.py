@@ -136,7 +136,10 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     kind = payload[0]
     if kind == "line":
         _, file, number, text = payload
-        utf8 = text.encode("utf-8")  # once, for the digest and the loader's look
+        if text.__class__ is bytes:  # a UTF-8 file's line as it was read (engine.batch.sources._lines)
+            utf8, text = text, text.decode("utf-8")
+        else:
+            utf8 = text.encode("utf-8")  # once, for the digest and the loader's look
         raw, smap = load_json_line(text, file, number, utf8)
         return raw, smap, digest_of_bytes(utf8)
     if kind == "row":
@@ -235,6 +238,8 @@ def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> Diagno
     """A bad JSONL record is read again with positions, so its problems point
     at their column, not just the line (only bad records pay for this)."""
     _, file, number, text = payload
+    if text.__class__ is bytes:
+        text = text.decode("utf-8")
     try:
         values, keys = json_positions(text)
     except (ValueError, IndexError):
