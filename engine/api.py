@@ -43,7 +43,7 @@ from engine.unit.inputs import read_unit
 __all__ = [
     "DEFAULT_DATA", "DiagnosticError", "Diagnostic", "SourceSpan", "SearchPath", "Plan", "Result", "__version__",
     "display_path", "evaluate", "evaluate_file", "evaluate_form", "evaluate_text", "evaluate_with", "explain_file", "find_ruleset",
-    "flat_header", "form_template", "list_rulesets", "load_ruleset", "plan_from_text", "result_json", "ruleset_warnings",
+    "flat_header", "form_made_for", "form_template", "list_rulesets", "load_ruleset", "plan_from_text", "read_form", "result_json", "ruleset_warnings",
     "validate_ruleset", "validate_ruleset_as",
 ]
 
@@ -174,7 +174,7 @@ def _exact(value: Any) -> Any:
 def _evaluate_raw_file(path: str, plan: Plan) -> Result:
 
     if is_any_form(path):
-        return evaluate_unit(plan, read_form_unit(plan, _form_for(path, plan)))
+        return evaluate_unit(plan, read_form(path, plan))
 
     shown = display_path(path)
     text = read_file(path, shown)
@@ -218,12 +218,13 @@ def list_rulesets(search: SearchPath | None = None) -> list[dict[str, Any]]:
 
 # --- fill-in forms (engine.forms; docs/forms.md) ---------------------------------
 
-def _open_form(path: str):
-    """A filled form opened by its suffix (.xlsx/.xlsm, .docx, .xls)."""
+def _open_form(path: str, display: str | None = None):
+    """A filled form opened by its suffix (.xlsx/.xlsm, .docx, .xls); its
+    problems are located under `display` (default: the path as shown)."""
     # cold start: only filled forms need their readers
     from engine.forms.xlsx_form import file_span, open_form
 
-    shown = display_path(path)
+    shown = display or display_path(path)
     if not os.path.isfile(path):
         raise DiagnosticError([Diagnostic("load.not_found", file_span(shown), {"path": shown})])
     low = path.lower()
@@ -266,6 +267,19 @@ def form_ruleset(book, data_path: str, search: SearchPath) -> str:
         except DiagnosticError:
             continue
     raise DiagnosticError([Diagnostic("forms.no_ruleset", file_span(book.display), {"made_title": s.ruleset_title, "ref": s.ruleset_id or s.ruleset_ref})])
+
+
+def read_form(data_path: str, plan: Plan, display: str | None = None):
+    """A filled form (.xlsx, .docx, .xls) read back as `plan`'s checked unit
+    data (raises with every problem, located at its cell under `display`,
+    default the path; the server passes the uploaded file's own name)."""
+    return read_form_unit(plan, _form_for(data_path, plan, _open_form(data_path, display)))
+
+
+def form_made_for(data_path: str, display: str | None = None) -> tuple[str, str, str]:
+    """(id, name or path, title) of the ruleset a filled form says it was made for."""
+    s = _open_form(data_path, display).stamp
+    return s.ruleset_id, s.ruleset_ref, s.ruleset_title
 
 
 def read_form_unit(plan: Plan, book):

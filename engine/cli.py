@@ -6,7 +6,7 @@ one library call and renders. `COMMANDS` lists them.
 
 Exit codes: 0 success; 1 problems found in a ruleset or data file (or a failed
 case, or some units failed in a batch); 2 wrong usage; 70 internal error
-(rerun with --debug for the traceback); 130 interrupted; 141 the output
+(rerun with --debug for the traceback); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM); 141 the output
 pipe was closed (`| head`).
 """
 from __future__ import annotations
@@ -30,6 +30,7 @@ from engine.base.printable import printable
 from engine import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process ended by `kill`
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as other Unix tools: the reader of our output went away
 
 
@@ -944,12 +945,12 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     io = Io(_terminal(stdout), _terminal(stderr), args.lang)
     try:
         return args.run(args, io)
-    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see `run`): outputs discarded on the way here
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (see `run`): outputs discarded on the way here
         try:
             io.err(io.say("cli.interrupted"))
         except (OSError, ValueError):  # the terminal went away too
             pass
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(e, Terminated) else EXIT_INTERRUPTED
     except BrokenPipeError:
         _discard_stdout(stdout)
         return EXIT_BROKEN_PIPE

@@ -6,9 +6,12 @@ import io
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import openpyxl
+
+_ROOT = Path(__file__).resolve().parent.parent
 
 _NUMBER = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?")
 
@@ -153,3 +156,19 @@ def fill_docx(template: bytes, raw: dict, stamp_rows: list[tuple], names: dict[s
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def filled_department_form(word: bool = False) -> bytes:
+    """The bundled 2019 example typed into the department form (.xlsx, or .docx with `word`)."""
+    from engine import api
+    from engine.load.yaml_loader import load_text, read_file
+    from engine.render.template import stamp_rows, template, word_names
+    from engine.ruleset.loading import load_plan
+
+    data = str(_ROOT / "examples/2019/hr-bureau.yaml")
+    raw, _ = load_text(read_file(data, data), data)
+    ruleset = str(_ROOT / "rulesets/2019/department.yaml")
+    if not word:
+        return fill(api.form_template(ruleset), raw)
+    t = template(load_plan(ruleset, "rulesets/2019/department.yaml"), "rulesets/2019/department.yaml")
+    return fill_docx(api.form_template(ruleset, word=True), raw, stamp_rows(t, word_names(t), word=True))

@@ -2,8 +2,10 @@
 pages' server side, through Starlette's TestClient (no network)."""
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import shutil
 import warnings
 
@@ -15,7 +17,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from engine import api  # noqa: E402
 from engine.serve import store  # noqa: E402
+from tests.forms_support import filled_department_form  # noqa: E402
 from engine.serve.app import Settings, create_app  # noqa: E402
 from tests.conftest import ROOT, run_cli  # noqa: E402
 from tests.hostile import hostile_rulesets  # noqa: E402
@@ -397,3 +401,54 @@ def test_a_link_out_of_the_search_path_is_not_followed(tmp_path):
     assert [e.id for e in store.listing(roots)] == []
     with pytest.raises(store.DiagnosticError):
         store.find("2031/leak", roots)
+
+
+# -- filled forms uploaded in the workbench (issue 17 item 4, with issue 15's readers) --
+
+@pytest.fixture(scope="module")
+def department_form() -> bytes:
+    return filled_department_form()
+
+
+def test_a_filled_workbook_uploaded_is_evaluated_with_findings_at_cells(client, department_form):
+    r = client.post("/evaluate", files={"file": ("人力资源局.xlsx", department_form)}, data={"ruleset": "auto"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    unit = r.headers["location"]
+    page = client.get(unit).text
+    assert 'id="total">87.36<' in page and 'id="grade">良<' in page
+    findings = re.findall(r'<span class="loc">([^<]*)</span>', page.split('id="findings"')[1].split("</ul>")[0])
+    assert findings and all(f.startswith("人力资源局.xlsx:") for f in findings if f)
+    assert len(findings) == len(api.evaluate_file(api.DEFAULT_DATA).findings)  # the YAML example's findings, now at cells
+    assert findings[:3] == ["人力资源局.xlsx:预算调整表!E5", "人力资源局.xlsx:预算调整表!E15", "人力资源局.xlsx:预算调整表!E4"]
+    r2 = client.post(unit + "/whatif", data={"f:全年执行数": "4000", "o:全年执行数": "3921.33"})
+    assert 'id="total">87.55<' in r2.text
+    assert 'id="download-data"' not in r2.text  # a form's figures cannot be written back as YAML
+    refused = client.get(unit + "/data.yaml?lang=zh&set=全年执行数=4000")
+    assert refused.status_code == 422 and "填报表" in refused.text
+    assert client.get(unit + "/report.xlsx").status_code == 200
+
+
+def test_a_filled_word_form_uploaded_is_evaluated(client):
+    r = client.post("/evaluate", files={"file": ("d.docx", filled_department_form(word=True))}, data={"ruleset": "2019/department"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"]).text
+    assert 'id="total">87.36<' in page and "d.docx:表2!第2行第5列" in page
+
+
+def test_a_broken_form_uploaded_is_refused_at_its_cell(client, department_form):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(department_form))
+    wb["其他数据"]["D3"] = "三千一百万"
+    out = io.BytesIO()
+    wb.save(out)
+    r = client.post("/evaluate", files={"file": ("a.xlsx", out.getvalue())}, data={"ruleset": "auto"})
+    assert r.status_code == 422
+    locs = re.findall(r'<span class="loc">([^<]*)</span>', r.text)
+    assert locs == ["a.xlsx:其他数据!D3"] and "三千一百万" in r.text
+    other = client.post("/evaluate", files={"file": ("b.xlsx", department_form)}, data={"ruleset": "2020/department"})
+    assert other.status_code == 422 and "b.xlsx" in other.text  # made for 2019: says which ruleset it was made for
+    junk = client.post("/evaluate", files={"file": ("c.xlsx", b"PK\x03\x04 not really a workbook")}, data={"ruleset": "auto"})
+    assert junk.status_code == 422 and "c.xlsx" in junk.text and "Traceback" not in junk.text
+    pdf = client.post("/evaluate", files={"file": ("d.pdf", b"%PDF-1.4")}, data={"ruleset": "auto"}, follow_redirects=False)
+    assert pdf.status_code == 422 and ".xlsx" in pdf.text

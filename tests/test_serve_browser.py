@@ -168,3 +168,19 @@ def test_evaluate_upload_what_if_and_docx(server, page, tmp_path):
     doc = docx.Document(str(path))
     text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "87.55" in text  # the what-if's figures went into the report
+
+
+def test_evaluate_upload_of_a_filled_workbook(server, page, tmp_path):
+    from tests.forms_support import filled_department_form
+
+    path = tmp_path / "人力资源局.xlsx"
+    path.write_bytes(filled_department_form())
+    page.goto(server + "/evaluate")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("button[type=submit]")
+    page.wait_for_selector("#total")
+    assert (page.inner_text("#total"), page.inner_text("#grade")) == ("87.36", "良")
+    assert page.locator("#findings li").first.inner_text().startswith("人力资源局.xlsx:预算调整表!E5")
+    page.fill("input[data-name='全年执行数']", "4000")
+    page.click("#whatif button[type=submit]")
+    page.wait_for_function("document.getElementById('total').textContent === '87.55'")

@@ -4,6 +4,7 @@ came from. The resolved YAML is itself a valid ruleset (its `extends:` is
 kept only as a comment, since the chain is already merged in)."""
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -13,49 +14,83 @@ from engine.base.messages import format_message
 from engine.base.numeric import fmt_score
 from engine.render.common import pad, width
 from engine.evaluation.display import show_value
-from engine.load.yaml_scalar import scalar
 from engine.base.printable import one_line
 
 _COMMENT_COLUMN = 60
 
 
-def yaml_lines(value: Any, where=lambda path: None) -> list[tuple[str, str | None]]:
-    """Block-style YAML lines for plain data, each with `where(path)` of its
-    scalar (a comment, or None)."""
-    lines: list[tuple[str, str | None]] = []
+def yaml_text(value: Any, where=lambda path: None) -> str:
+    """Block-style YAML of plain data, written by the YAML library (ruamel's
+    emitter: it decides every quote and escape), each scalar followed by the
+    comment `where(path)` when it gives one; comments aligned by display width.
+    A text with a line break or another control is double-quoted with escapes,
+    so every value stays on its own line."""
+    # show --resolved only: the round-trip emitter stays out of evaluate's start-up
+    from ruamel.yaml import YAML
 
-    def mapping(d: dict, path: tuple, indent: str, first: str | None) -> None:
-        for i, (k, v) in enumerate(d.items()):
-            lead = first if (i == 0 and first is not None) else indent
-            item(f"{lead}{scalar(k)}:", v, path + (k,), indent)
+    comments: list[str] = []
+    doc = _commented(value, (), where, comments)
+    yaml = YAML(typ="rt")
+    yaml.width = 1 << 20  # never fold a formula or a description
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the shipped rulesets' layout
+    yaml.representer.add_representer(Decimal, _decimal)
+    yaml.representer.add_representer(str, _text)
+    yaml.representer.add_representer(type(None), lambda r, _v: r.represent_scalar("tag:yaml.org,2002:null", "~"))
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return _aligned(out.getvalue().splitlines(), comments)
 
-    def item(head: str, v: Any, path: tuple, indent: str) -> None:
-        if isinstance(v, dict) and v:
-            lines.append((head, None))
-            mapping(v, path, indent + "  ", None)
-        elif isinstance(v, list) and v:
-            lines.append((head, None))
-            sequence(v, path, indent + "  ")
-        else:
-            empty = "{}" if isinstance(v, dict) else "[]" if isinstance(v, list) else scalar(v)
-            lines.append((f"{head} {empty}", where(path)))
 
-    def sequence(items: list, path: tuple, indent: str) -> None:
-        for i, v in enumerate(items):
-            if isinstance(v, dict) and v:
-                mapping(v, path + (i,), indent + "  ", indent + "- ")
-            elif isinstance(v, list) and v:
-                lines.append((f"{indent}-", None))
-                sequence(v, path + (i,), indent + "  ")
-            else:
-                empty = "{}" if isinstance(v, dict) else "[]" if isinstance(v, list) else scalar(v)
-                lines.append((f"{indent}- {empty}", where(path + (i,))))
+def _commented(value: Any, path: tuple, where, comments: list[str]) -> Any:
+    """`value` as ruamel's commented containers, the comments in document order."""
+    # show --resolved only (see yaml_text)
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(value, dict):
-        mapping(value, (), "", None)
+        node: Any = CommentedMap()
+        items = value.items()
+    elif isinstance(value, list):
+        node = CommentedSeq()
+        items = enumerate(value)
     else:
-        item("", value, (), "")
-    return lines
+        return value
+    for k, v in items:
+        child = _commented(v, path + (k,), where, comments)
+        if isinstance(node, CommentedSeq):
+            node.append(child)
+        else:
+            node[k] = child
+        leaf = not isinstance(v, (dict, list)) or not v
+        text = where(path + (k,)) if leaf else None
+        if text:
+            comments.append("# " + one_line(text))
+            node.yaml_add_eol_comment(comments[-1], k, column=1)
+    return node
+
+
+def _decimal(r, d: Decimal):  # exact digits, plain: 3200, 0.05
+    text = format(d, "f")
+    return r.represent_scalar("tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int", text)
+
+
+def _text(r, s: str):
+    style = None if s.isprintable() else '"'  # a line break or tab: escaped on one line
+    return r.represent_scalar("tag:yaml.org,2002:str", s, style=style)
+
+
+def _aligned(lines: list[str], comments: list[str]) -> str:
+    """Each comment the emitter wrote (in order) moved to one column, counted
+    in display width (a Chinese character is two columns wide)."""
+    marks: list[tuple[int, str, str]] = []
+    k = 0
+    for n, line in enumerate(lines):
+        if k < len(comments) and line.endswith(comments[k]):
+            marks.append((n, line[: len(line) - len(comments[k])].rstrip(), comments[k]))
+            k += 1
+    column = min(max((width(t) for _, t, _ in marks), default=0) + 2, _COMMENT_COLUMN)
+    for n, text, comment in marks:
+        lines[n] = pad(text, column - 2) + "  " + comment
+    return "\n".join(lines) + "\n"
 
 
 def render_resolved(res: Resolved, lang: str = "zh") -> str:
@@ -75,10 +110,7 @@ def render_resolved(res: Resolved, lang: str = "zh") -> str:
     data = dict(res.raw) if isinstance(res.raw, dict) else res.raw
     if isinstance(data, dict) and "extends" in data:
         head.append(f"# extends: {one_line(str(data.pop('extends')))}  # {say('show.merged')}")
-    body = yaml_lines(data, where)
-    column = min(max((width(t) for t, c in body if c), default=0) + 2, _COMMENT_COLUMN)
-    out = head + [(pad(t, column - 2) + "  # " + c) if c else t for t, c in body]
-    return "\n".join(out) + "\n"
+    return "\n".join(head) + "\n" + yaml_text(data, where)
 
 
 def _link(link) -> str:

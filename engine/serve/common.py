@@ -62,7 +62,7 @@ class TooLarge(Exception):
 # -- middleware: token, size cap, errors --------------------------------------
 
 def _is_upload(path: str) -> bool:
-    return path.startswith(("/api/v1/batch", "/batch"))
+    return path.startswith(("/api/v1/batch", "/batch")) or path == "/evaluate"  # a batch, or a filled form (up to 20 MB)
 
 
 def _too_large(limit: int, lang: str) -> Response:
@@ -99,9 +99,10 @@ def _lang(request: Request) -> str:
 
 @dataclass
 class Unit:
-    """An uploaded unit kept for its page: text, name, ruleset."""
+    """An uploaded unit kept for its page: its YAML/JSON text or a filled
+    form's bytes, the uploaded file's name, the ruleset's id."""
 
-    text: str
+    text: str | bytes
     name: str
     ruleset: str  # id
 

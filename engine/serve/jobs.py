@@ -13,10 +13,11 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 import time
+from contextlib import contextmanager
 from importlib import import_module
 
 from engine import api
-from engine.base.diagnostics import Diagnostic, DiagnosticError
+from engine.base.diagnostics import CellSpan, Diagnostic, DiagnosticError
 from engine.base.numeric import round_half_up
 from engine.render import MissingLibrary, diff_text, explain_text, json_out
 from engine.render import resolved as resolved_out
@@ -50,12 +51,16 @@ class Problems(Exception):
 
 
 def diagnostic_dict(d: Diagnostic, lang: str) -> dict:
-    """One diagnostic as the API gives it: where, code, message in `lang`."""
+    """One diagnostic as the API gives it: where (file, line and column, and
+    `location` as the CLI prints it: `x.yaml:3:5`, `表.xlsx:工作表!C12`),
+    code, message in `lang`."""
     s = d.span
+    cell = isinstance(s, CellSpan)  # a form's cell: no line and column, a place (工作表!C12)
     return {
         "file": s.file if s else None,
-        "line": s.line if s else None,
-        "col": s.col if s else None,
+        "line": s.line if s and not cell else None,
+        "col": s.col if s and not cell else None,
+        "location": str(s) if s else None,
         "code": d.code,
         "severity": d.severity,
         "message": d.message(lang),
@@ -105,12 +110,40 @@ def plan_of(path: str, display: str):
     return plan
 
 
-def _result(ruleset: str, display: str, unit_text: str, unit_name: str, sets: Sequence[str], lang: str):
+def _result(ruleset: str, display: str, unit: str | bytes, unit_name: str, sets: Sequence[str], lang: str):
+    """The unit evaluated: `unit` is its YAML/JSON text, or the bytes of a
+    filled form (.xlsx, .docx, .xls, by `unit_name`'s suffix) whose problems
+    are located at their cells under `unit_name`."""
     try:
         plan = plan_of(ruleset, display)
-        return api.evaluate_text(plan, unit_text, unit_name, sets)
+        if isinstance(unit, bytes):
+            with _form_file(unit, unit_name) as path:
+                return api.evaluate_with(plan, api.read_form(path, plan, unit_name), sets)
+        return api.evaluate_text(plan, unit, unit_name, sets)
     except DiagnosticError as e:
         raise _problems(e, lang) from None
+
+
+@contextmanager
+def _form_file(data: bytes, name: str):
+    """An uploaded form's bytes as a private file the readers can open (the
+    name is the client's only for messages: the file is always `form.<suffix>`)."""
+    suffix = os.path.splitext(name)[1].lower()
+    with tempfile.TemporaryDirectory(prefix="jixiao-form-") as tmp:
+        path = os.path.join(tmp, "form" + suffix)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        yield path
+
+
+def form_ruleset(data: bytes, name: str, lang: str = "zh") -> list[str]:
+    """The ruleset refs (id, then name or path) an uploaded form's stamp names."""
+    try:
+        with _form_file(data, name) as path:
+            ident, ref, _title = api.form_made_for(path, name)
+    except DiagnosticError as e:
+        raise _problems(e, lang) from None
+    return [r for r in (ident, ref) if r]
 
 
 def evaluate_json(ruleset: str, display: str, unit_text: str, unit_name: str, lang: str = "zh", sets: Sequence[str] = ()) -> str:
@@ -119,7 +152,7 @@ def evaluate_json(ruleset: str, display: str, unit_text: str, unit_name: str, la
     return json_out.render(_result(ruleset, display, unit_text, unit_name, sets, lang), lang)
 
 
-def report(ruleset: str, display: str, unit_text: str, unit_name: str, fmt: str, lang: str = "zh", sets: Sequence[str] = ()) -> str | bytes:
+def report(ruleset: str, display: str, unit_text: str | bytes, unit_name: str, fmt: str, lang: str = "zh", sets: Sequence[str] = ()) -> str | bytes:
     """A report of the unit: json, text, markdown, html, docx or xlsx."""
 
     result = _result(ruleset, display, unit_text, unit_name, sets, lang)
@@ -133,7 +166,7 @@ def report(ruleset: str, display: str, unit_text: str, unit_name: str, fmt: str,
 RENDERERS = {"text": "text", "json": "json_out", "markdown": "markdown_out", "docx": "docx_out", "xlsx": "xlsx_out", "html": "html_out"}
 
 
-def explain(ruleset: str, display: str, unit_text: str, unit_name: str, indicator: str | None, lang: str = "zh", sets: Sequence[str] = ()) -> str:
+def explain(ruleset: str, display: str, unit_text: str | bytes, unit_name: str, indicator: str | None, lang: str = "zh", sets: Sequence[str] = ()) -> str:
     """`explain`'s text for one indicator, or the ranking of points lost."""
 
     result = _result(ruleset, display, unit_text, unit_name, sets, lang)
@@ -146,11 +179,13 @@ def explain(ruleset: str, display: str, unit_text: str, unit_name: str, indicato
         raise Problems([diagnostic_dict(d, lang)]) from None
 
 
-def changed_data(ruleset: str, display: str, unit_text: str, unit_name: str, sets: Sequence[str], lang: str = "zh") -> str:
+def changed_data(ruleset: str, display: str, unit_text: str | bytes, unit_name: str, sets: Sequence[str], lang: str = "zh") -> str:
     """The unit's data file with the what-if figures written in (YAML, every
     comment and the layout kept: ruamel's round-trip mode). Settings of
     computed figures (metrics, table totals) cannot be stored and are left out."""
 
+    if isinstance(unit_text, bytes):  # a filled form: its figures live in its cells, not in a YAML text
+        raise Problems([diagnostic_dict(Diagnostic("serve.form_no_data_file", None, {"name": unit_name}), lang)])
     result = _result(ruleset, display, unit_text, unit_name, sets, lang)  # every setting checked, located
     plan = result.plan
     leaves = {n.name: n for n in plan.leaves}
@@ -197,7 +232,7 @@ def _tree(results, places: int, lang: str) -> list[dict]:
     return out
 
 
-def unit_view(ruleset: str, display: str, unit_text: str, unit_name: str, lang: str = "zh", sets: Sequence[str] = ()) -> dict:
+def unit_view(ruleset: str, display: str, unit_text: str | bytes, unit_name: str, lang: str = "zh", sets: Sequence[str] = ()) -> dict:
     """What the evaluation page shows: the score tree, total, grade, findings
     (with where they point), the figures a what-if may change (with their
     current values) and the indicator whose improvement gains the most."""
@@ -384,4 +419,4 @@ def sleep(seconds: float) -> str:
     return "slept"
 
 
-JOBS = {f.__name__: f for f in (evaluate_json, report, changed_data, explain, unit_view, validate_text, preview, ruleset_view, resolved_text, summary, diff, ping, sleep)}
+JOBS = {f.__name__: f for f in (evaluate_json, report, form_ruleset, changed_data, explain, unit_view, validate_text, preview, ruleset_view, resolved_text, summary, diff, ping, sleep)}

@@ -60,6 +60,7 @@ def document() -> dict:
                         "file": {"type": ["string", "null"]},
                         "line": {"type": ["integer", "null"]},
                         "col": {"type": ["integer", "null"]},
+                        "location": {"type": ["string", "null"], "description": "如命令行所示 as the CLI prints it: x.yaml:3:5, 表.xlsx:工作表!C12"},
                         "code": {"type": "string"},
                         "severity": {"type": "string", "enum": ["error", "warning", "info"]},
                         "message": {"type": "string"},

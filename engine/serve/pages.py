@@ -15,13 +15,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from engine.base.diagnostics import Diagnostic, DiagnosticError
-from engine.load.yaml_loader import decode_text
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.forms.xlsx_form import MAX_FORM_BYTES
+from engine.load.yaml_loader import MAX_BYTES, decode_text
 from engine.serve import common as core
 from engine.serve import store
 from engine.serve.common import _lang, located, run_job
 from engine.serve.words import WORDS
 
+FORM_EXTS = (".xlsx", ".xlsm", ".docx", ".xls")  # filled forms (engine.forms), read as the CLI reads them
 _REF = re.compile(r"rulesets/(.+?)\.ya?ml$")
 MAX_ZIP_FILES = 10_000
 
@@ -125,25 +127,38 @@ def routes(state) -> list[Route]:
 
     async def evaluate_upload(request: Request) -> Response:
         lang = _lang(request)
-        form = await request.form(max_files=1, max_fields=10, max_part_size=state.settings.max_body)
+        form = await request.form(max_files=1, max_fields=10, max_part_size=max(state.settings.max_body, MAX_FORM_BYTES + 1))
         upload = form.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
             return error_page(request, [core.diagnostic_dict(Diagnostic("serve.bad_request", None, {"what": "file"}), lang)])
         name = core.safe_name(os.path.basename(upload.filename), "unit.yaml")
-        if not name.lower().endswith(store.DATA_EXTS):
-            return error_page(request, [core.diagnostic_dict(Diagnostic("serve.unsupported_upload", None, {"name": name, "more": ""}), lang)])
+        filled_form = name.lower().endswith(FORM_EXTS)
+        if not (filled_form or name.lower().endswith(store.DATA_EXTS)):
+            more = "、填好的表（.xlsx、.docx、.xls）" if lang != "en" else ", or a filled form (.xlsx, .docx, .xls)"
+            return error_page(request, [core.diagnostic_dict(Diagnostic("serve.unsupported_upload", None, {"name": name, "more": more}), lang)])
         raw = await upload.read()
+        ident = str(form.get("ruleset") or "")
+        auto = not ident or ident == "auto"
         try:
-            text = decode_text(raw, name)
-            ident = str(form.get("ruleset") or "")
-            if not ident or ident == "auto":  # the unit's own `ruleset:`, as a name or id on the search path
-                ref = _ruleset_ref(text)
-                found = _REF.search(ref)
-                ident = found.group(1) if found else ref if store.valid_id(ref) else "2019/department"
+            if filled_form:  # kept as bytes: the readers locate problems at the form's cells
+                unit: str | bytes = raw
+                if auto:  # the ruleset the form's hidden stamp names
+                    refs, err = await job(request, "form_ruleset", raw, name, lang)
+                    if err:
+                        return err
+                    ident = _first_known(state, refs) or (refs[0] if refs else "2019/department")
+            else:
+                if len(raw) > MAX_BYTES:
+                    raise DiagnosticError([Diagnostic("load.too_large", SourceSpan(name, 1, 1), {"limit_mb": MAX_BYTES // (1024 * 1024)})])
+                unit = decode_text(raw, name)
+                if auto:  # the unit's own `ruleset:`, as a name or id on the search path
+                    ref = _ruleset_ref(unit)
+                    found = _REF.search(ref)
+                    ident = found.group(1) if found else ref if store.valid_id(ref) else "2019/department"
             state.ruleset(ident)
         except DiagnosticError as e:
             return error_page(request, located(e, lang))
-        uid = state.keep(core.Unit(text, name, ident))
+        uid = state.keep(core.Unit(unit, name, ident))
         return RedirectResponse(f"/unit/{uid}", 303)
 
     def unit_of(request: Request):
@@ -170,7 +185,7 @@ def routes(state) -> list[Route]:
         except DiagnosticError as e:
             return error_page(request, located(e, lang), 404)
         view, err = await job(request, "unit_view", entry.path, entry.display, unit.text, unit.name, lang, ())
-        return err or page(request, "unit.html", uid=request.path_params["uid"], v=view, unit=unit, sets=(), query="")
+        return err or page(request, "unit.html", uid=request.path_params["uid"], v=view, unit=unit, sets=(), query="", filled_form=isinstance(unit.text, bytes))
 
     async def whatif(request: Request) -> Response:
         lang = _lang(request)
@@ -183,7 +198,7 @@ def routes(state) -> list[Route]:
         view, err = await job(request, "unit_view", entry.path, entry.display, unit.text, unit.name, lang, sets)
         if err:
             return err
-        return page(request, "unit_result.html", uid=request.path_params["uid"], v=view, sets=sets, query=urlencode([("set", s) for s in sets]))
+        return page(request, "unit_result.html", uid=request.path_params["uid"], v=view, sets=sets, query=urlencode([("set", s) for s in sets]), filled_form=isinstance(unit.text, bytes))
 
     async def explain(request: Request) -> Response:
         lang = _lang(request)
@@ -330,6 +345,19 @@ def routes(state) -> list[Route]:
 
 def _escape(text: str) -> str:
     return html.escape(text)
+
+
+def _first_known(state, refs: list[str]) -> str | None:
+    """The first of a form's ruleset refs that names a ruleset on the server's search path."""
+    for ref in refs:
+        found = _REF.search(ref)
+        ref = found.group(1) if found else ref
+        try:
+            state.ruleset(ref)
+            return ref
+        except DiagnosticError:
+            continue
+    return None
 
 
 def _ruleset_ref(text: str) -> str:

@@ -33,7 +33,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_problems": ("没有问题", "No problems"),
     "preview": ("得分预览", "Score preview"),
     "upload": ("上传", "Upload"),
-    "unit_file": ("单位数据文件（YAML 或 JSON）", "Unit data file (YAML or JSON)"),
+    "unit_file": ("单位数据文件（YAML、JSON，或填好的 Excel/Word 填报表）", "Unit data file (YAML, JSON, or a filled Excel/Word form)"),
     "ruleset": ("规则集", "Ruleset"),
     "findings": ("发现的问题", "Findings"),
     "where": ("位置", "Where"),

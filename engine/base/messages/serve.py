@@ -42,5 +42,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "serve.saved": ("已保存：{path}", "saved: {path}"),
     "serve.not_found": ("没有这个页面：{path}", "no such page: {path}"),
     "serve.unsupported_upload": ("不支持的文件类型「{name}」：请上传 YAML、JSON{more}", "unsupported file '{name}': upload YAML or JSON{more}"),
+    "serve.form_no_data_file": (
+        "「{name}」是填报表：假设分析的数字只在本页显示，不能写回表格；请在表中修改后重新上传",
+        "'{name}' is a filled form: what-if figures are shown on this page only and cannot be written back into it; change the form and upload it again",
+    ),
     "serve.no_rows": ("表格中没有单位", "the table holds no units"),
 }
