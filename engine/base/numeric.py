@@ -7,6 +7,7 @@ never a silent NaN or infinity.
 from __future__ import annotations
 
 import decimal
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
@@ -195,6 +196,7 @@ _BOUND_WORDS = (("不低于", "≥"), ("不少于", "≥"), ("大于等于", "�
 _BOUND_SUFFIXES = (("及以上", "≥"), ("以上", "≥"), ("及以下", "≤"), ("以下", "≤"), ("以内", "≤"))
 
 
+@functools.lru_cache(maxsize=4096)  # a project's rows repeat their targets unit after unit (issue 18)
 def split_bound(text: str) -> tuple[str | None, str]:
     """(operator, the figure's text) for a bounded figure: `≥95%` → (≥, 95%),
     `98%以上` → (≥, 98%), `不超过5%` → (≤, 5%); (None, text) otherwise."""
