@@ -281,10 +281,11 @@ def _narrative_text(value: Any, path: tuple, rd: Reader, key: str, titled: bool 
             rd.add("input.narrative_not_text", rd.at(path + ("title",)), key=key)
             title = None
         path, value = path + ("text",), value.get("text", "")
+    # Each line stripped, blank ones dropped (in C: a unit's narrative is ~4 KB of text).
     if isinstance(value, str):
-        return NarrativeText(tuple(line.strip() for line in value.splitlines() if line.strip()), title)
+        return NarrativeText(tuple(filter(None, map(str.strip, value.splitlines()))), title)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return NarrativeText(tuple(v.strip() for v in value if v.strip()), title)
+        return NarrativeText(tuple(filter(None, [v.strip() for v in value])), title)
     if isinstance(value, list):
         for i, v in enumerate(value):
             if not isinstance(v, str):
