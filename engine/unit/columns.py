@@ -17,6 +17,7 @@ bad figure is reported at `file:row:column`.
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -365,6 +366,11 @@ class RowsMap:
     def key_of(self, cells: tuple) -> str | None:
         return key_at(cells, self.key_index)
 
+    @functools.cached_property
+    def _columns(self) -> dict[str, int]:
+        """Each field's 1-based column (a row's positions, made on demand: `SourceMap.rows`)."""
+        return {f: i + 1 for i, f in self.fields}
+
     def attach(self, raw: dict, smap: SourceMap, rows: list[tuple[int, tuple]]) -> None:
         """Put `rows` (row number, cells) into the unit's data, each value keeping its cell."""
         if not rows:
@@ -379,12 +385,15 @@ class RowsMap:
         if not isinstance(target, list):
             return
         values = smap.values
+        if smap.rows is None:
+            smap.rows = {}
+        joined = smap.rows
+        columns = self._columns
         for number, cells in rows:
             idx = len(target)
             target.append(self.row(cells))
             values[base + (idx,)] = SourceSpan(self.file, number, 1)
-            for i, f in self.fields:
-                values[base + (idx, f)] = SourceSpan(self.file, number, i + 1)
+            joined[base + (idx,)] = (self.file, number, columns)  # each field's span made only when asked for
 
 
 def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) -> tuple[RowsMap | None, list[Diagnostic]]:

@@ -334,6 +334,8 @@ def _alias_rows(smap: SourceMap, keys: dict[int, str]) -> SourceMap:
         for path, value in source.items():
             if len(path) >= 2 and path[0] == "indicator_rows" and path[1] in keys:
                 target[("indicators", keys[path[1]]) + path[2:]] = value
+    if smap.rows:  # rows joined from a second table: their cells, placed on demand
+        alias.rows = {("indicators", keys[path[1]]) + path[2:]: r for path, r in smap.rows.items() if len(path) >= 2 and path[0] == "indicator_rows" and path[1] in keys}
     return smap.merged(alias)
 
 
