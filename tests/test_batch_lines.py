@@ -4,6 +4,8 @@ translation, no second encoding for the digest); it must give the records,
 line numbers and digests that reading it as text gives."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from engine.base.digest import digest_of, digest_of_bytes
@@ -52,3 +54,23 @@ def test_a_utf8_file_without_carriage_returns_is_read_as_bytes(tmp_path):
     assert all(isinstance(p[3], bytes) for p in _lines(str(path), str(path)))
     path.write_bytes(CONTENTS["crlf"])
     assert all(isinstance(p[3], str) for p in _lines(str(path), str(path)))
+
+
+@pytest.mark.parametrize("cells", [
+    ("a", "b\x1bc", "d"), ("ok", "中文", "\ud800"), ("x" * 200_000, "y"), ("a\nb", "c\rd"), (), ("\x7f",), ("a", Decimal("1"), True, "b\x00"),
+    ("x" * 131_072, "y" * 10), ("fine", "cells", "only"),
+])
+def test_cell_problems_as_cell_by_cell(cells):
+    """`cell_problems` answers a row without problems in one search; any other
+    row is looked at cell by cell, as before."""
+    from engine.load import tables
+
+    expected = []
+    for i, c in enumerate(cells):
+        if c.__class__ is not str:
+            continue
+        if len(c) > tables.MAX_CELL:
+            expected.append(("batch.cell_too_long", i + 1))
+        elif tables._CELL_CONTROL.search(c):
+            expected.append(("load.control_char", i + 1))
+    assert [(d.code, d.span.col) for d in tables.cell_problems("t.csv", 3, cells)] == expected
