@@ -83,3 +83,19 @@ def test_names_are_written_as_literals_never_as_code(department_sheet):
     source = unit_reader_source(cmap)
     compile(source, "<test>", "exec")
     assert "inputs['文中年初预算数'] = v" in source
+
+
+def test_a_category_the_sheet_leaves_out_is_missing_not_zero(department_sheet):
+    """A sheet without columns for a category (the benchmark's leaves out
+    就业创业资金补助项目): its figures are None in the unit, never a sum of 0."""
+    from engine.unit.columns import row_smap
+    from engine.unit.inputs import read_unit
+
+    cmap, rows = department_sheet
+    assert cmap.absent
+    job = pool.prepare(pool.Options(DEPARTMENT, (), "jsonl", 1))
+    cells = tuple(rows[0])
+    unit = read_unit(job.plan, cmap.unit(cells), row_smap(cmap.file, 2, cmap.cols), cmap.file, None, cmap.absent)
+    assert all(unit.values[name] is None for name in cmap.absent)
+    plain = read_unit(job.plan, cmap.unit(cells), row_smap(cmap.file, 2, cmap.cols), cmap.file)
+    assert all(plain.values[name] == 0 for name in cmap.absent)

@@ -98,17 +98,13 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         if kind == "form":
             raw, smap, notes = raw
         try:
-            unit = read_unit(plan, raw, smap, file, digest)
+            unit = read_unit(plan, raw, smap, file, digest, state.cmaps[file].absent if kind == "row" else ())
         except DiagnosticError as e:
             if kind == "line":
                 e = _exact_columns(plan, payload, e)
             elif kind == "row":
                 e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
             raise e
-        if kind == "row" and state.cmaps[file].absent:
-            from dataclasses import replace  # rare: only sheets that leave out a category
-
-            unit = replace(unit, values={**unit.values, **dict.fromkeys(state.cmaps[file].absent)})
         result = evaluate(plan, unit)
         if kind == "row":
             result = _table_findings(result)

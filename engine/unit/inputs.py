@@ -128,8 +128,10 @@ def name_counts(root: TableRow) -> Counter:
 
 # Plain figures (`3921.33`, `3,921.33`, `93.59%`) are most of what a batch reads:
 # one match skips the general parser, which gives the same Decimal for them.
-def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None) -> UnitData:
-    """Check `raw` (a loaded data file) against `plan`; raise with every problem."""
+def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None, absent: tuple[str, ...] = ()) -> UnitData:
+    """Check `raw` (a loaded data file) against `plan`; raise with every problem.
+    `absent`: figures a sheet has no column for (a category it leaves out),
+    missing (None) whatever their sums would say."""
     rd = Reader(smap, file)
     if not isinstance(raw, dict):
         raise DiagnosticError([Diagnostic("input.not_mapping", rd.at(()))])
@@ -193,6 +195,8 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
 
     if rd.problems:
         raise DiagnosticError(sorted(rd.problems, key=sort_key))
+    if absent:
+        values.update(dict.fromkeys(absent))
     return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan or plan, entry_keys=entry_keys, stated=tuple(stated), notices=notices, narrative=narrative)
 
 
