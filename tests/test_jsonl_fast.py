@@ -279,6 +279,19 @@ def test_same_node_alternating_values():
         assert_same(_replace(base, indicators=(_replace(base.indicators[0], children=(r,)),)))
 
 
+def test_new_nodes_alike_or_not():
+    """A new node object (a project unit brings new ones every time) takes the
+    texts of an earlier node only when every attribute they read is the same:
+    another weight, None and "None", another name, operator or unit make new texts."""
+    base = evaluate_file("examples/2019/hr-bureau.yaml")
+    leaf = next(_leaves(base.indicators))
+    variants = [{}, {}, {"weight": leaf.node.weight + 1}, {"unit": None}, {"unit": "None"}, {"name": leaf.node.name + " "},
+                {"operator": "≤"}, {"in_total": False}, {"value_type": "number"}, {"key": leaf.node.key + "2"}, {}]
+    for changes in variants:
+        r = _replace(leaf, node=dataclasses.replace(leaf.node, **changes))  # a new object each time
+        assert_same(_replace(base, indicators=(_replace(base.indicators[0], children=(r,)),)))
+
+
 def test_a_value_no_fast_path_expects_takes_the_reference_path():
     base = evaluate_file("examples/2019/hr-bureau.yaml")
     odd = _replace(base.deviations[0], unit=["人"])  # unhashable: the deviation key cannot be kept

@@ -1,6 +1,8 @@
 """The ASCII fast path of `parse_number` against the general parser."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -62,3 +64,28 @@ def test_fmt_money_fast_path_gives_the_reference(value, places):
     if want.startswith("-") and not want.strip("-0.,"):
         want = want[1:]  # a sign on nothing is never shown (-0.00 prints as 0.00)
     assert numeric.fmt_money(value, places) == want
+
+
+def _in_range_reference(value):
+    """`in_range` as first written: by the exponent and the adjusted exponent alone."""
+    if not value.is_finite():
+        return False
+    return value.as_tuple().exponent >= -numeric.MAX_PLACES and value.adjusted() <= numeric.MAX_MAGNITUDE
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.decimals(allow_nan=True, allow_infinity=True) | st.builds(lambda d, e: d.scaleb(e), st.decimals(allow_nan=False, allow_infinity=False, places=3), st.integers(-45, 45)))
+@example(Decimal("1e30"))
+@example(Decimal("1e31"))
+@example(Decimal("-" + "9" * 31))
+@example(Decimal("9" * 32))
+@example(Decimal("0." + "0" * 28 + "1"))
+@example(Decimal("0." + "0" * 29 + "1"))
+@example(Decimal("-0." + "0" * 29 + "1"))
+@example(Decimal("1." + "0" * 30))
+@example(Decimal("1E-7"))
+@example(Decimal("-0E-50"))
+@example(Decimal("sNaN"))
+@example(Decimal("-Infinity"))
+def test_in_range_gives_what_the_exponents_give(value):
+    assert numeric.in_range(value) == _in_range_reference(value)

@@ -308,7 +308,8 @@ def _let_controls_past_the_reader(monkeypatch) -> None:
 
     from engine.load import json_line
 
-    monkeypatch.setattr(json_line, "_SUSPECT", re.compile(r"(?!)"))
+    monkeypatch.setattr(json_line, "_RAW_CONTROL", re.compile(r"(?!)"))
+    monkeypatch.setattr(json_line, "_ESCAPES", re.compile(r"(?!)"))
 
 
 def _no_progress_bar():

@@ -6,3 +6,8 @@ import hashlib
 
 def digest_of(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def digest_of_bytes(utf8: bytes) -> str:
+    """`digest_of` for a text already encoded as UTF-8."""
+    return "sha256:" + hashlib.sha256(utf8).hexdigest()

@@ -23,6 +23,7 @@ _ACTIVE = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + BIDI_CONTROLS
 _NOT_PRINTABLE = re.compile(f"[{_ACTIVE}]")
 _NOT_ONE_LINE = re.compile(f"[\t\n{_ACTIVE}\u2028\u2029]")
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+BIDI_PATTERN = _BIDI  # a search is cheaper than `bidi_controls` where most names have none
 
 
 def _escaped(m: re.Match) -> str:

@@ -25,12 +25,15 @@ class SourceMap:
     # A table row's cells, (file, row, {path: column}): their spans are made
     # only when asked for (a unit read from a row rarely needs more than a few).
     cells: tuple[str, int, dict] | None = None
+    # Rows joined from a second table (a project's indicator rows): row path →
+    # (file, row, {field: column}); a field's span is made only when asked for.
+    rows: dict[Path, tuple[str, int, dict]] | None = None
 
     def value(self, path: Path) -> SourceSpan | None:
         """The value's own position, else the nearest enclosing one (a missing
         field has no position of its own: point at the mapping that lacks it)."""
         values = self.values
-        if len(values) == 1 and () in values and self.cells is None:  # one unit per line of JSONL: all of it is there
+        if len(values) == 1 and () in values and self.cells is None and self.rows is None:  # one unit per line of JSONL: all of it is there
             return values[()]
         p = tuple(path)
         while True:
@@ -44,6 +47,12 @@ class SourceMap:
                     return SourceSpan(file, row, col)
             if not p:
                 return None
+            if self.rows is not None:
+                joined = self.rows.get(p[:-1])
+                if joined is not None:
+                    col = joined[2].get(p[-1])
+                    if col is not None:
+                        return SourceSpan(joined[0], joined[1], col)
             p = p[:-1]
 
     def key(self, path: Path) -> SourceSpan | None:
@@ -89,6 +98,7 @@ class SourceMap:
             {**self.styles, **other.styles},
             {**self.lines, **other.lines},
             other.cells if other.cells is not None else self.cells,
+            {**self.rows, **other.rows} if self.rows and other.rows else (other.rows or self.rows),
         )
 
     def rebased(self, prefix: Path) -> "SourceMap":
@@ -100,4 +110,5 @@ class SourceMap:
             {pre + k: v for k, v in self.styles.items()},
             dict(self.lines),
             (self.cells[0], self.cells[1], {pre + k: c for k, c in self.cells[2].items()}) if self.cells else None,
+            {pre + k: r for k, r in self.rows.items()} if self.rows else None,
         )

@@ -2,6 +2,7 @@
 CSV/XLSX table, and line rows joined from a second table by key."""
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import sqlite3
@@ -33,13 +34,48 @@ def _folder_files(folder: str) -> list[str]:
 
 
 def _lines(path: str, display: str) -> Iterator[tuple]:
-
+    """Each record of a JSONL file with its line number, blank lines left
+    out. A UTF-8 file with no carriage return (most) is read as bytes, each
+    line handed on as its UTF-8 bytes (decoded where it is evaluated, and
+    hashed as it is: no newline translation, no second encoding); any other
+    file as text, each line as a str."""
     check_regular(path, display)
     encoding = csv_encoding(path, display)
+    if encoding == "utf-8-sig" and not _has_cr(path):
+        with open(path, "rb") as fh:
+            for number, data in enumerate(fh, 1):
+                if number == 1 and data.startswith(codecs.BOM_UTF8):
+                    data = data[3:]
+                if data.endswith(b"\n"):
+                    data = data[:-1]
+                if data and (data[0] == 0x7B or not _blank(data)):  # 0x7B: `{`, as a record starts
+                    yield ("line", display, number, data)
+        return
     with open(path, encoding=encoding, newline=None) as fh:
         for number, text in enumerate(fh, 1):
-            if text.strip():
+            if not text.isspace():  # (`strip()` would copy every line of ~10 KB to ask)
                 yield ("line", display, number, text.rstrip("\n"))
+
+
+def _has_cr(path: str) -> bool:
+    """Whether a file holds a carriage return (read as text, `\\r\\n` and a lone
+    `\\r` end lines too)."""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if b"\r" in chunk:
+                return True
+    return False
+
+
+def _blank(data: bytes) -> bool:
+    """Whether a line's UTF-8 bytes are whitespace only, as `str.isspace` says
+    (which also counts U+001C–U+001F and Unicode spaces such as U+3000)."""
+    head = data.lstrip()[:1]
+    if not head:
+        return True
+    if head[0] >= 0x80 or 0x1C <= head[0] <= 0x1F:
+        return data.decode("utf-8").isspace()
+    return False
 
 
 

@@ -16,7 +16,7 @@ from engine.evaluation.review import line_of
 from engine.load.json_line import json_positions, load_json_line
 from engine.load.tables import cell_problems, cell_text
 from engine.ruleset.plan import Plan
-from engine.base.digest import digest_of
+from engine.base.digest import digest_of, digest_of_bytes
 from engine.ruleset.loading import load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
 from engine.unit.inputs import read_unit
@@ -99,17 +99,13 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         if kind == "form":
             raw, smap, notes = raw
         try:
-            unit = read_unit(plan, raw, smap, file, digest)
+            unit = read_unit(plan, raw, smap, file, digest, state.cmaps[file].absent if kind == "row" else ())
         except DiagnosticError as e:
             if kind == "line":
                 e = _exact_columns(plan, payload, e)
             elif kind == "row":
                 e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
             raise e
-        if kind == "row" and state.cmaps[file].absent:
-            from dataclasses import replace  # rare: only sheets that leave out a category
-
-            unit = replace(unit, values={**unit.values, **dict.fromkeys(state.cmaps[file].absent)})
         result = evaluate(plan, unit)
         if kind == "row":
             result = _table_findings(result)
@@ -148,8 +144,12 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     kind = payload[0]
     if kind == "line":
         _, file, number, text = payload
-        raw, smap = load_json_line(text, file, number)
-        return raw, smap, digest_of(text)
+        if text.__class__ is bytes:  # a UTF-8 file's line as it was read (engine.batch.sources._lines)
+            utf8, text = text, text.decode("utf-8")
+        else:
+            utf8 = text.encode("utf-8")  # once, for the digest and the loader's look
+        raw, smap = load_json_line(text, file, number, utf8)
+        return raw, smap, digest_of_bytes(utf8)
     if kind == "row":
         _, file, number, cells, lines = payload
         problems = cell_problems(file, number, cells)
@@ -246,6 +246,8 @@ def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> Diagno
     """A bad JSONL record is read again with positions, so its problems point
     at their column, not just the line (only bad records pay for this)."""
     _, file, number, text = payload
+    if text.__class__ is bytes:
+        text = text.decode("utf-8")
     try:
         values, keys = json_positions(text)
     except (ValueError, IndexError):

@@ -108,7 +108,8 @@ def find(plan: Plan, unit: UnitData, results: tuple[IndicatorResult, ...], env: 
 
 
 def _holds(r: IndicatorResult, env: dict) -> bool:
-    local: dict[str, Any] = dict(env)
+    # Only the names the condition reads (a copy of the whole env per leaf cost more than the condition).
+    local: dict[str, Any] = {n: env[n] for n in r.node.explain_if.names if n in env}
     local.update(weight=r.node.weight, target=r.target, actual=r.actual)
     try:
         return bool(r.node.explain_if.evaluate(local))

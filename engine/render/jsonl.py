@@ -324,12 +324,23 @@ def shape_source() -> str:
         groups: list[str] = []
         body = _fstring(_merged([("fixed", "'{'"), *_parts(fields, extras), ("fixed", "'}'")], slots), groups)
         kept = slots + extras
+        # A node's texts are kept by its identity; a project unit brings new
+        # nodes every time, so a new node whose texts would come out the same
+        # (the same repr of every node attribute they read, found in their
+        # source) takes those of an earlier one.
+        reads = sorted(set(re.findall(r"x\.node\.(\w+)", ", ".join(kept)))) if keep == "x.node" else []
+        same = [f"    same = kept.get(({kind!r}, {''.join(f'repr(x.node.{a}), ' for a in reads)}))",
+                "    if same is not None:",
+                "        e = kept[key] = (x.node, *same[1:])",
+                "        return e"] if reads else []
         text = "\n".join([
             f"def _own_{kind}(x, key):",
             f"    kept = _OWNED[{kind!r}]",
             "    if len(kept) >= _LIMIT:",
             "        kept.clear()",
+            *same,
             f"    e = kept[key] = ({keep or 'None'}, {', '.join(kept)},)",
+            *([f"    kept[({kind!r}, {''.join(f'repr(x.node.{a}), ' for a in reads)})] = e"] if reads else []),
             "    return e",
             "",
             f"def _line_{kind}(x, ctx):",

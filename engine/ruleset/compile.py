@@ -8,6 +8,7 @@ reuses one plan.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import graphlib
 import keyword
 import unicodedata
@@ -34,6 +35,14 @@ def target_of(raw: Decimal | str | None, operator: str | None) -> Decimal | str 
     else the qualitative statement itself."""
     if raw is None or isinstance(raw, Decimal) or operator == "定性":
         return raw
+    if raw.__class__ is str:
+        return _text_target(raw, operator)
+    n = parse_number(plain_target(raw, operator))
+    return raw if n is None else n
+
+
+@functools.lru_cache(maxsize=4096)  # a project's rows repeat their targets unit after unit (issue 18)
+def _text_target(raw: str, operator: str | None) -> Decimal | str:
     n = parse_number(plain_target(raw, operator))
     return raw if n is None else n
 

@@ -17,6 +17,7 @@ bad figure is reported at `file:row:column`.
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -89,7 +90,13 @@ class ColumnMap:
         return list(cells[self.width:])
 
     def unit(self, cells: tuple) -> dict:
-        """The unit's data from one row's cells (same shape as a unit file)."""
+        """The unit's data from one row's cells (same shape as a unit file),
+        by this sheet's reader, generated from its columns (`_unit_reader`);
+        `unit_reference` is the general loop it is held to."""
+        return _unit_reader(self)(cells)
+
+    def unit_reference(self, cells: tuple) -> dict:
+        """`unit` as a loop over the columns (the reference; tests/test_columns_reader.py)."""
         raw: dict[str, Any] = {"subject": {}, "inputs": {}, "indicators": {}}
         if self.table_rows:
             tables = raw["tables"] = {}
@@ -122,6 +129,69 @@ class ColumnMap:
 
     def key_of(self, cells: tuple) -> str | None:
         return key_at(cells, self.key_index)
+
+
+_READERS: dict[int, tuple[ColumnMap, Any]] = {}  # id(column map) → (it, its generated row reader)
+
+
+def _unit_reader(cmap: ColumnMap):
+    """The sheet's row reader, generated on first use (in each worker)."""
+    kept = _READERS.get(id(cmap))
+    if kept is None or kept[0] is not cmap:
+        if len(_READERS) >= 64:
+            _READERS.clear()
+        kept = _READERS[id(cmap)] = (cmap, _make_unit_reader(cmap))
+    return kept[1]
+
+
+def unit_reader_source(cmap: ColumnMap) -> str:
+    """The source of a sheet's row reader: `ColumnMap.unit_reference`'s loop
+    unrolled over this sheet's columns, each a statement with its cell index
+    and path written in (names as `repr` literals, never pasted as code), in
+    the same order, so the data (and the order of its keys) is the same."""
+    out = ["def unit(cells):", "    n = len(cells)", "    subject, inputs, indicators = {}, {}, {}",
+           "    raw = {'subject': subject, 'inputs': inputs, 'indicators': indicators}"]
+    bound: dict[str, str] = {}
+    if cmap.table_rows:
+        out.append("    tables = raw['tables'] = {}")
+        for k, (tname, cats) in enumerate(cmap.table_rows.items()):
+            rows = "[" + ", ".join(f"{{'name': {c!r}, 'category': {c!r}}}" for c in cats) + "]"
+            out.append(f"    t{k} = tables[{tname!r}] = {{'name': '合计', 'rows': {rows}}}")
+            out.append(f"    r{k} = t{k}['rows']")
+            bound[tname] = str(k)
+    for i, section, path in cmap.targets:
+        out.append(f"    v = cells[{i}] if {i} < n else ''")
+        if section == "inputs":
+            out.append(f"    inputs[{path[0]!r}] = v")
+            continue
+        if section == "tables":
+            k = bound.get(path[0])
+            table = f"t{k}" if k is not None else f"raw['tables'][{path[0]!r}]"
+            if len(path) == 2:
+                out.append(f"    {table}[{path[1]!r}] = v")
+            else:
+                rows = f"r{k}" if k is not None else f"{table}['rows']"
+                out.append(f"    {rows}[{path[1]!r}][{path[2]!r}] = v")
+            continue
+        out.append("    if not isinstance(v, str) or v.strip():  # a blank cell gives nothing")
+        if section == "indicators":
+            key, fname = path
+            if fname == "not_applicable":
+                out.append("        if isinstance(v, str):")
+                out.append("            v = True if v.strip() in _TRUE else False if v.strip() in _FALSE else v")
+            out.append(f"        indicators.setdefault({key!r}, {{}})[{fname!r}] = v")
+        elif section == "subject":
+            out.append(f"        subject[{path[0]!r}] = cell_text(v)")
+        else:
+            out.append(f"        raw[{path[0]!r}] = v")
+    out.append("    return raw")
+    return "\n".join(out) + "\n"
+
+
+def _make_unit_reader(cmap: ColumnMap):
+    namespace: dict[str, Any] = {"_TRUE": _TRUE, "_FALSE": _FALSE, "cell_text": cell_text}
+    exec(compile(unit_reader_source(cmap), f"<row reader: {cmap.file}>", "exec"), namespace)  # noqa: S102 - generated from the resolved columns; names only as repr literals
+    return namespace["unit"]
 
 
 def targets_of(plan: Plan) -> dict[str, tuple[str, tuple]]:
@@ -296,6 +366,11 @@ class RowsMap:
     def key_of(self, cells: tuple) -> str | None:
         return key_at(cells, self.key_index)
 
+    @functools.cached_property
+    def _columns(self) -> dict[str, int]:
+        """Each field's 1-based column (a row's positions, made on demand: `SourceMap.rows`)."""
+        return {f: i + 1 for i, f in self.fields}
+
     def attach(self, raw: dict, smap: SourceMap, rows: list[tuple[int, tuple]]) -> None:
         """Put `rows` (row number, cells) into the unit's data, each value keeping its cell."""
         if not rows:
@@ -310,12 +385,15 @@ class RowsMap:
         if not isinstance(target, list):
             return
         values = smap.values
+        if smap.rows is None:
+            smap.rows = {}
+        joined = smap.rows
+        columns = self._columns
         for number, cells in rows:
             idx = len(target)
             target.append(self.row(cells))
             values[base + (idx,)] = SourceSpan(self.file, number, 1)
-            for i, f in self.fields:
-                values[base + (idx, f)] = SourceSpan(self.file, number, i + 1)
+            joined[base + (idx,)] = (self.file, number, columns)  # each field's span made only when asked for
 
 
 def resolve_rows(plan: Plan, header: Iterable[str], spec: BatchSpec, file: str) -> tuple[RowsMap | None, list[Diagnostic]]:

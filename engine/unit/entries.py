@@ -90,7 +90,8 @@ def coercer(kind: str, allow_negative: bool | None = None, unit: str | None = No
         if cls is str:
             if match(value) is not None:
                 number = Decimal(value.replace(",", "") if "," in value else value)
-                if small < number < big and (negative_ok or number >= 0) and not number.is_zero() and in_range(number):
+                # plain text of at most 31 characters holds at most 31 digits: within `in_range`
+                if small < number < big and (negative_ok or number >= 0) and not number.is_zero() and (len(value) < 32 or in_range(number)):
                     return number, None
         elif cls is Decimal and value.is_finite() and small < value < big and (negative_ok or value >= 0) and not value.is_zero() and in_range(value):
             return value, None
@@ -193,21 +194,24 @@ def read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: d
     return rd.problems
 
 
+_ENTRY_KEY_SET = frozenset(ENTRY_KEYS)
+_JUDGED_KEYS = frozenset(("score", "level", "coefficient"))
+
+
 def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader, unmeasured: str = "error") -> dict:
     before = len(rd.problems)
     out: dict[str, Any] = {}
     method = node.method.NAME if node.method is not None else None
     uses = getattr(node.method, "ENTRY_FIELDS", _ENTRY_FIELDS.get(method or "", ()))
-    label = {"label": node.name}
+    # A field's place (path + (key,)) and words are made only for a problem.
     for key, value in entry.items():
-        p = path + (key,)
-        if key not in ENTRY_KEYS:
-            rd.add("input.unknown_entry_key", rd.key_at(p), key=key, name=node.name, suggestion=suggest(str(key), ENTRY_KEYS), known=", ".join(ENTRY_KEYS))
-        elif key in ("score", "level", "coefficient") and key not in uses:
-            rd.add("input.field_not_used", rd.key_at(p), key=key, name=node.name, method=method or "")
+        if key not in _ENTRY_KEY_SET:
+            rd.add("input.unknown_entry_key", rd.key_at(path + (key,)), key=key, name=node.name, suggestion=suggest(str(key), ENTRY_KEYS), known=", ".join(ENTRY_KEYS))
+        elif key in _JUDGED_KEYS and key not in uses:
+            rd.add("input.field_not_used", rd.key_at(path + (key,)), key=key, name=node.name, method=method or "")
         elif key == "actual":
             if node.actual is not None:
-                rd.add("input.actual_is_computed", rd.key_at(p), name=node.name)
+                rd.add("input.actual_is_computed", rd.key_at(path + (key,)), name=node.name)
                 continue
             judged = method in _JUDGED  # the evaluator's score: a numeric actual is kept as a number when it reads as one
             quantitative = node.value_type in NUMERIC_TYPES
@@ -220,32 +224,37 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader, unmeasured: st
                     out["actual"], out["unmeasured"] = None, _show(value)
                     continue
             if code:
-                rd.add(code, rd.at(p), value=_show(value), target=node.target_text or "", **label, field=key)
+                rd.add(code, rd.at(path + (key,)), value=_show(value), target=node.target_text or "", label=node.name, field=key)
                 continue
             out["actual"] = None if v is _EMPTY else v
-        elif key == "adjusted_target":
-            kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
-            v = rd.value(value, kind, p, True, node.unit, **label, field=key)
-            if v is not None:
-                out[key] = None if v is _EMPTY else v
-        elif key in ("score", "coefficient"):
-            # A coefficient is often written as a percentage (100%, 85%): 1, 0.85.
-            pct = key == "coefficient" and isinstance(value, str) and value.strip().endswith(("%", "％"))
-            v = rd.value(value, "percent" if pct else "number", p, False, None, **label, field=key)
-            if v is not None:
-                out[key] = None if v is _EMPTY else v
-        elif key == "not_applicable":
-            if not isinstance(value, bool):
-                rd.add("input.not_boolean", rd.at(p), value=_show(value), **label, field=key)
+        elif key == "explanation" or key == "note" or key == "level":  # text
+            if value.__class__ is str:
+                out[key] = value.strip() or None
                 continue
-            out[key] = value
-        else:  # level, explanation, note: text
             if isinstance(value, (dict, list)):
-                rd.add("input.not_text", rd.at(p), value=_show(value), **label, field=key)
+                rd.add("input.not_text", rd.at(path + (key,)), value=_show(value), label=node.name, field=key)
                 continue
             if value is not None and not isinstance(value, str):
                 value = format(value, "f") if isinstance(value, Decimal) else str(value)
             out[key] = value.strip() if isinstance(value, str) and value.strip() else None
+        elif key == "adjusted_target":
+            kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
+            v = rd.value(value, kind, path + (key,), True, node.unit, label=node.name, field=key)
+            if v is not None:
+                out[key] = None if v is _EMPTY else v
+        elif key == "score" or key == "coefficient":
+            # A coefficient is often written as a percentage (100%, 85%): 1, 0.85.
+            pct = key == "coefficient" and isinstance(value, str) and value.strip().endswith(("%", "％"))
+            v, code = coerce(value, "percent" if pct else "number", False, None)
+            if code:
+                rd.add(code, rd.at(path + (key,)), value=_show(value), label=node.name, field=key)
+            else:
+                out[key] = None if v is _EMPTY else v
+        else:  # not_applicable
+            if not isinstance(value, bool):
+                rd.add("input.not_boolean", rd.at(path + (key,)), value=_show(value), label=node.name, field=key)
+                continue
+            out[key] = value
     if not out.get("not_applicable") and "unmeasured" not in out:
         need = _needed_field(node)
         # A field already reported as malformed is not reported again as missing.

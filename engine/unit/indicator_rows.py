@@ -36,7 +36,7 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from engine.base.printable import bidi_controls
+from engine.base.printable import BIDI_PATTERN, bidi_controls
 from engine.ruleset.plan import Node, Plan, leaves_of
 
 from engine.ruleset.compile import make_node, target_problem
@@ -141,7 +141,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
             problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": hint, "known": ", ".join(known)}))
     text = {k: _text(data.get(k)) for k in ("id", "goal", "group", "category", "name", "unit")}
     label = text["name"] or f"#{index + 1}"
-    if bidi_controls(text["name"]):  # shown in forms and reports (as a unit's row names, engine.unit.inputs)
+    if BIDI_PATTERN.search(text["name"]) is not None:  # shown in forms and reports (as a unit's row names, engine.unit.inputs)
         problems.append(Diagnostic("input.bidi_in_name", where(path + ("name",)), {"value": "、".join(dict.fromkeys(bidi_controls(text["name"])))}))
     not_applicable = data.get("not_applicable") is True
     for key in REQUIRED:
@@ -334,6 +334,8 @@ def _alias_rows(smap: SourceMap, keys: dict[int, str]) -> SourceMap:
         for path, value in source.items():
             if len(path) >= 2 and path[0] == "indicator_rows" and path[1] in keys:
                 target[("indicators", keys[path[1]]) + path[2:]] = value
+    if smap.rows:  # rows joined from a second table: their cells, placed on demand
+        alias.rows = {("indicators", keys[path[1]]) + path[2:]: r for path, r in smap.rows.items() if len(path) >= 2 and path[0] == "indicator_rows" and path[1] in keys}
     return smap.merged(alias)
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 from engine.ruleset.plan import Plan
 
 from engine.base.digest import digest_of
-from engine.base.printable import bidi_controls
+from engine.base.printable import BIDI_PATTERN, bidi_controls
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
@@ -30,6 +30,7 @@ from engine.unit.entries import _EMPTY, Reader, _column_coercers, _entry_data, _
 from engine.load.yaml_loader import load_text, read_file
 from engine.unit.stated import StatedFigure, check_names, read_stated
 
+_BIDI_SEARCH = BIDI_PATTERN.search
 TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "stated", "notes", "narrative")
 NARRATIVE_ITEM_KEYS = ("title", "text")
 ROW_KEYS = ("name", "category", "rows")
@@ -127,8 +128,10 @@ def name_counts(root: TableRow) -> Counter:
 
 # Plain figures (`3921.33`, `3,921.33`, `93.59%`) are most of what a batch reads:
 # one match skips the general parser, which gives the same Decimal for them.
-def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None) -> UnitData:
-    """Check `raw` (a loaded data file) against `plan`; raise with every problem."""
+def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None, absent: tuple[str, ...] = ()) -> UnitData:
+    """Check `raw` (a loaded data file) against `plan`; raise with every problem.
+    `absent`: figures a sheet has no column for (a category it leaves out),
+    missing (None) whatever their sums would say."""
     rd = Reader(smap, file)
     if not isinstance(raw, dict):
         raise DiagnosticError([Diagnostic("input.not_mapping", rd.at(()))])
@@ -192,6 +195,8 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
 
     if rd.problems:
         raise DiagnosticError(sorted(rd.problems, key=sort_key))
+    if absent:
+        values.update(dict.fromkeys(absent))
     return UnitData(file, digest or "", subject, ruleset_ref, values, entries, tables, smap, plan=unit_plan or plan, entry_keys=entry_keys, stated=tuple(stated), notices=notices, narrative=narrative)
 
 
@@ -210,7 +215,7 @@ def _read_narrative(plan: Plan, given: Any, rd: Reader) -> dict[str, Any]:
     section = _section(given, "narrative", rd)
     if not section:
         return {}
-    decls = {d.key: d for d in plan.ruleset.report.narrative}
+    decls, known = _narrative_decls(plan)
     out: dict[str, Any] = {}
     for key, value in section.items():
         decl = decls.get(key)
@@ -226,7 +231,7 @@ def _read_narrative(plan: Plan, given: Any, rd: Reader) -> dict[str, Any]:
         if not isinstance(value, dict):
             rd.add("input.narrative_not_by_name", rd.at(path), key=key)
             continue
-        names = _narrative_names(plan, decl.kind)
+        names = known[decl.kind]
         parts: dict[str, NarrativeText] = {}
         for name, item in value.items():
             if name not in names:
@@ -238,6 +243,22 @@ def _read_narrative(plan: Plan, given: Any, rd: Reader) -> dict[str, Any]:
                 parts[str(name)] = text
         out[key] = parts
     return out
+
+
+_NARRATIVE_DECLS: dict[int, tuple[Any, tuple]] = {}  # id(plan) → (it, (key → declaration, kind → names))
+
+
+def _narrative_decls(plan: Plan) -> tuple[dict, dict]:
+    """The plan's narrative declarations by key and, per kind given by name,
+    the names it takes (made once per plan, not per unit)."""
+    kept = _NARRATIVE_DECLS.get(id(plan))
+    if kept is None or kept[0] is not plan:
+        if len(_NARRATIVE_DECLS) >= 256:
+            _NARRATIVE_DECLS.clear()
+        decls = {d.key: d for d in plan.ruleset.report.narrative}
+        known = {kind: _narrative_names(plan, kind) for kind in ("by_table", "by_indicator")}
+        kept = _NARRATIVE_DECLS[id(plan)] = (plan, (decls, known))
+    return kept[1]
 
 
 def _narrative_names(plan: Plan, kind: str) -> list[str]:
@@ -264,10 +285,11 @@ def _narrative_text(value: Any, path: tuple, rd: Reader, key: str, titled: bool 
             rd.add("input.narrative_not_text", rd.at(path + ("title",)), key=key)
             title = None
         path, value = path + ("text",), value.get("text", "")
+    # Each line stripped, blank ones dropped (in C: a unit's narrative is ~4 KB of text).
     if isinstance(value, str):
-        return NarrativeText(tuple(line.strip() for line in value.splitlines() if line.strip()), title)
+        return NarrativeText(tuple(filter(None, map(str.strip, value.splitlines()))), title)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return NarrativeText(tuple(v.strip() for v in value if v.strip()), title)
+        return NarrativeText(tuple(filter(None, [v.strip() for v in value])), title)
     if isinstance(value, list):
         for i, v in enumerate(value):
             if not isinstance(v, str):
@@ -392,45 +414,76 @@ def _row_name(data: dict) -> str:
 
 def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, unique) -> TableRow | None:
     """One row and its sub-rows; `trail` is None for the top row."""
-    if not isinstance(data, dict):
-        rd.add("input.row_not_mapping", rd.at(path), table=tname)
-        return None
-    name = _row_name(data)
-    if not name:
-        rd.add("input.row_no_name", rd.at(path), table=tname)
-    else:
-        _check_name(name, path + ("name",), rd)
-    own_trail = () if trail is None else trail + (name,)
-    values: dict[str, Any] = {}
-    columns = _column_coercers(decl)
-    for key, value in data.items():
-        if key in ROW_KEYS:
-            continue
-        fast = columns.get(key)
-        if fast is None:
-            rd.add("input.unknown_column", rd.key_at(path + (key,)), table=tname, column=key, suggestion=suggest(str(key), list(columns) + list(ROW_KEYS)))
-            continue
-        v, code = fast(value)
-        if code:
-            rd.add(code, rd.at(path + (key,)), value=_show(value), label=row_label(tname, name, own_trail, unique), field=key)
-        else:
-            values[key] = None if v is _EMPTY else v
-    category = data.get("category")
-    if category is not None and category not in decl.categories:
-        rd.add("input.unknown_category", rd.at(path + ("category",)), table=tname, category=category, suggestion=suggest(str(category), decl.categories), known="、".join(decl.categories))
-    if category is None and name in decl.categories:
-        category = name
-    children: list[TableRow] = []
-    sub = data.get("rows")
-    if sub is not None:
-        if not isinstance(sub, list):
+    return _row_reader(decl)(data, path, rd, tname, trail, unique)
+
+
+_ROW_READERS: dict[int, tuple[Any, Callable]] = {}  # id(table declaration) → (it, its row reader)
+
+
+def _row_reader(decl) -> Callable:
+    """The row reader of one table declaration, made once per plan: its
+    columns' converters and categories bound, so a row costs what its own
+    cells do (a table row is what a unit holds most of)."""
+    kept = _ROW_READERS.get(id(decl))
+    if kept is None or kept[0] is not decl:
+        if len(_ROW_READERS) >= 256:
+            _ROW_READERS.clear()
+        kept = _ROW_READERS[id(decl)] = (decl, _make_row_reader(decl))
+    return kept[1]
+
+
+def _make_row_reader(decl) -> Callable:
+    every_column = list(_column_coercers(decl))
+    columns = {k: c for k, c in _column_coercers(decl).items() if k not in ROW_KEYS}  # name, category, rows: the row's own
+    listed = decl.categories
+    categories = frozenset(listed)
+    row_keys = frozenset(ROW_KEYS)
+    empty = _EMPTY
+    bidi = _BIDI_SEARCH
+
+    def read(data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, unique) -> TableRow | None:
+        if data.__class__ is not dict and not isinstance(data, dict):
+            rd.add("input.row_not_mapping", rd.at(path), table=tname)
+            return None
+        name = data.get("name")
+        name = name.strip() if name.__class__ is str else _row_name(data)
+        if not name:
+            rd.add("input.row_no_name", rd.at(path), table=tname)
+        elif bidi(name) is not None:
+            _check_name(name, path + ("name",), rd)
+        own_trail = () if trail is None else trail + (name,)
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            fast = columns.get(key)
+            if fast is None:
+                if key in row_keys:
+                    continue
+                rd.add("input.unknown_column", rd.key_at(path + (key,)), table=tname, column=key, suggestion=suggest(str(key), every_column + list(ROW_KEYS)))
+                continue
+            v, code = fast(value)
+            if code:
+                rd.add(code, rd.at(path + (key,)), value=_show(value), label=row_label(tname, name, own_trail, unique), field=key)
+            else:
+                values[key] = None if v is empty else v
+        category = data.get("category")
+        if category is not None and category not in listed:  # (a category may be any value: not hashed)
+            rd.add("input.unknown_category", rd.at(path + ("category",)), table=tname, category=category, suggestion=suggest(str(category), decl.categories), known="、".join(decl.categories))
+        if category is None and name in categories:
+            category = name
+        sub = data.get("rows")
+        if sub is None:
+            return TableRow(name, category, values, path, (), own_trail)
+        children: list[TableRow] = []
+        if sub.__class__ is not list and not isinstance(sub, list):
             rd.add("input.rows_not_list", rd.at(path + ("rows",)), table=tname)
         else:
             for i, child in enumerate(sub):
-                r = _read_row(decl, child, path + ("rows", i), rd, tname, own_trail, unique)
+                r = read(child, path + ("rows", i), rd, tname, own_trail, unique)
                 if r is not None:
                     children.append(r)
-    return TableRow(name, category, values, path, tuple(children), own_trail)
+        return TableRow(name, category, values, path, tuple(children), own_trail)
+
+    return read
 
 
 def table_value(root: TableRow, category: str | None, column: str) -> Decimal | None:

@@ -1,0 +1,76 @@
+"""A JSONL file's records as `engine.batch.sources._lines` hands them on: a
+UTF-8 file without carriage returns is read as bytes (issue 18: no newline
+translation, no second encoding for the digest); it must give the records,
+line numbers and digests that reading it as text gives."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from engine.base.digest import digest_of, digest_of_bytes
+from engine.batch.sources import _lines
+from engine.load.tables import csv_encoding
+
+
+def _text_reference(path: str) -> list[tuple]:
+    """The records as the text reader gives them (every file before issue 18's change)."""
+    with open(path, encoding=csv_encoding(path, path), newline=None) as fh:
+        return [("line", path, n, t.rstrip("\n")) for n, t in enumerate(fh, 1) if t.strip()]
+
+
+CONTENTS = {
+    "plain": b'{"a": 1}\n{"b": 2}\n',
+    "no final newline": b'{"a": 1}\n{"b": "\xe4\xb8\xad"}',
+    "bom": b'\xef\xbb\xbf{"a": 1}\n{"b": 2}\n',
+    "bom then blank": b"\xef\xbb\xbf\n{\"a\": 1}\n",
+    "blank lines": b'\n\n{"a": 1}\n   \n\t\n{"b": 2}\n\n',
+    "unicode blanks": '{"a": 1}\n\u3000\n\u2003 \n\x1c\x1f\n\x85\n{"b": 2}\n'.encode("utf-8"),
+    "not a record": b'[1, 2]\n  {"a": 1}\n"x"\n\x1cx\n\xe4\xb8\xad\n',
+    "crlf": b'{"a": 1}\r\n{"b": 2}\r\n',
+    "lone cr": b'{"a": 1}\r{"b": 2}\n',
+    "gb18030": '{"a": "中文"}\n'.encode("gb18030"),
+}
+
+
+@pytest.mark.parametrize("name", CONTENTS)
+def test_records_and_digests_as_the_text_reader_gives_them(tmp_path, name):
+    path = tmp_path / "u.jsonl"
+    path.write_bytes(CONTENTS[name])
+    got = list(_lines(str(path), str(path)))
+    ref = _text_reference(str(path))
+    assert [(k, f, n) for k, f, n, _ in got] == [(k, f, n) for k, f, n, _ in ref]
+    for (_, _, _, data), (_, _, _, text) in zip(got, ref):
+        if isinstance(data, bytes):
+            assert data.decode("utf-8") == text
+            assert digest_of_bytes(data) == digest_of(text)
+        else:
+            assert data == text
+
+
+def test_a_utf8_file_without_carriage_returns_is_read_as_bytes(tmp_path):
+    path = tmp_path / "u.jsonl"
+    path.write_bytes(CONTENTS["plain"])
+    assert all(isinstance(p[3], bytes) for p in _lines(str(path), str(path)))
+    path.write_bytes(CONTENTS["crlf"])
+    assert all(isinstance(p[3], str) for p in _lines(str(path), str(path)))
+
+
+@pytest.mark.parametrize("cells", [
+    ("a", "b\x1bc", "d"), ("ok", "中文", "\ud800"), ("x" * 200_000, "y"), ("a\nb", "c\rd"), (), ("\x7f",), ("a", Decimal("1"), True, "b\x00"),
+    ("x" * 131_072, "y" * 10), ("fine", "cells", "only"),
+])
+def test_cell_problems_as_cell_by_cell(cells):
+    """`cell_problems` answers a row without problems in one search; any other
+    row is looked at cell by cell, as before."""
+    from engine.load import tables
+
+    expected = []
+    for i, c in enumerate(cells):
+        if c.__class__ is not str:
+            continue
+        if len(c) > tables.MAX_CELL:
+            expected.append(("batch.cell_too_long", i + 1))
+        elif tables._CELL_CONTROL.search(c):
+            expected.append(("load.control_char", i + 1))
+    assert [(d.code, d.span.col) for d in tables.cell_problems("t.csv", 3, cells)] == expected
