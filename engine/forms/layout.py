@@ -248,14 +248,21 @@ class _Locator:
 
     # --- a data table, the other figures ---------------------------------------
 
-    def table(self, sheet: str, spec) -> None:
+    def headers(self, sheet: str, labels: list[str]):
+        """(grid, header row, column of each label, first row under it), or
+        None with each header not found reported."""
         g = self.grid(sheet)
-        row, cols, under = g.header_row(list(spec.columns))
-        for label in spec.columns:
+        row, cols, under = g.header_row(labels)
+        for label in labels:
             if label not in cols:
                 self.miss("header", label, sheet)
-        if len(cols) < len(spec.columns):
+        return (g, row, cols, under) if all(label in cols for label in labels) else None
+
+    def table(self, sheet: str, spec) -> None:
+        found = self.headers(sheet, list(spec.columns))
+        if found is None:
             return
+        g, row, cols, under = found
         by_field = {spec.columns[label]: c for label, c in cols.items()}
         name_col = by_field["name"]
         roots = [p for p in g.find(spec.total, rows=(under, 10**9)) if p[1] == name_col or g.top.get(p, p)[1] <= name_col]
@@ -274,13 +281,10 @@ class _Locator:
         self.found.regions.append((sheet, region))
 
     def figures(self, sheet: str, spec) -> None:
-        g = self.grid(sheet)
-        row, cols, _ = g.header_row([spec.label, spec.value])
-        for label in (spec.label, spec.value):
-            if label not in cols:
-                self.miss("header", label, sheet)
-        if len(cols) < 2:
+        found = self.headers(sheet, [spec.label, spec.value])
+        if found is None:
             return
+        g, row, cols, _ = found
         rs = self.plan.ruleset
         for name, decl in rs.inputs.items():
             if ("inputs", name) in self.found.placed:
@@ -296,13 +300,10 @@ class _Locator:
     # --- the indicator table ---------------------------------------------------
 
     def indicators(self, sheet: str, spec) -> None:
-        g = self.grid(sheet)
-        row, cols, under = g.header_row(list(spec.columns))
-        for label in spec.columns:
-            if label not in cols:
-                self.miss("header", label, sheet)
-        if len(cols) < len(spec.columns):
+        found = self.headers(sheet, list(spec.columns))
+        if found is None:
             return
+        g, row, cols, under = found
         by_field = {spec.columns[label]: c for label, c in cols.items()}
         end = g.last_row() + 1
         if spec.end is not None:

@@ -29,7 +29,7 @@ from engine.evaluation.display import show_value
 from engine.render.document import Cell, Grid
 from engine.render.forms import EXECUTION, GOALS, funds_block, head, header_row, score_cell, tree_cells
 from engine.forms import LAYOUT_VERSION, STAMP_SHEET  # written into the stamp; engine.forms reads it back
-from engine.forms.layout import norm  # a declared text is compared as the reader compares it
+from engine.forms.layout import letter, norm  # a declared text is compared as the reader compares it; cells named as it names them
 from engine.ruleset.plan import NUMERIC_TYPES, Node, Plan
 
 DEFAULT_ROWS = 10  # a project's blank indicator rows
@@ -92,16 +92,7 @@ class Sheet:
     def address(self, row: int, col: int, top: int | None = None) -> str:
         """A grid position as a cell address (`C12`); `top` is the row of grid
         row 0 (the worksheet's by default; 1 for a Word table)."""
-        return f"{_letter(col + 1)}{(self.top() if top is None else top) + row}"
-
-
-def _letter(col: int) -> str:
-    """A 1-based column number as its letters (1 → A, 27 → AA)."""
-    out = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        out = chr(65 + rest) + out
-    return out
+        return f"{letter(col + 1)}{(self.top() if top is None else top) + row}"
 
 
 @dataclass
@@ -576,8 +567,8 @@ def stamp_rows(t: Template, names: list[str], word: bool = False) -> list[tuple]
                     spec[k] = top + spec[k]
             for k in ("level", "name", "category"):
                 if spec.get(k) is not None:
-                    spec[k] = _letter(spec[k] + 1)
-            spec["columns"] = {_letter(int(c) + 1): v for c, v in spec["columns"].items()}
+                    spec[k] = letter(spec[k] + 1)
+            spec["columns"] = {letter(int(c) + 1): v for c, v in spec["columns"].items()}
             rows.append(("region", name, json.dumps(spec, ensure_ascii=False)))
     return rows
 
@@ -629,7 +620,7 @@ class _Lists:
             col = 10 + self.cols
             for i, o in enumerate(options, start=1):
                 self.ws.cell(row=i, column=col, value=o)
-            letter = get_column_letter(col)
+            letter = get_columnletter(col)
             self.known[options] = f"{STAMP_SHEET}!${letter}$1:${letter}${len(options)}"
         return self.known[options]
 

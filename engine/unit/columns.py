@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 from engine.ruleset.plan import Plan
 from engine.base.diagnostics import MAX_LISTED, Diagnostic, SourceSpan
+from engine.base.memo import made_for
 from engine.ruleset.formula import suggest
 from engine.unit.entries import ENTRY_KEYS
 from engine.unit.inputs import ROW_KEYS, TOP_KEYS
@@ -136,12 +137,7 @@ _READERS: dict[int, tuple[ColumnMap, Any]] = {}  # id(column map) → (it, its g
 
 def _unit_reader(cmap: ColumnMap):
     """The sheet's row reader, generated on first use (in each worker)."""
-    kept = _READERS.get(id(cmap))
-    if kept is None or kept[0] is not cmap:
-        if len(_READERS) >= 64:
-            _READERS.clear()
-        kept = _READERS[id(cmap)] = (cmap, _make_unit_reader(cmap))
-    return kept[1]
+    return made_for(_READERS, cmap, _make_unit_reader, 64)
 
 
 def unit_reader_source(cmap: ColumnMap) -> str:

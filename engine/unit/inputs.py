@@ -23,6 +23,7 @@ from engine.ruleset.plan import Plan
 from engine.base.digest import digest_of
 from engine.base.printable import BIDI_PATTERN, bidi_controls
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
+from engine.base.memo import made_for
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
@@ -424,12 +425,7 @@ def _row_reader(decl) -> Callable:
     """The row reader of one table declaration, made once per plan: its
     columns' converters and categories bound, so a row costs what its own
     cells do (a table row is what a unit holds most of)."""
-    kept = _ROW_READERS.get(id(decl))
-    if kept is None or kept[0] is not decl:
-        if len(_ROW_READERS) >= 256:
-            _ROW_READERS.clear()
-        kept = _ROW_READERS[id(decl)] = (decl, _make_row_reader(decl))
-    return kept[1]
+    return made_for(_ROW_READERS, decl, _make_row_reader, 256)
 
 
 def _make_row_reader(decl) -> Callable:
