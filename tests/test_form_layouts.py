@@ -5,6 +5,7 @@ columns shifted, a blank row, 一级/二级 merged — is read by its layout."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -286,6 +287,22 @@ def test_a_folder_of_published_forms_through_batch(tmp_path):
     assert "94.58" in out
     assert f"{folder}/b.xlsx:公开14表: 应为「{YUNNAN}」版式，找不到表头「分值」" in problems
     assert "a.xlsx" not in problems
+
+
+def test_one_published_form_given_to_batch_is_a_form_not_a_flat_table(tmp_path):
+    path = _save(yunnan_workbook(), tmp_path, "永德.xlsx")
+    code, out, err = run_cli("batch", path, "--ruleset", NATIONAL)
+    assert code == 0, err
+    assert json.loads(out.splitlines()[0])["total"] == 94.58
+    broken = _save(yunnan_workbook(drop_header="实际完成值"), tmp_path, "缺表头.xlsx")
+    code, out, err = run_cli("batch", broken, "--ruleset", NATIONAL)
+    assert code == 1 and f"{broken}:公开14表: 应为「{YUNNAN}」版式，找不到表头「实际完成值」" in err
+    flat = tmp_path / "flat.xlsx"  # a flat table for the same ruleset is still read as one
+    wb = openpyxl.Workbook()
+    wb.active.append(["项目名称", "全年预算数"])
+    wb.save(flat)
+    code, out, err = run_cli("batch", str(flat), "--ruleset", NATIONAL)
+    assert "flat.xlsx[" in err and "公开14表" not in err
 
 
 # --- Word ---------------------------------------------------------------------------

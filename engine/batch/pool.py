@@ -18,6 +18,7 @@ from engine.batch.statistics import BatchSummary
 from engine.batch.units import UnitOutcome, _init_worker, _State, _work, process
 from engine.batch.writers import result_header, review_row
 from engine.forms import is_form, is_jixiao_workbook
+from engine.forms.layout import shows_layout
 from engine.load.tables import is_table, open_table
 from engine.load.yaml_loader import CONTROL
 from engine.ruleset.plan import Plan
@@ -80,6 +81,9 @@ class Batch:
             return None
         return compact.header_line(self.plan, self.options.lang)
 
+    def is_filled_form(self, path: str) -> bool:
+        return is_filled_form(path, self.plan)
+
     def payloads(self, stack: ExitStack) -> Iterator[tuple]:
         """Every unit of every input, in order, as a small picklable tuple."""
         for path in self.options.inputs:
@@ -91,7 +95,7 @@ class Batch:
                         yield ("bad_name", _escaped(_display(f)), f"U+{ord(bad.group()):04X}")
                     else:
                         yield ("form" if is_form(f) or f.lower().endswith((".docx", ".xls")) else "file", f, _display(f))
-            elif is_jixiao_workbook(path):  # one filled form, not a flat table
+            elif self.is_filled_form(path):  # one filled form, not a flat table
                 yield ("form", path, display)
             elif is_table(path):
                 yield from self._table_rows(path, display, stack)
@@ -141,7 +145,7 @@ class Batch:
                         if stop_at is not None and total + lines >= stop_at:
                             break
                 total += lines
-            elif is_table(path) and not is_jixiao_workbook(path):
+            elif is_table(path) and not self.is_filled_form(path):
                 return None
             else:
                 total += 1
@@ -249,6 +253,15 @@ def _load_spec(plan: Plan, path: str | None) -> tuple[BatchSpec | None, SourceMa
         raise DiagnosticError(schema_diagnostics(e, raw, smap, BatchSpec, prefix=prefix)) from None
 
 
+def is_filled_form(path: str, plan) -> bool:
+    """A single workbook given to `batch` is one filled form — jixiao's (its
+    hidden sheet) or the bureau's own the ruleset declares (its title printed
+    at the top) — rather than a flat one-row-per-unit table."""
+    if is_jixiao_workbook(path):
+        return True
+    return is_form(path) and plan.ruleset.form is not None and shows_layout(path, plan)
+
+
 def prepare(options: Options) -> Batch:
     """Compile the ruleset and check every input exists and every table's
     header maps onto the ruleset; raise `DiagnosticError` with every problem."""
@@ -262,7 +275,7 @@ def prepare(options: Options) -> Batch:
         if not os.path.exists(path):
             problems.append(Diagnostic("load.not_found", SourceSpan(display, 1, 1), {"path": path}))
             continue
-        if os.path.isdir(path) or not is_table(path) or is_jixiao_workbook(path):
+        if os.path.isdir(path) or not is_table(path) or is_filled_form(path, plan):
             continue
         try:
             with open_table(path, display) as sheet:

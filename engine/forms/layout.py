@@ -390,3 +390,29 @@ def missing(book, plan: Plan) -> list[Diagnostic] | None:
     if any(d.code == "forms.layout_title" and d.args.get("text") == first for d in problems):
         return None
     return problems
+
+
+def shows_layout(path: str, plan: Plan, rows: int = 12) -> bool:
+    """Whether an .xlsx file (without jixiao's hidden sheet) is a filled copy
+    of the form `plan`'s ruleset declares rather than a flat table: its first
+    sheet's title is printed in the first `rows` rows of one of its sheets
+    (`batch` asks this of a single workbook given on the command line)."""
+    form = plan.ruleset.form
+    if form is None or not form.sheets:
+        return False
+    title = norm(form.sheets[0].title)
+    try:
+        # optional library (openpyxl, the xlsx extra): only a workbook asks this
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - unreadable here: the table reader reports it, located
+        return False
+    try:
+        for ws in book.worksheets:
+            for row in ws.iter_rows(max_row=rows, values_only=True):
+                if any(isinstance(v, str) and title in norm(v) for v in row):
+                    return True
+        return False
+    finally:
+        book.close()
