@@ -24,12 +24,16 @@ def routes(state) -> list[Route]:
             raise DiagnosticError([core.Diagnostic("serve.bad_request", None, {"what": key})])
         return state.ruleset(ident)
 
+    async def unit_request(request: Request):
+        """The ruleset (`?ruleset=ID`), the unit's name (`?name=`, for messages) and its text (the body)."""
+        entry = ruleset_of(request)
+        name = safe_name(request.query_params.get("name"), "unit.json")
+        return entry, name, await read_text(request, name, limit)
+
     async def evaluate(request: Request) -> Response:
         lang = _lang(request)
         try:
-            entry = ruleset_of(request)
-            name = safe_name(request.query_params.get("name"), "unit.json")
-            text = await read_text(request, name, limit)
+            entry, name, text = await unit_request(request)
         except DiagnosticError as e:
             return problems_response(located(e, lang))
         sets = tuple(request.query_params.getlist("set"))
@@ -51,9 +55,7 @@ def routes(state) -> list[Route]:
     async def explain(request: Request) -> Response:
         lang = _lang(request)
         try:
-            entry = ruleset_of(request)
-            name = safe_name(request.query_params.get("name"), "unit.json")
-            text = await read_text(request, name, limit)
+            entry, name, text = await unit_request(request)
         except DiagnosticError as e:
             return problems_response(located(e, lang))
         indicator = request.query_params.get("indicator") or None

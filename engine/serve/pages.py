@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import io
 import json
@@ -42,6 +43,19 @@ def routes(state) -> list[Route]:
     def error_page(request: Request, items: list[dict], status: int = 422) -> Response:
         return page(request, "problems.html", status, items=items)
 
+    def or_404(handler):
+        """A page of one ruleset or uploaded unit: what its address names not
+        being there (`DiagnosticError` from `state.ruleset` or `unit_of`) is a 404 page."""
+
+        @functools.wraps(handler)
+        async def page_of(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except DiagnosticError as e:
+                return error_page(request, located(e, _lang(request)), 404)
+
+        return page_of
+
     async def job(request: Request, name: str, *args):
         value, err = await run_job(state, _lang(request), name, *args)
         if err is None:
@@ -64,21 +78,16 @@ def routes(state) -> list[Route]:
         years = sorted(groups.items(), key=lambda kv: kv[0], reverse=True)
         return page(request, "index.html", years=years)
 
+    @or_404
     async def ruleset(request: Request) -> Response:
         lang = _lang(request)
-        try:
-            entry = state.ruleset(request.path_params["id"])
-        except DiagnosticError as e:
-            return error_page(request, located(e, lang), 404)
+        entry = state.ruleset(request.path_params["id"])
         view, err = await job(request, "ruleset_view", entry.path, entry.display, lang)
         return err or page(request, "indicators.html", id=entry.id, file=entry.display, v=view)
 
+    @or_404
     async def edit(request: Request) -> Response:
-        lang = _lang(request)
-        try:
-            entry = state.ruleset(request.path_params["id"])
-        except DiagnosticError as e:
-            return error_page(request, located(e, lang), 404)
+        entry = state.ruleset(request.path_params["id"])
         with open(entry.path, encoding="utf-8") as fh:
             text = fh.read()
         data = [d.id for d in store.data_listing()]
@@ -178,21 +187,17 @@ def routes(state) -> list[Route]:
                     out.append(f"{key[2:]}={value.strip()}")
         return tuple(out)
 
+    @or_404
     async def unit_page(request: Request) -> Response:
         lang = _lang(request)
-        try:
-            unit, entry = unit_of(request)
-        except DiagnosticError as e:
-            return error_page(request, located(e, lang), 404)
+        unit, entry = unit_of(request)
         view, err = await job(request, "unit_view", entry.path, entry.display, unit.text, unit.name, lang, ())
         return err or page(request, "unit.html", uid=request.path_params["uid"], v=view, unit=unit, sets=(), query="", filled_form=isinstance(unit.text, bytes))
 
+    @or_404
     async def whatif(request: Request) -> Response:
         lang = _lang(request)
-        try:
-            unit, entry = unit_of(request)
-        except DiagnosticError as e:
-            return error_page(request, located(e, lang), 404)
+        unit, entry = unit_of(request)
         form = await request.form(max_files=0, max_fields=2000)
         sets = sets_of(request, form)
         view, err = await job(request, "unit_view", entry.path, entry.display, unit.text, unit.name, lang, sets)
@@ -200,24 +205,20 @@ def routes(state) -> list[Route]:
             return err
         return page(request, "unit_result.html", uid=request.path_params["uid"], v=view, sets=sets, query=urlencode([("set", s) for s in sets]), filled_form=isinstance(unit.text, bytes))
 
+    @or_404
     async def explain(request: Request) -> Response:
         lang = _lang(request)
-        try:
-            unit, entry = unit_of(request)
-        except DiagnosticError as e:
-            return error_page(request, located(e, lang), 404)
+        unit, entry = unit_of(request)
         text, err = await job(request, "explain", entry.path, entry.display, unit.text, unit.name, request.query_params.get("indicator"), lang, sets_of(request))
         return err or HTMLResponse(f'<pre class="explain">{_escape(text)}</pre>')
 
+    @or_404
     async def download(request: Request) -> Response:
         lang = _lang(request)
         fmt = request.path_params["fmt"]
         if fmt not in core.REPORT_FORMATS:
             return error_page(request, [core.diagnostic_dict(Diagnostic("serve.not_found", None, {"path": fmt}), lang)], 404)
-        try:
-            unit, entry = unit_of(request)
-        except DiagnosticError as e:
-            return error_page(request, located(e, lang), 404)
+        unit, entry = unit_of(request)
         out, err = await job(request, "report", entry.path, entry.display, unit.text, unit.name, fmt, lang, sets_of(request))
         if err:
             return err
@@ -226,13 +227,11 @@ def routes(state) -> list[Route]:
         headers = {"Content-Disposition": f"attachment; filename=\"report.{core.EXTS[fmt]}\"; filename*=UTF-8''{quote(filename)}"}
         return Response(out, media_type=core.REPORT_FORMATS[fmt], headers=headers)
 
+    @or_404
     async def data_file(request: Request) -> Response:
         """The unit's data with the what-if figures written in (comments kept)."""
         lang = _lang(request)
-        try:
-            unit, entry = unit_of(request)
-        except DiagnosticError as e:
-            return error_page(request, located(e, lang), 404)
+        unit, entry = unit_of(request)
         out, err = await job(request, "changed_data", entry.path, entry.display, unit.text, unit.name, sets_of(request), lang)
         if err:
             return err
