@@ -1,6 +1,6 @@
-"""Batch speed and memory: the engine against a hand-written implementation.
+"""Batch speed and memory: the engine against two hand-written implementations.
 
-    python benchmarks/batch.py --units 20000            # JSONL: engine vs hand-written, interleaved rounds, instructions per unit
+    python benchmarks/batch.py --units 20000            # JSONL: engine vs hand-written vs tuned, interleaved rounds, instructions per unit
     python benchmarks/batch.py --units 100000 --csv     # + one CSV through `cli.py batch`, wall time
     python benchmarks/batch.py --units 1000000 --memory # peak RSS of a long JSONL run, engine only
     python benchmarks/batch.py --units 400 --instructions  # only instructions per unit (valgrind)
@@ -13,11 +13,13 @@ mismatches per unit: a median of about 10 findings, as the seed report has),
 project rows removed and added, a category absent in some units, the
 qualitative indicator at every level, explanations given or not, about 1% of
 units broken. The engine's batch path (`engine.batch`, as `cli.py batch` runs
-it) and `handwritten.py` evaluate the same JSONL in turns in this process
-(A B A B …, `--rounds`, CPU time by `time.process_time`); their outputs are
-compared byte for byte; min and median CPU per side and their ratio are
-printed. With valgrind installed, instructions per unit are counted too (Ir at
-400 units minus Ir at 100, divided by 300), which a busy machine cannot disturb.
+it), `handwritten.py` (the careful baseline) and `tuned.py` (the tuned one:
+constants and JSON fragments baked in, one walk per table) evaluate the same
+JSONL in turns in this process (A B C A B C …, `--rounds`, CPU time by
+`time.process_time`); the three outputs are compared byte for byte; min and
+median CPU per side and their ratios are printed. With valgrind installed,
+instructions per unit are counted too (Ir at 400 units minus Ir at 100, divided
+by 300), which a busy machine cannot disturb.
 """
 from __future__ import annotations
 
@@ -353,6 +355,19 @@ def run_engine(jsonl: str, out_path: str, jobs: int) -> tuple[float, int, int]:
     return elapsed, summary.evaluated, summary.failed
 
 
+def run_tuned(jsonl: str, out_path: str, jobs: int = 1) -> tuple[float, int, int]:
+    import tuned
+    from engine.base.paths import display_path
+    from engine.ruleset.inherit import load_resolved
+
+    _, _, digest = load_resolved(RULESET, None)
+    with open(out_path, "wb", buffering=1 << 20) as out:
+        t = time.perf_counter()
+        good, bad = tuned.run_jsonl(jsonl, display_path(jsonl), digest, out, jobs)
+        elapsed = time.perf_counter() - t
+    return elapsed, good, bad
+
+
 def run_hand(jsonl: str, out_path: str, jobs: int = 1) -> tuple[float, int, int]:
     import handwritten
     from engine.base.paths import display_path
@@ -547,7 +562,7 @@ def main() -> None:
     ap.add_argument("--instructions", action="store_true", help="only the instruction counts (valgrind; --units 400 is enough)")
     ap.add_argument("--result", choices=["full", "scores"], help="with --csv: results as JSONL lines of this kind instead of CSV rows")
     ap.add_argument("--sizes", action="store_true", help="instead: bytes per unit of --result full, compact and scores, department and project units")
-    ap.add_argument("--rounds", type=int, default=3, help="interleaved engine / hand-written rounds (at least 3)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved engine / hand-written / tuned rounds (at least 3)")
     ap.add_argument("--no-valgrind", action="store_true", help="skip the instruction counts even when valgrind is installed")
     args = ap.parse_args()
     os.chdir(ROOT)
@@ -590,34 +605,44 @@ def main() -> None:
         if args.jobs > 1:
             ej, good, bad = run_engine(jsonl, os.path.join(tmp, "engine-j.jsonl"), args.jobs)
             hj, _, _ = run_hand(jsonl, os.path.join(tmp, "hand-j.jsonl"), args.jobs)
+            tj, _, _ = run_tuned(jsonl, os.path.join(tmp, "tuned-j.jsonl"), args.jobs)
             same_jobs = _digest(os.path.join(tmp, "engine.jsonl")) == _digest(os.path.join(tmp, "engine-j.jsonl"))
+            same_tuned = _digest(os.path.join(tmp, "tuned.jsonl")) == _digest(os.path.join(tmp, "tuned-j.jsonl"))
             n = good + bad
-            print(f"engine --jobs {args.jobs}: {ej:6.2f} s wall, {n / ej:,.0f} units/s (byte-identical to --jobs 1: {same_jobs}); hand-written on {args.jobs} processes: {hj:6.2f} s wall, {n / hj:,.0f} units/s")
+            print(f"engine --jobs {args.jobs}: {ej:6.2f} s wall, {n / ej:,.0f} units/s (byte-identical to --jobs 1: {same_jobs}); hand-written on {args.jobs} processes: {hj:6.2f} s wall, {n / hj:,.0f} units/s; tuned on {args.jobs} processes: {tj:6.2f} s wall, {n / tj:,.0f} units/s (byte-identical to one process: {same_tuned})")
         print(f"peak RSS: this process {peak_rss_mb():.0f} MB, workers {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
         print("engine CPU per unit: " + ", ".join(f"{k} {v:.0f} µs" for k, v in stages(jsonl, min(1000, args.units)).items()))
         if shutil.which("valgrind") and not args.no_valgrind:
             instructions(jsonl, tmp)
 
 
+RUNS = {"engine": run_engine, "hand": run_hand, "tuned": run_tuned}
+LABELS = {"engine": "engine --jobs 1", "hand": "hand-written   ", "tuned": "tuned          "}
+
+
 def interleaved(jsonl: str, tmp: str, rounds: int) -> None:
-    """Engine and hand-written baseline in turns (A B A B …) in this process,
-    CPU time of each round (time.process_time), min and median; the outputs
-    compared byte for byte."""
-    cpu: dict[str, list[float]] = {"engine": [], "hand": []}
+    """Engine, hand-written and tuned baselines in turns (A B C A B C …) in this
+    process, CPU time of each round (time.process_time), min and median; the
+    outputs compared byte for byte."""
+    cpu: dict[str, list[float]] = {side: [] for side in RUNS}
     for r in range(rounds):
-        for side in ("engine", "hand"):
+        for side, run in RUNS.items():
             out = os.path.join(tmp, f"{side}.jsonl")
             t = time.process_time()
-            _, good, bad = (run_engine if side == "engine" else run_hand)(jsonl, out, 1)
+            _, good, bad = run(jsonl, out, 1)
             cpu[side].append(time.process_time() - t)
             if side == "engine":
                 n = good + bad
-    lines_differ, bytes_same = compare_bytes(os.path.join(tmp, "engine.jsonl"), os.path.join(tmp, "hand.jsonl"))
-    print(f"units: {n}; output of engine and hand-written byte-identical: {bytes_same} (lines differing: {lines_differ})")
-    for side, label in (("engine", "engine --jobs 1"), ("hand", "hand-written   ")):
+    for side, name in (("hand", "hand-written"), ("tuned", "tuned")):
+        lines_differ, bytes_same = compare_bytes(os.path.join(tmp, "engine.jsonl"), os.path.join(tmp, f"{side}.jsonl"))
+        print(f"units: {n}; output of engine and {name} byte-identical: {bytes_same} (lines differing: {lines_differ})")
+        for k in differing_lines(os.path.join(tmp, "engine.jsonl"), os.path.join(tmp, f"{side}.jsonl")):
+            print(f"  first differing output line {k}")
+    for side in RUNS:
         t = sorted(cpu[side])
-        print(f"{label}: CPU per round min {t[0]:.2f} s, median {statistics.median(t):.2f} s over {rounds} interleaved rounds ({n / statistics.median(t):,.0f} units/s; {statistics.median(t) / n * 1e6:.0f} µs/unit); rounds {', '.join(f'{x:.2f}' for x in cpu[side])}")
-    print(f"ratio engine ÷ hand-written: median {statistics.median(cpu['engine']) / statistics.median(cpu['hand']):.2f}, min {min(cpu['engine']) / min(cpu['hand']):.2f}")
+        print(f"{LABELS[side]}: CPU per round min {t[0]:.2f} s, median {statistics.median(t):.2f} s over {rounds} interleaved rounds ({n / statistics.median(t):,.0f} units/s; {statistics.median(t) / n * 1e6:.0f} µs/unit); rounds {', '.join(f'{x:.2f}' for x in cpu[side])}")
+    for a, b, words in (("engine", "hand", "engine ÷ hand-written"), ("engine", "tuned", "engine ÷ tuned"), ("hand", "tuned", "hand-written ÷ tuned")):
+        print(f"ratio {words}: median {statistics.median(cpu[a]) / statistics.median(cpu[b]):.2f}, min {min(cpu[a]) / min(cpu[b]):.2f}")
 
 
 def compare_bytes(a: str, b: str) -> tuple[int, bool]:
@@ -627,16 +652,22 @@ def compare_bytes(a: str, b: str) -> tuple[int, bool]:
     return differ, differ == 0
 
 
+def differing_lines(a: str, b: str, most: int = 5) -> list[int]:
+    """The numbers (1-based) of the first `most` output lines that differ between two files."""
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        return list(itertools.islice((k for k, (la, lb) in enumerate(itertools.zip_longest(fa, fb), 1) if la != lb), most))
+
+
 def instructions(jsonl: str, tmp: str) -> None:
     """Instructions per unit (valgrind cachegrind, which a busy machine cannot
     disturb): Ir of `cli.py batch --jobs 1` on the first 400 units minus Ir on
-    the first 100, divided by 300; the same for the hand-written baseline."""
+    the first 100, divided by 300; the same for the hand-written and tuned baselines."""
     from engine.ruleset.inherit import load_resolved
 
     _, _, digest = load_resolved(RULESET, None)
     with open(jsonl, encoding="utf-8") as fh:
         lines = [next(fh) for _ in range(400)]
-    counts: dict[str, dict[int, int]] = {"engine": {}, "engine, CSV in, --result scores": {}, "hand": {}}
+    counts: dict[str, dict[int, int]] = {"engine": {}, "engine, CSV in, --result scores": {}, "hand": {}, "tuned": {}}
     for n in (100, 400):
         part = os.path.join(tmp, f"first{n}.jsonl")
         with open(part, "w", encoding="utf-8") as fh:
@@ -647,6 +678,7 @@ def instructions(jsonl: str, tmp: str) -> None:
             "engine": [sys.executable, "cli.py", "batch", part, "--ruleset", RULESET, "--jobs", "1", "--output", os.path.join(tmp, "ir.jsonl"), "--errors", os.path.join(tmp, "ir.txt")],
             "engine, CSV in, --result scores": [sys.executable, "cli.py", "batch", table, "--ruleset", RULESET, "--jobs", "1", "--result", "scores", "--output", os.path.join(tmp, "ir-s.jsonl"), "--errors", os.path.join(tmp, "ir.txt")],
             "hand": [sys.executable, os.path.join(ROOT, "benchmarks", "handwritten.py"), part, os.path.join(tmp, "ir-hand.jsonl"), digest, "units.jsonl"],
+            "tuned": [sys.executable, os.path.join(ROOT, "benchmarks", "tuned.py"), part, os.path.join(tmp, "ir-tuned.jsonl"), digest, "units.jsonl"],
         }
         for side, argv in runs.items():
             proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *argv], cwd=ROOT, capture_output=True, text=True)
