@@ -12,6 +12,7 @@ from engine.base import diagnostics
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
+from engine.evaluation.specialised import evaluate_fast
 from engine.evaluation.review import line_of
 from engine.load.json_line import json_positions, load_json_line
 from engine.load.tables import cell_problems, cell_text
@@ -109,7 +110,7 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
                 elif kind == "row":
                     e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
                 raise e
-        result = evaluate(plan, unit)
+        result = evaluate_fast(plan, unit) or evaluate(plan, unit)
         if kind == "row":
             result = _table_findings(result)
         warnings = sum(1 for f in result.findings if f.severity == "warning")

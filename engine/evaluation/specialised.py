@@ -1,0 +1,141 @@
+"""A plan compiled into one evaluator (专用求值器), for batches.
+
+`evaluate.evaluate` walks the plan for every unit: each metric through its
+error handling, each indicator through `_score_node`'s general branches
+(computed or given actual, adjusted target, unmeasured figure, method or
+none). For one plan those choices are the same for every unit, so this module
+generates, once per plan, one function with the choices made: the metrics in
+order, then each indicator as straight-line statements binding its node, its
+compiled formula and its scoring method, the groups summed as `_score_node`
+sums them (`ZERO + a + b …` in the same Decimal context). Checks, deviations,
+review and lints are the general ones.
+
+It covers a unit that evaluates cleanly. Whatever the general path would turn
+into a problem or treat specially — a metric or actual that cannot be
+computed, a scoring problem, a score out of range, an unmeasured actual, a
+unit scored by a plan of its own — makes it return None, and the caller runs
+`evaluate` (which reports it). Plans with rows of their own or a rescaled
+total get no specialised evaluator. `tests/test_specialised.py` holds its
+results to `evaluate`'s, line for line.
+"""
+from __future__ import annotations
+
+import decimal
+from typing import Any, Callable
+
+from engine.base.memo import made_for
+from engine.base.numeric import CONTEXT, ZERO, round_half_up
+from engine.evaluation import checks, deviations, review
+from engine.evaluation.evaluate import _EMPTY_ENTRY, _finding_order, _lint, grade_of
+from engine.evaluation.result import IndicatorResult, Result
+from engine.ruleset import lints
+from engine.ruleset.plan import Node, Plan
+from engine.ruleset.scoring.base import ScoreInput
+from engine.unit.inputs import UnitData
+
+Evaluator = Callable[[UnitData], "Result | None"]
+
+_EVALUATORS: dict[int, tuple[Any, Any]] = {}  # id(plan) → (it, its evaluator or None)
+
+
+def evaluator(plan: Plan) -> Evaluator | None:
+    """The plan's generated evaluator (None: the plan is not covered)."""
+    return made_for(_EVALUATORS, plan, _make, 64)
+
+
+def evaluate_fast(plan: Plan, unit: UnitData) -> Result | None:
+    """`evaluate(plan, unit)` by the plan's evaluator, or None: evaluate it
+    the general way."""
+    run = evaluator(plan)
+    if run is None or (unit.plan is not None and unit.plan is not plan):
+        return None
+    return run(unit)
+
+
+def _make(plan: Plan) -> Evaluator | None:
+    made = evaluator_source(plan)
+    if made is None:
+        return None
+    source, namespace = made
+    exec(compile(source, f"<evaluator: {plan.file}>", "exec"), namespace)  # noqa: S102 - generated from the compiled plan; every value bound by name, none pasted as code
+    return namespace["run"]
+
+
+def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
+    """The evaluator's source and the names it is bound to, or None."""
+    rs = plan.ruleset
+    if plan.frames or rs.policy.not_applicable == "rescale":
+        return None
+    places = rs.rounding.places
+    per_indicator = rs.rounding.scope == "indicator"
+    adjusted = rs.policy.adjusted_target == "use"
+    on = lints.enabled(rs.lints, (), ())
+    ns: dict[str, Any] = {
+        "plan": plan, "ZERO": ZERO, "CONTEXT": CONTEXT, "localcontext": decimal.localcontext, "round_half_up": round_half_up,
+        "IR": IndicatorResult, "SI": ScoreInput, "Result": Result, "_EMPTY_ENTRY": _EMPTY_ENTRY, "grade_of": grade_of,
+        "checks_run": checks.run, "deviations_find": deviations.find, "review": review, "_lint": _lint, "on": on,
+        "order": _finding_order,
+    }
+    out = ["def run(unit):", "    with localcontext(CONTEXT):", "        env = dict(unit.values)", "        entries = unit.entries",
+           "        try:"]
+    for k, (name, formula, _path) in enumerate(plan.metrics):
+        ns[f"_m{k}"] = formula.evaluate
+        out.append(f"            env[{name!r}] = _m{k}(env)")
+    out += ["        except Exception:  # a metric that cannot be computed: the general path reports it",
+            "            return None"]
+    counter = [0]
+
+    def node_code(node: Node) -> str:
+        """Statements scoring `node` (into r<k>); returns the name."""
+        k = counter[0]
+        counter[0] += 1
+        r = f"r{k}"
+        ns[f"_n{k}"] = node
+        if node.children:
+            kids = [node_code(c) for c in node.children]
+            total = " + ".join(["ZERO", *(f"{c}.score" for c in kids)])
+            out.append(f"        {r} = IR(_n{k}, _n{k}.target, None, {total}, None, _EMPTY_ENTRY, ({', '.join(kids)},))")
+            return r
+        out.append(f"        e = entries.get({node.key!r}, _EMPTY_ENTRY)")
+        out.append("        if e.get('not_applicable'):")
+        out.append(f"            {r} = IR(_n{k}, _n{k}.target, None, ZERO, None, e, (), True)")
+        out.append("        else:")
+        body: list[str] = []
+        if node.actual is not None:
+            ns[f"_a{k}"] = node.actual.evaluate
+            body += ["try:", f"    a = _a{k}(env)", "except Exception:", "    return None"]
+        else:
+            body.append("a = e.get('actual')")
+        if adjusted:
+            body += ["t = e.get('adjusted_target')", "if t is None:", f"    t = _n{k}.target"]
+        else:
+            body.append(f"t = _n{k}.target")
+        body += ["if e.get('unmeasured') is not None:", "    return None"]
+        if node.method is not None and node.params is not None:
+            ns[f"_s{k}"] = node.method.score
+            ns[f"_p{k}"] = node.params
+            extra = ""
+            if node.method_formula is not None:
+                ns[f"_f{k}"] = node.method_formula
+                extra = f", False, _f{k}"
+            rounded = f"round_half_up(o.score, {places})" if per_indicator else "o.score"
+            body += ["try:", f"    o = _s{k}(SI(_n{k}.weight, t, a, _n{k}.operator, e, env), _p{k}{extra})", "except Exception:", "    return None",
+                     f"s = {rounded}", f"if not ZERO <= s <= _n{k}.weight:", "    return None",
+                     f"{r} = IR(_n{k}, t, a, s, o, e)"]
+        else:
+            body.append(f"{r} = IR(_n{k}, t, a, ZERO, None, e)")
+        out.extend("            " + line for line in body)
+        return r
+
+    roots = [node_code(n) for n in plan.roots]
+    out.append(f"        results = ({', '.join(roots)},)")
+    counted = [r for r, n in zip(roots, plan.roots) if n.in_total]
+    out.append(f"        total = round_half_up({' + '.join(['ZERO', *(f'{r}.score' for r in counted)])}, {places})")
+    out += ["        grade = grade_of(plan, total)",
+            "        found = checks_run(plan, unit, env, results, total)",
+            "        devs, dev_findings = deviations_find(plan, unit, results, env)",
+            "        printed = review.compare(plan, unit, results, total, grade, None)",
+            "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + review.unmeasured(plan, unit, results) + _lint(plan, unit, on)",
+            "    findings = tuple(sorted((*found, *dev_findings, *printed, *notices), key=order))",
+            "    return Result(plan, unit, env, results, total, grade, findings, tuple(devs), None)"]
+    return "\n".join(out) + "\n", ns
