@@ -34,6 +34,10 @@ id: specialised-variant
 year: 2019
 policy: {{adjusted_target: use, not_applicable: zero}}
 rounding: {{places: 1, scope: total}}
+checks:
+  - {{id: 支出不超预算, label: 支出不超过预算, kind: compare, formula: 支出表.合计 ≤ 预算调整表.全年预算数}}
+  - {{id: 执行率得分, kind: compare, formula: "预算执行率.score >= 9.5", tolerance: 0.1}}
+  - {{id: 产出满分, kind: compare, formula: 产出指标.score ≥ 产出指标.weight, tolerance: 0}}
 """
 
 
@@ -101,6 +105,8 @@ def test_odd_entries_and_figures_agree_or_are_left_to_evaluate(units, tmp_path, 
         path.write_text(VARIANT.format(base=DEPARTMENT), encoding="utf-8")
         plan = load_plan(str(path))
         assert evaluator(plan) is not None
+        assert {cc.check.kind for cc in plan.checks} == {"row", "sum", "equal", "compare"} and any(cc.uses_results for cc in plan.checks)
+        assert sum(_same(plan, dataclasses.replace(u, plan=plan)) for u in found) == len(found)
     names = [n for n in found[0].values]
 
     @settings(max_examples=150, deadline=None)

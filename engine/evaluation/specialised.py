@@ -21,6 +21,7 @@ results to `evaluate`'s, line for line.
 from __future__ import annotations
 
 import decimal
+from decimal import Decimal
 from typing import Any, Callable
 
 from engine.base.memo import made_for
@@ -132,10 +133,59 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     counted = [r for r, n in zip(roots, plan.roots) if n.in_total]
     out.append(f"        total = round_half_up({' + '.join(['ZERO', *(f'{r}.score' for r in counted)])}, {places})")
     out += ["        grade = grade_of(plan, total)",
-            "        found = checks_run(plan, unit, env, results, total)",
+            *_checks_code(plan, ns),
             "        devs, dev_findings = deviations_find(plan, unit, results, env)",
             "        printed = review.compare(plan, unit, results, total, grade, None)",
             "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + review.unmeasured(plan, unit, results) + _lint(plan, unit, on)",
             "    findings = tuple(sorted((*found, *dev_findings, *printed, *notices), key=order))",
             "    return Result(plan, unit, env, results, total, grade, findings, tuple(devs), None)"]
     return "\n".join(out) + "\n", ns
+
+
+def _checks_code(plan: Plan, ns: dict) -> list[str]:
+    """Statements giving `found`, as `checks.run` gives it: sum checks first
+    (their corrections tell the row checks which figures are known wrong),
+    then each check in the ruleset's order; an `equal` check compared here,
+    its finding placed and worded by `checks.equal_finding` only when the
+    figures differ (most agree)."""
+    if not plan.checks:
+        return ["        found = []"]
+    ns.update(Decimal=Decimal, _tables=checks._tables, _sum_check=checks._sum_check, _row_check=checks._row_check,
+              _compare_check=checks._compare_check, _equal_finding=checks.equal_finding, _SKIPS=checks.EQUAL_SKIPS,
+              result_values=checks.result_values)
+    env = "env"
+    out = []
+    if any(cc.uses_results for cc in plan.checks):
+        out.append("        cenv = {**env, **result_values(results, total)}")
+        env = "cenv"
+    if any(cc.check.kind in ("sum", "row") for cc in plan.checks):
+        out += ["        corrections = {}", "        tables = _tables(unit)"]
+    for i, cc in enumerate(plan.checks):
+        ns[f"_cc{i}"] = cc
+        if cc.check.kind == "sum":
+            out.append(f"        c{i} = list(_sum_check(_cc{i}, plan, unit, tables, corrections))")
+    for i, cc in enumerate(plan.checks):
+        kind = cc.check.kind
+        if kind == "row":
+            out.append(f"        c{i} = list(_row_check(_cc{i}, unit, tables, corrections))")
+        elif kind == "compare":
+            out += [f"        f = _compare_check(_cc{i}, plan, unit, {env})", f"        c{i} = [f] if f is not None else []"]
+        elif kind == "equal":
+            out.append(f"        c{i} = ()")
+            if cc.formula is None:
+                continue
+            ns[f"_q{i}"] = cc.formula.evaluate
+            out += [f"        s = {env}.get({cc.check.stated!r})",
+                    "        if s.__class__ is Decimal or isinstance(s, Decimal):",
+                    "            try:",
+                    f"                c = _q{i}({env})",
+                    "            except _SKIPS:",
+                    "                c = None",
+                    "            if (c.__class__ is Decimal or isinstance(c, Decimal)) and c != s:",
+                    f"                f = _equal_finding(_cc{i}, plan, unit, s, c)",
+                    "                if f is not None:",
+                    f"                    c{i} = (f,)"]
+        elif kind != "sum":
+            return ["        found = checks_run(plan, unit, env, results, total)"]  # a kind this generator does not know
+    out.append(f"        found = [{', '.join(f'*c{i}' for i in range(len(plan.checks)))}]")
+    return out
