@@ -34,6 +34,9 @@ id: specialised-variant
 year: 2019
 policy: {{adjusted_target: use, not_applicable: zero}}
 rounding: {{places: 1, scope: total}}
+indicators:
+  - {{id: 预算执行率, target: 80%, explain_if: actual < 0.9}}
+  - {{id: 城镇新增就业人数, operator: "=", scoring: threshold}}
 checks:
   - {{id: 支出不超预算, label: 支出不超过预算, kind: compare, formula: 支出表.合计 ≤ 预算调整表.全年预算数}}
   - {{id: 执行率得分, kind: compare, formula: "预算执行率.score >= 9.5", tolerance: 0.1}}

@@ -25,10 +25,10 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from engine.base.memo import made_for
-from engine.base.numeric import CONTEXT, ZERO, round_half_up
+from engine.base.numeric import CONTEXT, ONE, ZERO, round_half_up
 from engine.evaluation import checks, deviations, review
 from engine.evaluation.evaluate import _EMPTY_ENTRY, _finding_order, _lint, grade_of
-from engine.evaluation.result import IndicatorResult, Result
+from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
 from engine.ruleset import lints
 from engine.ruleset.plan import Node, Plan
 from engine.ruleset.scoring.base import ScoreInput
@@ -85,6 +85,7 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     out += ["        except Exception:  # a metric that cannot be computed: the general path reports it",
             "            return None"]
     counter = [0]
+    leaves: list[tuple[Node, str]] = []  # each scored leaf and its result's name, in tree order
 
     def node_code(node: Node) -> str:
         """Statements scoring `node` (into r<k>); returns the name."""
@@ -97,6 +98,7 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
             total = " + ".join(["ZERO", *(f"{c}.score" for c in kids)])
             out.append(f"        {r} = IR(_n{k}, _n{k}.target, None, {total}, None, _EMPTY_ENTRY, ({', '.join(kids)},))")
             return r
+        leaves.append((node, r))
         out.append(f"        e = entries.get({node.key!r}, _EMPTY_ENTRY)")
         out.append("        if e.get('not_applicable'):")
         out.append(f"            {r} = IR(_n{k}, _n{k}.target, None, ZERO, None, e, (), True)")
@@ -134,7 +136,7 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     out.append(f"        total = round_half_up({' + '.join(['ZERO', *(f'{r}.score' for r in counted)])}, {places})")
     out += ["        grade = grade_of(plan, total)",
             *_checks_code(plan, ns),
-            "        devs, dev_findings = deviations_find(plan, unit, results, env)",
+            *_deviations_code(plan, leaves, ns),
             "        printed = review.compare(plan, unit, results, total, grade, None)",
             "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + review.unmeasured(plan, unit, results) + _lint(plan, unit, on)",
             "    findings = tuple(sorted((*found, *dev_findings, *printed, *notices), key=order))",
@@ -188,4 +190,47 @@ def _checks_code(plan: Plan, ns: dict) -> list[str]:
         elif kind != "sum":
             return ["        found = checks_run(plan, unit, env, results, total)"]  # a kind this generator does not know
     out.append(f"        found = [{', '.join(f'*c{i}' for i in range(len(plan.checks)))}]")
+    return out
+
+
+def _deviations_code(plan: Plan, leaves: list[tuple[Node, str]], ns: dict) -> list[str]:
+    """Statements giving `devs, dev_findings` as `deviations.find` gives them:
+    each scored leaf in tree order; a plainly quantitative one (≥, ≤ or = with
+    no evaluator's score) classified here as `deviations.classify` classifies
+    it, any other by `classify` itself."""
+    policy = plan.ruleset.deviations
+    ns.update(_classify=deviations.classify, _holds=deviations._holds, Deviation=Deviation, Finding=Finding, ONE=ONE,
+              _er=policy.exceed_ratio, _zte=policy.zero_target_exceed, MISSED=deviations.MISSED, EXCEEDED=deviations.EXCEEDED,
+              EXPLAIN=deviations.EXPLAIN)
+    out = ["        devs = []", "        dev_findings = []"]
+    for node, r in leaves:
+        judged = node.method is not None and node.method.NAME in deviations.JUDGED
+        op = node.operator or "≥"
+        out.append(f"        if not {r}.not_applicable and {r}.outcome is not None:")
+        body: list[str] = []
+        if judged or op not in ("≥", "≤", "="):
+            body.append(f"kind, ratio = _classify({r}, plan, env)")
+        else:
+            body += [f"t, a = {r}.target, {r}.actual",
+                     "if (t.__class__ is Decimal or isinstance(t, Decimal)) and (a.__class__ is Decimal or isinstance(a, Decimal)):",
+                     "    ratio = a / t if t != 0 else None"]
+            if op == "≥":
+                body += ["    if a < t:", "        kind = MISSED", "    elif t == 0:", "        kind = EXCEEDED if a - t >= _zte else None",
+                         "    elif a >= t * (ONE + _er):", "        kind = EXCEEDED", "    else:", "        kind = None"]
+            elif op == "≤":
+                body += ["    if a > t:", "        kind = MISSED", "    elif t != 0 and a <= t * (ONE - _er):", "        kind = EXCEEDED",
+                         "    else:", "        kind = None"]
+            else:
+                body += ["    kind = MISSED if a != t else None"]
+            body += ["else:", "    kind, ratio = None, None"]
+        if node.explain_if is not None:
+            body += [f"if kind is None and _holds({r}, env):", "    kind = EXPLAIN"]
+        body += ["if kind is not None:",
+                 f"    explanation = {r}.entry.get('explanation')",
+                 f"    span = unit.entry_span({node.key!r})",
+                 f"    devs.append(Deviation({node.key!r}, {node.name!r}, kind, {r}.target, {r}.actual, ratio, explanation, {node.value_type!r}, {node.unit!r}, span))"]
+        if policy.require_explanation:
+            body += ["    if not explanation:",
+                     f"        dev_findings.append(Finding('deviation', 'warning', 'deviation.unexplained', {{'name': {node.name!r}, 'kind': kind}}, span))"]
+        out.extend("            " + line for line in body)
     return out
