@@ -1,0 +1,99 @@
+"""What the unavoidable steps of a department unit cost, counted the benchmark's way.
+
+    python benchmarks/floors.py        # instructions per unit (valgrind): reading, decoding, parsing, hashing, writing
+
+Every program that turns a JSONL unit into its result line must read the line,
+decode it, parse its JSON, hash it (the stamp's input digest) and write a ~9 KB
+result line. Each step alone is counted here as `tuned.py` does it (a 1 MB read
+buffer, one `bytes.decode`, one prebuilt JSON scanner with Decimal numbers,
+`hashlib.sha256`, a result line encoded to UTF-8 and written to a 1 MB buffer),
+by valgrind on the first 400 generated units minus the first 100, divided by 300
+(start-up cancels out). What `tuned.py` spends above their sum is the scheme's own work.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STEPS = {
+    "read": "a line read (binary, 1 MB buffer)",
+    "decode": "+ decoded (UTF-8)",
+    "parse": "+ parsed (JSON, Decimal numbers)",
+    "sha256": "a line read + hashed (sha256, hex)",
+    "write": "a line read + a result line encoded and written",
+    "all": "all of them",
+}
+
+
+def run(step: str, units: str, sample: str, out: str) -> None:
+    """The loop of one step over every line of `units` (what valgrind counts)."""
+    import hashlib
+    from decimal import Decimal
+    from json.decoder import JSONDecoder
+
+    scan = JSONDecoder(parse_float=Decimal, parse_int=Decimal).scan_once
+    with open(sample, encoding="utf-8") as fh:
+        line = fh.readline()  # a result line as text, as the evaluator makes it
+    with open(units, "rb", buffering=1 << 20) as fh, open(out, "wb", buffering=1 << 20) as dst:
+        for raw in fh:
+            raw = raw[:-1]
+            if step in ("decode", "parse", "all"):
+                text = raw.decode()
+                if step != "decode":
+                    scan(text, 0)
+            if step in ("sha256", "all"):
+                hashlib.sha256(raw).hexdigest()
+            if step in ("write", "all"):
+                dst.write(line.encode())
+
+
+def main() -> None:
+    sys.path.insert(0, HERE)
+    import batch
+    import tuned
+    from engine.ruleset.inherit import load_resolved
+
+    _, _, digest = load_resolved(batch.RULESET, None)
+    with tempfile.TemporaryDirectory(prefix="jixiao-floors-") as tmp:
+        units = os.path.join(tmp, "units.jsonl")
+        batch.write_jsonl(units, 400)
+        with open(units, encoding="utf-8") as fh:
+            lines = fh.readlines()
+        parts = {}
+        for n in (100, 400):
+            parts[n] = os.path.join(tmp, f"first{n}.jsonl")
+            with open(parts[n], "w", encoding="utf-8") as fh:
+                fh.writelines(lines[:n])
+        sample = os.path.join(tmp, "sample.jsonl")
+        with open(parts[100], "rb") as src, open(sample, "wb") as dst:
+            tuned.run_jsonl(parts[100], "units.jsonl", digest, dst)
+        with open(sample, "rb") as fh:
+            sizes = sorted(len(x) for x in fh)
+        print(f"units: 400 generated; input line median {sorted(len(x.encode()) for x in lines)[200]:,} B, result line median {sizes[len(sizes) // 2]:,} B")
+        per_unit = {}
+        for step, words in STEPS.items():
+            ir = {}
+            for n in (100, 400):
+                argv = [sys.executable, os.path.abspath(__file__), "--step", step, parts[n], sample, os.path.join(tmp, "out.jsonl")]
+                proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *argv], capture_output=True, text=True)
+                m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+                if m is None:
+                    raise SystemExit(f"valgrind gave no count for {step}: {proc.stderr[-300:]}")
+                ir[n] = int(m.group(1).replace(",", ""))
+            per_unit[step] = (ir[400] - ir[100]) / 300
+            print(f"instructions per unit, {words:48}: {per_unit[step] / 1e6:.3f} M")
+        read = per_unit["read"]
+        print(f"so: decode {(per_unit['decode'] - read) / 1e6:.3f} M, JSON parse {(per_unit['parse'] - per_unit['decode']) / 1e6:.3f} M, "
+              f"sha256 {(per_unit['sha256'] - read) / 1e6:.3f} M, encode + write {(per_unit['write'] - read) / 1e6:.3f} M, read {read / 1e6:.3f} M")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--step"]:
+        run(*sys.argv[2:6])
+    else:
+        sys.path.insert(0, os.path.dirname(HERE))
+        main()
