@@ -29,7 +29,8 @@ where the half-up quantize of `handwritten.py` raises and a `format` does not.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+from binascii import hexlify
+from hashlib import sha256
 import itertools
 import json
 import multiprocessing
@@ -152,10 +153,11 @@ def _leaf_parts(key, weight, target, op, unit, method, pct, tt):
     dev_head = f'{{"id":{_q(key)},"name":{_q(key)},"kind":'
     dev_mid = f',"target":{jnum(target)},"actual":'
     dev_tt = f',"target_text":{_q(tt)},"actual_text":'
-    unexplained = {kind: f'{{"kind":"deviation","severity":"warning","code":"deviation.unexplained","message":{_q(f"指标「{key}」{kind}，但没有说明原因：请在该指标下填写 explanation")},"location":' for kind in ("未完成", "超额")}
+    unexplained = {kind: f'{{"kind":"deviation","severity":"warning","code":"deviation.unexplained","message":{_q(f"指标「{key}」{kind}，但没有说明原因：请在该指标下填写 explanation")},"location":'.encode() for kind in ("未完成", "超额")}
     w = Decimal(weight)
     return (key, w, w.quantize(Q2), target, op == "≥", method == "proportional", pct, unit if unit and unit != "%" else "",
-            head, mid, tails, target * Decimal("1.3"), target * Decimal("0.7"), dev_head, dev_mid, dev_tt, unexplained, f"{weight}")
+            head.encode(), mid.encode(), {b: t.encode() for b, t in tails.items()}, target * Decimal("1.3"), target * Decimal("0.7"),
+            dev_head.encode(), dev_mid.encode(), dev_tt.encode(), unexplained, f"{weight}".encode())
 
 
 def _tt(target, pct, unit):
@@ -197,28 +199,29 @@ def _qual(key, weight, target, method):
     dev = f'{{"id":{_q(key)},"name":{_q(key)},"kind":"未完成","target":{_q(target)},"actual":'
     dev_tt = f',"target_text":{_q(target)},"actual_text":'
     unexplained = f'{{"kind":"deviation","severity":"warning","code":"deviation.unexplained","message":{_q(f"指标「{key}」未完成，但没有说明原因：请在该指标下填写 explanation")},"location":'
-    return key, Decimal(weight), head, mid, tail, dev, dev_tt, unexplained
+    return (key, Decimal(weight), head.encode(), mid.encode(), tail.encode(), dev.encode(), dev_tt.encode(), unexplained.encode())
 
 
 TIMELY = _qual("时效指标", 9, "按期完成", "qualitative")
 SOCIAL = _qual("社会效益", 24, "无重大群体性事件", "manual")
 LASTING = _qual("可持续影响", 8, "机构、人员、制度满足工作需要", "manual")
 LEVEL_HI, LEVEL_LO = Decimal("0.8"), Decimal("0.6")
-BRANCH = {b: f"{_q(b)}" for b in ("达成", "部分达成", "未达成", "full", "partial")}
+BRANCH = {b: _q(b).encode() for b in ("达成", "部分达成", "未达成", "full", "partial")}
+KIND = {k: _q(k).encode() for k in ("未完成", "超额")}
 
-G_BUDGET = '{"id":"预算管理","name":"预算管理","weight":20,"score":'
-G_OUTPUT = '{"id":"产出指标","name":"产出指标","weight":40,"score":'
-G_COUNT = '{"id":"数量指标","name":"数量指标","weight":19,"score":'
-G_QUALITY = '{"id":"质量指标","name":"质量指标","weight":9,"score":'
-G_BENEFIT = '{"id":"效益指标","name":"效益指标","weight":32,"score":'
-G_SATISFIED = '{"id":"满意度","name":"满意度","weight":8,"score":'
-KIDS = ',"children":['
-GRADES = ((Decimal(90), '"优"'), (Decimal(80), '"良"'), (Decimal(60), '"中"'), (ZERO, '"差"'))
+G_BUDGET = '{"id":"预算管理","name":"预算管理","weight":20,"score":'.encode()
+G_OUTPUT = '{"id":"产出指标","name":"产出指标","weight":40,"score":'.encode()
+G_COUNT = '{"id":"数量指标","name":"数量指标","weight":19,"score":'.encode()
+G_QUALITY = '{"id":"质量指标","name":"质量指标","weight":9,"score":'.encode()
+G_BENEFIT = '{"id":"效益指标","name":"效益指标","weight":32,"score":'.encode()
+G_SATISFIED = '{"id":"满意度","name":"满意度","weight":8,"score":'.encode()
+HEAD_B = HEAD.encode()
+GRADES = ((Decimal(90), '"优"'.encode()), (Decimal(80), '"良"'.encode()), (Decimal(60), '"中"'.encode()), (ZERO, '"差"'.encode()))
 
 # --- checks: each finding's fixed words ----------------------------------------------------------
 
-F_MISMATCH = '{"kind":"consistency","severity":"warning","code":"check.mismatch","message":'
-F_ROUNDING = '{"kind":"consistency","severity":"info","code":"check.rounding","message":'
+F_MISMATCH = b'{"kind":"consistency","severity":"warning","code":"check.mismatch","message":'
+F_ROUNDING = b'{"kind":"consistency","severity":"info","code":"check.rounding","message":'
 EQUAL_CHECKS = (  # (stated input, "【check】where：填报 ", table (0 budget, 1 spend), category, column index)
     ("文中年初预算数", "【正文与预算表一致】正文·年初预算安排批复数：填报 ", 0, None, 0),
     ("文中年初基本支出", "【正文与预算表一致】正文·年初基本支出：填报 ", 0, "基本支出", 0),
@@ -242,25 +245,32 @@ BUDGET_COLS, BUDGET_CATS = ("年初预算数", "预算调整数", "全年预算�
 SPEND_COLS, SPEND_CATS = ("经开", "汉南", "合计"), frozenset(("基本支出", "项目支出", "就业创业资金补助项目"))
 
 
-def finding(mismatch: list, rounding: list, head: str, stated: Decimal, computed: Decimal, loc: str) -> None:
+LOCATION = b',"location":'
+
+
+def finding(mismatch: list, rounding: list, head: str, stated: Decimal, computed: Decimal, loc: bytes) -> None:
     """A money finding: `head` is "【check】where：填报 "; nothing when the figures agree."""
     diff = stated - computed
     if not diff:
         return
     if -PCT <= diff <= PCT:
-        rounding.append(f'{F_ROUNDING}{_q(f"{head}{stated:,.2f}，计算为 {computed:,.2f}，相差 {diff:,.2f}（在四舍五入误差范围内）")},"location":{loc},"stated":{jnum(stated)},"computed":{jnum(computed)},"difference":{jnum(diff)}}}')
+        rounding.append(b"".join((F_ROUNDING, _q(f"{head}{stated:,.2f}，计算为 {computed:,.2f}，相差 {diff:,.2f}（在四舍五入误差范围内）").encode(), LOCATION, loc,
+                                  f',"stated":{jnum(stated)},"computed":{jnum(computed)},"difference":{jnum(diff)}}}'.encode())))
     else:
-        mismatch.append(f'{F_MISMATCH}{_q(f"{head}{stated:,.2f}，计算应为 {computed:,.2f}，相差 {diff:,.2f}")},"location":{loc},"stated":{jnum(stated)},"computed":{jnum(computed)},"difference":{jnum(diff)}}}')
+        mismatch.append(b"".join((F_MISMATCH, _q(f"{head}{stated:,.2f}，计算应为 {computed:,.2f}，相差 {diff:,.2f}").encode(), LOCATION, loc,
+                                  f',"stated":{jnum(stated)},"computed":{jnum(computed)},"difference":{jnum(diff)}}}'.encode())))
 
 
-def rate_finding(mismatch: list, rounding: list, head: str, stated: Decimal, computed: Decimal, loc: str) -> None:
+def rate_finding(mismatch: list, rounding: list, head: str, stated: Decimal, computed: Decimal, loc: bytes) -> None:
     diff = stated - computed
     if not diff:
         return
     if -BP <= diff <= BP:
-        rounding.append(f'{F_ROUNDING}{_q(f"{head}{percent(stated)}，计算为 {percent(computed)}，相差 {percent(diff)}（在四舍五入误差范围内）")},"location":{loc},"stated":{jnum(stated)},"computed":{jnum(computed)},"difference":{jnum(diff)}}}')
+        rounding.append(b"".join((F_ROUNDING, _q(f"{head}{percent(stated)}，计算为 {percent(computed)}，相差 {percent(diff)}（在四舍五入误差范围内）").encode(), LOCATION, loc,
+                                  f',"stated":{jnum(stated)},"computed":{jnum(computed)},"difference":{jnum(diff)}}}'.encode())))
     else:
-        mismatch.append(f'{F_MISMATCH}{_q(f"{head}{percent(stated)}，计算应为 {percent(computed)}，相差 {percent(diff)}")},"location":{loc},"stated":{jnum(stated)},"computed":{jnum(computed)},"difference":{jnum(diff)}}}')
+        mismatch.append(b"".join((F_MISMATCH, _q(f"{head}{percent(stated)}，计算应为 {percent(computed)}，相差 {percent(diff)}").encode(), LOCATION, loc,
+                                  f',"stated":{jnum(stated)},"computed":{jnum(computed)},"difference":{jnum(diff)}}}'.encode())))
 
 
 # --- a table, walked once ------------------------------------------------------------------------
@@ -269,47 +279,44 @@ class Table:
     """One walk of a table: its root figures, category sums, every name (for labels) and the
     problems of its subtotals and row identities, in handwritten.py's order."""
 
-    __slots__ = ("cols", "cats", "names", "cat_sums", "problems", "n", "root")
+    __slots__ = ("cols", "cats", "names", "cat_sums", "problems", "root")
 
     def __init__(self, root: dict, cols: tuple[str, str, str], cats: frozenset):
         self.cols, self.cats = cols, cats
-        self.names: list[str] = []
+        self.names: list[str] = []  # every row's name but the root's, in order: len() is the next row's place
         self.cat_sums: dict[str, list] = {}
         self.problems: list | None = None  # (order, trail, column index, stated, computed)
-        self.n = 0
-        self.visit(root, (), ())
+        self.visit(root, (), (), *cols)
 
-    def visit(self, d: dict, trail: tuple, inside: tuple):
+    def visit(self, d: dict, trail: tuple, inside: tuple, A: str, B: str, C: str):
         """(items a, b, c, figure a, b, c) of row `d`: the sums of its leaf figures (its own
         where it has no rows), and its figures as typed (None: blank or absent)."""
-        pre = self.n
-        self.n = pre + 1
-        A, B, C = self.cols
-        # handwritten.num, inlined: a plain figure in one Decimal() call
+        pre = len(self.names)
+        # handwritten.num, inlined: a plain figure in one Decimal() call; "" is blank
         a = d.get(A)
-        if type(a) is str and a and a[-1] != "%":
+        if a:
             try:
                 a = Decimal(a.replace(",", ""))
             except Exception:
                 a = num(a)
-        elif a is not None:
-            a = num(a)
+        else:
+            a = None if a is None or a == "" else num(a)
         b = d.get(B)
-        if type(b) is str and b and b[-1] != "%":
+        if b:
             try:
                 b = Decimal(b.replace(",", ""))
             except Exception:
                 b = num(b)
-        elif b is not None:
-            b = num(b)
+        else:
+            b = None if b is None or b == "" else num(b)
         c = d.get(C)
-        if type(c) is str and c and c[-1] != "%":
+        if c:
             try:
                 c = Decimal(c.replace(",", ""))
             except Exception:
                 c = num(c)
-        elif c is not None:
-            c = num(c)
+        else:
+            c = None if c is None or c == "" else num(c)
         if trail:
             name = trail[-1]
             cat = d.get("category") or (name if name in self.cats else None)
@@ -321,7 +328,7 @@ class Table:
                     s[0] += a or ZERO
                     s[1] += b or ZERO
                     s[2] += c or ZERO
-                inside = (*inside, cat)
+                inside = inside + (cat,)
         else:
             self.root = (a, b, c)
             d.get("category")  # as handwritten reads it (a root that is no dict fails here too)
@@ -330,11 +337,12 @@ class Table:
         if rows:
             ia = ib = ic = ZERO
             names = self.names
+            visit = self.visit
             kids = []
             for r in rows:
                 n = r.get("name", "")
                 names.append(n)
-                k = self.visit(r, (*trail, n), inside)
+                k = visit(r, trail + (n,), inside, A, B, C)
                 kids.append(k)
                 ia += k[0]
                 ib += k[1]
@@ -405,26 +413,26 @@ def quantitative(devs: list, unexplained: list, leaf: tuple, actual: Decimal, en
         if actual >= target:
             s, sj, branch = wq, wtext, "met"
         elif actual <= 0:  # every target is positive
-            s, sj, branch = ZERO, "0", "zero"
+            s, sj, branch = ZERO, b"0", "zero"
         else:
             s = (w * actual / target).quantize(Q2)
-            sj, branch = jq(s), "partial"
+            sj, branch = jq(s).encode(), "partial"
     elif (actual >= target) if ge else (actual <= target):
         s, sj, branch = wq, wtext, "met"
     else:
-        s, sj, branch = ZERO, "0", "missed"
-    at = _q(percent(actual) if pct else plain(actual) + unit)
-    aj = jnum(actual)
+        s, sj, branch = ZERO, b"0", "missed"
+    at = _q(percent(actual) if pct else plain(actual) + unit).encode()
+    aj = jnum(actual).encode()
     if ge:
         kind = "未完成" if actual < target else "超额" if actual >= over else None
     else:
         kind = "未完成" if actual > target else "超额" if actual <= under else None
     if kind:
         expl = entry.get("explanation") or None
-        devs.append(f'{dev_head}"{kind}"{dev_mid}{aj}{dev_tt}{at},"ratio":{jq((actual / target).quantize(Q4))},"explanation":{jany(expl)},"location":{loc}}}')
+        devs.append(b"".join((dev_head, KIND[kind], dev_mid, aj, dev_tt, at, f',"ratio":{jq((actual / target).quantize(Q4))},"explanation":{jany(expl)}'.encode(), LOCATION, loc, b"}")))
         if expl is None:
-            unexplained.append(f"{unexplained_head[kind]}{loc}}}")
-    return s, f'{head}{sj}{mid}{aj},"actual_text":{at}{tails[branch]}'
+            unexplained.append(unexplained_head[kind] + loc + b"}")
+    return s, b"".join((head, sj, mid, aj, b',"actual_text":', at, tails[branch]))
 
 
 def qualitative(devs: list, unexplained: list, leaf: tuple, entries, loc: str) -> tuple[Decimal, str]:
@@ -447,18 +455,18 @@ def qualitative(devs: list, unexplained: list, leaf: tuple, entries, loc: str) -
         missed = s < w
     actual = entry.get("actual")
     if type(actual) is str:
-        aj = atj = _q(actual)
+        aj = atj = _q(actual).encode()
     elif actual is None:
-        aj, atj = "null", '""'
+        aj, atj = b"null", b'""'
     else:
-        aj, atj = jany(actual), _q(str(actual))
+        aj, atj = jany(actual).encode(), _q(str(actual)).encode()
     if missed:
         expl = entry.get("explanation") or None
-        devs.append(f'{dev}{aj}{dev_tt}{atj},"ratio":null,"explanation":{jany(expl)},"location":{loc}}}')
+        devs.append(b"".join((dev, aj, dev_tt, atj, b',"ratio":null,"explanation":', jany(expl).encode(), LOCATION, loc, b"}")))
         if expl is None:
-            unexplained.append(f"{unexplained_head}{loc}}}")
+            unexplained.append(unexplained_head + loc + b"}")
     s = s.quantize(Q2)
-    return s, f'{head}{jq(s)}{mid}{aj},"actual_text":{atj}{tail}{jany(branch)},"children":[]}}'
+    return s, b"".join((head, jq(s).encode(), mid, aj, b',"actual_text":', atj, tail, (BRANCH.get(branch) if type(branch) is str else None) or jany(branch).encode(), b',"children":[]}'))
 
 
 def subject_json(subject) -> str:
@@ -474,8 +482,8 @@ def subject_json(subject) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-def score(u: dict, loc: str, tail: str) -> str:
-    """One unit's result line; `loc` the quoted location, `tail` the stamp and the newline."""
+def score(u: dict, loc: bytes, tail: bytes) -> bytes:
+    """One unit's result line (UTF-8); `loc` the quoted location, `tail` the stamp and the newline."""
     subject = subject_json(u.get("subject"))
     inputs = {k: num(v) for k, v in u["inputs"].items()}
     tables = u["tables"]
@@ -490,8 +498,8 @@ def score(u: dict, loc: str, tail: str) -> str:
     exec_rate = (executed / full_budget).quantize(Q4)
     adjust_rate = (abs(adjust) / plan_budget).quantize(Q4)
 
-    devs: list[str] = []  # in handwritten.ORDER (the tree's order)
-    unexplained: list[str] = []
+    devs: list[bytes] = []  # in handwritten.ORDER (the tree's order)
+    unexplained: list[bytes] = []
     s_exec, j_exec = quantitative(devs, unexplained, EXEC, exec_rate, entries.get("预算执行率", {}), loc)
     s_adj, j_adj = quantitative(devs, unexplained, ADJUST, adjust_rate, entries.get("预算调整率", {}), loc)
     js = []
@@ -527,8 +535,8 @@ def score(u: dict, loc: str, tail: str) -> str:
 
     # the checks, in handwritten's order; then (its stable sort by severity and code) the
     # mismatches, the unexplained deviations, the rounding slips
-    mismatch: list[str] = []
-    rounding: list[str] = []
+    mismatch: list[bytes] = []
+    rounding: list[bytes] = []
     if bt.problems:
         bt.findings("预算调整表", budget_root.get("name", ""), "【年初预算数 + 预算调整数 = 全年预算数】", "【预算表小计、合计 = 明细之和】", mismatch, rounding, loc)
     if st.problems:
@@ -552,12 +560,14 @@ def score(u: dict, loc: str, tail: str) -> str:
     mismatch += unexplained
     mismatch += rounding
 
-    return (f'{HEAD}{subject},"total":{jq(total)},"grade":{grade},"indicators":['
-            f'{G_BUDGET}{jq(s_budget)}{KIDS}{j_exec},{j_adj}]}},'
-            f'{G_OUTPUT}{jq(s_output)}{KIDS}{G_COUNT}{jq(s_count)}{KIDS}{",".join(js[:7])}]}},{G_QUALITY}{jq(s_quality)}{KIDS}{",".join(js[7:])}]}},{j_timely},{j_cost}]}},'
-            f'{G_BENEFIT}{jq(s_benefit)}{KIDS}{j_social},{j_lasting}]}},'
-            f'{G_SATISFIED}{jq(s_sat)}{KIDS}{j_sat}]}}],'
-            f'"findings":[{",".join(mismatch)}],"deviations":[{",".join(devs)}],{tail}')
+    return b"".join((
+        HEAD_B, subject.encode(), f',"total":{jq(total)}'.encode(), b',"grade":', grade, b',"indicators":[',
+        G_BUDGET, jq(s_budget).encode(), b',"children":[', j_exec, b",", j_adj, b"]},",
+        G_OUTPUT, jq(s_output).encode(), b',"children":[', G_COUNT, jq(s_count).encode(), b',"children":[', b",".join(js[:7]), b"]},",
+        G_QUALITY, jq(s_quality).encode(), b',"children":[', b",".join(js[7:]), b"]},", j_timely, b",", j_cost, b"]},",
+        G_BENEFIT, jq(s_benefit).encode(), b',"children":[', j_social, b",", j_lasting, b"]},",
+        G_SATISFIED, jq(s_sat).encode(), b',"children":[', j_sat, b"]}],",
+        b'"findings":[', b",".join(mismatch), b'],"deviations":[', b",".join(devs), b"],", tail))
 
 
 def records(fh):
@@ -597,14 +607,13 @@ def score_line(n: int, raw: bytes, text: str | None, loc_head: str, stamp_head: 
                 raise StopIteration
         except StopIteration:  # blanks around the record, or no JSON: as json.loads decides
             u = json.loads(text[:text_end], parse_float=Decimal, parse_int=Decimal)
-        line = score(u, f'{loc_head}{n}:1"', f'{stamp_head}{hashlib.sha256(raw).hexdigest()}"}}}}\n')
+        return score(u, f'{loc_head}{n}:1"'.encode(), b"".join((stamp_head, hexlify(sha256(raw).digest()), b'"}}\n')))
     except (Bad, KeyError, TypeError, ArithmeticError, ValueError, AttributeError):
         return None
-    return line.encode()
 
 
-def heads(display: str, ruleset_digest: str) -> tuple[str, str]:
-    return _q(display)[:-1] + ":", f'"stamp":{{"engine":"jixiao 0.1.0","ruleset_digest":{_q(ruleset_digest)},"input_digest":"sha256:'
+def heads(display: str, ruleset_digest: str) -> tuple[str, bytes]:
+    return _q(display)[:-1] + ":", f'"stamp":{{"engine":"jixiao 0.1.0","ruleset_digest":{_q(ruleset_digest)},"input_digest":"sha256:'.encode()
 
 
 def _chunk(args: tuple) -> list:
