@@ -22,33 +22,40 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 STEPS = {
     "read": "a line read (binary, 1 MB buffer)",
     "decode": "+ decoded (UTF-8)",
-    "parse": "+ parsed (JSON, Decimal numbers)",
+    "parse": "+ parsed (JSON scanner made once, Decimal numbers)",
+    "loads": "+ parsed by json.loads(…, parse_float=Decimal, …)",
     "sha256": "a line read + hashed (sha256, hex)",
-    "write": "a line read + a result line encoded and written",
-    "all": "all of them",
+    "write": "a line read + a result line (text) encoded and written",
+    "write bytes": "a line read + a result line (bytes) written",
+    "all": "read, decode, parse, sha256, write bytes",
 }
 
 
 def run(step: str, units: str, sample: str, out: str) -> None:
     """The loop of one step over every line of `units` (what valgrind counts)."""
     import hashlib
+    import json
     from decimal import Decimal
     from json.decoder import JSONDecoder
 
     scan = JSONDecoder(parse_float=Decimal, parse_int=Decimal).scan_once
     with open(sample, encoding="utf-8") as fh:
-        line = fh.readline()  # a result line as text, as the evaluator makes it
+        line = fh.readline()  # a result line as text, as handwritten.py makes it
+    data = line.encode()  # as tuned.py makes it
     with open(units, "rb", buffering=1 << 20) as fh, open(out, "wb", buffering=1 << 20) as dst:
         for raw in fh:
-            raw = raw[:-1]
-            if step in ("decode", "parse", "all"):
-                text = raw.decode()
-                if step != "decode":
+            if step in ("decode", "parse", "loads", "all"):
+                text = raw.decode()  # with its newline, as tuned.py decodes it
+                if step in ("parse", "all"):
                     scan(text, 0)
+                elif step == "loads":
+                    json.loads(text, parse_float=Decimal, parse_int=Decimal)
             if step in ("sha256", "all"):
-                hashlib.sha256(raw).hexdigest()
-            if step in ("write", "all"):
+                hashlib.sha256(memoryview(raw)[:-1]).digest().hex()
+            if step == "write":
                 dst.write(line.encode())
+            elif step in ("write bytes", "all"):
+                dst.write(data)
 
 
 def main() -> None:
@@ -85,15 +92,16 @@ def main() -> None:
                     raise SystemExit(f"valgrind gave no count for {step}: {proc.stderr[-300:]}")
                 ir[n] = int(m.group(1).replace(",", ""))
             per_unit[step] = (ir[400] - ir[100]) / 300
-            print(f"instructions per unit, {words:48}: {per_unit[step] / 1e6:.3f} M")
+            print(f"instructions per unit, {words:56}: {per_unit[step] / 1e6:.3f} M")
         read = per_unit["read"]
-        print(f"so: decode {(per_unit['decode'] - read) / 1e6:.3f} M, JSON parse {(per_unit['parse'] - per_unit['decode']) / 1e6:.3f} M, "
-              f"sha256 {(per_unit['sha256'] - read) / 1e6:.3f} M, encode + write {(per_unit['write'] - read) / 1e6:.3f} M, read {read / 1e6:.3f} M")
+        print(f"so: read {read / 1e6:.3f} M, decode {(per_unit['decode'] - read) / 1e6:.3f} M, JSON parse {(per_unit['parse'] - per_unit['decode']) / 1e6:.3f} M "
+              f"(json.loads {(per_unit['loads'] - per_unit['decode']) / 1e6:.3f} M), sha256 {(per_unit['sha256'] - read) / 1e6:.3f} M, "
+              f"write bytes {(per_unit['write bytes'] - read) / 1e6:.3f} M (text: encode + write {(per_unit['write'] - read) / 1e6:.3f} M)")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--step"]:
-        run(*sys.argv[2:6])
+        run(*sys.argv[2:6])  # the step, the units, a result line, where to write
     else:
         sys.path.insert(0, os.path.dirname(HERE))
         main()
