@@ -11,7 +11,7 @@ from engine.unit.entries import _EMPTY, coerce, coercer
 
 DECLS = [(k, neg, unit) for k in ("money", "number", "percent", "count", "text") for neg in (None, True, False) for unit in (None, "万元", "人", "%")]
 texts = st.one_of(
-    st.sampled_from(["3,921.33", "-41.17", "0", "-0", "1,027.95", "999999999999999.99", "1000000000000000", "12,34", "1e3", "93.59%", " 5 ", "５", "−3", "", "—", "无", "3万元", "12人"]),
+    st.sampled_from(["3,921.33", "-41.17", "0", "-0", "1,027.95", "999999999999999.99", "1000000000000000", "12,34", "1e3", "93.59%", " 5 ", "５", "−3", "", "—", "无", "3万元", "12人", "-12.5%", "1,234.5%", "0%", "-0%", "0.00%", "100%", "１００%", "150%", "1,000,000,000,000,000%", "999999999999999.9%"]),
     st.text(alphabet=st.sampled_from("0123456789,.-%e "), max_size=14),
     st.builds(lambda n, e: f"{Decimal(n).scaleb(e):,}", st.integers(-10**17, 10**17), st.integers(-4, 0)),
 )

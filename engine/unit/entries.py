@@ -70,28 +70,44 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
     return _checked(number, is_pct, kind, allow_negative, unit)
 
 
-_PLAIN_NUMBER = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\Z")
+# A figure written plainly with at most 15 digits before the point (commas
+# grouping thousands): its magnitude is below MAX_MAGNITUDE (10^15) by its text,
+# and at most 31 characters hold at most 31 digits (within `in_range`).
+_PLAIN_NUMBER = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3}){0,4}|[0-9]{1,15})(?:\.[0-9]+)?\Z")
+_PLAIN_PERCENT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3}){0,4}|[0-9]{1,15})(?:\.[0-9]+)?%\Z")
 _NEG_MAX = -MAX_MAGNITUDE
 
 
 def coercer(kind: str, allow_negative: bool | None = None, unit: str | None = None) -> Callable[[Any], tuple[Any, str | None]]:
     """`coerce` with its declaration bound (one per table column, made once per
-    plan): money and plain numbers written plainly (`3,921.33`, a Decimal)
-    are taken at once; anything else goes through `coerce`, which gives the
-    same result for those (tests/test_inputs_fast.py)."""
-    if kind not in ("money", "number"):
+    plan): money, numbers and percentages written plainly (`3,921.33`,
+    `93.59%`, a Decimal) are taken at once; anything else goes through
+    `coerce`, which gives the same result for those (tests/test_inputs_fast.py)."""
+    if kind not in ("money", "number", "percent"):
         return lambda value: coerce(value, kind, allow_negative, unit)
-    negative_ok = allow_negative if allow_negative is not None else kind == "number"
-    match = _PLAIN_NUMBER.match
+    negative_ok = allow_negative if allow_negative is not None else kind in ("number", "percent")
     big, small = MAX_MAGNITUDE, _NEG_MAX
+    if kind == "percent":
+        match_pct = _PLAIN_PERCENT.match
+
+        def percent(value: Any) -> tuple[Any, str | None]:
+            # `93.59%` → 0.9359 (a bare figure, a Decimal, a sign or a blank: `coerce`)
+            if value.__class__ is str and match_pct(value) is not None and len(value) < 32 and (negative_ok or value[0] != "-"):
+                number = Decimal(value[:-1].replace(",", "") if "," in value else value[:-1])
+                if number:
+                    return number.scaleb(-2), None
+            return coerce(value, kind, allow_negative, unit)
+
+        return percent
+    match = _PLAIN_NUMBER.match
 
     def fast(value: Any) -> tuple[Any, str | None]:
         cls = value.__class__
         if cls is str:
-            if match(value) is not None:
+            # ≤ 15 digits before the point: within ±10^15 by the text; zero and -0 go to `coerce`
+            if match(value) is not None and len(value) < 32 and (negative_ok or value[0] != "-"):
                 number = Decimal(value.replace(",", "") if "," in value else value)
-                # plain text of at most 31 characters holds at most 31 digits: within `in_range`
-                if small < number < big and (negative_ok or number >= 0) and not number.is_zero() and (len(value) < 32 or in_range(number)):
+                if number:
                     return number, None
         elif cls is Decimal and value.is_finite() and small < value < big and (negative_ok or value >= 0) and not value.is_zero() and in_range(value):
             return value, None
