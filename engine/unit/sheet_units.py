@@ -25,7 +25,7 @@ from engine.base.memo import made_for
 from engine.base.numeric import ZERO
 from engine.ruleset.plan import NUMERIC_TYPES, Plan
 from engine.unit.columns import _FALSE, _TRUE, ColumnMap
-from engine.unit.entries import _EMPTY, _ENTRY_FIELDS, _JUDGED, _JUDGED_KEYS, _column_coercers, _input_coercers, _needed_field, coercer
+from engine.unit.entries import _EMPTY, _column_coercers, _input_coercers, _needed_field, entry_field_code
 from engine.unit.inputs import _BIDI_SEARCH, ROW_KEYS, TableRow, UnitData, _default
 
 Read = Callable[[tuple, Any, str, str], "UnitData | None"]
@@ -185,7 +185,7 @@ def reader_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
         out.append("        if e is None:")
         out.append(f"            e = entries[{key!r}] = {{}}")
         out.append(f"            entry_keys[{key!r}] = {key!r}")
-        out += ["        " + line for line in _entry_field(node, fname, i, ns)]
+        out += ["        " + line for line in entry_field_code(node, fname, str(i), ns, cell=True)]
     for node in plan.leaves:
         need = _needed_field(node)
         if not need:
@@ -199,36 +199,3 @@ def reader_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
     out.append("    return UnitData(file, digest or '', subject, None, values, entries, tables, smap, plan=plan, entry_keys=entry_keys)")
     return "\n".join(out) + "\n", ns
 
-
-def _entry_field(node, fname: str, i: int, ns: dict) -> list[str]:
-    """Statements reading one non-blank cell `v` into entry `e` as
-    `engine.unit.entries._entry_data` reads that field (anything it would
-    report: `return None`)."""
-    method = node.method.NAME if node.method is not None else None
-    uses = getattr(node.method, "ENTRY_FIELDS", _ENTRY_FIELDS.get(method or "", ()))
-    if fname in _JUDGED_KEYS and fname not in uses:
-        return ["return None"]  # a field the scoring does not read (input.field_not_used)
-    if fname in ("explanation", "note", "level"):
-        return [f"e[{fname!r}] = v.strip() or None"]
-    if fname == "not_applicable":
-        return ["s = v.strip()", "if s in _TRUE:", "    e['not_applicable'] = True", "elif s in _FALSE:",
-                "    e['not_applicable'] = False", "else:", "    return None"]
-    if fname == "actual":
-        if node.actual is not None:
-            return ["return None"]  # computed by the ruleset (input.actual_is_computed)
-        quantitative = node.value_type in NUMERIC_TYPES
-        ns[f"_ca{i}"] = coercer(node.value_type if quantitative else "text", True, node.unit)
-        lines = [f"x, code = _ca{i}(v)"]
-        if method in _JUDGED:  # the evaluator's score: an actual that is no number is kept as text
-            ns[f"_cat{i}"] = coercer("text", True, node.unit)
-            lines += ["if code is not None:", f"    x, code = _cat{i}(v)"]
-        return lines + ["if code is not None:", "    return None", "e['actual'] = None if x is _EMPTY else x"]
-    if fname == "adjusted_target":
-        kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
-        ns[f"_cj{i}"] = coercer(kind, True, node.unit)
-        return [f"x, code = _cj{i}(v)", "if code is not None:", "    return None", "e['adjusted_target'] = None if x is _EMPTY else x"]
-    # score, coefficient (a coefficient is often written as a percentage: 85%)
-    ns[f"_cn{i}"] = coercer("number", False, None)
-    ns["_cp"] = coercer("percent", False, None)
-    pick = f"_cn{i}" if fname == "score" else f"(_cp if v.strip().endswith(('%', '％')) else _cn{i})"
-    return [f"x, code = {pick}(v)", "if code is not None:", "    return None", f"e[{fname!r}] = None if x is _EMPTY else x"]
