@@ -152,6 +152,8 @@ def jany(v) -> str:
 # --- the indicator tree, its constant text made once --------------------------------------------
 
 def _leaf_parts(key, weight, target, op, unit, method, pct, tt):
+    """A scored leaf as `quantitative` unpacks it: its numbers, and its JSON around the score, the
+    actual and the branch (and its deviation's around kind, actual and ratio) as UTF-8 bytes."""
     head = f'{{"id":{_q(key)},"name":{_q(key)},"weight":{weight},"score":'
     unit_json = "null" if unit is None else _q(unit)
     mid = f',"target":{jnum(target)},"target_text":{_q(op + tt)},"operator":{_q(op)},"unit":{unit_json},"actual":'
@@ -380,7 +382,7 @@ class Table:
             self.problems = []
         self.problems.append((order, trail, col, stated, computed))
 
-    def findings(self, table: str, root_name: str, row_label: str, sum_label: str, mismatch: list, rounding: list, loc: str) -> None:
+    def findings(self, table: str, root_name: str, row_label: str, sum_label: str, mismatch: list, rounding: list, loc: bytes) -> None:
         problems = self.problems
         if len(problems) > 1:
             problems.sort(key=_order)
@@ -408,11 +410,9 @@ def cat_sum(t: Table, cat: str | None, col: int) -> Decimal:
     return ZERO if s is None else s[col]
 
 
-
-
 # --- a unit --------------------------------------------------------------------------------------
 
-def quantitative(devs: list, unexplained: list, leaf: tuple, actual: Decimal, entry, loc: str) -> tuple[Decimal, str]:
+def quantitative(devs: list, unexplained: list, leaf: tuple, actual: Decimal, entry, loc: bytes) -> tuple[Decimal, bytes]:
     """One scored leaf: its score and JSON; its deviation (and unexplained finding) appended."""
     key, w, wq, target, ge, proportional, pct, unit, head, mid, tails, over, under, dev_head, dev_mid, dev_tt, unexplained_head, wtext = leaf
     if proportional:
@@ -441,7 +441,7 @@ def quantitative(devs: list, unexplained: list, leaf: tuple, actual: Decimal, en
     return s, b"".join((head, sj, mid, aj, b',"actual_text":', at, tails[branch]))
 
 
-def qualitative(devs: list, unexplained: list, leaf: tuple, entries, loc: str) -> tuple[Decimal, str]:
+def qualitative(devs: list, unexplained: list, leaf: tuple, entries, loc: bytes) -> tuple[Decimal, bytes]:
     key, w, head, mid, tail, dev, dev_tt, unexplained_head = leaf
     entry = entries.get(key) or {}
     s = num(entry.get("score"))
