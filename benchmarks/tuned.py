@@ -28,9 +28,11 @@ Units it cannot score (a figure that is not a number, a missing table, …) give
 no line, exactly where `handwritten.py` gives none (its `score_line` returns
 None for the same exceptions); the engine lists those units as errors and
 writes no result line for them either. Figures are read by `handwritten.py`'s
-rules (`num`), so the outputs agree on anything the generator makes; they may
-part on figures no report holds (NaN, Infinity, more than 30 integer digits),
-where the half-up quantize of `handwritten.py` raises and a `format` does not.
+rules (`num`), so the outputs agree on anything the generator makes (and on the
+odd units of tests/test_tuned_baseline.py); they may part on what no report
+holds: figures NaN, Infinity or of more than 30 integer digits (the half-up
+quantize of `handwritten.py` raises where a `format` does not), a table row
+whose name is a list or a mapping instead of text.
 """
 from __future__ import annotations
 
