@@ -27,7 +27,7 @@ from engine.base.memo import made_for
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
-from engine.unit.entries import _EMPTY, Reader, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce
+from engine.unit.entries import _EMPTY, Reader, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce, entry_reader
 from engine.load.yaml_loader import load_text, read_file
 from engine.unit.stated import StatedFigure, check_names, read_stated
 
@@ -553,7 +553,9 @@ def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys:
             rd.add("input.entry_not_mapping", rd.at(path), name=node.name)
             entries[node.key] = {}
             continue
-        entries[node.key] = _entry_data(node, entry, path, rd, plan.ruleset.policy.unmeasured_actual)
+        # the indicator's generated reader takes a plain entry; anything else is read (and reported) by _entry_data
+        out = entry_reader(node)(entry)
+        entries[node.key] = out if out is not None else _entry_data(node, entry, path, rd, plan.ruleset.policy.unmeasured_actual)
     misspelt = _suggested(rd, "input.unknown_indicator")
     for node in plan.leaves:
         if node.key not in entries and node.key not in misspelt and node.name not in misspelt:
