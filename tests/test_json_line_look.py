@@ -169,3 +169,13 @@ def test_depth_in_c_is_never_below_the_walk_and_exact_off_the_bound(depth, botto
     assert _too_deep(raw) >= _too_deep_walk(raw)
     assert _too_deep(raw) == _too_deep_walk(raw) or levels == MAX_DEPTH
     assert _loaded(text) == _reference(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "中", "·", "±", "×", "\x7e", "\x7f", "\x80", "\x85", "\x9f", "\xa0", "\u0100", "\U0001f600"]), max_size=12))
+def test_raw_controls_found_in_the_utf8_bytes_as_in_the_text(text):
+    from engine.load.json_line import _RAW_C1_UTF8, _RAW_CONTROL
+
+    utf8 = text.encode("utf-8")
+    by_bytes = b"\x7f" in utf8 or (b"\xc2" in utf8 and _RAW_C1_UTF8.search(utf8) is not None)
+    assert by_bytes == (_RAW_CONTROL.search(text) is not None)
