@@ -10,10 +10,12 @@ line, and the column of the value or key, found by `json_positions`).
 
 Most records break no bound, and checking every value would cost a batch a
 tenth of its time: a cheap look (numbers by their text as they are parsed;
+a repeated key by counting the keys kept against the colons (`_no_repeats`);
 raw controls and escapes by a search of the line; the depth by following the
 containers level by level in C (`_too_deep`); for a line long enough, the
 counts of brackets and commas, which bound the number of values) decides
-whether the values need the full walk. The look can only err towards walking.
+whether the values need the full walk. The look can only err towards walking
+(tests/test_json_line_look.py holds it to the definition).
 """
 from __future__ import annotations
 
