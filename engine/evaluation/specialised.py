@@ -100,6 +100,9 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
             return r
         leaves.append((node, r))
         out.append(f"        e = entries.get({node.key!r}, _EMPTY_ENTRY)")
+        # an unmeasured actual (scored by policy, with a finding): the general path's
+        out.append("        if e.get('unmeasured') is not None:")
+        out.append("            return None")
         out.append("        if e.get('not_applicable'):")
         out.append(f"            {r} = IR(_n{k}, _n{k}.target, None, ZERO, None, e, (), True)")
         out.append("        else:")
@@ -113,7 +116,6 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
             body += ["t = e.get('adjusted_target')", "if t is None:", f"    t = _n{k}.target"]
         else:
             body.append(f"t = _n{k}.target")
-        body += ["if e.get('unmeasured') is not None:", "    return None"]
         if node.method is not None and node.params is not None:
             ns[f"_s{k}"] = node.method.score
             ns[f"_p{k}"] = node.params
@@ -138,7 +140,8 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
             *_checks_code(plan, ns),
             *_deviations_code(plan, leaves, ns),
             "        printed = review.compare(plan, unit, results, total, grade, None)",
-            "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + review.unmeasured(plan, unit, results) + _lint(plan, unit, on)",
+            # no leaf here has an unmeasured actual (those units are evaluate's): review.unmeasured finds none
+            "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + _lint(plan, unit, on)",
             "    findings = tuple(sorted((*found, *dev_findings, *printed, *notices), key=order))",
             "    return Result(plan, unit, env, results, total, grade, findings, tuple(devs), None)"]
     return "\n".join(out) + "\n", ns

@@ -232,10 +232,10 @@ def _read_narrative(plan: Plan, given: Any, rd: Reader) -> dict[str, Any]:
         if not isinstance(value, dict):
             rd.add("input.narrative_not_by_name", rd.at(path), key=key)
             continue
-        names = known[decl.kind]
+        names, name_set = known[decl.kind]
         parts: dict[str, NarrativeText] = {}
         for name, item in value.items():
-            if name not in names:
+            if name not in name_set:
                 code = "input.narrative_unknown_table" if decl.kind == "by_table" else "input.narrative_unknown_indicator"
                 rd.add(code, rd.key_at(path + (name,)), key=key, name=name, suggestion=suggest(str(name), names))
                 continue
@@ -257,7 +257,7 @@ def _narrative_decls(plan: Plan) -> tuple[dict, dict]:
         if len(_NARRATIVE_DECLS) >= 256:
             _NARRATIVE_DECLS.clear()
         decls = {d.key: d for d in plan.ruleset.report.narrative}
-        known = {kind: _narrative_names(plan, kind) for kind in ("by_table", "by_indicator")}
+        known = {kind: (names, frozenset(names)) for kind in ("by_table", "by_indicator") for names in [_narrative_names(plan, kind)]}
         kept = _NARRATIVE_DECLS[id(plan)] = (plan, (decls, known))
     return kept[1]
 
@@ -533,9 +533,7 @@ def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys:
     given = _section(given, "indicators", rd)
     if given is None:
         return
-    by_key = {n.key: n for n in plan.leaves}
-    by_name = {n.name: n for n in plan.leaves}
-    branches = _branch_names(plan)
+    by_key, by_name, branches = made_for(_LEAF_INDEX, plan, _leaf_index, 64)
     for key, entry in given.items():
         node = by_key.get(key) or by_name.get(key)
         path = ("indicators", key)
@@ -562,6 +560,14 @@ def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys:
             need = _needed_field(node)
             if need:
                 rd.add(f"input.missing_{need}", rd.section_at("indicators"), name=node.name)
+
+
+_LEAF_INDEX: dict[int, tuple[Any, tuple]] = {}  # id(plan) → (it, (leaves by id, leaves by name, branch names))
+
+
+def _leaf_index(plan: Plan) -> tuple[dict, dict, set[str]]:
+    """A plan's leaves by id and by name, and its branches' ids and names (made once per plan)."""
+    return {n.key: n for n in plan.leaves}, {n.name: n for n in plan.leaves}, _branch_names(plan)
 
 
 def _branch_names(plan: Plan) -> set[str]:
