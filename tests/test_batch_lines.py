@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.base.digest import digest_of, digest_of_bytes
 from engine.batch.sources import _lines
@@ -74,3 +76,22 @@ def test_cell_problems_as_cell_by_cell(cells):
         elif tables._CELL_CONTROL.search(c):
             expected.append(("load.control_char", i + 1))
     assert [(d.code, d.span.col) for d in tables.cell_problems("t.csv", 3, cells)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.lists(st.sampled_from([b"\n", b"{", b"a", b"\xe4\xb8\xad", b"\n\n", b" "]), max_size=40).map(b"".join), read=st.integers(1, 9))
+def test_byte_lines_are_the_lines_of_a_binary_file_whatever_the_read_size(data, read):
+    """`_byte_lines` (lines found by `bytes.find` in fixed reads) gives what
+    `enumerate(binary file, 1)` gives, less each `\\n`, however the reads cut
+    the lines (a line over several reads, a read ending at a newline)."""
+    import io
+
+    from engine.batch import sources
+
+    expected = [(n, line.rstrip(b"\n")) for n, line in enumerate(io.BytesIO(data), 1)]
+    saved, sources._READ = sources._READ, read
+    try:
+        got = list(sources._byte_lines(io.BytesIO(data)))
+    finally:
+        sources._READ = saved
+    assert got == expected

@@ -309,6 +309,7 @@ def _let_controls_past_the_reader(monkeypatch) -> None:
     from engine.load import json_line
 
     monkeypatch.setattr(json_line, "_RAW_CONTROL", re.compile(r"(?!)"))
+    monkeypatch.setattr(json_line, "_RAW_C1_UTF8", re.compile(rb"(?!)"))
     monkeypatch.setattr(json_line, "_ESCAPES", re.compile(r"(?!)"))
 
 

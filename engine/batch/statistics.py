@@ -60,11 +60,16 @@ class BatchSummary:
         self.scores[total] += 1
         self.total += total
         self.grades[grade] = self.grades.get(grade, 0) + 1
-        entry = {"name": name, "location": where, "total": total, "grade": grade, "warnings": warnings}
-        _push(self._best, (total, -order), entry)
-        _push(self._worst, (-total, -order), entry)
-        if warnings:
-            _push(self._warned, (warnings, -order), entry)
+        # The rankings take a unit only while short of TOP or when it beats
+        # their last (most units beat none): its entry is made only then.
+        best, worst, warned = self._best, self._worst, self._warned
+        if len(best) < TOP or (total, -order) > best[0][0] or len(worst) < TOP or (-total, -order) > worst[0][0] or (
+                warnings and (len(warned) < TOP or (warnings, -order) > warned[0][0])):
+            entry = {"name": name, "location": where, "total": total, "grade": grade, "warnings": warnings}
+            _push(best, (total, -order), entry)
+            _push(worst, (-total, -order), entry)
+            if warnings:
+                _push(warned, (warnings, -order), entry)
         line = getattr(outcome, "review", None)  # review line (a form with printed figures)
         if line is not None:
             self.reviewed += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -30,6 +31,7 @@ from engine.load.yaml_loader import load_text, read_file
 # Problems listed per unit of a batch (as per file elsewhere); the rest are
 # counted. A unit with hundreds of unknown keys would otherwise write them all.
 MAX_LISTED = diagnostics.MAX_LISTED
+_SEVERITY = attrgetter("severity")
 
 
 class UnitOutcome(NamedTuple):
@@ -113,9 +115,8 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         result = evaluate_fast(plan, unit) or evaluate(plan, unit)
         if kind == "row":
             result = _table_findings(result)
-        warnings = sum(1 for f in result.findings if f.severity == "warning")
+        warnings = list(map(_SEVERITY, result.findings)).count("warning")  # in C: ~20 findings a unit
         if state.format == "jsonl":
-
             piece: Any = _json_piece(state, result)
         else:
             piece = result_row(result, where)
@@ -124,7 +125,7 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     except Exception as e:  # noqa: BLE001 - a bug met by one unit must not cost the others their results
         d = Diagnostic("batch.unit_internal", None, {"error": f"{type(e).__name__}: {e}"[:300]})
         return UnitOutcome(False, where, None, None, None, 0, None, (f"{where}: {d.message(state.lang)}",), True)
-    return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, tuple(d.render(state.lang) for d in notes), False, line_of(result))
+    return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, tuple(d.render(state.lang) for d in notes) if notes else (), False, line_of(result))
 
 
 def _json_piece(state: _State, result) -> str:

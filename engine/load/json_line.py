@@ -10,15 +10,19 @@ line, and the column of the value or key, found by `json_positions`).
 
 Most records break no bound, and checking every value would cost a batch a
 tenth of its time: a cheap look (numbers by their text as they are parsed;
-raw controls and escapes by a search of the line; the depth by a walk of the
-containers alone; for a line long enough, the counts of brackets and commas,
-which bound the number of values) decides whether the values need the full
-walk. The look can only err towards walking.
+a repeated key by counting the keys kept against the colons (`_no_repeats`);
+raw controls and escapes by a search of the line; the depth by following the
+containers level by level in C (`_too_deep`); for a line long enough, the
+counts of brackets and commas, which bound the number of values) decides
+whether the values need the full walk. The look can only err towards walking
+(tests/test_json_line_look.py holds it to the definition).
 """
 from __future__ import annotations
 
+import gc
 import json
 import re
+import sys
 from json.decoder import scanstring
 from decimal import Decimal
 from typing import Any
@@ -36,6 +40,12 @@ from engine.load.yaml_loader import CONTROL, MAX_BYTES, MAX_DEPTH, MAX_NODES
 # `_numbers`.) Searched apart: one alternation over a line of Chinese text costs
 # ten times a character class (~270 µs against ~30 µs for 8,000 characters).
 _RAW_CONTROL = re.compile(r"[\x7f-\x9f]")
+# The same in UTF-8 (U+0080–U+009F are C2 80–C2 9F; C2 is never a continuation
+# byte): searched on the encoded line when it holds a C2 at all, which any
+# Latin-1 sign gives (`·` C2 B7, `±`, `°`). A search led by one literal byte
+# costs a quarter of the character class over the decoded line (~80 k
+# instructions against ~350 k for a 16 KB line).
+_RAW_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 _ESCAPES = re.compile(r"\\[bfr]|\\u(?:00[01]|00[89]|007[fF]|[dD][89a-fA-F])")
 # A number beyond `in_range` has more than 30 characters (31 digits before or
 # after the point) or an exponent.
@@ -116,19 +126,26 @@ def load_json_line(text: str, file: str, number: int, utf8: bytes | None = None)
     """The record on line `number` of `file`, and where it is; raises
     `DiagnosticError` with every bound it breaks. `utf8`, the line already
     encoded (a batch hashes it), makes the look for raw controls a byte
-    search: U+007F is byte 7F, U+0080–U+009F start with byte C2."""
+    search: U+007F is byte 7F, U+0080–U+009F are C2 80–C2 9F."""
     line_start = SourceSpan(file, number, 1)
     if len(text) > MAX_BYTES:
         raise DiagnosticError([Diagnostic("load.too_large", line_start, {"limit_mb": MAX_BYTES // (1024 * 1024)})])
     repeated = False
     odd: list[str] = []
     parse_number, parse_constant = _numbers(odd)
+    dicts: list[dict] = []
     try:
-        try:
-            raw = json.loads(text, parse_float=parse_number, parse_int=parse_number, parse_constant=parse_constant, object_pairs_hook=_object)
-        except _Repeated:  # rare: read again, listing the repeated keys
-            repeated = True
-            raw = json.loads(text, parse_float=_float, parse_int=Decimal, parse_constant=_Constant, object_pairs_hook=_object_keeping_repeats)
+        # json builds each object itself (no list of pairs, ~0.1 M instructions
+        # less for a unit than `object_pairs_hook`) and hands it to `keep`;
+        # a key given twice is then seen by counting (`_no_repeats`).
+        keep = dicts.append
+        raw = json.loads(text, parse_float=parse_number, parse_int=parse_number, parse_constant=parse_constant, object_hook=lambda d: keep(d) or d)
+        if not _no_repeats(text, dicts):  # perhaps a repeated key: read again, pair by pair
+            try:
+                raw = json.loads(text, parse_float=parse_number, parse_int=parse_number, parse_constant=parse_constant, object_pairs_hook=_object)
+            except _Repeated:  # rare: read again, listing the repeated keys
+                repeated = True
+                raw = json.loads(text, parse_float=_float, parse_int=Decimal, parse_constant=_Constant, object_pairs_hook=_object_keeping_repeats)
     except RecursionError:  # nesting far beyond MAX_DEPTH: json's own recursion gave up
         raise DiagnosticError([Diagnostic("load.too_deep", line_start, {"limit": MAX_DEPTH})]) from None
     except ValueError as e:
@@ -140,7 +157,7 @@ def load_json_line(text: str, file: str, number: int, utf8: bytes | None = None)
     # more than walking its few hundred containers for their depth.
     brackets = text.count("{") + text.count("[") if len(text) >= MAX_NODES else None
     if utf8 is not None:
-        raw_control = (b"\x7f" in utf8 or b"\xc2" in utf8) and _RAW_CONTROL.search(text) is not None
+        raw_control = b"\x7f" in utf8 or (b"\xc2" in utf8 and _RAW_C1_UTF8.search(utf8) is not None)
     else:
         raw_control = _RAW_CONTROL.search(text) is not None
     # Values ≤ 1 + commas + containers (a container of k values holds k − 1
@@ -153,13 +170,55 @@ def load_json_line(text: str, file: str, number: int, utf8: bytes | None = None)
     return raw, smap
 
 
+# Whitespace json allows between a key and its colon, after the key's quote.
+_LOOSE_KEY = re.compile(r'"[ \t\n\r]')
+
+
+def _no_repeats(text: str, dicts: list[dict]) -> bool:
+    """Whether the record's objects (`dicts`, every one json made) kept
+    every key written, so no key was given twice (json keeps the last value
+    of a repeated key, silently). Each key is followed by one colon, and colons
+    elsewhere stand only inside texts: the keys written are at most the
+    colons of the line, and the keys kept at most the keys written, so kept
+    = colons proves it. A line whose texts hold colons (`12:30`) is tried again
+    by `":` (a key's closing quote and its colon, when no quote is followed by
+    whitespace; inside a text only an escaped `\\"` or a text's opening quote
+    can stand before a colon): again kept = that count proves it. Otherwise
+    the record is read again pair by pair (`_object`)."""
+    kept = sum(map(len, dicts))
+    if kept == text.count(":"):
+        return True
+    return kept == text.count('":') and _LOOSE_KEY.search(text) is None
+
+
 _CONTAINERS = (dict, list)
 
 
 def _too_deep(raw: Any) -> bool:
-    """Whether containers nest beyond `MAX_DEPTH` (what `_check` refuses),
-    level by level over the containers alone: a unit's ~70 brackets are far
-    fewer levels, and its texts and numbers are not looked at."""
+    """Whether containers may nest beyond `MAX_DEPTH` (what `_check` refuses),
+    followed level by level in C: `gc.get_referents` of the containers of one
+    level is every value one level below (a dict's values, a list's items),
+    and texts, numbers, True/False/None have no referents, so the levels run
+    out below the deepest container without a Python step per value (a unit's
+    ~270 values, 9 levels: ~40 k instructions, the walk in Python ~210 k).
+
+    True also when the 65th level holds only texts or numbers below a 64th
+    level of containers (the walk then decides, at the bound). Exact for the
+    dicts and lists `json` makes on CPython, whose traversal visits every
+    value of a dict or list (`_Constant` and `_Duplicates`, which would lead it
+    into their class, never get here: a record holding one is walked anyway);
+    elsewhere the walk in Python (`_too_deep_walk`)."""
+    level = [raw]
+    for _ in range(MAX_DEPTH):
+        level = gc.get_referents(*level)
+        if not level:
+            return False
+    return True
+
+
+def _too_deep_walk(raw: Any) -> bool:
+    """`_too_deep` in Python: level by level over the containers alone (the
+    reference the C version is tested against)."""
     level = [raw] if raw.__class__ in _CONTAINERS else []
     for _ in range(MAX_DEPTH):
         below = []
@@ -171,6 +230,10 @@ def _too_deep(raw: Any) -> bool:
             return False
         level = below
     return True
+
+
+if sys.implementation.name != "cpython":  # get_referents's reach is CPython's
+    _too_deep = _too_deep_walk  # noqa: F811
 
 
 def _check(raw: Any, brackets: int) -> list[tuple[tuple, bool, str, dict]]:
