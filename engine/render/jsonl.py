@@ -203,13 +203,14 @@ def _subject(subject) -> str:
 
 
 _FAST = {  # enc → the JSON text of the value, from the field's expression(s) {0}, {1}, …
-    "value": "_json({0})",
+    # (the usual case inline, a function for the rest: a batch writes hundreds per unit)
+    "value": "(_quote({0}) if ({0}).__class__ is str else _json({0}))",
     "number": "(_num({0}) if {0}.__class__ is Decimal else _json({0}))",
     "plain": "(_num({0}) if {0}.__class__ is Decimal else _plain_json({0}))",
     "score": "((ctx.scores.get(str({0})) if {0}.__class__ is Decimal else None) or _score({0}, ctx))",
-    "ratio": "_ratio({0})",
+    "ratio": "((_RATIOS.get(str({0})) if ({0}).__class__ is Decimal else None) or _ratio({0}))",
     # {1}, {2} (value type and unit) are fixed by the owner: it holds their cache
-    "shown": "_shown_in({0}, {1}, {2}, {own:_shown_cache({1}, {2})})",
+    "shown": "(({own:_shown_cache({1}, {2})}.get(str({0})) if ({0}).__class__ is Decimal else None) or _shown_in({0}, {1}, {2}, {own:_shown_cache({1}, {2})}))",
     "target_text": "_target_text({0})",
     "message": "format_message_json({0}, {1}, ctx.lang)",
     "location": "(_LAST_SPAN[1] if {0} is _LAST_SPAN[0] else _location({0}))",
@@ -231,18 +232,23 @@ _FAST = {  # enc → the JSON text of the value, from the field's expression(s) 
 def _fast_value(f, extras: list[str]) -> str:
     args = (f.value,) if isinstance(f.value, str) else f.value
     template = _FAST[f.enc].replace("_line_{item}", "_line_" + (f.item or ""))
-    if f.same:  # kept per owner while `same` is the very object seen last
-        template = f"({{own:_memo({f.key!r})}}[1] if {f.same} is {{own:_memo({f.key!r})}}[0] else _remember({{own:_memo({f.key!r})}}, {f.same}, {template}))"
-    def kept(m: re.Match) -> str:  # a value the owner keeps (made once per owner): slot @n@, numbered later
-        made = m.group(1).format(*args)
+    template = _OWN.sub(lambda m: _owned("{own:" + m.group(1).format(*args) + "}", extras), template)
+    return template.format(*args)
+
+
+def _owned(expr: str, extras: list[str]) -> str:
+    """`expr` with each `{own:made}` (a value the owner keeps, made once per
+    owner) turned into its slot `@n@`, numbered later."""
+    def kept(m: re.Match) -> str:
+        made = m.group(1)
         if made not in extras:
             extras.append(made)
         return f"@{extras.index(made)}@"
 
-    return _OWN.sub(kept, template).format(*args)
+    return _OWN.sub(kept, expr)
 
 
-_OWN = re.compile(r"\{own:([^{}]*(?:\{\d\}[^{}]*)*)\}")
+_OWN = re.compile(r"\{own:((?:[^{}]|\{\d\})*)\}")
 _NOTHING = object()
 
 
@@ -253,6 +259,21 @@ def _memo(key: str) -> list:
 
 def _remember(memo: list, same: Any, text: str) -> str:
     memo[0], memo[1] = same, text
+    return text
+
+
+def _texts(key: str) -> dict:
+    """An owner's kept texts of one group of fields: str(value) → text."""
+    return {}
+
+
+def _keep(texts: dict, value: Any, text: str) -> str:
+    """`text` kept under `str(value)` when the value is a Decimal (which its
+    text names exactly)."""
+    if value.__class__ is Decimal:
+        if len(texts) >= _LIMIT:
+            texts.clear()
+        texts[str(value)] = text
     return text
 
 
@@ -271,6 +292,8 @@ def _parts(fields, extras: list[str], first: bool = True, outer: str | None = No
             mine += [("fixed", "'['"), ("var", _fast_value(f, extras)), ("fixed", "']'")]
         elif f.fixed:
             mine.append(("fixed", f"_dumps({reference_value(f)})"))
+        elif f.same or f.by:  # kept per owner with the fields beside it that share its `same` / `by`
+            mine.append(("var", _fast_value(f, extras), ("same", f.same) if f.same else ("by", f.by), f.key))
         else:
             mine.append(("var", _fast_value(f, extras)))
         if f.when and f.when_fixed and all(p[0] == "fixed" for p in mine):
@@ -284,21 +307,56 @@ def _parts(fields, extras: list[str], first: bool = True, outer: str | None = No
     return out
 
 
-def _merged(parts: list, slots: list) -> list:
-    """Adjacent fixed texts joined; each fixed text becomes `e[slot]`."""
+def _merged(parts: list, slots: list, extras: list[str]) -> list:
+    """Adjacent fixed texts joined; each fixed text becomes `e[slot]`; a run of
+    fields that share one `same` (`by`) expression, with the fixed texts
+    around them, becomes one text kept per owner while the expression gives
+    the very same object (per the text of its Decimal value)."""
     out: list = []
     for p in parts:
         if p[0] == "fixed" and out and out[-1][0] == "fixed":
             out[-1] = ("fixed", out[-1][1] + " + " + p[1])
         elif p[0] == "if":
-            out.append(("if", p[1], _merged(p[2], slots)))
+            out.append(("if", p[1], _merged(p[2], slots, extras)))
         else:
             out.append(p)
-    for i, p in enumerate(out):
+    grouped: list = []
+    i = 0
+    while i < len(out):
+        p = out[i]
+        if p[0] != "var" or len(p) < 3:
+            grouped.append(p)
+            i += 1
+            continue
+        tag, name = p[2], p[3]
+        run = [grouped.pop()] if grouped and grouped[-1][0] == "fixed" else []
+        j = i
+        while j < len(out) and (out[j][0] == "fixed" or (out[j][0] == "var" and out[j][2:3] == (tag,))):
+            run.append(out[j])
+            j += 1
+        i = j
+        grouped.append(("memo", tag, name, run))
+    for i, p in enumerate(grouped):
         if p[0] == "fixed":
             slots.append(p[1])
-            out[i] = ("var", f"e[{len(slots)}]")
-    return out
+            grouped[i] = ("var", f"e[{len(slots)}]")
+        elif p[0] == "memo":
+            (how, expr), name, run = p[1], p[2], p[3]
+            texts = []
+            for q in run:
+                if q[0] == "fixed":
+                    slots.append(q[1])
+                    texts.append(f"e[{len(slots)}]")
+                else:
+                    texts.append(q[1])
+            text = " + ".join(texts)  # not an f-string: this one sits in the object's f-string
+            if how == "same":
+                memo = _owned(f"{{own:_memo({name!r})}}", extras)
+                grouped[i] = ("var", f"({memo}[1] if {expr} is {memo}[0] else _remember({memo}, {expr}, {text}))")
+            else:
+                kept = _owned(f"{{own:_texts({name!r})}}", extras)
+                grouped[i] = ("var", f"((({kept}.get(str({expr})) if ({expr}).__class__ is Decimal else None)) or _keep({kept}, {expr}, {text}))")
+    return grouped
 
 
 def _fstring(parts: list, groups: list[str]) -> str:
@@ -322,13 +380,15 @@ def shape_source() -> str:
         slots: list[str] = []
         extras: list[str] = []
         groups: list[str] = []
-        body = _fstring(_merged([("fixed", "'{'"), *_parts(fields, extras), ("fixed", "'}'")], slots), groups)
+        body = _fstring(_merged([("fixed", "'{'"), *_parts(fields, extras), ("fixed", "'}'")], slots, extras), groups)
         kept = slots + extras
         # A node's texts are kept by its identity; a project unit brings new
         # nodes every time, so a new node whose texts would come out the same
         # (the same repr of every node attribute they read, found in their
         # source) takes those of an earlier one.
-        reads = sorted(set(re.findall(r"x\.node\.(\w+)", ", ".join(kept)))) if keep == "x.node" else []
+        # (what the writer reads of the node per unit too: its kept texts of
+        # figures are shown with the node's type and unit)
+        reads = sorted(set(re.findall(r"x\.node\.(\w+)", ", ".join([*kept, body, *groups])))) if keep == "x.node" else []
         same = [f"    same = kept.get(({kind!r}, {''.join(f'repr(x.node.{a}), ' for a in reads)}))",
                 "    if same is not None:",
                 "        e = kept[key] = (x.node, *same[1:])",
@@ -368,6 +428,7 @@ def _line_writers() -> dict:
         "_dumps": _json,  # owner texts: `dumps` itself for text, Decimal and None, and it calls `dumps` for anything else
         "_json": _json, "_plain_json": _plain_json, "_score": _score, "_ratio": _ratio, "_shown": _shown, "_target_text": _target_text,
         "_location": _location, "_LAST_SPAN": _LAST_SPAN, "_shown_in": _shown_in, "_memo": _memo, "_remember": _remember, "_num": _num,
+        "_texts": _texts, "_keep": _keep, "_quote": _quote, "_RATIOS": _RATIOS,
         "_shown_cache": _shown_cache, "_subject": _subject, "format_message_json": format_message_json,
         **{f"_OWNED_{kind}": _OWNED[kind] for kind in json_shape.SHAPE},
     }
