@@ -205,8 +205,9 @@ def _subject(subject) -> str:
 _FAST = {  # enc → the JSON text of the value, from the field's expression(s) {0}, {1}, …
     # (the usual case inline, a function for the rest: a batch writes hundreds per unit)
     "value": "(_quote(v) if (v := {0}).__class__ is str else _json(v))",  # `v`: the value read once
-    "number": "(_num({0}) if {0}.__class__ is Decimal else _json({0}))",
-    "plain": "(_num({0}) if {0}.__class__ is Decimal else _plain_json({0}))",
+    # a Decimal's text is its JSON number unless it ends in a zero or shows an exponent (`_num`)
+    "number": "((t if (t := str(v))[-1] != '0' and 'E' not in t and 'e' not in t else _num(v)) if (v := {0}).__class__ is Decimal else _json(v))",
+    "plain": "((t if (t := str(v))[-1] != '0' and 'E' not in t and 'e' not in t else _num(v)) if (v := {0}).__class__ is Decimal else _plain_json(v))",
     "score": "((ctx.scores.get(str({0})) if {0}.__class__ is Decimal else None) or _score({0}, ctx))",
     "ratio": "((_RATIOS.get(str({0})) if ({0}).__class__ is Decimal else None) or _ratio({0}))",
     # {1}, {2} (value type and unit) are fixed by the owner: it holds their cache
