@@ -11,7 +11,7 @@ from engine.unit.entries import _EMPTY, coerce, coercer
 
 DECLS = [(k, neg, unit) for k in ("money", "number", "percent", "count", "text") for neg in (None, True, False) for unit in (None, "万元", "人", "%")]
 texts = st.one_of(
-    st.sampled_from(["3,921.33", "-41.17", "0", "-0", "1,027.95", "999999999999999.99", "1000000000000000", "12,34", "1e3", "93.59%", " 5 ", "５", "−3", "", "—", "无", "3万元", "12人"]),
+    st.sampled_from(["3,921.33", "-41.17", "0", "-0", "1,027.95", "999999999999999.99", "1000000000000000", "12,34", "1e3", "93.59%", " 5 ", "５", "−3", "", "—", "无", "3万元", "12人", "-12.5%", "1,234.5%", "0%", "-0%", "0.00%", "100%", "１００%", "150%", "1,000,000,000,000,000%", "999999999999999.9%"]),
     st.text(alphabet=st.sampled_from("0123456789,.-%e "), max_size=14),
     st.builds(lambda n, e: f"{Decimal(n).scaleb(e):,}", st.integers(-10**17, 10**17), st.integers(-4, 0)),
 )
@@ -30,3 +30,63 @@ def _same(a, b) -> bool:
 def test_coercer_is_coerce(decl, value):
     kind, neg, unit = decl
     assert _same(coercer(kind, neg, unit)(value), coerce(value, kind, neg, unit))
+
+
+# --- an indicator's generated entry reader (`entries.entry_reader`) -------------------------
+
+from engine.base.sourcemap import SourceMap  # noqa: E402
+from engine.base.diagnostics import SourceSpan  # noqa: E402
+from engine.ruleset.loading import load_plan  # noqa: E402
+from engine.unit.entries import ENTRY_KEYS, Reader, _entry_data, entry_reader  # noqa: E402
+
+import os  # noqa: E402
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LEAVES = [n for f in ("rulesets/2019/department.yaml", "rulesets/2019/project.yaml", "tests/fixtures/inputs/ruleset.yaml")
+           for n in load_plan(os.path.join(_ROOT, f)).leaves]
+entry_values = st.one_of(values, st.sampled_from(["达成", "部分达成", "按期完成", "是", "否", "85%", "说明文字", "  ", {"a": 1}, [1]]))
+
+
+plain_entries = st.fixed_dictionaries({}, optional={
+    "actual": st.sampled_from(["148", "98%", "16679", "1,234.5", Decimal(5), Decimal("0.95"), "达成", "—", ""]),
+    "explanation": st.sampled_from([" 主要由于项目推进节奏调整。 ", "原因", "  "]),
+    "note": st.sampled_from(["备注", " "]),
+    "not_applicable": st.booleans(),
+    "score": st.sampled_from(["3", "8", Decimal(2), "2.5"]),
+    "level": st.sampled_from(["达成", " 部分达成 "]),
+    "coefficient": st.sampled_from(["85%", "0.9", "1"]),
+    "adjusted_target": st.sampled_from(["120", "95%", Decimal(10)]),
+})
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(_LEAVES), st.dictionaries(st.sampled_from([*ENTRY_KEYS, "分数"]), entry_values, max_size=4) | plain_entries)
+def test_entry_reader_is_entry_data(node, entry):
+    """A plain entry gives `_entry_data`'s dict (keys in order) with no problem;
+    any other is left to `_entry_data`."""
+    fast = entry_reader(node)(entry)
+    if fast is None:
+        return
+    rd = Reader(SourceMap({(): SourceSpan("u.yaml", 1, 1)}), "u.yaml")
+    general = _entry_data(node, entry, ("indicators", node.key), rd)
+    assert not rd.problems
+    assert list(fast) == list(general) and repr(fast) == repr(general)
+
+
+def test_entry_reader_takes_the_seed_reports_entries():
+    from engine.load.yaml_loader import load_text, read_file
+
+    plan = load_plan(os.path.join(_ROOT, "rulesets/2019/department.yaml"))
+    path = os.path.join(_ROOT, "examples/2019/hr-bureau.yaml")
+    raw, _ = load_text(read_file(path, path), path)
+    by_key = {n.key: n for n in plan.leaves}
+    taken = 0
+    for key, entry in raw["indicators"].items():
+        node = by_key[key]
+        fast = entry_reader(node)(entry)
+        rd = Reader(SourceMap({(): SourceSpan("u.yaml", 1, 1)}), "u.yaml")
+        general = _entry_data(node, entry, ("indicators", key), rd)
+        if fast is not None:
+            taken += 1
+            assert repr(fast) == repr(general) and list(fast) == list(general)
+    assert taken == len(raw["indicators"])  # every entry of the seed is plain

@@ -12,6 +12,7 @@ from engine.base import diagnostics
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
+from engine.evaluation.specialised import evaluate_fast
 from engine.evaluation.review import line_of
 from engine.load.json_line import json_positions, load_json_line
 from engine.load.tables import cell_problems, cell_text
@@ -20,6 +21,7 @@ from engine.base.digest import digest_of, digest_of_bytes
 from engine.ruleset.loading import load_plan
 from engine.unit.columns import ColumnMap, RowsMap, row_smap
 from engine.unit.inputs import read_unit
+from engine.unit.sheet_units import sheet_reader
 from engine.batch.writers import result_row
 from engine.render import compact, jsonl
 from engine.load.yaml_loader import load_text, read_file
@@ -95,18 +97,20 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         return UnitOutcome(None, where, None, None, None, 0, None, (d.render(state.lang),), False)
     notes: tuple = ()
     try:
-        raw, smap, digest = _unit_data(state, payload)
-        if kind == "form":
-            raw, smap, notes = raw
-        try:
-            unit = read_unit(plan, raw, smap, file, digest, state.cmaps[file].absent if kind == "row" else ())
-        except DiagnosticError as e:
-            if kind == "line":
-                e = _exact_columns(plan, payload, e)
-            elif kind == "row":
-                e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
-            raise e
-        result = evaluate(plan, unit)
+        unit = _plain_row(state, payload) if kind == "row" and state.rmap is None else None
+        if unit is None:
+            raw, smap, digest = _unit_data(state, payload)
+            if kind == "form":
+                raw, smap, notes = raw
+            try:
+                unit = read_unit(plan, raw, smap, file, digest, state.cmaps[file].absent if kind == "row" else ())
+            except DiagnosticError as e:
+                if kind == "line":
+                    e = _exact_columns(plan, payload, e)
+                elif kind == "row":
+                    e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
+                raise e
+        result = evaluate_fast(plan, unit) or evaluate(plan, unit)
         if kind == "row":
             result = _table_findings(result)
         warnings = sum(1 for f in result.findings if f.severity == "warning")
@@ -137,6 +141,26 @@ def _json_piece(state: _State, result) -> str:
 def _extra(file: str, number: int, width: int, cells: list) -> Diagnostic:
     csv_file = "1" if file.lower().endswith(".csv") else ""  # the quoting hint is for CSV
     return Diagnostic("batch.extra_cells", SourceSpan(file, number, width + 1), {"count": len(cells), "width": width, "first": cell_text(cells[0])[:40], "csv": csv_file})
+
+
+def _plain_row(state: _State, payload: tuple):
+    """A sheet row read by its sheet's generated reader (`engine.unit.sheet_units`),
+    or None: the row has a problem, or the sheet has no such reader — the
+    general path then reads it (and says what is wrong)."""
+    _, file, number, cells, _lines = payload
+    cmap = state.cmaps[file]
+    read = sheet_reader(state.plan, cmap)
+    if read is None or cmap.extra_cells(cells) or cell_problems(file, number, cells):
+        return None
+    return read(cells, row_smap(file, number, cmap.cols), file, _row_digest(state, cells))
+
+
+def _row_digest(state: _State, cells) -> str:
+    # Only a result that prints the input's digest (its stamp, or a table's
+    # input_digest column) pays for it: `--result scores` lines have none.
+    if state.format == "jsonl" and state.result == "scores":
+        return ""
+    return digest_of(json.dumps([cell_text(c) for c in cells], ensure_ascii=False))
 
 
 def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
@@ -171,7 +195,7 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
         raw = cmap.unit(cells)
         if lines and state.rmap is not None:
             state.rmap.attach(raw, smap, lines)
-        return raw, smap, digest_of(json.dumps([cell_text(c) for c in cells], ensure_ascii=False))
+        return raw, smap, _row_digest(state, cells)
     if kind == "form":  # a filled workbook: (raw, smap, notes) in place of raw
         # cold start: only filled forms need their readers
         from engine.forms.xlsx_form import open_form

@@ -242,10 +242,19 @@ def _equal_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Fi
         return None  # an optional figure left empty: nothing to compare
     try:
         computed = cc.formula.evaluate(env)
-    except (*_ARITHMETIC, TypeError, KeyError):
+    except EQUAL_SKIPS:
         return None
     if computed.__class__ is not Decimal and not isinstance(computed, Decimal) or computed == stated:
         return None  # agreeing figures (most of them) need no words nor place
+    return equal_finding(cc, plan, unit, stated, computed)
+
+
+# What an `equal` check's evaluation may raise that means "nothing to compare".
+EQUAL_SKIPS = (*_ARITHMETIC, TypeError, KeyError)
+
+
+def equal_finding(cc: CompiledCheck, plan: Plan, unit: UnitData, stated: Decimal, computed: Decimal) -> Finding | None:
+    """The finding of an `equal` check whose figures differ: placed and worded."""
     name = cc.check.stated
     decl = plan.ruleset.inputs.get(name)
     where = (decl.label if decl is not None and decl.label else name)

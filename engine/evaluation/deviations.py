@@ -27,7 +27,7 @@ from engine.base.numeric import ONE
 from engine.evaluation.result import Deviation, Finding, IndicatorResult
 
 MISSED, EXCEEDED, EXPLAIN = "未完成", "超额", "需说明"
-_JUDGED = ("manual", "coefficient", "qualitative")
+JUDGED = ("manual", "coefficient", "qualitative")  # methods whose score is the evaluator's
 
 
 def _misses(operator: str | None, actual: Decimal, target: Decimal) -> bool:
@@ -39,7 +39,7 @@ def classify(r: IndicatorResult, plan: Plan, env: dict) -> tuple[str | None, Dec
     """(kind or None, completion ratio or None) for one scored leaf."""
     node, target, actual = r.node, r.target, r.actual
     policy = plan.ruleset.deviations
-    judged = node.method is not None and node.method.NAME in _JUDGED
+    judged = node.method is not None and node.method.NAME in JUDGED
     if judged and r.outcome is not None:
         # The evaluator's score: missed when below full marks or when a numeric
         # actual misses its target; never 超额 (docs/checks.md §4).

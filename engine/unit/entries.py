@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from engine.base.diagnostics import Diagnostic, SourceSpan
+from engine.base.memo import made_for
 from engine.base.numeric import in_range, is_empty_mark, looks_like_number, parse_number, show_number
 from engine.base.sourcemap import SourceMap
 from engine.ruleset.formula import suggest
@@ -70,28 +71,44 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
     return _checked(number, is_pct, kind, allow_negative, unit)
 
 
-_PLAIN_NUMBER = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\Z")
+# A figure written plainly with at most 15 digits before the point (commas
+# grouping thousands): its magnitude is below MAX_MAGNITUDE (10^15) by its text,
+# and at most 31 characters hold at most 31 digits (within `in_range`).
+_PLAIN_NUMBER = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3}){0,4}|[0-9]{1,15})(?:\.[0-9]+)?\Z")
+_PLAIN_PERCENT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3}){0,4}|[0-9]{1,15})(?:\.[0-9]+)?%\Z")
 _NEG_MAX = -MAX_MAGNITUDE
 
 
 def coercer(kind: str, allow_negative: bool | None = None, unit: str | None = None) -> Callable[[Any], tuple[Any, str | None]]:
     """`coerce` with its declaration bound (one per table column, made once per
-    plan): money and plain numbers written plainly (`3,921.33`, a Decimal)
-    are taken at once; anything else goes through `coerce`, which gives the
-    same result for those (tests/test_inputs_fast.py)."""
-    if kind not in ("money", "number"):
+    plan): money, numbers and percentages written plainly (`3,921.33`,
+    `93.59%`, a Decimal) are taken at once; anything else goes through
+    `coerce`, which gives the same result for those (tests/test_inputs_fast.py)."""
+    if kind not in ("money", "number", "percent"):
         return lambda value: coerce(value, kind, allow_negative, unit)
-    negative_ok = allow_negative if allow_negative is not None else kind == "number"
-    match = _PLAIN_NUMBER.match
+    negative_ok = allow_negative if allow_negative is not None else kind in ("number", "percent")
     big, small = MAX_MAGNITUDE, _NEG_MAX
+    if kind == "percent":
+        match_pct = _PLAIN_PERCENT.match
+
+        def percent(value: Any) -> tuple[Any, str | None]:
+            # `93.59%` → 0.9359 (a bare figure, a Decimal, a sign or a blank: `coerce`)
+            if value.__class__ is str and match_pct(value) is not None and len(value) < 32 and (negative_ok or value[0] != "-"):
+                number = Decimal(value[:-1].replace(",", "") if "," in value else value[:-1])
+                if number:
+                    return number.scaleb(-2), None
+            return coerce(value, kind, allow_negative, unit)
+
+        return percent
+    match = _PLAIN_NUMBER.match
 
     def fast(value: Any) -> tuple[Any, str | None]:
         cls = value.__class__
         if cls is str:
-            if match(value) is not None:
+            # ≤ 15 digits before the point: within ±10^15 by the text; zero and -0 go to `coerce`
+            if match(value) is not None and len(value) < 32 and (negative_ok or value[0] != "-"):
                 number = Decimal(value.replace(",", "") if "," in value else value)
-                # plain text of at most 31 characters holds at most 31 digits: within `in_range`
-                if small < number < big and (negative_ok or number >= 0) and not number.is_zero() and (len(value) < 32 or in_range(number)):
+                if number:
                     return number, None
         elif cls is Decimal and value.is_finite() and small < value < big and (negative_ok or value >= 0) and not value.is_zero() and in_range(value):
             return value, None
@@ -261,6 +278,79 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader, unmeasured: st
         if need and out.get(need) is None and len(rd.problems) == before:
             rd.add(f"input.missing_{need}", rd.at(path + ((need,) if need in entry else ())), name=node.name)
     return out
+
+
+def entry_field_code(node: Node, fname: str, tag: str, ns: dict, cell: bool) -> list[str]:
+    """Statements reading value `v` of field `fname` into entry `e` as
+    `_entry_data` reads it when it is plain; anything `_entry_data` would
+    report or treat specially: `return None` (the caller falls back to it).
+    `cell`: `v` is a non-blank sheet cell (text: `是`/`否` for not_applicable);
+    else a value as a data file holds it. Converters are bound in `ns`, named
+    with `tag`. Generated readers: `entry_reader` (data files) and
+    `engine.unit.sheet_units` (sheet rows)."""
+    method = node.method.NAME if node.method is not None else None
+    uses = getattr(node.method, "ENTRY_FIELDS", _ENTRY_FIELDS.get(method or "", ()))
+    if fname in _JUDGED_KEYS and fname not in uses:
+        return ["return None"]  # a field the scoring does not read (input.field_not_used)
+    if fname in ("explanation", "note", "level"):
+        text = [] if cell else ["if v.__class__ is not str:", "    return None"]
+        return [*text, f"e[{fname!r}] = v.strip() or None"]
+    if fname == "not_applicable":
+        if not cell:
+            return ["if v is not True and v is not False:", "    return None", "e['not_applicable'] = v"]
+        return ["s = v.strip()", "if s in _TRUE:", "    e['not_applicable'] = True", "elif s in _FALSE:",
+                "    e['not_applicable'] = False", "else:", "    return None"]
+    if fname == "actual":
+        if node.actual is not None:
+            return ["return None"]  # computed by the ruleset (input.actual_is_computed)
+        quantitative = node.value_type in NUMERIC_TYPES
+        ns[f"_ca{tag}"] = coercer(node.value_type if quantitative else "text", True, node.unit)
+        lines = [f"x, code = _ca{tag}(v)"]
+        if method in _JUDGED:  # the evaluator's score: an actual that is no number is kept as text
+            ns[f"_cat{tag}"] = coercer("text", True, node.unit)
+            lines += ["if code is not None:", f"    x, code = _cat{tag}(v)"]
+        return lines + ["if code is not None:", "    return None", "e['actual'] = None if x is _EMPTY else x"]
+    if fname == "adjusted_target":
+        kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
+        ns[f"_cj{tag}"] = coercer(kind, True, node.unit)
+        return [f"x, code = _cj{tag}(v)", "if code is not None:", "    return None", "e['adjusted_target'] = None if x is _EMPTY else x"]
+    if fname not in ("score", "coefficient"):
+        return ["return None"]  # not an entry field (input.unknown_entry_key)
+    # score, coefficient (a coefficient is often written as a percentage: 85%)
+    ns[f"_cn{tag}"] = coercer("number", False, None)
+    ns["_cp"] = coercer("percent", False, None)
+    pct = "v.strip().endswith(('%', '％'))" if cell else "v.__class__ is str and v.strip().endswith(('%', '％'))"
+    pick = f"_cn{tag}" if fname == "score" else f"(_cp if {pct} else _cn{tag})"
+    return [f"x, code = {pick}(v)", "if code is not None:", "    return None", f"e[{fname!r}] = None if x is _EMPTY else x"]
+
+
+_ENTRY_READERS: dict[int, tuple[Any, Any]] = {}  # id(node) → (it, its generated entry reader)
+
+
+def entry_reader(node: Node) -> Callable[[dict], "dict | None"]:
+    """The indicator's entry reader, generated on first use: an entry
+    (`{actual: …, explanation: …}`) read field by field as `_entry_data`
+    reads it, or None when any field is not plain (then `_entry_data` reads
+    it and reports what is wrong). tests/test_inputs_fast.py holds the two
+    to the same result."""
+    return made_for(_ENTRY_READERS, node, _make_entry_reader, 4096)
+
+
+def _make_entry_reader(node: Node) -> Callable[[dict], "dict | None"]:
+    ns: dict[str, Any] = {"_EMPTY": _EMPTY}
+    out = ["def read(entry):", "    e = {}", "    for key, v in entry.items():"]
+    first = True
+    for fname in ENTRY_KEYS:
+        out.append(f"        {'if' if first else 'elif'} key == {fname!r}:")
+        out += ["            " + line for line in entry_field_code(node, fname, fname, ns, cell=False)]
+        first = False
+    out += ["        else:", "            return None"]
+    need = _needed_field(node)
+    if need:
+        out += [f"    if not e.get('not_applicable') and e.get({need!r}) is None:", "        return None"]
+    out.append("    return e")
+    exec(compile("\n".join(out) + "\n", f"<entry reader: {node.key}>", "exec"), ns)  # noqa: S102 - generated from the compiled indicator; names only as repr literals
+    return ns["read"]
 
 
 def _looks_like_target(value: Any) -> bool:

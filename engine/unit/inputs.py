@@ -27,7 +27,7 @@ from engine.base.memo import made_for
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
-from engine.unit.entries import _EMPTY, Reader, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce
+from engine.unit.entries import _EMPTY, Reader, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce, entry_reader
 from engine.load.yaml_loader import load_text, read_file
 from engine.unit.stated import StatedFigure, check_names, read_stated
 
@@ -232,10 +232,10 @@ def _read_narrative(plan: Plan, given: Any, rd: Reader) -> dict[str, Any]:
         if not isinstance(value, dict):
             rd.add("input.narrative_not_by_name", rd.at(path), key=key)
             continue
-        names = known[decl.kind]
+        names, name_set = known[decl.kind]
         parts: dict[str, NarrativeText] = {}
         for name, item in value.items():
-            if name not in names:
+            if name not in name_set:
                 code = "input.narrative_unknown_table" if decl.kind == "by_table" else "input.narrative_unknown_indicator"
                 rd.add(code, rd.key_at(path + (name,)), key=key, name=name, suggestion=suggest(str(name), names))
                 continue
@@ -257,7 +257,7 @@ def _narrative_decls(plan: Plan) -> tuple[dict, dict]:
         if len(_NARRATIVE_DECLS) >= 256:
             _NARRATIVE_DECLS.clear()
         decls = {d.key: d for d in plan.ruleset.report.narrative}
-        known = {kind: _narrative_names(plan, kind) for kind in ("by_table", "by_indicator")}
+        known = {kind: (names, frozenset(names)) for kind in ("by_table", "by_indicator") for names in [_narrative_names(plan, kind)]}
         kept = _NARRATIVE_DECLS[id(plan)] = (plan, (decls, known))
     return kept[1]
 
@@ -533,9 +533,7 @@ def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys:
     given = _section(given, "indicators", rd)
     if given is None:
         return
-    by_key = {n.key: n for n in plan.leaves}
-    by_name = {n.name: n for n in plan.leaves}
-    branches = _branch_names(plan)
+    by_key, by_name, branches = made_for(_LEAF_INDEX, plan, _leaf_index, 64)
     for key, entry in given.items():
         node = by_key.get(key) or by_name.get(key)
         path = ("indicators", key)
@@ -553,13 +551,23 @@ def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys:
             rd.add("input.entry_not_mapping", rd.at(path), name=node.name)
             entries[node.key] = {}
             continue
-        entries[node.key] = _entry_data(node, entry, path, rd, plan.ruleset.policy.unmeasured_actual)
+        # the indicator's generated reader takes a plain entry; anything else is read (and reported) by _entry_data
+        out = entry_reader(node)(entry)
+        entries[node.key] = out if out is not None else _entry_data(node, entry, path, rd, plan.ruleset.policy.unmeasured_actual)
     misspelt = _suggested(rd, "input.unknown_indicator")
     for node in plan.leaves:
         if node.key not in entries and node.key not in misspelt and node.name not in misspelt:
             need = _needed_field(node)
             if need:
                 rd.add(f"input.missing_{need}", rd.section_at("indicators"), name=node.name)
+
+
+_LEAF_INDEX: dict[int, tuple[Any, tuple]] = {}  # id(plan) → (it, (leaves by id, leaves by name, branch names))
+
+
+def _leaf_index(plan: Plan) -> tuple[dict, dict, set[str]]:
+    """A plan's leaves by id and by name, and its branches' ids and names (made once per plan)."""
+    return {n.key: n for n in plan.leaves}, {n.name: n for n in plan.leaves}, _branch_names(plan)
 
 
 def _branch_names(plan: Plan) -> set[str]:

@@ -1,0 +1,236 @@
+"""A plan compiled into one evaluator (专用求值器), for batches.
+
+`evaluate.evaluate` walks the plan for every unit: each metric through its
+error handling, each indicator through `_score_node`'s general branches
+(computed or given actual, adjusted target, unmeasured figure, method or
+none). For one plan those choices are the same for every unit, so this module
+generates, once per plan, one function with the choices made: the metrics in
+order, then each indicator as straight-line statements binding its node, its
+compiled formula and its scoring method, the groups summed as `_score_node`
+sums them (`ZERO + a + b …` in the same Decimal context). Checks, deviations,
+review and lints are the general ones.
+
+It covers a unit that evaluates cleanly. Whatever the general path would turn
+into a problem or treat specially — a metric or actual that cannot be
+computed, a scoring problem, a score out of range, an unmeasured actual, a
+unit scored by a plan of its own — makes it return None, and the caller runs
+`evaluate` (which reports it). Plans with rows of their own or a rescaled
+total get no specialised evaluator. `tests/test_specialised.py` holds its
+results to `evaluate`'s, line for line.
+"""
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Any, Callable
+
+from engine.base.memo import made_for
+from engine.base.numeric import CONTEXT, ONE, ZERO, round_half_up
+from engine.evaluation import checks, deviations, review
+from engine.evaluation.evaluate import _EMPTY_ENTRY, _finding_order, _lint, grade_of
+from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
+from engine.ruleset import lints
+from engine.ruleset.plan import Node, Plan
+from engine.ruleset.scoring.base import ScoreInput
+from engine.unit.inputs import UnitData
+
+Evaluator = Callable[[UnitData], "Result | None"]
+
+_EVALUATORS: dict[int, tuple[Any, Any]] = {}  # id(plan) → (it, its evaluator or None)
+
+
+def evaluator(plan: Plan) -> Evaluator | None:
+    """The plan's generated evaluator (None: the plan is not covered)."""
+    return made_for(_EVALUATORS, plan, _make, 64)
+
+
+def evaluate_fast(plan: Plan, unit: UnitData) -> Result | None:
+    """`evaluate(plan, unit)` by the plan's evaluator, or None: evaluate it
+    the general way."""
+    run = evaluator(plan)
+    if run is None or (unit.plan is not None and unit.plan is not plan):
+        return None
+    return run(unit)
+
+
+def _make(plan: Plan) -> Evaluator | None:
+    made = evaluator_source(plan)
+    if made is None:
+        return None
+    source, namespace = made
+    exec(compile(source, f"<evaluator: {plan.file}>", "exec"), namespace)  # noqa: S102 - generated from the compiled plan; every value bound by name, none pasted as code
+    return namespace["run"]
+
+
+def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
+    """The evaluator's source and the names it is bound to, or None."""
+    rs = plan.ruleset
+    if plan.frames or rs.policy.not_applicable == "rescale":
+        return None
+    places = rs.rounding.places
+    per_indicator = rs.rounding.scope == "indicator"
+    adjusted = rs.policy.adjusted_target == "use"
+    on = lints.enabled(rs.lints, (), ())
+    ns: dict[str, Any] = {
+        "plan": plan, "ZERO": ZERO, "CONTEXT": CONTEXT, "localcontext": decimal.localcontext, "round_half_up": round_half_up,
+        "IR": IndicatorResult, "SI": ScoreInput, "Result": Result, "_EMPTY_ENTRY": _EMPTY_ENTRY, "grade_of": grade_of,
+        "checks_run": checks.run, "deviations_find": deviations.find, "review": review, "_lint": _lint, "on": on,
+        "order": _finding_order,
+    }
+    out = ["def run(unit):", "    with localcontext(CONTEXT):", "        env = dict(unit.values)", "        entries = unit.entries",
+           "        try:"]
+    for k, (name, formula, _path) in enumerate(plan.metrics):
+        ns[f"_m{k}"] = formula.evaluate
+        out.append(f"            env[{name!r}] = _m{k}(env)")
+    out += ["        except Exception:  # a metric that cannot be computed: the general path reports it",
+            "            return None"]
+    counter = [0]
+    leaves: list[tuple[Node, str]] = []  # each scored leaf and its result's name, in tree order
+
+    def node_code(node: Node) -> str:
+        """Statements scoring `node` (into r<k>); returns the name."""
+        k = counter[0]
+        counter[0] += 1
+        r = f"r{k}"
+        ns[f"_n{k}"] = node
+        if node.children:
+            kids = [node_code(c) for c in node.children]
+            total = " + ".join(["ZERO", *(f"{c}.score" for c in kids)])
+            out.append(f"        {r} = IR(_n{k}, _n{k}.target, None, {total}, None, _EMPTY_ENTRY, ({', '.join(kids)},))")
+            return r
+        leaves.append((node, r))
+        out.append(f"        e = entries.get({node.key!r}, _EMPTY_ENTRY)")
+        out.append("        if e.get('not_applicable'):")
+        out.append(f"            {r} = IR(_n{k}, _n{k}.target, None, ZERO, None, e, (), True)")
+        out.append("        else:")
+        body: list[str] = []
+        if node.actual is not None:
+            ns[f"_a{k}"] = node.actual.evaluate
+            body += ["try:", f"    a = _a{k}(env)", "except Exception:", "    return None"]
+        else:
+            body.append("a = e.get('actual')")
+        if adjusted:
+            body += ["t = e.get('adjusted_target')", "if t is None:", f"    t = _n{k}.target"]
+        else:
+            body.append(f"t = _n{k}.target")
+        body += ["if e.get('unmeasured') is not None:", "    return None"]
+        if node.method is not None and node.params is not None:
+            ns[f"_s{k}"] = node.method.score
+            ns[f"_p{k}"] = node.params
+            extra = ""
+            if node.method_formula is not None:
+                ns[f"_f{k}"] = node.method_formula
+                extra = f", False, _f{k}"
+            rounded = f"round_half_up(o.score, {places})" if per_indicator else "o.score"
+            body += ["try:", f"    o = _s{k}(SI(_n{k}.weight, t, a, _n{k}.operator, e, env), _p{k}{extra})", "except Exception:", "    return None",
+                     f"s = {rounded}", f"if not ZERO <= s <= _n{k}.weight:", "    return None",
+                     f"{r} = IR(_n{k}, t, a, s, o, e)"]
+        else:
+            body.append(f"{r} = IR(_n{k}, t, a, ZERO, None, e)")
+        out.extend("            " + line for line in body)
+        return r
+
+    roots = [node_code(n) for n in plan.roots]
+    out.append(f"        results = ({', '.join(roots)},)")
+    counted = [r for r, n in zip(roots, plan.roots) if n.in_total]
+    out.append(f"        total = round_half_up({' + '.join(['ZERO', *(f'{r}.score' for r in counted)])}, {places})")
+    out += ["        grade = grade_of(plan, total)",
+            *_checks_code(plan, ns),
+            *_deviations_code(plan, leaves, ns),
+            "        printed = review.compare(plan, unit, results, total, grade, None)",
+            "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + review.unmeasured(plan, unit, results) + _lint(plan, unit, on)",
+            "    findings = tuple(sorted((*found, *dev_findings, *printed, *notices), key=order))",
+            "    return Result(plan, unit, env, results, total, grade, findings, tuple(devs), None)"]
+    return "\n".join(out) + "\n", ns
+
+
+def _checks_code(plan: Plan, ns: dict) -> list[str]:
+    """Statements giving `found`, as `checks.run` gives it: sum checks first
+    (their corrections tell the row checks which figures are known wrong),
+    then each check in the ruleset's order; an `equal` check compared here,
+    its finding placed and worded by `checks.equal_finding` only when the
+    figures differ (most agree)."""
+    if not plan.checks:
+        return ["        found = []"]
+    ns.update(Decimal=Decimal, _tables=checks._tables, _sum_check=checks._sum_check, _row_check=checks._row_check,
+              _compare_check=checks._compare_check, _equal_finding=checks.equal_finding, _SKIPS=checks.EQUAL_SKIPS,
+              result_values=checks.result_values)
+    env = "env"
+    out = []
+    if any(cc.uses_results for cc in plan.checks):
+        out.append("        cenv = {**env, **result_values(results, total)}")
+        env = "cenv"
+    if any(cc.check.kind in ("sum", "row") for cc in plan.checks):
+        out += ["        corrections = {}", "        tables = _tables(unit)"]
+    for i, cc in enumerate(plan.checks):
+        ns[f"_cc{i}"] = cc
+        if cc.check.kind == "sum":
+            out.append(f"        c{i} = list(_sum_check(_cc{i}, plan, unit, tables, corrections))")
+    for i, cc in enumerate(plan.checks):
+        kind = cc.check.kind
+        if kind == "row":
+            out.append(f"        c{i} = list(_row_check(_cc{i}, unit, tables, corrections))")
+        elif kind == "compare":
+            out += [f"        f = _compare_check(_cc{i}, plan, unit, {env})", f"        c{i} = [f] if f is not None else []"]
+        elif kind == "equal":
+            out.append(f"        c{i} = ()")
+            if cc.formula is None:
+                continue
+            ns[f"_q{i}"] = cc.formula.evaluate
+            out += [f"        s = {env}.get({cc.check.stated!r})",
+                    "        if s.__class__ is Decimal or isinstance(s, Decimal):",
+                    "            try:",
+                    f"                c = _q{i}({env})",
+                    "            except _SKIPS:",
+                    "                c = None",
+                    "            if (c.__class__ is Decimal or isinstance(c, Decimal)) and c != s:",
+                    f"                f = _equal_finding(_cc{i}, plan, unit, s, c)",
+                    "                if f is not None:",
+                    f"                    c{i} = (f,)"]
+        elif kind != "sum":
+            return ["        found = checks_run(plan, unit, env, results, total)"]  # a kind this generator does not know
+    out.append(f"        found = [{', '.join(f'*c{i}' for i in range(len(plan.checks)))}]")
+    return out
+
+
+def _deviations_code(plan: Plan, leaves: list[tuple[Node, str]], ns: dict) -> list[str]:
+    """Statements giving `devs, dev_findings` as `deviations.find` gives them:
+    each scored leaf in tree order; a plainly quantitative one (≥, ≤ or = with
+    no evaluator's score) classified here as `deviations.classify` classifies
+    it, any other by `classify` itself."""
+    policy = plan.ruleset.deviations
+    ns.update(_classify=deviations.classify, _holds=deviations._holds, Deviation=Deviation, Finding=Finding, ONE=ONE,
+              _er=policy.exceed_ratio, _zte=policy.zero_target_exceed, MISSED=deviations.MISSED, EXCEEDED=deviations.EXCEEDED,
+              EXPLAIN=deviations.EXPLAIN)
+    out = ["        devs = []", "        dev_findings = []"]
+    for node, r in leaves:
+        judged = node.method is not None and node.method.NAME in deviations.JUDGED
+        op = node.operator or "≥"
+        out.append(f"        if not {r}.not_applicable and {r}.outcome is not None:")
+        body: list[str] = []
+        if judged or op not in ("≥", "≤", "="):
+            body.append(f"kind, ratio = _classify({r}, plan, env)")
+        else:
+            body += [f"t, a = {r}.target, {r}.actual",
+                     "if (t.__class__ is Decimal or isinstance(t, Decimal)) and (a.__class__ is Decimal or isinstance(a, Decimal)):",
+                     "    ratio = a / t if t != 0 else None"]
+            if op == "≥":
+                body += ["    if a < t:", "        kind = MISSED", "    elif t == 0:", "        kind = EXCEEDED if a - t >= _zte else None",
+                         "    elif a >= t * (ONE + _er):", "        kind = EXCEEDED", "    else:", "        kind = None"]
+            elif op == "≤":
+                body += ["    if a > t:", "        kind = MISSED", "    elif t != 0 and a <= t * (ONE - _er):", "        kind = EXCEEDED",
+                         "    else:", "        kind = None"]
+            else:
+                body += ["    kind = MISSED if a != t else None"]
+            body += ["else:", "    kind, ratio = None, None"]
+        if node.explain_if is not None:
+            body += [f"if kind is None and _holds({r}, env):", "    kind = EXPLAIN"]
+        body += ["if kind is not None:",
+                 f"    explanation = {r}.entry.get('explanation')",
+                 f"    span = unit.entry_span({node.key!r})",
+                 f"    devs.append(Deviation({node.key!r}, {node.name!r}, kind, {r}.target, {r}.actual, ratio, explanation, {node.value_type!r}, {node.unit!r}, span))"]
+        if policy.require_explanation:
+            body += ["    if not explanation:",
+                     f"        dev_findings.append(Finding('deviation', 'warning', 'deviation.unexplained', {{'name': {node.name!r}, 'kind': kind}}, span))"]
+        out.extend("            " + line for line in body)
+    return out

@@ -1,0 +1,201 @@
+"""A sheet row read straight into `UnitData` (一行表格直接成为单位数据), for a batch.
+
+The general path turns a row's cells into a unit file's shape
+(`ColumnMap.unit`) and reads that like any unit file (`read_unit`): every
+section walked, every key looked up, every figure checked with its words ready.
+A row of a flat sheet always has the same shape, fixed by its header, so this
+module generates, once per (plan, sheet), one function that reads the cells the
+header names, in the header's order, through the same bound converters
+(`coercer`), and builds the same `UnitData` — the same values in the same
+order, the same table rows, the same entries (read by the general
+`_read_entries` itself).
+
+It covers the plain case only: a row with any problem, a cell that is not
+text, a figure that needs a default the plan cannot give, returns None and
+the general path reads the row (and reports what is wrong, located). A plan
+or sheet it does not cover (indicator rows of a project, a `year` column,
+a required input or table without a column) gets no generated reader.
+`tests/test_sheet_units.py` holds it to `read_unit` value for value.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from engine.base.memo import made_for
+from engine.base.numeric import ZERO
+from engine.ruleset.plan import NUMERIC_TYPES, Plan
+from engine.unit.columns import _FALSE, _TRUE, ColumnMap
+from engine.unit.entries import _EMPTY, _column_coercers, _input_coercers, _needed_field, entry_field_code
+from engine.unit.inputs import _BIDI_SEARCH, ROW_KEYS, TableRow, UnitData, _default
+
+Read = Callable[[tuple, Any, str, str], "UnitData | None"]
+
+_READERS: dict[int, tuple[Any, Any]] = {}  # id((plan, sheet)) → (them, the generated reader or None)
+
+
+def sheet_reader(plan: Plan, cmap: ColumnMap) -> Read | None:
+    """The generated reader of `cmap`'s rows under `plan` (None: not covered)."""
+    pair = _pair(plan, cmap)
+    return made_for(_READERS, pair, _make, 64)
+
+
+_PAIRS: dict[tuple[int, int], tuple] = {}
+
+
+def _pair(plan: Plan, cmap: ColumnMap) -> tuple:
+    # One tuple per (plan, sheet), so the cache above is keyed by a lasting object.
+    key = (id(plan), id(cmap))
+    kept = _PAIRS.get(key)
+    if kept is None or kept[0] is not plan or kept[1] is not cmap:
+        if len(_PAIRS) >= 64:
+            _PAIRS.clear()
+        kept = _PAIRS[key] = (plan, cmap)
+    return kept
+
+
+def _make(pair: tuple) -> Read | None:
+    plan, cmap = pair
+    made = reader_source(plan, cmap)
+    if made is None:
+        return None
+    source, namespace = made
+    exec(compile(source, f"<sheet reader: {cmap.file}>", "exec"), namespace)  # noqa: S102 - generated from the plan and the resolved columns; names only as repr literals
+    return namespace["read"]
+
+
+def reader_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
+    """The reader's source and the names it is bound to, or None when the plan
+    or the sheet is not covered. Every name from the ruleset or the header is
+    written as a `repr` literal, never pasted as code."""
+    rs = plan.ruleset
+    if plan.frames or any(section not in ("subject", "inputs", "tables", "indicators") for _, section, _ in cmap.targets):
+        return None
+    given_inputs = [path[0] for _, section, path in cmap.targets if section == "inputs"]
+    for name, decl in rs.inputs.items():
+        if name not in given_inputs and decl.required and decl.default is None:
+            return None  # every row lacks it: the general path says so
+    for tname, decl in rs.tables.items():
+        if tname not in cmap.table_rows:
+            if decl.required:
+                return None
+            continue
+        # The rows this reader makes: 合计 and the categories, named as declared,
+        # every column a figure (a text column or one named like a row key reads otherwise).
+        if "合计" in decl.categories or any(_BIDI_SEARCH(c) is not None for c in cmap.table_rows[tname]):
+            return None
+        if any(c in ROW_KEYS or col.type not in NUMERIC_TYPES for c, col in decl.columns.items()):
+            return None
+    if not any(section == "subject" and path == ("name",) for _, section, path in cmap.targets):
+        return None
+
+    ns: dict[str, Any] = {"_EMPTY": _EMPTY, "ZERO": ZERO, "TableRow": TableRow, "UnitData": UnitData, "_bidi": _BIDI_SEARCH, "_TRUE": _TRUE, "_FALSE": _FALSE, "plan": plan}
+    out = ["def read(cells, smap, file, digest):", "    n = len(cells)"]
+
+    def cell(i: int) -> None:
+        out.append(f"    v = cells[{i}] if {i} < n else ''")
+        out.append("    if v.__class__ is not str:")
+        out.append("        return None")
+
+    # subject: the row's name (and any other subject field), as text
+    out.append("    subject = {}")
+    for i, section, path in cmap.targets:
+        if section == "subject":
+            cell(i)
+            out.append("    if v.strip():")
+            out.append(f"        subject[{path[0]!r}] = v")
+    out += ["    name = subject.get('name')",
+            "    if name is None or not name.strip() or _bidi(name) is not None:",
+            "        return None"]
+
+    # inputs, in the header's order, then the declared ones the sheet has no column for
+    out.append("    values = {}")
+    coercers = _input_coercers(rs.inputs)
+    for i, section, path in cmap.targets:
+        if section != "inputs":
+            continue
+        name = path[0]
+        decl = rs.inputs[name]
+        c = f"_ci{i}"
+        ns[c] = coercers[name]
+        cell(i)
+        out.append(f"    x, code = {c}(v)")
+        out.append("    if code is not None:")
+        out.append("        return None")
+        out.append("    if x is _EMPTY:")
+        if decl.required and decl.default is None:
+            out.append("        return None")
+        else:
+            ns[f"_di{i}"] = _default(decl)
+            out.append(f"        x = _di{i}")
+        out.append(f"    values[{name!r}] = x")
+    for k, (name, decl) in enumerate(rs.inputs.items()):
+        if name not in given_inputs:
+            ns[f"_dm{k}"] = _default(decl)
+            out.append(f"    values[{name!r}] = _dm{k}")
+
+    # tables: the total row (合计) and one row per category the sheet has columns for
+    out.append("    tables = {}")
+    for t, (tname, cats) in enumerate(cmap.table_rows.items()):
+        decl = rs.tables[tname]
+        conv = _column_coercers(decl)
+        out.append(f"    t{t} = {{}}")
+        rows = [f"r{t}_{j}" for j in range(len(cats))]
+        for r in rows:
+            out.append(f"    {r} = {{}}")
+        for i, section, path in cmap.targets:
+            if section != "tables" or path[0] != tname:
+                continue
+            column = path[-1]
+            c = f"_ct{t}_{i}"
+            ns[c] = conv[column]
+            target = f"t{t}" if len(path) == 2 else rows[path[1]]
+            cell(i)
+            out.append(f"    x, code = {c}(v)")
+            out.append("    if code is not None:")
+            out.append("        return None")
+            out.append(f"    {target}[{column!r}] = None if x is _EMPTY else x")
+        kids = ", ".join(f"TableRow({cat!r}, {cat!r}, {rows[j]}, ('tables', {tname!r}, 'rows', {j}), (), ({cat!r},))" for j, cat in enumerate(cats))
+        out.append(f"    tables[{tname!r}] = TableRow('合计', None, t{t}, ('tables', {tname!r}), ({kids}{',' if len(cats) == 1 else ''}), ())")
+    # the flat names formulas read: a total row's figure, or a category's (blank = 0)
+    index = {tname: t for t, tname in enumerate(cmap.table_rows)}
+    for flat, (tname, cat, col) in plan.table_names.items():
+        t = index.get(tname)
+        if t is None:
+            continue
+        if cat is None:
+            out.append(f"    values[{flat!r}] = t{t}.get({col!r})")
+        elif cat in cmap.table_rows[tname]:
+            r = f"r{t}_{cmap.table_rows[tname].index(cat)}"
+            out.append(f"    x = {r}.get({col!r})")
+            out.append(f"    values[{flat!r}] = ZERO if x is None else ZERO + x")
+        else:
+            out.append(f"    values[{flat!r}] = ZERO")
+
+    # indicator entries, field by field as `_entry_data` reads them (a blank cell gives nothing)
+    out += ["    entries = {}", "    entry_keys = {}"]
+    nodes = {n.key: n for n in plan.leaves}
+    for i, section, path in cmap.targets:
+        if section != "indicators":
+            continue
+        key, fname = path
+        node = nodes[key]
+        cell(i)
+        out.append("    if v.strip():")
+        out.append(f"        e = entries.get({key!r})")
+        out.append("        if e is None:")
+        out.append(f"            e = entries[{key!r}] = {{}}")
+        out.append(f"            entry_keys[{key!r}] = {key!r}")
+        out += ["        " + line for line in entry_field_code(node, fname, str(i), ns, cell=True)]
+    for node in plan.leaves:
+        need = _needed_field(node)
+        if not need:
+            continue
+        # a needed field missing: the general reader reports it
+        out.append(f"    e = entries.get({node.key!r})")
+        out.append(f"    if e is None or (not e.get('not_applicable') and e.get({need!r}) is None):")
+        out.append("        return None")
+    for flat in cmap.absent:
+        out.append(f"    values[{flat!r}] = None")
+    out.append("    return UnitData(file, digest or '', subject, None, values, entries, tables, smap, plan=plan, entry_keys=entry_keys)")
+    return "\n".join(out) + "\n", ns
+

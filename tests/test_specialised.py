@@ -1,0 +1,136 @@
+"""The plan's generated evaluator (`engine.evaluation.specialised`, issue 18)
+gives `evaluate`'s result — the same JSON line in both languages, the same
+values, scores and findings — or leaves the unit to `evaluate`."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from engine.base.diagnostics import DiagnosticError, SourceSpan
+from engine.base.sourcemap import SourceMap
+from engine.evaluation.evaluate import evaluate
+from engine.evaluation.specialised import evaluate_fast, evaluator, evaluator_source
+from engine.load.json_line import loads_json_line
+from engine.render import jsonl
+from engine.ruleset.loading import load_plan
+from engine.unit.inputs import load_unit, read_unit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+import batch as bench  # noqa: E402 - the benchmark's generator of realistic units
+
+DEPARTMENT = os.path.join(ROOT, "rulesets", "2019", "department.yaml")
+SEED = os.path.join(ROOT, "examples", "2019", "hr-bureau.yaml")
+# The 2019 scheme with the other choices `_score_node` makes per plan: adjusted
+# targets used, exact scores rounded only in the total, one place.
+VARIANT = """\
+extends: {base}
+id: specialised-variant
+year: 2019
+policy: {{adjusted_target: use, not_applicable: zero}}
+rounding: {{places: 1, scope: total}}
+indicators:
+  - {{id: 预算执行率, target: 80%, explain_if: actual < 0.9}}
+  - {{id: 城镇新增就业人数, operator: "=", scoring: threshold}}
+checks:
+  - {{id: 支出不超预算, label: 支出不超过预算, kind: compare, formula: 支出表.合计 ≤ 预算调整表.全年预算数}}
+  - {{id: 执行率得分, kind: compare, formula: "预算执行率.score >= 9.5", tolerance: 0.1}}
+  - {{id: 产出满分, kind: compare, formula: 产出指标.score ≥ 产出指标.weight, tolerance: 0}}
+"""
+
+
+def _same(plan, unit) -> bool:
+    """Whether the generated evaluator took the unit; asserts it agrees with `evaluate`."""
+    try:
+        general = evaluate(plan, unit)
+    except DiagnosticError:
+        general = None
+    fast = evaluate_fast(plan, unit)
+    if fast is None:
+        return False
+    assert general is not None, "the generated evaluator scored a unit evaluate refuses"
+    for lang in ("zh", "en"):
+        assert jsonl.line(fast, lang) == jsonl.line(general, lang)
+    assert repr(fast.env) == repr(general.env)
+    assert repr(fast.indicators) == repr(general.indicators)
+    assert fast.findings == general.findings or [f[:3] for f in fast.findings] == [f[:3] for f in general.findings]
+    assert (fast.total, fast.grade, fast.deviations, fast.rescaled) == (general.total, general.grade, general.deviations, general.rescaled)
+    return True
+
+
+@pytest.fixture(scope="module")
+def units(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("units")
+    path = str(tmp / "u.jsonl")
+    bench.write_jsonl(path, 120)
+    plan = load_plan(DEPARTMENT)
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for n, text in enumerate(fh, 1):
+            try:
+                out.append(read_unit(plan, loads_json_line(text), SourceMap({(): SourceSpan("u.jsonl", n, 1)}), "u.jsonl", "sha256:x"))
+            except DiagnosticError:
+                continue
+    return plan, out
+
+
+def test_seed_report_by_the_generated_evaluator():
+    plan = load_plan(DEPARTMENT)
+    unit = load_unit(plan, SEED)
+    assert _same(plan, unit)
+    assert str(evaluate_fast(plan, unit).total) == "87.36"
+
+
+def test_generated_units_agree_with_evaluate(units):
+    plan, found = units
+    assert evaluator(plan) is not None
+    taken = sum(_same(plan, u) for u in found)
+    assert taken == len(found)  # every unit read evaluates cleanly
+
+
+def _entries_strategy(plan):
+    leaves = [n.key for n in plan.leaves]
+    field = st.sampled_from(["not_applicable", "actual", "adjusted_target", "unmeasured", "drop"])
+    value = st.sampled_from([None, True, False, Decimal(0), Decimal("0.5"), Decimal(-1), Decimal(1000000), "达成", "部分达成", "约一万", Decimal("1E+2")])
+    return st.lists(st.tuples(st.sampled_from(leaves), field, value), max_size=4)
+
+
+@pytest.mark.parametrize("variant", [False, True])
+def test_odd_entries_and_figures_agree_or_are_left_to_evaluate(units, tmp_path, variant):
+    plan, found = units
+    if variant:
+        path = tmp_path / "variant.yaml"
+        path.write_text(VARIANT.format(base=DEPARTMENT), encoding="utf-8")
+        plan = load_plan(str(path))
+        assert evaluator(plan) is not None
+        assert {cc.check.kind for cc in plan.checks} == {"row", "sum", "equal", "compare"} and any(cc.uses_results for cc in plan.checks)
+        assert sum(_same(plan, dataclasses.replace(u, plan=plan)) for u in found) == len(found)
+    names = [n for n in found[0].values]
+
+    @settings(max_examples=150, deadline=None)
+    @given(pick=st.integers(0, len(found) - 1), changes=_entries_strategy(plan),
+           figures=st.lists(st.tuples(st.sampled_from(names), st.sampled_from([None, Decimal(0), Decimal(-5), Decimal("0.01")])), max_size=2))
+    def check(pick, changes, figures):
+        unit = found[pick]
+        entries = {k: dict(v) for k, v in unit.entries.items()}
+        for key, field_name, value in changes:
+            e = entries.setdefault(key, {})
+            if field_name == "drop":
+                e.clear()
+            else:
+                e[field_name] = value
+        values = dict(unit.values)
+        values.update(figures)
+        _same(plan, dataclasses.replace(unit, entries=entries, values=values, plan=plan))
+
+    check()
+
+
+def test_plans_it_does_not_cover():
+    project = load_plan(os.path.join(ROOT, "rulesets", "2019", "project.yaml"))
+    assert project.frames and evaluator_source(project) is None
