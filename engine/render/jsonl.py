@@ -373,6 +373,40 @@ def _fstring(parts: list, groups: list[str]) -> str:
     return 'f"' + "".join(texts) + '"'
 
 
+_BRANCHED = 3  # conditions up to which each combination gets its own f-string
+
+
+def _conditions(parts: list, out: list[str]) -> list[str]:
+    for p in parts:
+        if p[0] == "if":
+            if p[1] not in out:
+                out.append(p[1])
+            _conditions(p[2], out)
+    return out
+
+
+def _returns(parts: list, conds: list[str], truth: dict, pad: str = "") -> list[str]:
+    """`return f"…"` for each combination of the conditions, in nested ifs:
+    the text of an object in one f-string, its conditional fields in or out
+    (a group made apart and put in costs one more string built per object)."""
+    if len(truth) == len(conds):
+        def inline(ps: list) -> str:
+            return "".join(inline(p[2]) if p[1] in truth and truth[p[1]] else "" if p[0] == "if" else "{" + p[1] + "}" for p in ps)
+        return [f'{pad}return f"{inline(parts)}"']
+    c = conds[len(truth)]
+    return [f"{pad}if {c}:", *_returns(parts, conds, {**truth, c: True}, pad + "    "), *_returns(parts, conds, {**truth, c: False}, pad)]
+
+
+def _body(parts: list) -> list[str]:
+    """The statements that write an object from its parts."""
+    conds = _conditions(parts, [])
+    if len(conds) <= _BRANCHED:
+        return _returns(parts, conds, {})
+    groups: list[str] = []
+    body = _fstring(parts, groups)
+    return [*groups, f"return {body}"]
+
+
 def shape_source() -> str:
     """The line writers' source, generated from `json_shape.SHAPE`."""
     out = []
@@ -380,8 +414,7 @@ def shape_source() -> str:
         key, keep = json_shape.OWNERS[kind]
         slots: list[str] = []
         extras: list[str] = []
-        groups: list[str] = []
-        body = _fstring(_merged([("fixed", "'{'"), *_parts(fields, extras), ("fixed", "'}'")], slots, extras), groups)
+        body = _body(_merged([("fixed", "'{'"), *_parts(fields, extras), ("fixed", "'}'")], slots, extras))
         kept = slots + extras
         # A node's texts are kept by its identity; a project unit brings new
         # nodes every time, so a new node whose texts would come out the same
@@ -389,7 +422,7 @@ def shape_source() -> str:
         # source) takes those of an earlier one.
         # (what the writer reads of the node per unit too: its kept texts of
         # figures are shown with the node's type and unit)
-        reads = sorted(set(re.findall(r"x\.node\.(\w+)", ", ".join([*kept, body, *groups])))) if keep == "x.node" else []
+        reads = sorted(set(re.findall(r"x\.node\.(\w+)", ", ".join([*kept, *body])))) if keep == "x.node" else []
         same = [f"    same = kept.get(({kind!r}, {''.join(f'repr(x.node.{a}), ' for a in reads)}))",
                 "    if same is not None:",
                 "        e = kept[key] = (x.node, *same[1:])",
@@ -399,8 +432,7 @@ def shape_source() -> str:
             f"e = _OWNED_{kind}.get(key)",
             f"if {'e is None' if keep is None else f'e is None or e[0] is not {keep}'}:",
             f"    e = _own_{kind}(x, key)",
-            *groups,
-            f"return {body}",
+            *body,
         ]
         per_unit = _unpacked(kind, per_unit)
         text = "\n".join([
