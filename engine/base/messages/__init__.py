@@ -178,16 +178,16 @@ def format_message_json(code: str, args: Mapping[str, Any], lang: str = "zh") ->
     if form is None:
         form = _json_form(code, lang)
     if form is not False:
-        quoted, get, kinds = form
+        quoted, get, kinds, one = form
         if get is None:
             return quoted
         if args.__class__ is LazyArgs:  # the plain dict: the getter reads it in C
             args = args._made or args.made()
         try:
             given = get(args)
-            if given.__class__ is tuple:  # two names or more
+            if not one:  # a tuple of two values or more
                 joined = "".join(given)  # TypeError unless every argument is text
-            elif isinstance(given, str):  # one name (a `str` subclass taken for its text, as `%s` takes it)
+            elif isinstance(given, str):  # a `str` subclass is taken for its text, as `%s` takes it
                 joined, given = given, (given,)
             else:
                 given = None
@@ -203,20 +203,21 @@ def format_message_json(code: str, args: Mapping[str, Any], lang: str = "zh") ->
     return encode_basestring(format_message(code, args, lang))
 
 
-_JSON_FORMS: dict[str, dict[str, Any]] = {"zh": {}, "en": {}}  # lang → code → (quoted, get, kinds) | False
+_JSON_FORMS: dict[str, dict[str, Any]] = {"zh": {}, "en": {}}  # lang → code → (quoted, get, kinds, one name) | False
 
 
 def _json_form(code: str, lang: str) -> Any:
     """What `format_message_json` needs of a code's template, made once: its
-    quoted `%` format, the getter of its arguments as a tuple (None when it
-    has none) and where `kind` is; False when it is no plain template (or the
+    quoted `%` format, the getter of its arguments (a tuple of them, the value
+    itself for one name; None when it has none), where `kind` is and whether
+    it names one argument; False when it is no plain template (or the
     code is unknown) and the general path words it."""
     pair = CATALOG.get(code)
     form: Any = False
     if pair is not None:
         t = _compile(pair[1] if lang == "en" else pair[0])
         if t.plain:
-            form = (t.quoted, None if t.get is None else t.tuple_get, t.kinds)
+            form = (t.quoted, None if t.get is None else t.getter, t.kinds, t.get is not t.getter)  # `get` wraps `getter` for one name
     kept = _JSON_FORMS["en" if lang == "en" else "zh"]
     if len(kept) >= 4096:
         kept.clear()
@@ -272,12 +273,12 @@ class _Template:
     arguments as given (no optional parts, no type words); `kinds`: where in
     the tuple `kind` is, put into English words."""
 
-    __slots__ = ("parts", "fmt", "quoted", "get", "tuple_get", "plain", "kinds")
+    __slots__ = ("parts", "fmt", "quoted", "get", "getter", "plain", "kinds")
 
     def __init__(self, template: str) -> None:
 
         self.parts = parts = _parse(template)
-        self.fmt = self.quoted = self.get = self.tuple_get = None
+        self.fmt = self.quoted = self.get = self.getter = None
         self.plain, self.kinds = False, ()
         if not all(p.__class__ is str or len(p) == 1 for p in parts):
             return
@@ -292,7 +293,7 @@ class _Template:
         self.quoted = '"' + "".join(encode_basestring(p)[1:-1].replace("%", "%%") if p.__class__ is str else "%s" for p in parts) + '"'
         get = operator.itemgetter(*names)
         self.get = get if len(names) > 1 else functools.partial(_one, get)  # `%` wants a tuple
-        self.tuple_get = get  # a value itself for one name
+        self.getter = get  # the itemgetter itself: for one name it gives the value, not a tuple of one
 
 
 @functools.lru_cache(maxsize=4096)
