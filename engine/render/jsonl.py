@@ -16,6 +16,13 @@ the result by writers generated from the same shape as `as_dict`
   depend only on the value (with its type and unit): kept by `str(value)`,
   which names the value exactly (-0 apart from 0) and costs far less than
   hashing a new Decimal; messages come quoted from `messages.format_message_json`;
+- fields next to each other that share a `same` object (a node's target and
+  its text) are kept as one text with the fixed texts around them, while the
+  object is the very same; fields that share a `by` value (a leaf's actual and
+  its shown text) as one text per owner and text of that Decimal;
+- each writer reads the fields of its NamedTuple (`IndicatorResult`, `Finding`,
+  `Deviation`) by unpacking it (any other object by name), and writes an object
+  with one f-string per combination of its conditional fields;
 - a value no fast path expects (a TypeError) sends the whole line through the
   reference path.
 
