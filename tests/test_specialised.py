@@ -18,6 +18,7 @@ from engine.evaluation.specialised import evaluate_fast, evaluator, evaluator_so
 from engine.load.json_line import loads_json_line
 from engine.render import jsonl
 from engine.ruleset.loading import load_plan
+from engine.ruleset.plan import SPECIALISE_MAX_LEAVES
 from engine.unit.inputs import load_unit, read_unit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -134,3 +135,83 @@ def test_odd_entries_and_figures_agree_or_are_left_to_evaluate(units, tmp_path, 
 def test_plans_it_does_not_cover():
     project = load_plan(os.path.join(ROOT, "rulesets", "2019", "project.yaml"))
     assert project.frames and evaluator_source(project) is None
+
+
+@pytest.mark.parametrize("count", [400, 3000])  # 60 ÷ 400 = 0.15 each (weights have at most 2 places)
+def test_a_plan_of_hundreds_or_thousands_of_indicators(tmp_path, count):
+    """A plan with nearly as many leaves (400) as are still compiled (one group, one call to
+    sum its scores) agrees with evaluate; one of thousands (3,000 leaves would take
+    seconds to compile) is left to evaluate."""
+    assert 400 <= SPECIALISE_MAX_LEAVES < 3000
+    weight = Decimal("0.15") if count == 400 else Decimal("0.02")
+    leaves = "\n".join(f"      - {{id: 指标{i}, name: 指标{i}, weight: {weight}, target: 1, operator: ≥, actual: 1, scoring: threshold}}" for i in range(count))
+    path = tmp_path / "big.yaml"
+    path.write_text(f"""id: big
+title: 大
+year: 2020
+kind: 项目支出
+indicators:
+  - id: 全部
+    name: 全部
+    weight: 60
+    children:
+{leaves}
+  - {{id: 其他, name: 其他, weight: 40, target: 1, operator: ≥, actual: 1, scoring: threshold}}
+grades:
+  - {{label: 优, min: 90}}
+  - {{label: 差, min: 0}}
+""", encoding="utf-8")
+    plan = load_plan(str(path))
+    data = tmp_path / "u.yaml"
+    data.write_text("subject: 单位\n", encoding="utf-8")
+    unit = load_unit(plan, str(data))
+    if count > SPECIALISE_MAX_LEAVES:
+        assert evaluator(plan) is None
+        return
+    assert _same(plan, unit)
+    assert str(evaluate_fast(plan, unit).total) == "100.00"
+
+
+def _shipped_cases():
+    """(ruleset, data file) of every case a shipped or fixture ruleset carries, and the fixtures' own pairs."""
+    from engine.ruleset.inherit import load_resolved
+
+    out = [(os.path.join(ROOT, "tests/fixtures/inputs/ruleset.yaml"), os.path.join(ROOT, "tests/fixtures/inputs/data.yaml"))]
+    for folder in ("rulesets/2019", "rulesets/2020", "rulesets/examples", "tests/fixtures/rulesets"):
+        for name in sorted(os.listdir(os.path.join(ROOT, folder))):
+            path = os.path.join(ROOT, folder, name)
+            if not name.endswith(".yaml"):
+                continue
+            try:
+                raw = load_resolved(path, None)[0]
+            except DiagnosticError:
+                continue
+            for case in raw.get("cases") or []:
+                if isinstance(case, dict) and isinstance(case.get("data"), str):
+                    out.append((path, os.path.normpath(os.path.join(os.path.dirname(path), case["data"]))))
+    return out
+
+
+@pytest.mark.parametrize("ruleset,data", _shipped_cases(), ids=lambda p: os.path.relpath(p, ROOT))
+def test_shipped_cases_agree_with_evaluate(ruleset, data):
+    plan = load_plan(ruleset)
+    try:
+        unit = load_unit(plan, data)
+    except DiagnosticError:
+        return
+    if evaluator(plan) is not None:
+        assert _same(plan, unit) or evaluate_fast(plan, unit) is None
+
+
+def test_the_minimal_ruleset_agrees_with_evaluate():
+    """The minimal fixture ruleset on a unit giving every declared input as 1
+    and every leaf's needed field."""
+    plan = load_plan(os.path.join(ROOT, "tests/fixtures/rulesets", "minimal.yaml"))
+    raw = {"subject": {"name": "单位"}, "inputs": {k: "1" for k in plan.ruleset.inputs}, "indicators": {}}
+    for node in plan.leaves:
+        method = node.method.NAME if node.method is not None else ""
+        entry = {"score": "0"} if method in ("manual", "qualitative") else {"coefficient": "1"} if method == "coefficient" else {} if node.actual is not None else {"actual": "1"}
+        if entry:
+            raw["indicators"][node.key] = entry
+    unit = read_unit(plan, raw, SourceMap({(): SourceSpan("u.yaml", 1, 1)}), "u.yaml", "sha256:x")
+    assert evaluator(plan) is not None and _same(plan, unit)

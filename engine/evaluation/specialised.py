@@ -15,7 +15,7 @@ into a problem or treat specially — a metric or actual that cannot be
 computed, a scoring problem, a score out of range, an unmeasured actual, a
 unit scored by a plan of its own — makes it return None, and the caller runs
 `evaluate` (which reports it). Plans with rows of their own or a rescaled
-total get no specialised evaluator. `tests/test_specialised.py` holds its
+total, or more than `SPECIALISE_MAX_LEAVES` leaves, get no specialised evaluator. `tests/test_specialised.py` holds its
 results to `evaluate`'s, line for line.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ from engine.evaluation import checks, deviations, review
 from engine.evaluation.evaluate import _EMPTY_ENTRY, _finding_order, _lint, grade_of
 from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
 from engine.ruleset import lints
-from engine.ruleset.plan import Node, Plan
+from engine.ruleset.plan import SPECIALISE_MAX_LEAVES, Node, Plan
 from engine.ruleset.scoring.base import ScoreInput
 from engine.unit.inputs import UnitData
 
@@ -58,32 +58,36 @@ def _make(plan: Plan) -> Evaluator | None:
     if made is None:
         return None
     source, namespace = made
-    exec(compile(source, f"<evaluator: {plan.file}>", "exec"), namespace)  # noqa: S102 - generated from the compiled plan; every value bound by name, none pasted as code
+    try:
+        exec(compile(source, f"<evaluator: {plan.file}>", "exec"), namespace)  # noqa: S102 - generated from the compiled plan; every value bound by name, none pasted as code
+    except (RecursionError, MemoryError, SyntaxError, ValueError):  # a plan too large to compile at once: the general path evaluates it
+        return None
     return namespace["run"]
 
 
 def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     """The evaluator's source and the names it is bound to, or None."""
     rs = plan.ruleset
-    if plan.frames or rs.policy.not_applicable == "rescale":
+    if plan.frames or rs.policy.not_applicable == "rescale" or len(plan.leaves) > SPECIALISE_MAX_LEAVES:
         return None
     places = rs.rounding.places
     per_indicator = rs.rounding.scope == "indicator"
     adjusted = rs.policy.adjusted_target == "use"
     on = lints.enabled(rs.lints, (), ())
     ns: dict[str, Any] = {
-        "plan": plan, "ZERO": ZERO, "CONTEXT": CONTEXT, "localcontext": decimal.localcontext, "round_half_up": round_half_up,
+        "plan": plan, "Decimal": Decimal, "ZERO": ZERO, "CONTEXT": CONTEXT, "localcontext": decimal.localcontext, "round_half_up": round_half_up,
         "IR": IndicatorResult, "SI": ScoreInput, "Result": Result, "_EMPTY_ENTRY": _EMPTY_ENTRY, "grade_of": grade_of,
         "checks_run": checks.run, "deviations_find": deviations.find, "review": review, "_lint": _lint, "on": on,
         "order": _finding_order,
     }
-    out = ["def run(unit):", "    with localcontext(CONTEXT):", "        env = dict(unit.values)", "        entries = unit.entries",
-           "        try:"]
-    for k, (name, formula, _path) in enumerate(plan.metrics):
-        ns[f"_m{k}"] = formula.evaluate
-        out.append(f"            env[{name!r}] = _m{k}(env)")
-    out += ["        except Exception:  # a metric that cannot be computed: the general path reports it",
-            "            return None"]
+    out = ["def run(unit):", "    with localcontext(CONTEXT):", "        env = dict(unit.values)", "        entries = unit.entries"]
+    if plan.metrics:
+        out.append("        try:")
+        for k, (name, formula, _path) in enumerate(plan.metrics):
+            ns[f"_m{k}"] = formula.evaluate
+            out.append(f"            env[{name!r}] = _m{k}(env)")
+        out += ["        except Exception:  # a metric that cannot be computed: the general path reports it",
+                "            return None"]
     counter = [0]
     leaves: list[tuple[Node, str]] = []  # each scored leaf and its result's name, in tree order
 
@@ -95,11 +99,15 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
         ns[f"_n{k}"] = node
         if node.children:
             kids = [node_code(c) for c in node.children]
-            total = " + ".join(["ZERO", *(f"{c}.score" for c in kids)])
-            out.append(f"        {r} = IR(_n{k}, _n{k}.target, None, {total}, None, _EMPTY_ENTRY, ({', '.join(kids)},))")
+            # sum(…, ZERO) adds left to right from ZERO, as _score_node's sum does (and stays one call for a group of thousands)
+            scores = ", ".join(f"{c}.score" for c in kids)
+            out.append(f"        {r} = IR(_n{k}, _n{k}.target, None, sum([{scores}], ZERO), None, _EMPTY_ENTRY, ({', '.join(kids)},))")
             return r
         leaves.append((node, r))
         out.append(f"        e = entries.get({node.key!r}, _EMPTY_ENTRY)")
+        # an unmeasured actual (scored by policy, with a finding): the general path's
+        out.append("        if e.get('unmeasured') is not None:")
+        out.append("            return None")
         out.append("        if e.get('not_applicable'):")
         out.append(f"            {r} = IR(_n{k}, _n{k}.target, None, ZERO, None, e, (), True)")
         out.append("        else:")
@@ -113,7 +121,6 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
             body += ["t = e.get('adjusted_target')", "if t is None:", f"    t = _n{k}.target"]
         else:
             body.append(f"t = _n{k}.target")
-        body += ["if e.get('unmeasured') is not None:", "    return None"]
         if node.method is not None and node.params is not None:
             ns[f"_s{k}"] = node.method.score
             ns[f"_p{k}"] = node.params
@@ -133,12 +140,13 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     roots = [node_code(n) for n in plan.roots]
     out.append(f"        results = ({', '.join(roots)},)")
     counted = [r for r, n in zip(roots, plan.roots) if n.in_total]
-    out.append(f"        total = round_half_up({' + '.join(['ZERO', *(f'{r}.score' for r in counted)])}, {places})")
+    out.append(f"        total = round_half_up(sum([{', '.join(f'{r}.score' for r in counted)}], ZERO), {places})")
     out += ["        grade = grade_of(plan, total)",
             *_checks_code(plan, ns),
             *_deviations_code(plan, leaves, ns),
             "        printed = review.compare(plan, unit, results, total, grade, None)",
-            "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + review.unmeasured(plan, unit, results) + _lint(plan, unit, on)",
+            # no leaf here has an unmeasured actual (those units are evaluate's): review.unmeasured finds none
+            "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + _lint(plan, unit, on)",
             "    findings = tuple(sorted((*found, *dev_findings, *printed, *notices), key=order))",
             "    return Result(plan, unit, env, results, total, grade, findings, tuple(devs), None)"]
     return "\n".join(out) + "\n", ns
@@ -152,7 +160,7 @@ def _checks_code(plan: Plan, ns: dict) -> list[str]:
     figures differ (most agree)."""
     if not plan.checks:
         return ["        found = []"]
-    ns.update(Decimal=Decimal, _tables=checks._tables, _sum_check=checks._sum_check, _row_check=checks._row_check,
+    ns.update(_tables=checks._tables, _sum_check=checks._sum_check, _row_check=checks._row_check,
               _compare_check=checks._compare_check, _equal_finding=checks.equal_finding, _SKIPS=checks.EQUAL_SKIPS,
               result_values=checks.result_values)
     env = "env"

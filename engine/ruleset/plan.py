@@ -19,6 +19,11 @@ from engine.ruleset.model import Check, Ruleset
 from engine.ruleset.scoring.base import Params
 
 NUMERIC_TYPES = ("money", "number", "percent", "count")
+# The generated readers and evaluator (engine/unit/sheet_units.py, entries.entry_reader,
+# engine/evaluation/specialised.py) are made for plans up to this many scored leaves:
+# beyond, compiling them would cost more than they save (3,000 leaves: 7 s), and the
+# general path serves alone.
+SPECIALISE_MAX_LEAVES = 500
 # Names every scoring-side formula (explain_if, custom methods) may use.
 INDICATOR_NAMES = ("weight", "target", "actual")
 

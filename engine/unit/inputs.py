@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping, NamedTuple
 
-from engine.ruleset.plan import Plan
+from engine.ruleset.plan import SPECIALISE_MAX_LEAVES, Plan
 
 from engine.base.digest import digest_of
 from engine.base.printable import BIDI_PATTERN, bidi_controls
@@ -534,6 +534,7 @@ def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys:
     if given is None:
         return
     by_key, by_name, branches = made_for(_LEAF_INDEX, plan, _leaf_index, 64)
+    generated = len(plan.leaves) <= SPECIALISE_MAX_LEAVES  # a reader per indicator, unless there are too many to compile
     for key, entry in given.items():
         node = by_key.get(key) or by_name.get(key)
         path = ("indicators", key)
@@ -552,7 +553,7 @@ def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys:
             entries[node.key] = {}
             continue
         # the indicator's generated reader takes a plain entry; anything else is read (and reported) by _entry_data
-        out = entry_reader(node)(entry)
+        out = entry_reader(node)(entry) if generated else None
         entries[node.key] = out if out is not None else _entry_data(node, entry, path, rd, plan.ruleset.policy.unmeasured_actual)
     misspelt = _suggested(rd, "input.unknown_indicator")
     for node in plan.leaves:

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from engine.base.memo import made_for
 from engine.base.numeric import ZERO
-from engine.ruleset.plan import NUMERIC_TYPES, Plan
+from engine.ruleset.plan import NUMERIC_TYPES, SPECIALISE_MAX_LEAVES, Plan
 from engine.unit.columns import _FALSE, _TRUE, ColumnMap
 from engine.unit.entries import _EMPTY, _column_coercers, _input_coercers, _needed_field, entry_field_code
 from engine.unit.inputs import _BIDI_SEARCH, ROW_KEYS, TableRow, UnitData, _default
@@ -59,7 +59,10 @@ def _make(pair: tuple) -> Read | None:
     if made is None:
         return None
     source, namespace = made
-    exec(compile(source, f"<sheet reader: {cmap.file}>", "exec"), namespace)  # noqa: S102 - generated from the plan and the resolved columns; names only as repr literals
+    try:
+        exec(compile(source, f"<sheet reader: {cmap.file}>", "exec"), namespace)  # noqa: S102 - generated from the plan and the resolved columns; names only as repr literals
+    except (RecursionError, MemoryError, SyntaxError, ValueError):  # too large to compile at once: the general path reads the rows
+        return None
     return namespace["read"]
 
 
@@ -70,6 +73,8 @@ def reader_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
     rs = plan.ruleset
     if plan.frames or any(section not in ("subject", "inputs", "tables", "indicators") for _, section, _ in cmap.targets):
         return None
+    if len(plan.leaves) > SPECIALISE_MAX_LEAVES or len(cmap.targets) > 4 * SPECIALISE_MAX_LEAVES:
+        return None  # too large to be worth compiling
     given_inputs = [path[0] for _, section, path in cmap.targets if section == "inputs"]
     for name, decl in rs.inputs.items():
         if name not in given_inputs and decl.required and decl.default is None:
