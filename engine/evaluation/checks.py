@@ -178,8 +178,15 @@ def _row_check(cc: CompiledCheck, unit: UnitData, tables: dict[str, _Table], cor
 
 
 def _evaluate_row(cc: CompiledCheck, values) -> Decimal | None:
+    names = cc.formula.names
     get = values.get
-    env = {c: v if (v := get(c)).__class__ is Decimal or isinstance(v, Decimal) else ZERO for c in cc.formula.names}
+    # A row whose figures are all numbers (most) is read as it is; otherwise a
+    # blank or text figure counts as 0, in a copy.
+    env = values
+    for c in names:
+        if get(c).__class__ is not Decimal:
+            env = {c: v if (v := get(c)).__class__ is Decimal or isinstance(v, Decimal) else ZERO for c in names}
+            break
     try:
         value = cc.formula.evaluate(env)
     except (*_ARITHMETIC, TypeError):  # TypeError: a formula that divided truth values
@@ -197,27 +204,19 @@ def _sum_check(cc: CompiledCheck, plan: Plan, unit: UnitData, tables: dict[str, 
 
 
 def _sum_column(cc: CompiledCheck, table: _Table, col: str, unit: UnitData, corrections: Corrections) -> list[Finding]:
-    # Each subtotal's figure recomputed from its line items (blank = 0), and
-    # each row's figure as printed (a blank subtotal stands for its items);
-    # sub-rows come after their row, so walking backwards meets them first.
+    # Each subtotal's figure recomputed from its line items (blank = 0); sub-rows
+    # come after their row, so walking backwards meets them first.
     items: dict[int, Decimal] = {}
-    printed: dict[int, Decimal] = {}
-    printed_below: dict[int, Decimal] = {}
     for row in reversed(table.subtotals):
         total = ZERO
-        below = ZERO
         for r in row.rows:
-            v = r.values.get(col)
             if r.rows:
                 total += items[id(r)]
-                below += v if v.__class__ is Decimal else printed[id(r)]
-            elif v.__class__ is Decimal:
-                total += v
-                below += v
+            else:
+                v = r.values.get(col)
+                if v.__class__ is Decimal:
+                    total += v
         items[id(row)] = total
-        v = row.values.get(col)
-        printed[id(row)] = v if v.__class__ is Decimal else total
-        printed_below[id(row)] = below
     found: list[Finding] = []
     for row in table.subtotals:
         stated = row.values.get(col)
@@ -227,13 +226,27 @@ def _sum_column(cc: CompiledCheck, table: _Table, col: str, unit: UnitData, corr
         # Reported only when it differs from its items AND from the rows just
         # below it as printed: a wrong subtotal is reported at itself, not also
         # at the total above it (which agrees with the items); a wrong item at
-        # its subtotal, not at every total further up.
-        if stated != computed and stated != printed_below[id(row)]:
+        # its subtotal, not at every total further up. (The printed sum is
+        # needed only where the items disagree: most subtotals agree.)
+        if stated != computed and stated != _printed_below(row, col, items):
             corrections[(table.name, row.path, col)] = computed
             f = _finding(cc, stated, computed, unit.span(row.path + (col,)), (table, row, col))
             if f:
                 found.append(f)
     return found
+
+
+def _printed_below(row: TableRow, col: str, items: dict[int, Decimal]) -> Decimal:
+    """The sum of the rows just below `row` as printed (a blank subtotal
+    stands for its items, a blank line item for 0)."""
+    below = ZERO
+    for r in row.rows:
+        v = r.values.get(col)
+        if r.rows:
+            below += v if v.__class__ is Decimal else items[id(r)]
+        elif v.__class__ is Decimal:
+            below += v
+    return below
 
 
 def _equal_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Finding | None:
