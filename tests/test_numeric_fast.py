@@ -66,6 +66,29 @@ def test_fmt_money_fast_path_gives_the_reference(value, places):
     assert numeric.fmt_money(value, places) == want
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.decimals(places=2, min_value=-10**8, max_value=10**8) | st.decimals(places=2, min_value=-2000, max_value=2000)
+       | st.builds(lambda d, e: d.scaleb(e), st.decimals(allow_nan=False, allow_infinity=False, places=2), st.integers(-4, 4)))
+@example(Decimal("-0.00"))
+@example(Decimal("0.00"))
+@example(Decimal("-999.99"))
+@example(Decimal("1000.00"))
+@example(Decimal("-1000.00"))
+@example(Decimal("999999.99"))
+@example(Decimal("-999999.99"))
+@example(Decimal("1000000.00"))
+@example(Decimal("1E+2"))
+@example(Decimal("1.00E+3"))
+@example(Decimal("0.10"))
+def test_fmt_money_of_a_two_place_figure_gives_the_reference(value):
+    """The text-slicing path for figures with two places (most money)."""
+    want = f"{_round_half_up_reference(value, 2):,.2f}"
+    if want.startswith("-") and not want.strip("-0.,"):
+        want = want[1:]
+    assert numeric.fmt_money(value) == want
+    assert numeric.fmt_money(value, 2) == want
+
+
 def _in_range_reference(value):
     """`in_range` as first written: by the exponent and the adjusted exponent alone."""
     if not value.is_finite():

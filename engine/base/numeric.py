@@ -159,6 +159,17 @@ def _unsigned_zero(value: Decimal) -> Decimal:
 
 def fmt_money(value: Decimal, places: int = 2) -> str:
     """`3921.33` → `3,921.33` as the forms print money (万元)."""
+    if places == 2 and value.__class__ is Decimal:
+        # The usual figure has two places already and under a million: its
+        # text is the answer, a comma put in by slicing (a batch formats three
+        # per finding; quantize and `,f` cost three times this).
+        text = str(value)
+        if text[-3:-2] == "." and "E" not in text and "e" not in text:
+            digits = len(text) - 3 - (text[0] == "-")
+            if digits <= 3:
+                return text if text != "-0.00" else "0.00"
+            if digits <= 6:
+                return text[:-6] + "," + text[-6:]
     quantum = _EXPONENTS.get(places)
     if quantum is not None:
         try:  # rounded to `places` already: the plain format shows exactly those

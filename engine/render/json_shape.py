@@ -41,7 +41,12 @@ class Field(NamedTuple):
     so its text is made once. `when`: an expression; the key is present only
     when it is true. `when_fixed`: that expression depends only on the owner.
     `same`: an expression that is usually the very same object for one owner
-    (a node's target): the field's text is kept per owner while it is.
+    (a node's target): the field's text is kept per owner while it is; fields
+    next to each other with one `same` are kept as one text, with the fixed
+    texts between and after them. `by`: an expression (usually a Decimal) the
+    field's text depends on alone, with the owner (an actual and its shown
+    text): texts are kept per owner by the text of that Decimal, fields next
+    to each other with one `by` as one text.
     `number` is `value` for what is usually a Decimal (a figure or null)."""
 
     key: str
@@ -53,6 +58,7 @@ class Field(NamedTuple):
     item: str | None = None
     fields: tuple["Field", ...] = ()
     same: str | None = None
+    by: str | None = None
 
 
 F = Field
@@ -67,8 +73,8 @@ INDICATOR = (
     F("target_text", "x", "target_text", when="not x.children", same="x.target"),
     F("operator", "x.node.operator", fixed=True, when="not x.children"),
     F("unit", "x.node.unit", fixed=True, when="not x.children"),
-    F("actual", "x.actual", "plain", when="not x.children"),
-    F("actual_text", ("x.actual", "x.node.value_type", "x.node.unit"), "shown", when="not x.children"),
+    F("actual", "x.actual", "plain", when="not x.children", by="x.actual"),
+    F("actual_text", ("x.actual", "x.node.value_type", "x.node.unit"), "shown", when="not x.children", by="x.actual"),
     F("method", "x.node.method.NAME if x.node.method else None", fixed=True, when="not x.children"),
     F("branch", "x.outcome.branch if x.outcome else None", when="not x.children"),
     F("not_applicable", "True", fixed=True, when="not x.children and x.not_applicable"),
@@ -91,9 +97,9 @@ DEVIATION = (
     F("id", "x.key", fixed=True),
     F("name", "x.name", fixed=True),
     F("kind", "x.kind", fixed=True),
-    F("target", "x.target", "plain"),
+    F("target", "x.target", "plain", same="x.target"),
     F("actual", "x.actual", "plain"),
-    F("target_text", ("x.target", "x.value_type", "x.unit"), "shown"),
+    F("target_text", ("x.target", "x.value_type", "x.unit"), "shown", same="x.target"),
     F("actual_text", ("x.actual", "x.value_type", "x.unit"), "shown"),
     F("ratio", "x.ratio", "ratio"),
     F("explanation", "x.explanation"),

@@ -16,6 +16,13 @@ the result by writers generated from the same shape as `as_dict`
   depend only on the value (with its type and unit): kept by `str(value)`,
   which names the value exactly (-0 apart from 0) and costs far less than
   hashing a new Decimal; messages come quoted from `messages.format_message_json`;
+- fields next to each other that share a `same` object (a node's target and
+  its text) are kept as one text with the fixed texts around them, while the
+  object is the very same; fields that share a `by` value (a leaf's actual and
+  its shown text) as one text per owner and text of that Decimal;
+- each writer reads the fields of its NamedTuple (`IndicatorResult`, `Finding`,
+  `Deviation`) by unpacking it (any other object by name), and writes an object
+  with one f-string per combination of its conditional fields;
 - a value no fast path expects (a TypeError) sends the whole line through the
   reference path.
 
@@ -36,7 +43,7 @@ from typing import Any
 from engine.base import messages
 from engine.base.messages import format_message_json
 from engine.base.numeric import round_half_up
-from engine.evaluation.result import Result
+from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
 from engine.render import json_shape
 from engine.evaluation.display import show_target, show_value
 from engine.evaluation.evaluate import _leaves as leaves
@@ -203,13 +210,15 @@ def _subject(subject) -> str:
 
 
 _FAST = {  # enc → the JSON text of the value, from the field's expression(s) {0}, {1}, …
-    "value": "_json({0})",
-    "number": "(_num({0}) if {0}.__class__ is Decimal else _json({0}))",
-    "plain": "(_num({0}) if {0}.__class__ is Decimal else _plain_json({0}))",
+    # (the usual case inline, a function for the rest: a batch writes hundreds per unit)
+    "value": "(_quote(v) if (v := {0}).__class__ is str else _json(v))",  # `v`: the value read once
+    # a Decimal's text is its JSON number unless it ends in a zero or shows an exponent (`_num`)
+    "number": "((t if (t := str(v))[-1] != '0' and 'E' not in t and 'e' not in t else _num(v)) if (v := {0}).__class__ is Decimal else _json(v))",
+    "plain": "((t if (t := str(v))[-1] != '0' and 'E' not in t and 'e' not in t else _num(v)) if (v := {0}).__class__ is Decimal else _plain_json(v))",
     "score": "((ctx.scores.get(str({0})) if {0}.__class__ is Decimal else None) or _score({0}, ctx))",
-    "ratio": "_ratio({0})",
+    "ratio": "((_RATIOS.get(str({0})) if ({0}).__class__ is Decimal else None) or _ratio({0}))",
     # {1}, {2} (value type and unit) are fixed by the owner: it holds their cache
-    "shown": "_shown_in({0}, {1}, {2}, {own:_shown_cache({1}, {2})})",
+    "shown": "(({own:_shown_cache({1}, {2})}.get(str({0})) if ({0}).__class__ is Decimal else None) or _shown_in({0}, {1}, {2}, {own:_shown_cache({1}, {2})}))",
     "target_text": "_target_text({0})",
     "message": "format_message_json({0}, {1}, ctx.lang)",
     "location": "(_LAST_SPAN[1] if {0} is _LAST_SPAN[0] else _location({0}))",
@@ -231,18 +240,23 @@ _FAST = {  # enc → the JSON text of the value, from the field's expression(s) 
 def _fast_value(f, extras: list[str]) -> str:
     args = (f.value,) if isinstance(f.value, str) else f.value
     template = _FAST[f.enc].replace("_line_{item}", "_line_" + (f.item or ""))
-    if f.same:  # kept per owner while `same` is the very object seen last
-        template = f"({{own:_memo({f.key!r})}}[1] if {f.same} is {{own:_memo({f.key!r})}}[0] else _remember({{own:_memo({f.key!r})}}, {f.same}, {template}))"
-    def kept(m: re.Match) -> str:  # a value the owner keeps (made once per owner): slot @n@, numbered later
-        made = m.group(1).format(*args)
+    template = _OWN.sub(lambda m: _owned("{own:" + m.group(1).format(*args) + "}", extras), template)
+    return template.format(*args)
+
+
+def _owned(expr: str, extras: list[str]) -> str:
+    """`expr` with each `{own:made}` (a value the owner keeps, made once per
+    owner) turned into its slot `@n@`, numbered later."""
+    def kept(m: re.Match) -> str:
+        made = m.group(1)
         if made not in extras:
             extras.append(made)
         return f"@{extras.index(made)}@"
 
-    return _OWN.sub(kept, template).format(*args)
+    return _OWN.sub(kept, expr)
 
 
-_OWN = re.compile(r"\{own:([^{}]*(?:\{\d\}[^{}]*)*)\}")
+_OWN = re.compile(r"\{own:((?:[^{}]|\{\d\})*)\}")
 _NOTHING = object()
 
 
@@ -253,6 +267,21 @@ def _memo(key: str) -> list:
 
 def _remember(memo: list, same: Any, text: str) -> str:
     memo[0], memo[1] = same, text
+    return text
+
+
+def _texts(key: str) -> dict:
+    """An owner's kept texts of one group of fields: str(value) → text."""
+    return {}
+
+
+def _keep(texts: dict, value: Any, text: str) -> str:
+    """`text` kept under `str(value)` when the value is a Decimal (which its
+    text names exactly)."""
+    if value.__class__ is Decimal:
+        if len(texts) >= _LIMIT:
+            texts.clear()
+        texts[str(value)] = text
     return text
 
 
@@ -271,6 +300,8 @@ def _parts(fields, extras: list[str], first: bool = True, outer: str | None = No
             mine += [("fixed", "'['"), ("var", _fast_value(f, extras)), ("fixed", "']'")]
         elif f.fixed:
             mine.append(("fixed", f"_dumps({reference_value(f)})"))
+        elif f.same or f.by:  # kept per owner with the fields beside it that share its `same` / `by`
+            mine.append(("var", _fast_value(f, extras), ("same", f.same) if f.same else ("by", f.by), f.key))
         else:
             mine.append(("var", _fast_value(f, extras)))
         if f.when and f.when_fixed and all(p[0] == "fixed" for p in mine):
@@ -284,21 +315,56 @@ def _parts(fields, extras: list[str], first: bool = True, outer: str | None = No
     return out
 
 
-def _merged(parts: list, slots: list) -> list:
-    """Adjacent fixed texts joined; each fixed text becomes `e[slot]`."""
+def _merged(parts: list, slots: list, extras: list[str]) -> list:
+    """Adjacent fixed texts joined; each fixed text becomes `e[slot]`; a run of
+    fields that share one `same` (`by`) expression, with the fixed texts
+    around them, becomes one text kept per owner while the expression gives
+    the very same object (per the text of its Decimal value)."""
     out: list = []
     for p in parts:
         if p[0] == "fixed" and out and out[-1][0] == "fixed":
             out[-1] = ("fixed", out[-1][1] + " + " + p[1])
         elif p[0] == "if":
-            out.append(("if", p[1], _merged(p[2], slots)))
+            out.append(("if", p[1], _merged(p[2], slots, extras)))
         else:
             out.append(p)
-    for i, p in enumerate(out):
+    grouped: list = []
+    i = 0
+    while i < len(out):
+        p = out[i]
+        if p[0] != "var" or len(p) < 3:
+            grouped.append(p)
+            i += 1
+            continue
+        tag, name = p[2], p[3]
+        run = [grouped.pop()] if grouped and grouped[-1][0] == "fixed" else []
+        j = i
+        while j < len(out) and (out[j][0] == "fixed" or (out[j][0] == "var" and out[j][2:3] == (tag,))):
+            run.append(out[j])
+            j += 1
+        i = j
+        grouped.append(("memo", tag, name, run))
+    for i, p in enumerate(grouped):
         if p[0] == "fixed":
             slots.append(p[1])
-            out[i] = ("var", f"e[{len(slots)}]")
-    return out
+            grouped[i] = ("var", f"e[{len(slots)}]")
+        elif p[0] == "memo":
+            (how, expr), name, run = p[1], p[2], p[3]
+            texts = []
+            for q in run:
+                if q[0] == "fixed":
+                    slots.append(q[1])
+                    texts.append(f"e[{len(slots)}]")
+                else:
+                    texts.append(q[1])
+            text = " + ".join(texts)  # not an f-string: this one sits in the object's f-string
+            if how == "same":
+                memo = _owned(f"{{own:_memo({name!r})}}", extras)
+                grouped[i] = ("var", f"({memo}[1] if {expr} is {memo}[0] else _remember({memo}, {expr}, {text}))")
+            else:
+                kept = _owned(f"{{own:_texts({name!r})}}", extras)
+                grouped[i] = ("var", f"((({kept}.get(str({expr})) if ({expr}).__class__ is Decimal else None)) or _keep({kept}, {expr}, {text}))")
+    return grouped
 
 
 def _fstring(parts: list, groups: list[str]) -> str:
@@ -314,6 +380,40 @@ def _fstring(parts: list, groups: list[str]) -> str:
     return 'f"' + "".join(texts) + '"'
 
 
+_BRANCHED = 3  # conditions up to which each combination gets its own f-string
+
+
+def _conditions(parts: list, out: list[str]) -> list[str]:
+    for p in parts:
+        if p[0] == "if":
+            if p[1] not in out:
+                out.append(p[1])
+            _conditions(p[2], out)
+    return out
+
+
+def _returns(parts: list, conds: list[str], truth: dict, pad: str = "") -> list[str]:
+    """`return f"…"` for each combination of the conditions, in nested ifs:
+    the text of an object in one f-string, its conditional fields in or out
+    (a group made apart and put in costs one more string built per object)."""
+    if len(truth) == len(conds):
+        def inline(ps: list) -> str:
+            return "".join(inline(p[2]) if p[1] in truth and truth[p[1]] else "" if p[0] == "if" else "{" + p[1] + "}" for p in ps)
+        return [f'{pad}return f"{inline(parts)}"']
+    c = conds[len(truth)]
+    return [f"{pad}if {c}:", *_returns(parts, conds, {**truth, c: True}, pad + "    "), *_returns(parts, conds, {**truth, c: False}, pad)]
+
+
+def _body(parts: list) -> list[str]:
+    """The statements that write an object from its parts."""
+    conds = _conditions(parts, [])
+    if len(conds) <= _BRANCHED:
+        return _returns(parts, conds, {})
+    groups: list[str] = []
+    body = _fstring(parts, groups)
+    return [*groups, f"return {body}"]
+
+
 def shape_source() -> str:
     """The line writers' source, generated from `json_shape.SHAPE`."""
     out = []
@@ -321,18 +421,27 @@ def shape_source() -> str:
         key, keep = json_shape.OWNERS[kind]
         slots: list[str] = []
         extras: list[str] = []
-        groups: list[str] = []
-        body = _fstring(_merged([("fixed", "'{'"), *_parts(fields, extras), ("fixed", "'}'")], slots), groups)
+        body = _body(_merged([("fixed", "'{'"), *_parts(fields, extras), ("fixed", "'}'")], slots, extras))
         kept = slots + extras
         # A node's texts are kept by its identity; a project unit brings new
         # nodes every time, so a new node whose texts would come out the same
         # (the same repr of every node attribute they read, found in their
         # source) takes those of an earlier one.
-        reads = sorted(set(re.findall(r"x\.node\.(\w+)", ", ".join(kept)))) if keep == "x.node" else []
+        # (what the writer reads of the node per unit too: its kept texts of
+        # figures are shown with the node's type and unit)
+        reads = sorted(set(re.findall(r"x\.node\.(\w+)", ", ".join([*kept, *body])))) if keep == "x.node" else []
         same = [f"    same = kept.get(({kind!r}, {''.join(f'repr(x.node.{a}), ' for a in reads)}))",
                 "    if same is not None:",
                 "        e = kept[key] = (x.node, *same[1:])",
                 "        return e"] if reads else []
+        per_unit = [
+            f"key = {key}",
+            f"e = _OWNED_{kind}.get(key)",
+            f"if {'e is None' if keep is None else f'e is None or e[0] is not {keep}'}:",
+            f"    e = _own_{kind}(x, key)",
+            *body,
+        ]
+        per_unit = _unpacked(kind, per_unit)
         text = "\n".join([
             f"def _own_{kind}(x, key):",
             f"    kept = _OWNED[{kind!r}]",
@@ -344,17 +453,40 @@ def shape_source() -> str:
             "    return e",
             "",
             f"def _line_{kind}(x, ctx):",
-            f"    key = {key}",
-            f"    e = _OWNED_{kind}.get(key)",
-            f"    if {'e is None' if keep is None else f'e is None or e[0] is not {keep}'}:",
-            f"        e = _own_{kind}(x, key)",
-            *(f"    {g}" for g in groups),
-            f"    return {body}",
+            *(f"    {line}" for line in per_unit),
         ])
         for n in range(len(extras)):
             text = text.replace(f"@{n}@", f"e[{len(slots) + 1 + n}]")
         out.append(text)
     return "\n\n".join(out)
+
+
+# The objects a kind's writer is usually given, when they are NamedTuples: in
+# CPython 3.11 reading a NamedTuple's field by name takes the interpreter's
+# general attribute path (~200 machine instructions), unpacking the tuple a
+# fraction of that, and a line reads ~200 fields.
+_TUPLES = {"indicator": IndicatorResult, "leaf_score": IndicatorResult, "finding": Finding, "deviation": Deviation}
+_ATTR = re.compile(r"(?<![\w.])x\.([A-Za-z_]\w*)")
+
+
+def _unpacked(kind: str, lines: list[str]) -> list[str]:
+    """`lines` (a writer's per-object code) reading the fields of `x` from
+    locals: unpacked when `x` is the kind's NamedTuple, else read by name."""
+    cls = _TUPLES.get(kind)
+    if cls is None:
+        return lines
+    fields = cls._fields
+    used = sorted({a for line in lines for a in _ATTR.findall(line) if a in fields}, key=fields.index)
+    if not used:
+        return lines
+    swap = lambda line: _ATTR.sub(lambda m: f"x_{m.group(1)}" if m.group(1) in fields else m.group(0), line)  # noqa: E731
+    return [
+        f"if x.__class__ is _TUPLE_{kind}:",
+        f"    {', '.join(f'x_{f}' if f in used else '_' for f in fields)}, = x",
+        "else:",
+        f"    {', '.join(f'x_{f}' for f in used)}, = {', '.join(f'x.{f}' for f in used)},",
+        *map(swap, lines),
+    ]
 
 
 @functools.cache
@@ -368,8 +500,10 @@ def _line_writers() -> dict:
         "_dumps": _json,  # owner texts: `dumps` itself for text, Decimal and None, and it calls `dumps` for anything else
         "_json": _json, "_plain_json": _plain_json, "_score": _score, "_ratio": _ratio, "_shown": _shown, "_target_text": _target_text,
         "_location": _location, "_LAST_SPAN": _LAST_SPAN, "_shown_in": _shown_in, "_memo": _memo, "_remember": _remember, "_num": _num,
+        "_texts": _texts, "_keep": _keep, "_quote": _quote, "_RATIOS": _RATIOS,
         "_shown_cache": _shown_cache, "_subject": _subject, "format_message_json": format_message_json,
         **{f"_OWNED_{kind}": _OWNED[kind] for kind in json_shape.SHAPE},
+        **{f"_TUPLE_{kind}": cls for kind, cls in _TUPLES.items()},
     }
     exec(compile(shape_source(), "<json_shape: line writers>", "exec"), namespace)  # noqa: S102 - generated from our own shape, never from user text
     return {kind: namespace[f"_line_{kind}"] for kind in json_shape.SHAPE}

@@ -172,20 +172,57 @@ def format_message_json(code: str, args: Mapping[str, Any], lang: str = "zh") ->
     """`format_message` as a JSON string (what `json.dumps(..., ensure_ascii=False)`
     gives), made in one step where it can be: the batch writer puts tens of
     thousands of these on its lines. Arguments that need no escaping in JSON
-    (printable, no `"` or `\\`) go into a template quoted once."""
+    (printable, no `"` or `\\`) go into a template quoted once; each code's
+    quoted template and getter are looked up once per language (`_json_form`)."""
+    form = _JSON_FORMS["en" if lang == "en" else "zh"].get(code)
+    if form is None:
+        form = _json_form(code, lang)
+    if form is not False:
+        quoted, get, kinds, one = form
+        if get is None:
+            return quoted
+        if args.__class__ is LazyArgs:  # the plain dict: the getter reads it in C
+            args = args._made or args.made()
+        try:
+            given = get(args)
+            if not one:  # a tuple of two values or more
+                joined = "".join(given)  # TypeError unless every argument is text
+            elif isinstance(given, str):  # a `str` subclass is taken for its text, as `%s` takes it
+                joined, given = given, (given,)
+            else:
+                given = None
+        except (KeyError, TypeError):
+            given = None
+        if given is not None and joined.isprintable() and '"' not in joined and "\\" not in joined:
+            if kinds and lang == "en":
+                given = list(given)
+                for i in kinds:
+                    given[i] = _KIND_EN.get(given[i], given[i])
+                given = tuple(given)
+            return quoted % given
+    return encode_basestring(format_message(code, args, lang))
+
+
+_JSON_FORMS: dict[str, dict[str, Any]] = {"zh": {}, "en": {}}  # lang → code → (quoted, get, kinds, one name) | False
+
+
+def _json_form(code: str, lang: str) -> Any:
+    """What `format_message_json` needs of a code's template, made once: its
+    quoted `%` format, the getter of its arguments (a tuple of them, the value
+    itself for one name; None when it has none), where `kind` is and whether
+    it names one argument; False when it is no plain template (or the
+    code is unknown) and the general path words it."""
     pair = CATALOG.get(code)
+    form: Any = False
     if pair is not None:
         t = _compile(pair[1] if lang == "en" else pair[0])
         if t.plain:
-            if t.get is None:
-                return t.quoted
-            given = _given(t, args, lang)
-            if given is not None:
-                joined = given[1]
-                if joined.isprintable() and '"' not in joined and "\\" not in joined:
-                    return t.quoted % given[0]
-
-    return encode_basestring(format_message(code, args, lang))
+            form = (t.quoted, None if t.get is None else t.getter, t.kinds, t.get is not t.getter)  # `get` wraps `getter` for one name
+    kept = _JSON_FORMS["en" if lang == "en" else "zh"]
+    if len(kept) >= 4096:
+        kept.clear()
+    kept[code] = form
+    return form
 
 
 def _given(t: "_Template", args: Mapping[str, Any], lang: str) -> tuple[tuple, str] | None:
@@ -236,12 +273,12 @@ class _Template:
     arguments as given (no optional parts, no type words); `kinds`: where in
     the tuple `kind` is, put into English words."""
 
-    __slots__ = ("parts", "fmt", "quoted", "get", "plain", "kinds")
+    __slots__ = ("parts", "fmt", "quoted", "get", "getter", "plain", "kinds")
 
     def __init__(self, template: str) -> None:
 
         self.parts = parts = _parse(template)
-        self.fmt = self.quoted = self.get = None
+        self.fmt = self.quoted = self.get = self.getter = None
         self.plain, self.kinds = False, ()
         if not all(p.__class__ is str or len(p) == 1 for p in parts):
             return
@@ -256,6 +293,7 @@ class _Template:
         self.quoted = '"' + "".join(encode_basestring(p)[1:-1].replace("%", "%%") if p.__class__ is str else "%s" for p in parts) + '"'
         get = operator.itemgetter(*names)
         self.get = get if len(names) > 1 else functools.partial(_one, get)  # `%` wants a tuple
+        self.getter = get  # the itemgetter itself: for one name it gives the value, not a tuple of one
 
 
 @functools.lru_cache(maxsize=4096)
