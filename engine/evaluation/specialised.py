@@ -3,20 +3,24 @@
 `evaluate.evaluate` walks the plan for every unit: each metric through its
 error handling, each indicator through `_score_node`'s general branches
 (computed or given actual, adjusted target, unmeasured figure, method or
-none). For one plan those choices are the same for every unit, so this module
-generates, once per plan, one function with the choices made: the metrics in
-order, then each indicator as straight-line statements binding its node, its
-compiled formula and its scoring method, the groups summed as `_score_node`
-sums them (`ZERO + a + b …` in the same Decimal context). Checks, deviations,
-review and lints are the general ones.
+none), each check and each deviation through the general functions. For one
+plan those choices are the same for every unit, so this module generates,
+once per plan, one function with the choices made: the metrics in order;
+each indicator as straight-line statements binding its node, its compiled
+formula and its scoring method, each group summed as `_score_node` sums it
+(`sum(scores, ZERO)` in the same Decimal context); each `equal` check
+compared in place (its finding worded by `checks.equal_finding`), the sum,
+row and compare checks by `checks`' own functions; each plainly quantitative
+leaf's deviation classified in place as `deviations.classify` does, any other
+by `classify`. Review and lints are the general ones.
 
 It covers a unit that evaluates cleanly. Whatever the general path would turn
 into a problem or treat specially — a metric or actual that cannot be
 computed, a scoring problem, a score out of range, an unmeasured actual, a
 unit scored by a plan of its own — makes it return None, and the caller runs
-`evaluate` (which reports it). Plans with rows of their own or a rescaled
-total, or more than `SPECIALISE_MAX_LEAVES` leaves, get no specialised evaluator. `tests/test_specialised.py` holds its
-results to `evaluate`'s, line for line.
+`evaluate` (which reports it). Plans with rows of their own, a rescaled total
+or more than `SPECIALISE_MAX_LEAVES` leaves get no evaluator.
+`tests/test_specialised.py` holds its results to `evaluate`'s, line for line.
 """
 from __future__ import annotations
 
@@ -77,7 +81,7 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     ns: dict[str, Any] = {
         "plan": plan, "Decimal": Decimal, "ZERO": ZERO, "CONTEXT": CONTEXT, "localcontext": decimal.localcontext, "round_half_up": round_half_up,
         "IR": IndicatorResult, "SI": ScoreInput, "Result": Result, "_EMPTY_ENTRY": _EMPTY_ENTRY, "grade_of": grade_of,
-        "checks_run": checks.run, "deviations_find": deviations.find, "review": review, "_lint": _lint, "on": on,
+        "checks_run": checks.run, "review": review, "_lint": _lint, "on": on,
         "order": _finding_order,
     }
     out = ["def run(unit):", "    with localcontext(CONTEXT):", "        env = dict(unit.values)", "        entries = unit.entries"]

@@ -7,14 +7,15 @@ A row of a flat sheet always has the same shape, fixed by its header, so this
 module generates, once per (plan, sheet), one function that reads the cells the
 header names, in the header's order, through the same bound converters
 (`coercer`), and builds the same `UnitData` — the same values in the same
-order, the same table rows, the same entries (read by the general
-`_read_entries` itself).
+order, the same table rows, the same entries (each field read by the
+statements `entries.entry_field_code` writes, as `_entry_data` reads it).
 
 It covers the plain case only: a row with any problem, a cell that is not
 text, a figure that needs a default the plan cannot give, returns None and
 the general path reads the row (and reports what is wrong, located). A plan
 or sheet it does not cover (indicator rows of a project, a `year` column,
-a required input or table without a column) gets no generated reader.
+a required input or table without a column, more than
+`SPECIALISE_MAX_LEAVES` leaves) gets no generated reader.
 `tests/test_sheet_units.py` holds it to `read_unit` value for value.
 """
 from __future__ import annotations
