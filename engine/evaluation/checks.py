@@ -249,6 +249,10 @@ def _printed_below(row: TableRow, col: str, items: dict[int, Decimal]) -> Decima
     return below
 
 
+# What an `equal` check's evaluation may raise that means "nothing to compare".
+EQUAL_SKIPS = (*_ARITHMETIC, TypeError, KeyError)
+
+
 def _equal_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Finding | None:
     stated = env.get(cc.check.stated)
     if not isinstance(stated, Decimal) or cc.formula is None:
@@ -260,10 +264,6 @@ def _equal_check(cc: CompiledCheck, plan: Plan, unit: UnitData, env: dict) -> Fi
     if computed.__class__ is not Decimal and not isinstance(computed, Decimal) or computed == stated:
         return None  # agreeing figures (most of them) need no words nor place
     return equal_finding(cc, plan, unit, stated, computed)
-
-
-# What an `equal` check's evaluation may raise that means "nothing to compare".
-EQUAL_SKIPS = (*_ARITHMETIC, TypeError, KeyError)
 
 
 def equal_finding(cc: CompiledCheck, plan: Plan, unit: UnitData, stated: Decimal, computed: Decimal) -> Finding | None:
