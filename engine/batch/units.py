@@ -24,6 +24,7 @@ from engine.unit.columns import ColumnMap, RowsMap, row_smap
 from engine.unit.inputs import read_unit
 from engine.unit.sheet_units import sheet_reader
 from engine.batch.writers import result_row
+from engine.batch.row_scores import row_scorer
 from engine.render import compact, jsonl
 from engine.load.yaml_loader import load_text, read_file
 
@@ -98,6 +99,10 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         d = Diagnostic("batch.orphan_row", SourceSpan(file, payload[2], 1), {"key": payload[3] or ""})
         return UnitOutcome(None, where, None, None, None, 0, None, (d.render(state.lang),), False)
     notes: tuple = ()
+    if kind == "row" and state.rmap is None and state.result == "scores" and state.format == "jsonl":
+        scored = _scored_row(state, payload)
+        if scored is not None:
+            return UnitOutcome(True, where, *scored, (), False)
     try:
         unit = _plain_row(state, payload) if kind == "row" and state.rmap is None else None
         if unit is None:
@@ -154,6 +159,21 @@ def _plain_row(state: _State, payload: tuple):
     if read is None or cmap.extra_cells(cells) or cell_problems(file, number, cells):
         return None
     return read(cells, row_smap(file, number, cmap.cols), file, _row_digest(state, cells))
+
+
+def _scored_row(state: _State, payload: tuple):
+    """(name, total, grade, warnings, scores line) of a sheet row scored by
+    its sheet's generated scorer (`engine.batch.row_scores`), or None: the
+    general path evaluates it."""
+    try:
+        _, file, number, cells, _lines = payload
+        cmap = state.cmaps[file]
+        score = row_scorer(state.plan, cmap)
+        if score is None or cmap.extra_cells(cells) or cell_problems(file, number, cells):
+            return None
+        return score(cells)
+    except Exception:  # noqa: BLE001 - whatever it met, the general path meets again and reports
+        return None
 
 
 def _row_digest(state: _State, cells) -> str:

@@ -71,20 +71,45 @@ def _make(plan: Plan) -> Evaluator | None:
 
 def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     """The evaluator's source and the names it is bound to, or None."""
-    rs = plan.ruleset
-    if plan.frames or rs.policy.not_applicable == "rescale" or len(plan.leaves) > SPECIALISE_MAX_LEAVES:
+    if not covers(plan):
         return None
-    places = rs.rounding.places
-    per_indicator = rs.rounding.scope == "indicator"
-    adjusted = rs.policy.adjusted_target == "use"
-    on = lints.enabled(rs.lints, (), ())
     ns: dict[str, Any] = {
-        "plan": plan, "Decimal": Decimal, "ZERO": ZERO, "CONTEXT": CONTEXT, "localcontext": decimal.localcontext, "round_half_up": round_half_up,
-        "IR": IndicatorResult, "SI": ScoreInput, "Result": Result, "_EMPTY_ENTRY": _EMPTY_ENTRY, "grade_of": grade_of,
-        "checks_run": checks.run, "review": review, "_lint": _lint, "on": on,
+        "Result": Result, "checks_run": checks.run, "review": review, "_lint": _lint, "on": lints.enabled(plan.ruleset.lints, (), ()),
         "order": _finding_order,
     }
     out = ["def run(unit):", "    with localcontext(CONTEXT):", "        env = dict(unit.values)", "        entries = unit.entries"]
+    scoring, leaves = score_statements(plan, ns)
+    out += [*scoring,
+            *_checks_code(plan, ns),
+            *deviations_code(plan, leaves, ns),
+            "        printed = review.compare(plan, unit, results, total, grade, None)",
+            # no leaf here has an unmeasured actual (those units are evaluate's): review.unmeasured finds none
+            "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + _lint(plan, unit, on)",
+            "    findings = tuple(sorted((*found, *dev_findings, *printed, *notices), key=order))",
+            "    return Result(plan, unit, env, results, total, grade, findings, tuple(devs), None)"]
+    return "\n".join(out) + "\n", ns
+
+
+def covers(plan: Plan) -> bool:
+    """Whether `score_statements` can score units under `plan`."""
+    return not plan.frames and plan.ruleset.policy.not_applicable != "rescale" and len(plan.leaves) <= SPECIALISE_MAX_LEAVES
+
+
+def score_statements(plan: Plan, ns: dict) -> tuple[list[str], list[tuple[Node, str]]]:
+    """Statements (inside `with localcontext(CONTEXT):`, with `env` the
+    unit's values and `entries` its entries) computing the metrics into
+    `env`, each indicator's `IndicatorResult`, `results`, `total` and
+    `grade` (anything the general path would report: `return None`); and
+    each scored leaf with its result's name, in tree order."""
+    rs = plan.ruleset
+    places = rs.rounding.places
+    per_indicator = rs.rounding.scope == "indicator"
+    adjusted = rs.policy.adjusted_target == "use"
+    ns.update({
+        "plan": plan, "Decimal": Decimal, "ZERO": ZERO, "CONTEXT": CONTEXT, "localcontext": decimal.localcontext, "round_half_up": round_half_up,
+        "IR": IndicatorResult, "SI": ScoreInput, "_EMPTY_ENTRY": _EMPTY_ENTRY, "grade_of": grade_of,
+    })
+    out: list[str] = []
     if plan.metrics:
         out.append("        try:")
         for k, (name, formula, _path) in enumerate(plan.metrics):
@@ -145,15 +170,8 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     out.append(f"        results = ({', '.join(roots)},)")
     counted = [r for r, n in zip(roots, plan.roots) if n.in_total]
     out.append(f"        total = round_half_up(sum([{', '.join(f'{r}.score' for r in counted)}], ZERO), {places})")
-    out += ["        grade = grade_of(plan, total)",
-            *_checks_code(plan, ns),
-            *_deviations_code(plan, leaves, ns),
-            "        printed = review.compare(plan, unit, results, total, grade, None)",
-            # no leaf here has an unmeasured actual (those units are evaluate's): review.unmeasured finds none
-            "        notices = (review.notices(plan, unit) if 'group_weights' in on else []) + _lint(plan, unit, on)",
-            "    findings = tuple(sorted((*found, *dev_findings, *printed, *notices), key=order))",
-            "    return Result(plan, unit, env, results, total, grade, findings, tuple(devs), None)"]
-    return "\n".join(out) + "\n", ns
+    out.append("        grade = grade_of(plan, total)")
+    return out, leaves
 
 
 def _checks_code(plan: Plan, ns: dict) -> list[str]:
@@ -205,16 +223,19 @@ def _checks_code(plan: Plan, ns: dict) -> list[str]:
     return out
 
 
-def _deviations_code(plan: Plan, leaves: list[tuple[Node, str]], ns: dict) -> list[str]:
+def deviations_code(plan: Plan, leaves: list[tuple[Node, str]], ns: dict, count: bool = False) -> list[str]:
     """Statements giving `devs, dev_findings` as `deviations.find` gives them:
     each scored leaf in tree order; a plainly quantitative one (≥, ≤ or = with
     no evaluator's score) classified here as `deviations.classify` classifies
-    it, any other by `classify` itself."""
+    it, any other by `classify` itself. With `count`, they only add to `w`
+    the warnings `dev_findings` would hold (an unexplained deviation)."""
     policy = plan.ruleset.deviations
+    if count and not policy.require_explanation:
+        return []  # no deviation is a warning
     ns.update(_classify=deviations.classify, _holds=deviations._holds, Deviation=Deviation, Finding=Finding, ONE=ONE,
               _er=policy.exceed_ratio, _zte=policy.zero_target_exceed, MISSED=deviations.MISSED, EXCEEDED=deviations.EXCEEDED,
               EXPLAIN=deviations.EXPLAIN)
-    out = ["        devs = []", "        dev_findings = []"]
+    out = [] if count else ["        devs = []", "        dev_findings = []"]
     for node, r in leaves:
         judged = node.method is not None and node.method.NAME in deviations.JUDGED
         op = node.operator or "≥"
@@ -237,6 +258,10 @@ def _deviations_code(plan: Plan, leaves: list[tuple[Node, str]], ns: dict) -> li
             body += ["else:", "    kind, ratio = None, None"]
         if node.explain_if is not None:
             body += [f"if kind is None and _holds({r}, env):", "    kind = EXPLAIN"]
+        if count:
+            body += [f"if kind is not None and not {r}.entry.get('explanation'):", "    w += 1"]
+            out.extend("            " + line for line in body)
+            continue
         body += ["if kind is not None:",
                  f"    explanation = {r}.entry.get('explanation')",
                  f"    span = unit.entry_span({node.key!r})",

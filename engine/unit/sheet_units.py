@@ -71,31 +71,49 @@ def reader_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
     """The reader's source and the names it is bound to, or None when the plan
     or the sheet is not covered. Every name from the ruleset or the header is
     written as a `repr` literal, never pasted as code."""
+    if not covers(plan, cmap):
+        return None
+    ns: dict[str, Any] = {}
+    out = ["def read(cells, smap, file, digest):", *read_statements(plan, cmap, ns, rows=True)]
+    out.append("    return UnitData(file, digest or '', subject, None, values, entries, tables, smap, plan=plan, entry_keys=entry_keys)")
+    return "\n".join(out) + "\n", ns
+
+
+def covers(plan: Plan, cmap: ColumnMap) -> bool:
+    """Whether `read_statements` can read `cmap`'s rows under `plan`."""
     rs = plan.ruleset
     if plan.frames or any(section not in ("subject", "inputs", "tables", "indicators") for _, section, _ in cmap.targets):
-        return None
+        return False
     if len(plan.leaves) > SPECIALISE_MAX_LEAVES or len(cmap.targets) > 4 * SPECIALISE_MAX_LEAVES:
-        return None  # too large to be worth compiling
+        return False  # too large to be worth compiling
     given_inputs = [path[0] for _, section, path in cmap.targets if section == "inputs"]
     for name, decl in rs.inputs.items():
         if name not in given_inputs and decl.required and decl.default is None:
-            return None  # every row lacks it: the general path says so
+            return False  # every row lacks it: the general path says so
     for tname, decl in rs.tables.items():
         if tname not in cmap.table_rows:
             if decl.required:
-                return None
+                return False
             continue
         # The rows this reader makes: 合计 and the categories, named as declared,
         # every column a figure (a text column or one named like a row key reads otherwise).
         if "合计" in decl.categories or any(_BIDI_SEARCH(c) is not None for c in cmap.table_rows[tname]):
-            return None
+            return False
         if any(c in ROW_KEYS or col.type not in NUMERIC_TYPES for c, col in decl.columns.items()):
-            return None
-    if not any(section == "subject" and path == ("name",) for _, section, path in cmap.targets):
-        return None
+            return False
+    return any(section == "subject" and path == ("name",) for _, section, path in cmap.targets)
 
-    ns: dict[str, Any] = {"_EMPTY": _EMPTY, "ZERO": ZERO, "TableRow": TableRow, "UnitData": UnitData, "_bidi": _BIDI_SEARCH, "_TRUE": _TRUE, "_FALSE": _FALSE, "plan": plan}
-    out = ["def read(cells, smap, file, digest):", "    n = len(cells)"]
+
+def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[str]:
+    """The statements reading a row `cells` of a sheet `covers` covers (in a
+    function's body; any problem: `return None`). They leave `subject`,
+    `values` (the flat names formulas read), `entries`, `entry_keys`, and
+    each table as dicts: `t<t>` its total row (合计), `r<t>_<j>` the j-th
+    category of `cmap.table_rows`; with `rows`, also `tables` (`TableRow`s)."""
+    rs = plan.ruleset
+    given_inputs = [path[0] for _, section, path in cmap.targets if section == "inputs"]
+    ns.update({"_EMPTY": _EMPTY, "ZERO": ZERO, "TableRow": TableRow, "UnitData": UnitData, "_bidi": _BIDI_SEARCH, "_TRUE": _TRUE, "_FALSE": _FALSE, "plan": plan})
+    out = ["    n = len(cells)"]
 
     def cell(i: int) -> None:
         out.append(f"    v = cells[{i}] if {i} < n else ''")
@@ -140,13 +158,14 @@ def reader_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
             out.append(f"    values[{name!r}] = _dm{k}")
 
     # tables: the total row (合计) and one row per category the sheet has columns for
-    out.append("    tables = {}")
+    if rows:
+        out.append("    tables = {}")
     for t, (tname, cats) in enumerate(cmap.table_rows.items()):
         decl = rs.tables[tname]
         conv = _column_coercers(decl)
         out.append(f"    t{t} = {{}}")
-        rows = [f"r{t}_{j}" for j in range(len(cats))]
-        for r in rows:
+        names = [f"r{t}_{j}" for j in range(len(cats))]
+        for r in names:
             out.append(f"    {r} = {{}}")
         for i, section, path in cmap.targets:
             if section != "tables" or path[0] != tname:
@@ -154,14 +173,15 @@ def reader_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
             column = path[-1]
             c = f"_ct{t}_{i}"
             ns[c] = conv[column]
-            target = f"t{t}" if len(path) == 2 else rows[path[1]]
+            target = f"t{t}" if len(path) == 2 else names[path[1]]
             cell(i)
             out.append(f"    x, code = {c}(v)")
             out.append("    if code is not None:")
             out.append("        return None")
             out.append(f"    {target}[{column!r}] = None if x is _EMPTY else x")
-        kids = ", ".join(f"TableRow({cat!r}, {cat!r}, {rows[j]}, ('tables', {tname!r}, 'rows', {j}), (), ({cat!r},))" for j, cat in enumerate(cats))
-        out.append(f"    tables[{tname!r}] = TableRow('合计', None, t{t}, ('tables', {tname!r}), ({kids}{',' if len(cats) == 1 else ''}), ())")
+        if rows:
+            kids = ", ".join(f"TableRow({cat!r}, {cat!r}, {names[j]}, ('tables', {tname!r}, 'rows', {j}), (), ({cat!r},))" for j, cat in enumerate(cats))
+            out.append(f"    tables[{tname!r}] = TableRow('合计', None, t{t}, ('tables', {tname!r}), ({kids}{',' if len(cats) == 1 else ''}), ())")
     # the flat names formulas read: a total row's figure, or a category's (blank = 0)
     index = {tname: t for t, tname in enumerate(cmap.table_rows)}
     for flat, (tname, cat, col) in plan.table_names.items():
@@ -202,6 +222,5 @@ def reader_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
         out.append("        return None")
     for flat in cmap.absent:
         out.append(f"    values[{flat!r}] = None")
-    out.append("    return UnitData(file, digest or '', subject, None, values, entries, tables, smap, plan=plan, entry_keys=entry_keys)")
-    return "\n".join(out) + "\n", ns
+    return out
 
