@@ -15,7 +15,7 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.batch.sources import _display, _folder_files, _Joined, _lines
 from engine.batch.statistics import BatchSummary
-from engine.batch.units import UnitOutcome, _init_worker, _State, _work, process
+from engine.batch.units import UnitOutcome, _init_worker, _State, _work, packed, process
 from engine.batch.writers import result_header, review_row
 from engine.forms import is_form, is_jixiao_workbook
 from engine.forms.layout import shows_layout
@@ -166,7 +166,7 @@ class Batch:
         window = 4 * jobs
         chunk: list = []
         for p in payloads:
-            chunk.append(p)
+            chunk.append(packed(p))
             if len(chunk) == CHUNK:
                 pending.append(pool.apply_async(_work, (chunk,)))
                 chunk = []

@@ -90,7 +90,8 @@ def scorer_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
     scoring, leaves = specialised.score_statements(plan, ns)
     out += [*scoring, f"        w = {fixed}", *_count_checks(plan, cmap, ns), *specialised.deviations_code(plan, leaves, ns, count=True)]
     # any surprise in writing the line (a value no writer expects): the general path
-    out += ["    try:", "        line = _line(_Scored(plan, _Subject(subject), total, grade, results))", "    except Exception:", "        return None",
+    # the leaves in tree order, as `leaves(x.indicators)` would walk them out of the tree
+    out += ["    try:", f"        line = _line(_Scored(plan, _Subject(subject), total, grade, ({''.join(r + ', ' for _, r in leaves)})))", "    except Exception:", "        return None",
             "    return subject.get('name', ''), total, grade, w, line"]
     return "\n".join(out) + "\n", ns
 
@@ -166,11 +167,11 @@ def _count_checks(plan: Plan, cmap: ColumnMap, ns: dict) -> list[str]:
         elif kind == "equal":
             if cc.formula is None:
                 continue
-            ns[f"_q{i}"] = cc.formula.evaluate
+            ns[f"_q{i}"] = cc.formula.function
             out += [f"        s = env.get({cc.check.stated!r})",
                     "        if s.__class__ is Decimal or isinstance(s, Decimal):",
                     "            try:",
-                    f"                c = _q{i}(env)",
+                    *("                " + line for line in specialised.formula_code(f"_q{i}", "env", "c")),
                     "            except _SKIPS:",
                     "                c = None",
                     "            if (c.__class__ is Decimal or isinstance(c, Decimal)) and c != s:",

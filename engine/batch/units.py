@@ -74,10 +74,26 @@ def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, r
     _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap, result)
 
 
+def packed(payload: tuple) -> tuple:
+    """A payload as it travels to a worker: a row of text cells as one string
+    joined by U+001F (pickled and unpickled as one object, not 70), unless a
+    cell holds U+001F itself or is not text. `_work` unpacks it."""
+    if payload[0] != "row":
+        return payload
+    cells = payload[3]
+    try:
+        text = "\x1f".join(cells)
+    except TypeError:  # a workbook's numbers and dates
+        return payload
+    if text.count("\x1f") != len(cells) - 1:
+        return payload
+    return (*payload[:3], text, payload[4])
+
+
 def _work(chunk: list) -> list:
     state = _STATE
     assert state is not None
-    out = [process(state, p) for p in chunk]
+    out = [process(state, p if p[0] != "row" or p[3].__class__ is not str else (*p[:3], tuple(p[3].split("\x1f")), p[4])) for p in chunk]
     if state.format == "jsonl":
         # Lines go back to the main process as UTF-8, ready to write: it
         # neither decodes nor encodes them (with several workers it is the

@@ -139,6 +139,7 @@ class ResultWriter:
         self.fmt, self.stream = fmt, stream
         # Lines from workers arrive as UTF-8 bytes; a UTF-8 text file takes them as they are.
         self.buffer = getattr(stream, "buffer", None) if (getattr(stream, "encoding", None) or "").lower().replace("-", "") == "utf8" else None
+        self.text_before = True  # text may wait in the stream's buffer: flushed before the first bytes
         if fmt == "csv":
 
             self.writer = csv.writer(stream, lineterminator="\r\n")
@@ -159,13 +160,16 @@ class ResultWriter:
         if self.fmt == "jsonl":
             if piece.__class__ is bytes:
                 if self.buffer is not None:
-                    self.stream.flush()  # anything written as text goes first (a no-op once empty)
+                    if self.text_before:  # anything written as text goes first
+                        self.stream.flush()
+                        self.text_before = False
                     self.buffer.write(piece)
                 else:
                     self.stream.write(piece.decode("utf-8"))
             else:
                 self.stream.write(piece)
                 self.stream.write("\n")
+                self.text_before = True
         elif self.fmt == "csv":
             self.writer.writerow(csv_row(piece))
         else:

@@ -34,6 +34,7 @@ from engine.evaluation import checks, deviations, review
 from engine.evaluation.evaluate import _EMPTY_ENTRY, _finding_order, _lint, grade_of
 from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
 from engine.ruleset import lints
+from engine.ruleset.formula import value_of
 from engine.ruleset.plan import SPECIALISE_MAX_LEAVES, Node, Plan
 from engine.ruleset.scoring.base import ScoreInput
 from engine.unit.inputs import UnitData
@@ -90,6 +91,13 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     return "\n".join(out) + "\n", ns
 
 
+def formula_code(function: str, env: str, into: str) -> list[str]:
+    """Statements giving `into = formula.evaluate(env)`, by the formula's
+    compiled `function` (bound as `function`): `value_of` is called only for
+    a value it would not return as it is (most are finite non-zero Decimals)."""
+    return [f"{into} = {function}({env})", f"if {into}.__class__ is not Decimal or {into}.is_zero() or not {into}.is_finite():", f"    {into} = value_of({into})"]
+
+
 def covers(plan: Plan) -> bool:
     """Whether `score_statements` can score units under `plan`."""
     return not plan.frames and plan.ruleset.policy.not_applicable != "rescale" and len(plan.leaves) <= SPECIALISE_MAX_LEAVES
@@ -107,14 +115,15 @@ def score_statements(plan: Plan, ns: dict) -> tuple[list[str], list[tuple[Node, 
     adjusted = rs.policy.adjusted_target == "use"
     ns.update({
         "plan": plan, "Decimal": Decimal, "ZERO": ZERO, "CONTEXT": CONTEXT, "localcontext": decimal.localcontext, "round_half_up": round_half_up,
-        "IR": IndicatorResult, "SI": ScoreInput, "_EMPTY_ENTRY": _EMPTY_ENTRY, "grade_of": grade_of,
+        "IR": IndicatorResult, "SI": ScoreInput, "_new": tuple.__new__, "_EMPTY_ENTRY": _EMPTY_ENTRY, "grade_of": grade_of, "value_of": value_of,
     })
     out: list[str] = []
     if plan.metrics:
         out.append("        try:")
         for k, (name, formula, _path) in enumerate(plan.metrics):
-            ns[f"_m{k}"] = formula.evaluate
-            out.append(f"            env[{name!r}] = _m{k}(env)")
+            ns[f"_m{k}"] = formula.function
+            out += ["            " + line for line in formula_code(f"_m{k}", "env", "x")]
+            out.append(f"            env[{name!r}] = x")
         out += ["        except Exception:  # a metric that cannot be computed: the general path reports it",
                 "            return None"]
     counter = [0]
@@ -125,12 +134,12 @@ def score_statements(plan: Plan, ns: dict) -> tuple[list[str], list[tuple[Node, 
         k = counter[0]
         counter[0] += 1
         r = f"r{k}"
-        ns[f"_n{k}"] = node
+        ns[f"_n{k}"], ns[f"_t{k}"] = node, node.target  # a node's fields are constants (plans are immutable)
         if node.children:
             kids = [node_code(c) for c in node.children]
             # sum(…, ZERO) adds left to right from ZERO, as _score_node's sum does (and stays one call for a group of thousands)
             scores = ", ".join(f"{c}.score" for c in kids)
-            out.append(f"        {r} = IR(_n{k}, _n{k}.target, None, sum([{scores}], ZERO), None, _EMPTY_ENTRY, ({', '.join(kids)},))")
+            out.append(f"        {r} = _new(IR, (_n{k}, _t{k}, None, sum([{scores}], ZERO), None, _EMPTY_ENTRY, ({', '.join(kids)},), False))")
             return r
         leaves.append((node, r))
         out.append(f"        e = entries.get({node.key!r}, _EMPTY_ENTRY)")
@@ -138,18 +147,18 @@ def score_statements(plan: Plan, ns: dict) -> tuple[list[str], list[tuple[Node, 
         out.append("        if e.get('unmeasured') is not None:")
         out.append("            return None")
         out.append("        if e.get('not_applicable'):")
-        out.append(f"            {r} = IR(_n{k}, _n{k}.target, None, ZERO, None, e, (), True)")
+        out.append(f"            {r} = _new(IR, (_n{k}, _t{k}, None, ZERO, None, e, (), True))")
         out.append("        else:")
         body: list[str] = []
         if node.actual is not None:
-            ns[f"_a{k}"] = node.actual.evaluate
-            body += ["try:", f"    a = _a{k}(env)", "except Exception:", "    return None"]
+            ns[f"_a{k}"] = node.actual.function
+            body += ["try:", *("    " + line for line in formula_code(f"_a{k}", "env", "a")), "except Exception:", "    return None"]
         else:
             body.append("a = e.get('actual')")
         if adjusted:
-            body += ["t = e.get('adjusted_target')", "if t is None:", f"    t = _n{k}.target"]
+            body += ["t = e.get('adjusted_target')", "if t is None:", f"    t = _t{k}"]
         else:
-            body.append(f"t = _n{k}.target")
+            body.append(f"t = _t{k}")
         if node.method is not None and node.params is not None:
             ns[f"_s{k}"] = node.method.score
             ns[f"_p{k}"] = node.params
@@ -158,11 +167,12 @@ def score_statements(plan: Plan, ns: dict) -> tuple[list[str], list[tuple[Node, 
                 ns[f"_f{k}"] = node.method_formula
                 extra = f", False, _f{k}"
             rounded = f"round_half_up(o.score, {places})" if per_indicator else "o.score"
-            body += ["try:", f"    o = _s{k}(SI(_n{k}.weight, t, a, _n{k}.operator, e, env), _p{k}{extra})", "except Exception:", "    return None",
-                     f"s = {rounded}", f"if not ZERO <= s <= _n{k}.weight:", "    return None",
-                     f"{r} = IR(_n{k}, t, a, s, o, e)"]
+            ns[f"_w{k}"], ns[f"_o{k}"] = node.weight, node.operator
+            body += ["try:", f"    o = _s{k}(_new(SI, (_w{k}, t, a, _o{k}, e, env)), _p{k}{extra})", "except Exception:", "    return None",
+                     f"s = {rounded}", f"if not ZERO <= s <= _w{k}:", "    return None",
+                     f"{r} = _new(IR, (_n{k}, t, a, s, o, e, (), False))"]
         else:
-            body.append(f"{r} = IR(_n{k}, t, a, ZERO, None, e)")
+            body.append(f"{r} = _new(IR, (_n{k}, t, a, ZERO, None, e, (), False))")
         out.extend("            " + line for line in body)
         return r
 
@@ -206,11 +216,11 @@ def _checks_code(plan: Plan, ns: dict) -> list[str]:
             out.append(f"        c{i} = ()")
             if cc.formula is None:
                 continue
-            ns[f"_q{i}"] = cc.formula.evaluate
+            ns[f"_q{i}"] = cc.formula.function
             out += [f"        s = {env}.get({cc.check.stated!r})",
                     "        if s.__class__ is Decimal or isinstance(s, Decimal):",
                     "            try:",
-                    f"                c = _q{i}({env})",
+                    *("                " + line for line in formula_code(f"_q{i}", env, "c")),
                     "            except _SKIPS:",
                     "                c = None",
                     "            if (c.__class__ is Decimal or isinstance(c, Decimal)) and c != s:",

@@ -86,9 +86,31 @@ def is_table(path: str) -> bool:
     return path.lower().endswith(TABLE_SUFFIXES)
 
 
+_ENCODINGS: dict[tuple, str] = {}  # (path, device, inode, size, mtime) → its encoding
+
+
 def csv_encoding(path: str, display: str) -> str:
     """'utf-8-sig' for UTF-8 (with or without BOM), else 'gb18030' (a superset of
-    GBK); checked over the whole file in chunks, so nothing is held in memory."""
+    GBK); checked over the whole file in chunks, so nothing is held in memory.
+    A batch opens its table twice (header, then rows): the second time the
+    file, unchanged, is not decoded again (0.3 s for 100 MB)."""
+    try:
+        st = os.stat(path)
+        key: tuple | None = (path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    known = _ENCODINGS.get(key) if key is not None else None
+    if known is not None:
+        return known
+    found = _detect_encoding(path, display)
+    if key is not None:
+        if len(_ENCODINGS) >= 16:
+            _ENCODINGS.clear()
+        _ENCODINGS[key] = found
+    return found
+
+
+def _detect_encoding(path: str, display: str) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
         offset = 0

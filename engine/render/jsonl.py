@@ -223,7 +223,7 @@ _FAST = {  # enc → the JSON text of the value, from the field's expression(s) 
     "message": "format_message_json({0}, {1}, ctx.lang)",
     "location": "(_LAST_SPAN[1] if {0} is _LAST_SPAN[0] else _location({0}))",
     "subject": "_subject({0})",
-    "list": "(','.join([_line_{item}(i, ctx) for i in {0}]) if {0} else '')",
+    "list": "(','.join([_line_{item}(i, ctx) for i in items]) if (items := {0}) else '')",  # {0} read once (a generator of leaves is made once)
 }
 
 

@@ -110,6 +110,13 @@ class Formula:
         the caller, who knows which indicator or metric this is."""
         return _result(self._fn(env))
 
+    @property
+    def function(self) -> Callable[[Mapping[str, object]], object]:
+        """The compiled function: `evaluate(env)` is `value_of(function(env))`
+        (generated evaluators call it, and `value_of` only for a value that is
+        not a finite non-zero Decimal, which `value_of` returns as it is)."""
+        return self._fn
+
     def evaluate_reference(self, env: Mapping[str, object]):
         """The same value computed by simpleeval over the same checked tree."""
         # the reference evaluator: only tests and validate's cross-check run it
@@ -145,6 +152,9 @@ def _result(value):
     if cls is float:
         raise TypeError("a formula divided truth values")
     return value
+
+
+value_of = _result  # a compiled formula's raw value as `Formula.evaluate` gives it (for generated evaluators)
 
 
 def _pow(base, exponent):

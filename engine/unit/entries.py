@@ -73,48 +73,76 @@ def coerce(value: Any, kind: str, allow_negative: bool | None = None, unit: str 
 
 # A figure written plainly with at most 15 digits before the point (commas
 # grouping thousands): its magnitude is below MAX_MAGNITUDE (10^15) by its text,
-# and at most 31 characters hold at most 31 digits (within `in_range`).
-_PLAIN_NUMBER = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3}){0,4}|[0-9]{1,15})(?:\.[0-9]+)?\Z")
-_PLAIN_PERCENT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3}){0,4}|[0-9]{1,15})(?:\.[0-9]+)?%\Z")
+# and at most 31 characters hold at most 31 digits (within `in_range`). Digits
+# without commas are tried first: most figures have none, and trying the
+# grouped form first made every such figure backtrack (a third of the match's time).
+_FIGURE = r"(?:[0-9]{1,15}|[0-9]{1,3}(?:,[0-9]{3}){1,4})(?:\.[0-9]+)?"
+_PLAIN_NUMBER = re.compile(r"-?" + _FIGURE + r"\Z")
+_PLAIN_PERCENT = re.compile(r"-?" + _FIGURE + r"%\Z")
 _NEG_MAX = -MAX_MAGNITUDE
+
+
+def plain_figure(kind: str, allow_negative: bool | None, v: str) -> str | None:
+    """An expression over the str named `v`: the Decimal it stands for when it
+    is a money, number or percent figure written plainly (`3,921.33`,
+    `93.59%`: ≤ 15 digits before the point, so within ±10^15 by the text), or
+    None; a zero is given as a zero, which the caller leaves to `coerce` (-0
+    is 0). None for other kinds. The coercers below are made from it, and the
+    generated readers (`engine.unit.sheet_units`) inline it before calling
+    them. Names used: `Decimal`, `_match_number`, `_match_percent`."""
+    if kind not in ("money", "number", "percent"):
+        return None
+    negative_ok = allow_negative if allow_negative is not None else kind in ("number", "percent")
+    sign = "" if negative_ok else f" and {v}[0] != '-'"
+    if kind == "percent":  # 93.59% → 0.9359
+        return f"(Decimal({v}[:-1].replace(',', '') if ',' in {v} else {v}[:-1]).scaleb(-2) if _match_percent({v}) is not None and len({v}) < 32{sign} else None)"
+    return f"(Decimal({v}.replace(',', '') if ',' in {v} else {v}) if _match_number({v}) is not None and len({v}) < 32{sign} else None)"
+
+
+def row_figures(kinds: list[tuple[str, bool | None]]) -> Callable:
+    """The `match` of a row's figures joined by U+001F, one (kind,
+    allow_negative) each: it matches when every figure is written plainly as
+    `plain_figure` reads it, but for the length (< 32 characters, the caller's
+    to check). A cell holding U+001F itself adds a figure, and cannot match."""
+    parts = []
+    for kind, allow_negative in kinds:
+        negative_ok = allow_negative if allow_negative is not None else kind in ("number", "percent")
+        parts.append(("-?" if negative_ok else "") + _FIGURE + ("%" if kind == "percent" else ""))
+    return re.compile("\x1f".join(parts) + r"\Z").match
+
+
+FIGURE_NAMES = {"Decimal": Decimal, "_match_number": _PLAIN_NUMBER.match, "_match_percent": _PLAIN_PERCENT.match}
 
 
 def coercer(kind: str, allow_negative: bool | None = None, unit: str | None = None) -> Callable[[Any], tuple[Any, str | None]]:
     """`coerce` with its declaration bound (one per table column, made once per
-    plan): money, numbers and percentages written plainly (`3,921.33`,
-    `93.59%`, a Decimal) are taken at once; anything else goes through
+    plan): money, numbers and percentages written plainly (`plain_figure`), or
+    a Decimal within range, are taken at once; anything else goes through
     `coerce`, which gives the same result for those (tests/test_inputs_fast.py)."""
     if kind not in ("money", "number", "percent"):
         return lambda value: coerce(value, kind, allow_negative, unit)
     negative_ok = allow_negative if allow_negative is not None else kind in ("number", "percent")
-    big, small = MAX_MAGNITUDE, _NEG_MAX
-    if kind == "percent":
-        match_pct = _PLAIN_PERCENT.match
+    return _coercer_maker(kind, negative_ok)(allow_negative, unit)
 
-        def percent(value: Any) -> tuple[Any, str | None]:
-            # `93.59%` → 0.9359 (a bare figure, a Decimal, a sign or a blank: `coerce`)
-            if value.__class__ is str and match_pct(value) is not None and len(value) < 32 and (negative_ok or value[0] != "-"):
-                number = Decimal(value[:-1].replace(",", "") if "," in value else value[:-1])
-                if number:
-                    return number.scaleb(-2), None
-            return coerce(value, kind, allow_negative, unit)
 
-        return percent
-    match = _PLAIN_NUMBER.match
+_MAKERS: dict[tuple[str, bool], Callable] = {}
 
-    def fast(value: Any) -> tuple[Any, str | None]:
-        cls = value.__class__
-        if cls is str:
-            # ≤ 15 digits before the point: within ±10^15 by the text; zero and -0 go to `coerce`
-            if match(value) is not None and len(value) < 32 and (negative_ok or value[0] != "-"):
-                number = Decimal(value.replace(",", "") if "," in value else value)
-                if number:
-                    return number, None
-        elif cls is Decimal and value.is_finite() and small < value < big and (negative_ok or value >= 0) and not value.is_zero() and in_range(value):
-            return value, None
-        return coerce(value, kind, allow_negative, unit)
 
-    return fast
+def _coercer_maker(kind: str, negative_ok: bool) -> Callable:
+    """A function making `kind`'s coercers, compiled once per (kind, sign rule)."""
+    maker = _MAKERS.get((kind, negative_ok))
+    if maker is None:
+        plain = plain_figure(kind, negative_ok, "value")
+        out = ["def make(_allow_negative, _unit):", "    def fast(value):", "        cls = value.__class__", "        if cls is str:",
+               f"            number = {plain}", "            if number:", "                return number, None"]
+        if kind != "percent":  # a percentage's Decimal (a ratio) is `coerce`'s to judge
+            out += [f"        elif cls is Decimal and value.is_finite() and _small < value < _big{'' if negative_ok else ' and value >= 0'} and not value.is_zero() and in_range(value):",
+                    "            return value, None"]
+        out += [f"        return coerce(value, {kind!r}, _allow_negative, _unit)", "    return fast"]
+        ns = {**FIGURE_NAMES, "coerce": coerce, "in_range": in_range, "_small": _NEG_MAX, "_big": MAX_MAGNITUDE}
+        exec(compile("\n".join(out) + "\n", f"<coercer: {kind}>", "exec"), ns)  # noqa: S102 - our own template
+        maker = _MAKERS[(kind, negative_ok)] = ns["make"]
+    return maker
 
 
 _COERCERS: dict[int, tuple[Any, dict]] = {}  # id(table declaration) → (it, column → coercer)

@@ -20,13 +20,14 @@ a required input or table without a column, more than
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Callable
 
 from engine.base.memo import made_for
 from engine.base.numeric import ZERO
 from engine.ruleset.plan import NUMERIC_TYPES, SPECIALISE_MAX_LEAVES, Plan
 from engine.unit.columns import _FALSE, _TRUE, ColumnMap
-from engine.unit.entries import _EMPTY, _column_coercers, _input_coercers, _needed_field, entry_field_code
+from engine.unit.entries import _EMPTY, FIGURE_NAMES, _column_coercers, _input_coercers, _needed_field, entry_field_code, plain_figure, row_figures
 from engine.unit.inputs import _BIDI_SEARCH, ROW_KEYS, TableRow, UnitData, _default
 
 Read = Callable[[tuple, Any, str, str], "UnitData | None"]
@@ -104,6 +105,11 @@ def covers(plan: Plan, cmap: ColumnMap) -> bool:
     return any(section == "subject" and path == ("name",) for _, section, path in cmap.targets)
 
 
+def _cell(i: int) -> list[str]:
+    """Cell `i` as `v`; a cell that is not text is the general path's."""
+    return [f"    v = cells[{i}]", "    if v.__class__ is not str:", "        return None"]
+
+
 def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[str]:
     """The statements reading a row `cells` of a sheet `covers` covers (in a
     function's body; any problem: `return None`). They leave `subject`,
@@ -112,13 +118,13 @@ def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[s
     category of `cmap.table_rows`; with `rows`, also `tables` (`TableRow`s)."""
     rs = plan.ruleset
     given_inputs = [path[0] for _, section, path in cmap.targets if section == "inputs"]
-    ns.update({"_EMPTY": _EMPTY, "ZERO": ZERO, "TableRow": TableRow, "UnitData": UnitData, "_bidi": _BIDI_SEARCH, "_TRUE": _TRUE, "_FALSE": _FALSE, "plan": plan})
-    out = ["    n = len(cells)"]
+    ns.update({**FIGURE_NAMES, "_EMPTY": _EMPTY, "ZERO": ZERO, "TableRow": TableRow, "UnitData": UnitData, "_bidi": _BIDI_SEARCH, "_TRUE": _TRUE, "_FALSE": _FALSE, "plan": plan})
+    # a short row (its last cells blank) padded once, so each cell is read by index
+    width = 1 + max((i for i, _, _ in cmap.targets), default=0)
+    out = [f"    if len(cells) < {width}:", f"        cells = (*cells, *('',) * ({width} - len(cells)))"]
 
     def cell(i: int) -> None:
-        out.append(f"    v = cells[{i}] if {i} < n else ''")
-        out.append("    if v.__class__ is not str:")
-        out.append("        return None")
+        out.extend(_cell(i))
 
     # subject: the row's name (and any other subject field), as text
     out.append("    subject = {}")
@@ -131,6 +137,49 @@ def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[s
             "    if name is None or not name.strip() or _bidi(name) is not None:",
             "        return None"]
 
+    # Figures (money, numbers, percentages) of the inputs and tables: when every
+    # one is written plainly (most rows), one match of the row's figures
+    # joined (`row_figures`) stands for each cell's `plain_figure`, and one
+    # pass converts them; otherwise each cell is read by itself.
+    figures: dict[int, tuple[str, bool | None]] = {}
+    for i, section, path in cmap.targets:
+        if section == "inputs":
+            decl = rs.inputs[path[0]]
+            kind, negative = decl.type, decl.allow_negative
+        elif section == "tables":
+            col = rs.tables[path[0]].columns[path[-1]]
+            kind, negative = col.type, col.allow_negative
+        else:
+            continue
+        if plain_figure(kind, negative, "v") is not None:
+            figures[i] = (kind, negative)
+    slot = {i: k for k, i in enumerate(figures)}
+    if len(figures) >= 2:
+        ns["_figures"], ns["_row_plain"] = itemgetter(*figures), row_figures(list(figures.values()))
+        out += ["    f = _figures(cells)",
+                "    try:",
+                "        joined = '\\x1f'.join(f)",
+                "    except TypeError:  # a cell that is not text: each is read by itself",
+                "        joined = ''",
+                "    d = [*map(Decimal, joined.replace(',', '').replace('%', '').split('\\x1f'))] if _row_plain(joined) is not None and max(map(len, f)) < 32 else None"]
+    else:
+        slot = {}
+
+    def figure(i: int, kind: str, negative: bool | None, c: str, empty: list[str]) -> None:
+        """Statements reading cell `i` into `x` by its coercer `c` (its plain
+        figure taken at once); `empty`: what a blank cell becomes."""
+        plain = plain_figure(kind, negative, "v")
+        if i in slot:
+            scaled = ".scaleb(-2)" if kind == "percent" else ""
+            out.extend(["    if d is not None:", f"        x = d[{slot[i]}]{scaled}", "    else:"])
+            out.extend("    " + line for line in _cell(i))
+            out.extend([f"        x = {plain}", "    if not x:", f"        v = cells[{i}]"])
+        else:
+            cell(i)
+            out.extend([f"    x = {plain}", "    if not x:"] if plain is not None else ["    if True:"])
+        out.extend([f"        x, code = {c}(v)", "        if code is not None:", "            return None", "        if x is _EMPTY:"])
+        out.extend("            " + line for line in empty)
+
     # inputs, in the header's order, then the declared ones the sheet has no column for
     out.append("    values = {}")
     coercers = _input_coercers(rs.inputs)
@@ -139,18 +188,13 @@ def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[s
             continue
         name = path[0]
         decl = rs.inputs[name]
-        c = f"_ci{i}"
-        ns[c] = coercers[name]
-        cell(i)
-        out.append(f"    x, code = {c}(v)")
-        out.append("    if code is not None:")
-        out.append("        return None")
-        out.append("    if x is _EMPTY:")
+        ns[f"_ci{i}"] = coercers[name]
         if decl.required and decl.default is None:
-            out.append("        return None")
+            empty = ["return None"]
         else:
             ns[f"_di{i}"] = _default(decl)
-            out.append(f"        x = _di{i}")
+            empty = [f"x = _di{i}"]
+        figure(i, decl.type, decl.allow_negative, f"_ci{i}", empty)
         out.append(f"    values[{name!r}] = x")
     for k, (name, decl) in enumerate(rs.inputs.items()):
         if name not in given_inputs:
@@ -171,14 +215,10 @@ def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[s
             if section != "tables" or path[0] != tname:
                 continue
             column = path[-1]
-            c = f"_ct{t}_{i}"
-            ns[c] = conv[column]
-            target = f"t{t}" if len(path) == 2 else names[path[1]]
-            cell(i)
-            out.append(f"    x, code = {c}(v)")
-            out.append("    if code is not None:")
-            out.append("        return None")
-            out.append(f"    {target}[{column!r}] = None if x is _EMPTY else x")
+            ns[f"_ct{t}_{i}"] = conv[column]
+            col = decl.columns[column]
+            figure(i, col.type, col.allow_negative, f"_ct{t}_{i}", ["x = None"])
+            out.append(f"    {names[path[1]] if len(path) > 2 else f't{t}'}[{column!r}] = x")
         if rows:
             kids = ", ".join(f"TableRow({cat!r}, {cat!r}, {names[j]}, ('tables', {tname!r}, 'rows', {j}), (), ({cat!r},))" for j, cat in enumerate(cats))
             out.append(f"    tables[{tname!r}] = TableRow('合计', None, t{t}, ('tables', {tname!r}), ({kids}{',' if len(cats) == 1 else ''}), ())")
