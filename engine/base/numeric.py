@@ -23,7 +23,7 @@ CONTEXT = decimal.Context(
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
-_EXPONENTS = {n: Decimal(1).scaleb(-n) for n in range(0, 11)}
+QUANTA = _EXPONENTS = {n: Decimal(1).scaleb(-n) for n in range(0, 11)}  # places → the quantum `round_half_up` rounds to
 
 
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:

@@ -87,8 +87,9 @@ def scorer_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
     ns: dict[str, Any] = {"_line": jsonl.scores_line, "_Scored": _Scored, "_Subject": _Subject}
     out = ["def score(cells):", *sheet_units.read_statements(plan, cmap, ns, rows=False),
            "    with localcontext(CONTEXT):", "        env = values"]
-    scoring, leaves = specialised.score_statements(plan, ns)
-    out += [*scoring, f"        w = {fixed}", *_count_checks(plan, cmap, ns), *specialised.deviations_code(plan, leaves, ns, count=True)]
+    # each unexplained deviation counted as its leaf is scored (the order of counting is no matter)
+    scoring, leaves = specialised.score_statements(plan, ns, specialised.deviation_warnings(plan, ns))
+    out += ["        w = 0", *scoring, f"        w += {fixed}", *_count_checks(plan, cmap, ns)]
     # any surprise in writing the line (a value no writer expects): the general path
     # the leaves in tree order, as `leaves(x.indicators)` would walk them out of the tree
     out += ["    try:", f"        line = _line(_Scored(plan, _Subject(subject), total, grade, ({''.join(r + ', ' for _, r in leaves)})))", "    except Exception:", "        return None",
@@ -167,11 +168,10 @@ def _count_checks(plan: Plan, cmap: ColumnMap, ns: dict) -> list[str]:
         elif kind == "equal":
             if cc.formula is None:
                 continue
-            ns[f"_q{i}"] = cc.formula.function
             out += [f"        s = env.get({cc.check.stated!r})",
                     "        if s.__class__ is Decimal or isinstance(s, Decimal):",
                     "            try:",
-                    *("                " + line for line in specialised.formula_code(f"_q{i}", "env", "c")),
+                    *("                " + line for line in specialised.formula_code(cc.formula, "env", "c", ns, f"_q{i}_")),
                     "            except _SKIPS:",
                     "                c = None",
                     "            if (c.__class__ is Decimal or isinstance(c, Decimal)) and c != s:",

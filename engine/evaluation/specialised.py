@@ -25,11 +25,11 @@ or more than `SPECIALISE_MAX_LEAVES` leaves get no evaluator.
 from __future__ import annotations
 
 import decimal
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
 from engine.base.memo import made_for
-from engine.base.numeric import CONTEXT, ONE, ZERO, round_half_up
+from engine.base.numeric import CONTEXT, ONE, QUANTA, ZERO, round_half_up
 from engine.evaluation import checks, deviations, review
 from engine.evaluation.evaluate import _EMPTY_ENTRY, _finding_order, _lint, grade_of
 from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
@@ -91,11 +91,12 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     return "\n".join(out) + "\n", ns
 
 
-def formula_code(function: str, env: str, into: str) -> list[str]:
-    """Statements giving `into = formula.evaluate(env)`, by the formula's
-    compiled `function` (bound as `function`): `value_of` is called only for
-    a value it would not return as it is (most are finite non-zero Decimals)."""
-    return [f"{into} = {function}({env})", f"if {into}.__class__ is not Decimal or {into}.is_zero() or not {into}.is_finite():", f"    {into} = value_of({into})"]
+def formula_code(formula, env: str, into: str, ns: dict, tag: str) -> list[str]:
+    """Statements giving `into = formula.evaluate(env)`: the formula inlined
+    (`Formula.inline`, its names bound in `ns` under `tag`), and `value_of`
+    called only for a value it would not return as it is (most values are
+    finite non-zero Decimals)."""
+    return [f"{into} = {formula.inline(env, tag, ns)}", f"if {into}.__class__ is not Decimal or {into}.is_zero() or not {into}.is_finite():", f"    {into} = value_of({into})"]
 
 
 def covers(plan: Plan) -> bool:
@@ -103,12 +104,14 @@ def covers(plan: Plan) -> bool:
     return not plan.frames and plan.ruleset.policy.not_applicable != "rescale" and len(plan.leaves) <= SPECIALISE_MAX_LEAVES
 
 
-def score_statements(plan: Plan, ns: dict) -> tuple[list[str], list[tuple[Node, str]]]:
+def score_statements(plan: Plan, ns: dict, after_leaf: Callable[[Node, str], list[str]] | None = None) -> tuple[list[str], list[tuple[Node, str]]]:
     """Statements (inside `with localcontext(CONTEXT):`, with `env` the
     unit's values and `entries` its entries) computing the metrics into
     `env`, each indicator's `IndicatorResult`, `results`, `total` and
     `grade` (anything the general path would report: `return None`); and
-    each scored leaf with its result's name, in tree order."""
+    each scored leaf with its result's name, in tree order. `after_leaf(node,
+    r)` gives statements run right after a leaf is scored by its method
+    (its target `t`, actual `a`, entry `e`, result `r`)."""
     rs = plan.ruleset
     places = rs.rounding.places
     per_indicator = rs.rounding.scope == "indicator"
@@ -117,12 +120,13 @@ def score_statements(plan: Plan, ns: dict) -> tuple[list[str], list[tuple[Node, 
         "plan": plan, "Decimal": Decimal, "ZERO": ZERO, "CONTEXT": CONTEXT, "localcontext": decimal.localcontext, "round_half_up": round_half_up,
         "IR": IndicatorResult, "SI": ScoreInput, "_new": tuple.__new__, "_EMPTY_ENTRY": _EMPTY_ENTRY, "grade_of": grade_of, "value_of": value_of,
     })
+    quantum = QUANTA.get(places)
+    ns.update(_QUANTUM=quantum, ROUND_HALF_UP=ROUND_HALF_UP)
     out: list[str] = []
     if plan.metrics:
         out.append("        try:")
         for k, (name, formula, _path) in enumerate(plan.metrics):
-            ns[f"_m{k}"] = formula.function
-            out += ["            " + line for line in formula_code(f"_m{k}", "env", "x")]
+            out += ["            " + line for line in formula_code(formula, "env", "x", ns, f"_m{k}_")]
             out.append(f"            env[{name!r}] = x")
         out += ["        except Exception:  # a metric that cannot be computed: the general path reports it",
                 "            return None"]
@@ -151,8 +155,7 @@ def score_statements(plan: Plan, ns: dict) -> tuple[list[str], list[tuple[Node, 
         out.append("        else:")
         body: list[str] = []
         if node.actual is not None:
-            ns[f"_a{k}"] = node.actual.function
-            body += ["try:", *("    " + line for line in formula_code(f"_a{k}", "env", "a")), "except Exception:", "    return None"]
+            body += ["try:", *("    " + line for line in formula_code(node.actual, "env", "a", ns, f"_a{k}_")), "except Exception:", "    return None"]
         else:
             body.append("a = e.get('actual')")
         if adjusted:
@@ -166,11 +169,17 @@ def score_statements(plan: Plan, ns: dict) -> tuple[list[str], list[tuple[Node, 
             if node.method_formula is not None:
                 ns[f"_f{k}"] = node.method_formula
                 extra = f", False, _f{k}"
-            rounded = f"round_half_up(o.score, {places})" if per_indicator else "o.score"
+            if not per_indicator:
+                rounded = ["s = o.score"]
+            elif quantum is None:
+                rounded = [f"s = round_half_up(o.score, {places})"]
+            else:  # round_half_up's usual case in place; any other by round_half_up
+                rounded = ["try:", "    s = o.score.quantize(_QUANTUM, ROUND_HALF_UP, CONTEXT)", "except Exception:", f"    s = round_half_up(o.score, {places})"]
             ns[f"_w{k}"], ns[f"_o{k}"] = node.weight, node.operator
             body += ["try:", f"    o = _s{k}(_new(SI, (_w{k}, t, a, _o{k}, e, env)), _p{k}{extra})", "except Exception:", "    return None",
-                     f"s = {rounded}", f"if not ZERO <= s <= _w{k}:", "    return None",
-                     f"{r} = _new(IR, (_n{k}, t, a, s, o, e, (), False))"]
+                     *rounded, f"if not ZERO <= s <= _w{k}:", "    return None",
+                     f"{r} = _new(IR, (_n{k}, t, a, s, o, e, (), False))",
+                     *(after_leaf(node, r) if after_leaf is not None else ())]
         else:
             body.append(f"{r} = _new(IR, (_n{k}, t, a, ZERO, None, e, (), False))")
         out.extend("            " + line for line in body)
@@ -216,11 +225,10 @@ def _checks_code(plan: Plan, ns: dict) -> list[str]:
             out.append(f"        c{i} = ()")
             if cc.formula is None:
                 continue
-            ns[f"_q{i}"] = cc.formula.function
             out += [f"        s = {env}.get({cc.check.stated!r})",
                     "        if s.__class__ is Decimal or isinstance(s, Decimal):",
                     "            try:",
-                    *("                " + line for line in formula_code(f"_q{i}", env, "c")),
+                    *("                " + line for line in formula_code(cc.formula, env, "c", ns, f"_q{i}_")),
                     "            except _SKIPS:",
                     "                c = None",
                     "            if (c.__class__ is Decimal or isinstance(c, Decimal)) and c != s:",
@@ -233,51 +241,66 @@ def _checks_code(plan: Plan, ns: dict) -> list[str]:
     return out
 
 
-def deviations_code(plan: Plan, leaves: list[tuple[Node, str]], ns: dict, count: bool = False) -> list[str]:
+def deviations_code(plan: Plan, leaves: list[tuple[Node, str]], ns: dict) -> list[str]:
     """Statements giving `devs, dev_findings` as `deviations.find` gives them:
-    each scored leaf in tree order; a plainly quantitative one (≥, ≤ or = with
-    no evaluator's score) classified here as `deviations.classify` classifies
-    it, any other by `classify` itself. With `count`, they only add to `w`
-    the warnings `dev_findings` would hold (an unexplained deviation)."""
+    each scored leaf in tree order, classified by `_kind_code`."""
     policy = plan.ruleset.deviations
-    if count and not policy.require_explanation:
-        return []  # no deviation is a warning
-    ns.update(_classify=deviations.classify, _holds=deviations._holds, Deviation=Deviation, Finding=Finding, ONE=ONE,
-              _er=policy.exceed_ratio, _zte=policy.zero_target_exceed, MISSED=deviations.MISSED, EXCEEDED=deviations.EXCEEDED,
-              EXPLAIN=deviations.EXPLAIN)
-    out = [] if count else ["        devs = []", "        dev_findings = []"]
+    _bind_deviations(plan, ns)
+    out = ["        devs = []", "        dev_findings = []"]
     for node, r in leaves:
-        judged = node.method is not None and node.method.NAME in deviations.JUDGED
-        op = node.operator or "≥"
         out.append(f"        if not {r}.not_applicable and {r}.outcome is not None:")
-        body: list[str] = []
-        if judged or op not in ("≥", "≤", "="):
-            body.append(f"kind, ratio = _classify({r}, plan, env)")
-        else:
-            body += [f"t, a = {r}.target, {r}.actual",
-                     "if (t.__class__ is Decimal or isinstance(t, Decimal)) and (a.__class__ is Decimal or isinstance(a, Decimal)):",
-                     "    ratio = a / t if t != 0 else None"]
-            if op == "≥":
-                body += ["    if a < t:", "        kind = MISSED", "    elif t == 0:", "        kind = EXCEEDED if a - t >= _zte else None",
-                         "    elif a >= t * (ONE + _er):", "        kind = EXCEEDED", "    else:", "        kind = None"]
-            elif op == "≤":
-                body += ["    if a > t:", "        kind = MISSED", "    elif t != 0 and a <= t * (ONE - _er):", "        kind = EXCEEDED",
-                         "    else:", "        kind = None"]
-            else:
-                body += ["    kind = MISSED if a != t else None"]
-            body += ["else:", "    kind, ratio = None, None"]
-        if node.explain_if is not None:
-            body += [f"if kind is None and _holds({r}, env):", "    kind = EXPLAIN"]
-        if count:
-            body += [f"if kind is not None and not {r}.entry.get('explanation'):", "    w += 1"]
-            out.extend("            " + line for line in body)
-            continue
-        body += ["if kind is not None:",
-                 f"    explanation = {r}.entry.get('explanation')",
-                 f"    span = unit.entry_span({node.key!r})",
-                 f"    devs.append(Deviation({node.key!r}, {node.name!r}, kind, {r}.target, {r}.actual, ratio, explanation, {node.value_type!r}, {node.unit!r}, span))"]
+        body = [f"t, a = {r}.target, {r}.actual", *_kind_code(node, r, ratio=True),
+                "if kind is not None:",
+                f"    explanation = {r}.entry.get('explanation')",
+                f"    span = unit.entry_span({node.key!r})",
+                f"    devs.append(Deviation({node.key!r}, {node.name!r}, kind, {r}.target, {r}.actual, ratio, explanation, {node.value_type!r}, {node.unit!r}, span))"]
         if policy.require_explanation:
             body += ["    if not explanation:",
                      f"        dev_findings.append(Finding('deviation', 'warning', 'deviation.unexplained', {{'name': {node.name!r}, 'kind': kind}}, span))"]
         out.extend("            " + line for line in body)
     return out
+
+
+def deviation_warnings(plan: Plan, ns: dict) -> Callable[[Node, str], list[str]] | None:
+    """For `score_statements`' `after_leaf`: statements adding to `w` the
+    warning `deviations.find` gives a scored leaf (an unexplained deviation),
+    classified right after it is scored, from its `t`, `a` and entry `e`;
+    None when no deviation is a warning."""
+    if not plan.ruleset.deviations.require_explanation:
+        return None
+    _bind_deviations(plan, ns)
+    return lambda node, r: [*_kind_code(node, r, ratio=False), "if kind is not None and not e.get('explanation'):", "    w += 1"]
+
+
+def _bind_deviations(plan: Plan, ns: dict) -> None:
+    policy = plan.ruleset.deviations
+    ns.update(_classify=deviations.classify, _holds=deviations._holds, Deviation=Deviation, Finding=Finding, ONE=ONE,
+              _er=policy.exceed_ratio, _zte=policy.zero_target_exceed, MISSED=deviations.MISSED, EXCEEDED=deviations.EXCEEDED,
+              EXPLAIN=deviations.EXPLAIN)
+
+
+def _kind_code(node: Node, r: str, ratio: bool) -> list[str]:
+    """Statements giving `kind` (and, with `ratio`, `ratio`) of scored leaf
+    `r` whose target and actual are `t` and `a`: a plainly quantitative leaf
+    (≥, ≤ or = with no evaluator's score) classified here as
+    `deviations.classify` classifies it, any other by `classify` itself."""
+    judged = node.method is not None and node.method.NAME in deviations.JUDGED
+    op = node.operator or "≥"
+    if judged or op not in ("≥", "≤", "="):
+        body = [f"kind, ratio = _classify({r}, plan, env)"]
+    else:
+        body = ["if (t.__class__ is Decimal or isinstance(t, Decimal)) and (a.__class__ is Decimal or isinstance(a, Decimal)):"]
+        if ratio:
+            body.append("    ratio = a / t if t != 0 else None")
+        if op == "≥":
+            body += ["    if a < t:", "        kind = MISSED", "    elif t == 0:", "        kind = EXCEEDED if a - t >= _zte else None",
+                     "    elif a >= t * (ONE + _er):", "        kind = EXCEEDED", "    else:", "        kind = None"]
+        elif op == "≤":
+            body += ["    if a > t:", "        kind = MISSED", "    elif t != 0 and a <= t * (ONE - _er):", "        kind = EXCEEDED",
+                     "    else:", "        kind = None"]
+        else:
+            body += ["    kind = MISSED if a != t else None"]
+        body += ["else:", "    kind, ratio = None, None"]
+    if node.explain_if is not None:
+        body += [f"if kind is None and _holds({r}, env):", "    kind = EXPLAIN"]
+    return body

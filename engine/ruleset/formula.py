@@ -110,6 +110,26 @@ class Formula:
         the caller, who knows which indicator or metric this is."""
         return _result(self._fn(env))
 
+    def inline(self, env: str, prefix: str, ns: dict) -> str:
+        """This formula as one Python expression over the mapping named `env`,
+        for generated evaluators: the checked tree `function` is compiled
+        from, printed back (`ast.unparse`), its literals and functions bound in
+        `ns` under names starting with `prefix`. Its raw value, as `function`'s."""
+        bound = {"_e": env, "_pow": f"{prefix}pow"}
+        for name, value in self._ref_names:  # the literals, `_c<i>`
+            bound[name] = f"{prefix}{name}"
+            ns[f"{prefix}{name}"] = value
+        ns[f"{prefix}pow"] = _pow
+        for key, (fn, _, _) in FUNCTIONS.items():
+            bound[f"_f_{key}"] = f"{prefix}f_{key}"
+            ns[f"{prefix}f_{key}"] = fn
+
+        class Rename(ast.NodeTransformer):
+            def visit_Name(self, node: ast.Name) -> ast.Name:
+                return ast.copy_location(ast.Name(bound[node.id], ast.Load()), node)
+
+        return "(" + ast.unparse(Rename().visit(copy.deepcopy(self._tree))) + ")"
+
     @property
     def function(self) -> Callable[[Mapping[str, object]], object]:
         """The compiled function: `evaluate(env)` is `value_of(function(env))`

@@ -337,7 +337,11 @@ def entry_field_code(node: Node, fname: str, tag: str, ns: dict, cell: bool) -> 
         if method in _JUDGED:  # the evaluator's score: an actual that is no number is kept as text
             ns[f"_cat{tag}"] = coercer("text", True, node.unit)
             lines += ["if code is not None:", f"    x, code = _cat{tag}(v)"]
-        return lines + ["if code is not None:", "    return None", "e['actual'] = None if x is _EMPTY else x"]
+        lines += ["if code is not None:", "    return None", "if x is _EMPTY:", "    x = None"]
+        plain = plain_figure(node.value_type, True, "v") if cell and quantitative else None
+        if plain is not None:  # a cell's plain figure taken at once (names: FIGURE_NAMES)
+            lines = [f"x = {plain}", "if not x:", *("    " + line for line in lines)]
+        return lines + ["e['actual'] = x"]
     if fname == "adjusted_target":
         kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
         ns[f"_cj{tag}"] = coercer(kind, True, node.unit)

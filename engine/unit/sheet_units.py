@@ -113,9 +113,11 @@ def _cell(i: int) -> list[str]:
 def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[str]:
     """The statements reading a row `cells` of a sheet `covers` covers (in a
     function's body; any problem: `return None`). They leave `subject`,
-    `values` (the flat names formulas read), `entries`, `entry_keys`, and
-    each table as dicts: `t<t>` its total row (合计), `r<t>_<j>` the j-th
-    category of `cmap.table_rows`; with `rows`, also `tables` (`TableRow`s)."""
+    `values` (the flat names formulas read), `entries`, and each table as
+    dicts: `t<t>` its total row (合计), `r<t>_<j>` the j-th category of
+    `cmap.table_rows`; with `rows`, also `tables` (`TableRow`s) and
+    `entries` and `entry_keys` as `read_unit` makes them (without, an
+    indicator with columns but no filled cell has an empty entry)."""
     rs = plan.ruleset
     given_inputs = [path[0] for _, section, path in cmap.targets if section == "inputs"]
     ns.update({**FIGURE_NAMES, "_EMPTY": _EMPTY, "ZERO": ZERO, "TableRow": TableRow, "UnitData": UnitData, "_bidi": _BIDI_SEARCH, "_TRUE": _TRUE, "_FALSE": _FALSE, "plan": plan})
@@ -238,8 +240,12 @@ def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[s
             out.append(f"    values[{flat!r}] = ZERO")
 
     # indicator entries, field by field as `_entry_data` reads them (a blank cell gives nothing)
-    out += ["    entries = {}", "    entry_keys = {}"]
     nodes = {n.key: n for n in plan.leaves}
+    if rows:  # as the general reader makes them: an indicator's entry when one of its cells is filled
+        out += ["    entries = {}", "    entry_keys = {}"]
+    else:  # only looked up by key: each indicator with columns has its dict from the start, empty or not
+        given = {n: f"e{k}" for k, n in enumerate(dict.fromkeys(path[0] for _, section, path in cmap.targets if section == "indicators"))}
+        out += [f"    {e} = {{}}" for e in given.values()]
     for i, section, path in cmap.targets:
         if section != "indicators":
             continue
@@ -247,18 +253,23 @@ def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[s
         node = nodes[key]
         cell(i)
         out.append("    if v.strip():")
-        out.append(f"        e = entries.get({key!r})")
-        out.append("        if e is None:")
-        out.append(f"            e = entries[{key!r}] = {{}}")
-        out.append(f"            entry_keys[{key!r}] = {key!r}")
+        if rows:
+            out.append(f"        e = entries.get({key!r})")
+            out.append("        if e is None:")
+            out.append(f"            e = entries[{key!r}] = {{}}")
+            out.append(f"            entry_keys[{key!r}] = {key!r}")
+        else:
+            out.append(f"        e = {given[key]}")
         out += ["        " + line for line in entry_field_code(node, fname, str(i), ns, cell=True)]
+    if not rows:
+        out.append(f"    entries = {{{', '.join(f'{key!r}: {e}' for key, e in given.items())}}}")
     for node in plan.leaves:
         need = _needed_field(node)
         if not need:
             continue
         # a needed field missing: the general reader reports it
         out.append(f"    e = entries.get({node.key!r})")
-        out.append(f"    if e is None or (not e.get('not_applicable') and e.get({need!r}) is None):")
+        out.append(f"    if {'e is None' if rows else 'not e'} or (not e.get('not_applicable') and e.get({need!r}) is None):")
         out.append("        return None")
     for flat in cmap.absent:
         out.append(f"    values[{flat!r}] = None")
