@@ -91,8 +91,13 @@ def scorer_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
     scoring, leaves = specialised.score_statements(plan, ns, specialised.deviation_warnings(plan, ns))
     out += ["        w = 0", *scoring, f"        w += {fixed}", *_count_checks(plan, cmap, ns)]
     # any surprise in writing the line (a value no writer expects): the general path
-    # the leaves in tree order, as `leaves(x.indicators)` would walk them out of the tree
-    out += ["    try:", f"        line = _line(_Scored(plan, _Subject(subject), total, grade, ({''.join(r + ', ' for _, r in leaves)})))", "    except Exception:", "        return None",
+    write = jsonl.scores_writer(plan, tuple(node for node, _ in leaves))
+    if write is not None:  # the line written from its texts for this plan, each leaf's score (IndicatorResult[3]) in tree order
+        ns["_write"] = write
+        line = f"_write(subject, total, grade{''.join(f', {r}[3]' for _, r in leaves)})"
+    else:  # the leaves in tree order, as `leaves(x.indicators)` would walk them out of the tree
+        line = f"_line(_Scored(plan, _Subject(subject), total, grade, ({''.join(r + ', ' for _, r in leaves)})))"
+    out += ["    try:", f"        line = {line}", "    except Exception:", "        return None",
             "    return subject.get('name', ''), total, grade, w, line"]
     return "\n".join(out) + "\n", ns
 

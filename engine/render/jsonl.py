@@ -38,11 +38,11 @@ import functools
 import re
 from decimal import Decimal
 from json.encoder import encode_basestring as _quote  # what json.dumps uses for text with ensure_ascii=False
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 from engine.base import messages
 from engine.base.messages import format_message_json
-from engine.base.numeric import round_half_up
+from engine.base.numeric import ZERO, round_half_up
 from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
 from engine.render import json_shape
 from engine.evaluation.display import show_target, show_value
@@ -492,6 +492,13 @@ def _unpacked(kind: str, lines: list[str]) -> list[str]:
 @functools.cache
 def _line_writers() -> dict:
     """`kind → function(obj, ctx) → JSON text`, compiled once from the shape."""
+    namespace = _writers_namespace()
+    return {kind: namespace[f"_line_{kind}"] for kind in json_shape.SHAPE}
+
+
+@functools.cache
+def _writers_namespace() -> dict:
+    """The compiled line writers' namespace (`_line_<kind>`, `_own_<kind>`)."""
     for kept in _OWNED.values():  # kept texts follow the slots of the writers that made them
         kept.clear()
     namespace = {
@@ -506,4 +513,66 @@ def _line_writers() -> dict:
         **{f"_TUPLE_{kind}": cls for kind, cls in _TUPLES.items()},
     }
     exec(compile(shape_source(), "<json_shape: line writers>", "exec"), namespace)  # noqa: S102 - generated from our own shape, never from user text
-    return {kind: namespace[f"_line_{kind}"] for kind in json_shape.SHAPE}
+    return namespace
+
+
+class _Scores(NamedTuple):
+    """What the scores writer reads of a `Result` (see `scores_writer`)."""
+
+    plan: Any
+    unit: Any
+    total: Any
+    grade: Any
+    indicators: tuple
+
+
+class _Subject(NamedTuple):
+    subject: Any
+
+
+class _LeafScore(NamedTuple):
+    node: Any
+    score: Any
+    children: tuple = ()
+
+
+def scores_writer(plan, nodes: tuple) -> Callable[..., str] | None:
+    """`scores_line` of a unit of `plan` whose scored leaves are `nodes` (in
+    tree order), as one function of (subject, total, grade, *leaf scores),
+    for generated scorers (`engine.batch.row_scores`): the scores writer's
+    own texts for the plan and for each node (`_own_scores`,
+    `_own_leaf_score`), made once, around the encoders it uses; no call and
+    no owner lookup per leaf. None when the shape's scores line is not the
+    one this expects (a probe line written both ways differs): the caller
+    then writes with `scores_line`."""
+    ns = _writers_namespace()
+    places = plan.ruleset.rounding.places
+    ctx = _Context(places, "zh", _SCORES.setdefault(places, {}))
+    key = (id(plan.ruleset), plan.file, plan.digest)
+    probe = _Scores(plan, _Subject({}), ZERO, "", ())
+    head = ns["_own_scores"](probe, key)  # (owner, before subject, before total, before grade, before the list, after it)
+    bound: dict[str, Any] = {"_subject": _subject, "_score": _score, "_num": _num, "_json": _json, "_quote": _quote, "Decimal": Decimal, "ctx": ctx}
+    texts = []
+
+    def text(value: str) -> str:
+        bound[f"_k{len(texts)}"] = value
+        texts.append(value)
+        return f"{{_k{len(texts) - 1}}}"
+
+    items = []
+    for k, node in enumerate(nodes):
+        own = ns["_own_leaf_score"](_LeafScore(node, ZERO), id(node))  # (node, before the score, after it)
+        items.append(text(own[1]) + "{" + _FAST["score"].format(f"s{k}") + "}" + text(own[2]))
+    body = (text(head[1]) + "{_subject(subject)}" + text(head[2]) + "{" + _FAST["number"].format("total") + "}" + text(head[3])
+            + "{" + _FAST["value"].format("grade") + "}" + text(head[4]) + ",".join(items) + text(head[5]))
+    args = "".join(f", s{k}" for k in range(len(nodes)))
+    try:
+        exec(compile(f"def write(subject, total, grade{args}):\n    return f{body!r}\n", "<scores writer>", "exec"), bound)  # noqa: S102 - our texts bound by name
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    write = bound["write"]
+    # the probe: every field filled with a value of its usual kind, written both ways
+    sample = [Decimal(k) / 4 for k in range(len(nodes))]
+    expected = _line_writers()["scores"](_Scores(plan, _Subject({"name": "样本"}), Decimal("12.50"), "良", tuple(_LeafScore(n, v) for n, v in zip(nodes, sample))), ctx)
+    return write if write({"name": "样本"}, Decimal("12.50"), "良", *sample) == expected else None
+
