@@ -128,7 +128,13 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
         by_frame[r.frame.key].append(r)
     filled = {f.key: _children(f, by_frame[f.key]) for f in plan.frames}
     roots = tuple(_fill(n, filled) for n in plan.roots)
-    unit_plan = dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots)))
+    key = ("plan", id(plan), tuple(map(id, roots)))  # the same rows: the same plan (its roots hold the nodes)
+    kept = _NODES.get(key)
+    if kept is not None and kept[1] is plan:
+        unit_plan = kept[0]
+    else:
+        unit_plan = dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots)))
+        _NODES[key] = (unit_plan, plan)
     return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), notices
 
 
@@ -182,7 +188,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     # The row's data is checked even when its place in the frame is wrong, so
     # every mistake in it is reported in the same run.
     anchor = frame if frame is not None else plan.frames[0]
-    node = make_node(
+    node = _node(
         key=key or label, name=text["name"] or label, path=anchor.path + ("rows", index),
         depth=anchor.depth + (3 if anchor.frame.nested else 2) + (1 if anchor.frame.goals else 0), weight=weight, target_raw=target,
         operator=operator, unit=text["unit"], bound=plan.row_methods[operator],
@@ -285,7 +291,7 @@ def _children(frame: Node, rows: list[_Row]) -> tuple[Node, ...]:
 
     def branch(key: str, name: str, depth: int, kids: tuple[Node, ...]) -> Node:
         weight = sum((k.weight for k in kids), ZERO)
-        return make_node(key=key, name=name, path=frame.path + ("categories",), depth=depth, weight=weight, target_raw=None, operator=None, unit=None, children=kids)
+        return _node(key=key, name=name, path=frame.path + ("categories",), depth=depth, weight=weight, target_raw=None, operator=None, unit=None, children=kids)
 
     def categories(rows: list[_Row], group: str, depth: int, prefix: str) -> tuple[Node, ...]:
         out = []
@@ -315,10 +321,47 @@ def _children(frame: Node, rows: list[_Row]) -> tuple[Node, ...]:
 
 def _fill(node: Node, filled: dict) -> Node:
     if node.frame is not None and node.key in filled:
-        return dataclasses.replace(node, children=filled[node.key])
+        return _with_children(node, filled[node.key])
     if node.children:
-        return dataclasses.replace(node, children=tuple(_fill(c, filled) for c in node.children))
+        return _with_children(node, tuple(_fill(c, filled) for c in node.children))
     return node
+
+
+# Units of one scheme repeat the same indicator rows (资金到位率 ≥ 100%, 10 分)
+# unit after unit: each such row, and each branch over the same rows, is one
+# `Node`, made once (nodes are immutable). Whatever is kept per node — the
+# line writers' texts, entry readers — is then found, not made again.
+_NODES: dict[tuple, tuple[Node, Any]] = {}  # parts → (the node, what its key holds by identity)
+_NODES_MAX = 8192
+
+
+def _node(*, bound=None, children: tuple = (), weight, target_raw, **parts) -> Node:
+    """`make_node` for a unit's row or branch: the same Node for the same parts.
+    Figures are told apart by their text (5 and 5.0 print differently); the
+    method binding and the children by identity (the children are held by
+    the node, the binding beside it, so neither id is reused while kept)."""
+    key = (tuple(parts.items()), str(weight), target_raw.__class__, str(target_raw), id(bound), tuple(map(id, children)))
+    kept = _NODES.get(key)
+    if kept is not None and kept[1] is bound:
+        return kept[0]
+    if len(_NODES) >= _NODES_MAX:
+        _NODES.clear()
+    node = make_node(weight=weight, target_raw=target_raw, children=children, **({"bound": bound} if bound is not None else {}), **parts)
+    _NODES[key] = (node, bound)
+    return node
+
+
+def _with_children(node: Node, children: tuple) -> Node:
+    """`node` (a frame, or a branch above one) over `children`; the same Node for the same children."""
+    key = ("filled", id(node), tuple(map(id, children)))
+    kept = _NODES.get(key)
+    if kept is not None and kept[1] is node:
+        return kept[0]
+    if len(_NODES) >= _NODES_MAX:
+        _NODES.clear()
+    made = dataclasses.replace(node, children=children)
+    _NODES[key] = (made, node)
+    return made
 
 
 def _all_nodes(nodes):
