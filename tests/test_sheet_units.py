@@ -131,6 +131,7 @@ def test_batch_outcomes_are_the_general_paths(sheet, monkeypatch, result, lang):
     for generated in (True, False):
         if not generated:
             monkeypatch.setattr(units, "sheet_reader", lambda plan, cmap: None)
+            monkeypatch.setattr(units, "row_scorer", lambda plan, cmap: None)
         job = pool.prepare(pool.Options(DEPARTMENT, (table,), "jsonl", 1, lang=lang, result=result))
         with ExitStack() as stack:
             outputs.append([tuple(o) for o in job.outcomes(stack)])

@@ -46,8 +46,10 @@ def cell_problems(file: str, row: int, cells: tuple) -> list[Diagnostic]:
     # Most rows have no problem: one search over the row's text says so (a
     # search per cell cost ~100k instructions for a department row). "\n"
     # is a cell's own character, never refused.
-    texts = [c for c in cells if c.__class__ is str]
-    whole = "\n".join(texts)
+    try:
+        whole = "\n".join(cells)  # a CSV row: all text
+    except TypeError:  # a workbook's numbers and dates: only its text is searched
+        whole = "\n".join([c for c in cells if c.__class__ is str])
     if len(whole) <= MAX_CELL and _CELL_CONTROL.search(whole) is None:
         return []
     out = []
