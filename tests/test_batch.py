@@ -518,3 +518,31 @@ def test_an_unexplained_deviation_in_a_table_row_names_the_column_to_fill(tmp_pa
     # a unit file still speaks of its own key
     code, _, _, out = _batch(tmp_path, str(FIX / "units.jsonl"))
     assert "batch.no_explanation_column" not in out.read_text(encoding="utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=6) | st.decimals(allow_nan=False, allow_infinity=False, places=2) | st.sampled_from(["a\x1fb", "\x1f", ""]), min_size=1, max_size=8))
+def test_a_row_travels_to_a_worker_unchanged(cells):
+    """Rows go to workers packed as one string (issue 18): what the worker
+    unpacks is the row, whatever its cells hold (U+001F itself, numbers)."""
+    from engine.batch import units
+
+    payload = ("row", "u.csv", 7, tuple(cells), None)
+    packed = units.packed(payload)
+    if packed[3].__class__ is str:
+        assert all(c.__class__ is str and "\x1f" not in c for c in cells)
+        assert (*packed[:3], tuple(packed[3].split("\x1f")), packed[4]) == payload
+    else:
+        assert packed == payload
+
+
+def test_the_encoding_of_a_changed_file_is_found_again(tmp_path):
+    """`csv_encoding` decodes a file once (a batch opens its table twice), but a
+    file rewritten in between is looked at again."""
+    from engine.load.tables import csv_encoding
+
+    path = tmp_path / "u.csv"
+    path.write_bytes("名称,金额\n甲,1\n".encode("utf-8"))
+    assert csv_encoding(str(path), "u.csv") == "utf-8-sig"
+    path.write_bytes("名称,金额\n乙单位,2\n".encode("gb18030"))
+    assert csv_encoding(str(path), "u.csv") == "gb18030"

@@ -311,3 +311,28 @@ def test_both_evaluators_raise_the_same_error(text, env, error):
     assert fast == reference
     if error is not None:
         assert fast[0] == "error" and issubclass(fast[1], error)
+
+
+def _inlined(formula):
+    """`Formula.inline` compiled as generated evaluators compile it."""
+    ns: dict = {"__builtins__": {}}
+    return eval(f"lambda env: {formula.inline('env', '_t_', ns)}", ns)  # noqa: S307 - our own checked tree printed back
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_formulas, env=st.fixed_dictionaries({n: _values | st.just(D(0)) for n in _NAMES}))
+def test_an_inlined_formula_computes_what_its_function_computes(text, env):
+    """Generated evaluators paste a formula's checked tree back as an
+    expression (issue 18): the same raw value, or the same error."""
+    formula, problems = compile_formula(text, _VARS, at)
+    assume(formula is not None)
+    assert _outcome(_inlined(formula), env) == _outcome(formula.function, env), text
+
+
+def test_an_inlined_formula_reads_names_only_as_keys():
+    """A name — whatever it says — is a key of the mapping, never code."""
+    names = {"a": "number", "预算表.合计": "number", "x__import__": "number"}
+    f = compiled("a + 预算表.合计 * x__import__ ** 2 + round_half_up(a / 3, 2)", names)
+    text = f.inline("env", "_t_", {})
+    assert "env['预算表.合计']" in text and "env['x__import__']" in text and "_t_f_round_half_up(" in text
+    assert _outcome(_inlined(f), {"a": D(1), "预算表.合计": D(2), "x__import__": D(3)}) == ("value", Decimal, D("19.33"))

@@ -5,6 +5,8 @@ each problem is asserted as (code, line, column) in the data file.
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from engine.ruleset.compile import compile_ruleset
@@ -176,3 +178,30 @@ def test_row_errors_through_the_cli_in_both_languages(tmp_path):
     assert "「绩效指标」下 4 项三级指标分值合计为 95，应为 90" in err
     code, _, err = run_cli("evaluate", str(data), "--ruleset", ruleset, "--lang", "en")
     assert "the 4 indicators under '绩效指标' weigh 95 in all; they should weigh 90" in err
+
+
+def test_the_same_rows_are_the_same_nodes_and_plan():
+    """Issue 18: units of one scheme repeat their indicator rows; each row, each
+    branch over the same rows and the plan over them are made once and shared
+    (nodes are immutable), so what is kept per node is found, not made again.
+    A row that differs in anything — even a weight written 15.0 for 15, which
+    prints differently — is a node of its own."""
+    from engine.load.yaml_loader import read_file
+    from engine.ruleset.loading import load_plan
+
+    plan = load_plan(os.path.join(ROOT, "rulesets", "2019", "project.yaml"))
+    path = os.path.join(ROOT, "examples", "2019", "projects", "cadre-training.yaml")
+    text = read_file(path, "p.yaml")
+
+    def unit(text):
+        raw, smap = load_text(text, "p.yaml")
+        return read_unit(plan, raw, smap, "p.yaml")
+
+    first, second = unit(text), unit(text)
+    assert first.plan is second.plan and first.plan is not plan
+    assert [id(n) for n in first.plan.leaves] == [id(n) for n in second.plan.leaves]
+    changed = unit(text.replace("target: 140, actual: 0, weight: 15,", "target: 140, actual: 0, weight: 15.0,", 1))
+    assert changed.plan is not first.plan
+    moved = [a for a, b in zip(first.plan.leaves, changed.plan.leaves) if a is not b]
+    assert [n.name for n in moved] == ["参与干部培训人数"] and str(moved[0].weight) == "15"
+    assert str(next(n for n in changed.plan.leaves if n.name == "参与干部培训人数").weight) == "15.0"
