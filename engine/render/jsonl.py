@@ -489,16 +489,18 @@ def _unpacked(kind: str, lines: list[str]) -> list[str]:
     ]
 
 
+_NAMESPACE: dict = {}  # the compiled writers' namespace, as `_line_writers` last made it
+
+
+def _writers_namespace() -> dict:
+    """The compiled line writers' namespace (`_line_<kind>`, `_own_<kind>`)."""
+    _line_writers()  # made once (and again after `_line_writers.cache_clear()`)
+    return _NAMESPACE
+
+
 @functools.cache
 def _line_writers() -> dict:
     """`kind → function(obj, ctx) → JSON text`, compiled once from the shape."""
-    namespace = _writers_namespace()
-    return {kind: namespace[f"_line_{kind}"] for kind in json_shape.SHAPE}
-
-
-@functools.cache
-def _writers_namespace() -> dict:
-    """The compiled line writers' namespace (`_line_<kind>`, `_own_<kind>`)."""
     for kept in _OWNED.values():  # kept texts follow the slots of the writers that made them
         kept.clear()
     namespace = {
@@ -513,7 +515,9 @@ def _writers_namespace() -> dict:
         **{f"_TUPLE_{kind}": cls for kind, cls in _TUPLES.items()},
     }
     exec(compile(shape_source(), "<json_shape: line writers>", "exec"), namespace)  # noqa: S102 - generated from our own shape, never from user text
-    return namespace
+    _NAMESPACE.clear()
+    _NAMESPACE.update(namespace)
+    return {kind: namespace[f"_line_{kind}"] for kind in json_shape.SHAPE}
 
 
 class _Scores(NamedTuple):
