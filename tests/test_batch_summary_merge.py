@@ -55,6 +55,11 @@ def test_shards_merged_give_the_summary_of_one_run(specs, cuts):
     merged = reduce(merge, shards)
     assert merged.as_dict() == whole.as_dict()
     assert merged.median() == whole.median() and merged.mean() == whole.mean()
+    assert merged.warnings == whole.warnings  # what `--strict` reads (merge once dropped it)
+    folded = _summary([])
+    for shard in shards:  # what a batch does with each worker chunk's summary
+        folded.absorb(shard)
+    assert folded.as_dict() == whole.as_dict() and folded.warnings == whole.warnings
 
 
 def test_merge_changes_neither_summary():

@@ -1,6 +1,7 @@
 """The batch summary (批量评价汇总): counts, grades, mean, exact median, rankings."""
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
@@ -80,6 +81,33 @@ class BatchSummary:
                 row = {"name": name, "location": where, "printed_total": line.printed_total, "total": total, "wrong": line.wrong, "largest_difference": line.largest}
                 _push(self._largest, (size, line.wrong, -order), row)
 
+    def absorb(self, other: "BatchSummary") -> None:
+        """Add the units `other` summarises, as if they followed this summary's
+        (in place: a batch folds in each worker chunk's summary, as `merge`
+        does, without copying what it holds so far)."""
+        if other.places != self.places:
+            raise ValueError("summaries of rulesets with different rounding cannot be merged")
+        shift = self.units
+        for label, count in other.grades.items():
+            self.grades[label] = self.grades.get(label, 0) + count
+        self.units += other.units
+        self.evaluated += other.evaluated
+        self.failed += other.failed
+        self.orphans += other.orphans
+        self.internal += other.internal
+        self.warnings += other.warnings
+        self.scores.update(other.scores)
+        self.total += other.total
+        for mine, theirs in ((self._best, other._best), (self._worst, other._worst), (self._warned, other._warned)):
+            for (key, entry) in theirs:
+                _push(mine, (*key[:-1], key[-1] - shift), entry)
+        self.first_failures = (self.first_failures + other.first_failures)[:TOP]
+        self.reviewed += other.reviewed
+        self.misprinted += other.misprinted
+        self.wrong_figures += other.wrong_figures
+        for (key, row) in other._largest:
+            _push(self._largest, (*key[:-1], key[-1] - shift), row)
+
     def mean(self) -> Decimal | None:
         return round_half_up(self.total / self.evaluated, self.places) if self.evaluated else None
 
@@ -136,34 +164,10 @@ def merge(first: BatchSummary, second: BatchSummary) -> BatchSummary:
     numbered after `first`'s (a tie goes to the earlier unit, as in one run).
     Summaries of shards, merged in input order, equal the summary of one run
     over all the units (tests/test_batch_summary_merge.py)."""
-    if first.places != second.places:
-        raise ValueError("summaries of rulesets with different rounding cannot be merged")
-    grades = dict(first.grades)
-    for label, count in second.grades.items():
-        grades[label] = grades.get(label, 0) + count
-    shift = first.units
-
-    def ranked(a: list, b: list) -> list:
-        moved = [((key[0], key[1] - shift), entry) for key, entry in b]
-        top = heapq.nlargest(TOP, [*a, *moved], key=lambda item: item[0])
-        heapq.heapify(top)
-        return top
-
-    return BatchSummary(
-        grades=grades,
-        places=first.places,
-        units=first.units + second.units,
-        evaluated=first.evaluated + second.evaluated,
-        failed=first.failed + second.failed,
-        orphans=first.orphans + second.orphans,
-        internal=first.internal + second.internal,
-        scores=first.scores + second.scores,
-        total=first.total + second.total,
-        _best=ranked(first._best, second._best),
-        _worst=ranked(first._worst, second._worst),
-        _warned=ranked(first._warned, second._warned),
-        first_failures=(first.first_failures + second.first_failures)[:TOP],
-    )
+    out = dataclasses.replace(first, grades=dict(first.grades), scores=Counter(first.scores), _best=list(first._best), _worst=list(first._worst),
+                              _warned=list(first._warned), first_failures=list(first.first_failures), _largest=list(first._largest))
+    out.absorb(second)
+    return out
 
 
 def _push(heap: list, key: tuple, entry: dict) -> None:
