@@ -15,3 +15,19 @@ def made_for(cache: dict[int, tuple[Any, Any]], obj: Any, make: Callable[[Any], 
             cache.clear()
         kept = cache[id(obj)] = (obj, make(obj))
     return kept[1]
+
+
+def generated(made: tuple[str, dict] | None, label: str, name: str) -> Any:
+    """The function `name` that generated source defines, `made` being
+    (source, the names it is bound to); None when there is no source, or it is
+    too large to compile at once (the caller's general path then serves).
+    Generated source is jixiao's own: values from a ruleset or a table enter
+    it only bound by name or as `repr` literals."""
+    if made is None:
+        return None
+    source, namespace = made
+    try:
+        exec(compile(source, label, "exec"), namespace)  # noqa: S102 - see above
+    except (RecursionError, MemoryError, SyntaxError, ValueError):
+        return None
+    return namespace[name]

@@ -28,7 +28,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable, NamedTuple
 
-from engine.base.memo import made_for
+from engine.base.memo import generated, made_for
 from engine.base.numeric import ZERO
 from engine.evaluation import checks, specialised
 from engine.evaluation.evaluate import _lint
@@ -64,15 +64,7 @@ def row_scorer(plan: Plan, cmap: ColumnMap) -> Score | None:
 
 
 def _make(pair: tuple) -> Score | None:
-    made = scorer_source(*pair)
-    if made is None:
-        return None
-    source, namespace = made
-    try:
-        exec(compile(source, f"<row scorer: {pair[1].file}>", "exec"), namespace)  # noqa: S102 - generated from the plan and the resolved columns; names only as repr literals
-    except (RecursionError, MemoryError, SyntaxError, ValueError):  # too large to compile at once: the general path scores the rows
-        return None
-    return namespace["score"]
+    return generated(scorer_source(*pair), f"<row scorer: {pair[1].file}>", "score")
 
 
 def scorer_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:

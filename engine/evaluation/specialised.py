@@ -28,7 +28,7 @@ import decimal
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
-from engine.base.memo import made_for
+from engine.base.memo import generated, made_for
 from engine.base.numeric import CONTEXT, ONE, QUANTA, ZERO, round_half_up
 from engine.evaluation import checks, deviations, review
 from engine.evaluation.evaluate import _EMPTY_ENTRY, _finding_order, _lint, grade_of
@@ -59,15 +59,7 @@ def evaluate_fast(plan: Plan, unit: UnitData) -> Result | None:
 
 
 def _make(plan: Plan) -> Evaluator | None:
-    made = evaluator_source(plan)
-    if made is None:
-        return None
-    source, namespace = made
-    try:
-        exec(compile(source, f"<evaluator: {plan.file}>", "exec"), namespace)  # noqa: S102 - generated from the compiled plan; every value bound by name, none pasted as code
-    except (RecursionError, MemoryError, SyntaxError, ValueError):  # a plan too large to compile at once: the general path evaluates it
-        return None
-    return namespace["run"]
+    return generated(evaluator_source(plan), f"<evaluator: {plan.file}>", "run")
 
 
 def evaluator_source(plan: Plan) -> tuple[str, dict] | None:

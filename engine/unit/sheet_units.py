@@ -23,7 +23,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any, Callable
 
-from engine.base.memo import made_for
+from engine.base.memo import generated, made_for
 from engine.base.numeric import ZERO
 from engine.ruleset.plan import NUMERIC_TYPES, SPECIALISE_MAX_LEAVES, Plan
 from engine.unit.columns import _FALSE, _TRUE, ColumnMap
@@ -56,16 +56,7 @@ def _pair(plan: Plan, cmap: ColumnMap) -> tuple:
 
 
 def _make(pair: tuple) -> Read | None:
-    plan, cmap = pair
-    made = reader_source(plan, cmap)
-    if made is None:
-        return None
-    source, namespace = made
-    try:
-        exec(compile(source, f"<sheet reader: {cmap.file}>", "exec"), namespace)  # noqa: S102 - generated from the plan and the resolved columns; names only as repr literals
-    except (RecursionError, MemoryError, SyntaxError, ValueError):  # too large to compile at once: the general path reads the rows
-        return None
-    return namespace["read"]
+    return generated(reader_source(*pair), f"<sheet reader: {pair[1].file}>", "read")
 
 
 def reader_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
