@@ -28,7 +28,7 @@ from typing import Iterator, Literal
 from pydantic import Field, field_validator, model_validator
 
 from engine.base.numeric import ZERO
-from engine.ruleset.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, invalid, need_numbers
+from engine.ruleset.scoring.base import Number, Outcome, outcome, Params, ScoreInput, ScoringProblem, invalid, need_numbers
 
 NAME = "bands"
 BRANCHES = ()  # one branch per band: "band1", "band2", …, and "otherwise"
@@ -92,6 +92,6 @@ def score(inp: ScoreInput, params: Parameters, trace: bool = False) -> Outcome:
             pts = band.score if band.score is not None else inp.weight * band.ratio
             pts = min(max(pts, ZERO), inp.weight)
             steps = (("step.band", {"value": value, "band": i + 1, "min": band.min, "max": band.max, "score": pts}),) if trace else ()
-            return Outcome(pts, f"band{i + 1}", steps, None)
+            return outcome((pts, f"band{i + 1}", steps, None))
     steps = (("step.no_band", {"value": value, "score": params.otherwise}),) if trace else ()
-    return Outcome(params.otherwise, "otherwise", steps, None)
+    return outcome((params.otherwise, "otherwise", steps, None))

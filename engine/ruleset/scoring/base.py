@@ -1,6 +1,8 @@
 """What every scoring method (计分方法) receives and returns."""
 from __future__ import annotations
 
+import functools
+
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
@@ -51,6 +53,12 @@ class Outcome(NamedTuple):
     full_at: Decimal | None = None
 
 
+# `outcome((score, branch, steps, full_at))`: an Outcome made without a Python
+# call (a NamedTuple's own `__new__` is Python code; a leaf is scored per unit,
+# hundreds of thousands of times in a batch). All four fields, always.
+outcome = functools.partial(tuple.__new__, Outcome)
+
+
 class ScoringProblem(Exception):
     """The data cannot be scored by this method: a message code and its details.
     `field` names the data entry field at fault (e.g. 'score'), if any."""
@@ -69,8 +77,9 @@ def invalid(code: str, **context: Any) -> PydanticCustomError:
 
 def need_numbers(inp: ScoreInput, *, target: bool = True) -> tuple[Decimal | None, Decimal]:
     """The target and actual as numbers, or a problem naming what is missing."""
-    if inp.actual is None or not isinstance(inp.actual, Decimal):
+    actual, wanted = inp.actual, inp.target  # each field read once (a leaf of every unit comes here)
+    if actual.__class__ is not Decimal and not isinstance(actual, Decimal):  # None included
         raise ScoringProblem("score.no_actual", "actual")
-    if target and (inp.target is None or not isinstance(inp.target, Decimal)):
+    if target and wanted.__class__ is not Decimal and not isinstance(wanted, Decimal):
         raise ScoringProblem("score.no_target")
-    return inp.target, inp.actual
+    return wanted, actual

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.base.numeric import ONE, ZERO
-from engine.ruleset.scoring.base import Outcome, Params, ScoreInput, ScoringProblem
+from engine.ruleset.scoring.base import Outcome, outcome, Params, ScoreInput, ScoringProblem
 
 NAME = "coefficient"
 BRANCHES = ("full", "partial")
@@ -30,4 +30,4 @@ def score(inp: ScoreInput, params: Parameters, trace: bool = False) -> Outcome:
         raise ScoringProblem("score.bad_coefficient", "coefficient", value=c)
     s = inp.weight * c
     steps = (("step.coefficient", {"weight": inp.weight, "coefficient": c, "score": s}),) if trace else ()
-    return Outcome(s, "full" if c == ONE else "partial", steps, None)
+    return outcome((s, "full" if c == ONE else "partial", steps, None))

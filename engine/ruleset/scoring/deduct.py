@@ -31,7 +31,7 @@ from typing import Iterator, Literal
 from pydantic import Field, field_validator
 
 from engine.base.numeric import ZERO
-from engine.ruleset.scoring.base import Number, Outcome, Params, ScoreInput, invalid, need_numbers
+from engine.ruleset.scoring.base import Number, Outcome, outcome, Params, ScoreInput, invalid, need_numbers
 
 NAME = "deduct"
 BRANCHES = ("met", "deducted", "floor")
@@ -63,7 +63,7 @@ def score(inp: ScoreInput, params: Parameters, trace: bool = False) -> Outcome:
     gap = actual - target if direction == "over" else target - actual
     w = inp.weight
     if gap <= ZERO:
-        return Outcome(w, "met", (("step.met", {"actual": actual, "op": "≤" if direction == "over" else "≥", "target": target, "score": w}),) if trace else (), target)
+        return outcome((w, "met", (("step.met", {"actual": actual, "op": "≤" if direction == "over" else "≥", "target": target, "score": w}),) if trace else (), target))
     steps = gap / params.step
     if params.partial == "floor":
         steps = steps.to_integral_value(rounding=ROUND_FLOOR)
@@ -72,4 +72,4 @@ def score(inp: ScoreInput, params: Parameters, trace: bool = False) -> Outcome:
     raw = w - params.points * steps
     s = max(raw, params.floor)
     trace_steps = (("step.deduct", {"weight": w, "gap": gap, "step": params.step, "steps": steps, "points": params.points, "score": s}),) if trace else ()
-    return Outcome(s, "floor" if raw <= params.floor else "deducted", trace_steps, target)
+    return outcome((s, "floor" if raw <= params.floor else "deducted", trace_steps, target))

@@ -17,7 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.base.numeric import ZERO
-from engine.ruleset.scoring.base import Outcome, Params, ScoreInput, ScoringProblem
+from engine.ruleset.scoring.base import Outcome, outcome, Params, ScoreInput, ScoringProblem
 
 NAME = "formula"
 BRANCHES = ("computed",)
@@ -40,4 +40,4 @@ def score(inp: ScoreInput, params: Parameters, trace: bool = False, compiled=Non
     if not ZERO <= value <= inp.weight:
         raise ScoringProblem("score.formula_out_of_range", None, score=value, max=inp.weight)
     steps = (("step.formula", {"expr": params.expr, "score": value}),) if trace else ()
-    return Outcome(value, "computed", steps, None)
+    return outcome((value, "computed", steps, None))

@@ -17,7 +17,7 @@ from typing import Iterator
 from pydantic import ValidationInfo, field_validator
 
 from engine.base.numeric import ZERO
-from engine.ruleset.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, invalid
+from engine.ruleset.scoring.base import Number, Outcome, outcome, Params, ScoreInput, ScoringProblem, invalid
 
 NAME = "manual"
 BRANCHES = ("full", "partial")
@@ -59,4 +59,4 @@ def score(inp: ScoreInput, params: Parameters, trace: bool = False) -> Outcome:
     if not params.min <= s <= hi:
         raise ScoringProblem("score.manual_out_of_range", "score", score=s, min=params.min, max=hi)
     steps = (("step.manual", {"score": s, "max": hi}),) if trace else ()
-    return Outcome(s, "full" if s == inp.weight else "partial", steps, None)
+    return outcome((s, "full" if s == inp.weight else "partial", steps, None))

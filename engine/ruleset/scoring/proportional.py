@@ -12,7 +12,7 @@ A target of 0 earns full marks for any actual ≥ 0.
 from __future__ import annotations
 
 from engine.base.numeric import ZERO
-from engine.ruleset.scoring.base import Outcome, Params, ScoreInput, need_numbers
+from engine.ruleset.scoring.base import Outcome, outcome, Params, ScoreInput, need_numbers
 
 NAME = "proportional"
 BRANCHES = ("met", "partial", "zero")
@@ -26,9 +26,9 @@ def score(inp: ScoreInput, params: Parameters, trace: bool = False) -> Outcome:
     target, actual = need_numbers(inp)
     w = inp.weight
     if actual >= target:
-        return Outcome(w, "met", (("step.met", {"actual": actual, "op": "≥", "target": target, "score": w}),) if trace else (), target)
+        return outcome((w, "met", (("step.met", {"actual": actual, "op": "≥", "target": target, "score": w}),) if trace else (), target))
     if actual <= ZERO or target <= ZERO:
-        return Outcome(ZERO, "zero", (("step.zero", {"actual": actual}),) if trace else (), target)
+        return outcome((ZERO, "zero", (("step.zero", {"actual": actual}),) if trace else (), target))
     s = w * actual / target
     steps = (("step.ratio", {"weight": w, "actual": actual, "target": target, "score": s}),) if trace else ()
-    return Outcome(s, "partial", steps, target)
+    return outcome((s, "partial", steps, target))

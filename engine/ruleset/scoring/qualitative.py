@@ -22,7 +22,7 @@ from decimal import Decimal
 from pydantic import Field, field_validator
 
 from engine.base.numeric import ONE, ZERO
-from engine.ruleset.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, invalid
+from engine.ruleset.scoring.base import Number, Outcome, outcome, Params, ScoreInput, ScoringProblem, invalid
 from engine.ruleset.scoring.manual import given_score
 
 NAME = "qualitative"
@@ -91,4 +91,4 @@ def score(inp: ScoreInput, params: Parameters, trace: bool = False) -> Outcome:
                 bracket="]" if inclusive else ")",
             )
     steps = (("step.level", {"level": level, "score": s}),) if trace else ()
-    return Outcome(s, level, steps, None)
+    return outcome((s, level, steps, None))

@@ -19,7 +19,7 @@ from typing import Iterator
 from pydantic import Field
 
 from engine.base.numeric import ZERO
-from engine.ruleset.scoring.base import Number, Outcome, Params, ScoreInput, ScoringProblem, need_numbers
+from engine.ruleset.scoring.base import Number, Outcome, outcome, Params, ScoreInput, ScoringProblem, need_numbers
 
 NAME = "threshold"
 BRANCHES = ("met", "missed")
@@ -54,5 +54,5 @@ def score(inp: ScoreInput, params: Parameters, trace: bool = False) -> Outcome:
     full = inp.weight if params.full is None else params.full
     op = inp.operator or "≥"
     if met(op, actual, target, params.tolerance):
-        return Outcome(full, "met", (("step.met", {"actual": actual, "op": op, "target": target, "score": full}),) if trace else (), target)
-    return Outcome(params.otherwise, "missed", (("step.missed", {"actual": actual, "op": op, "target": target, "score": params.otherwise}),) if trace else (), target)
+        return outcome((full, "met", (("step.met", {"actual": actual, "op": op, "target": target, "score": full}),) if trace else (), target))
+    return outcome((params.otherwise, "missed", (("step.missed", {"actual": actual, "op": op, "target": target, "score": params.otherwise}),) if trace else (), target))
