@@ -546,3 +546,16 @@ def test_the_encoding_of_a_changed_file_is_found_again(tmp_path):
     assert csv_encoding(str(path), "u.csv") == "utf-8-sig"
     path.write_bytes("名称,金额\n乙单位,2\n".encode("gb18030"))
     assert csv_encoding(str(path), "u.csv") == "gb18030"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=0x3100)) | st.sampled_from(["a\x1bb", "\x85", "\x7f", "·", "\ud800x", "\t\n\r", "预算\u3000"]), min_size=1, max_size=6))
+def test_a_row_is_refused_for_control_characters_exactly_as_the_pattern_says(cells):
+    """`cell_problems` asks `isprintable` first (issue 18): a row it passes
+    holds nothing the control-character pattern finds."""
+    from engine.load.tables import _CELL_CONTROL, cell_problems
+
+    whole = " ".join(cells)
+    if whole.isprintable():
+        assert _CELL_CONTROL.search(whole) is None
+    assert (cell_problems("u.csv", 2, tuple(cells)) == []) == (_CELL_CONTROL.search(whole) is None)  # short rows: the length limit aside

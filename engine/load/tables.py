@@ -47,10 +47,13 @@ def cell_problems(file: str, row: int, cells: tuple) -> list[Diagnostic]:
     # search per cell cost ~100k instructions for a department row). "\n"
     # is a cell's own character, never refused.
     try:
-        whole = "\n".join(cells)  # a CSV row: all text
+        whole = " ".join(cells)  # a CSV row: all text
     except TypeError:  # a workbook's numbers and dates: only its text is searched
-        whole = "\n".join([c for c in cells if c.__class__ is str])
-    if len(whole) <= MAX_CELL and _CELL_CONTROL.search(whole) is None:
+        whole = " ".join([c for c in cells if c.__class__ is str])
+    # printable (no control, format or separator character but the space) is
+    # surely clean, and cheaper to ask than the pattern (a row with a line
+    # break or an ideographic space in a cell is searched)
+    if len(whole) <= MAX_CELL and (whole.isprintable() or _CELL_CONTROL.search(whole) is None):
         return []
     out = []
     for i, c in enumerate(cells):
