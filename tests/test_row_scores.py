@@ -182,3 +182,28 @@ def test_the_scores_writer_stands_down_when_the_shape_differs(sheet, monkeypatch
 def test_a_scorer_is_made_once_per_plan_and_sheet(sheet):
     plan, cmap, rows, _, _ = sheet
     assert row_scorer(plan, cmap) is row_scorer(plan, cmap)
+
+
+def test_a_compare_check_is_counted_as_the_general_path_counts_it(tmp_path, sheet):
+    """A ruleset with `compare` checks (the 2019 scheme has none): one that
+    fails for most units (execution at least the budget) and one within a
+    tolerance; every row's warnings as the general path counts them."""
+    plan, cmap, rows, _, header = sheet
+    text = open(DEPARTMENT, encoding="utf-8").read()
+    added = ("checks:\n  - id: 执行不少于预算\n    kind: compare\n    formula: 全年执行数 >= 全年预算数\n"
+             "  - id: 执行不超过预算\n    kind: compare\n    formula: 全年执行数 <= 全年预算数 * 0.95\n    tolerance: 50\n")
+    path = tmp_path / "compare.yaml"
+    path.write_text(text.replace("checks:\n", added, 1), encoding="utf-8")
+    other = load_plan(str(path))
+    assert sum(cc.check.kind == "compare" for cc in other.checks) == 2
+    omap, problems = resolve(other, header, None, "u.csv")
+    assert not problems and scorer_source(other, omap) is not None
+    state = units._State(other, "zh", "jsonl", {"u.csv": omap}, None, "scores")
+    counts = set()
+    for n, cells in enumerate(rows[:40], 2):
+        fast, general = _check_row(state, cells, n)
+        if fast is not None:
+            counts.add(fast[3])
+    base = units._State(plan, "zh", "jsonl", {"u.csv": cmap}, None, "scores")
+    more = [(_check_row(state, c)[0] or (0, 0, 0, 0))[3] - (_check_row(base, c)[0] or (0, 0, 0, 0))[3] for c in rows[:40]]
+    assert len(counts) > 2 and max(more) >= 1  # the compare checks added warnings, counted

@@ -9,13 +9,14 @@ For one plan and one sheet header the choices are the same for every row, so
 this module generates, once per (plan, sheet), one function made of the
 statements the other generated paths already write — the row read by
 `sheet_units.read_statements`, scored by `specialised.score_statements`, each
-deviation classified by `specialised.deviations_code` — and, where those
-build findings, statements that only count the warnings: each `sum` and
-`row` check over the sheet's fixed table shape (a total row, 合计, over one
-row per category), each `equal` and `compare` check, each unexplained
-deviation, plus the plan's own warnings (notices, lints), which are the same
-for every unit. The line is written by the scores writer generated from the
-one shape (`json_shape.SCORES`).
+deviation classified by `specialised`'s statements as its leaf is scored
+(`deviation_warnings`) — and, where those build findings, statements that
+only count the warnings: each `sum` and `row` check over the sheet's fixed
+table shape (a total row, 合计, over one row per category), each `equal` and
+`compare` check, each unexplained deviation, plus the plan's own warnings
+(notices, lints), which are the same for every unit. The line is written by
+`jsonl.scores_writer` (the writer's own texts for this plan, made from the one
+shape, `json_shape.SCORES`), or by `jsonl.scores_line` where that stands down.
 
 It covers the clean case only: whatever the general path would report or
 treat specially (a problem in a cell, a metric that cannot be computed, a
