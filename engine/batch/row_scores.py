@@ -61,7 +61,7 @@ class _Scored(NamedTuple):
 
 def row_scorer(plan: Plan, cmap: ColumnMap) -> Score | None:
     """The generated scorer of `cmap`'s rows under `plan` (None: not covered)."""
-    return made_for(_KERNELS, sheet_units._pair(plan, cmap), _make, 64)
+    return made_for(_KERNELS, sheet_units.kept_pair(plan, cmap), _make, 64)
 
 
 def _make(pair: tuple) -> Score | None:

@@ -34,7 +34,7 @@ from engine.evaluation import checks, deviations, review
 from engine.evaluation.evaluate import _EMPTY_ENTRY, _finding_order, _lint, grade_of
 from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
 from engine.ruleset import lints
-from engine.ruleset.formula import value_of
+from engine.ruleset.formula import Formula, value_of
 from engine.ruleset.plan import SPECIALISE_MAX_LEAVES, Node, Plan
 from engine.ruleset.scoring.base import ScoreInput
 from engine.unit.inputs import UnitData
@@ -83,7 +83,7 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     return "\n".join(out) + "\n", ns
 
 
-def formula_code(formula, env: str, into: str, ns: dict, tag: str) -> list[str]:
+def formula_code(formula: Formula, env: str, into: str, ns: dict, tag: str) -> list[str]:
     """Statements giving `into = formula.evaluate(env)`: the formula inlined
     (`Formula.inline`, its names bound in `ns` under `tag`), and `value_of`
     called only for a value it would not return as it is (most values are
@@ -103,7 +103,9 @@ def score_statements(plan: Plan, ns: dict, after_leaf: Callable[[Node, str], lis
     `grade` (anything the general path would report: `return None`); and
     each scored leaf with its result's name, in tree order. `after_leaf(node,
     r)` gives statements run right after a leaf is scored by its method
-    (its target `t`, actual `a`, entry `e`, result `r`)."""
+    (its target `t`, actual `a`, entry `e`, result `r`). Results are made by
+    `tuple.__new__` with every field given: a NamedTuple's own `__new__` is
+    a Python function, a tenth of a leaf's cost."""
     rs = plan.ruleset
     places = rs.rounding.places
     per_indicator = rs.rounding.scope == "indicator"

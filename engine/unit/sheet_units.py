@@ -37,15 +37,16 @@ _READERS: dict[int, tuple[Any, Any]] = {}  # id((plan, sheet)) → (them, the ge
 
 def sheet_reader(plan: Plan, cmap: ColumnMap) -> Read | None:
     """The generated reader of `cmap`'s rows under `plan` (None: not covered)."""
-    pair = _pair(plan, cmap)
+    pair = kept_pair(plan, cmap)
     return made_for(_READERS, pair, _make, 64)
 
 
 _PAIRS: dict[tuple[int, int], tuple] = {}
 
 
-def _pair(plan: Plan, cmap: ColumnMap) -> tuple:
-    # One tuple per (plan, sheet), so the cache above is keyed by a lasting object.
+def kept_pair(plan: Plan, cmap: ColumnMap) -> tuple:
+    """One lasting (plan, sheet) tuple per pair: what caches of functions
+    generated per pair (this reader, `engine.batch.row_scores`) are keyed by."""
     key = (id(plan), id(cmap))
     kept = _PAIRS.get(key)
     if kept is None or kept[0] is not plan or kept[1] is not cmap:
