@@ -78,10 +78,11 @@ def scorer_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
     if fixed is None:
         return None
     ns: dict[str, Any] = {"_line": jsonl.scores_line, "_Scored": _Scored, "_Subject": _Subject}
-    out = ["def score(cells):", *sheet_units.read_statements(plan, cmap, ns, rows=False),
+    entry_vars: dict[str, str] = {}
+    out = ["def score(cells):", *sheet_units.read_statements(plan, cmap, ns, rows=False, entry_vars=entry_vars),
            "    with localcontext(CONTEXT):", "        env = values"]
     # each unexplained deviation counted as its leaf is scored (the order of counting is no matter)
-    scoring, leaves = specialised.score_statements(plan, ns, specialised.deviation_warnings(plan, ns))
+    scoring, leaves = specialised.score_statements(plan, ns, specialised.deviation_warnings(plan, ns), entry_vars)
     out += ["        w = 0", *scoring, f"        w += {fixed}", *_count_checks(plan, cmap, ns)]
     # any surprise in writing the line (a value no writer expects): the general path
     write = jsonl.scores_writer(plan, tuple(node for node, _ in leaves))

@@ -96,7 +96,8 @@ def covers(plan: Plan) -> bool:
     return not plan.frames and plan.ruleset.policy.not_applicable != "rescale" and len(plan.leaves) <= SPECIALISE_MAX_LEAVES
 
 
-def score_statements(plan: Plan, ns: dict, after_leaf: Callable[[Node, str], list[str]] | None = None) -> tuple[list[str], list[tuple[Node, str]]]:
+def score_statements(plan: Plan, ns: dict, after_leaf: Callable[[Node, str], list[str]] | None = None,
+                     entry_vars: dict[str, str] | None = None) -> tuple[list[str], list[tuple[Node, str]]]:
     """Statements (inside `with localcontext(CONTEXT):`, with `env` the
     unit's values and `entries` its entries) computing the metrics into
     `env`, each indicator's `IndicatorResult`, `results`, `total` and
@@ -105,7 +106,10 @@ def score_statements(plan: Plan, ns: dict, after_leaf: Callable[[Node, str], lis
     r)` gives statements run right after a leaf is scored by its method
     (its target `t`, actual `a`, entry `e`, result `r`). Results are made by
     `tuple.__new__` with every field given: a NamedTuple's own `__new__` is
-    a Python function, a tenth of a leaf's cost."""
+    a Python function, a tenth of a leaf's cost. `entry_vars`: each
+    indicator's entry as a variable already holding it (a sheet row's, read
+    by `sheet_units.read_statements`, which never marks an actual unmeasured);
+    then an indicator without one has none."""
     rs = plan.ruleset
     places = rs.rounding.places
     per_indicator = rs.rounding.scope == "indicator"
@@ -140,10 +144,13 @@ def score_statements(plan: Plan, ns: dict, after_leaf: Callable[[Node, str], lis
             out.append(f"        {r} = _new(IR, (_n{k}, _t{k}, None, sum([{scores}], ZERO), None, _EMPTY_ENTRY, ({', '.join(kids)},), False))")
             return r
         leaves.append((node, r))
-        out.append(f"        e = entries.get({node.key!r}, _EMPTY_ENTRY)")
-        # an unmeasured actual (scored by policy, with a finding): the general path's
-        out.append("        if e.get('unmeasured') is not None:")
-        out.append("            return None")
+        if entry_vars is not None:
+            out.append(f"        e = {entry_vars.get(node.key, '_EMPTY_ENTRY')}")
+        else:
+            out.append(f"        e = entries.get({node.key!r}, _EMPTY_ENTRY)")
+            # an unmeasured actual (scored by policy, with a finding): the general path's
+            out.append("        if e.get('unmeasured') is not None:")
+            out.append("            return None")
         out.append("        if e.get('not_applicable'):")
         out.append(f"            {r} = _new(IR, (_n{k}, _t{k}, None, ZERO, None, e, (), True))")
         out.append("        else:")
@@ -269,7 +276,9 @@ def deviation_warnings(plan: Plan, ns: dict) -> Callable[[Node, str], list[str]]
 def _bind_deviations(plan: Plan, ns: dict) -> None:
     policy = plan.ruleset.deviations
     ns.update(_classify=deviations.classify, _holds=deviations._holds, Deviation=Deviation, Finding=Finding, ONE=ONE,
-              _er=policy.exceed_ratio, _zte=policy.zero_target_exceed, MISSED=deviations.MISSED, EXCEEDED=deviations.EXCEEDED,
+              # 1 ± the exceed ratio, as `classify` computes them (in the same context), once
+              _er_up=CONTEXT.add(ONE, policy.exceed_ratio), _er_down=CONTEXT.subtract(ONE, policy.exceed_ratio),
+              _zte=policy.zero_target_exceed, MISSED=deviations.MISSED, EXCEEDED=deviations.EXCEEDED,
               EXPLAIN=deviations.EXPLAIN)
 
 
@@ -288,9 +297,9 @@ def _kind_code(node: Node, r: str, ratio: bool) -> list[str]:
             body.append("    ratio = a / t if t != 0 else None")
         if op == "≥":
             body += ["    if a < t:", "        kind = MISSED", "    elif t == 0:", "        kind = EXCEEDED if a - t >= _zte else None",
-                     "    elif a >= t * (ONE + _er):", "        kind = EXCEEDED", "    else:", "        kind = None"]
+                     "    elif a >= t * _er_up:", "        kind = EXCEEDED", "    else:", "        kind = None"]
         elif op == "≤":
-            body += ["    if a > t:", "        kind = MISSED", "    elif t != 0 and a <= t * (ONE - _er):", "        kind = EXCEEDED",
+            body += ["    if a > t:", "        kind = MISSED", "    elif t != 0 and a <= t * _er_down:", "        kind = EXCEEDED",
                      "    else:", "        kind = None"]
         else:
             body += ["    kind = MISSED if a != t else None"]

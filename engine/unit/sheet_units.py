@@ -102,14 +102,15 @@ def _cell(i: int) -> list[str]:
     return [f"    v = cells[{i}]", "    if v.__class__ is not str:", "        return None"]
 
 
-def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[str]:
+def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool, entry_vars: dict | None = None) -> list[str]:
     """The statements reading a row `cells` of a sheet `covers` covers (in a
     function's body; any problem: `return None`). They leave `subject`,
     `values` (the flat names formulas read), `entries`, and each table as
     dicts: `t<t>` its total row (合计), `r<t>_<j>` the j-th category of
     `cmap.table_rows`; with `rows`, also `tables` (`TableRow`s) and
     `entries` and `entry_keys` as `read_unit` makes them (without, an
-    indicator with columns but no filled cell has an empty entry)."""
+    indicator with columns but no filled cell has an empty entry; each such
+    entry's variable goes into `entry_vars`, by indicator key)."""
     rs = plan.ruleset
     given_inputs = [path[0] for _, section, path in cmap.targets if section == "inputs"]
     ns.update({**FIGURE_NAMES, "_EMPTY": _EMPTY, "ZERO": ZERO, "TableRow": TableRow, "UnitData": UnitData, "_bidi": _BIDI_SEARCH, "_TRUE": _TRUE, "_FALSE": _FALSE, "plan": plan})
@@ -255,6 +256,8 @@ def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool) -> list[s
         out += ["        " + line for line in entry_field_code(node, fname, str(i), ns, cell=True)]
     if not rows:
         out.append(f"    entries = {{{', '.join(f'{key!r}: {e}' for key, e in given.items())}}}")
+        if entry_vars is not None:
+            entry_vars.update(given)
     for node in plan.leaves:
         need = _needed_field(node)
         if not need:
