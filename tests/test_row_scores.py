@@ -4,11 +4,8 @@ warnings counted, scores line byte for byte — or is left to the general path;
 and `jsonl.scores_writer` writes what `scores_line` writes."""
 from __future__ import annotations
 
-import csv
 import os
 import random
-import sys
-from contextlib import ExitStack
 from decimal import Decimal
 
 import pytest
@@ -19,10 +16,9 @@ from engine.batch.row_scores import row_scorer, scorer_source
 from engine.render import jsonl
 from engine.ruleset.loading import load_plan
 from engine.unit.columns import resolve
+from tests.test_sheet_units import generated_sheet
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-import batch as bench  # noqa: E402 - the benchmark's generator of realistic units
 
 DEPARTMENT = os.path.join(ROOT, "rulesets", "2019", "department.yaml")
 PROJECT = os.path.join(ROOT, "rulesets", "2019", "project.yaml")
@@ -31,21 +27,9 @@ ODD = ["", " ", "\u3000", "—", "/", "-5", "-0", "0", "0.00", "0.5", "1e3", "12
        "abc", "是", "否", "达成", "部分达成", "2", " 7 ", "95场", "9999999999999999", "≥100%", "约一万", "-1,000.5", "0%"]
 
 
-def _sheet(tmp, ruleset: str = DEPARTMENT, n: int = 80):
-    jsonl_path, table = str(tmp / "u.jsonl"), str(tmp / "u.csv")
-    bench.write_jsonl(jsonl_path, n)
-    bench.write_csv(jsonl_path, table)
-    with open(table, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
-    plan = load_plan(ruleset)
-    cmap, problems = resolve(plan, rows[0], None, "u.csv")
-    assert not problems
-    return plan, cmap, rows[1:], table, rows[0]
-
-
 @pytest.fixture(scope="module")
 def sheet(tmp_path_factory):
-    return _sheet(tmp_path_factory.mktemp("scores"))
+    return generated_sheet(tmp_path_factory.mktemp("scores"))
 
 
 def _general(state, payload):
@@ -164,7 +148,7 @@ def test_the_scores_writer_writes_what_scores_line_writes(sheet):
     assert write is not None
     for k, total in enumerate([Decimal("87.36"), Decimal("90"), Decimal("0"), Decimal("100.00"), Decimal("59.995")]):
         scores = [Decimal(k * 7 + j) / 3 for j in range(len(plan.leaves))]
-        result = jsonl._Scores(plan, jsonl._Subject({"name": f"单位{k}", "code": "001"}), total, "良", tuple(jsonl._LeafScore(n, s) for n, s in zip(plan.leaves, scores)))
+        result = jsonl.ScoresOf(plan, jsonl.SubjectOnly({"name": f"单位{k}", "code": "001"}), total, "良", tuple(jsonl._LeafScore(n, s) for n, s in zip(plan.leaves, scores)))
         assert write({"name": f"单位{k}", "code": "001"}, total, "良", *scores) == jsonl.scores_line(result)
 
 

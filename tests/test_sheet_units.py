@@ -34,18 +34,23 @@ ODD = ["", " ", "\u3000", "—", "/", "-5", "-0", "0", "0.5", "1e3", "12%", "150
        "abc", "是", "否", "N", "达成", "部分达成", "2", " 7 ", "95场", "9999999999999999", "≥100%", "约一万", "0.000000000000000000000000000000001"]
 
 
-@pytest.fixture(scope="module")
-def sheet(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("sheet")
+def generated_sheet(tmp, n: int = 80):
+    """N generated department units as one CSV under `tmp`: (plan, its column
+    map, the data rows, the file, the header)."""
     jsonl, table = str(tmp / "u.jsonl"), str(tmp / "u.csv")
-    bench.write_jsonl(jsonl, 80)
+    bench.write_jsonl(jsonl, n)
     bench.write_csv(jsonl, table)
     with open(table, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     plan = load_plan(DEPARTMENT)
     cmap, problems = resolve(plan, rows[0], None, "u.csv")
     assert not problems
-    return plan, cmap, rows[1:], table
+    return plan, cmap, rows[1:], table, rows[0]
+
+
+@pytest.fixture(scope="module")
+def sheet(tmp_path_factory):
+    return generated_sheet(tmp_path_factory.mktemp("sheet"))[:4]
 
 
 def _both(plan, cmap, cells, number=2):

@@ -27,7 +27,7 @@ general path's: name, total, grade, warnings and line bytes.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from engine.base.memo import generated, made_for
 from engine.base.numeric import ZERO
@@ -43,20 +43,6 @@ from engine.render import jsonl
 Score = Callable[[tuple], "tuple[str, Decimal, str, int, str] | None"]
 
 _KERNELS: dict[int, tuple[Any, Any]] = {}  # id((plan, sheet)) → (them, the function or None)
-
-
-class _Subject(NamedTuple):
-    subject: dict
-
-
-class _Scored(NamedTuple):
-    """What the scores writer reads of a `Result`."""
-
-    plan: Plan
-    unit: _Subject
-    total: Decimal
-    grade: str
-    indicators: tuple
 
 
 def row_scorer(plan: Plan, cmap: ColumnMap) -> Score | None:
@@ -77,7 +63,7 @@ def scorer_source(plan: Plan, cmap: ColumnMap) -> tuple[str, dict] | None:
     fixed = _plan_warnings(plan)
     if fixed is None:
         return None
-    ns: dict[str, Any] = {"_line": jsonl.scores_line, "_Scored": _Scored, "_Subject": _Subject}
+    ns: dict[str, Any] = {"_line": jsonl.scores_line, "_Scored": jsonl.ScoresOf, "_Subject": jsonl.SubjectOnly}
     entry_vars: dict[str, str] = {}
     out = ["def score(cells):", *sheet_units.read_statements(plan, cmap, ns, rows=False, entry_vars=entry_vars),
            "    with localcontext(CONTEXT):", "        env = values"]

@@ -520,8 +520,9 @@ def _line_writers() -> dict:
     return {kind: namespace[f"_line_{kind}"] for kind in json_shape.SHAPE}
 
 
-class _Scores(NamedTuple):
-    """What the scores writer reads of a `Result` (see `scores_writer`)."""
+class ScoresOf(NamedTuple):
+    """What the scores writer reads of a `Result`: a scores line's values
+    without the rest of a result (`scores_writer`, `engine.batch.row_scores`)."""
 
     plan: Any
     unit: Any
@@ -530,7 +531,7 @@ class _Scores(NamedTuple):
     indicators: tuple
 
 
-class _Subject(NamedTuple):
+class SubjectOnly(NamedTuple):
     subject: Any
 
 
@@ -553,7 +554,7 @@ def scores_writer(plan, nodes: tuple) -> Callable[..., str] | None:
     places = plan.ruleset.rounding.places
     ctx = _Context(places, "zh", _SCORES.setdefault(places, {}))
     key = (id(plan.ruleset), plan.file, plan.digest)
-    probe = _Scores(plan, _Subject({}), ZERO, "", ())
+    probe = ScoresOf(plan, SubjectOnly({}), ZERO, "", ())
     head = ns["_own_scores"](probe, key)  # (owner, before subject, before total, before grade, before the list, after it)
     bound: dict[str, Any] = {"_subject": _subject, "_score": _score, "_num": _num, "_json": _json, "_quote": _quote, "Decimal": Decimal, "ctx": ctx}
     texts = []
@@ -577,6 +578,6 @@ def scores_writer(plan, nodes: tuple) -> Callable[..., str] | None:
     write = bound["write"]
     # the probe: every field filled with a value of its usual kind, written both ways
     sample = [Decimal(k) / 4 for k in range(len(nodes))]
-    expected = _line_writers()["scores"](_Scores(plan, _Subject({"name": "样本"}), Decimal("12.50"), "良", tuple(_LeafScore(n, v) for n, v in zip(nodes, sample))), ctx)
+    expected = _line_writers()["scores"](ScoresOf(plan, SubjectOnly({"name": "样本"}), Decimal("12.50"), "良", tuple(_LeafScore(n, v) for n, v in zip(nodes, sample))), ctx)
     return write if write({"name": "样本"}, Decimal("12.50"), "良", *sample) == expected else None
 

@@ -128,13 +128,8 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
         by_frame[r.frame.key].append(r)
     filled = {f.key: _children(f, by_frame[f.key]) for f in plan.frames}
     roots = tuple(_fill(n, filled) for n in plan.roots)
-    key = ("plan", id(plan), tuple(map(id, roots)))  # the same rows: the same plan (its roots hold the nodes)
-    kept = _NODES.get(key)
-    if kept is not None and kept[1] is plan:
-        unit_plan = kept[0]
-    else:
-        unit_plan = dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots)))
-        _NODES[key] = (unit_plan, plan)
+    # the same rows: the same plan (its roots hold the nodes)
+    unit_plan = _interned(("plan", id(plan), tuple(map(id, roots))), plan, lambda: dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots))))
     return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), notices
 
 
@@ -331,8 +326,21 @@ def _fill(node: Node, filled: dict) -> Node:
 # unit after unit: each such row, and each branch over the same rows, is one
 # `Node`, made once (nodes are immutable). Whatever is kept per node — the
 # line writers' texts, entry readers — is then found, not made again.
-_NODES: dict[tuple, tuple[Node, Any]] = {}  # parts → (the node, what its key holds by identity)
+_NODES: dict[tuple, tuple[Any, Any]] = {}  # key → (the node or plan, what the key names by identity)
 _NODES_MAX = 8192
+
+
+def _interned(key: tuple, owner: Any, make) -> Any:
+    """What `make()` makes for `key`, made once and kept (with `owner`, the
+    object the key names by identity, checked so a reused id never matches)."""
+    kept = _NODES.get(key)
+    if kept is not None and kept[1] is owner:
+        return kept[0]
+    if len(_NODES) >= _NODES_MAX:
+        _NODES.clear()
+    made = make()
+    _NODES[key] = (made, owner)
+    return made
 
 
 def _node(*, bound=None, children: tuple = (), weight, target_raw, **parts) -> Node:
@@ -341,27 +349,13 @@ def _node(*, bound=None, children: tuple = (), weight, target_raw, **parts) -> N
     method binding and the children by identity (the children are held by
     the node, the binding beside it, so neither id is reused while kept)."""
     key = (tuple(parts.items()), str(weight), target_raw.__class__, str(target_raw), id(bound), tuple(map(id, children)))
-    kept = _NODES.get(key)
-    if kept is not None and kept[1] is bound:
-        return kept[0]
-    if len(_NODES) >= _NODES_MAX:
-        _NODES.clear()
-    node = make_node(weight=weight, target_raw=target_raw, children=children, **({"bound": bound} if bound is not None else {}), **parts)
-    _NODES[key] = (node, bound)
-    return node
+    extra = {"bound": bound} if bound is not None else {}
+    return _interned(key, bound, lambda: make_node(weight=weight, target_raw=target_raw, children=children, **extra, **parts))
 
 
 def _with_children(node: Node, children: tuple) -> Node:
     """`node` (a frame, or a branch above one) over `children`; the same Node for the same children."""
-    key = ("filled", id(node), tuple(map(id, children)))
-    kept = _NODES.get(key)
-    if kept is not None and kept[1] is node:
-        return kept[0]
-    if len(_NODES) >= _NODES_MAX:
-        _NODES.clear()
-    made = dataclasses.replace(node, children=children)
-    _NODES[key] = (made, node)
-    return made
+    return _interned(("filled", id(node), tuple(map(id, children))), node, lambda: dataclasses.replace(node, children=children))
 
 
 def _all_nodes(nodes):
