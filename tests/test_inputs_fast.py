@@ -109,3 +109,43 @@ def test_the_plain_figure_pattern_reads_the_same_figures_on_every_python(text):
     """`_FIGURE` is written with atomic groups where Python has them (3.11):
     the same figures as the plain pattern 3.10 uses, found without backtracking."""
     assert bool(re.compile(r"-?" + entries._FIGURE + r"%?\Z").match(text)) == bool(_FIGURE_REFERENCE.match(text))
+
+
+# --- a table's generated row reader (`inputs._plain_row_source`) ------------------------------
+
+from engine.unit.inputs import _Unique, _general_row_reader, _row_reader  # noqa: E402
+
+_TABLES = [d for f in ("rulesets/2019/department.yaml", "rulesets/2019/project.yaml", "tests/fixtures/inputs/ruleset.yaml")
+           for d in load_plan(os.path.join(_ROOT, f)).ruleset.tables.values()]
+# mostly plain cells, names and categories (the generated reader's own path), with odd ones among them
+_plain_cells = st.sampled_from(["1,234.56", "3921.33", "-80.28", "0", "0.00", "", "—", " 12 ", "93.59%", Decimal("5.5"), Decimal(0)])
+_odd_cells = st.sampled_from(["12万元", "三千", "1e3", Decimal("-1"), None, True, [1], {"a": 1}, "1\x1f2"])
+_cells = _plain_cells | _plain_cells | _odd_cells
+_names = st.sampled_from(["合计", "基本支出", "项目支出", " 人员经费 ", "经开"]) | st.sampled_from(["", "  ", None, Decimal(3), "\u202e反", ["x"], {"k": 1}])
+
+
+def _row_data(decl):
+    columns = st.fixed_dictionaries({"name": _names}, optional={k: _cells for k in decl.columns})
+    categories = st.sampled_from([*decl.categories, None]) | st.sampled_from(["其他", 5, ""])
+    own = st.one_of(columns, st.builds(lambda row, c: {**row, "category": c}, columns, categories),
+                    st.builds(lambda row, k: {**row, k: "1"}, columns, st.sampled_from(["说明", "categ0ry"])))
+    kids = st.lists(st.deferred(lambda: rows), max_size=3) | st.lists(st.sampled_from(["行", 3, None]), max_size=2) | st.sampled_from(["x", {"a": 1}])
+    rows = own | st.builds(lambda row, sub: {**row, "rows": sub}, own, kids)
+    return rows
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.data())
+def test_generated_row_reader_is_the_general_one(data):
+    """A table's generated row reader gives the general reader's rows and
+    problems (codes, places, words), for plain rows and odd ones alike."""
+    decl = data.draw(st.sampled_from(_TABLES))
+    rows = data.draw(_row_data(decl))
+    fast, general = _row_reader(decl), _general_row_reader(decl)
+    assert fast.__code__.co_filename.startswith("<row reader")  # the generated one, not the general one again
+    got = []
+    for read in (fast, general):
+        rd = Reader(SourceMap({(): SourceSpan("u.json", 1, 1)}), "u.json")
+        row = read(rows, ("tables", "t"), rd, "t", None, _Unique(rows))
+        got.append((repr(row), [(d.code, d.span, d.message("zh")) for d in rd.problems]))
+    assert got[0] == got[1]

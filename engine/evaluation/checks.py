@@ -43,6 +43,9 @@ from engine.evaluation.result import Finding
 from engine.base.messages import LazyArgs
 
 _ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, ZeroDivisionError)
+# What a row identity's evaluation may raise that means "nothing to compare"
+# (TypeError: a formula that divided truth values).
+ROW_SKIPS = (*_ARITHMETIC, TypeError)
 # (table, row path, column) → the figure recomputed from the line items, for
 # every subtotal the sum check reported.
 Corrections = dict[tuple[str, tuple, str], Decimal]
@@ -167,14 +170,23 @@ def _row_check(cc: CompiledCheck, unit: UnitData, tables: dict[str, _Table], cor
         computed = _evaluate_row(cc, values)
         if computed is None or stated == computed:
             continue
-        fixed = {c: corrections[(tname, row.path, c)] for c in involved if (tname, row.path, c) in corrections}
+        f = row_finding(cc, unit, table, row, stated, computed, corrections)
+        if f:
+            yield f
+
+
+def row_finding(cc: CompiledCheck, unit: UnitData, table: _Table, row: TableRow, stated: Decimal, computed: Decimal,
+                corrections: Corrections) -> Finding | None:
+    """The finding of a row whose identity fails (`stated` ≠ `computed`),
+    unless the sum check's corrections of its figures explain it."""
+    tname, column, values = table.name, cc.check.column, row.values
+    if corrections:
+        fixed = {c: corrections[(tname, row.path, c)] for c in (column, *cc.formula.names) if (tname, row.path, c) in corrections}
         if fixed:
             recomputed = _evaluate_row(cc, {**values, **fixed})
             if recomputed is not None and fixed.get(column, stated) == recomputed:
-                continue  # explained by subtotals the sum check already reported
-        f = _finding(cc, stated, computed, unit.span(row.path + (column,)), (table, row, column))
-        if f:
-            yield f
+                return None  # explained by subtotals the sum check already reported
+    return _finding(cc, stated, computed, unit.span(row.path + (column,)), (table, row, column))
 
 
 def _evaluate_row(cc: CompiledCheck, values) -> Decimal | None:
@@ -189,7 +201,7 @@ def _evaluate_row(cc: CompiledCheck, values) -> Decimal | None:
             break
     try:
         value = cc.formula.evaluate(env)
-    except (*_ARITHMETIC, TypeError):  # TypeError: a formula that divided truth values
+    except ROW_SKIPS:
         return None
     return value if isinstance(value, Decimal) else None
 
@@ -223,17 +235,26 @@ def _sum_column(cc: CompiledCheck, table: _Table, col: str, unit: UnitData, corr
         if stated.__class__ is not Decimal:
             continue
         computed = items[id(row)]
-        # Reported only when it differs from its items AND from the rows just
-        # below it as printed: a wrong subtotal is reported at itself, not also
-        # at the total above it (which agrees with the items); a wrong item at
-        # its subtotal, not at every total further up. (The printed sum is
-        # needed only where the items disagree: most subtotals agree.)
-        if stated != computed and stated != _printed_below(row, col, items):
-            corrections[(table.name, row.path, col)] = computed
-            f = _finding(cc, stated, computed, unit.span(row.path + (col,)), (table, row, col))
+        if stated != computed:
+            f = subtotal_finding(cc, unit, table, row, col, stated, computed, items, corrections)
             if f:
                 found.append(f)
     return found
+
+
+def subtotal_finding(cc: CompiledCheck, unit: UnitData, table: _Table, row: TableRow, col: str, stated: Decimal, computed: Decimal,
+                     items: dict[int, Decimal], corrections: Corrections) -> Finding | None:
+    """The finding of a subtotal whose figure differs from its items' sum.
+
+    Reported only when it differs from the rows just below it as printed too:
+    a wrong subtotal is reported at itself, not also at the total above it
+    (which agrees with the items); a wrong item at its subtotal, not at every
+    total further up. (The printed sum is needed only where the items
+    disagree: most subtotals agree.)"""
+    if stated == _printed_below(row, col, items):
+        return None
+    corrections[(table.name, row.path, col)] = computed
+    return _finding(cc, stated, computed, unit.span(row.path + (col,)), (table, row, col))
 
 
 def _printed_below(row: TableRow, col: str, items: dict[int, Decimal]) -> Decimal:

@@ -72,8 +72,10 @@ def evaluator_source(plan: Plan) -> tuple[str, dict] | None:
     }
     out = ["def run(unit):", "    with localcontext(CONTEXT):", "        env = dict(unit.values)", "        entries = unit.entries"]
     scoring, leaves = score_statements(plan, ns)
+    checking, walks = _checks_code(plan, ns)
+    out = walks + out
     out += [*scoring,
-            *_checks_code(plan, ns),
+            *checking,
             *deviations_code(plan, leaves, ns),
             "        printed = review.compare(plan, unit, results, total, grade, None)",
             # no leaf here has an unmeasured actual (those units are evaluate's): review.unmeasured finds none
@@ -201,12 +203,14 @@ def _checks_code(plan: Plan, ns: dict) -> list[str]:
     its finding placed and worded by `checks.equal_finding` only when the
     figures differ (most agree)."""
     if not plan.checks:
-        return ["        found = []"]
-    ns.update(_tables=checks._tables, _sum_check=checks._sum_check, _row_check=checks._row_check,
+        return ["        found = []"], []
+    ns.update(_tables=checks._tables, _sum_check=checks._sum_check, _subtotal_finding=checks.subtotal_finding,
+              _row_finding=checks.row_finding, _ROW_SKIPS=checks.ROW_SKIPS,
               _compare_check=checks._compare_check, _equal_finding=checks.equal_finding, _SKIPS=checks.EQUAL_SKIPS,
               result_values=checks.result_values)
     env = "env"
     out = []
+    defs: list[str] = []  # the sum and row checks' walks, defined beside `run`
     if any(cc.uses_results for cc in plan.checks):
         out.append("        cenv = {**env, **result_values(results, total)}")
         env = "cenv"
@@ -215,11 +219,13 @@ def _checks_code(plan: Plan, ns: dict) -> list[str]:
     for i, cc in enumerate(plan.checks):
         ns[f"_cc{i}"] = cc
         if cc.check.kind == "sum":
-            out.append(f"        c{i} = list(_sum_check(_cc{i}, plan, unit, tables, corrections))")
+            out.append(f"        c{i} = _sum{i}(tables, unit, corrections)")
+            defs += _sum_walk(plan, cc, i, ns)
     for i, cc in enumerate(plan.checks):
         kind = cc.check.kind
         if kind == "row":
-            out.append(f"        c{i} = list(_row_check(_cc{i}, unit, tables, corrections))")
+            out.append(f"        c{i} = _row{i}(tables, unit, corrections)")
+            defs += _row_walk(cc, i, ns)
         elif kind == "compare":
             out += [f"        f = _compare_check(_cc{i}, plan, unit, {env})", f"        c{i} = [f] if f is not None else []"]
         elif kind == "equal":
@@ -237,9 +243,89 @@ def _checks_code(plan: Plan, ns: dict) -> list[str]:
                     "                if f is not None:",
                     f"                    c{i} = (f,)"]
         elif kind != "sum":
-            return ["        found = checks_run(plan, unit, env, results, total)"]  # a kind this generator does not know
+            return ["        found = checks_run(plan, unit, env, results, total)"], []  # a kind this generator does not know
     out.append(f"        found = [{', '.join(f'*c{i}' for i in range(len(plan.checks)))}]")
+    return out, defs
+
+
+def _sum_walk(plan: Plan, cc, i: int, ns: dict) -> list[str]:
+    """`def _sum{i}(tables, unit, corrections)`, giving `checks._sum_check`'s
+    findings: every column's subtotals summed in one walk of the table (the
+    same additions, in the same order, as `_sum_column` makes column by
+    column), then each column's subtotals compared, in `_sum_column`'s order."""
+    decl = plan.ruleset.tables.get(cc.check.table)
+    if decl is None:  # not a table of the plan: `_sum_check` says what it says
+        return [f"def _sum{i}(tables, unit, corrections):", f"    return list(_sum_check(_cc{i}, plan, unit, tables, corrections))"]
+    columns = cc.check.columns or tuple(decl.columns)
+    ts = [f"t{k}" for k in range(len(columns))]
+    out = [f"def _sum{i}(tables, unit, corrections):",
+           f"    table = tables.get({cc.check.table!r})",
+           "    if table is None:",
+           "        return []",
+           "    items = {}",
+           "    subtotals = table.subtotals",
+           "    for row in reversed(subtotals):",
+           f"        {' = '.join(ts)} = ZERO",
+           "        for r in row.rows:",
+           "            if r.rows:",
+           "                a = items[id(r)]",
+           *(f"                {t} += a[{k}]" for k, t in enumerate(ts)),
+           "            else:",
+           "                g = r.values.get"]
+    for t, col in zip(ts, columns):
+        out += [f"                v = g({col!r})", "                if v.__class__ is Decimal:", f"                    {t} += v"]
+    out += [f"        items[id(row)] = ({', '.join(ts)},)",
+            "    found = []",
+            f"    for k, col in enumerate({tuple(columns)!r}):",
+            "        for row in subtotals:",
+            "            stated = row.values.get(col)",
+            "            if stated.__class__ is not Decimal:",
+            "                continue",
+            "            computed = items[id(row)][k]",
+            "            if stated != computed:",
+            "                column_items = {key: t[k] for key, t in items.items()}",
+            f"                f = _subtotal_finding(_cc{i}, unit, table, row, col, stated, computed, column_items, corrections)",
+            "                if f:",
+            "                    found.append(f)",
+            "    return found"]
     return out
+
+
+def _row_walk(cc, i: int, ns: dict) -> list[str]:
+    """`def _row{i}(tables, unit, corrections)`, giving `checks._row_check`'s
+    findings: each row's figures read once and its formula inlined
+    (`formula_code`), a blank or text figure counting as 0 as in
+    `_evaluate_row`."""
+    if cc.formula is None:
+        return [f"def _row{i}(tables, unit, corrections):", "    return []"]
+    names = cc.formula.names
+    xs = [f"x{k}" for k in range(len(names))]
+    decimal_or_zero = "{x} if {x}.__class__ is Decimal or isinstance({x}, Decimal) else ZERO"
+    copy = ", ".join(f"{n!r}: " + decimal_or_zero.format(x=x) for n, x in zip(names, xs))
+    return [f"def _row{i}(tables, unit, corrections):",
+            f"    table = tables.get({cc.check.table!r})",
+            "    if table is None:",
+            "        return []",
+            "    found = []",
+            "    for row in table.rows:",
+            "        values = row.values",
+            "        g = values.get",
+            f"        s = g({cc.check.column!r})",
+            *(f"        {x} = g({n!r})" for x, n in zip(xs, names)),
+            f"        if {' and '.join(f'{x} is None' for x in ['s', *xs])}:",
+            "            continue  # a heading row with no figures",
+            "        stated = " + decimal_or_zero.format(x="s"),
+            f"        e = values if {' and '.join(f'{x}.__class__ is Decimal' for x in xs) or 'True'} else {{{copy}}}",
+            "        try:",
+            *("            " + line for line in formula_code(cc.formula, "e", "c", ns, f"_r{i}_")),
+            "        except _ROW_SKIPS:",
+            "            continue",
+            "        if not (c.__class__ is Decimal or isinstance(c, Decimal)) or stated == c:",
+            "            continue",
+            f"        f = _row_finding(_cc{i}, unit, table, row, stated, c, corrections)",
+            "        if f:",
+            "            found.append(f)",
+            "    return found"]
 
 
 def deviations_code(plan: Plan, leaves: list[tuple[Node, str]], ns: dict) -> list[str]:

@@ -23,11 +23,11 @@ from engine.ruleset.plan import SPECIALISE_MAX_LEAVES, Plan
 from engine.base.digest import digest_of
 from engine.base.printable import BIDI_PATTERN, bidi_controls
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
-from engine.base.memo import made_for
+from engine.base.memo import generated, made_for
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
-from engine.unit.entries import _EMPTY, Reader, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce, entry_reader
+from engine.unit.entries import FIGURE_NAMES, _EMPTY, Reader, plain_figure, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce, entry_reader
 from engine.load.yaml_loader import load_text, read_file
 from engine.unit.stated import StatedFigure, check_names, read_stated
 
@@ -429,6 +429,79 @@ def _row_reader(decl) -> Callable:
 
 
 def _make_row_reader(decl) -> Callable:
+    general = _general_row_reader(decl)
+    return generated(_plain_row_source(decl, general), f"<row reader: {decl.label or 'table'}>", "read") or general
+
+
+def _plain_row_source(decl, general: Callable) -> tuple[str, dict] | None:
+    """A row reader generated for one table declaration, for rows written
+    plainly: a mapping with a text name, known keys, listed categories and
+    plain figures (`plain_figure`, inlined per column kind) or cells its
+    column's converter takes. A row that is anything else is read by
+    `general` (which reports what is wrong), each of its sub-rows too; the
+    generated one adds no problem of its own. tests/test_inputs_fast.py holds
+    the two to the same rows and problems."""
+    coercers = _column_coercers(decl)
+    if len(coercers) > 200:
+        return None
+    groups: dict[str | None, list[str]] = {}
+    for key, column in decl.columns.items():
+        if key in ROW_KEYS:
+            continue
+        plain = plain_figure(column.type, column.allow_negative, "value")
+        groups.setdefault(plain, []).append(key)
+    ns: dict[str, Any] = {**FIGURE_NAMES, "_general": general, "_co": {k: c for k, c in coercers.items() if k not in ROW_KEYS},
+                          "_row_keys": frozenset(ROW_KEYS), "_EMPTY": _EMPTY, "_bidi": _BIDI_SEARCH, "_new": tuple.__new__,
+                          "TableRow": TableRow, "_categories": frozenset(decl.categories)}
+    out = ["def read(data, path, rd, tname, trail, unique):",
+           "    if data.__class__ is not dict:",
+           "        return _general(data, path, rd, tname, trail, unique)",
+           "    name = data.get('name')",
+           "    if name.__class__ is not str:",
+           "        return _general(data, path, rd, tname, trail, unique)",
+           "    name = name.strip()",
+           "    if not name or _bidi(name) is not None:",
+           "        return _general(data, path, rd, tname, trail, unique)",
+           "    values = {}",
+           "    for key, value in data.items():"]
+    converted = ["x, code = _co[key](value)",
+                 "if code is not None:",
+                 "    return _general(data, path, rd, tname, trail, unique)",
+                 "values[key] = None if x is _EMPTY else x"]
+    branch = "if"
+    for g, (plain, keys) in enumerate(groups.items()):
+        ns[f"_g{g}"] = frozenset(keys)
+        out.append(f"        {branch} key in _g{g}:")
+        if plain is not None:  # a plain figure at once; anything else (a blank, a zero, …) by the converter
+            out += [f"            if value.__class__ is str and (x := {plain}):", "                values[key] = x", "            else:",
+                    *("                " + line for line in converted)]
+        else:
+            out += ["            " + line for line in converted]
+        branch = "elif"
+    out += [f"        {branch} key not in _row_keys:" if groups else "        if key not in _row_keys:",
+            "            return _general(data, path, rd, tname, trail, unique)",
+            "    category = data.get('category')",
+            "    if category is None:",
+            "        if name in _categories:",
+            "            category = name",
+            "    elif category.__class__ is not str or category not in _categories:",
+            "        return _general(data, path, rd, tname, trail, unique)",
+            "    own_trail = () if trail is None else trail + (name,)",
+            "    sub = data.get('rows')",
+            "    if sub is None:",
+            "        return _new(TableRow, (name, category, values, path, (), own_trail))",
+            "    if sub.__class__ is not list:",
+            "        return _general(data, path, rd, tname, trail, unique)",
+            "    children = []",
+            "    for i, child in enumerate(sub):",
+            "        r = read(child, path + ('rows', i), rd, tname, own_trail, unique)",
+            "        if r is not None:",
+            "            children.append(r)",
+            "    return _new(TableRow, (name, category, values, path, tuple(children), own_trail))"]
+    return "\n".join(out) + "\n", ns
+
+
+def _general_row_reader(decl) -> Callable:
     every_column = list(_column_coercers(decl))
     columns = {k: c for k, c in _column_coercers(decl).items() if k not in ROW_KEYS}  # name, category, rows: the row's own
     listed = decl.categories
