@@ -32,6 +32,7 @@ from engine.load.yaml_loader import load_text, read_file
 from engine.unit.stated import StatedFigure, check_names, read_stated
 
 _BIDI_SEARCH = BIDI_PATTERN.search
+_new = tuple.__new__  # a NamedTuple made without its Python-level __new__
 TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "stated", "notes", "narrative")
 NARRATIVE_ITEM_KEYS = ("title", "text")
 ROW_KEYS = ("name", "category", "rows")
@@ -288,10 +289,12 @@ def _narrative_text(value: Any, path: tuple, rd: Reader, key: str, titled: bool 
         path, value = path + ("text",), value.get("text", "")
     # Each line stripped, blank ones dropped (in C: a unit's narrative is ~4 KB of text).
     if isinstance(value, str):
-        return NarrativeText(tuple(filter(None, map(str.strip, value.splitlines()))), title)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return NarrativeText(tuple(filter(None, [v.strip() for v in value])), title)
+        return _new(NarrativeText, (tuple(filter(None, map(str.strip, value.splitlines()))), title))
     if isinstance(value, list):
+        try:  # `str.strip` takes exactly what isinstance(v, str) does: one walk, not two
+            return _new(NarrativeText, (tuple(filter(None, map(str.strip, value))), title))
+        except TypeError:
+            pass
         for i, v in enumerate(value):
             if not isinstance(v, str):
                 rd.add("input.narrative_not_text", rd.at(path + (i,)), key=key)
@@ -606,42 +609,57 @@ def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys:
     given = _section(given, "indicators", rd)
     if given is None:
         return
-    by_key, by_name, branches = made_for(_LEAF_INDEX, plan, _leaf_index, 64)
-    generated = len(plan.leaves) <= SPECIALISE_MAX_LEAVES  # a reader per indicator, unless there are too many to compile
+    index = made_for(_LEAF_INDEX, plan, _LeafIndex, 64)
+    leaves, unmeasured = index.leaves, plan.ruleset.policy.unmeasured_actual
     for key, entry in given.items():
-        node = by_key.get(key) or by_name.get(key)
-        path = ("indicators", key)
-        if node is None:
-            if key in branches:
+        found = leaves.get(key)
+        if found is None:
+            path = ("indicators", key)
+            if key in index.branches:
                 rd.add("input.branch_entry", rd.key_at(path), name=key)
             else:
-                rd.add("input.unknown_indicator", rd.key_at(path), name=key, suggestion=suggest(str(key), list(by_key) + list(by_name)))
+                rd.add("input.unknown_indicator", rd.key_at(path), name=key, suggestion=suggest(str(key), index.known))
             continue
+        node, read = found
         if node.key in entries:
-            rd.add("input.duplicate_indicator", rd.key_at(path), name=node.name)
+            rd.add("input.duplicate_indicator", rd.key_at(("indicators", key)), name=node.name)
             continue
         entry_keys[node.key] = key
-        if not isinstance(entry, dict):
-            rd.add("input.entry_not_mapping", rd.at(path), name=node.name)
+        if entry.__class__ is not dict and not isinstance(entry, dict):
+            rd.add("input.entry_not_mapping", rd.at(("indicators", key)), name=node.name)
             entries[node.key] = {}
             continue
         # the indicator's generated reader takes a plain entry; anything else is read (and reported) by _entry_data
-        out = entry_reader(node)(entry) if generated else None
-        entries[node.key] = out if out is not None else _entry_data(node, entry, path, rd, plan.ruleset.policy.unmeasured_actual)
+        out = read(node)(entry) if read is not None else None
+        entries[node.key] = out if out is not None else _entry_data(node, entry, ("indicators", key), rd, unmeasured)
+    if len(entries) == len(index.needing):
+        return  # every leaf given: none is missing
     misspelt = _suggested(rd, "input.unknown_indicator")
-    for node in plan.leaves:
-        if node.key not in entries and node.key not in misspelt and node.name not in misspelt:
-            need = _needed_field(node)
-            if need:
-                rd.add(f"input.missing_{need}", rd.section_at("indicators"), name=node.name)
+    for node, need in index.needing:
+        if need and node.key not in entries and node.key not in misspelt and node.name not in misspelt:
+            rd.add(f"input.missing_{need}", rd.section_at("indicators"), name=node.name)
 
 
-_LEAF_INDEX: dict[int, tuple[Any, tuple]] = {}  # id(plan) → (it, (leaves by id, leaves by name, branch names))
+_LEAF_INDEX: dict[int, tuple[Any, "_LeafIndex"]] = {}  # id(plan) → (it, its _LeafIndex)
 
 
-def _leaf_index(plan: Plan) -> tuple[dict, dict, set[str]]:
-    """A plan's leaves by id and by name, and its branches' ids and names (made once per plan)."""
-    return {n.key: n for n in plan.leaves}, {n.name: n for n in plan.leaves}, _branch_names(plan)
+class _LeafIndex:
+    """A plan's leaves as a unit's `indicators:` names them (made once per
+    plan): by id, else by name, each with its entry reader (`entry_reader`,
+    None when the plan has too many leaves to compile one each); every leaf
+    with the field it must be given (`_needed_field`); the branches' ids and
+    names; the names suggested for an unknown one."""
+
+    __slots__ = ("leaves", "needing", "branches", "known")
+
+    def __init__(self, plan: Plan):
+        read = entry_reader if len(plan.leaves) <= SPECIALISE_MAX_LEAVES else None
+        by_key = {n.key: (n, read) for n in plan.leaves}
+        by_name = {n.name: (n, read) for n in plan.leaves}
+        self.leaves = {**by_name, **by_key}  # an id before a name, as `by_key.get(key) or by_name.get(key)` looks
+        self.needing = tuple((n, _needed_field(n)) for n in plan.leaves)
+        self.branches = _branch_names(plan)
+        self.known = list(by_key) + list(by_name)
 
 
 def _branch_names(plan: Plan) -> set[str]:
