@@ -113,7 +113,7 @@ def test_the_plain_figure_pattern_reads_the_same_figures_on_every_python(text):
 
 # --- a table's generated row reader (`inputs._plain_row_source`) ------------------------------
 
-from engine.unit.inputs import _Unique, _general_row_reader, _row_reader  # noqa: E402
+from engine.unit.inputs import _Unique, _row_readers  # noqa: E402
 
 _TABLES = [d for f in ("rulesets/2019/department.yaml", "rulesets/2019/project.yaml", "tests/fixtures/inputs/ruleset.yaml")
            for d in load_plan(os.path.join(_ROOT, f)).ruleset.tables.values()]
@@ -141,7 +141,7 @@ def test_generated_row_reader_is_the_general_one(data):
     problems (codes, places, words), for plain rows and odd ones alike."""
     decl = data.draw(st.sampled_from(_TABLES))
     rows = data.draw(_row_data(decl))
-    fast, general = _row_reader(decl), _general_row_reader(decl)
+    general, fast = _row_readers(decl)
     assert fast.__code__.co_filename.startswith("<row reader")  # the generated one, not the general one again
     got = []
     for read in (fast, general):

@@ -119,13 +119,14 @@ def row_label(table: str, row_name: str, trail: tuple[str, ...], unique: Callabl
 
 def name_counts(root: TableRow) -> Counter:
     """How often each row name occurs in a table (to tell same-named rows apart)."""
-    counts: Counter = Counter()
+    names = []
     stack = list(root.rows)
     while stack:
         row = stack.pop()
-        counts[row.name] += 1
-        stack.extend(row.rows)
-    return counts
+        names.append(row.name)
+        if row.rows:
+            stack.extend(row.rows)
+    return Counter(names)  # counted in C (`counts[name] += 1` calls Counter.__missing__ for each new name)
 
 
 # Plain figures (`3921.33`, `3,921.33`, `93.59%`) are most of what a batch reads:
@@ -158,10 +159,14 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     if year is not None and year != plan.ruleset.year:
         rd.add("input.year_mismatch", rd.at(("year",)), year=_show(year), expected=plan.ruleset.year, ruleset=plan.ruleset.title)
 
+    index = made_for(_LEAF_INDEX, plan, _LeafIndex, 64)
+    # The generated readers serve from a plan's second unit on: one unit (`evaluate`)
+    # is read the general way, without compiling them (cold start).
+    plain, index.reused = index.reused, True
     values: dict[str, Any] = {}
     _read_inputs(plan, raw.get("inputs"), rd, values)
     tables: dict[str, TableRow] = {}
-    _read_tables(plan, raw.get("tables"), rd, tables)
+    _read_tables(plan, raw.get("tables"), rd, tables, plain)
     by_category: dict[str, dict[str, list[TableRow]]] = {}
     for flat, (tname, cat, col) in plan.table_names.items():
         root = tables.get(tname)
@@ -176,7 +181,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
         values[flat] = _column_sum(rows.get(cat, ()), col)
     entries: dict[str, dict] = {}
     entry_keys: dict[str, str] = {}
-    _read_entries(plan, raw.get("indicators"), rd, entries, entry_keys)
+    _read_entries(plan, index, raw.get("indicators"), rd, entries, entry_keys, plain)
     narrative = _read_narrative(plan, raw.get("narrative"), rd)
     unit_plan = None
     stated: list[StatedFigure] = []
@@ -353,7 +358,7 @@ def _default(decl) -> Any:
     return None if v is _EMPTY else v
 
 
-def _read_tables(plan: Plan, given: Any, rd: Reader, tables: dict) -> None:
+def _read_tables(plan: Plan, given: Any, rd: Reader, tables: dict, plain: bool = False) -> None:
     decls = plan.ruleset.tables
     given = _section(given, "tables", rd)
     if given is None:
@@ -363,7 +368,7 @@ def _read_tables(plan: Plan, given: Any, rd: Reader, tables: dict) -> None:
         if decl is None:
             rd.add("input.unknown_table", rd.key_at(("tables", tname)), table=tname, suggestion=suggest(str(tname), decls))
             continue
-        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, _Unique(rootdata))
+        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, _Unique(rootdata), plain)
         if row is not None:
             tables[tname] = row
     misspelt = _suggested(rd, "input.unknown_table")
@@ -416,24 +421,26 @@ def _row_name(data: dict) -> str:
     return name.strip() if isinstance(name, str) else ""
 
 
-def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, unique) -> TableRow | None:
-    """One row and its sub-rows; `trail` is None for the top row."""
-    return _row_reader(decl)(data, path, rd, tname, trail, unique)
+def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, unique, plain: bool = False) -> TableRow | None:
+    """One row and its sub-rows; `trail` is None for the top row. `plain`:
+    by the generated reader (`_plain_row_source`), where there is one."""
+    general, generated_reader = _row_readers(decl, plain)
+    return (generated_reader or general)(data, path, rd, tname, trail, unique)
 
 
-_ROW_READERS: dict[int, tuple[Any, Callable]] = {}  # id(table declaration) → (it, its row reader)
+_ROW_READERS: dict[int, tuple[Any, list]] = {}  # id(table declaration) → (it, [general reader, generated reader or None])
 
 
-def _row_reader(decl) -> Callable:
-    """The row reader of one table declaration, made once per plan: its
-    columns' converters and categories bound, so a row costs what its own
-    cells do (a table row is what a unit holds most of)."""
-    return made_for(_ROW_READERS, decl, _make_row_reader, 256)
-
-
-def _make_row_reader(decl) -> Callable:
-    general = _general_row_reader(decl)
-    return generated(_plain_row_source(decl, general), f"<row reader: {decl.label or 'table'}>", "read") or general
+def _row_readers(decl, plain: bool = True) -> list:
+    """The row readers of one table declaration, made once per plan: the
+    general one (its columns' converters and categories bound, so a row costs
+    what its own cells do: a table row is what a unit holds most of) and,
+    asked for with `plain`, the generated one for plainly written rows (None
+    if the declaration is too wide to compile)."""
+    readers = made_for(_ROW_READERS, decl, lambda d: [_general_row_reader(d), None], 256)
+    if plain and readers[1] is None:
+        readers[1] = generated(_plain_row_source(decl, readers[0]), f"<row reader: {decl.label or 'table'}>", "read") or readers[0]
+    return readers
 
 
 def _plain_row_source(decl, general: Callable) -> tuple[str, dict] | None:
@@ -605,12 +612,11 @@ def _column_sum(rows, column: str) -> Decimal:
     return total
 
 
-def _read_entries(plan: Plan, given: Any, rd: Reader, entries: dict, entry_keys: dict) -> None:
+def _read_entries(plan: Plan, index: "_LeafIndex", given: Any, rd: Reader, entries: dict, entry_keys: dict, plain: bool) -> None:
     given = _section(given, "indicators", rd)
     if given is None:
         return
-    index = made_for(_LEAF_INDEX, plan, _LeafIndex, 64)
-    leaves, unmeasured = index.leaves, plan.ruleset.policy.unmeasured_actual
+    leaves, unmeasured = (index.leaves if plain else index.general), plan.ruleset.policy.unmeasured_actual
     for key, entry in given.items():
         found = leaves.get(key)
         if found is None:
@@ -646,17 +652,20 @@ _LEAF_INDEX: dict[int, tuple[Any, "_LeafIndex"]] = {}  # id(plan) → (it, its _
 class _LeafIndex:
     """A plan's leaves as a unit's `indicators:` names them (made once per
     plan): by id, else by name, each with its entry reader (`entry_reader`,
-    None when the plan has too many leaves to compile one each); every leaf
-    with the field it must be given (`_needed_field`); the branches' ids and
-    names; the names suggested for an unknown one."""
+    None when the plan has too many leaves to compile one each), and in
+    `general` with none; every leaf with the field it must be given
+    (`_needed_field`); the branches' ids and names; the names suggested for
+    an unknown one; whether a unit was read under the plan before."""
 
-    __slots__ = ("leaves", "needing", "branches", "known")
+    __slots__ = ("leaves", "general", "needing", "branches", "known", "reused")
 
     def __init__(self, plan: Plan):
         read = entry_reader if len(plan.leaves) <= SPECIALISE_MAX_LEAVES else None
         by_key = {n.key: (n, read) for n in plan.leaves}
         by_name = {n.name: (n, read) for n in plan.leaves}
         self.leaves = {**by_name, **by_key}  # an id before a name, as `by_key.get(key) or by_name.get(key)` looks
+        self.general = {k: (n, None) for k, (n, _) in self.leaves.items()}
+        self.reused = False
         self.needing = tuple((n, _needed_field(n)) for n in plan.leaves)
         self.branches = _branch_names(plan)
         self.known = list(by_key) + list(by_name)
