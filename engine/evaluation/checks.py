@@ -43,6 +43,7 @@ from engine.evaluation.result import Finding
 from engine.base.messages import LazyArgs
 
 _ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, ZeroDivisionError)
+_new = tuple.__new__  # a NamedTuple made without its Python-level __new__ (every field given)
 # What a row identity's evaluation may raise that means "nothing to compare"
 # (TypeError: a formula that divided truth values).
 ROW_SKIPS = (*_ARITHMETIC, TypeError)
@@ -115,7 +116,7 @@ def _finding(cc: CompiledCheck, stated: Decimal, computed: Decimal, span, where:
         return None
     severity = "info" if abs(diff) <= cc.check.tolerance else "warning"
     code = "check.rounding" if severity == "info" else "check.mismatch"
-    return Finding("consistency", severity, code, LazyArgs(_args, cc, where, stated, computed, diff, kind), span, stated, computed, diff)
+    return _new(Finding, ("consistency", severity, code, LazyArgs(_args, cc, where, stated, computed, diff, kind), span, stated, computed, diff))
 
 
 def _args(cc: CompiledCheck, where: Any, stated: Decimal, computed: Decimal, diff: Decimal, kind: str) -> dict:

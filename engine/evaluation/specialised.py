@@ -340,10 +340,10 @@ def deviations_code(plan: Plan, leaves: list[tuple[Node, str]], ns: dict) -> lis
                 "if kind is not None:",
                 f"    explanation = {r}.entry.get('explanation')",
                 f"    span = unit.entry_span({node.key!r})",
-                f"    devs.append(Deviation({node.key!r}, {node.name!r}, kind, {r}.target, {r}.actual, ratio, explanation, {node.value_type!r}, {node.unit!r}, span))"]
+                f"    devs.append(_new(Deviation, ({node.key!r}, {node.name!r}, kind, {r}.target, {r}.actual, ratio, explanation, {node.value_type!r}, {node.unit!r}, span)))"]
         if policy.require_explanation:
             body += ["    if not explanation:",
-                     f"        dev_findings.append(Finding('deviation', 'warning', 'deviation.unexplained', {{'name': {node.name!r}, 'kind': kind}}, span))"]
+                     f"        dev_findings.append(_new(Finding, ('deviation', 'warning', 'deviation.unexplained', {{'name': {node.name!r}, 'kind': kind}}, span, None, None, None)))"]
         out.extend("            " + line for line in body)
     return out
 
