@@ -34,6 +34,7 @@ from engine.unit.stated import StatedFigure, check_names, read_stated
 _BIDI_SEARCH = BIDI_PATTERN.search
 _new = tuple.__new__  # a NamedTuple made without its Python-level __new__
 TOP_KEYS = ("ruleset", "subject", "year", "inputs", "tables", "indicators", "indicator_rows", "stated", "notes", "narrative")
+_TOP_KEY_SET = frozenset(TOP_KEYS)
 NARRATIVE_ITEM_KEYS = ("title", "text")
 ROW_KEYS = ("name", "category", "rows")
 SEPARATOR = " › "
@@ -138,12 +139,12 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     rd = Reader(smap, file)
     if not isinstance(raw, dict):
         raise DiagnosticError([Diagnostic("input.not_mapping", rd.at(()))])
-    if raw and not any(k in TOP_KEYS for k in raw):
+    if raw and _TOP_KEY_SET.isdisjoint(raw):
         # Some other file read as YAML keys (`/etc/shadow`): refused as a whole,
         # so no message quotes its lines.
         raise DiagnosticError([Diagnostic("input.not_data", rd.at(()))])
-    for key in raw:
-        if key not in TOP_KEYS:
+    for key in () if _TOP_KEY_SET.issuperset(raw) else raw:
+        if key not in _TOP_KEY_SET:
             rd.add("input.unknown_key", rd.key_at((key,)), key=_show(key), suggestion=suggest(str(key), TOP_KEYS), known=", ".join(TOP_KEYS))
 
     subject = raw.get("subject")
