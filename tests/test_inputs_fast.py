@@ -149,3 +149,31 @@ def test_generated_row_reader_is_the_general_one(data):
         row = read(rows, ("tables", "t"), rd, "t", None, _Unique(rows))
         got.append((repr(row), [(d.code, d.span, d.message("zh")) for d in rd.problems]))
     assert got[0] == got[1]
+
+
+def test_one_file_is_read_without_compiling_the_plans_readers():
+    """`evaluate` reads one file: no generated entry or row reader is made for
+    it (cold start); a batch's units are read by them."""
+    from engine.evaluation.run import read_file_unit
+    from engine.unit import inputs as inputs_module
+
+    seed = os.path.join(_ROOT, "examples", "2019", "hr-bureau.yaml")
+    ruleset = os.path.join(_ROOT, "rulesets", "2019", "department.yaml")
+    plan, unit = read_file_unit(seed, ruleset)
+
+    def made():  # readers kept for this plan's own leaves and tables (by identity: an id may be reused)
+        leaves = [n for n in plan.leaves if entries._ENTRY_READERS.get(id(n), (None,))[0] is n]
+        tables = [d for d in plan.ruleset.tables.values() if (kept := inputs_module._ROW_READERS.get(id(d))) and kept[0] is d and kept[1][1] is not None]
+        return leaves + tables
+
+    assert made() == []
+    again = inputs_module.read_unit(plan, *_as_batch_reads(seed))
+    assert made() != [] and repr(again.entries) == repr(unit.entries) and repr(again.tables) == repr(unit.tables)
+
+
+def _as_batch_reads(path):
+    from engine.load.yaml_loader import load_text, read_file
+
+    text = read_file(path, path)
+    raw, smap = load_text(text, path)
+    return raw, smap, path

@@ -49,4 +49,5 @@ def read_file_unit(data_path: str, ruleset: str | None = None, search: SearchPat
         except DiagnosticError as e:
             # A ruleset that cannot be opened is a mistake in the data file's `ruleset:` line.
             raise DiagnosticError([Diagnostic(d.code, named_at, d.args) if d.code in _UNOPENABLE else d for d in e.diagnostics]) from None
-    return plan, read_unit(plan, raw, smap, shown, digest_of(text))
+    # one unit: read without compiling the plan's generated readers (cold start)
+    return plan, read_unit(plan, raw, smap, shown, digest_of(text), generated=False)

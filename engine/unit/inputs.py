@@ -132,10 +132,13 @@ def name_counts(root: TableRow) -> Counter:
 
 # Plain figures (`3921.33`, `3,921.33`, `93.59%`) are most of what a batch reads:
 # one match skips the general parser, which gives the same Decimal for them.
-def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None, absent: tuple[str, ...] = ()) -> UnitData:
+def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None, absent: tuple[str, ...] = (),
+              generated: bool = True) -> UnitData:
     """Check `raw` (a loaded data file) against `plan`; raise with every problem.
     `absent`: figures a sheet has no column for (a category it leaves out),
-    missing (None) whatever their sums would say."""
+    missing (None) whatever their sums would say. `generated`: plain rows and
+    entries read by readers generated for the plan (compiled on first use,
+    worth it for many units; one file read for one evaluation goes without)."""
     rd = Reader(smap, file)
     if not isinstance(raw, dict):
         raise DiagnosticError([Diagnostic("input.not_mapping", rd.at(()))])
@@ -161,13 +164,10 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
         rd.add("input.year_mismatch", rd.at(("year",)), year=_show(year), expected=plan.ruleset.year, ruleset=plan.ruleset.title)
 
     index = made_for(_LEAF_INDEX, plan, _LeafIndex, 64)
-    # The generated readers serve from a plan's second unit on: one unit (`evaluate`)
-    # is read the general way, without compiling them (cold start).
-    plain, index.reused = index.reused, True
     values: dict[str, Any] = {}
     _read_inputs(plan, raw.get("inputs"), rd, values)
     tables: dict[str, TableRow] = {}
-    _read_tables(plan, raw.get("tables"), rd, tables, plain)
+    _read_tables(plan, raw.get("tables"), rd, tables, generated)
     by_category: dict[str, dict[str, list[TableRow]]] = {}
     for flat, (tname, cat, col) in plan.table_names.items():
         root = tables.get(tname)
@@ -182,7 +182,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
         values[flat] = _column_sum(rows.get(cat, ()), col)
     entries: dict[str, dict] = {}
     entry_keys: dict[str, str] = {}
-    _read_entries(plan, index, raw.get("indicators"), rd, entries, entry_keys, plain)
+    _read_entries(plan, index, raw.get("indicators"), rd, entries, entry_keys, generated)
     narrative = _read_narrative(plan, raw.get("narrative"), rd)
     unit_plan = None
     stated: list[StatedFigure] = []
@@ -656,9 +656,9 @@ class _LeafIndex:
     None when the plan has too many leaves to compile one each), and in
     `general` with none; every leaf with the field it must be given
     (`_needed_field`); the branches' ids and names; the names suggested for
-    an unknown one; whether a unit was read under the plan before."""
+    an unknown one."""
 
-    __slots__ = ("leaves", "general", "needing", "branches", "known", "reused")
+    __slots__ = ("leaves", "general", "needing", "branches", "known")
 
     def __init__(self, plan: Plan):
         read = entry_reader if len(plan.leaves) <= SPECIALISE_MAX_LEAVES else None
@@ -666,7 +666,6 @@ class _LeafIndex:
         by_name = {n.name: (n, read) for n in plan.leaves}
         self.leaves = {**by_name, **by_key}  # an id before a name, as `by_key.get(key) or by_name.get(key)` looks
         self.general = {k: (n, None) for k, (n, _) in self.leaves.items()}
-        self.reused = False
         self.needing = tuple((n, _needed_field(n)) for n in plan.leaves)
         self.branches = _branch_names(plan)
         self.known = list(by_key) + list(by_name)
