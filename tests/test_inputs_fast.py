@@ -177,3 +177,48 @@ def _as_batch_reads(path):
     text = read_file(path, path)
     raw, smap = load_text(text, path)
     return raw, smap, path
+
+
+def _category_rows(decl):
+    """A table's total row over rows of its categories (and others), nested,
+    with figures in every column: what category sums are made of."""
+    figures = st.sampled_from(["1,234.56", "3921.33", "-80.28", "0.00", "12", "", Decimal("5.5")])
+    names = st.sampled_from([*decl.categories, "其他", "人员经费"])
+
+    def row(name, kids):
+        return st.builds(lambda n, cells, sub, cat: {"name": n, **cells, **({"rows": sub} if sub else {}), **({"category": cat} if cat else {})},
+                         name, st.fixed_dictionaries({k: figures for k in decl.columns}), kids,
+                         st.sampled_from([None, None, *decl.categories]))
+
+    leaf = row(names, st.just([]))
+    middle = row(names, st.lists(leaf, max_size=3))
+    return row(st.just("合计"), st.lists(middle | leaf, min_size=1, max_size=4))
+
+
+_PLANS = [load_plan(os.path.join(_ROOT, f)) for f in ("rulesets/2019/department.yaml", "tests/fixtures/inputs/ruleset.yaml")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_generated_table_figures_are_the_general_ones(data):
+    """The plan's generated table figures (`_table_figures_source`) give
+    `_table_figures`' values, in its order, for any rows the tables hold."""
+    from engine.base.memo import generated
+    from engine.unit.inputs import _table_figures, _table_figures_source
+
+    plan = data.draw(st.sampled_from(_PLANS))
+    tables = {}
+    for tname, decl in plan.ruleset.tables.items():
+        if data.draw(st.booleans()):  # a table may be absent
+            rows = data.draw(_row_data(decl) | _category_rows(decl))
+            rd = Reader(SourceMap({(): SourceSpan("u.json", 1, 1)}), "u.json")
+            row = _row_readers(decl)[0](rows, ("tables", tname), rd, tname, None, _Unique(rows))
+            if row is not None:
+                tables[tname] = row
+    fast = generated(_table_figures_source(plan), "<table figures>", "table_figures")
+    got = []
+    for figures in (fast, _table_figures):
+        values = {"其他": Decimal(1)}
+        figures(plan, tables, values)
+        got.append((list(values), repr(values)))
+    assert plan.table_names and got[0] == got[1]

@@ -23,7 +23,7 @@ from engine.ruleset.plan import SPECIALISE_MAX_LEAVES, Plan
 from engine.base.digest import digest_of
 from engine.base.printable import BIDI_PATTERN, bidi_controls
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
-from engine.base.memo import generated, made_for
+from engine.base.memo import generated as _generated, made_for
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
@@ -163,23 +163,14 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     if year is not None and year != plan.ruleset.year:
         rd.add("input.year_mismatch", rd.at(("year",)), year=_show(year), expected=plan.ruleset.year, ruleset=plan.ruleset.title)
 
-    index = made_for(_LEAF_INDEX, plan, _LeafIndex, 64)
+    index = made_for(_PLAN_INDEX, plan, _PlanIndex, 64)
     values: dict[str, Any] = {}
     _read_inputs(plan, raw.get("inputs"), rd, values)
     tables: dict[str, TableRow] = {}
     _read_tables(plan, raw.get("tables"), rd, tables, generated)
-    by_category: dict[str, dict[str, list[TableRow]]] = {}
-    for flat, (tname, cat, col) in plan.table_names.items():
-        root = tables.get(tname)
-        if root is None:
-            continue
-        if cat is None:
-            values[flat] = table_value(root, None, col)
-            continue
-        rows = by_category.get(tname)
-        if rows is None:
-            rows = by_category[tname] = category_rows(root)
-        values[flat] = _column_sum(rows.get(cat, ()), col)
+    if generated and index.flat is None:
+        index.flat = _generated(_table_figures_source(plan), f"<table figures: {plan.file}>", "table_figures") or _table_figures
+    (index.flat if generated else _table_figures)(plan, tables, values)
     entries: dict[str, dict] = {}
     entry_keys: dict[str, str] = {}
     _read_entries(plan, index, raw.get("indicators"), rd, entries, entry_keys, generated)
@@ -440,7 +431,7 @@ def _row_readers(decl, plain: bool = True) -> list:
     if the declaration is too wide to compile)."""
     readers = made_for(_ROW_READERS, decl, lambda d: [_general_row_reader(d), None], 256)
     if plain and readers[1] is None:
-        readers[1] = generated(_plain_row_source(decl, readers[0]), f"<row reader: {decl.label or 'table'}>", "read") or readers[0]
+        readers[1] = _generated(_plain_row_source(decl, readers[0]), f"<row reader: {decl.label or 'table'}>", "read") or readers[0]
     return readers
 
 
@@ -566,6 +557,61 @@ def _general_row_reader(decl) -> Callable:
     return read
 
 
+def _table_figures(plan: Plan, tables: dict[str, TableRow], values: dict) -> None:
+    """Each figure formulas read from a table (`预算调整表.年初预算数`: the
+    total row's; `预算调整表.基本支出.年初预算数`: a category's sum) into
+    `values`, in the plan's order."""
+    by_category: dict[str, dict[str, list[TableRow]]] = {}
+    for flat, (tname, cat, col) in plan.table_names.items():
+        root = tables.get(tname)
+        if root is None:
+            continue
+        if cat is None:
+            values[flat] = table_value(root, None, col)
+            continue
+        rows = by_category.get(tname)
+        if rows is None:
+            rows = by_category[tname] = category_rows(root)
+        values[flat] = _column_sum(rows.get(cat, ()), col)
+
+
+def _table_figures_source(plan: Plan) -> tuple[str, dict] | None:
+    """`_table_figures` generated for one plan: each category's rows walked
+    once for all its columns (the same additions, in the same order, as
+    `_column_sum` makes column by column), the figures then put in the
+    plan's order."""
+    names = plan.table_names
+    if not names or len(names) > 2000:
+        return None
+    ns: dict[str, Any] = {"Decimal": Decimal, "ZERO": ZERO, "category_rows": category_rows}
+    tables = list(dict.fromkeys(t for t, _, _ in names.values()))
+    out = ["def table_figures(plan, tables, values):"]
+    sums: dict[tuple, str] = {}  # (table, category, column) → its variable
+    for t, tname in enumerate(tables):
+        cats: dict[str, list[str]] = {}
+        for tn, cat, col in names.values():
+            if tn == tname and cat is not None:
+                cats.setdefault(cat, []).append(col)
+        out += [f"    root{t} = tables.get({tname!r})", f"    if root{t} is not None:"]
+        if cats:
+            out.append(f"        by_category = category_rows(root{t})")
+        for c, (cat, cols) in enumerate(cats.items()):
+            cols = list(dict.fromkeys(cols))
+            vs = [f"s{t}_{c}_{k}" for k in range(len(cols))]
+            sums.update({(tname, cat, col): v for col, v in zip(cols, vs)})
+            out += [f"        {' = '.join(vs)} = ZERO", f"        for row in by_category.get({cat!r}, ()):", "            g = row.values.get"]
+            for col, v in zip(cols, vs):
+                out += [f"            v = g({col!r})", "            if v.__class__ is Decimal or isinstance(v, Decimal):", f"                {v} += v"]
+    for flat, (tname, cat, col) in names.items():
+        t = tables.index(tname)
+        out.append(f"    if root{t} is not None:")
+        if cat is None:  # the total row's figure (`table_value`)
+            out += [f"        v = root{t}.values.get({col!r})", f"        values[{flat!r}] = v if v is None or isinstance(v, Decimal) else None"]
+        else:
+            out.append(f"        values[{flat!r}] = {sums[(tname, cat, col)]}")
+    return "\n".join(out) + "\n", ns
+
+
 def table_value(root: TableRow, category: str | None, column: str) -> Decimal | None:
     """The total row's figure, or the sum over the rows of a category (a matched
     row's own sub-rows are not counted again). Blank cells count as 0."""
@@ -613,7 +659,7 @@ def _column_sum(rows, column: str) -> Decimal:
     return total
 
 
-def _read_entries(plan: Plan, index: "_LeafIndex", given: Any, rd: Reader, entries: dict, entry_keys: dict, plain: bool) -> None:
+def _read_entries(plan: Plan, index: "_PlanIndex", given: Any, rd: Reader, entries: dict, entry_keys: dict, plain: bool) -> None:
     given = _section(given, "indicators", rd)
     if given is None:
         return
@@ -647,18 +693,18 @@ def _read_entries(plan: Plan, index: "_LeafIndex", given: Any, rd: Reader, entri
             rd.add(f"input.missing_{need}", rd.section_at("indicators"), name=node.name)
 
 
-_LEAF_INDEX: dict[int, tuple[Any, "_LeafIndex"]] = {}  # id(plan) → (it, its _LeafIndex)
+_PLAN_INDEX: dict[int, tuple[Any, "_PlanIndex"]] = {}  # id(plan) → (it, its _PlanIndex)
 
 
-class _LeafIndex:
+class _PlanIndex:
     """A plan's leaves as a unit's `indicators:` names them (made once per
     plan): by id, else by name, each with its entry reader (`entry_reader`,
     None when the plan has too many leaves to compile one each), and in
     `general` with none; every leaf with the field it must be given
     (`_needed_field`); the branches' ids and names; the names suggested for
-    an unknown one."""
+    an unknown one; the plan's table figures' generated reader."""
 
-    __slots__ = ("leaves", "general", "needing", "branches", "known")
+    __slots__ = ("leaves", "general", "needing", "branches", "known", "flat")
 
     def __init__(self, plan: Plan):
         read = entry_reader if len(plan.leaves) <= SPECIALISE_MAX_LEAVES else None
@@ -666,6 +712,7 @@ class _LeafIndex:
         by_name = {n.name: (n, read) for n in plan.leaves}
         self.leaves = {**by_name, **by_key}  # an id before a name, as `by_key.get(key) or by_name.get(key)` looks
         self.general = {k: (n, None) for k, (n, _) in self.leaves.items()}
+        self.flat: Callable | None = None  # the plan's generated `_table_figures`, made on first use
         self.needing = tuple((n, _needed_field(n)) for n in plan.leaves)
         self.branches = _branch_names(plan)
         self.known = list(by_key) + list(by_name)
