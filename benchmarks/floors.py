@@ -1,6 +1,6 @@
 """What the unavoidable steps of a department unit cost, counted the benchmark's way.
 
-    python benchmarks/floors.py        # instructions per unit (valgrind): reading, decoding, parsing, hashing, writing
+    python benchmarks/floors.py        # instructions per unit (valgrind): reading, decoding, parsing, hashing, writing, checking figures
 
 Every program that turns a JSONL unit into its result line must read the line,
 decode it, parse its JSON, hash it (the stamp's input digest) and write a ~9 KB
@@ -9,6 +9,11 @@ buffer, one `bytes.decode`, one prebuilt JSON scanner with Decimal numbers,
 `hashlib.sha256`, a result line encoded to UTF-8 and written to a 1 MB buffer),
 by valgrind on the first 400 generated units minus the first 100, divided by 300
 (start-up cancels out). What `tuned.py` spends above their sum is the scheme's own work.
+
+The last step adds what the engine does and `tuned.py` does not: every figure
+of the unit's inputs and tables (~110) checked to be plainly written (the
+engine's `plain_figure` match) before it is converted — `tuned.py` converts by
+`handwritten.py`'s laxer rules, trying `Decimal` on whatever is typed.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ STEPS = {
     "write": "a line read + a result line (text) encoded and written",
     "write bytes": "a line read + a result line (bytes) written",
     "all": "read, decode, parse, sha256, write bytes",
+    "figures": "all + every figure checked plainly written and converted",
 }
 
 
@@ -39,22 +45,46 @@ def run(step: str, units: str, sample: str, out: str) -> None:
     from json.decoder import JSONDecoder
 
     scan = JSONDecoder(parse_float=Decimal, parse_int=Decimal).scan_once
+    if step == "figures":  # the check of a plain figure the engine makes and tuned.py (handwritten's laxer rules) does not
+        sys.path.insert(0, os.path.dirname(HERE))
+        from engine.unit.entries import FIGURE_NAMES
+
+        match = FIGURE_NAMES["_match_number"]
+        percent = FIGURE_NAMES["_match_percent"]
+
+        def figures(unit: dict) -> None:
+            cells = [v for v in unit["inputs"].values()]
+            stack = list(unit["tables"].values())
+            while stack:
+                row = stack.pop()
+                cells += [v for k, v in row.items() if k not in ("name", "category", "rows")]
+                stack += row.get("rows", ())
+            for v in cells:
+                if v.__class__ is str and v:
+                    if v[-1] == "%":
+                        if percent(v) is not None and len(v) < 32:
+                            Decimal(v[:-1].replace(",", "") if "," in v else v[:-1]).scaleb(-2)
+                    elif match(v) is not None and len(v) < 32:
+                        Decimal(v.replace(",", "") if "," in v else v)
+
     with open(sample, encoding="utf-8") as fh:
         line = fh.readline()  # a result line as text, as handwritten.py makes it
     data = line.encode()  # as tuned.py makes it
     with open(units, "rb", buffering=1 << 20) as fh, open(out, "wb", buffering=1 << 20) as dst:
         for raw in fh:
-            if step in ("decode", "parse", "loads", "all"):
+            if step in ("decode", "parse", "loads", "all", "figures"):
                 text = raw.decode()  # with its newline, as tuned.py decodes it
-                if step in ("parse", "all"):
-                    scan(text, 0)
+                if step in ("parse", "all", "figures"):
+                    unit = scan(text, 0)[0]
+                    if step == "figures":
+                        figures(unit)
                 elif step == "loads":
                     json.loads(text, parse_float=Decimal, parse_int=Decimal)
-            if step in ("sha256", "all"):
+            if step in ("sha256", "all", "figures"):
                 hashlib.sha256(memoryview(raw)[:-1]).digest().hex()
             if step == "write":
                 dst.write(line.encode())
-            elif step in ("write bytes", "all"):
+            elif step in ("write bytes", "all", "figures"):
                 dst.write(data)
 
 
@@ -97,6 +127,7 @@ def main() -> None:
         print(f"so: read {read / 1e6:.3f} M, decode {(per_unit['decode'] - read) / 1e6:.3f} M, JSON parse {(per_unit['parse'] - per_unit['decode']) / 1e6:.3f} M "
               f"(json.loads {(per_unit['loads'] - per_unit['decode']) / 1e6:.3f} M), sha256 {(per_unit['sha256'] - read) / 1e6:.3f} M, "
               f"write bytes {(per_unit['write bytes'] - read) / 1e6:.3f} M (text: encode + write {(per_unit['write'] - read) / 1e6:.3f} M)")
+        print(f"checking and converting the figures as the engine reads them: {(per_unit['figures'] - per_unit['all']) / 1e6:.3f} M")
 
 
 if __name__ == "__main__":
