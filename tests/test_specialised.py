@@ -42,6 +42,8 @@ checks:
   - {{id: 支出不超预算, label: 支出不超过预算, kind: compare, formula: 支出表.合计 ≤ 预算调整表.全年预算数}}
   - {{id: 执行率得分, kind: compare, formula: "预算执行率.score >= 9.5", tolerance: 0.1}}
   - {{id: 产出满分, kind: compare, formula: 产出指标.score ≥ 产出指标.weight, tolerance: 0}}
+  - {{id: 年初合计, kind: sum, table: 预算调整表, columns: [年初预算数], tolerance: 0}}
+  - {{id: 调整不超年初, kind: row, table: 预算调整表, column: 预算调整数, formula: 年初预算数 * 0.5 - 全年预算数 / 2 + 预算调整数}}
 """
 
 
@@ -253,11 +255,19 @@ def _changed(unit, changes):
     return dataclasses.replace(unit, tables=tables)
 
 
-def test_changed_table_figures_agree_with_evaluate(units):
+@pytest.mark.parametrize("variant", [False, True])
+def test_changed_table_figures_agree_with_evaluate(units, tmp_path, variant):
     """The generated sum and row checks (one walk per table, formulas inlined)
     give `checks`' findings, words and corrections, whatever the figures: wrong
-    subtotals and items, blanks, text, sub-rows dropped."""
+    subtotals and items, blanks, text, sub-rows dropped; a sum check of some
+    columns, a row check whose formula divides."""
     plan, found = units
+    if variant:
+        path = tmp_path / "variant.yaml"
+        path.write_text(VARIANT.format(base=DEPARTMENT), encoding="utf-8")
+        plan = load_plan(str(path))
+        assert evaluator(plan) is not None
+        found = [dataclasses.replace(u, plan=plan) for u in found]
 
     @settings(max_examples=300, deadline=None)
     @given(pick=st.integers(0, len(found) - 1), changes=st.data())

@@ -9,8 +9,11 @@ once per plan, one function with the choices made: the metrics in order;
 each indicator as straight-line statements binding its node, its compiled
 formula and its scoring method, each group summed as `_score_node` sums it
 (`sum(scores, ZERO)` in the same Decimal context); each `equal` check
-compared in place (its finding worded by `checks.equal_finding`), the sum,
-row and compare checks by `checks`' own functions; each plainly quantitative
+compared in place (its finding worded by `checks.equal_finding`); each `sum`
+check as one walk of its table summing every column at once, each `row`
+check with its formula inlined (their findings worded by `checks`' own
+`subtotal_finding` and `row_finding`); compare checks by `checks`' own
+function; each plainly quantitative
 leaf's deviation classified in place as `deviations.classify` does, any other
 by `classify`. Review and lints are the general ones.
 
@@ -257,6 +260,8 @@ def _sum_walk(plan: Plan, cc, i: int, ns: dict) -> list[str]:
     if decl is None:  # not a table of the plan: `_sum_check` says what it says
         return [f"def _sum{i}(tables, unit, corrections):", f"    return list(_sum_check(_cc{i}, plan, unit, tables, corrections))"]
     columns = cc.check.columns or tuple(decl.columns)
+    if not columns:
+        return [f"def _sum{i}(tables, unit, corrections):", "    return []"]
     ts = [f"t{k}" for k in range(len(columns))]
     out = [f"def _sum{i}(tables, unit, corrections):",
            f"    table = tables.get({cc.check.table!r})",

@@ -350,7 +350,7 @@ def _default(decl) -> Any:
     return None if v is _EMPTY else v
 
 
-def _read_tables(plan: Plan, given: Any, rd: Reader, tables: dict, plain: bool = False) -> None:
+def _read_tables(plan: Plan, given: Any, rd: Reader, tables: dict, generated: bool = False) -> None:
     decls = plan.ruleset.tables
     given = _section(given, "tables", rd)
     if given is None:
@@ -360,7 +360,7 @@ def _read_tables(plan: Plan, given: Any, rd: Reader, tables: dict, plain: bool =
         if decl is None:
             rd.add("input.unknown_table", rd.key_at(("tables", tname)), table=tname, suggestion=suggest(str(tname), decls))
             continue
-        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, _Unique(rootdata), plain)
+        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, _Unique(rootdata), generated)
         if row is not None:
             tables[tname] = row
     misspelt = _suggested(rd, "input.unknown_table")
@@ -413,24 +413,24 @@ def _row_name(data: dict) -> str:
     return name.strip() if isinstance(name, str) else ""
 
 
-def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, unique, plain: bool = False) -> TableRow | None:
-    """One row and its sub-rows; `trail` is None for the top row. `plain`:
+def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, unique, generated: bool = False) -> TableRow | None:
+    """One row and its sub-rows; `trail` is None for the top row. `generated`:
     by the generated reader (`_plain_row_source`), where there is one."""
-    general, generated_reader = _row_readers(decl, plain)
-    return (generated_reader or general)(data, path, rd, tname, trail, unique)
+    general, plain = _row_readers(decl, generated)
+    return (plain if generated else general)(data, path, rd, tname, trail, unique)
 
 
 _ROW_READERS: dict[int, tuple[Any, list]] = {}  # id(table declaration) → (it, [general reader, generated reader or None])
 
 
-def _row_readers(decl, plain: bool = True) -> list:
+def _row_readers(decl, generated: bool = True) -> list:
     """The row readers of one table declaration, made once per plan: the
     general one (its columns' converters and categories bound, so a row costs
     what its own cells do: a table row is what a unit holds most of) and,
-    asked for with `plain`, the generated one for plainly written rows (None
-    if the declaration is too wide to compile)."""
+    asked for with `generated`, the one generated for plainly written rows
+    (the general one again if the declaration is too wide to compile)."""
     readers = made_for(_ROW_READERS, decl, lambda d: [_general_row_reader(d), None], 256)
-    if plain and readers[1] is None:
+    if generated and readers[1] is None:
         readers[1] = _generated(_plain_row_source(decl, readers[0]), f"<row reader: {decl.label or 'table'}>", "read") or readers[0]
     return readers
 
@@ -659,11 +659,11 @@ def _column_sum(rows, column: str) -> Decimal:
     return total
 
 
-def _read_entries(plan: Plan, index: "_PlanIndex", given: Any, rd: Reader, entries: dict, entry_keys: dict, plain: bool) -> None:
+def _read_entries(plan: Plan, index: "_PlanIndex", given: Any, rd: Reader, entries: dict, entry_keys: dict, generated: bool) -> None:
     given = _section(given, "indicators", rd)
     if given is None:
         return
-    leaves, unmeasured = (index.leaves if plain else index.general), plan.ruleset.policy.unmeasured_actual
+    leaves, unmeasured = (index.leaves if generated else index.general), plan.ruleset.policy.unmeasured_actual
     for key, entry in given.items():
         found = leaves.get(key)
         if found is None:
@@ -697,12 +697,13 @@ _PLAN_INDEX: dict[int, tuple[Any, "_PlanIndex"]] = {}  # id(plan) → (it, its _
 
 
 class _PlanIndex:
-    """A plan's leaves as a unit's `indicators:` names them (made once per
-    plan): by id, else by name, each with its entry reader (`entry_reader`,
-    None when the plan has too many leaves to compile one each), and in
-    `general` with none; every leaf with the field it must be given
-    (`_needed_field`); the branches' ids and names; the names suggested for
-    an unknown one; the plan's table figures' generated reader."""
+    """What reading a unit under a plan needs, made once per plan: its leaves
+    as a unit's `indicators:` names them, by id, else by name, each with its
+    entry reader (`entry_reader`, None when the plan has too many leaves to
+    compile one each), and in `general` with none; every leaf with the field
+    it must be given (`_needed_field`); the branches' ids and names; the
+    names suggested for an unknown one; the plan's generated table figures
+    (`_table_figures_source`), made on first use."""
 
     __slots__ = ("leaves", "general", "needing", "branches", "known", "flat")
 
