@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from engine.evaluation import checks
 
 from engine.evaluation import deviations, review
+from engine.base.memo import made_for
 from engine.ruleset import lints
 from engine.ruleset.plan import Node, Plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
@@ -71,23 +72,27 @@ def evaluate(plan: Plan, unit: UnitData, lint_choice: tuple[tuple[str, ...], tup
 # (ruleset digest, file, lints on) → the lint findings of a ruleset's own
 # indicators, the same for every unit without rows of its own (batch runs).
 _LINTED: dict[tuple, list] = {}
+_LINTED_ROWS: dict[int, tuple[Any, dict]] = {}  # id(a unit plan) → (it, lint choice → (indicator, code, arguments) found)
 
 
 def _lint(plan: Plan, unit: UnitData, on: frozenset) -> list:
     """Design lints over the indicators this unit is scored under, as findings
     located at the ruleset's indicator or the unit's data row."""
-    key = (plan.digest, plan.file, on)
-    fixed = not plan.frames  # no rows of the unit's own: the same findings for every unit
-    if fixed and key in _LINTED:
-        return _LINTED[key]
-
     def where(node):
         if len(node.path) >= 2 and node.path[-2] == "rows":  # a project's own row
             return unit.entry_span(node.key)
         return plan.span(node.path)
 
-    found = [Finding("lint", "warning", d.code, d.args, d.span) for d in lints.run(plan.roots, on, where)]
-    if fixed:
+    if plan.frames:  # a unit plan of rows of its own: one per distinct set of rows (engine.unit.indicator_rows), linted once
+        by_choice = made_for(_LINTED_ROWS, plan, lambda _: {}, 256)
+        rows = by_choice.get(on)
+        if rows is None:
+            rows = by_choice[on] = lints.found(plan.roots, on)
+        return [Finding("lint", "warning", code, args, where(node)) for node, code, args in rows]
+    key = (plan.digest, plan.file, on)  # no rows of the unit's own: the same findings for every unit
+    found = _LINTED.get(key)
+    if found is None:
+        found = [Finding("lint", "warning", d.code, d.args, d.span) for d in lints.run(plan.roots, on, where)]
         if len(_LINTED) >= 64:
             _LINTED.clear()
         _LINTED[key] = found

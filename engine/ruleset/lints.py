@@ -24,7 +24,7 @@ finding is a `warning` located at the indicator.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from engine.base.diagnostics import Diagnostic, SourceSpan
 from engine.ruleset.formula import suggest
@@ -63,14 +63,20 @@ def unknown(ids: Iterable[str]) -> list[tuple[str, str | None]]:
 def run(roots, on: frozenset[str], where: Callable) -> list[Diagnostic]:
     """Every lint finding over the tree `roots`, as warnings; `where(node)`
     places an indicator (its ruleset entry or its data row)."""
+    return [Diagnostic(code, where(node), args, "warning") for node, code, args in found(roots, on)]
+
+
+def found(roots, on: frozenset[str]) -> list[tuple[Any, str, dict]]:
+    """(indicator, code, arguments) of every lint finding over the tree
+    `roots`: what `run` places and words."""
     if not on:
         return []
-    out: list[Diagnostic] = []
+    out = []
     execution = _execution_figures(roots)
     for node, trail in _leaves(roots, ()):
         for lint, args in _check(node, trail, execution):
             if lint in on:
-                out.append(Diagnostic(LINTS[lint], where(node), {"name": node.name, **args}, "warning"))
+                out.append((node, LINTS[lint], {"name": node.name, **args}))
     return out
 
 
