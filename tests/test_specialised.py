@@ -277,3 +277,31 @@ def test_changed_table_figures_agree_with_evaluate(units, tmp_path, variant):
         assert _same(plan, edited)
 
     check()
+
+
+@pytest.mark.parametrize("width", [3, 250])
+def test_a_wide_table_checked_by_the_general_walk_agrees(tmp_path, width):
+    """A table wider than a generated sum check walks (`WALK_MAX_COLUMNS`) is
+    summed by `checks`' own function inside the generated evaluator; both
+    widths agree with evaluate, wrong subtotals and rows included."""
+    from engine.evaluation.specialised import WALK_MAX_COLUMNS
+
+    assert 3 < WALK_MAX_COLUMNS < 250
+    columns = [f"列{i}" for i in range(width)]
+    path = tmp_path / "wide.yaml"
+    path.write_text("\n".join([
+        "id: wide", "title: 宽表", "year: 2020", "kind: 部门整体支出",
+        "tables:", "  表:", "    columns:", *(f"      {c}: {{}}" for c in columns), "    categories: [甲, 乙]",
+        "indicators:", "  - {id: 场次, name: 活动场次, weight: 100, target: 20, operator: ≥, unit: 场, scoring: proportional}",
+        "grades:", "  - {label: 优, min: 90}", "  - {label: 差, min: 0}",
+        "checks:", "  - {id: 合计, kind: sum, table: 表}",
+        f"  - {{id: 行, kind: row, table: 表, column: 列0, formula: {' + '.join(columns[1:20])}}}", ""]), encoding="utf-8")
+    plan = load_plan(str(path))
+    assert evaluator(plan) is not None
+    assert ("_sum_check(" in evaluator_source(plan)[0]) == (width > WALK_MAX_COLUMNS)
+    rows = [{"name": n, **{c: f"{k + i}.5" for k, c in enumerate(columns)}} for i, n in enumerate(["甲", "乙"])]
+    total = {"name": "合计", **{c: "7" for c in columns}, "rows": rows}
+    raw = {"subject": {"name": "单位"}, "tables": {"表": total}, "indicators": {"场次": {"actual": "18"}}}
+    unit = read_unit(plan, raw, SourceMap({(): SourceSpan("u.json", 1, 1)}), "u.json", "sha256:x")
+    assert _same(plan, unit)
+    assert len([f for f in evaluate_fast(plan, unit).findings if f.kind == "consistency"]) > width // 2

@@ -43,6 +43,7 @@ from engine.ruleset.scoring.base import ScoreInput
 from engine.unit.inputs import UnitData
 
 Evaluator = Callable[[UnitData], "Result | None"]
+WALK_MAX_COLUMNS = 200  # columns a generated sum check walks (wider: the general check)
 
 _EVALUATORS: dict[int, tuple[Any, Any]] = {}  # id(plan) → (it, its evaluator or None)
 
@@ -262,6 +263,8 @@ def _sum_walk(plan: Plan, cc, i: int, ns: dict) -> list[str]:
     columns = cc.check.columns or tuple(decl.columns)
     if not columns:
         return [f"def _sum{i}(tables, unit, corrections):", "    return []"]
+    if len(columns) > WALK_MAX_COLUMNS:  # a variable per column: too wide to compile quickly, `_sum_check` serves
+        return [f"def _sum{i}(tables, unit, corrections):", f"    return list(_sum_check(_cc{i}, plan, unit, tables, corrections))"]
     ts = [f"t{k}" for k in range(len(columns))]
     out = [f"def _sum{i}(tables, unit, corrections):",
            f"    table = tables.get({cc.check.table!r})",
@@ -303,7 +306,7 @@ def _row_walk(cc, i: int, ns: dict) -> list[str]:
     `_evaluate_row`."""
     if cc.formula is None:
         return [f"def _row{i}(tables, unit, corrections):", "    return []"]
-    names = cc.formula.names
+    names = cc.formula.names  # a variable each: few (a formula is at most 1,000 characters)
     xs = [f"x{k}" for k in range(len(names))]
     decimal_or_zero = "{x} if {x}.__class__ is Decimal or isinstance({x}, Decimal) else ZERO"
     copy = ", ".join(f"{n!r}: " + decimal_or_zero.format(x=x) for n, x in zip(names, xs))

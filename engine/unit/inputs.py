@@ -581,7 +581,7 @@ def _table_figures_source(plan: Plan) -> tuple[str, dict] | None:
     `_column_sum` makes column by column), the figures then put in the
     plan's order."""
     names = plan.table_names
-    if not names or len(names) > 2000:
+    if not names or len(names) > 1000:  # a variable per figure: too many to compile quickly, `_table_figures` serves
         return None
     ns: dict[str, Any] = {"Decimal": Decimal, "ZERO": ZERO, "category_rows": category_rows}
     tables = list(dict.fromkeys(t for t, _, _ in names.values()))
