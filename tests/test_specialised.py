@@ -103,14 +103,20 @@ def _entries_strategy(plan):
     return st.lists(st.tuples(st.sampled_from(leaves), field, value), max_size=4)
 
 
+def _variant_plan(tmp_path):
+    """The VARIANT scheme, with its generated evaluator."""
+    path = tmp_path / "variant.yaml"
+    path.write_text(VARIANT.format(base=DEPARTMENT), encoding="utf-8")
+    plan = load_plan(str(path))
+    assert evaluator(plan) is not None
+    return plan
+
+
 @pytest.mark.parametrize("variant", [False, True])
 def test_odd_entries_and_figures_agree_or_are_left_to_evaluate(units, tmp_path, variant):
     plan, found = units
     if variant:
-        path = tmp_path / "variant.yaml"
-        path.write_text(VARIANT.format(base=DEPARTMENT), encoding="utf-8")
-        plan = load_plan(str(path))
-        assert evaluator(plan) is not None
+        plan = _variant_plan(tmp_path)
         assert {cc.check.kind for cc in plan.checks} == {"row", "sum", "equal", "compare"} and any(cc.uses_results for cc in plan.checks)
         assert sum(_same(plan, dataclasses.replace(u, plan=plan)) for u in found) == len(found)
     names = [n for n in found[0].values]
@@ -263,10 +269,7 @@ def test_changed_table_figures_agree_with_evaluate(units, tmp_path, variant):
     columns, a row check whose formula divides."""
     plan, found = units
     if variant:
-        path = tmp_path / "variant.yaml"
-        path.write_text(VARIANT.format(base=DEPARTMENT), encoding="utf-8")
-        plan = load_plan(str(path))
-        assert evaluator(plan) is not None
+        plan = _variant_plan(tmp_path)
         found = [dataclasses.replace(u, plan=plan) for u in found]
 
     @settings(max_examples=300, deadline=None)
