@@ -47,10 +47,10 @@ def run(step: str, units: str, sample: str, out: str) -> None:
     scan = JSONDecoder(parse_float=Decimal, parse_int=Decimal).scan_once
     if step == "figures":  # the check of a plain figure the engine makes and tuned.py (handwritten's laxer rules) does not
         sys.path.insert(0, os.path.dirname(HERE))
-        from engine.unit.entries import FIGURE_NAMES
+        from engine.unit.entries import FIGURE_NAMES, plain_figure
 
-        match = FIGURE_NAMES["_match_number"]
-        percent = FIGURE_NAMES["_match_percent"]
+        # the engine's own expressions for a plain money figure and a percentage, not a copy of them
+        money, percent = (eval(f"lambda v: {plain_figure(kind, True, 'v')}", dict(FIGURE_NAMES)) for kind in ("money", "percent"))  # noqa: S307 - our own template
 
         def figures(unit: dict) -> None:
             cells = [v for v in unit["inputs"].values()]
@@ -61,11 +61,7 @@ def run(step: str, units: str, sample: str, out: str) -> None:
                 stack += row.get("rows", ())
             for v in cells:
                 if v.__class__ is str and v:
-                    if v[-1] == "%":
-                        if percent(v) is not None and len(v) < 32:
-                            Decimal(v[:-1].replace(",", "") if "," in v else v[:-1]).scaleb(-2)
-                    elif match(v) is not None and len(v) < 32:
-                        Decimal(v.replace(",", "") if "," in v else v)
+                    (percent if v[-1] == "%" else money)(v)
 
     with open(sample, encoding="utf-8") as fh:
         line = fh.readline()  # a result line as text, as handwritten.py makes it

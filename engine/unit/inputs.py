@@ -453,7 +453,7 @@ def _plain_row_source(decl, general: Callable) -> tuple[str, dict] | None:
         plain = plain_figure(column.type, column.allow_negative, "value")
         groups.setdefault(plain, []).append(key)
     ns: dict[str, Any] = {**FIGURE_NAMES, "_general": general, "_co": {k: c for k, c in coercers.items() if k not in ROW_KEYS},
-                          "_row_keys": frozenset(ROW_KEYS), "_EMPTY": _EMPTY, "_bidi": _BIDI_SEARCH, "_new": tuple.__new__,
+                          "_row_keys": frozenset(ROW_KEYS), "_EMPTY": _EMPTY, "_bidi": _BIDI_SEARCH, "_new": _new,
                           "TableRow": TableRow, "_categories": frozenset(decl.categories)}
     out = ["def read(data, path, rd, tname, trail, unique):",
            "    if data.__class__ is not dict:",
@@ -663,7 +663,7 @@ def _read_entries(plan: Plan, index: "_PlanIndex", given: Any, rd: Reader, entri
     given = _section(given, "indicators", rd)
     if given is None:
         return
-    leaves, unmeasured = (index.leaves if generated else index.general), plan.ruleset.policy.unmeasured_actual
+    leaves, unmeasured = index.leaves, plan.ruleset.policy.unmeasured_actual
     for key, entry in given.items():
         found = leaves.get(key)
         if found is None:
@@ -683,7 +683,7 @@ def _read_entries(plan: Plan, index: "_PlanIndex", given: Any, rd: Reader, entri
             entries[node.key] = {}
             continue
         # the indicator's generated reader takes a plain entry; anything else is read (and reported) by _entry_data
-        out = read(node)(entry) if read is not None else None
+        out = read(node)(entry) if generated and read is not None else None
         entries[node.key] = out if out is not None else _entry_data(node, entry, ("indicators", key), rd, unmeasured)
     if len(entries) == len(index.needing):
         return  # every leaf given: none is missing
@@ -700,19 +700,18 @@ class _PlanIndex:
     """What reading a unit under a plan needs, made once per plan: its leaves
     as a unit's `indicators:` names them, by id, else by name, each with its
     entry reader (`entry_reader`, None when the plan has too many leaves to
-    compile one each), and in `general` with none; every leaf with the field
+    compile one each); every leaf with the field
     it must be given (`_needed_field`); the branches' ids and names; the
     names suggested for an unknown one; the plan's generated table figures
     (`_table_figures_source`), made on first use."""
 
-    __slots__ = ("leaves", "general", "needing", "branches", "known", "flat")
+    __slots__ = ("leaves", "needing", "branches", "known", "flat")
 
     def __init__(self, plan: Plan):
         read = entry_reader if len(plan.leaves) <= SPECIALISE_MAX_LEAVES else None
         by_key = {n.key: (n, read) for n in plan.leaves}
         by_name = {n.name: (n, read) for n in plan.leaves}
         self.leaves = {**by_name, **by_key}  # an id before a name, as `by_key.get(key) or by_name.get(key)` looks
-        self.general = {k: (n, None) for k, (n, _) in self.leaves.items()}
         self.flat: Callable | None = None  # the plan's generated `_table_figures`, made on first use
         self.needing = tuple((n, _needed_field(n)) for n in plan.leaves)
         self.branches = _branch_names(plan)
