@@ -174,7 +174,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     entries: dict[str, dict] = {}
     entry_keys: dict[str, str] = {}
     _read_entries(plan, index, raw.get("indicators"), rd, entries, entry_keys, generated)
-    narrative = _read_narrative(plan, raw.get("narrative"), rd)
+    narrative = _narrative(plan, raw.get("narrative"), rd)
     unit_plan = None
     stated: list[StatedFigure] = []
     notices: tuple[Diagnostic, ...] = ()
@@ -207,6 +207,83 @@ def _section(given: Any, name: str, rd: Reader) -> dict | None:
         rd.add("input.section_not_mapping", rd.at((name,)), section=name)
         return None
     return given
+
+
+def _narrative(plan: Plan, given: Any, rd: Reader) -> Mapping[str, Any]:
+    """`narrative:`, checked now and made when first read (`_Narrative`): a
+    section whose every text is plainly well formed (`_well_formed`) can hold
+    no problem, and a batch's results never show its ~4 KB of paragraphs; any
+    other section is read at once by `_read_narrative`, which reports it."""
+    if given is None:
+        return {}
+    if given.__class__ is dict and _well_formed(plan, given):
+        return _Narrative(plan, given) if given else {}
+    return _read_narrative(plan, given, rd)
+
+
+def _well_formed(plan: Plan, section: dict) -> bool:
+    """Whether `_read_narrative` takes every text of `section` without a
+    problem, seen by its plain shapes only (texts, lists of texts, known
+    names, `{title, text}`); False sends anything else to that reader, which
+    decides. tests/test_narrative_lazy.py holds the two together."""
+    decls, known = _narrative_decls(plan)
+    try:
+        for key, value in section.items():
+            decl = decls.get(key)
+            if decl is None:
+                return False
+            if decl.kind == "text":
+                if value.__class__ is not str:
+                    "".join(value) if value.__class__ is list else _not_text()  # TypeError unless every item is text
+                continue
+            if value.__class__ is not dict or not known[decl.kind][1].issuperset(value):
+                return False
+            for item in value.values():
+                if item.__class__ is dict:
+                    if not _ITEM_KEYS.issuperset(item) or item.get("title").__class__ not in (str, type(None)):
+                        return False
+                    item = item.get("text", "")
+                if item.__class__ is not str:
+                    "".join(item) if item.__class__ is list else _not_text()
+    except TypeError:
+        return False
+    return True
+
+
+def _not_text() -> None:
+    raise TypeError
+
+
+_ITEM_KEYS = frozenset(NARRATIVE_ITEM_KEYS)
+
+
+class _Narrative(Mapping):
+    """A unit's narrative by key, as `_read_narrative` gives it, made from the
+    checked section on first use (a report reads it; a batch never does).
+    The section is the loaded data's own, which nothing changes once read."""
+
+    __slots__ = ("_plan", "_section", "_made")
+
+    def __init__(self, plan: Plan, section: dict) -> None:
+        self._plan, self._section, self._made = plan, section, None
+
+    def _texts(self) -> dict[str, Any]:
+        made = self._made
+        if made is None:
+            made = self._made = _read_narrative(self._plan, self._section, Reader(SourceMap(), ""))
+        return made
+
+    def __getitem__(self, key: str) -> Any:
+        return self._texts()[key]
+
+    def __iter__(self):
+        return iter(self._texts())
+
+    def __len__(self) -> int:
+        return len(self._texts())
+
+    def __repr__(self) -> str:
+        return repr(self._texts())
 
 
 def _read_narrative(plan: Plan, given: Any, rd: Reader) -> dict[str, Any]:
