@@ -222,3 +222,49 @@ def test_generated_table_figures_are_the_general_ones(data):
         figures(plan, tables, values)
         got.append((list(values), repr(values)))
     assert plan.table_names and got[0] == got[1]
+
+
+_INPUT_PLANS = [load_plan(os.path.join(_ROOT, f)) for f in ("rulesets/2019/department.yaml", "rulesets/2019/project.yaml", "tests/fixtures/inputs/ruleset.yaml")]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.data())
+def test_generated_inputs_reader_is_the_general_one(data):
+    """A plan's generated inputs reader (`_plain_inputs_source`) reads a
+    section only when the general reader finds no problem in it, and then
+    puts the same values in the same order; otherwise it puts nothing."""
+    from engine.base.memo import generated
+    from engine.unit.inputs import _plain_inputs_source, _read_inputs
+
+    plan = data.draw(st.sampled_from([p for p in _INPUT_PLANS if p.ruleset.inputs]))
+    names = list(plan.ruleset.inputs)
+    kept = data.draw(st.lists(st.sampled_from(names), unique=True) | st.just(names) | st.just(names))
+    section = {n: data.draw(_cells | values) for n in kept}
+    if data.draw(st.booleans()):
+        section[data.draw(st.sampled_from(["说明", "年初预算", 3]))] = "1"
+    fast = generated(_plain_inputs_source(plan), "<inputs reader>", "read_inputs")
+    assert fast.__code__.co_filename == "<inputs reader>"
+    read, general = {}, {}
+    took = fast(section, read)
+    rd = Reader(SourceMap({(): SourceSpan("u.json", 1, 1)}), "u.json")
+    _read_inputs(plan, section, rd, general)
+    if took:
+        assert rd.problems == [] and list(read) == list(general) and repr(read) == repr(general)
+    else:
+        assert read == {}
+
+
+def test_generated_inputs_reader_takes_the_seed_reports_inputs():
+    import json
+
+    from engine.base.memo import generated
+    from engine.unit.inputs import _plain_inputs_source, _read_inputs
+
+    with open(os.path.join(_ROOT, "examples", "2019", "hr-bureau.json"), encoding="utf-8") as fh:
+        section = json.load(fh, parse_float=Decimal, parse_int=Decimal)["inputs"]  # as the loaders give numbers
+    plan = _INPUT_PLANS[0]
+    section = {n: section[n] for n in plan.ruleset.inputs}  # the declared order
+    read, general = {}, {}
+    assert generated(_plain_inputs_source(plan), "<inputs reader>", "read_inputs")(section, read) is True
+    _read_inputs(plan, section, Reader(SourceMap({(): SourceSpan("u.json", 1, 1)}), "u.json"), general)
+    assert len(read) == 22 and repr(read) == repr(general)

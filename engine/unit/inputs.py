@@ -165,7 +165,10 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
 
     index = made_for(_PLAN_INDEX, plan, _PlanIndex, 64)
     values: dict[str, Any] = {}
-    _read_inputs(plan, raw.get("inputs"), rd, values)
+    if generated and index.inputs is None:
+        index.inputs = _generated(_plain_inputs_source(plan), f"<inputs reader: {plan.file}>", "read_inputs") or _not_plain
+    if not (generated and index.inputs(raw.get("inputs"), values)):
+        _read_inputs(plan, raw.get("inputs"), rd, values)
     tables: dict[str, TableRow] = {}
     _read_tables(plan, raw.get("tables"), rd, tables, generated)
     if generated and index.flat is None:
@@ -416,6 +419,40 @@ def _read_inputs(plan: Plan, given: Any, rd: Reader, values: dict) -> None:
                 rd.add("input.missing", rd.section_at("inputs"), name=name, label=decl.label or name)
         else:
             values[name] = _default(decl)
+
+
+def _plain_inputs_source(plan: Plan) -> tuple[str, dict] | None:
+    """`_read_inputs` generated for one plan, for a section that gives every
+    declared input in the declared order, each a plain figure (`plain_figure`,
+    inlined) or a value its converter takes: True once all are in `values`;
+    False, with nothing put there, for any other section, which the general
+    reader then reads (and reports). tests/test_inputs_fast.py holds the two
+    to the same values."""
+    decls = plan.ruleset.inputs
+    if not decls or len(decls) > 1000:  # a variable per input: too many to compile quickly
+        return None
+    coercers = _input_coercers(decls)
+    ns: dict[str, Any] = {**FIGURE_NAMES, "_EMPTY": _EMPTY, "_names": tuple(decls)}
+    out = ["def read_inputs(given, values):",
+           "    if given.__class__ is not dict or tuple(given) != _names:",
+           "        return False",
+           f"    {', '.join(f'v{i}' for i in range(len(decls)))}, = given.values()"]
+    for i, (name, decl) in enumerate(decls.items()):
+        ns[f"_c{i}"] = coercers[name]
+        plain = plain_figure(decl.type, decl.allow_negative, f"v{i}")
+        if plain is not None:  # a plain figure at once; anything else (a blank, a zero, …) by the converter
+            out += [f"    if v{i}.__class__ is not str or not (x{i} := {plain}):", f"        x{i}, code = _c{i}(v{i})",
+                    f"        if code is not None or x{i} is _EMPTY:", "            return False"]
+        else:
+            out += [f"    x{i}, code = _c{i}(v{i})", f"    if code is not None or x{i} is _EMPTY:", "        return False"]
+    out += [f"    values[{name!r}] = x{i}" for i, name in enumerate(decls)]
+    out.append("    return True")
+    return "\n".join(out) + "\n", ns
+
+
+def _not_plain(given: Any, values: dict) -> bool:
+    """The inputs reader of a plan too large for a generated one: the general reader reads every section."""
+    return False
 
 
 def _default(decl) -> Any:
@@ -780,9 +817,10 @@ class _PlanIndex:
     compile one each); every leaf with the field
     it must be given (`_needed_field`); the branches' ids and names; the
     names suggested for an unknown one; the plan's generated table figures
-    (`_table_figures_source`), made on first use."""
+    (`_table_figures_source`) and inputs reader (`_plain_inputs_source`),
+    made on first use."""
 
-    __slots__ = ("leaves", "needing", "branches", "known", "flat")
+    __slots__ = ("leaves", "needing", "branches", "known", "flat", "inputs")
 
     def __init__(self, plan: Plan):
         read = entry_reader if len(plan.leaves) <= SPECIALISE_MAX_LEAVES else None
@@ -790,6 +828,7 @@ class _PlanIndex:
         by_name = {n.name: (n, read) for n in plan.leaves}
         self.leaves = {**by_name, **by_key}  # an id before a name, as `by_key.get(key) or by_name.get(key)` looks
         self.flat: Callable | None = None  # the plan's generated `_table_figures`, made on first use
+        self.inputs: Callable | None = None  # the plan's generated inputs reader (`_plain_inputs_source`), made on first use
         self.needing = tuple((n, _needed_field(n)) for n in plan.leaves)
         self.branches = _branch_names(plan)
         self.known = list(by_key) + list(by_name)
