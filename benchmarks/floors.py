@@ -47,10 +47,10 @@ def run(step: str, units: str, sample: str, out: str) -> None:
     scan = JSONDecoder(parse_float=Decimal, parse_int=Decimal).scan_once
     if step == "figures":  # the check of a plain figure the engine makes and tuned.py (handwritten's laxer rules) does not
         sys.path.insert(0, os.path.dirname(HERE))
-        from engine.unit.entries import FIGURE_NAMES, plain_figure
+        from engine.unit.entries import figure_names, plain_figure
 
         # the engine's own expressions for a plain money figure and a percentage, not a copy of them
-        money, percent = (eval(f"lambda v: {plain_figure(kind, True, 'v')}", dict(FIGURE_NAMES)) for kind in ("money", "percent"))  # noqa: S307 - our own template
+        money, percent = (eval(f"lambda v: {plain_figure(kind, True, 'v')}", dict(figure_names())) for kind in ("money", "percent"))  # noqa: S307 - our own template
 
         def figures(unit: dict) -> None:
             cells = [v for v in unit["inputs"].values()]

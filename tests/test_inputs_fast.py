@@ -111,6 +111,27 @@ def test_the_plain_figure_pattern_reads_the_same_figures_on_every_python(text):
     assert bool(re.compile(r"-?" + entries._FIGURE + r"%?\Z").match(text)) == bool(_FIGURE_REFERENCE.match(text))
 
 
+@settings(max_examples=3000, deadline=None)
+@given(_figure_texts | st.text(alphabet=st.sampled_from("0123456789,.-%e 五\u0660"), max_size=20))
+def test_a_common_shape_is_a_plain_figure(text):
+    """A figure whose shape (`d,ddd.dd`) is one of the common ones kept is one
+    the pattern matches within 31 characters: the shape look-up only saves the
+    match, it never takes a figure the match would not."""
+    shape = text.encode("utf-8", "surrogatepass").translate(entries._DIGITS)
+    for shapes, match in ((entries.figure_names()['_NUMBER_SHAPES'], entries._PLAIN_NUMBER.match), (entries.figure_names()['_PERCENT_SHAPES'], entries._PLAIN_PERCENT.match)):
+        if text.isascii() and shape in shapes:
+            assert match(text) is not None and len(text) < 32
+
+
+def test_the_common_shapes_are_the_usual_figures():
+    for shapes, match in ((entries.figure_names()['_NUMBER_SHAPES'], entries._PLAIN_NUMBER.match), (entries.figure_names()['_PERCENT_SHAPES'], entries._PLAIN_PERCENT.match)):
+        for shape in shapes:  # any digits in a kept shape: the pattern takes them all alike
+            assert match(shape.decode().replace("d", "7")) is not None and match(shape.decode().replace("d", "0")) is not None
+    assert {b"d,ddd.dd", b"ddd.dd", b"-dd.dd", b"ddddd", b"d.dddd"} <= entries.figure_names()['_NUMBER_SHAPES']
+    assert {b"dd.dd%", b"ddd%", b"-d.d%"} <= entries.figure_names()['_PERCENT_SHAPES']
+    assert not entries.figure_names()['_NUMBER_SHAPES'] & {b"dddd,ddd", b"d,dd", b".dd", b"dd.", b"d,ddd%"}
+
+
 # --- a table's generated row reader (`inputs._plain_row_source`) ------------------------------
 
 from engine.unit.inputs import _Unique, _row_readers  # noqa: E402

@@ -27,7 +27,7 @@ from engine.base.memo import generated as _generated, made_for
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
-from engine.unit.entries import FIGURE_NAMES, _EMPTY, Reader, plain_figure, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce, entry_reader
+from engine.unit.entries import _EMPTY, Reader, plain_figure, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce, entry_reader, figure_names
 from engine.load.yaml_loader import load_text, read_file
 from engine.unit.stated import StatedFigure, check_names, read_stated
 
@@ -432,7 +432,7 @@ def _plain_inputs_source(plan: Plan) -> tuple[str, dict] | None:
     if not decls or len(decls) > 1000:  # a variable per input: too many to compile quickly
         return None
     coercers = _input_coercers(decls)
-    ns: dict[str, Any] = {**FIGURE_NAMES, "_EMPTY": _EMPTY, "_names": tuple(decls)}
+    ns: dict[str, Any] = {**figure_names(), "_EMPTY": _EMPTY, "_names": tuple(decls)}
     out = ["def read_inputs(given, values):",
            "    if given.__class__ is not dict or tuple(given) != _names:",
            "        return False",
@@ -566,7 +566,7 @@ def _plain_row_source(decl, general: Callable) -> tuple[str, dict] | None:
             continue
         plain = plain_figure(column.type, column.allow_negative, "value")
         groups.setdefault(plain, []).append(key)
-    ns: dict[str, Any] = {**FIGURE_NAMES, "_general": general, "_co": {k: c for k, c in coercers.items() if k not in ROW_KEYS},
+    ns: dict[str, Any] = {**figure_names(), "_general": general, "_co": {k: c for k, c in coercers.items() if k not in ROW_KEYS},
                           "_row_keys": frozenset(ROW_KEYS), "_EMPTY": _EMPTY, "_bidi": _BIDI_SEARCH, "_new": _new,
                           "TableRow": TableRow, "_categories": frozenset(decl.categories)}
     out = ["def read(data, path, rd, tname, trail, unique):",

@@ -27,7 +27,7 @@ from engine.base.memo import generated, made_for
 from engine.base.numeric import ZERO
 from engine.ruleset.plan import NUMERIC_TYPES, SPECIALISE_MAX_LEAVES, Plan
 from engine.unit.columns import _FALSE, _TRUE, ColumnMap
-from engine.unit.entries import _EMPTY, FIGURE_NAMES, _column_coercers, _input_coercers, _needed_field, entry_field_code, plain_figure, row_figures
+from engine.unit.entries import _EMPTY, _column_coercers, _input_coercers, _needed_field, entry_field_code, figure_names, plain_figure, row_figures
 from engine.unit.inputs import _BIDI_SEARCH, ROW_KEYS, TableRow, UnitData, _default
 
 Read = Callable[[tuple, Any, str, str], "UnitData | None"]
@@ -113,7 +113,7 @@ def read_statements(plan: Plan, cmap: ColumnMap, ns: dict, rows: bool, entry_var
     entry's variable goes into `entry_vars`, by indicator key)."""
     rs = plan.ruleset
     given_inputs = [path[0] for _, section, path in cmap.targets if section == "inputs"]
-    ns.update({**FIGURE_NAMES, "_EMPTY": _EMPTY, "ZERO": ZERO, "TableRow": TableRow, "UnitData": UnitData, "_bidi": _BIDI_SEARCH, "_TRUE": _TRUE, "_FALSE": _FALSE, "plan": plan})
+    ns.update({**figure_names(), "_EMPTY": _EMPTY, "ZERO": ZERO, "TableRow": TableRow, "UnitData": UnitData, "_bidi": _BIDI_SEARCH, "_TRUE": _TRUE, "_FALSE": _FALSE, "plan": plan})
     # a short row (its last cells blank) padded once, so each cell is read by index
     width = 1 + max((i for i, _, _ in cmap.targets), default=0)
     out = [f"    if len(cells) < {width}:", f"        cells = (*cells, *('',) * ({width} - len(cells)))"]
