@@ -172,6 +172,14 @@ def test_generated_row_reader_is_the_general_one(data):
     assert got[0] == got[1]
 
 
+def test_a_printable_name_holds_no_bidi_control():
+    """The generated row reader looks for bidi controls only in a name that
+    is not printable: every one of them is a format character (Cf)."""
+    from engine.base.printable import BIDI_CONTROLS
+
+    assert BIDI_CONTROLS and not any(c.isprintable() for c in BIDI_CONTROLS)
+
+
 def test_one_file_is_read_without_compiling_the_plans_readers():
     """`evaluate` reads one file: no generated entry or row reader is made for
     it (cold start); a batch's units are read by them."""

@@ -576,7 +576,7 @@ def _plain_row_source(decl, general: Callable) -> tuple[str, dict] | None:
            "    if name.__class__ is not str:",
            "        return _general(data, path, rd, tname, trail, unique)",
            "    name = name.strip()",
-           "    if not name or _bidi(name) is not None:",
+           "    if not name or not name.isprintable() and _bidi(name) is not None:  # a bidi control is never printable",
            "        return _general(data, path, rd, tname, trail, unique)",
            "    values = {}",
            "    for key, value in data.items():"]
