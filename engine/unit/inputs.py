@@ -777,7 +777,7 @@ def _read_entries(plan: Plan, index: "_PlanIndex", given: Any, rd: Reader, entri
     given = _section(given, "indicators", rd)
     if given is None:
         return
-    leaves, unmeasured = index.leaves, plan.ruleset.policy.unmeasured_actual
+    leaves, readers, unmeasured = index.leaves, index.readers, plan.ruleset.policy.unmeasured_actual
     for key, entry in given.items():
         found = leaves.get(key)
         if found is None:
@@ -797,7 +797,13 @@ def _read_entries(plan: Plan, index: "_PlanIndex", given: Any, rd: Reader, entri
             entries[node.key] = {}
             continue
         # the indicator's generated reader takes a plain entry; anything else is read (and reported) by _entry_data
-        out = read(node)(entry) if generated and read is not None else None
+        if generated and read is not None:
+            made = readers.get(node.key)
+            if made is None:
+                made = readers[node.key] = read(node)
+            out = made(entry)
+        else:
+            out = None
         entries[node.key] = out if out is not None else _entry_data(node, entry, ("indicators", key), rd, unmeasured)
     if len(entries) == len(index.needing):
         return  # every leaf given: none is missing
@@ -814,19 +820,20 @@ class _PlanIndex:
     """What reading a unit under a plan needs, made once per plan: its leaves
     as a unit's `indicators:` names them, by id, else by name, each with its
     entry reader (`entry_reader`, None when the plan has too many leaves to
-    compile one each); every leaf with the field
+    compile one each; kept in `readers` once made); every leaf with the field
     it must be given (`_needed_field`); the branches' ids and names; the
     names suggested for an unknown one; the plan's generated table figures
     (`_table_figures_source`) and inputs reader (`_plain_inputs_source`),
     made on first use."""
 
-    __slots__ = ("leaves", "needing", "branches", "known", "flat", "inputs")
+    __slots__ = ("leaves", "readers", "needing", "branches", "known", "flat", "inputs")
 
     def __init__(self, plan: Plan):
         read = entry_reader if len(plan.leaves) <= SPECIALISE_MAX_LEAVES else None
         by_key = {n.key: (n, read) for n in plan.leaves}
         by_name = {n.name: (n, read) for n in plan.leaves}
         self.leaves = {**by_name, **by_key}  # an id before a name, as `by_key.get(key) or by_name.get(key)` looks
+        self.readers: dict[str, Callable] = {}  # leaf id → its entry reader, once a unit is read by them
         self.flat: Callable | None = None  # the plan's generated `_table_figures`, made on first use
         self.inputs: Callable | None = None  # the plan's generated inputs reader (`_plain_inputs_source`), made on first use
         self.needing = tuple((n, _needed_field(n)) for n in plan.leaves)
