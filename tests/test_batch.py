@@ -559,3 +559,33 @@ def test_a_row_is_refused_for_control_characters_exactly_as_the_pattern_says(cel
     if whole.isprintable():
         assert _CELL_CONTROL.search(whole) is None
     assert (cell_problems("u.csv", 2, tuple(cells)) == []) == (_CELL_CONTROL.search(whole) is None)  # short rows: the length limit aside
+
+
+def test_a_gbk_line_pasted_into_a_utf8_jsonl_is_refused_alone(tmp_path):
+    """A UTF-8 JSONL file (its first characters say so) with one line pasted
+    from a GBK file: that line is refused where its damage starts; every other
+    line is read as UTF-8 and scored as it is, its names not garbled (the
+    file is not re-read as GBK)."""
+    good = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    pasted = '{"subject": {"name": "粘贴单位"}, "inputs": {}}'.encode("gbk")
+    path = tmp_path / "units.jsonl"
+    path.write_bytes(good[0].encode() + b"\n" + pasted + b"\n" + good[1].encode() + b"\n")
+    code, stdout, _, out = _batch(tmp_path, str(path))
+    assert code == 1
+    results = _lines(out)
+    assert [r["subject"]["name"] for r in results] == [json.loads(line)["subject"]["name"] for line in good]
+    assert results[0]["total"] == Decimal("87.36")
+    errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
+    assert errors == [f"{path}:2:24: 这一行从这里起不是有效的 UTF-8：文件其余部分是 UTF-8 编码，这里可能粘贴了 GBK 编码的内容；请把整个文件另存为 UTF-8"]
+    assert "共 3 个单位，评价 2 个，失败 1 个" in stdout
+
+
+def test_a_gbk_jsonl_after_ascii_lines_is_read_as_gbk(tmp_path):
+    """A GBK file whose first lines are ASCII: its first Chinese characters
+    are no UTF-8, so the file is GBK, read as before."""
+    lines = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    path = tmp_path / "units.jsonl"
+    path.write_bytes(("\n" * 3 + "\n".join(lines) + "\n").encode("gbk"))
+    code, _, _, out = _batch(tmp_path, str(path))
+    assert code == 0
+    assert [r["subject"]["name"] for r in _lines(out)] == [json.loads(line)["subject"]["name"] for line in lines]

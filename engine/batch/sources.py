@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from contextlib import ExitStack
@@ -13,6 +14,7 @@ from typing import Iterator
 from engine.load.tables import cell_text, open_table
 from engine.base.paths import display_path
 from engine.load.tables import check_regular, csv_encoding
+from engine.load.yaml_loader import _UTF8_EVIDENCE, _multibyte_chars
 
 UNIT_SUFFIXES = (".yaml", ".yml", ".json")
 FORM_FILE_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".xls")  # in a folder, a workbook or Word file is a filled form (engine.forms)
@@ -40,8 +42,7 @@ def _lines(path: str, display: str) -> Iterator[tuple]:
     hashed as it is: no newline translation, no second encoding); any other
     file as text, each line as a str."""
     check_regular(path, display)
-    encoding = csv_encoding(path, display)
-    if encoding == "utf-8-sig" and not _has_cr(path):
+    if not _has_cr(path) and (_utf8_by_evidence(path) or csv_encoding(path, display) == "utf-8-sig"):
         with open(path, "rb") as fh:
             for number, data in _byte_lines(fh):
                 if number == 1 and data.startswith(codecs.BOM_UTF8):
@@ -49,7 +50,7 @@ def _lines(path: str, display: str) -> Iterator[tuple]:
                 if data and (data[0] == 0x7B or not _blank(data)):  # 0x7B: `{`, as a record starts
                     yield ("line", display, number, data)
         return
-    with open(path, encoding=encoding, newline=None) as fh:
+    with open(path, encoding=csv_encoding(path, display), newline=None) as fh:
         for number, text in enumerate(fh, 1):
             if not text.isspace():  # (`strip()` would copy every line of ~10 KB to ask)
                 yield ("line", display, number, text.rstrip("\n"))
@@ -84,6 +85,32 @@ def _byte_lines(fh) -> Iterator[tuple[int, bytes]]:
         yield number + 1, b"".join(head)
 
 
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _utf8_by_evidence(path: str) -> bool:
+    """Whether a JSONL file's first non-ASCII characters are UTF-8, as many
+    as `decode_text` takes for evidence (`_UTF8_EVIDENCE`): its lines are
+    then decoded where each is evaluated, once, and a damaged one (a line
+    pasted from a GBK file) is refused on its own (`batch.line_not_utf8`)
+    rather than the whole file read as GBK. Any other file (no evidence, an
+    ASCII one included) is left to `csv_encoding`, which decodes it whole."""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_READ):
+            if chunk.isascii():
+                continue
+            start = _NON_ASCII.search(chunk).start()
+            window = chunk[start:start + 64]
+            if len(window) < 64:
+                window += fh.read(64 - len(window))
+            try:
+                valid = codecs.utf_8_decode(window, "strict", False)[1]
+            except UnicodeDecodeError as e:
+                valid = e.start
+            return _multibyte_chars(window[:valid]) >= _UTF8_EVIDENCE
+    return False
+
+
 def _has_cr(path: str) -> bool:
     """Whether a file holds a carriage return (read as text, `\\r\\n` and a lone
     `\\r` end lines too)."""
@@ -101,7 +128,7 @@ def _blank(data: bytes) -> bool:
     if not head:
         return True
     if head[0] >= 0x80 or 0x1C <= head[0] <= 0x1F:
-        return data.decode("utf-8").isspace()
+        return data.decode("utf-8", "replace").isspace()  # a damaged line is no blank: its unit reports it
     return False
 
 

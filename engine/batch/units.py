@@ -208,7 +208,12 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
     if kind == "line":
         _, file, number, text = payload
         if text.__class__ is bytes:  # a UTF-8 file's line as it was read (engine.batch.sources._lines)
-            utf8, text = text, text.decode("utf-8")
+            utf8 = text
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as e:  # damage in a UTF-8 file (sources._utf8_by_evidence): this line only
+                col = len(utf8[:e.start].decode("utf-8", "replace")) + 1
+                raise DiagnosticError([Diagnostic("batch.line_not_utf8", SourceSpan(file, number, col))]) from None
         else:
             utf8 = text.encode("utf-8")  # once, for the digest and the loader's look
         raw, smap = load_json_line(text, file, number, utf8)

@@ -18,6 +18,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.workbook_too_large": ("这个 Excel 工作簿解压后有 {mb} MB，超过上限 {limit} MB，不读取", "this Excel workbook unpacks to {mb} MB, over the limit of {limit} MB; not read"),
     "batch.too_many_columns": ("工作表用到第 {columns} 列，超过上限 {limit} 列：表格不会这么宽，请检查", "the sheet reaches column {columns}, beyond the limit of {limit}: no form is this wide; check it"),
     "batch.orphan_row": ("此明细行的关键值「{key}」不对应任何单位", "this line row's key '{key}' belongs to no unit"),
+    "batch.line_not_utf8": ("这一行从这里起不是有效的 UTF-8：文件其余部分是 UTF-8 编码，这里可能粘贴了 GBK 编码的内容；请把整个文件另存为 UTF-8", "this line is not valid UTF-8 from here: the rest of the file is UTF-8, so this is perhaps text pasted from a GBK file; save the whole file as UTF-8"),
     "batch.bad_json": ("这一行不是有效的 JSON：{problem}", "this line is not valid JSON: {problem}"),
     "batch.needs_extra": ("读取此文件需要可选组件 {extra}：pip install \"jixiao[{extra}]\"（{package}）", "this file needs the optional extra {extra}: pip install \"jixiao[{extra}]\" ({package})"),
     "batch.bad_workbook": ("无法打开 Excel 工作簿：{reason}", "cannot open the Excel workbook: {reason}"),
