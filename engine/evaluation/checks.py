@@ -32,16 +32,19 @@ for the sum of its items.
 from __future__ import annotations
 
 import decimal
+from collections import Counter
+from operator import itemgetter
 from decimal import Decimal
 from typing import Any, Iterator
 
 from engine.ruleset.plan import CompiledCheck, Plan
-from engine.unit.inputs import TableRow, UnitData, name_counts, row_label
+from engine.unit.inputs import TableRow, UnitData, row_label
 from engine.ruleset.compile import TOTAL_NAME, is_result_name
 from engine.base.numeric import ZERO, fmt_money, fmt_percent, fmt_score
 from engine.evaluation.result import Finding
 from engine.base.messages import LazyArgs
 
+_ROW_NAME = itemgetter(0)  # TableRow.name
 _ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, ZeroDivisionError)
 _new = tuple.__new__  # a NamedTuple made without its Python-level __new__ (every field given)
 # What a row identity's evaluation may raise that means "nothing to compare"
@@ -65,8 +68,8 @@ class _Table:
         self._counts: Any = None
 
     def label(self, row: TableRow) -> str:
-        if self._counts is None:
-            self._counts = name_counts(self.root)
+        if self._counts is None:  # how often each name occurs below the top row, counted in C over the rows already walked
+            self._counts = Counter(map(_ROW_NAME, self.rows[1:]))
         counts = self._counts
         return row_label(self.name, row.name, row.trail, lambda n: counts[n] <= 1)
 

@@ -118,18 +118,6 @@ def row_label(table: str, row_name: str, trail: tuple[str, ...], unique: Callabl
     return SEPARATOR.join((table, *shown))
 
 
-def name_counts(root: TableRow) -> Counter:
-    """How often each row name occurs in a table (to tell same-named rows apart)."""
-    names = []
-    stack = list(root.rows)
-    while stack:
-        row = stack.pop()
-        names.append(row.name)
-        if row.rows:
-            stack.extend(row.rows)
-    return Counter(names)  # counted in C (`counts[name] += 1` calls Counter.__missing__ for each new name)
-
-
 # Plain figures (`3921.33`, `3,921.33`, `93.59%`) are most of what a batch reads:
 # one match skips the general parser, which gives the same Decimal for them.
 def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | None = None, absent: tuple[str, ...] = (),
