@@ -1,4 +1,4 @@
-"""A unit's narrative (报告文字) made on first use (`inputs._Narrative`) is the
+"""A unit's narrative (报告文字) made on first use (`LazyMapping`) is the
 narrative `inputs._read_narrative` makes, and the quick look that lets a
 section wait (`inputs._well_formed`) never passes one the reader would
 report: same texts, same problems, for any section a unit may hold."""
@@ -14,6 +14,7 @@ from engine.base.diagnostics import DiagnosticError
 from engine.base.sourcemap import SourceMap
 from engine.load.json_line import load_json_line
 from engine.ruleset.loading import load_plan
+from engine.base.memo import LazyMapping
 from engine.unit import inputs
 from engine.unit.inputs import NarrativeText, Reader, read_unit
 
@@ -46,7 +47,7 @@ def test_lazy_narrative_is_the_read_one(section):
     assert [(d.code, d.args) for d in rd.problems] == problems
     if inputs._well_formed(PLAN, section):
         assert problems == []  # a section let wait holds no problem
-        assert isinstance(made, inputs._Narrative) or section == {}
+        assert isinstance(made, LazyMapping) or section == {}
     assert dict(made) == eager
     for key in eager:
         assert made.get(key) == eager[key]
@@ -60,7 +61,7 @@ def test_plain_sections_wait():
                "支出情况说明": {"支出表": "说明", "预算调整表": ["  甲 ", "乙"]},
                "绩效目标完成情况": {"预算执行率": {"title": "标题", "text": ["完成。"]}, "城镇新增就业人数": {"text": "完成"}}}
     made = inputs._narrative(PLAN, section, Reader(SourceMap(), "u.yaml"))
-    assert isinstance(made, inputs._Narrative) and made._made is None
+    assert isinstance(made, LazyMapping) and made._made is None
     assert made.get("部门职能") == NarrativeText(("一、职能。", "二、职能。"), None)
     assert made.get("年度工作重点") == NarrativeText(("重点一", "重点二"), None)
     assert made.get("支出情况说明") == {"支出表": NarrativeText(("说明",), None), "预算调整表": NarrativeText(("甲", "乙"), None)}

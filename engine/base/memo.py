@@ -1,8 +1,9 @@
 """Things made once per object (a plan's table declaration, a sheet's column
-map) and kept while it is in use: generated readers, cached by identity."""
+map) and kept while it is in use: generated readers, cached by identity; and
+mappings made once, when first read (`LazyMapping`)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 
 def made_for(cache: dict[int, tuple[Any, Any]], obj: Any, make: Callable[[Any], Any], limit: int) -> Any:
@@ -31,3 +32,32 @@ def generated(made: tuple[str, dict] | None, label: str, name: str) -> Any:
     except (RecursionError, MemoryError, SyntaxError, ValueError):
         return None
     return namespace[name]
+
+
+class LazyMapping(Mapping):
+    """A mapping made by `make(*params)` when it is first read, once: what a
+    result carries but most outputs never read (a finding's message
+    arguments, a unit's narrative). `made()` gives the plain dict."""
+
+    __slots__ = ("_make", "_params", "_made")
+
+    def __init__(self, make: Callable[..., dict], *params: Any) -> None:
+        self._make, self._params, self._made = make, params, None
+
+    def made(self) -> dict:
+        made = self._made
+        if made is None:
+            made = self._made = self._make(*self._params)
+        return made
+
+    def __getitem__(self, key: str) -> Any:
+        return self.made()[key]
+
+    def __iter__(self):
+        return iter(self.made())
+
+    def __len__(self) -> int:
+        return len(self.made())
+
+    def __repr__(self) -> str:
+        return repr(self.made())

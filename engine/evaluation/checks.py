@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import decimal
 from collections import Counter
-from operator import itemgetter
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Iterator
 
 from engine.ruleset.plan import CompiledCheck, Plan

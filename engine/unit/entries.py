@@ -107,8 +107,6 @@ def _common_shapes(match: Callable) -> frozenset[bytes]:
     return frozenset(out)
 
 
-
-
 def plain_figure(kind: str, allow_negative: bool | None, v: str, shaped: bool = True) -> str | None:
     """An expression over the str named `v`: the Decimal it stands for when it
     is a money, number or percent figure written plainly (`3,921.33`,

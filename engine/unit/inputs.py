@@ -23,7 +23,7 @@ from engine.ruleset.plan import SPECIALISE_MAX_LEAVES, Plan
 from engine.base.digest import digest_of
 from engine.base.printable import BIDI_PATTERN, bidi_controls
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
-from engine.base.memo import generated as _generated, made_for
+from engine.base.memo import LazyMapping, generated as _generated, made_for
 from engine.ruleset.formula import suggest
 from engine.base.numeric import ZERO
 from engine.base.sourcemap import SourceMap
@@ -201,14 +201,14 @@ def _section(given: Any, name: str, rd: Reader) -> dict | None:
 
 
 def _narrative(plan: Plan, given: Any, rd: Reader) -> Mapping[str, Any]:
-    """`narrative:`, checked now and made when first read (`_Narrative`): a
+    """`narrative:`, checked now and made when first read (a `LazyMapping`): a
     section whose every text is plainly well formed (`_well_formed`) can hold
     no problem, and a batch's results never show its ~4 KB of paragraphs; any
     other section is read at once by `_read_narrative`, which reports it."""
     if given is None:
         return {}
     if given.__class__ is dict and _well_formed(plan, given):
-        return _Narrative(plan, given) if given else {}
+        return LazyMapping(_checked_narrative, plan, given) if given else {}
     return _read_narrative(plan, given, rd)
 
 
@@ -248,33 +248,10 @@ def _not_text() -> None:
 _ITEM_KEYS = frozenset(NARRATIVE_ITEM_KEYS)
 
 
-class _Narrative(Mapping):
-    """A unit's narrative by key, as `_read_narrative` gives it, made from the
-    checked section on first use (a report reads it; a batch never does).
+def _checked_narrative(plan: Plan, section: dict) -> dict[str, Any]:
+    """The texts of a section `_well_formed` passed (no problem to report).
     The section is the loaded data's own, which nothing changes once read."""
-
-    __slots__ = ("_plan", "_section", "_made")
-
-    def __init__(self, plan: Plan, section: dict) -> None:
-        self._plan, self._section, self._made = plan, section, None
-
-    def _texts(self) -> dict[str, Any]:
-        made = self._made
-        if made is None:
-            made = self._made = _read_narrative(self._plan, self._section, Reader(SourceMap(), ""))
-        return made
-
-    def __getitem__(self, key: str) -> Any:
-        return self._texts()[key]
-
-    def __iter__(self):
-        return iter(self._texts())
-
-    def __len__(self) -> int:
-        return len(self._texts())
-
-    def __repr__(self) -> str:
-        return repr(self._texts())
+    return _read_narrative(plan, section, Reader(SourceMap(), ""))
 
 
 def _read_narrative(plan: Plan, given: Any, rd: Reader) -> dict[str, Any]:

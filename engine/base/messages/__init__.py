@@ -13,6 +13,8 @@ import re
 from decimal import Decimal
 from typing import Any, Mapping
 
+from engine.base.memo import LazyMapping
+
 _TYPE_WORDS = {
     "zh": {"integer": "整数", "number": "数字", "text": "文字", "boolean": "true 或 false", "mapping": "键值映射（名称: 值）", "list": "列表（每项以 - 开头）"},
     "en": {"integer": "a whole number", "number": "a number", "text": "text", "boolean": "true or false", "mapping": "a mapping (name: value)", "list": "a list (items starting with -)"},
@@ -96,34 +98,13 @@ _KIND_EN = {"未完成": "below target", "超额": "well above target", "需说�
 _ONE_LINE = re.compile(r"\s*\n\s*")
 
 
-class LazyArgs(Mapping):
+class LazyArgs(LazyMapping):
     """A message's arguments made only when the message is worded: figures are
     formatted (3,921.33, 93.59%) and labels put together when a renderer asks
     for the sentence, not when the finding is found (`batch --result scores`
     and the counts never ask). `make(*params)` gives the plain dict, once."""
 
-    __slots__ = ("_make", "_params", "_made")
-
-    def __init__(self, make, *params: Any) -> None:
-        self._make, self._params, self._made = make, params, None
-
-    def made(self) -> dict:
-        made = self._made
-        if made is None:
-            made = self._made = self._make(*self._params)
-        return made
-
-    def __getitem__(self, key: str) -> Any:
-        return self.made()[key]
-
-    def __iter__(self):
-        return iter(self.made())
-
-    def __len__(self) -> int:
-        return len(self.made())
-
-    def __repr__(self) -> str:
-        return repr(self.made())
+    __slots__ = ()
 
 
 def _text(value: Any) -> str:
