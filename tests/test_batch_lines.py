@@ -30,6 +30,10 @@ CONTENTS = {
     "unicode blanks": '{"a": 1}\n\u3000\n\u2003 \n\x1c\x1f\n\x85\n{"b": 2}\n'.encode("utf-8"),
     "not a record": b'[1, 2]\n  {"a": 1}\n"x"\n\x1cx\n\xe4\xb8\xad\n',
     "crlf": b'{"a": 1}\r\n{"b": 2}\r\n',
+    "crlf, bom, blank lines, no final end": b'\xef\xbb\xbf\r\n{"a": "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97"}\r\n\r\n  \r\n{"b": 2}',
+    "crlf and a lone cr": b'{"a": 1}\r\n{"b": 2}\r{"c": 3}\r\n',
+    "crlf then a final cr": b'{"a": 1}\r\n{"b": 2}\r',
+    "cr cr lf": b'{"a": 1}\r\r\n{"b": 2}\r\n',
     "lone cr": b'{"a": 1}\r{"b": 2}\n',
     "gb18030": '{"a": "中文"}\n'.encode("gb18030"),
 }
@@ -50,12 +54,30 @@ def test_records_and_digests_as_the_text_reader_gives_them(tmp_path, name):
             assert data == text
 
 
-def test_a_utf8_file_without_carriage_returns_is_read_as_bytes(tmp_path):
+def test_a_utf8_file_with_lf_or_crlf_line_ends_is_read_as_bytes(tmp_path):
+    """`\\n` and Windows `\\r\\n` line ends: bytes, decoded once where each
+    unit is evaluated; a lone `\\r` (which the text reader also takes for a
+    line end) and GBK: text."""
     path = tmp_path / "u.jsonl"
-    path.write_bytes(CONTENTS["plain"])
-    assert all(isinstance(p[3], bytes) for p in _lines(str(path), str(path)))
-    path.write_bytes(CONTENTS["crlf"])
-    assert all(isinstance(p[3], str) for p in _lines(str(path), str(path)))
+    for name, kind in [("plain", bytes), ("crlf", bytes), ("crlf, bom, blank lines, no final end", bytes), ("lone cr", str),
+                       ("crlf and a lone cr", str), ("crlf then a final cr", str), ("cr cr lf", str), ("gb18030", str)]:
+        path.write_bytes(CONTENTS[name])
+        got = list(_lines(str(path), str(path)))
+        assert got and all(isinstance(p[3], kind) for p in got), name
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_line_ends_across_reads(tmp_path, monkeypatch, size):
+    """A `\\r\\n` split between two reads is still a Windows line end; a
+    final lone `\\r` is not."""
+    from engine.batch import sources
+
+    monkeypatch.setattr(sources, "_READ", size)
+    path = tmp_path / "u.jsonl"
+    for content, ends in [(b'{"a": 1}\r\n{"b": 2}\r\n', True), (b'{"a": 1}\n', False), (b'{"a": 1}\r\n{"b": 2}\r', None),
+                          (b'{"a": 1}\r{"b": 2}\n', None), (b"\r\n\r\n", True), (b"", False)]:
+        path.write_bytes(content)
+        assert sources._line_ends(str(path)) is ends, (content, size)
 
 
 @pytest.mark.parametrize("cells", [

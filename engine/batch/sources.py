@@ -37,14 +37,18 @@ def _folder_files(folder: str) -> list[str]:
 
 def _lines(path: str, display: str) -> Iterator[tuple]:
     """Each record of a JSONL file with its line number, blank lines left
-    out. A UTF-8 file with no carriage return (most) is read as bytes, each
-    line handed on as its UTF-8 bytes (decoded where it is evaluated, and
-    hashed as it is: no newline translation, no second encoding); any other
-    file as text, each line as a str."""
+    out. A UTF-8 file whose lines end with `\\n` or `\\r\\n` (Windows) is read
+    as bytes, each line handed on as its UTF-8 bytes without its line end
+    (decoded where it is evaluated, and hashed as it is: no newline
+    translation, no second encoding); any other file (a GBK one, a lone
+    `\\r`) as text, each line as a str."""
     check_regular(path, display)
-    if not _has_cr(path) and (_utf8_by_evidence(path) or csv_encoding(path, display) == "utf-8-sig"):
+    ends = _line_ends(path)
+    if ends is not None and (_utf8_by_evidence(path) or csv_encoding(path, display) == "utf-8-sig"):
         with open(path, "rb") as fh:
             for number, data in _byte_lines(fh):
+                if ends and data[-1:] == b"\r":  # a Windows line end: the text reader reads it as `\n`
+                    data = data[:-1]
                 if number == 1 and data.startswith(codecs.BOM_UTF8):
                     data = data[3:]
                 if data and (data[0] == 0x7B or not _blank(data)):  # 0x7B: `{`, as a record starts
@@ -111,14 +115,29 @@ def _utf8_by_evidence(path: str) -> bool:
     return False
 
 
-def _has_cr(path: str) -> bool:
-    """Whether a file holds a carriage return (read as text, `\\r\\n` and a lone
-    `\\r` end lines too)."""
+def _line_ends(path: str) -> bool | None:
+    """How a file's lines end: False when it holds no carriage return (`\\n`),
+    True when every one is a Windows line end (`\\r\\n`), None when some `\\r`
+    stands alone (read as text, it ends a line too: the text reader reads
+    such a file). Each `\\r` is found by `bytes.find` (memchr), one Python step
+    a line end: counting them would look at every byte."""
+    crlf = carry = False  # carry: the last read ended with `\\r`
     with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            if b"\r" in chunk:
-                return True
-    return False
+        while chunk := fh.read(_READ):
+            if carry:
+                if chunk[:1] != b"\n":
+                    return None
+                carry = False
+            at = chunk.find(b"\r")
+            while at >= 0:
+                crlf = True
+                after = chunk[at + 1:at + 2]
+                if not after:
+                    carry = True
+                elif after != b"\n":
+                    return None
+                at = chunk.find(b"\r", at + 2)
+    return None if carry else crlf
 
 
 def _blank(data: bytes) -> bool:
