@@ -218,31 +218,37 @@ def _well_formed(plan: Plan, section: dict) -> bool:
     names, `{title, text}`); False sends anything else to that reader, which
     decides. tests/test_narrative_lazy.py holds the two together."""
     decls, known = _narrative_decls(plan)
-    try:
-        for key, value in section.items():
-            decl = decls.get(key)
-            if decl is None:
+    for key, value in section.items():
+        decl = decls.get(key)
+        if decl is None:
+            return False
+        if decl.kind == "text":
+            if not _plain_text(value):
                 return False
-            if decl.kind == "text":
-                if value.__class__ is not str:
-                    "".join(value) if value.__class__ is list else _not_text()  # TypeError unless every item is text
-                continue
-            if value.__class__ is not dict or not known[decl.kind][1].issuperset(value):
+            continue
+        if value.__class__ is not dict or not known[decl.kind][1].issuperset(value):
+            return False
+        for item in value.values():
+            if item.__class__ is dict:
+                if not _ITEM_KEYS.issuperset(item) or item.get("title").__class__ not in (str, type(None)):
+                    return False
+                item = item.get("text", "")
+            if not _plain_text(item):
                 return False
-            for item in value.values():
-                if item.__class__ is dict:
-                    if not _ITEM_KEYS.issuperset(item) or item.get("title").__class__ not in (str, type(None)):
-                        return False
-                    item = item.get("text", "")
-                if item.__class__ is not str:
-                    "".join(item) if item.__class__ is list else _not_text()
-    except TypeError:
-        return False
     return True
 
 
-def _not_text() -> None:
-    raise TypeError
+def _plain_text(value: Any) -> bool:
+    """A text, or a list of texts (checked by `"".join`, in C)."""
+    if value.__class__ is str:
+        return True
+    if value.__class__ is not list:
+        return False
+    try:
+        "".join(value)
+    except TypeError:
+        return False
+    return True
 
 
 _ITEM_KEYS = frozenset(NARRATIVE_ITEM_KEYS)
@@ -295,14 +301,13 @@ _NARRATIVE_DECLS: dict[int, tuple[Any, tuple]] = {}  # id(plan) â†’ (it, (key â†
 def _narrative_decls(plan: Plan) -> tuple[dict, dict]:
     """The plan's narrative declarations by key and, per kind given by name,
     the names it takes (made once per plan, not per unit)."""
-    kept = _NARRATIVE_DECLS.get(id(plan))
-    if kept is None or kept[0] is not plan:
-        if len(_NARRATIVE_DECLS) >= 256:
-            _NARRATIVE_DECLS.clear()
-        decls = {d.key: d for d in plan.ruleset.report.narrative}
-        known = {kind: (names, frozenset(names)) for kind in ("by_table", "by_indicator") for names in [_narrative_names(plan, kind)]}
-        kept = _NARRATIVE_DECLS[id(plan)] = (plan, (decls, known))
-    return kept[1]
+    return made_for(_NARRATIVE_DECLS, plan, _make_narrative_decls, 256)
+
+
+def _make_narrative_decls(plan: Plan) -> tuple[dict, dict]:
+    decls = {d.key: d for d in plan.ruleset.report.narrative}
+    known = {kind: (names, frozenset(names)) for kind in ("by_table", "by_indicator") for names in [_narrative_names(plan, kind)]}
+    return decls, known
 
 
 def _narrative_names(plan: Plan, kind: str) -> list[str]:
