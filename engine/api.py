@@ -140,7 +140,8 @@ def evaluate(unit: Mapping[str, Any] | str | os.PathLike, ruleset: str | Plan | 
             raise DiagnosticError([Diagnostic("locate.outside", SourceSpan("<data>", 1, 1), {"ref": ref})])
         plan = load_ruleset(ref, search)
     text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
-    return evaluate_unit(plan, read_unit(plan, raw, SourceMap(values={(): SourceSpan("<data>", 1, 1)}), "<data>", digest_of(text)))
+    whole = SourceSpan("<data>", 1, 1)  # data given as a dict has no positions: all of it is "the data"
+    return evaluate_unit(plan, read_unit(plan, raw, SourceMap(values={(): whole}, whole=whole), "<data>", digest_of(text)))
 
 
 def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath | None = None, lint_choice: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()), sets: tuple[str, ...] | list[str] = ()) -> Result:

@@ -34,9 +34,11 @@ def _temporaries(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".jixiao-"))
 
 
-def _start_batch(tmp: Path, count: int = 3000) -> subprocess.Popen:
+def _start_batch(tmp: Path, count: int = 12000) -> subprocess.Popen:
     """A real `cli.py batch --jobs 2` on `count` units in its own process group
-    (as a terminal runs it); returns once it is writing results."""
+    (as a terminal runs it); returns once it is writing results. (3,000 units
+    once took a few seconds; a quiet machine now ends them within the second
+    this waits.)"""
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "cli.py"), "batch", str(_many(tmp, count)), "--ruleset", str(ROOT / RULESET), "--jobs", "2", "--output", str(tmp / "r.jsonl")],
         cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
@@ -46,7 +48,7 @@ def _start_batch(tmp: Path, count: int = 3000) -> subprocess.Popen:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the batch did not start"
         time.sleep(0.05)
-    time.sleep(1.0)
+    time.sleep(0.3)
     assert proc.poll() is None, "the batch ended before it could be interrupted: give it more units"
     return proc
 

@@ -134,7 +134,7 @@ def test_the_common_shapes_are_the_usual_figures():
 
 # --- a table's generated row reader (`inputs._plain_row_source`) ------------------------------
 
-from engine.unit.inputs import _Unique, _row_readers  # noqa: E402
+from engine.unit.inputs import _NameCount, _row_readers  # noqa: E402
 
 _TABLES = [d for f in ("rulesets/2019/department.yaml", "rulesets/2019/project.yaml", "tests/fixtures/inputs/ruleset.yaml")
            for d in load_plan(os.path.join(_ROOT, f)).ruleset.tables.values()]
@@ -167,7 +167,7 @@ def test_generated_row_reader_is_the_general_one(data):
     got = []
     for read in (fast, general):
         rd = Reader(SourceMap({(): SourceSpan("u.json", 1, 1)}), "u.json")
-        row = read(rows, ("tables", "t"), rd, "t", None, _Unique(rows))
+        row = read(rows, ("tables", "t"), rd, "t", None, _NameCount(rows))
         got.append((repr(row), [(d.code, d.span, d.message("zh")) for d in rd.problems]))
     assert got[0] == got[1]
 
@@ -241,7 +241,7 @@ def test_generated_table_figures_are_the_general_ones(data):
         if data.draw(st.booleans()):  # a table may be absent
             rows = data.draw(_row_data(decl) | _category_rows(decl))
             rd = Reader(SourceMap({(): SourceSpan("u.json", 1, 1)}), "u.json")
-            row = _row_readers(decl)[0](rows, ("tables", tname), rd, tname, None, _Unique(rows))
+            row = _row_readers(decl)[0](rows, ("tables", tname), rd, tname, None, _NameCount(rows))
             if row is not None:
                 tables[tname] = row
     fast = generated(_table_figures_source(plan), "<table figures>", "table_figures")

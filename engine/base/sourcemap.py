@@ -28,13 +28,16 @@ class SourceMap:
     # Rows joined from a second table (a project's indicator rows): row path →
     # (file, row, {field: column}); a field's span is made only when asked for.
     rows: dict[Path, tuple[str, int, dict]] | None = None
+    # The one position of every value (a JSONL record, placed as a whole: json
+    # gives no positions), or None.
+    whole: SourceSpan | None = None
 
     def value(self, path: Path) -> SourceSpan | None:
         """The value's own position, else the nearest enclosing one (a missing
         field has no position of its own: point at the mapping that lacks it)."""
+        if self.whole is not None:
+            return self.whole
         values = self.values
-        if len(values) == 1 and () in values and self.cells is None and self.rows is None:  # one unit per line of JSONL: all of it is there
-            return values[()]
         p = tuple(path)
         while True:
             span = values.get(p)

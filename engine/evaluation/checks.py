@@ -32,7 +32,6 @@ for the sum of its items.
 from __future__ import annotations
 
 import decimal
-from collections import Counter
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Iterator
@@ -59,19 +58,18 @@ class _Table:
     """One of the unit's tables as the checks walk it: its rows in order (each
     row before its sub-rows), and row labels (counted only when needed)."""
 
-    __slots__ = ("name", "root", "rows", "subtotals", "_counts")
+    __slots__ = ("name", "root", "rows", "subtotals", "_names")
 
     def __init__(self, name: str, root: TableRow):
         self.name, self.root = name, root
         self.rows = _rows(root)
         self.subtotals = tuple(r for r in self.rows if r.rows)  # rows with sub-rows, each before its own
-        self._counts: Any = None
+        self._names: list[str] | None = None
 
     def label(self, row: TableRow) -> str:
-        if self._counts is None:  # how often each name occurs below the top row, counted in C over the rows already walked
-            self._counts = Counter(map(_ROW_NAME, self.rows[1:]))
-        counts = self._counts
-        return row_label(self.name, row.name, row.trail, lambda n: counts[n] <= 1)
+        if self._names is None:  # the names below the top row, from the rows already walked; each label counts one in C
+            self._names = list(map(_ROW_NAME, self.rows[1:]))
+        return row_label(self.name, row.name, row.trail, self._names.count)
 
 
 def _tables(unit: UnitData) -> dict[str, _Table]:

@@ -151,7 +151,7 @@ def load_json_line(text: str, file: str, number: int, utf8: bytes | None = None)
     except ValueError as e:
         col = getattr(e, "colno", 1)
         raise DiagnosticError([Diagnostic("batch.bad_json", SourceSpan(file, number, col), {"problem": json_problem(getattr(e, "msg", str(e))[:200])})]) from None
-    smap = SourceMap(values={(): line_start})
+    smap = SourceMap(values={(): line_start}, whole=line_start)
     # Brackets and commas are counted only for a line long enough to hold
     # MAX_NODES values: two counts over a 16 KB line of Chinese text cost
     # more than walking its few hundred containers for their depth.

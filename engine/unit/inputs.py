@@ -99,22 +99,23 @@ class UnitData:
         return str(self.subject.get("name", ""))
 
     def span(self, path: tuple) -> SourceSpan | None:
-        return self.smap.value(path)
+        return self.smap.whole or self.smap.value(path)
 
     def entry_span(self, key: str, *field_path: str) -> SourceSpan | None:
         """Where an indicator's entry (or one of its fields) is in the data
         file, whether the file names the indicator by id or by name."""
-        return self.smap.value(("indicators", self.entry_keys.get(key, key), *field_path))
+        # (a JSONL record is placed as a whole: no path made for it, nor a call)
+        return self.smap.whole or self.smap.value(("indicators", self.entry_keys.get(key, key), *field_path))
 
 
-def row_label(table: str, row_name: str, trail: tuple[str, ...], unique: Callable[[str], bool]) -> str:
+def row_label(table: str, row_name: str, trail: tuple[str, ...], count: Callable[[str], int]) -> str:
     """How a row is named in messages: `预算调整表 › 基本支出`, with the rows
     above it when its own name occurs more than once in the table
     (`预算调整表 › 武汉市汉南区劳动就业管理局 › 基本支出`); the top row by its
     own name (`预算调整表 › 合计`)."""
     if not trail:
         return SEPARATOR.join((table, row_name)) if row_name else table
-    shown = trail[-1:] if unique(trail[-1]) else trail
+    shown = trail[-1:] if count(trail[-1]) <= 1 else trail
     return SEPARATOR.join((table, *shown))
 
 
@@ -444,7 +445,7 @@ def _read_tables(plan: Plan, given: Any, rd: Reader, tables: dict, generated: bo
         if decl is None:
             rd.add("input.unknown_table", rd.key_at(("tables", tname)), table=tname, suggestion=suggest(str(tname), decls))
             continue
-        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, _Unique(rootdata), generated)
+        row = _read_row(decl, rootdata, ("tables", tname), rd, tname, None, _NameCount(rootdata), generated)
         if row is not None:
             tables[tname] = row
     misspelt = _suggested(rd, "input.unknown_table")
@@ -453,8 +454,8 @@ def _read_tables(plan: Plan, given: Any, rd: Reader, tables: dict, generated: bo
             rd.add("input.missing_table", rd.section_at("tables"), table=tname, label=decl.label or tname)
 
 
-class _Unique:
-    """Whether a row name occurs once in a table, counted only when a problem
+class _NameCount:
+    """How often a row name occurs in a table, counted only when a problem
     needs a row's label (most units have none)."""
 
     __slots__ = ("data", "counts")
@@ -462,10 +463,10 @@ class _Unique:
     def __init__(self, data: Any):
         self.data, self.counts = data, None
 
-    def __call__(self, name: str) -> bool:
+    def __call__(self, name: str) -> int:
         if self.counts is None:
             self.counts = _raw_name_counts(self.data)
-        return self.counts[name] <= 1
+        return self.counts[name]
 
 
 def _raw_name_counts(data: Any) -> Counter:
@@ -497,11 +498,11 @@ def _row_name(data: dict) -> str:
     return name.strip() if isinstance(name, str) else ""
 
 
-def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, unique, generated: bool = False) -> TableRow | None:
+def _read_row(decl, data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, name_count, generated: bool = False) -> TableRow | None:
     """One row and its sub-rows; `trail` is None for the top row. `generated`:
     by the generated reader (`_plain_row_source`), where there is one."""
     general, plain = _row_readers(decl, generated)
-    return (plain if generated else general)(data, path, rd, tname, trail, unique)
+    return (plain if generated else general)(data, path, rd, tname, trail, name_count)
 
 
 _ROW_READERS: dict[int, tuple[Any, list]] = {}  # id(table declaration) → (it, [general reader, generated reader or None])
@@ -539,20 +540,20 @@ def _plain_row_source(decl, general: Callable) -> tuple[str, dict] | None:
     ns: dict[str, Any] = {**figure_names(), "_general": general, "_co": {k: c for k, c in coercers.items() if k not in ROW_KEYS},
                           "_row_keys": frozenset(ROW_KEYS), "_EMPTY": _EMPTY, "_bidi": _BIDI_SEARCH, "_new": _new,
                           "TableRow": TableRow, "_categories": frozenset(decl.categories)}
-    out = ["def read(data, path, rd, tname, trail, unique):",
+    out = ["def read(data, path, rd, tname, trail, name_count):",
            "    if data.__class__ is not dict:",
-           "        return _general(data, path, rd, tname, trail, unique)",
+           "        return _general(data, path, rd, tname, trail, name_count)",
            "    name = data.get('name')",
            "    if name.__class__ is not str:",
-           "        return _general(data, path, rd, tname, trail, unique)",
+           "        return _general(data, path, rd, tname, trail, name_count)",
            "    name = name.strip()",
            "    if not name or not name.isprintable() and _bidi(name) is not None:  # a bidi control is never printable",
-           "        return _general(data, path, rd, tname, trail, unique)",
+           "        return _general(data, path, rd, tname, trail, name_count)",
            "    values = {}",
            "    for key, value in data.items():"]
     converted = ["x, code = _co[key](value)",
                  "if code is not None:",
-                 "    return _general(data, path, rd, tname, trail, unique)",
+                 "    return _general(data, path, rd, tname, trail, name_count)",
                  "values[key] = None if x is _EMPTY else x"]
     branch = "if"
     for g, (plain, keys) in enumerate(groups.items()):
@@ -565,22 +566,22 @@ def _plain_row_source(decl, general: Callable) -> tuple[str, dict] | None:
             out += ["            " + line for line in converted]
         branch = "elif"
     out += [f"        {branch} key not in _row_keys:" if groups else "        if key not in _row_keys:",
-            "            return _general(data, path, rd, tname, trail, unique)",
+            "            return _general(data, path, rd, tname, trail, name_count)",
             "    category = data.get('category')",
             "    if category is None:",
             "        if name in _categories:",
             "            category = name",
             "    elif category.__class__ is not str or category not in _categories:",
-            "        return _general(data, path, rd, tname, trail, unique)",
+            "        return _general(data, path, rd, tname, trail, name_count)",
             "    own_trail = () if trail is None else trail + (name,)",
             "    sub = data.get('rows')",
             "    if sub is None:",
             "        return _new(TableRow, (name, category, values, path, (), own_trail))",
             "    if sub.__class__ is not list:",
-            "        return _general(data, path, rd, tname, trail, unique)",
+            "        return _general(data, path, rd, tname, trail, name_count)",
             "    children = []",
             "    for i, child in enumerate(sub):",
-            "        r = read(child, path + ('rows', i), rd, tname, own_trail, unique)",
+            "        r = read(child, path + ('rows', i), rd, tname, own_trail, name_count)",
             "        if r is not None:",
             "            children.append(r)",
             "    return _new(TableRow, (name, category, values, path, tuple(children), own_trail))"]
@@ -596,7 +597,7 @@ def _general_row_reader(decl) -> Callable:
     empty = _EMPTY
     bidi = _BIDI_SEARCH
 
-    def read(data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, unique) -> TableRow | None:
+    def read(data: Any, path: tuple, rd: Reader, tname: str, trail: tuple | None, name_count) -> TableRow | None:
         if data.__class__ is not dict and not isinstance(data, dict):
             rd.add("input.row_not_mapping", rd.at(path), table=tname)
             return None
@@ -617,7 +618,7 @@ def _general_row_reader(decl) -> Callable:
                 continue
             v, code = fast(value)
             if code:
-                rd.add(code, rd.at(path + (key,)), value=_show(value), label=row_label(tname, name, own_trail, unique), field=key)
+                rd.add(code, rd.at(path + (key,)), value=_show(value), label=row_label(tname, name, own_trail, name_count), field=key)
             else:
                 values[key] = None if v is empty else v
         category = data.get("category")
@@ -633,7 +634,7 @@ def _general_row_reader(decl) -> Callable:
             rd.add("input.rows_not_list", rd.at(path + ("rows",)), table=tname)
         else:
             for i, child in enumerate(sub):
-                r = read(child, path + ("rows", i), rd, tname, own_trail, unique)
+                r = read(child, path + ("rows", i), rd, tname, own_trail, name_count)
                 if r is not None:
                     children.append(r)
         return TableRow(name, category, values, path, tuple(children), own_trail)
