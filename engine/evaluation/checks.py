@@ -43,7 +43,8 @@ from engine.base.numeric import ZERO, fmt_money, fmt_percent, fmt_score
 from engine.evaluation.result import Finding
 from engine.base.messages import LazyArgs
 
-_ROW_NAME = itemgetter(0)  # TableRow.name
+_ROW_NAME = itemgetter(TableRow._fields.index("name"))
+_SUB_ROWS = itemgetter(TableRow._fields.index("rows"))
 _ARITHMETIC = (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, ZeroDivisionError)
 _new = tuple.__new__  # a NamedTuple made without its Python-level __new__ (every field given)
 # What a row identity's evaluation may raise that means "nothing to compare"
@@ -63,7 +64,7 @@ class _Table:
     def __init__(self, name: str, root: TableRow):
         self.name, self.root = name, root
         self.rows = _rows(root)
-        self.subtotals = tuple(r for r in self.rows if r.rows)  # rows with sub-rows, each before its own
+        self.subtotals = tuple(filter(_SUB_ROWS, self.rows))  # rows with sub-rows, each before its own
         self._names: list[str] | None = None
 
     def label(self, row: TableRow) -> str:

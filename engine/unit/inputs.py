@@ -531,12 +531,14 @@ def _plain_row_source(decl, general: Callable) -> tuple[str, dict] | None:
     coercers = _column_coercers(decl)
     if len(coercers) > 200:
         return None
-    groups: dict[str | None, list[str]] = {}
+    groups: dict[tuple[str | None, bool], list[str]] = {}
     for key, column in decl.columns.items():
         if key in ROW_KEYS:
             continue
         plain = plain_figure(column.type, column.allow_negative, "value")
-        groups.setdefault(plain, []).append(key)
+        # a blank cell (what most absent figures are) is empty at once when its converter says so
+        blank = coerce("", column.type, column.allow_negative, decl.unit) == (_EMPTY, None)
+        groups.setdefault((plain, blank), []).append(key)
     ns: dict[str, Any] = {**figure_names(), "_general": general, "_co": {k: c for k, c in coercers.items() if k not in ROW_KEYS},
                           "_row_keys": frozenset(ROW_KEYS), "_EMPTY": _EMPTY, "_bidi": _BIDI_SEARCH, "_new": _new,
                           "TableRow": TableRow, "_categories": frozenset(decl.categories)}
@@ -556,11 +558,13 @@ def _plain_row_source(decl, general: Callable) -> tuple[str, dict] | None:
                  "    return _general(data, path, rd, tname, trail, name_count)",
                  "values[key] = None if x is _EMPTY else x"]
     branch = "if"
-    for g, (plain, keys) in enumerate(groups.items()):
+    for g, ((plain, blank), keys) in enumerate(groups.items()):
         ns[f"_g{g}"] = frozenset(keys)
         out.append(f"        {branch} key in _g{g}:")
-        if plain is not None:  # a plain figure at once; anything else (a blank, a zero, …) by the converter
-            out += [f"            if value.__class__ is str and (x := {plain}):", "                values[key] = x", "            else:",
+        if plain is not None:  # a plain figure at once; anything else (a zero, a mark, …) by the converter
+            out += [f"            if value.__class__ is str and (x := {plain}):", "                values[key] = x",
+                    *(["            elif value == '':", "                values[key] = None"] if blank else []),
+                    "            else:",
                     *("                " + line for line in converted)]
         else:
             out += ["            " + line for line in converted]
