@@ -380,9 +380,9 @@ def entry_field_code(node: Node, fname: str, tag: str, ns: dict, cell: bool) -> 
             ns[f"_cat{tag}"] = coercer("text", True, node.unit)
             lines += ["if code is not None:", f"    x, code = _cat{tag}(v)"]
         lines += ["if code is not None:", "    return None", "if x is _EMPTY:", "    x = None"]
-        plain = plain_figure(node.value_type, True, "v") if cell and quantitative else None
-        if plain is not None:  # a cell's plain figure taken at once (names: figure_names())
-            lines = [f"x = {plain}", "if not x:", *("    " + line for line in lines)]
+        plain = plain_figure(node.value_type, True, "v") if quantitative else None
+        if plain is not None:  # a plain figure taken at once (names: figure_names()); a data file's value may be no text
+            lines = [f"x = {plain}" if cell else f"x = {plain} if v.__class__ is str else None", "if not x:", *("    " + line for line in lines)]
         return lines + ["e['actual'] = x"]
     if fname == "adjusted_target":
         kind = node.value_type if node.value_type in NUMERIC_TYPES else "text"
@@ -411,7 +411,7 @@ def entry_reader(node: Node) -> Callable[[dict], "dict | None"]:
 
 
 def _make_entry_reader(node: Node) -> Callable[[dict], "dict | None"]:
-    ns: dict[str, Any] = {"_EMPTY": _EMPTY}
+    ns: dict[str, Any] = {**figure_names(), "_EMPTY": _EMPTY}
     out = ["def read(entry):", "    e = {}", "    for key, v in entry.items():"]
     first = True
     for fname in ENTRY_KEYS:
