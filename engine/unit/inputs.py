@@ -780,8 +780,8 @@ def _read_entries(plan: Plan, index: "_PlanIndex", given: Any, rd: Reader, entri
         else:
             out = None
         entries[node.key] = out if out is not None else _entry_data(node, entry, ("indicators", key), rd, unmeasured)
-    if len(entries) == len(index.needing):
-        return  # every leaf given: none is missing
+    if entries.keys() >= index.required:
+        return  # every leaf that needs a field given: none is missing
     misspelt = _suggested(rd, "input.unknown_indicator")
     for node, need in index.needing:
         if need and node.key not in entries and node.key not in misspelt and node.name not in misspelt:
@@ -796,12 +796,13 @@ class _PlanIndex:
     as a unit's `indicators:` names them, by id, else by name, each with its
     entry reader (`entry_reader`, None when the plan has too many leaves to
     compile one each; kept in `readers` once made); every leaf with the field
-    it must be given (`_needed_field`); the branches' ids and names; the
+    it must be given (`_needed_field`), and the ids of those that need one;
+    the branches' ids and names; the
     names suggested for an unknown one; the plan's generated table figures
     (`_table_figures_source`) and inputs reader (`_plain_inputs_source`),
     made on first use."""
 
-    __slots__ = ("leaves", "readers", "needing", "branches", "known", "flat", "inputs")
+    __slots__ = ("leaves", "readers", "needing", "required", "branches", "known", "flat", "inputs")
 
     def __init__(self, plan: Plan):
         read = entry_reader if len(plan.leaves) <= SPECIALISE_MAX_LEAVES else None
@@ -812,6 +813,7 @@ class _PlanIndex:
         self.flat: Callable | None = None  # the plan's generated `_table_figures`, made on first use
         self.inputs: Callable | None = None  # the plan's generated inputs reader (`_plain_inputs_source`), made on first use
         self.needing = tuple((n, _needed_field(n)) for n in plan.leaves)
+        self.required = frozenset(n.key for n, need in self.needing if need)
         self.branches = _branch_names(plan)
         self.known = list(by_key) + list(by_name)
 
