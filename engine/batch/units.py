@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from engine.base import diagnostics
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
-from engine.base.sourcemap import SourceMap
+from engine.base.sourcemap import LineColumns, SourceMap
 from engine.evaluation.evaluate import evaluate
 from engine.evaluation.specialised import evaluate_fast
 from engine.evaluation.review import line_of
@@ -131,7 +131,7 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
                 unit = read_unit(plan, raw, smap, file, digest, state.cmaps[file].absent if kind == "row" else ())
             except DiagnosticError as e:
                 if kind == "line":
-                    e = _exact_columns(plan, payload, e)
+                    e = _exact_columns(plan, payload, raw, e)
                 elif kind == "row":
                     e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
                 raise e
@@ -310,9 +310,10 @@ def _table_findings(result):
     return replace(result, findings=findings)
 
 
-def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> DiagnosticError:
-    """A bad JSONL record is read again with positions, so its problems point
-    at their column, not just the line (only bad records pay for this)."""
+def _exact_columns(plan: Plan, payload: tuple, raw: Any, error: DiagnosticError) -> DiagnosticError:
+    """A bad JSONL record (`raw`, as loaded from its line) is read again with
+    positions, so its problems point at their column, not just the line (only
+    bad records pay for this)."""
     _, file, number, text = payload
     if text.__class__ is bytes:
         text = text.decode("utf-8")
@@ -320,9 +321,9 @@ def _exact_columns(plan: Plan, payload: tuple, error: DiagnosticError) -> Diagno
         values, keys = json_positions(text)
     except (ValueError, IndexError):
         return error
-    moved = SourceMap({p: SourceSpan(file, number, c) for p, c in values.items()}, {p: SourceSpan(file, number, c) for p, c in keys.items()})
+    moved = SourceMap(LineColumns(file, number, values), LineColumns(file, number, keys))
     try:
-        read_unit(plan, load_json_line(text, file, number)[0], moved, file)
+        read_unit(plan, raw, moved, file)
     except DiagnosticError as e:
         return e
     return error
