@@ -2,7 +2,7 @@
 with one regex) against the walk it replaced, kept here as the reference:
 the same column for every value and key, on any JSON `json` reads, written
 with any whitespace, escapes in keys, repeated keys and deep nesting; and
-`sourcemap.LineColumns`, the spans made from them when asked for."""
+`json_column` and `LineColumns`, which find one place when asked for it."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,9 @@ from json.decoder import scanstring
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.load.json_line import json_positions
+from engine.base.diagnostics import SourceSpan
+from engine.base.sourcemap import SourceMap
+from engine.load.json_line import LineColumns, json_column, json_positions
 
 _WS = re.compile(r"[ \t\n\r]*")
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
@@ -122,17 +124,31 @@ def test_repeated_keys_escapes_constants_and_depth():
     assert values[("a", "a", 2, "a")] == texts[0].rindex("3") + 1
 
 
-def test_line_columns_are_the_spans_they_stand_for():
-    from engine.base.diagnostics import SourceSpan
-    from engine.base.sourcemap import LineColumns, SourceMap
-
-    text = '{"inputs": {"a": "x", "b": [1, 2]}, "tables": {}}'
+@settings(max_examples=400, deadline=None)
+@given(_VALUES, st.booleans(), st.data())
+def test_a_column_found_alone_is_the_one_found_with_all(value, ascii, data):
+    text = _written(value, lambda: data.draw(_SPACE), ascii)
     values, keys = json_positions(text)
-    lazy = LineColumns("u.jsonl", 7, values)
+    for path, col in values.items():
+        assert json_column(text, path) == col, path
+        assert json_column(text, path, key=True) == keys.get(path), path
+    for path in list(values)[:8]:  # places that are not there (a list's next item among them)
+        items = sum(1 for p in values if len(p) == len(path) + 1 and p[:-1] == path and p[-1].__class__ is int)
+        for missing in (path + ("no such key",), path + (items,), path + (99,), path + (-1,), path + (True,)):
+            if missing not in values:
+                assert json_column(text, missing) is None and json_column(text, missing, key=True) is None, missing
+
+
+def test_line_columns_are_the_spans_they_stand_for():
+    text = '{"inputs": {"a": "x", "b": [1, 2]}, "tables": {}, "a": {"a": 1, "a": [3]}}'
+    values, keys = json_positions(text)
+    lazy = LineColumns(text, "u.jsonl", 7)
     made = {p: SourceSpan("u.jsonl", 7, c) for p, c in values.items()}
     assert dict(lazy) == made and len(lazy) == len(made) and list(lazy) == list(made)
     assert lazy[("inputs", "b", 1)] == SourceSpan("u.jsonl", 7, text.index("2]") + 1)
-    assert lazy.get(("nowhere",)) is None and ("inputs", "a") in lazy and ("nowhere",) not in lazy
-    smap = SourceMap(lazy, LineColumns("u.jsonl", 7, keys))
+    assert lazy[("a", "a", 0)] == SourceSpan("u.jsonl", 7, text.index("3]") + 1)  # a key given twice: the last
+    assert lazy.get(("inputs", "b", 2)) is None and lazy.get(("nowhere",)) is None and ("inputs", "a") in lazy and ("nowhere",) not in lazy and ["inputs"] not in lazy
+    smap = SourceMap(lazy, LineColumns(text, "u.jsonl", 7, keys=True))
     assert smap.value(("inputs", "b", 5)) == made[("inputs", "b")]  # a missing item: its list
     assert smap.key(("inputs", "a")) == SourceSpan("u.jsonl", 7, text.index('"a"') + 1)
+    assert LineColumns("{\"a\": [1,", "u", 1).get(("a", 1)) is None  # not a line json read: no place

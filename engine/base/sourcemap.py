@@ -5,7 +5,7 @@ the value's path (a tuple of keys and indexes) and never re-read the file.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from engine.base.diagnostics import SourceSpan
@@ -13,39 +13,11 @@ from engine.base.diagnostics import SourceSpan
 Path = tuple  # of str | int
 
 
-class LineColumns(Mapping):
-    """Path → `SourceSpan` for values (or keys) on one line of one file, held
-    as columns: each span is made when it is asked for. A bad JSONL record has
-    ~500 values and keys, and its problems ask for a few (a span made costs
-    ~6 K instructions: a frozen dataclass sets each field by a call)."""
-
-    __slots__ = ("file", "line", "columns")
-
-    def __init__(self, file: str, line: int, columns: dict[Path, int]) -> None:
-        self.file, self.line, self.columns = file, line, columns
-
-    def __getitem__(self, path: Path) -> SourceSpan:
-        return SourceSpan(self.file, self.line, self.columns[path])
-
-    def get(self, path: Path, default: SourceSpan | None = None) -> SourceSpan | None:
-        col = self.columns.get(path)
-        return default if col is None else SourceSpan(self.file, self.line, col)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self.columns
-
-    def __iter__(self) -> Iterator[Path]:
-        return iter(self.columns)
-
-    def __len__(self) -> int:
-        return len(self.columns)
-
-
 @dataclass(slots=True)
 class SourceMap:
     """Positions of values and keys in one or more loaded files, by path."""
 
-    values: Mapping[Path, SourceSpan] = field(default_factory=dict)  # a dict, or `LineColumns`
+    values: Mapping[Path, SourceSpan] = field(default_factory=dict)  # a dict, or one that finds them when asked (`json_line.LineColumns`)
     keys: Mapping[Path, SourceSpan] = field(default_factory=dict)
     # Non-plain scalar styles ('"', "'", '|', '>') and the file lines, to place
     # a character offset inside a quoted or block scalar.

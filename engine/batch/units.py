@@ -11,11 +11,11 @@ from typing import Any, NamedTuple
 
 from engine.base import diagnostics
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
-from engine.base.sourcemap import LineColumns, SourceMap
+from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
 from engine.evaluation.specialised import evaluate_fast
 from engine.evaluation.review import line_of
-from engine.load.json_line import json_positions, load_json_line
+from engine.load.json_line import LineColumns, load_json_line
 from engine.load.tables import cell_problems, cell_text
 from engine.ruleset.plan import Plan
 from engine.base.digest import digest_of, digest_of_bytes
@@ -317,11 +317,7 @@ def _exact_columns(plan: Plan, payload: tuple, raw: Any, error: DiagnosticError)
     _, file, number, text = payload
     if text.__class__ is bytes:
         text = text.decode("utf-8")
-    try:
-        values, keys = json_positions(text)
-    except (ValueError, IndexError):
-        return error
-    moved = SourceMap(LineColumns(file, number, values), LineColumns(file, number, keys))
+    moved = SourceMap(LineColumns(text, file, number), LineColumns(text, file, number, keys=True))
     try:
         read_unit(plan, raw, moved, file)
     except DiagnosticError as e:

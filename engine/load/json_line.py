@@ -23,7 +23,9 @@ import gc
 import json
 import re
 import sys
-from json.decoder import scanstring
+from collections.abc import Iterator, Mapping
+from json.decoder import JSONDecoder, scanstring
+from json.scanner import make_scanner
 from decimal import Decimal
 from typing import Any
 
@@ -346,6 +348,95 @@ def json_positions(text: str) -> tuple[dict, dict]:
                 top[2] += 1
                 path = top[0] + (top[2],)
     return values, keys
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+# Passes over one value (its end is what counts; numbers are kept as their text).
+_SCAN_ONCE = make_scanner(JSONDecoder(parse_float=str, parse_int=str, parse_constant=str))
+
+
+def json_column(text: str, path: tuple, key: bool = False) -> int | None:
+    """The 1-based column of the value at `path` (of its key, with `key`) in
+    one line of JSON (one `json` has read), as `json_positions` gives it, or
+    None when there is none. Only the containers on the path are walked, a
+    Python step per member; every other value is passed over by `json`'s own
+    scanner, in C."""
+    ws = _WS.match
+    i = ws(text, 0).end()
+    key_at = None
+    for step in path:
+        ch = text[i:i + 1]
+        if ch == "{" and step.__class__ is str:
+            j = ws(text, i + 1).end()
+            found = None
+            while text[j] == '"':  # each member: its key, colon, value and comma
+                name, after = scanstring(text, j + 1)
+                value_at = ws(text, ws(text, after).end() + 1).end()
+                if name == step:  # (a key given twice: where it was written last)
+                    found = (j, value_at)
+                j = ws(text, _SCAN_ONCE(text, value_at)[1]).end()
+                if text[j] == ",":
+                    j = ws(text, j + 1).end()
+            if found is None:
+                return None
+            key_at, i = found
+        elif ch == "[" and step.__class__ is int and step >= 0:
+            j = ws(text, i + 1).end()
+            for _ in range(step):  # the items before it
+                if text[j] == "]":
+                    return None
+                j = ws(text, _SCAN_ONCE(text, j)[1]).end()
+                if text[j] == ",":
+                    j = ws(text, j + 1).end()
+            if text[j] == "]":
+                return None
+            key_at, i = None, j
+        else:
+            return None
+    if key:
+        return None if key_at is None else key_at + 1
+    return i + 1
+
+
+class LineColumns(Mapping):
+    """Path → `SourceSpan` of the values (or, with `keys`, the keys) of one
+    JSONL record, each found when it is asked for (`json_column`): a bad
+    record's problems ask for a few of its ~500 places, which `json_positions`
+    would find all at once for ~3 M instructions, and a span made costs ~6 K
+    (a frozen dataclass sets each field by a call)."""
+
+    __slots__ = ("text", "file", "line", "of_keys", "_every")
+
+    def __init__(self, text: str, file: str, line: int, keys: bool = False) -> None:
+        self.text, self.file, self.line, self.of_keys = text, file, line, keys
+        self._every: dict | None = None
+
+    def get(self, path: Any, default: SourceSpan | None = None) -> SourceSpan | None:
+        try:
+            col = json_column(self.text, path, self.of_keys) if path.__class__ is tuple else None
+        except (IndexError, StopIteration, ValueError):  # not a line json read: no place (the map then tries the path's parent)
+            col = None
+        return default if col is None else SourceSpan(self.file, self.line, col)
+
+    def __getitem__(self, path: Any) -> SourceSpan:
+        span = self.get(path)
+        if span is None:
+            raise KeyError(path)
+        return span
+
+    def __contains__(self, path: object) -> bool:
+        return self.get(path) is not None
+
+    def _columns(self) -> dict:
+        if self._every is None:
+            self._every = json_positions(self.text)[1 if self.of_keys else 0]
+        return self._every
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._columns())
+
+    def __len__(self) -> int:
+        return len(self._columns())
 
 
 def loads_json_line(line: str) -> Any:

@@ -111,8 +111,8 @@ class UnitData:
 def row_label(table: str, row_name: str, trail: tuple[str, ...], count: Callable[[str], int]) -> str:
     """How a row is named in messages: `预算调整表 › 基本支出`, with the rows
     above it when its own name occurs more than once in the table
-    (`预算调整表 › 武汉市汉南区劳动就业管理局 › 基本支出`); the top row by its
-    own name (`预算调整表 › 合计`)."""
+    (`预算调整表 › 武汉市汉南区劳动就业管理局 › 基本支出`, `count(name)` telling
+    how often a name occurs); the top row by its own name (`预算调整表 › 合计`)."""
     if not trail:
         return SEPARATOR.join((table, row_name)) if row_name else table
     shown = trail[-1:] if count(trail[-1]) <= 1 else trail
