@@ -91,3 +91,16 @@ def test_a_dicts_problems_are_all_reported_with_their_field():
     messages = [d.render() for d in e.value.diagnostics]
     assert "<data>:1:1: 「正文·实际共支出」（文中实际支出）应填数字，这里是「三千九百万」" in messages
     assert "<data>:1:1: 缺少必填数据「正文·年初预算安排批复数」：请在 inputs 下填写 文中年初预算数" in messages
+
+
+@pytest.mark.parametrize(("given", "shown"), [
+    ({"x": Decimal("1"), "y": [Decimal("2.5"), True, None]}, '{"x": 1, "y": [2.5, true, null]}'),
+    (["一", "二"], '["一", "二"]'),
+    (True, "true"),
+    ({"长": "很" * 60}, '{"长": "' + "很" * 30 + "…"),
+])
+def test_a_value_that_is_no_figure_is_quoted_as_the_data_writes_it(given, shown):
+    with pytest.raises(api.DiagnosticError) as e:
+        api.evaluate({"ruleset": "2019/department", "inputs": {"文中实际支出": given}})
+    messages = [d.render() for d in e.value.diagnostics]
+    assert f"<data>:1:1: 「正文·实际共支出」（文中实际支出）应填数字，这里是「{shown}」" in messages

@@ -3,6 +3,7 @@ a unit's `indicators:` section (`engine.unit.inputs`) and its `indicator_rows`
 (`engine.unit.indicator_rows`), which carry the same fields."""
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -433,8 +434,23 @@ def _looks_like_target(value: Any) -> bool:
 
 def _show(value: Any) -> str:
     """A value as a message quotes it: at most 40 characters (a number
-    outside the bounds in scientific notation, never written out in full)."""
+    outside the bounds in scientific notation, never written out in full);
+    a mapping, list, true/false or null as the data file writes it
+    (`{"x": 1}`, not Python's `{'x': Decimal('1')}`)."""
     if isinstance(value, Decimal):
         return show_number(value)
-    text = value[:41] if isinstance(value, str) else str(value)[:41]
+    if isinstance(value, str):
+        text = value[:41]
+    elif value is None or isinstance(value, (bool, dict, list)):
+        text = json.dumps(value, ensure_ascii=False, default=_json_number)[:41]
+    else:
+        text = str(value)[:41]
     return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _json_number(value: Any) -> Any:
+    """`json.dumps`'s `default` for a message: a Decimal as the number it is
+    (whole or not), anything else as its text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
