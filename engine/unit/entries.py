@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from engine.base.diagnostics import Diagnostic, SourceSpan
-from engine.base.memo import made_for
 from engine.base.numeric import in_range, is_empty_mark, looks_like_number, parse_number, show_number
 from engine.base.sourcemap import SourceMap
 from engine.ruleset.formula import suggest
@@ -276,7 +275,12 @@ def _needed_field(node: Node) -> str | None:
 
 def read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where, unmeasured: str = "error") -> list[Diagnostic]:
     """One indicator's data into `entries`; the problems found (for `engine.unit.indicator_rows`,
-    whose indicator rows carry the same fields)."""
+    whose indicator rows carry the same fields). A plain entry is read by the
+    generated reader of the indicator's shape; any other by `_entry_data`."""
+    made = entry_reader(node)(entry)
+    if made is not None:
+        entries[node.key] = made
+        return []
     rd = Reader(smap, where(()).file)
     entries[node.key] = _entry_data(node, entry, path, rd, unmeasured)
     return rd.problems
@@ -399,16 +403,30 @@ def entry_field_code(node: Node, fname: str, tag: str, ns: dict, cell: bool) -> 
     return [f"x, code = {pick}(v)", "if code is not None:", "    return None", f"e[{fname!r}] = None if x is _EMPTY else x"]
 
 
-_ENTRY_READERS: dict[int, tuple[Any, Any]] = {}  # id(node) → (it, its generated entry reader)
+_ENTRY_READERS: dict[tuple, Callable] = {}  # an indicator's shape (`entry_shape`) → its generated entry reader
+
+
+def entry_shape(node: Node) -> tuple:
+    """What an indicator's entry reader depends on (`entry_field_code` reads
+    nothing else of the node): its scoring method, whether its actual is
+    computed, its value type and unit. Indicators of one shape share a reader:
+    a batch of projects brings new rows, not new shapes."""
+    return (node.method, node.actual is None, node.value_type, node.unit)
 
 
 def entry_reader(node: Node) -> Callable[[dict], "dict | None"]:
-    """The indicator's entry reader, generated on first use: an entry
-    (`{actual: …, explanation: …}`) read field by field as `_entry_data`
+    """The indicator's entry reader, generated on first use of its shape: an
+    entry (`{actual: …, explanation: …}`) read field by field as `_entry_data`
     reads it, or None when any field is not plain (then `_entry_data` reads
     it and reports what is wrong). tests/test_inputs_fast.py holds the two
     to the same result."""
-    return made_for(_ENTRY_READERS, node, _make_entry_reader, 4096)
+    shape = entry_shape(node)
+    read = _ENTRY_READERS.get(shape)
+    if read is None:
+        if len(_ENTRY_READERS) >= 4096:
+            _ENTRY_READERS.clear()
+        read = _ENTRY_READERS[shape] = _make_entry_reader(node)
+    return read
 
 
 def _make_entry_reader(node: Node) -> Callable[[dict], "dict | None"]:
@@ -424,7 +442,8 @@ def _make_entry_reader(node: Node) -> Callable[[dict], "dict | None"]:
     if need:
         out += [f"    if not e.get('not_applicable') and e.get({need!r}) is None:", "        return None"]
     out.append("    return e")
-    exec(compile("\n".join(out) + "\n", f"<entry reader: {node.key}>", "exec"), ns)  # noqa: S102 - generated from the compiled indicator; names only as repr literals
+    method = node.method.NAME if node.method is not None else "none"
+    exec(compile("\n".join(out) + "\n", f"<entry reader: {method} {node.value_type} {node.unit}>", "exec"), ns)  # noqa: S102 - generated from the indicator's shape; names only as repr literals
     return ns["read"]
 
 
