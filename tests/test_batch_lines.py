@@ -4,6 +4,8 @@ translation, no second encoding for the digest); it must give the records,
 line numbers and digests that reading it as text gives."""
 from __future__ import annotations
 
+import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -117,3 +119,19 @@ def test_byte_lines_are_the_lines_of_a_binary_file_whatever_the_read_size(data, 
     finally:
         sources._READ = saved
     assert got == expected
+
+
+@pytest.mark.parametrize("cells", [
+    ("项目A", "1,234.50", "", " 98% ", '引号"与\\反斜杠', "\x1f"),
+    ["名称", "12"],
+    ("是", True), ("否", None), (Decimal("5"),),
+    ("名称", Decimal("1E+3"), Decimal("0.50"), True, None, 7, datetime.date(2019, 12, 31)),
+    (),
+])
+def test_a_rows_cells_as_json_are_its_cells_as_text(cells):
+    """`cells_json`: a text-only row (a CSV's) dumped as it is, any other cell
+    by `cell_text` first; the unit's digest and a second table's kept rows
+    are made of it."""
+    from engine.load.tables import cell_text, cells_json
+
+    assert cells_json(cells) == json.dumps([cell_text(c) for c in cells], ensure_ascii=False)

@@ -11,7 +11,7 @@ import tempfile
 from contextlib import ExitStack
 from typing import Iterator
 
-from engine.load.tables import cell_text, open_table
+from engine.load.tables import cells_json, open_table
 from engine.base.paths import display_path
 from engine.load.tables import check_regular, csv_encoding
 from engine.load.yaml_loader import _UTF8_EVIDENCE, _multibyte_chars
@@ -166,7 +166,7 @@ class _Joined:
         self.db.execute("CREATE TABLE used (key TEXT PRIMARY KEY)")
         with open_table(rows_path, _display(rows_path), sheet) as s:
             self.file = s.file
-            batch_rows = ((self.rmap.key_of(cells), n, json.dumps([cell_text(c) for c in cells], ensure_ascii=False)) for n, cells in s.rows)
+            batch_rows = ((self.rmap.key_of(cells), n, cells_json(cells)) for n, cells in s.rows)
             self.db.executemany("INSERT INTO r VALUES (?, ?, ?)", batch_rows)
         self.db.execute("CREATE INDEX r_key ON r (key, n)")
 

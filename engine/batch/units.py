@@ -3,7 +3,6 @@ file, a JSON line or a table row, evaluate it, and return a `UnitOutcome`
 holding its result piece or its located error lines."""
 from __future__ import annotations
 
-import json
 import signal
 from operator import attrgetter
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from engine.evaluation.evaluate import evaluate
 from engine.evaluation.specialised import evaluate_fast
 from engine.evaluation.review import line_of
 from engine.load.json_line import LineColumns, load_json_line
-from engine.load.tables import cell_problems, cell_text
+from engine.load.tables import cell_problems, cell_text, cells_json
 from engine.ruleset.plan import Plan
 from engine.base.digest import digest_of, digest_of_bytes
 from engine.ruleset.loading import load_plan
@@ -199,7 +198,7 @@ def _row_digest(state: _State, cells) -> str:
     # input_digest column) pays for it: `--result scores` lines have none.
     if state.format == "jsonl" and state.result == "scores":
         return ""
-    return digest_of(json.dumps([cell_text(c) for c in cells], ensure_ascii=False))
+    return digest_of(cells_json(cells))
 
 
 def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import json
 import os
 import re
 from contextlib import contextmanager
@@ -168,6 +169,18 @@ def open_csv(path: str, display: str) -> Iterator[Sheet]:
 def cell_text(value: Any) -> str:
     """A cell as text (a number as written, without exponent)."""
     return value if isinstance(value, str) else format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+_TEXT = frozenset((str,))
+
+
+def cells_json(cells: tuple | list) -> str:
+    """A row's cells as text (`cell_text`), as one JSON list: what a unit's
+    digest is made of, and how a second table's rows are kept. A CSV row is
+    text already: no call per cell."""
+    if _TEXT.issuperset(map(type, cells)):
+        return json.dumps(cells, ensure_ascii=False)
+    return json.dumps([cell_text(c) for c in cells], ensure_ascii=False)
 
 
 def _cell(value: Any) -> Any:
