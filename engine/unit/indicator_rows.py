@@ -289,29 +289,36 @@ def _children(frame: Node, rows: list[_Row]) -> tuple[Node, ...]:
         weight = sum((k.weight for k in kids), ZERO)
         return _node(key=key, name=name, path=frame.path + ("categories",), depth=depth, weight=weight, target_raw=None, operator=None, unit=None, children=kids)
 
-    def categories(rows: list[_Row], group: str, depth: int, prefix: str) -> tuple[Node, ...]:
+    def categories(placed: dict, group: str, depth: int, prefix: str) -> tuple[Node, ...]:
         out = []
         for cat in frame.frame.groups[group]:
-            leaves = tuple(r.node for r in rows if r.group == group and r.category == cat)
+            leaves = placed.get((group, cat))
             if leaves:
-                out.append(branch(f"{prefix}{group}/{cat}", cat, depth, leaves))
+                out.append(branch(f"{prefix}{group}/{cat}", cat, depth, tuple(leaves)))
         return tuple(out)
 
-    def groups(rows: list[_Row], depth: int, prefix: str) -> tuple[Node, ...]:
+    def groups(placed: dict, depth: int, prefix: str) -> tuple[Node, ...]:
         out = []
         for group in frame.frame.groups:
-            kids = categories(rows, group, depth + 1, prefix)
+            kids = categories(placed, group, depth + 1, prefix)
             if kids:
                 out.append(branch(f"{prefix}{group}", group, depth, kids))
         return tuple(out)
 
+    def placed(rows: list[_Row]) -> dict:
+        """Each (一级, 二级)'s row nodes, in the rows' order (one pass, not one per category)."""
+        out: dict[tuple[str, str], list[Node]] = {}
+        for r in rows:
+            out.setdefault((r.group, r.category), []).append(r.node)
+        return out
+
     if not frame.frame.nested:
-        return categories(rows, frame.name, frame.depth + 1, "")
+        return categories(placed(rows), frame.name, frame.depth + 1, "")
     if not frame.frame.goals:
-        return groups(rows, frame.depth + 1, "")
+        return groups(placed(rows), frame.depth + 1, "")
     goals = []  # 年度绩效目标 in the order the rows first name them; each weighs what its rows weigh
     for goal in dict.fromkeys(r.goal for r in rows):
-        goals.append(branch(goal, goal, frame.depth + 1, groups([r for r in rows if r.goal == goal], frame.depth + 2, f"{goal}/")))
+        goals.append(branch(goal, goal, frame.depth + 1, groups(placed([r for r in rows if r.goal == goal]), frame.depth + 2, f"{goal}/")))
     return tuple(goals)
 
 
