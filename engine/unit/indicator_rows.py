@@ -68,6 +68,7 @@ FORM_COLUMNS = {
 # with the rows and are reported with every other row problem.
 _JUDGED = ("qualitative", "manual", "coefficient")
 _KNOWN_KEYS = frozenset((*ROW_FIELDS, *ENTRY_KEYS))
+_TEXT_FIELDS = ("id", "goal", "group", "category", "name", "unit")  # read as text (`_text`; a text itself stripped at once)
 _CONVERTERS: dict[tuple, Any] = {}  # (kind, allow_negative, unit) → its `coercer`, made on first use
 
 
@@ -80,7 +81,6 @@ def _converter(kind: str, allow_negative: bool, unit: str | None = None):
             _CONVERTERS.clear()
         made = _CONVERTERS[(kind, allow_negative, unit)] = coercer(kind, allow_negative, unit)
     return made
-_TEXT_FIELDS = ("id", "goal", "group", "category", "name", "unit")  # read as text (`_text`; a text itself stripped at once)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
