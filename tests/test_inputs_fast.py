@@ -214,6 +214,10 @@ def test_one_file_is_read_without_compiling_the_plans_readers():
     assert made() == []
     again = inputs_module.read_unit(plan, *_as_batch_reads(seed))
     assert made() != [] and repr(again.entries) == repr(unit.entries) and repr(again.tables) == repr(unit.tables)
+    # a project's rows too: one file compiles no entry reader
+    entries._ENTRY_READERS.clear()
+    read_file_unit(os.path.join(_ROOT, "examples", "2019", "projects", "cadre-training.yaml"), os.path.join(_ROOT, "rulesets", "2019", "project.yaml"))
+    assert entries._ENTRY_READERS == {}
 
 
 def _as_batch_reads(path):

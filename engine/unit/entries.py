@@ -273,14 +273,17 @@ def _needed_field(node: Node) -> str | None:
     return None
 
 
-def read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where, unmeasured: str = "error") -> list[Diagnostic]:
+def read_entry(node: Node, entry: dict, path: tuple, smap: SourceMap, entries: dict, where, unmeasured: str = "error",
+               generated: bool = False) -> list[Diagnostic]:
     """One indicator's data into `entries`; the problems found (for `engine.unit.indicator_rows`,
-    whose indicator rows carry the same fields). A plain entry is read by the
-    generated reader of the indicator's shape; any other by `_entry_data`."""
-    made = entry_reader(node)(entry)
-    if made is not None:
-        entries[node.key] = made
-        return []
+    whose indicator rows carry the same fields). `generated`: a plain entry is
+    read by the generated reader of the indicator's shape (a batch; one file
+    compiles none); any other by `_entry_data`."""
+    if generated:
+        made = entry_reader(node)(entry)
+        if made is not None:
+            entries[node.key] = made
+            return []
     rd = Reader(smap, where(()).file)
     entries[node.key] = _entry_data(node, entry, path, rd, unmeasured)
     return rd.problems

@@ -93,7 +93,8 @@ class _Row:
     goal: str = ""  # 年度绩效目标, in frames that declare `goals: true`
 
 
-def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, stated: list | None = None) -> tuple[Plan | None, SourceMap, list[Diagnostic]]:
+def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, stated: list | None = None,
+              generated: bool = False) -> tuple[Plan | None, SourceMap, list[Diagnostic]]:
     """Check a unit's `indicator_rows` against the plan's frames.
 
     Returns the plan with the frames filled, the unit's source map with each
@@ -103,7 +104,9 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
     `warning` (rows weighing other than their frame, under
     `policy.weights_mismatch: warn`) do not stop the unit. A row's `score:` (得分) where
     its method computes the score itself is what the form printed: it goes
-    into `stated` (compared, never used)."""
+    into `stated` (compared, never used). `generated`: plain entries read by
+    the generated reader of their indicator's shape (`entries.entry_reader`;
+    a batch's units, not one file's)."""
     if not plan.frames:
         return None, smap, [Diagnostic("rows.not_expected", smap.key(("indicator_rows",)))]
     if given is None:
@@ -123,7 +126,7 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
         if not isinstance(data, dict):
             problems.append(Diagnostic("rows.row_not_mapping", where(path), {"index": i + 1}))
             continue
-        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS, weights, stated if stated is not None else [])
+        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS, weights, stated if stated is not None else [], generated)
         if row is not None:
             rows.append(row)
             taken[row.node.key] = row.node
@@ -146,7 +149,8 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
     return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), notices
 
 
-def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights, stated: list) -> _Row | None:
+def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights, stated: list,
+              generated: bool = False) -> _Row | None:
     before = len(problems)
     for key in () if _KNOWN_KEYS.issuperset(data) else data:  # (most rows: one test in C)
         if key not in _KNOWN_KEYS:
@@ -211,7 +215,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
             problems.append(Diagnostic(code, where(path + ("score",)), {"name": label, "value": _text(data["score"]), "label": f"{label}（得分）"}))
         elif isinstance(printed, Decimal):
             stated.append(StatedFigure("indicator", node.key, "score", printed, where(path + ("score",))))
-    entry_problems = read_entry(node, entry, path, smap, entries, where, plan.ruleset.policy.unmeasured_actual)
+    entry_problems = read_entry(node, entry, path, smap, entries, where, plan.ruleset.policy.unmeasured_actual, generated)
     problems += entry_problems
     if not entry_problems and node.method is not None and node.method.NAME in _JUDGED:
         problems += _judge(node, entries.get(node.key, {}), path, where)

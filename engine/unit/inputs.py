@@ -174,7 +174,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
         # cold start: only projects have indicator rows
         from engine.unit.indicator_rows import read_rows
 
-        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at, stated)
+        unit_plan, smap, row_problems = read_rows(plan, raw.get("indicator_rows"), smap, entries, rd.at, stated, generated)
         rd.problems += [d for d in row_problems if d.severity == "error"]
         notices = tuple(d for d in row_problems if d.severity != "error")
     if "stated" in raw:  # the form's printed figures (engine/unit/stated.py)
