@@ -3,6 +3,7 @@ a unit's `indicators:` section (`engine.unit.inputs`) and its `indicator_rows`
 (`engine.unit.indicator_rows`), which carry the same fields."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -156,6 +157,7 @@ def figure_names() -> dict[str, Any]:
     return _SHAPED_NAMES
 
 
+@functools.lru_cache(maxsize=1024)  # one per (kind, sign rule, unit): table columns, inputs and a project's rows share them
 def coercer(kind: str, allow_negative: bool | None = None, unit: str | None = None) -> Callable[[Any], tuple[Any, str | None]]:
     """`coerce` with its declaration bound (one per table column, made once per
     plan): money, numbers and percentages written plainly (`plain_figure`), or

@@ -69,18 +69,6 @@ FORM_COLUMNS = {
 _JUDGED = ("qualitative", "manual", "coefficient")
 _KNOWN_KEYS = frozenset((*ROW_FIELDS, *ENTRY_KEYS))
 _TEXT_FIELDS = ("id", "goal", "group", "category", "name", "unit")  # read as text (`_text`; a text itself stripped at once)
-_CONVERTERS: dict[tuple, Any] = {}  # (kind, allow_negative, unit) → its `coercer`, made on first use
-
-
-def _converter(kind: str, allow_negative: bool, unit: str | None = None):
-    """`coerce` bound to a row field's kind (`entries.coercer`: a plainly
-    written figure at once, anything else through `coerce`)."""
-    made = _CONVERTERS.get((kind, allow_negative, unit))
-    if made is None:
-        if len(_CONVERTERS) >= 1024:
-            _CONVERTERS.clear()
-        made = _CONVERTERS[(kind, allow_negative, unit)] = coercer(kind, allow_negative, unit)
-    return made
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -183,7 +171,7 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
     operator, target = _operator_and_target(data, path, label, text["unit"], where, problems, not_applicable)
     weight = None
     if data.get("weight") is not None:
-        weight, code = _converter("number", False)(data["weight"])
+        weight, code = coercer("number", False)(data["weight"])
         if code:
             problems.append(Diagnostic(code, where(path + ("weight",)), {"name": label, "value": _text(data["weight"]), "label": f"{label}（分值）"}))
             weight = None
@@ -258,7 +246,7 @@ def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, 
         return operator, None  # blank: reported once, as missing (unless the row is not applicable)
     if operator != "定性" and target is not None:
         kind = "percent" if unit == "%" or (isinstance(target, str) and target.endswith(("%", "％"))) else "number"
-        value, code = _converter(kind, True, unit)(target)
+        value, code = coercer(kind, True, unit)(target)
         if code:
             problems.append(Diagnostic("rows.target_not_number" if code == "input.not_number" else code, where(path + ("target",)), {"name": label, "row": label, "value": _text(target), "label": f"{label}（年度指标值）"}))
             return operator, None
