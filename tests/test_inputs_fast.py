@@ -127,7 +127,7 @@ def test_the_plain_figure_pattern_reads_the_same_figures_on_every_python(text):
 
 
 @settings(max_examples=3000, deadline=None)
-@given(_figure_texts | st.text(alphabet=st.sampled_from("0123456789,.-%e 五\u0660"), max_size=20))
+@given(_figure_texts | st.text(alphabet=st.sampled_from("0123456789,.-%ed 五\u0660"), max_size=20))
 def test_a_common_shape_is_a_plain_figure(text):
     """A figure whose shape (`d,ddd.dd`) is one of the common ones kept is one
     the pattern matches within 31 characters: the shape look-up only saves the

@@ -31,7 +31,8 @@ FIELDS = ("file", "digest", "subject", "ruleset_ref", "values", "entries", "tabl
 # What a cell may hold that is not a plain figure: blanks, empty marks, signs,
 # full-width digits, units, percentages, booleans, words, out-of-range figures.
 ODD = ["", " ", "\u3000", "—", "/", "-5", "-0", "0", "0.5", "1e3", "12%", "150%", "100.00%", "３４", "1,234.5", "1,23",
-       "abc", "是", "否", "N", "达成", "部分达成", "2", " 7 ", "95场", "9999999999999999", "≥100%", "约一万", "0.000000000000000000000000000000001"]
+       "abc", "是", "否", "N", "达成", "部分达成", "2", " 7 ", "95场", "9999999999999999", "≥100%", "约一万", "0.000000000000000000000000000000001",
+       "d", "dd,ddd.dd", "d%", "dd.d%"]  # the letter d: the placeholder of a figure's shape (entries._DIGITS), never a figure
 
 
 def generated_sheet(tmp, n: int = 80):
@@ -150,3 +151,22 @@ def test_scores_lines_do_not_pay_for_the_input_digest(sheet):
     assert units._row_digest(state, tuple(rows[0])) == ""
     state = units._State(plan, "zh", "jsonl", {"u.csv": cmap}, None, "full")
     assert units._row_digest(state, tuple(rows[0])).startswith("sha256:")
+
+
+def test_a_letter_d_in_a_figure_cell_is_a_located_problem_not_an_internal_error(tmp_path):
+    """`d` is the placeholder of a figure's shape (`d,ddd.dd`): a cell holding
+    the letter itself once passed for a figure in the generated readers and
+    crashed the unit (exit 70, InvalidOperation). It is a located problem."""
+    from tests.conftest import run_cli
+
+    plan, cmap, rows, _, header = generated_sheet(tmp_path, 3)
+    col = header.index("文中实际支出")
+    rows[0][col], rows[1][col] = "d", "dd,ddd.dd"
+    path = tmp_path / "d.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    code, _, err = run_cli("batch", str(path), "--ruleset", DEPARTMENT, "--jobs", "1", "--output", str(tmp_path / "out.jsonl"))
+    assert code == 1, err
+    assert f"d.csv:2:{col + 1}: 「正文·实际共支出」（文中实际支出）应填数字，这里是「d」" in err
+    assert f"d.csv:3:{col + 1}: 「正文·实际共支出」（文中实际支出）应填数字，这里是「dd,ddd.dd」" in err
+    assert "内部错误" not in err

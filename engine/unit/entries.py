@@ -92,8 +92,10 @@ _NEG_MAX = -MAX_MAGNITUDE
 # grouped, up to 4 after, signed or not) are kept, each taken by the pattern
 # when kept (the pattern takes any digit where it takes one): a figure of one
 # of them is plain without a match (a byte translation and a set look-up, ~⅓
-# of a match's instructions); any other shape is left to the match.
-_DIGITS = bytes.maketrans(b"0123456789", b"dddddddddd")
+# of a match's instructions); any other shape is left to the match. A letter
+# `d` itself becomes 0xFF, which no ASCII text has, so `d` or `dd.dd` typed
+# in a cell is no figure's shape.
+_DIGITS = bytes.maketrans(b"0123456789d", b"dddddddddd\xff")
 
 
 def _common_shapes(match: Callable) -> frozenset[bytes]:
