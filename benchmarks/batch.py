@@ -255,9 +255,11 @@ def write_csv(jsonl: str, path: str) -> None:
 PROJECTS = os.path.join(ROOT, "examples", "2019", "projects-batch")
 
 
-def write_projects(folder: str, n: int, seed: int = 11) -> tuple[str, str]:
+def write_projects(folder: str, n: int, seed: int = 11, distinct: bool = False) -> tuple[str, str]:
     """N varied project units from the six example projects, as two tables:
-    projects.csv (one row per project) and indicators.csv (its indicator rows)."""
+    projects.csv (one row per project) and indicators.csv (its indicator rows).
+    `distinct`: each unit's 三级 names are its own (`…·7`), so no unit's rows
+    repeat another's, as when every project sets its own indicators."""
     rnd = random.Random(seed)
     with open(os.path.join(PROJECTS, "projects.csv"), encoding="utf-8-sig") as fh:
         projects = list(csv.DictReader(fh))
@@ -285,6 +287,8 @@ def write_projects(folder: str, n: int, seed: int = 11) -> tuple[str, str]:
             mw.writerow(row)
             for ind in by_key[base["项目编号"]]:
                 out = dict(ind, 项目编号=key)
+                if distinct:
+                    out["三级指标"] = f"{ind['三级指标']}·{i + 1}"
                 actual = ind["实际完成值"].replace(",", "")
                 if actual and ind["指标性质"] in ("≥", "≤") and not actual.endswith("%"):
                     out["实际完成值"] = str(int(Decimal(actual) * Decimal(rnd.randint(80, 125)) / 100))
@@ -322,20 +326,29 @@ def run_projects(tmp: str, n: int, jobs: int) -> None:
 def project_instructions(tmp: str) -> None:
     """Instructions per project unit (valgrind): `cli.py batch --jobs 1` on 400
     generated project units minus on 100, divided by 300."""
+    for distinct in (False, True):
+        per_unit = _project_ir(tmp, distinct)
+        if per_unit is None:
+            return
+        rows = "every unit's rows its own" if distinct else "rows repeated from six projects"
+        print(f"instructions per project unit ({rows}; valgrind, JSONL results: Ir at 400 units − Ir at 100, ÷ 300): {per_unit / 1e6:.2f} M")
+
+
+def _project_ir(tmp: str, distinct: bool) -> float | None:
     counts = {}
     for n in (100, 400):
-        folder = os.path.join(tmp, f"ir{n}")
+        folder = os.path.join(tmp, f"ir{n}{'d' if distinct else ''}")
         os.makedirs(folder, exist_ok=True)
-        main_path, rows_path = write_projects(folder, n)
+        main_path, rows_path = write_projects(folder, n, distinct=distinct)
         argv = [sys.executable, "cli.py", "batch", main_path, "--ruleset", os.path.join(ROOT, "rulesets", "2019", "project.yaml"), "--columns", os.path.join(PROJECTS, "columns.yaml"),
                 "--rows", rows_path, "--jobs", "1", "--output", os.path.join(folder, "out.jsonl"), "--errors", os.path.join(folder, "errors.txt")]
         proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *argv], cwd=ROOT, capture_output=True, text=True)
         m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
         if m is None:
             print(f"valgrind gave no count: {proc.stderr[-300:]}")
-            return
+            return None
         counts[n] = int(m.group(1).replace(",", ""))
-    print(f"instructions per project unit (valgrind, JSONL results: Ir at 400 units − Ir at 100, ÷ 300): {(counts[400] - counts[100]) / 300 / 1e6:.2f} M")
+    return (counts[400] - counts[100]) / 300
 
 
 def peak_rss_mb(who=resource.RUSAGE_SELF) -> float:

@@ -205,3 +205,124 @@ def test_the_same_rows_are_the_same_nodes_and_plan():
     moved = [a for a, b in zip(first.plan.leaves, changed.plan.leaves) if a is not b]
     assert [n.name for n in moved] == ["参与干部培训人数"] and str(moved[0].weight) == "15"
     assert str(next(n for n in changed.plan.leaves if n.name == "参与干部培训人数").weight) == "15.0"
+
+
+# Issue 18: a row's own fields (its place, weight, target, operator), read once
+# without a problem, are not read again in the same process; nor are the same
+# rows' subtrees made again (indicator_rows._RowsMemo). Every outcome must be
+# the one a fresh read gives, whatever was read before.
+_PROJECTS = os.path.join(ROOT, "examples", "2019", "projects")
+_ROW = "{group: 产出指标, category: 数量指标, name: 参与干部培训人数, operator: ≥, unit: 人, target: 140, actual: 0, weight: 15,"
+_VARIANTS = [
+    (),  # as written
+    ((_ROW, _ROW.replace("weight: 15,", "weight: 16,")),),  # the frame's weights off by one
+    ((_ROW, _ROW.replace("weight: 15,", "weight: 15.0,")),),  # the same weight, printed otherwise
+    ((_ROW, _ROW.replace("weight: 15,", "weight: 十五,")),),  # no figure
+    ((_ROW, _ROW.replace("actual: 0,", "actual: 没有,")),),  # the row's entry wrong, its own fields right
+    ((_ROW, _ROW.replace("参与干部培训人数", "干部档案整理覆盖率")),),  # its key repeated by the next row, itself unchanged
+    ((_ROW, _ROW.replace("产出指标", "产出指标们")),),  # no such 一级
+    (("name: 专项招聘工作完成率", "name: 专项招聘工作完成率, id: Z1"),),
+]
+
+
+def _outcome(plan, text: str):
+    """What reading and evaluating `text` gives: the result line, or the problems."""
+    from engine.api import result_json
+    from engine.evaluation.evaluate import evaluate
+
+    raw, smap = load_text(text, "p.yaml")
+    try:
+        unit = read_unit(plan, raw, smap, "p.yaml")
+    except DiagnosticError as e:
+        return [(d.code, d.span, dict(d.args), d.severity) for d in e.diagnostics]
+    return result_json(evaluate(plan, unit))
+
+
+def test_rows_read_before_change_no_outcome():
+    """Each of the six projects, as written and in seven variants (read in
+    turn, then all again), gives exactly what it gives read first in a fresh
+    process: the memo must not carry a weight, a key, a place or a problem
+    from one unit to another."""
+    from engine.ruleset.loading import load_plan
+    from engine.unit import indicator_rows
+
+    plan = load_plan(os.path.join(ROOT, "rulesets", "2019", "project.yaml"))
+    texts = [(open(os.path.join(_PROJECTS, f), encoding="utf-8").read()) for f in sorted(os.listdir(_PROJECTS)) if f.endswith(".yaml")]
+    cases = [_edit(texts[0], edits) for edits in _VARIANTS] + texts[1:]
+    fresh = []
+    for text in cases:
+        indicator_rows._MEMOS.clear()
+        fresh.append(_outcome(plan, text))
+    indicator_rows._MEMOS.clear()
+    for _ in range(2):
+        assert [_outcome(plan, text) for text in cases] == fresh
+    memo = indicator_rows._MEMOS[id(plan)][1]
+    assert memo.hits > 0 and memo.repeating()
+    # the variants do fail, each in its own way (the memo sees rows with problems and without)
+    assert [[p[0] for p in o] if isinstance(o, list) else "ok" for o in fresh[: len(_VARIANTS)]] == [
+        "ok", ["rows.frame_weights"], "ok", ["input.not_number", "rows.frame_weights"], ["input.actual_not_number"],
+        ["rows.duplicate"], ["rows.unknown_group", "rows.frame_weights"], "ok",
+    ]
+
+
+def test_the_memo_stops_when_rows_do_not_repeat():
+    """A batch whose every project sets its own indicators: after the trial
+    rows no key is made or kept, and each unit still reads as it does fresh."""
+    from engine.ruleset.loading import load_plan
+    from engine.unit import indicator_rows
+
+    plan = load_plan(os.path.join(ROOT, "rulesets", "2019", "project.yaml"))
+    text = open(os.path.join(_PROJECTS, "cadre-training.yaml"), encoding="utf-8").read()
+    names = ("参与干部培训人数", "干部档案整理覆盖率", "专项招聘工作完成率", "档案装具采购合规率", "招录工作按期完成", "干部队伍素质提升", "用人单位满意度")
+    own = [_edit(text, [(f"name: {n}", f"name: {n}{i}") for n in names]) for i in range(indicator_rows._MEMO_TRIAL // 4)]
+    indicator_rows._MEMOS.clear()
+    outcomes = [_outcome(plan, t) for t in own]
+    memo = indicator_rows._MEMOS[id(plan)][1]
+    assert not memo.repeating() and memo.hits == 0
+    kept = len(memo.heads)
+    assert kept <= indicator_rows._MEMO_TRIAL + 10
+    assert _outcome(plan, own[-1]) == outcomes[-1] and len(memo.heads) == kept
+    for i in (0, 57, len(own) - 1):
+        indicator_rows._MEMOS.clear()
+        assert _outcome(plan, own[i]) == outcomes[i]
+    assert all(isinstance(o, str) for o in outcomes)
+
+
+def test_a_row_read_before_at_another_place_is_placed_where_it_is_now():
+    """The memo knows a row by its place too: a row's node names its row
+    (`path` ends `rows, i`), and a lint or a message about it is placed by it."""
+    from engine.ruleset.loading import load_plan
+
+    plan = load_plan(os.path.join(ROOT, "rulesets", "2019", "project.yaml"))
+    text = open(os.path.join(_PROJECTS, "cadre-training.yaml"), encoding="utf-8").read()
+    lines = text.splitlines(keepends=True)
+    i = next(n for n, line in enumerate(lines) if _ROW in line)
+    swapped = "".join(lines[:i] + lines[i + 2 : i + 3] + lines[i : i + 2] + lines[i + 3 :])  # row 0 (two lines) after row 1
+
+    def placed(text):
+        raw, smap = load_text(text, "p.yaml")
+        return {n.name: n.path[-2:] for n in read_unit(plan, raw, smap, "p.yaml").plan.leaves}
+
+    first = placed(text)
+    assert first["参与干部培训人数"] == ("rows", 0) and first["干部档案整理覆盖率"] == ("rows", 1)
+    after = placed(swapped)
+    assert after["参与干部培训人数"] == ("rows", 1) and after["干部档案整理覆盖率"] == ("rows", 0)
+
+
+def test_a_method_that_cannot_use_a_rows_target_is_told_at_the_target():
+    """A scheme scoring 定性 rows by proportion: a text target cannot be scored
+    so, reported at the row's target, in every unit that has such a row (the
+    second unit reads the row's fields from the memo)."""
+    qualitative = "  定性:\n    method: qualitative\n    levels:\n      - {level: 达成, min: 80%}\n      - {level: 部分达成, min: 60%}\n      - {level: 未达成, min: 0}"
+    from engine.unit import indicator_rows
+
+    rtext = _edit(RULESET, [(qualitative, "  定性: proportional")])
+    plan = compile_ruleset(*load_text(rtext, "ruleset.yaml"), "ruleset.yaml", digest_of(rtext))
+    for _ in range(2):
+        with pytest.raises(DiagnosticError) as e:
+            read_unit(plan, *load_text(DATA, "data.yaml"), "data.yaml")
+        d, unused = e.value.diagnostics  # (and its 评价档次, which proportion does not read)
+        assert (d.code, d.span.line, d.span.col) == ("ruleset.target_not_number", *where(DATA, "name: C", "按期完成"))
+        assert d.args == {"name": "C", "method": "proportional", "target": "按期完成"}
+        assert (unused.code, unused.span.line, unused.span.col) == ("input.field_not_used", *where(DATA, "name: C", "level:"))
+    assert indicator_rows._MEMOS[id(plan)][1].hits == 4  # all four rows found the second time, C with its problem kept

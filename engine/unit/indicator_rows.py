@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
+from engine.base.memo import made_for
 from engine.base.printable import BIDI_PATTERN, bidi_controls
 from engine.ruleset.plan import Node, Plan, leaves_of
 
@@ -102,8 +103,8 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
     if not isinstance(given, list):
         return None, smap, [Diagnostic("rows.not_list", where(("indicator_rows",)))]
 
-    owner = {g: f for f in plan.frames for g in f.frame.groups}
-    taken = {n.key: n for n in _all_nodes(plan.roots)}
+    memo = made_for(_MEMOS, plan, _RowsMemo, 64)
+    taken = set(memo.keys)  # the ruleset's own indicators' keys, and each row's as it is read
     problems: list[Diagnostic] = []
     rows: list[_Row] = []
     # (row index, weight) of every row whose 一级 and 分值 could be read, other
@@ -114,10 +115,10 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
         if not isinstance(data, dict):
             problems.append(Diagnostic("rows.row_not_mapping", where(path), {"index": i + 1}))
             continue
-        row = _read_row(plan, data, path, i, owner, taken, smap, where, problems, entries, ENTRY_KEYS, weights, stated if stated is not None else [], generated)
+        row = _read_row(plan, memo, data, path, i, taken, smap, where, problems, entries, ENTRY_KEYS, weights, stated if stated is not None else [], generated)
         if row is not None:
             rows.append(row)
-            taken[row.node.key] = row.node
+            taken.add(row.node.key)
 
     sums = _weight_sums(plan, weights, where)
     notices: list[Diagnostic] = []
@@ -127,17 +128,57 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
     problems += sums
     if problems:
         return None, smap, problems
+    # The same rows in the same places: the same plan (which holds the rows'
+    # nodes, so their ids stay theirs while it is kept).
+    placed = tuple((id(r.node), r.group, r.category, r.goal) for r in rows) if memo.repeating() else None
+    unit_plan = memo.plans.get(placed) if placed is not None else None
+    if unit_plan is None:
+        unit_plan = _filled(plan, rows)
+        if len(memo.plans) >= _MEMO_MAX:
+            memo.plans.clear()
+        if placed is not None:
+            memo.plans[placed] = unit_plan
+    return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), notices
+
+
+def _filled(plan: Plan, rows: list[_Row]) -> Plan:
+    """The plan with each frame's subtree built from its rows."""
     by_frame: dict[str, list[_Row]] = {f.key: [] for f in plan.frames}
     for r in rows:
         by_frame[r.frame.key].append(r)
     filled = {f.key: _children(f, by_frame[f.key]) for f in plan.frames}
     roots = tuple(_fill(n, filled) for n in plan.roots)
-    # the same rows: the same plan (its roots hold the nodes)
-    unit_plan = _interned(("plan", id(plan), tuple(map(id, roots))), plan, lambda: dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots))))
-    return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), notices
+    return dataclasses.replace(plan, roots=roots, leaves=tuple(leaves_of(roots)))
 
 
-def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, where, problems, entries, entry_keys, weights, stated: list,
+class _RowsMemo:
+    """What a plan's rows are read against, made once per plan, and what its
+    units' rows gave: units of one scheme repeat their rows (资金到位率 ≥ 100%,
+    10 分) unit after unit, so a row's fields read once without a problem are
+    not read again, nor are the same rows' subtrees made again."""
+
+    __slots__ = ("owner", "keys", "heads", "looks", "hits", "plans")
+
+    def __init__(self, plan: Plan):
+        self.owner = {g: f for f in plan.frames for g in f.frame.groups}  # 一级 → its frame
+        self.keys = frozenset(n.key for n in _all_nodes(plan.roots))
+        self.heads: dict[tuple, _Head] = {}  # (row index, its fields) → _Head
+        self.looks = self.hits = 0  # rows looked for in `heads`, and found
+        self.plans: dict[tuple, Plan] = {}  # the rows' (node id, 一级, 二级, 目标) → the unit's plan
+
+    def repeating(self) -> bool:
+        """Whether rows are still looked for: in a batch whose rows do not
+        repeat (each project its own indicators), a key per row costs more than
+        it saves, so after `_MEMO_TRIAL` rows a quarter must have been found."""
+        return self.hits * 4 >= self.looks - _MEMO_TRIAL
+
+
+_MEMOS: dict[int, tuple[Any, Any]] = {}  # id(plan) → (plan, _RowsMemo)
+_MEMO_MAX = 2048
+_MEMO_TRIAL = 512  # rows looked for before the hits are weighed
+
+
+def _read_row(plan, memo: _RowsMemo, data: dict, path: tuple, index: int, taken, smap, where, problems, entries, entry_keys, weights, stated: list,
               generated: bool = False) -> _Row | None:
     before = len(problems)
     for key in () if _KNOWN_KEYS.issuperset(data) else data:  # (most rows: one test in C)
@@ -145,6 +186,72 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
             known = ROW_FIELDS + entry_keys
             hint = FORM_COLUMNS.get(str(key).strip()) or suggest(str(key), known)
             problems.append(Diagnostic("rows.unknown_key", smap.key(path + (key,)), {"key": key, "suggestion": hint, "known": ", ".join(known)}))
+    # A row's place and figures (all but its entry): those of the same fields
+    # read before without a problem, or read now (and kept when clean).
+    if not memo.repeating():
+        head = _read_head(plan, data, path, index, memo.owner, where, problems)
+    else:
+        values = tuple(map(data.get, _HEAD_FIELDS))
+        # (figures by their text and type: 5 and 5.0 print differently; the index is in the node's path)
+        memo_key = (index, values if _TEXT_TYPES.issuperset(map(type, values)) else tuple(v if v.__class__ is str else (v.__class__, repr(v)) for v in values))
+        memo.looks += 1
+        head = memo.heads.get(memo_key)
+        if head is not None:
+            memo.hits += 1
+        else:
+            head = _read_head(plan, data, path, index, memo.owner, where, problems)
+            if len(problems) == before:
+                if len(memo.heads) >= _MEMO_MAX:
+                    memo.heads.clear()
+                memo.heads[memo_key] = head
+    if head.frame is not None and head.weight is not None:
+        weights[head.frame.key].append((index, head.weight))
+    if head.key and head.key in taken:
+        problems.append(Diagnostic("rows.duplicate", where(path + (head.key_field,)), {"key": head.key}))
+    if head.node is None:
+        return None
+    node, label = head.node, head.label
+    if head.target_problem is not None:
+        code, target = head.target_problem
+        problems.append(Diagnostic(code, where(path + ("target",)), {"name": label, "method": node.method.NAME, "target": target}))
+    entry = {k: v for k, v in data.items() if k in entry_keys}
+    if "score" in entry and "score" not in _uses(node):  # the printed 得分 of a computed score
+        printed, code = coerce(entry.pop("score"), "number", False)
+        if code:
+            problems.append(Diagnostic(code, where(path + ("score",)), {"name": label, "value": _text(data["score"]), "label": f"{label}（得分）"}))
+        elif isinstance(printed, Decimal):
+            stated.append(StatedFigure("indicator", node.key, "score", printed, where(path + ("score",))))
+    entry_problems = read_entry(node, entry, path, smap, entries, where, plan.ruleset.policy.unmeasured_actual, generated)
+    problems += entry_problems
+    if not entry_problems and head.judged:
+        problems += _judge(node, entries.get(node.key, {}), path, where)
+    if len(problems) > before or head.frame is None:
+        return None
+    return _Row(index, head.frame, head.group, head.category, node, head.goal)
+
+
+class _Head(NamedTuple):
+    """What a row's own fields say, apart from its entry: its frame (None: its
+    一级 has none), its key, and its indicator (None: it could not be made)."""
+    frame: Node | None
+    weight: Decimal | None  # counted in its frame's 分值合计 when it could be read
+    key: str | None  # id, else 三级 name (checked against the unit's other indicators)
+    key_field: str  # where a repeated key is reported: `id` when the row gives one
+    node: Node | None = None
+    label: str = ""
+    group: str = ""
+    category: str = ""
+    goal: str = ""
+    target_problem: tuple[str, Any] | None = None  # (code, the target as read) when its method cannot use the target
+    judged: bool = False
+
+
+_HEAD_FIELDS = (*_TEXT_FIELDS, "operator", "target", "weight", "not_applicable")
+_TEXT_TYPES = frozenset((str, type(None)))
+
+
+def _read_head(plan, data: dict, path: tuple, index: int, owner, where, problems) -> _Head:
+    """A row's fields apart from its entry, checked (each problem added to `problems`)."""
     text = {k: v.strip() if (v := data.get(k)).__class__ is str else _text(v) for k in _TEXT_FIELDS}
     label = text["name"] or f"#{index + 1}"
     if BIDI_PATTERN.search(text["name"]) is not None:  # shown in forms and reports (as a unit's row names, engine.unit.inputs)
@@ -177,39 +284,22 @@ def _read_row(plan, data: dict, path: tuple, index: int, owner, taken, smap, whe
             weight = None
         elif not isinstance(weight, Decimal):  # `—` or blank: no weight given
             problems.append(Diagnostic("rows.missing_field", where(path + ("weight",)), {"row": label, "field": "weight", "label": FIELD_LABELS["weight"]}))
-    if frame is not None and isinstance(weight, Decimal):
-        weights[frame.key].append((index, weight))
+            weight = None
     key = text["id"] or text["name"]
-    if key and key in taken:
-        problems.append(Diagnostic("rows.duplicate", where(path + ("id" if text["id"] else "name",)), {"key": key}))
-    if operator is None or not isinstance(weight, Decimal) or (operator != "定性" and target is None and not not_applicable):
-        return None
-
+    key_field = "id" if text["id"] else "name"
+    if operator is None or weight is None or (operator != "定性" and target is None and not not_applicable):
+        return _Head(frame, weight, key, key_field)
     # The row's data is checked even when its place in the frame is wrong, so
     # every mistake in it is reported in the same run.
     anchor = frame if frame is not None else plan.frames[0]
-    node = _node(
+    node = make_node(
         key=key or label, name=text["name"] or label, path=anchor.path + ("rows", index),
         depth=anchor.depth + (3 if anchor.frame.nested else 2) + (1 if anchor.frame.goals else 0), weight=weight, target_raw=target,
         operator=operator, unit=text["unit"], bound=plan.row_methods[operator],
     )
     code = None if not_applicable else target_problem(node.method, node.target)
-    if code:
-        problems.append(Diagnostic(code, where(path + ("target",)), {"name": label, "method": node.method.NAME, "target": target}))
-    entry = {k: v for k, v in data.items() if k in entry_keys}
-    if "score" in entry and "score" not in _uses(node):  # the printed 得分 of a computed score
-        printed, code = coerce(entry.pop("score"), "number", False)
-        if code:
-            problems.append(Diagnostic(code, where(path + ("score",)), {"name": label, "value": _text(data["score"]), "label": f"{label}（得分）"}))
-        elif isinstance(printed, Decimal):
-            stated.append(StatedFigure("indicator", node.key, "score", printed, where(path + ("score",))))
-    entry_problems = read_entry(node, entry, path, smap, entries, where, plan.ruleset.policy.unmeasured_actual, generated)
-    problems += entry_problems
-    if not entry_problems and node.method is not None and node.method.NAME in _JUDGED:
-        problems += _judge(node, entries.get(node.key, {}), path, where)
-    if len(problems) > before or frame is None:
-        return None
-    return _Row(index, frame, text["group"], text["category"], node, text["goal"] or "")
+    return _Head(frame, weight, key, key_field, node, label, text["group"], text["category"], text["goal"] or "",
+                 (code, target) if code else None, node.method is not None and node.method.NAME in _JUDGED)
 
 
 def _uses(node: Node) -> tuple[str, ...]:
@@ -291,7 +381,7 @@ def _children(frame: Node, rows: list[_Row]) -> tuple[Node, ...]:
 
     def branch(key: str, name: str, depth: int, kids: tuple[Node, ...]) -> Node:
         weight = sum((k.weight for k in kids), ZERO)
-        return _node(key=key, name=name, path=frame.path + ("categories",), depth=depth, weight=weight, target_raw=None, operator=None, unit=None, children=kids)
+        return make_node(key=key, name=name, path=frame.path + ("categories",), depth=depth, weight=weight, target_raw=None, operator=None, unit=None, children=kids)
 
     def categories(placed: dict, group: str, depth: int, prefix: str) -> tuple[Node, ...]:
         out = []
@@ -328,46 +418,10 @@ def _children(frame: Node, rows: list[_Row]) -> tuple[Node, ...]:
 
 def _fill(node: Node, filled: dict) -> Node:
     if node.frame is not None and node.key in filled:
-        return _with_children(node, filled[node.key])
+        return dataclasses.replace(node, children=filled[node.key])
     if node.children:
-        return _with_children(node, tuple(_fill(c, filled) for c in node.children))
+        return dataclasses.replace(node, children=tuple(_fill(c, filled) for c in node.children))
     return node
-
-
-# Units of one scheme repeat the same indicator rows (资金到位率 ≥ 100%, 10 分)
-# unit after unit: each such row, and each branch over the same rows, is one
-# `Node`, made once (nodes are immutable). Whatever is kept per node — the
-# line writers' texts, entry readers — is then found, not made again.
-_NODES: dict[tuple, tuple[Any, Any]] = {}  # key → (the node or plan, what the key names by identity)
-_NODES_MAX = 8192
-
-
-def _interned(key: tuple, owner: Any, make) -> Any:
-    """What `make()` makes for `key`, made once and kept (with `owner`, the
-    object the key names by identity, checked so a reused id never matches)."""
-    kept = _NODES.get(key)
-    if kept is not None and kept[1] is owner:
-        return kept[0]
-    if len(_NODES) >= _NODES_MAX:
-        _NODES.clear()
-    made = make()
-    _NODES[key] = (made, owner)
-    return made
-
-
-def _node(*, bound=None, children: tuple = (), weight, target_raw, **parts) -> Node:
-    """`make_node` for a unit's row or branch: the same Node for the same parts.
-    Figures are told apart by their text (5 and 5.0 print differently); the
-    method binding and the children by identity (the children are held by
-    the node, the binding beside it, so neither id is reused while kept)."""
-    key = (tuple(parts.items()), str(weight), target_raw.__class__, str(target_raw), id(bound), tuple(map(id, children)))
-    extra = {"bound": bound} if bound is not None else {}
-    return _interned(key, bound, lambda: make_node(weight=weight, target_raw=target_raw, children=children, **extra, **parts))
-
-
-def _with_children(node: Node, children: tuple) -> Node:
-    """`node` (a frame, or a branch above one) over `children`; the same Node for the same children."""
-    return _interned(("filled", id(node), tuple(map(id, children))), node, lambda: dataclasses.replace(node, children=children))
 
 
 def _all_nodes(nodes):
