@@ -104,3 +104,17 @@ def test_a_value_that_is_no_figure_is_quoted_as_the_data_writes_it(given, shown)
         api.evaluate({"ruleset": "2019/department", "inputs": {"文中实际支出": given}})
     messages = [d.render() for d in e.value.diagnostics]
     assert f"<data>:1:1: 「正文·实际共支出」（文中实际支出）应填数字，这里是「{shown}」" in messages
+
+
+@pytest.mark.parametrize(("given", "shown"), [
+    ({"x": Decimal("1")}, '{"x": 1}'),
+    ([Decimal("87.36"), None], "[87.36, null]"),
+    (False, "false"),
+])
+def test_a_stated_figure_that_is_no_figure_is_quoted_as_the_data_writes_it(given, shown):
+    """The same quoting for the figures a form printed (`stated:`), which had
+    a copy of its own that still printed Python's repr."""
+    with pytest.raises(api.DiagnosticError) as e:
+        api.evaluate({"ruleset": "2019/department", "inputs": {"文中实际支出": "x"}, "stated": {"total": given}})
+    stated = [d for d in e.value.diagnostics if d.args.get("label") == "总分"]
+    assert len(stated) == 1 and stated[0].args["value"] == shown

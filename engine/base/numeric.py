@@ -94,6 +94,32 @@ def show_number(value: Decimal) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
+def show_value(value) -> str:
+    """A value from a data file as a message quotes it: at most 40 characters
+    (a number outside the bounds in scientific notation, never written out in
+    full); a mapping, list, true/false or null as the data file writes it
+    (`{"x": 1}`, not Python's `{'x': Decimal('1')}`)."""
+    if isinstance(value, Decimal):
+        return show_number(value)
+    if isinstance(value, str):
+        text = value[:41]
+    elif value is None or isinstance(value, (bool, dict, list)):
+        import json  # (only for a message about such a value)
+
+        text = json.dumps(value, ensure_ascii=False, default=_json_number)[:41]
+    else:
+        text = str(value)[:41]
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _json_number(value):
+    """`json.dumps`'s `default` for a message: a Decimal as the number it is
+    (whole or not), anything else as its text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")

@@ -4,7 +4,6 @@ a unit's `indicators:` section (`engine.unit.inputs`) and its `indicator_rows`
 from __future__ import annotations
 
 import functools
-import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from engine.base.diagnostics import Diagnostic, SourceSpan
-from engine.base.numeric import in_range, is_empty_mark, looks_like_number, parse_number, show_number
+from engine.base.numeric import in_range, is_empty_mark, looks_like_number, parse_number, show_value
 from engine.base.sourcemap import SourceMap
 from engine.ruleset.formula import suggest
 from engine.ruleset.plan import NUMERIC_TYPES, Node
@@ -260,7 +259,7 @@ class Reader:
         """The coerced value, `_EMPTY`, or None after reporting the problem."""
         v, code = coerce(value, kind, allow_negative, unit)
         if code:
-            self.add(code, self.at(path), value=_show(value), **label)
+            self.add(code, self.at(path), value=show_value(value), **label)
             return None
         return v
 
@@ -320,10 +319,10 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader, unmeasured: st
             if code == "input.not_number":
                 code = "input.actual_is_target" if _looks_like_target(value) else "input.actual_not_number"
                 if unmeasured != "error":  # scored as the scheme says, with a finding (engine.evaluation.review)
-                    out["actual"], out["unmeasured"] = None, _show(value)
+                    out["actual"], out["unmeasured"] = None, show_value(value)
                     continue
             if code:
-                rd.add(code, rd.at(path + (key,)), value=_show(value), target=node.target_text or "", label=node.name, field=key)
+                rd.add(code, rd.at(path + (key,)), value=show_value(value), target=node.target_text or "", label=node.name, field=key)
                 continue
             out["actual"] = None if v is _EMPTY else v
         elif key == "explanation" or key == "note" or key == "level":  # text
@@ -331,7 +330,7 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader, unmeasured: st
                 out[key] = value.strip() or None
                 continue
             if isinstance(value, (dict, list)):
-                rd.add("input.not_text", rd.at(path + (key,)), value=_show(value), label=node.name, field=key)
+                rd.add("input.not_text", rd.at(path + (key,)), value=show_value(value), label=node.name, field=key)
                 continue
             if value is not None and not isinstance(value, str):
                 value = format(value, "f") if isinstance(value, Decimal) else str(value)
@@ -346,12 +345,12 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader, unmeasured: st
             pct = key == "coefficient" and isinstance(value, str) and value.strip().endswith(("%", "％"))
             v, code = coerce(value, "percent" if pct else "number", False, None)
             if code:
-                rd.add(code, rd.at(path + (key,)), value=_show(value), label=node.name, field=key)
+                rd.add(code, rd.at(path + (key,)), value=show_value(value), label=node.name, field=key)
             else:
                 out[key] = None if v is _EMPTY else v
         else:  # not_applicable
             if not isinstance(value, bool):
-                rd.add("input.not_boolean", rd.at(path + (key,)), value=_show(value), label=node.name, field=key)
+                rd.add("input.not_boolean", rd.at(path + (key,)), value=show_value(value), label=node.name, field=key)
                 continue
             out[key] = value
     if not out.get("not_applicable") and "unmeasured" not in out:
@@ -458,25 +457,3 @@ def _looks_like_target(value: Any) -> bool:
     return isinstance(value, str) and value.strip().startswith(_TARGET_MARKS)
 
 
-def _show(value: Any) -> str:
-    """A value as a message quotes it: at most 40 characters (a number
-    outside the bounds in scientific notation, never written out in full);
-    a mapping, list, true/false or null as the data file writes it
-    (`{"x": 1}`, not Python's `{'x': Decimal('1')}`)."""
-    if isinstance(value, Decimal):
-        return show_number(value)
-    if isinstance(value, str):
-        text = value[:41]
-    elif value is None or isinstance(value, (bool, dict, list)):
-        text = json.dumps(value, ensure_ascii=False, default=_json_number)[:41]
-    else:
-        text = str(value)[:41]
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
-def _json_number(value: Any) -> Any:
-    """`json.dumps`'s `default` for a message: a Decimal as the number it is
-    (whole or not), anything else as its text."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return str(value)

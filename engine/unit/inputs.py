@@ -25,9 +25,9 @@ from engine.base.printable import BIDI_PATTERN, bidi_controls
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.base.memo import LazyMapping, generated as _generated, made_for
 from engine.ruleset.formula import suggest
-from engine.base.numeric import ZERO
+from engine.base.numeric import ZERO, show_value
 from engine.base.sourcemap import SourceMap
-from engine.unit.entries import _EMPTY, Reader, plain_figure, _column_coercers, _entry_data, _input_coercers, _needed_field, _show, coerce, entry_reader, figure_names
+from engine.unit.entries import _EMPTY, Reader, plain_figure, _column_coercers, _entry_data, _input_coercers, _needed_field, coerce, entry_reader, figure_names
 from engine.load.yaml_loader import load_text, read_file
 from engine.unit.stated import StatedFigure, check_names, read_stated
 
@@ -137,7 +137,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
         raise DiagnosticError([Diagnostic("input.not_data", rd.at(()))])
     for key in () if _TOP_KEY_SET.issuperset(raw) else raw:
         if key not in _TOP_KEY_SET:
-            rd.add("input.unknown_key", rd.key_at((key,)), key=_show(key), suggestion=suggest(str(key), TOP_KEYS), known=", ".join(TOP_KEYS))
+            rd.add("input.unknown_key", rd.key_at((key,)), key=show_value(key), suggestion=suggest(str(key), TOP_KEYS), known=", ".join(TOP_KEYS))
 
     subject = raw.get("subject")
     if isinstance(subject, str) and subject.strip():
@@ -150,7 +150,7 @@ def read_unit(plan: Plan, raw: Any, smap: SourceMap, file: str, digest: str | No
     ruleset_ref = raw.get("ruleset") if isinstance(raw.get("ruleset"), str) else None
     year = raw.get("year")
     if year is not None and year != plan.ruleset.year:
-        rd.add("input.year_mismatch", rd.at(("year",)), year=_show(year), expected=plan.ruleset.year, ruleset=plan.ruleset.title)
+        rd.add("input.year_mismatch", rd.at(("year",)), year=show_value(year), expected=plan.ruleset.year, ruleset=plan.ruleset.title)
 
     index = made_for(_PLAN_INDEX, plan, _PlanIndex, 64)
     values: dict[str, Any] = {}
@@ -373,7 +373,7 @@ def _read_inputs(plan: Plan, given: Any, rd: Reader, values: dict) -> None:
         if code or v is _EMPTY:  # the words of a problem, only for a problem
             label = {"label": decl.label or name, "alias": name if decl.label and decl.label != name else ""}
         if code:
-            rd.add(code, rd.at(("inputs", name)), value=_show(value), **label)
+            rd.add(code, rd.at(("inputs", name)), value=show_value(value), **label)
             continue
         if v is _EMPTY:
             if decl.required and decl.default is None:
@@ -622,7 +622,7 @@ def _general_row_reader(decl) -> Callable:
                 continue
             v, code = fast(value)
             if code:
-                rd.add(code, rd.at(path + (key,)), value=_show(value), label=row_label(tname, name, own_trail, name_count), field=key)
+                rd.add(code, rd.at(path + (key,)), value=show_value(value), label=row_label(tname, name, own_trail, name_count), field=key)
             else:
                 values[key] = None if v is empty else v
         category = data.get("category")

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from engine.base.diagnostics import Diagnostic, SourceSpan
-from engine.base.numeric import is_empty_mark
+from engine.base.numeric import is_empty_mark, show_value
 from engine.base.sourcemap import SourceMap
 from engine.ruleset.formula import suggest
 
@@ -61,7 +61,7 @@ def read_stated(given: Any, smap: SourceMap, where, coerce) -> tuple[list[Stated
     def number(value: Any, path: tuple, kind: str, label: str) -> Decimal | None:
         v, code = coerce(value, kind, False, None)
         if code:
-            problems.append(Diagnostic(code, where(path), {"value": _show(value), "label": label, "field": path[-1]}))
+            problems.append(Diagnostic(code, where(path), {"value": show_value(value), "label": label, "field": path[-1]}))
             return None
         return v if isinstance(v, Decimal) else None  # `—` or blank: nothing printed
 
@@ -79,7 +79,7 @@ def read_stated(given: Any, smap: SourceMap, where, coerce) -> tuple[list[Stated
                 if text and not is_empty_mark(text):
                     out.append(StatedFigure("grade", None, "grade", text, where(path)))
             elif value is not None:
-                problems.append(Diagnostic("input.not_text", where(path), {"value": _show(value), "label": "等级", "field": ""}))
+                problems.append(Diagnostic("input.not_text", where(path), {"value": show_value(value), "label": "等级", "field": ""}))
         else:
             scope = "group" if key == "groups" else "indicator"
             fields = GROUP_FIELDS if scope == "group" else INDICATOR_FIELDS
@@ -129,8 +129,3 @@ def check_names(stated: list[StatedFigure], roots, smap: SourceMap, where) -> li
         path = ("stated", section, s.name)
         problems.append(Diagnostic("stated.unknown_indicator", smap.key(path) or where(path), {"name": s.name, "suggestion": suggest(s.name, list(names))}))
     return problems
-
-
-def _show(value: Any) -> str:
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
