@@ -103,7 +103,7 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
     if not isinstance(given, list):
         return None, smap, [Diagnostic("rows.not_list", where(("indicator_rows",)))]
 
-    memo = made_for(_MEMOS, plan, _RowsMemo, 64)
+    memo = made_for(_MEMOS, plan, _RowsMemo, 16)
     taken = set(memo.keys)  # the ruleset's own indicators' keys, and each row's as it is read
     problems: list[Diagnostic] = []
     rows: list[_Row] = []
@@ -134,7 +134,7 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
     unit_plan = memo.plans.get(placed) if placed is not None else None
     if unit_plan is None:
         unit_plan = _filled(plan, rows)
-        if len(memo.plans) >= _MEMO_MAX:
+        if len(memo.plans) >= _PLANS_MAX:
             memo.plans.clear()
         if placed is not None:
             memo.plans[placed] = unit_plan
@@ -173,8 +173,9 @@ class _RowsMemo:
         return self.hits * 4 >= self.looks - _MEMO_TRIAL
 
 
-_MEMOS: dict[int, tuple[Any, Any]] = {}  # id(plan) → (plan, _RowsMemo)
-_MEMO_MAX = 2048
+_MEMOS: dict[int, tuple[Any, Any]] = {}  # id(plan) → (plan, _RowsMemo); at most 16 plans (~10 KB a unit kept, ≤ ~5 MB a plan)
+_MEMO_MAX = 2048  # rows kept per plan (a few hundred bytes each, with their nodes)
+_PLANS_MAX = 256  # unit plans kept per plan (each with its branches: tens of KB)
 _MEMO_TRIAL = 512  # rows looked for before the hits are weighed
 
 
