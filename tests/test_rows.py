@@ -326,3 +326,38 @@ def test_a_method_that_cannot_use_a_rows_target_is_told_at_the_target():
         assert d.args == {"name": "C", "method": "proportional", "target": "按期完成"}
         assert (unused.code, unused.span.line, unused.span.col) == ("input.field_not_used", *where(DATA, "name: C", "level:"))
     assert indicator_rows._MEMOS[id(plan)][1].hits == 4  # all four rows found the second time, C with its problem kept
+
+
+@pytest.mark.parametrize(("old", "new", "token"), [
+    ("name: A, ", "", "{group"),  # no 三级指标 at all
+    ("name: A, ", "name: , ", ", operator"),  # given as nothing (YAML null), placed where its value would be
+])
+def test_a_row_without_a_name_is_told_so_not_an_internal_error(old, new, token):
+    """A row with no 三级指标 once crashed the unit (the bidi check of its name
+    met None: exit 70 in `evaluate`, an internal error per unit in `batch`)."""
+    with pytest.raises(DiagnosticError) as e:
+        run((), [(old, new)])
+    (d,) = e.value.diagnostics
+    line, col = where(_edit(DATA, [(old, new)]), "category: 数量指标", token)
+    assert d.render("zh") == f"data.yaml:{line}:{col}: 指标「#1」缺少三级指标（name）"
+    assert d.render("en") == f"data.yaml:{line}:{col}: indicator '#1' lacks its name (三级指标)"
+
+
+def test_a_blank_name_cell_in_a_batch_of_projects_is_located(tmp_path):
+    """The same through `batch`: a project's indicator table with a blank
+    三级指标 cell gives that row's problem, exit 1. (A blank cell is no value,
+    so the problem is placed at the row, as for any missing field.)"""
+    import csv
+
+    folder = os.path.join(ROOT, "examples", "2019", "projects-batch")
+    with open(os.path.join(folder, "indicators.csv"), encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("三级指标")
+    rows[1][col] = ""
+    path = tmp_path / "indicators.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    code, _, err = run_cli("batch", os.path.join(folder, "projects.csv"), "--ruleset", os.path.join(ROOT, "rulesets", "2019", "project.yaml"),
+                           "--columns", os.path.join(folder, "columns.yaml"), "--rows", str(path), "--jobs", "1", "--output", str(tmp_path / "out.jsonl"))
+    assert code == 1, err
+    assert "indicators.csv:2:1: 指标「#1」缺少三级指标（name）" in err and "内部错误" not in err

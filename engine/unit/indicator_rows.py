@@ -255,7 +255,7 @@ def _read_head(plan, data: dict, path: tuple, index: int, owner, where, problems
     """A row's fields apart from its entry, checked (each problem added to `problems`)."""
     text = {k: v.strip() if (v := data.get(k)).__class__ is str else _text(v) for k in _TEXT_FIELDS}
     label = text["name"] or f"#{index + 1}"
-    if BIDI_PATTERN.search(text["name"]) is not None:  # shown in forms and reports (as a unit's row names, engine.unit.inputs)
+    if text["name"] and BIDI_PATTERN.search(text["name"]) is not None:  # shown in forms and reports (as a unit's row names, engine.unit.inputs)
         problems.append(Diagnostic("input.bidi_in_name", where(path + ("name",)), {"value": "、".join(dict.fromkeys(bidi_controls(text["name"])))}))
     not_applicable = data.get("not_applicable") is True
     for key in REQUIRED:
