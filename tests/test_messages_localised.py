@@ -194,3 +194,38 @@ def test_a_category_the_sheet_leaves_out_is_missing_not_zero(tmp_path):
     assert len(results) == 3
     for r in results:
         assert not [f for f in r["findings"] if "注中" in f["message"] or "注2" in f["message"]], r["findings"]
+
+
+def test_a_blank_cell_in_a_column_the_sheet_has_is_that_cell_not_a_column_to_add(tmp_path):
+    """A sheet with an indicator's column and the cell left blank: the cell
+    is named (row and column), not a column to add. The same for a project's
+    own indicator rows, joined from a second sheet."""
+    import csv
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sheet = os.path.join(root, "tests", "fixtures", "batch", "units.csv")
+    with open(sheet, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("参与干部培训人数")
+    rows[1][col] = ""
+    table = tmp_path / "units.csv"
+    with open(table, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows[:2])
+    for lang, words in (("zh", "这一格是空的：请填写指标「参与干部培训人数」的实际完成值"), ("en", "this cell is empty: fill in the actual of '参与干部培训人数'")):
+        code, _, err = run_cli("batch", str(table), "--ruleset", RULESET, "--jobs", "1", "--lang", lang, "--output", str(tmp_path / "o.jsonl"))
+        assert code == 1
+        assert f"{table}:2:{col + 1}: {words}" in err.splitlines(), err
+        assert "请加一列" not in err and "add a column" not in err
+
+    folder = os.path.join(root, "examples", "2019", "projects-batch")
+    with open(os.path.join(folder, "indicators.csv"), encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    actual, name = rows[0].index("实际完成值"), rows[1][rows[0].index("三级指标")]
+    rows[1][actual] = ""
+    indicators = tmp_path / "indicators.csv"
+    with open(indicators, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    code, _, err = run_cli("batch", os.path.join(folder, "projects.csv"), "--ruleset", os.path.join(root, "rulesets", "2019", "project.yaml"),
+                           "--columns", os.path.join(folder, "columns.yaml"), "--rows", str(indicators), "--jobs", "1", "--output", str(tmp_path / "p.jsonl"))
+    assert code == 1
+    assert f"{indicators}:2:{actual + 1}: 这一格是空的：请填写指标「{name}」的实际完成值" in err, err

@@ -132,7 +132,7 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
                 if kind == "line":
                     e = _exact_columns(plan, payload, raw, e)
                 elif kind == "row":
-                    e = DiagnosticError([_table_words(d, plan) for d in e.diagnostics])
+                    e = DiagnosticError([_table_words(d, plan, state.cmaps[file].cols, state.rmap) for d in e.diagnostics])
                 raise e
         result = evaluate_fast(plan, unit) or evaluate(plan, unit)
         if kind == "row":
@@ -275,15 +275,29 @@ _TABLE_CODES = {
     "input.no_subject": "batch.no_name_cell",
 }
 _HEADER_SUFFIX = {"batch.no_actual_column": "", "batch.no_score_column": ".得分", "batch.no_coefficient_column": ".得分系数"}
+# … and when the sheet has the column, its cell left blank: that cell. (A blank
+# input cell is read as given and empty: `input.required_empty`, at its cell already.)
+_BLANK_CELLS = {"input.missing_actual": ("batch.blank_actual_cell", "actual"), "input.missing_score": ("batch.blank_score_cell", "score"),
+                "input.missing_coefficient": ("batch.blank_coefficient_cell", "coefficient")}
 
 
-def _table_words(d: Diagnostic, plan: Plan) -> Diagnostic:
-    """A problem of a table row said as a table's problem: which column (by
-    the header to write) the row lacks, not which YAML section."""
+def _table_words(d: Diagnostic, plan: Plan, cols: dict, rmap: RowsMap | None) -> Diagnostic:
+    """A problem of a table row said as a table's problem: the blank cell when
+    the sheet has the column (`cols`: data path → column; a project's own
+    indicator rows: `rmap`'s sheet), else which column (by the header to
+    write) the row lacks; not which YAML section."""
     code = _TABLE_CODES.get(d.code)
     if code is None:
         return d
     args = dict(d.args)
+    blank, col = _BLANK_CELLS.get(d.code), None
+    if blank is not None and d.span is not None:
+        if rmap is not None and d.span.file == rmap.file:
+            col = rmap.columns.get(blank[1])
+        else:
+            col = cols.get(("indicators", args.get("key"), blank[1]))
+    if col is not None:
+        return Diagnostic(blank[0], SourceSpan(d.span.file, d.span.line, col), args, d.severity)
     if code == "batch.no_column":
         args["header"] = args.get("label") or args.get("name")
     elif code in _HEADER_SUFFIX:

@@ -363,7 +363,7 @@ class RowsMap:
         return key_at(cells, self.key_index)
 
     @functools.cached_property
-    def _columns(self) -> dict[str, int]:
+    def columns(self) -> dict[str, int]:
         """Each field's 1-based column (a row's positions, made on demand: `SourceMap.rows`)."""
         return {f: i + 1 for i, f in self.fields}
 
@@ -384,7 +384,7 @@ class RowsMap:
         if smap.rows is None:
             smap.rows = {}
         joined = smap.rows
-        columns = self._columns
+        columns = self.columns
         for number, cells in rows:
             idx = len(target)
             target.append(self.row(cells))

@@ -357,7 +357,7 @@ def _entry_data(node: Node, entry: dict, path: tuple, rd: Reader, unmeasured: st
         need = _needed_field(node)
         # A field already reported as malformed is not reported again as missing.
         if need and out.get(need) is None and len(rd.problems) == before:
-            rd.add(f"input.missing_{need}", rd.at(path + ((need,) if need in entry else ())), name=node.name)
+            rd.add(f"input.missing_{need}", rd.at(path + ((need,) if need in entry else ())), name=node.name, key=node.key)
     return out
 
 

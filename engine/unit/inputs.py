@@ -785,7 +785,7 @@ def _read_entries(plan: Plan, index: "_PlanIndex", given: Any, rd: Reader, entri
     misspelt = _suggested(rd, "input.unknown_indicator")
     for node, need in index.needing:
         if need and node.key not in entries and node.key not in misspelt and node.name not in misspelt:
-            rd.add(f"input.missing_{need}", rd.section_at("indicators"), name=node.name)
+            rd.add(f"input.missing_{need}", rd.section_at("indicators"), name=node.name, key=node.key)
 
 
 _PLAN_INDEX: dict[int, tuple[Any, "_PlanIndex"]] = {}  # id(plan) → (it, its _PlanIndex)

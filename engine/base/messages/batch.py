@@ -32,6 +32,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.no_score_column": ("这一行缺少指标「{name}」的得分：请加一列，表头写「{header}」", "this row lacks the score of '{name}': add a column headed '{header}'"),
     "batch.no_coefficient_column": ("这一行缺少指标「{name}」的得分系数：请加一列，表头写「{header}」", "this row lacks the coefficient of '{name}': add a column headed '{header}'"),
     "batch.absent_category": ("表格中没有数据表「{table}」类别「{category}」的列（如「{header}」）：这些数据按缺失处理（不当作 0），用到它们的核对不进行", "the sheet has no columns for category '{category}' of table '{table}' (such as '{header}'): those figures are missing (not 0), and the checks that use them are not made"),
+    # … or has the column with the cell left blank (placed at the cell)
+    "batch.blank_actual_cell": ("这一格是空的：请填写指标「{name}」的实际完成值", "this cell is empty: fill in the actual of '{name}'"),
+    "batch.blank_score_cell": ("这一格是空的：请填写指标「{name}」的得分", "this cell is empty: fill in the score of '{name}'"),
+    "batch.blank_coefficient_cell": ("这一格是空的：请填写指标「{name}」的得分系数", "this cell is empty: fill in the coefficient of '{name}'"),
     "batch.no_name_cell": ("这一行没有单位名称：请在「名称」列填写", "this row has no unit name: fill in the 名称 column"),
     "cli.batch_xlsx_output": ("用法错误：--format xlsx 需要用 --output 指定文件", "usage: --format xlsx needs --output FILE"),
     "cli.batch_jobs": ("用法错误：--jobs 不能为负数（0 表示每个 CPU 一个进程）", "usage: --jobs must not be negative (0: one per CPU)"),
