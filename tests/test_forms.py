@@ -420,6 +420,43 @@ def test_a_damaged_stamp_is_reported(tmp_path, dept_filled):
     assert lines == [f"{tmp_path}/b.xlsx: 此表格的版式「jixiao-form/9」本程序不认识（支持：jixiao-form/1）：请用当前版本的 jixiao template 重新生成"]
 
 
+def _stamp_edit(kind: str, change):
+    """An edit of the hidden sheet: `change(row)` on the first stamp row of `kind`."""
+    def edit(wb):
+        for row in wb["jixiao"].iter_rows():
+            if row[0].value == kind:
+                change(row)
+                return
+        raise AssertionError(kind)
+    return edit
+
+
+def _set_json(cell, **changes):
+    cell.value = json.dumps({**json.loads(cell.value), **changes}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(("kind", "change", "detail"), [
+    # a region of a billion rows (once: a list of a billion row numbers, memory exhausted)
+    ("region", lambda row: _set_json(row[2], last=10**9), "region rows"),
+    ("region", lambda row: _set_json(row[2], columns={"≥95%": "年初预算数"}), "region columns"),
+    ("region", lambda row: setattr(row[1], "value", "没有这张表"), "region"),
+    # a coordinate openpyxl refuses (once: ValueError, an internal error), a sheet not listed (KeyError)
+    ("input", lambda row: setattr(row[2], "value", "≥95%"), "input"),
+    ("input", lambda row: setattr(row[2], "value", "A1:B2"), "input"),
+    ("input", lambda row: setattr(row[1], "value", "定性"), "input"),
+    # a list index of a billion in a data path (once: a billion empty rows appended)
+    ("input", lambda row: setattr(row[3], "value", json.dumps(["tables", "预算调整表", "rows", 10**9, "name"])), "input"),
+    ("anchor", lambda row: setattr(row[2], "value", None), "anchor"),
+])
+def test_a_tampered_stamp_is_refused_before_a_cell_is_read_by_it(tmp_path, dept_filled, kind, change, detail):
+    """The hidden sheet travels inside the unit's workbook: whatever it says
+    is checked (coordinates, sheets, data paths, region sizes) before the form
+    is read by it, so a tampered one is a located refusal, never a crash or a
+    machine out of memory."""
+    lines = _problems(_write(tmp_path, "t.xlsx", _edit(dept_filled, _stamp_edit(kind, change))))
+    assert lines == [f"{tmp_path}/t.xlsx: 填报表的隐藏信息页已损坏（{detail}）：请用 jixiao template 重新生成表格"]
+
+
 def test_batch_takes_a_filled_form_given_as_a_file_not_as_a_flat_table(tmp_path, dept_filled):
     path = _write(tmp_path, "a.xlsx", dept_filled)
     code, out, err = run_cli("batch", path, "--ruleset", DEPARTMENT, "--output", str(tmp_path / "r.jsonl"))

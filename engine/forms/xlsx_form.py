@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -120,7 +121,63 @@ def parse_stamp(rows, display: str) -> Stamp:
         raise DiagnosticError([Diagnostic("forms.bad_stamp", file_span(display), {"detail": "layout"})])
     if s.layout not in KNOWN_LAYOUTS:
         raise DiagnosticError([Diagnostic("forms.layout_version", file_span(display), {"found": s.layout, "known": "、".join(KNOWN_LAYOUTS)})])
+    damaged = _damaged(s)
+    if damaged:
+        raise DiagnosticError([Diagnostic("forms.bad_stamp", file_span(display), {"detail": damaged})])
     return s
+
+
+# The hidden sheet is jixiao's own, but it travels inside the unit's workbook:
+# whatever it says is checked before a cell is read by it or a value put
+# where it says (a coordinate openpyxl refuses, a sheet not listed, a region
+# of a billion rows or a list index of a billion would crash or exhaust memory).
+_CELL = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}\Z")
+_COLUMN = re.compile(r"[A-Z]{1,3}\Z")
+MAX_REGION_ROWS = 10_000  # rows a region of a form reads (a template's are tens)
+MAX_INDEX = 10_000  # a list index in a data path the stamp gives
+
+
+def _damaged(s: Stamp) -> str:
+    """What in a stamp is not as jixiao writes it ('' when nothing)."""
+    sheets = set(s.sheets)
+
+    def cell(sheet, coord) -> bool:
+        return sheet in sheets and isinstance(coord, str) and _CELL.match(coord) is not None and int(coord.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) <= 1_048_576
+
+    def path(p) -> bool:
+        return 0 < len(p) <= 12 and all(isinstance(k, str) or (type(k) is int and 0 <= k < MAX_INDEX) for k in p)
+
+    def column(c) -> bool:
+        return isinstance(c, str) and _COLUMN.match(c) is not None
+
+    for sheet, coord, _expected in s.anchors:
+        if not cell(sheet, coord):
+            return "anchor"
+    for sheet, coord, p, _kind, _label in s.inputs:
+        if not cell(sheet, coord) or not path(p):
+            return "input"
+    for p, _value in s.constants:
+        if not path(p):
+            return "const"
+    for sheet, spec in s.regions:
+        if sheet not in sheets or not isinstance(spec, dict) or spec.get("type") not in ("table", "rows"):
+            return "region"
+        first, last = spec.get("first"), spec.get("last")
+        if type(first) is not int or type(last) is not int or not 1 <= first <= last < first + MAX_REGION_ROWS or last > 1_048_576:
+            return "region rows"
+        columns = spec.get("columns")
+        if not isinstance(columns, dict) or not all(column(c) and isinstance(f, str) for c, f in columns.items()):
+            return "region columns"
+        if not all(spec.get(k) is None or column(spec[k]) for k in ("name", "level", "category")):
+            return "region columns"
+        if spec["type"] == "table" and (not isinstance(spec.get("table"), str) or not column(spec.get("name"))
+                                        or type(spec.get("root")) is not int or not 1 <= spec["root"] <= 1_048_576):
+            return "region table"
+        if not isinstance(spec.get("skip") or [], list) or not all(type(r) is int for r in spec.get("skip") or []):
+            return "region skip"
+        if not isinstance(spec.get("carry") or [], list) or not all(isinstance(f, str) for f in spec.get("carry") or []):
+            return "region carry"
+    return ""
 
 
 def _short(digest: str) -> str:
