@@ -603,7 +603,7 @@ def cmd_batch(args, io: Io) -> int:
     paths = _ruleset_paths(io, [args.ruleset], args)
     if paths is None:
         return EXIT_USAGE
-    options = pool.Options(paths[0], tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows, args.result)
+    options = pool.Options(paths[0], tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows, args.result, args.debug)
     written = [args.output, args.errors, args.output and args.output + ".summary.json"]
     if outputs_over_inputs(io, written, [*args.inputs, paths[0], args.columns, args.rows]):
         return EXIT_USAGE

@@ -415,8 +415,16 @@ def test_a_bug_met_by_one_unit_does_not_cost_the_others_their_results(tmp_path, 
     assert code == 70
     assert [r["total"] for r in _lines(out)] == [TOTALS[0], TOTALS[2]]
     errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
-    assert errors[0] == "tests/fixtures/batch/units.jsonl:2: 内部错误：RuntimeError: boom。此单位未评价，其余单位不受影响；请加 --debug 重新运行 evaluate 并报告"
+    assert errors[0] == "tests/fixtures/batch/units.jsonl:2: 内部错误：RuntimeError: boom。此单位未评价，其余单位不受影响；请加 --debug 重新运行（会列出出错的调用栈）并报告"
     assert "共 4 个单位，评价 2 个，失败 2 个" in stdout
+    assert not [e for e in errors if "Traceback" in e]  # only with --debug
+    # --debug: the same line, then where in jixiao it happened (for the maintainers)
+    code, _, _, out = _batch(tmp_path, str(FIX / "units.jsonl"), extra=("--debug",))
+    assert code == 70
+    errors = (tmp_path / "errors.txt").read_text(encoding="utf-8").splitlines()
+    at = errors.index("tests/fixtures/batch/units.jsonl:2: 内部错误：RuntimeError: boom。此单位未评价，其余单位不受影响；请加 --debug 重新运行（会列出出错的调用栈）并报告")
+    assert errors[at + 1] == "Traceback (most recent call last):" and errors[errors.index("RuntimeError: boom")] == "RuntimeError: boom"
+    assert any('in evaluate' in e for e in errors[at:]) and [r["total"] for r in _lines(out)] == [TOTALS[0], TOTALS[2]]
 
 
 def test_project_workbook_with_indicator_rows_on_the_second_sheet(tmp_path):

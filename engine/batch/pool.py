@@ -53,6 +53,7 @@ class Options:
     columns: str | None = None  # a mapping file (same shape as the ruleset's `batch:`)
     rows: str | None = None  # a second CSV/XLSX file with line rows keyed by the unit key
     result: str = "full"  # what a JSONL line holds: full (evaluate --format json) | compact (after a header record) | scores (subject, total, grade, leaf scores)
+    debug: bool = False  # a unit's internal error comes with its traceback (`--debug`)
 
 
 @dataclass
@@ -154,11 +155,11 @@ class Batch:
     def outcomes(self, stack: ExitStack) -> Iterator[UnitOutcome]:
         """Each unit's outcome, in input order, whatever the number of workers."""
         payloads = self.payloads(stack)
-        args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result)
+        args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, self.options.debug)
         jobs = self.options.jobs or self.auto_jobs()
         pool = _pool(jobs, args, stack) if jobs > 1 else None
         if pool is None:
-            state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result)
+            state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, debug=self.options.debug)
             for p in payloads:
                 yield process(state, p)
             return

@@ -59,19 +59,20 @@ class _State:
     rmap: RowsMap | None = None
     result: str = "full"  # jsonl lines: full | compact | scores
     shared: Any = None  # --result compact: the header every line leaves to (render.compact.Shared), made on first use
+    debug: bool = False  # a unit's internal error comes with its traceback (`--debug`)
 
 
 _STATE: _State | None = None
 
 
-def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, rmap, result: str = "full") -> None:
+def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, rmap, result: str = "full", debug: bool = False) -> None:
     global _STATE
     # Ctrl-C reaches every process of the terminal's group: the main process
     # alone answers it (it stops the workers); a worker stopped with SIGTERM
     # just ends, without the main process's handler.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap, result)
+    _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap, result, debug=debug)
 
 
 def packed(payload: tuple) -> tuple:
@@ -146,7 +147,12 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
         return UnitOutcome(False, where, None, None, None, 0, None, _error_lines(e.diagnostics, where, file, state.lang), False)
     except Exception as e:  # noqa: BLE001 - a bug met by one unit must not cost the others their results
         d = Diagnostic("batch.unit_internal", None, {"error": f"{type(e).__name__}: {e}"[:300]})
-        return UnitOutcome(False, where, None, None, None, 0, None, (f"{where}: {d.message(state.lang)}",), True)
+        lines: tuple[str, ...] = (f"{where}: {d.message(state.lang)}",)
+        if state.debug:  # for maintainers: where in jixiao it happened
+            import traceback
+
+            lines += tuple(traceback.format_exc().rstrip("\n").splitlines())
+        return UnitOutcome(False, where, None, None, None, 0, None, lines, True)
     return UnitOutcome(True, where, result.unit.name, result.total, result.grade, warnings, piece, tuple(d.render(state.lang) for d in notes) if notes else (), False, line_of(result))
 
 

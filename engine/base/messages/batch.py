@@ -23,7 +23,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.needs_extra": ("读取此文件需要可选组件 {extra}：pip install \"jixiao[{extra}]\"（{package}）", "this file needs the optional extra {extra}: pip install \"jixiao[{extra}]\" ({package})"),
     "batch.bad_workbook": ("无法打开 Excel 工作簿：{reason}", "cannot open the Excel workbook: {reason}"),
     "batch.no_sheet": ("工作簿中没有工作表「{sheet}」（现有：{known}）", "the workbook has no sheet '{sheet}' (it has: {known})"),
-    "batch.unit_internal": ("内部错误：{error}。此单位未评价，其余单位不受影响；请加 --debug 重新运行 evaluate 并报告", "internal error: {error}. This unit was not evaluated, the others are unaffected; rerun evaluate on it with --debug and report it"),
+    "batch.unit_internal": ("内部错误：{error}。此单位未评价，其余单位不受影响；请加 --debug 重新运行（会列出出错的调用栈）并报告", "internal error: {error}. This unit was not evaluated, the others are unaffected; rerun with --debug (which lists where it happened) and report it"),
     "batch.no_inputs": ("没有找到可评价的单位", "no units found to evaluate"),
     # a table row that lacks a column (the table's words for input.missing…)
     "batch.no_column": ("这一行缺少必填数据「{label}」：表格中没有这一列，请加一列，表头写「{header}」", "this row lacks the required figure '{label}': the table has no column for it; add one headed '{header}'"),
