@@ -33,6 +33,25 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def batch_projects_blanking(tmp_path, field: str) -> tuple[int, str, str, str, int]:
+    """`batch` on the example projects with the first indicator row's `field`
+    column (a header of the indicator-rows sheet) left blank: (exit code,
+    stderr, the rows sheet written, the row's 三级指标, the blanked 1-based column)."""
+    import csv
+
+    folder = ROOT / "examples" / "2019" / "projects-batch"
+    with open(folder / "indicators.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col, name = rows[0].index(field), rows[1][rows[0].index("三级指标")]
+    rows[1][col] = ""
+    path = tmp_path / "indicators.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    code, _, err = run_cli("batch", str(folder / "projects.csv"), "--ruleset", str(ROOT / "rulesets" / "2019" / "project.yaml"),
+                           "--columns", str(folder / "columns.yaml"), "--rows", str(path), "--jobs", "1", "--output", str(tmp_path / "out.jsonl"))
+    return code, err, str(path), name, col + 1
+
+
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
 

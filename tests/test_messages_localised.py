@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from engine.base.diagnostics import DiagnosticError
 from engine.base.messages import format_message, os_error
 from engine.load.yaml_loader import load_text
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, batch_projects_blanking, run_cli
 
 RULESET = "rulesets/2019/department.yaml"
 ENGLISH = re.compile(r"[A-Za-z]{3,}")  # an English word (file names and codes aside)
@@ -217,15 +217,6 @@ def test_a_blank_cell_in_a_column_the_sheet_has_is_that_cell_not_a_column_to_add
         assert f"{table}:2:{col + 1}: {words}" in err.splitlines(), err
         assert "请加一列" not in err and "add a column" not in err
 
-    folder = os.path.join(root, "examples", "2019", "projects-batch")
-    with open(os.path.join(folder, "indicators.csv"), encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
-    actual, name = rows[0].index("实际完成值"), rows[1][rows[0].index("三级指标")]
-    rows[1][actual] = ""
-    indicators = tmp_path / "indicators.csv"
-    with open(indicators, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows(rows)
-    code, _, err = run_cli("batch", os.path.join(folder, "projects.csv"), "--ruleset", os.path.join(root, "rulesets", "2019", "project.yaml"),
-                           "--columns", os.path.join(folder, "columns.yaml"), "--rows", str(indicators), "--jobs", "1", "--output", str(tmp_path / "p.jsonl"))
+    code, err, indicators, name, col = batch_projects_blanking(tmp_path, "实际完成值")
     assert code == 1
-    assert f"{indicators}:2:{actual + 1}: 这一格是空的：请填写指标「{name}」的实际完成值" in err, err
+    assert f"{indicators}:2:{col}: 这一格是空的：请填写指标「{name}」的实际完成值" in err, err

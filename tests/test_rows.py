@@ -15,7 +15,7 @@ from engine.base.digest import digest_of
 from engine.base.diagnostics import DiagnosticError
 from engine.unit.inputs import read_unit
 from engine.load.yaml_loader import load_text
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, batch_projects_blanking, run_cli
 from tests.test_knobs import DATA, RULESET, _edit, run, scores
 
 
@@ -347,17 +347,6 @@ def test_a_blank_name_cell_in_a_batch_of_projects_is_located(tmp_path):
     """The same through `batch`: a project's indicator table with a blank
     三级指标 cell gives that row's problem, exit 1. (A blank cell is no value,
     so the problem is placed at the row, as for any missing field.)"""
-    import csv
-
-    folder = os.path.join(ROOT, "examples", "2019", "projects-batch")
-    with open(os.path.join(folder, "indicators.csv"), encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
-    col = rows[0].index("三级指标")
-    rows[1][col] = ""
-    path = tmp_path / "indicators.csv"
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows(rows)
-    code, _, err = run_cli("batch", os.path.join(folder, "projects.csv"), "--ruleset", os.path.join(ROOT, "rulesets", "2019", "project.yaml"),
-                           "--columns", os.path.join(folder, "columns.yaml"), "--rows", str(path), "--jobs", "1", "--output", str(tmp_path / "out.jsonl"))
+    code, err, _, _, _ = batch_projects_blanking(tmp_path, "三级指标")
     assert code == 1, err
     assert "indicators.csv:2:1: 指标「#1」缺少三级指标（name）" in err and "内部错误" not in err
