@@ -148,8 +148,8 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     except Exception as e:  # noqa: BLE001 - a bug met by one unit must not cost the others their results
         d = Diagnostic("batch.unit_internal", None, {"error": f"{type(e).__name__}: {e}"[:300]})
         lines: tuple[str, ...] = (f"{where}: {d.message(state.lang)}",)
-        if state.debug:  # for maintainers: where in jixiao it happened
-            import traceback
+        if state.debug:
+            import traceback  # only with --debug: where in jixiao it happened, for the maintainers
 
             lines += tuple(traceback.format_exc().rstrip("\n").splitlines())
         return UnitOutcome(False, where, None, None, None, 0, None, lines, True)
