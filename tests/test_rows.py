@@ -345,8 +345,9 @@ def test_a_row_without_a_name_is_told_so_not_an_internal_error(old, new, token):
 
 def test_a_blank_name_cell_in_a_batch_of_projects_is_located(tmp_path):
     """The same through `batch`: a project's indicator table with a blank
-    三级指标 cell gives that row's problem, exit 1. (A blank cell is no value,
-    so the problem is placed at the row, as for any missing field.)"""
-    code, err, _, _, _ = batch_projects_blanking(tmp_path, "三级指标")
+    三级指标 cell gives that row's problem at the cell, exit 1."""
+    code, err, rows, _, col = batch_projects_blanking(tmp_path, "三级指标")
     assert code == 1, err
-    assert "indicators.csv:2:1: 指标「#1」缺少三级指标（name）" in err and "内部错误" not in err
+    assert f"{rows}:2:{col}: 指标「#1」缺少三级指标（name）" in err and "内部错误" not in err
+    code, err, rows, name, col = batch_projects_blanking(tmp_path, "分值")
+    assert f"{rows}:2:{col}: 指标「{name}」缺少分值（weight）" in err

@@ -258,15 +258,17 @@ def _read_head(plan, data: dict, path: tuple, index: int, owner, where, problems
     if text["name"] and BIDI_PATTERN.search(text["name"]) is not None:  # shown in forms and reports (as a unit's row names, engine.unit.inputs)
         problems.append(Diagnostic("input.bidi_in_name", where(path + ("name",)), {"value": "、".join(dict.fromkeys(bidi_controls(text["name"])))}))
     not_applicable = data.get("not_applicable") is True
+    # A missing field is placed where it would be: its cell in a sheet (a blank
+    # cell is no value), else the row (`SourceMap.value` walks up to it).
     for key in REQUIRED:
         if key == "target" and not_applicable:  # a row marked 不适用 may leave its target blank
             continue
         if data.get(key) is None or (isinstance(data.get(key), str) and not data[key].strip()):
-            problems.append(Diagnostic("rows.missing_field", where(path + ((key,) if key in data else ())), {"row": label, "field": key, "label": FIELD_LABELS[key]}))
+            problems.append(Diagnostic("rows.missing_field", where(path + (key,)), {"row": label, "field": key, "label": FIELD_LABELS[key]}))
 
     frame = owner.get(text["group"]) if text["group"] else None
     if frame is not None and frame.frame.goals and not text["goal"]:
-        problems.append(Diagnostic("rows.missing_field", where(path + (("goal",) if "goal" in data else ())), {"row": label, "field": "goal", "label": FIELD_LABELS["goal"]}))
+        problems.append(Diagnostic("rows.missing_field", where(path + ("goal",)), {"row": label, "field": "goal", "label": FIELD_LABELS["goal"]}))
     elif frame is not None and not frame.frame.goals and text["goal"]:
         problems.append(Diagnostic("rows.goal_not_expected", where(path + ("goal",)), {"row": label, "name": frame.name}))
     if text["group"] and frame is None:
@@ -331,7 +333,7 @@ def _operator_and_target(data: dict, path: tuple, label: str, unit: str | None, 
             target = target[: -len(unit)].strip()
     if operator is None:
         if raw_op is None:
-            problems.append(Diagnostic("rows.missing_field", where(path), {"row": label, "field": "operator", "label": FIELD_LABELS["operator"]}))
+            problems.append(Diagnostic("rows.missing_field", where(path + ("operator",)), {"row": label, "field": "operator", "label": FIELD_LABELS["operator"]}))
         return None, None
     if target == "" or (not_applicable and (target is None or (isinstance(target, str) and is_empty_mark(target)))):
         return operator, None  # blank: reported once, as missing (unless the row is not applicable)
