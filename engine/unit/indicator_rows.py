@@ -130,14 +130,15 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
         return None, smap, problems
     # The same rows in the same places: the same plan (which holds the rows'
     # nodes, so their ids stay theirs while it is kept).
-    placed = tuple((id(r.node), r.group, r.category, r.goal) for r in rows) if memo.repeating() else None
-    unit_plan = memo.plans.get(placed) if placed is not None else None
-    if unit_plan is None:
+    if memo.repeating():
+        placed = tuple((id(r.node), r.group, r.category, r.goal) for r in rows)
+        unit_plan = memo.plans.get(placed)
+        if unit_plan is None:
+            if len(memo.plans) >= _PLANS_MAX:
+                memo.plans.clear()
+            unit_plan = memo.plans[placed] = _filled(plan, rows)
+    else:
         unit_plan = _filled(plan, rows)
-        if len(memo.plans) >= _PLANS_MAX:
-            memo.plans.clear()
-        if placed is not None:
-            memo.plans[placed] = unit_plan
     return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), notices
 
 
