@@ -24,7 +24,9 @@ by 300), which a busy machine cannot disturb.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import hashlib
 import itertools
 import json
 import os
@@ -36,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import timeit
 import time
 from decimal import Decimal
 
@@ -704,6 +707,41 @@ def instructions(jsonl: str, tmp: str) -> None:
     for side in counts:
         c = counts[side]
         print(f"instructions per unit ({side}, valgrind: Ir at 400 units − Ir at 100, ÷ 300): {(c[400] - c[100]) / 300 / 1e6:.2f} M")
+    digest_share(tmp)
+
+
+# Reads the lines of a file, then hashes each (argv[2] == "hash") as
+# `engine.base.digest.digest_of_bytes` does: the input digest every result's
+# stamp holds (the baselines hash the same bytes).
+_HASH_LINES = ("import hashlib, sys\nlines = open(sys.argv[1], 'rb').read().split(b'\\n')\n"
+               "if sys.argv[2] == 'hash':\n    for line in lines:\n        hashlib.sha256(line).hexdigest()\n")
+
+
+def digest_share(tmp: str) -> None:
+    """What the input digest (SHA-256 of each 16 KB line) is of a unit's
+    count, by valgrind and by this machine's CPU. Valgrind's virtual CPU has
+    no SHA extensions (it hides them from OpenSSL, which then hashes with
+    plain vector instructions); most x86 CPUs of the last years have them,
+    so valgrind counts the digest at several times what such a CPU executes.
+    Printed beside the counts; the targets are the valgrind counts."""
+    counts = {}
+    for mode in ("read", "hash"):
+        proc = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", sys.executable, "-c", _HASH_LINES,
+                               os.path.join(tmp, "first400.jsonl"), mode], cwd=ROOT, capture_output=True, text=True)
+        m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+        if m is None:
+            return
+        counts[mode] = int(m.group(1).replace(",", ""))
+    with open(os.path.join(tmp, "first400.jsonl"), "rb") as fh:
+        lines = [line.rstrip(b"\n") for line in fh]
+    best = min(timeit.repeat(lambda: [hashlib.sha256(line).hexdigest() for line in lines], number=5, repeat=5)) / (5 * len(lines))
+    flags = ""
+    with contextlib.suppress(OSError):
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            flags = fh.read()
+    sha_ni = " sha_ni" in flags
+    print(f"of which the input digest (SHA-256 of the line; valgrind: Ir hashing 400 lines − Ir reading them, ÷ 400): {(counts['hash'] - counts['read']) / 400 / 1e6:.2f} M; "
+          f"on this CPU ({'with' if sha_ni else 'without'} SHA extensions) {best * 1e6:.1f} µs a line")
 
 
 if __name__ == "__main__":
