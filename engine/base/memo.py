@@ -1,6 +1,7 @@
 """Things made once per object (a plan's table declaration, a sheet's column
-map) and kept while it is in use: generated readers, cached by identity; and
-mappings made once, when first read (`LazyMapping`)."""
+map) and kept while it is in use: generated readers, cached by identity
+(`made_for`); values kept by key in a bounded cache (`stored`); and mappings
+made once, when first read (`LazyMapping`)."""
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
@@ -16,6 +17,16 @@ def made_for(cache: dict[int, tuple[Any, Any]], obj: Any, make: Callable[[Any], 
             cache.clear()
         kept = cache[id(obj)] = (obj, make(obj))
     return kept[1]
+
+
+def stored(cache: dict, key: Any, value: Any, limit: int) -> Any:
+    """`value`, put in `cache` under `key`; the cache is emptied first when it
+    holds `limit` entries, so a batch of ever new keys never grows it without
+    end (the caller looks the key up itself: a hit costs no call)."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def generated(made: tuple[str, dict] | None, label: str, name: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
+from engine.base.memo import made_for
 from engine.base.numeric import round_half_up
 from engine.evaluation.review import line_of
 from engine.ruleset.plan import Plan
@@ -112,13 +113,8 @@ _COLUMNS: dict[int, tuple] = {}  # id(ruleset) → (ruleset, columns): one entry
 def _columns_of(result) -> list[tuple[str, tuple]]:
     """`score_columns` of the unit's plan: the ruleset's, since a frame's
     columns come from what it allows, not from the rows a project filled in."""
-    rs = result.plan.ruleset
-    known = _COLUMNS.get(id(rs))
-    if known is None or known[0] is not rs:
-        if len(_COLUMNS) > 16:
-            _COLUMNS.clear()
-        known = _COLUMNS[id(rs)] = (rs, score_columns(result.plan))
-    return known[1]
+    plan = result.plan
+    return made_for(_COLUMNS, plan.ruleset, lambda _: score_columns(plan), 16)
 
 
 def format_for(output: str | None) -> str:

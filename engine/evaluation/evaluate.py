@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from engine.evaluation import checks
 
 from engine.evaluation import deviations, review
-from engine.base.memo import made_for
+from engine.base.memo import made_for, stored
 from engine.ruleset import lints
 from engine.ruleset.plan import Node, Plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
@@ -92,10 +92,7 @@ def _lint(plan: Plan, unit: UnitData, on: frozenset) -> list:
     key = (plan.digest, plan.file, on)  # no rows of the unit's own: the same findings for every unit
     found = _LINTED.get(key)
     if found is None:
-        found = [Finding("lint", "warning", d.code, d.args, d.span) for d in lints.run(plan.roots, on, where)]
-        if len(_LINTED) >= 64:
-            _LINTED.clear()
-        _LINTED[key] = found
+        found = stored(_LINTED, key, [Finding("lint", "warning", d.code, d.args, d.span) for d in lints.run(plan.roots, on, where)], 64)
     return found
 
 

@@ -26,6 +26,7 @@ from typing import Any, Iterator
 from engine.base.messages import workbook_problem
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.fileio import is_special
+from engine.base.memo import stored
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 _CHUNK = 1 << 20
@@ -110,9 +111,7 @@ def csv_encoding(path: str, display: str) -> str:
         return known
     found = _detect_encoding(path, display)
     if key is not None:
-        if len(_ENCODINGS) >= 16:
-            _ENCODINGS.clear()
-        _ENCODINGS[key] = found
+        stored(_ENCODINGS, key, found, 16)
     return found
 
 

@@ -41,6 +41,7 @@ from json.encoder import encode_basestring as _quote  # what json.dumps uses for
 from typing import Any, Callable, NamedTuple
 
 from engine.base import messages
+from engine.base.memo import stored
 from engine.base.messages import format_message_json
 from engine.base.numeric import ZERO, round_half_up
 from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
@@ -123,9 +124,7 @@ def _rounded(value: Any, places: int, cache: dict) -> str:
     key = str(value)
     text = cache.get(key)
     if text is None:
-        if len(cache) >= _LIMIT:
-            cache.clear()
-        text = cache[key] = _num(round_half_up(value, places))
+        text = stored(cache, key, _num(round_half_up(value, places)), _LIMIT)
     return text
 
 
@@ -145,9 +144,7 @@ def _shown_cache(value_type: str, unit: str | None) -> dict:
     """The kept texts of figures with this type and unit (an owner holds its own)."""
     cache = _SHOWN.get((value_type, unit))
     if cache is None:
-        if len(_SHOWN) >= _KINDS:
-            _SHOWN.clear()
-        cache = _SHOWN[(value_type, unit)] = {}
+        cache = stored(_SHOWN, (value_type, unit), {}, _KINDS)
     return cache
 
 
@@ -159,9 +156,7 @@ def _shown_in(value: Any, value_type: str, unit: str | None, cache: dict) -> str
         key = str(value)
         text = cache.get(key)
         if text is None:
-            if len(cache) >= _LIMIT:
-                cache.clear()
-            text = cache[key] = _quote(show_value(value, value_type, unit))
+            text = stored(cache, key, _quote(show_value(value, value_type, unit)), _LIMIT)
         return text
     if cls is str:
         return _quote(value)
@@ -182,9 +177,7 @@ def _target_text(r) -> str:
     key = (node.value_type, node.unit, node.operator, str(target))
     text = _TARGETS.get(key)
     if text is None:
-        if len(_TARGETS) >= _LIMIT:
-            _TARGETS.clear()
-        text = _TARGETS[key] = _quote(show_target(r))
+        text = stored(_TARGETS, key, _quote(show_target(r)), _LIMIT)
     return text
 
 
@@ -279,9 +272,7 @@ def _keep(texts: dict, value: Any, text: str) -> str:
     """`text` kept under `str(value)` when the value is a Decimal (which its
     text names exactly)."""
     if value.__class__ is Decimal:
-        if len(texts) >= _LIMIT:
-            texts.clear()
-        texts[str(value)] = text
+        stored(texts, str(value), text, _LIMIT)
     return text
 
 

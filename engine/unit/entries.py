@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from engine.base.diagnostics import Diagnostic, SourceSpan
+from engine.base.memo import made_for, stored
 from engine.base.numeric import in_range, is_empty_mark, looks_like_number, parse_number, show_value
 from engine.base.sourcemap import SourceMap
 from engine.ruleset.formula import suggest
@@ -194,24 +195,14 @@ _COERCERS: dict[int, tuple[Any, dict]] = {}  # id(table declaration) → (it, co
 
 
 def _column_coercers(decl) -> dict:
-    kept = _COERCERS.get(id(decl))
-    if kept is None or kept[0] is not decl:
-        if len(_COERCERS) >= 256:
-            _COERCERS.clear()
-        kept = _COERCERS[id(decl)] = (decl, {k: coercer(c.type, c.allow_negative, decl.unit) for k, c in decl.columns.items()})
-    return kept[1]
+    return made_for(_COERCERS, decl, lambda d: {k: coercer(c.type, c.allow_negative, d.unit) for k, c in d.columns.items()}, 256)
 
 
 _INPUT_COERCERS: dict[int, tuple[Any, dict]] = {}  # id(the ruleset's inputs) → (them, name → coercer)
 
 
 def _input_coercers(decls) -> dict:
-    kept = _INPUT_COERCERS.get(id(decls))
-    if kept is None or kept[0] is not decls:
-        if len(_INPUT_COERCERS) >= 256:
-            _INPUT_COERCERS.clear()
-        kept = _INPUT_COERCERS[id(decls)] = (decls, {k: coercer(d.type, d.allow_negative, d.unit) for k, d in decls.items()})
-    return kept[1]
+    return made_for(_INPUT_COERCERS, decls, lambda ds: {k: coercer(d.type, d.allow_negative, d.unit) for k, d in ds.items()}, 256)
 
 
 def _checked(number: Decimal, is_pct: bool, kind: str, allow_negative: bool | None, unit: str | None = None) -> tuple[Any, str | None]:
@@ -429,9 +420,7 @@ def entry_reader(node: Node) -> Callable[[dict], "dict | None"]:
     shape = entry_shape(node)
     read = _ENTRY_READERS.get(shape)
     if read is None:
-        if len(_ENTRY_READERS) >= 4096:
-            _ENTRY_READERS.clear()
-        read = _ENTRY_READERS[shape] = _make_entry_reader(node)
+        read = stored(_ENTRY_READERS, shape, _make_entry_reader(node), 4096)
     return read
 
 

@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from typing import Any, Mapping
 
-from engine.base.memo import LazyMapping
+from engine.base.memo import LazyMapping, stored
 
 _TYPE_WORDS = {
     "zh": {"integer": "整数", "number": "数字", "text": "文字", "boolean": "true 或 false", "mapping": "键值映射（名称: 值）", "list": "列表（每项以 - 开头）"},
@@ -199,11 +199,7 @@ def _json_form(code: str, lang: str) -> Any:
         t = _compile(pair[1] if lang == "en" else pair[0])
         if t.plain:
             form = (t.quoted, None if t.get is None else t.getter, t.kinds, t.get is not t.getter)  # `get` wraps `getter` for one name
-    kept = _JSON_FORMS["en" if lang == "en" else "zh"]
-    if len(kept) >= 4096:
-        kept.clear()
-    kept[code] = form
-    return form
+    return stored(_JSON_FORMS["en" if lang == "en" else "zh"], code, form, 4096)
 
 
 def _given(t: "_Template", args: Mapping[str, Any], lang: str) -> tuple[tuple, str] | None:
