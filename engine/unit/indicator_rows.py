@@ -36,7 +36,7 @@ import dataclasses
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from engine.base.memo import made_for
+from engine.base.memo import made_for, stored
 from engine.base.printable import BIDI_PATTERN, bidi_controls
 from engine.ruleset.plan import Node, Plan, leaves_of
 
@@ -134,9 +134,7 @@ def read_rows(plan: Plan, given: Any, smap: SourceMap, entries: dict, where, sta
         placed = tuple((id(r.node), r.group, r.category, r.goal) for r in rows)
         unit_plan = memo.plans.get(placed)
         if unit_plan is None:
-            if len(memo.plans) >= _PLANS_MAX:
-                memo.plans.clear()
-            unit_plan = memo.plans[placed] = _filled(plan, rows)
+            unit_plan = stored(memo.plans, placed, _filled(plan, rows), _PLANS_MAX)
     else:
         unit_plan = _filled(plan, rows)
     return unit_plan, _alias_rows(smap, {r.index: r.node.key for r in rows}), notices
@@ -203,9 +201,7 @@ def _read_row(plan, memo: _RowsMemo, data: dict, path: tuple, index: int, taken,
         else:
             head = _read_head(plan, data, path, index, memo.owner, where, problems)
             if len(problems) == before:
-                if len(memo.heads) >= _MEMO_MAX:
-                    memo.heads.clear()
-                memo.heads[memo_key] = head
+                stored(memo.heads, memo_key, head, _MEMO_MAX)
     if head.frame is not None and head.weight is not None:
         weights[head.frame.key].append((index, head.weight))
     if head.key and head.key in taken:
