@@ -28,7 +28,8 @@ from engine.ruleset.compile import compile_ruleset
 from engine.base.digest import digest_of
 from engine.ruleset.loading import load_plan
 from engine.base.diagnostics import DiagnosticError, SourceSpan
-from engine.evaluation.evaluate import _leaves, evaluate
+from engine.evaluation.evaluate import evaluate
+from engine.evaluation.result import leaves as _leaves
 from engine.unit.inputs import read_unit
 from engine.base.messages import CATALOG, format_message, format_message_json
 from engine.render import json_out, jsonl

@@ -20,7 +20,7 @@ import pytest
 
 from engine.api import evaluate_file
 from engine.base.messages import LazyArgs, Said, format_message, format_message_json
-from engine.evaluation.evaluate import _leaves
+from engine.evaluation.result import leaves as _leaves
 from engine.render import json_out, jsonl
 
 VALUES = [None, "", "文本", 'q"\\\n', "\u2028", Decimal("0"), Decimal("-0"), Decimal("1E+3"), Decimal("1e-7"), Decimal("0.93590"),

@@ -24,7 +24,7 @@ from typing import Any
 from engine.ruleset.plan import Plan
 from engine.unit.inputs import UnitData
 from engine.base.numeric import ONE
-from engine.evaluation.result import Deviation, Finding, IndicatorResult
+from engine.evaluation.result import Deviation, Finding, IndicatorResult, leaves
 
 MISSED, EXCEEDED, EXPLAIN = "未完成", "超额", "需说明"
 JUDGED = ("manual", "coefficient", "qualitative")  # methods whose score is the evaluator's
@@ -85,12 +85,7 @@ def find(plan: Plan, unit: UnitData, results: tuple[IndicatorResult, ...], env: 
     the data does not explain."""
     devs: list[Deviation] = []
     findings: list[Finding] = []
-    stack = list(reversed(results))
-    while stack:
-        r = stack.pop()
-        if r.children:
-            stack.extend(reversed(r.children))
-            continue
+    for r in leaves(results):
         if r.not_applicable or r.outcome is None:
             continue
         kind, ratio = classify(r, plan, env)

@@ -18,7 +18,7 @@ from engine.ruleset.plan import Node, Plan
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan, sort_key
 from engine.unit.inputs import UnitData
 from engine.base.numeric import CONTEXT, ZERO, round_half_up
-from engine.evaluation.result import Finding, IndicatorResult, Result
+from engine.evaluation.result import Finding, IndicatorResult, Result, leaves
 from engine.ruleset.scoring.base import Outcome, ScoreInput, ScoringProblem
 
 _EMPTY_ENTRY: dict = {}
@@ -54,7 +54,7 @@ def evaluate(plan: Plan, unit: UnitData, lint_choice: tuple[tuple[str, ...], tup
         total = sum((r.score for r in counted), ZERO)
         rescaled = None
         if plan.ruleset.policy.not_applicable == "rescale":
-            applicable = sum((leaf.weight for leaf in _leaves(counted) if not leaf.not_applicable), ZERO)
+            applicable = sum((leaf.weight for leaf in leaves(counted) if not leaf.not_applicable), ZERO)
             if applicable != plan.ruleset.total:
                 rescaled = (total, applicable)
                 total = total * plan.ruleset.total / applicable if applicable else ZERO
@@ -110,14 +110,6 @@ def narrative_findings(plan: Plan, unit: UnitData) -> list[Finding]:
         if decl.required and not (given.paragraphs if hasattr(given, "paragraphs") else given):
             out.append(Finding("narrative", "warning", "report.narrative_missing", {"title": decl.title or decl.key, "key": decl.key}, where))
     return out
-
-
-def _leaves(results):
-    for r in results:
-        if r.children:
-            yield from _leaves(r.children)
-        else:
-            yield r
 
 
 _RANK = {"error": 0, "warning": 1, "info": 2}

@@ -93,3 +93,14 @@ class Result:
                 return r
             stack.extend(r.children)
         return None
+
+
+def leaves(results: "tuple[IndicatorResult, ...]"):
+    """The scored leaves (末级指标) under `results`, in tree order."""
+    stack = list(reversed(results))
+    while stack:
+        r = stack.pop()
+        if r.children:
+            stack.extend(reversed(r.children))
+        else:
+            yield r

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Iterable, NamedTuple
 
 from engine.base.numeric import fmt_percent, fmt_score, round_half_up
-from engine.evaluation.result import Finding, IndicatorResult
+from engine.evaluation.result import Finding, IndicatorResult, leaves
 from engine.ruleset.compile import Node, Plan
 from engine.ruleset.model import _OPERATOR_ALIASES
 from engine.unit.inputs import UnitData
@@ -179,12 +179,7 @@ def unmeasured(plan: Plan, unit: UnitData, results: tuple[IndicatorResult, ...])
     number, scored as `policy.unmeasured_actual` says, located at the actual."""
     out = []
     met = plan.ruleset.policy.unmeasured_actual == "met_with_warning"
-    stack = list(reversed(results))
-    while stack:
-        r = stack.pop()
-        if r.children:
-            stack.extend(reversed(r.children))
-            continue
+    for r in leaves(results):
         text = r.entry.get("unmeasured")
         if text is None:
             continue

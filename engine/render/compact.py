@@ -50,8 +50,7 @@ from engine.base.diagnostics import Diagnostic, SourceSpan
 from engine.base.messages import CATALOG, Said
 from engine.base.numeric import round_half_up
 from engine.evaluation.display import show_target, show_value
-from engine.evaluation.evaluate import _leaves as leaves
-from engine.evaluation.result import Result
+from engine.evaluation.result import Result, leaves
 from engine.render import json_shape
 from engine.render.json_out import _Context, _num, _plain, dumps, engine_name, reference_value
 from engine.ruleset.plan import NUMERIC_TYPES

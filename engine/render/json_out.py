@@ -15,8 +15,7 @@ from engine.base import messages  # as a module: Finding messages are looked up 
 from engine.base.numeric import round_half_up
 from engine.render import json_shape
 from engine.evaluation.display import show_target, show_value
-from engine.evaluation.evaluate import _leaves as leaves
-from engine.evaluation.result import Result
+from engine.evaluation.result import Result, leaves
 from engine import __version__
 
 

@@ -44,10 +44,9 @@ from engine.base import messages
 from engine.base.memo import stored
 from engine.base.messages import format_message_json
 from engine.base.numeric import ZERO, round_half_up
-from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result
+from engine.evaluation.result import Deviation, Finding, IndicatorResult, Result, leaves
 from engine.render import json_shape
 from engine.evaluation.display import show_target, show_value
-from engine.evaluation.evaluate import _leaves as leaves
 from engine.render.json_out import _Context, _num, _plain, as_dict, dumps, engine_name, reference_value, scores_dict
 
 _LIMIT = 4096  # entries per cache before it is cleared: a few MB in all
