@@ -1,8 +1,8 @@
 """`jixiao serve`: a batch uploaded as a zip (POST /batch). Hostile archives —
 damaged, encrypted, an unknown compression method, a zip bomb — are a 422 page
-naming the problem in words, never a 500; the upload's folder goes at once;
-a sound zip still runs. Every archive is built here (`zipfile`, then bytes
-changed where a hostile one differs from a sound one)."""
+naming the problem in words, never a 500; the upload's folder goes at once
+(the JSON API's batch too); a sound zip still runs. Every archive is built
+here (`zipfile`, then bytes changed where a hostile one differs from a sound one)."""
 from __future__ import annotations
 
 import html
@@ -243,3 +243,21 @@ def test_the_unpacked_bytes_are_counted_as_they_come_not_taken_from_the_archive(
         pages._unzip("units.zip", two, str(tmp_path))
     assert [d.code for d in e.value.diagnostics] == ["serve.zip_too_big"]
     assert os.listdir(tmp_path) == ["00000-a.yaml"]  # the first member fitted; the second was stopped
+
+
+def test_a_jsonl_batch_over_the_limit_is_a_413_and_leaves_no_folder():
+    """The JSON API's batch (`POST /api/v1/batch`): its body, refused past the
+    upload limit while it arrives, leaves no folder behind either."""
+    small = create_app(Settings(store.search_path(None), workers=0, max_upload=4096))
+    with TestClient(small) as client:
+
+        def chunks():  # no Content-Length: counted as it arrives
+            for _ in range(10):
+                yield b"{}\n" * 300
+
+        r = client.post("/api/v1/batch?ruleset=2019/department", content=chunks())
+        assert (r.status_code, [d["code"] for d in r.json()["diagnostics"]]) == (413, ["serve.too_large"])
+        assert batch_folders(small) == []
+        r = client.post("/api/v1/batch?ruleset=2019/department", content=b"{}\n")
+        assert r.status_code == 200 and r.text.splitlines()[-1].startswith('{"done": true')
+        assert batch_folders(small) == []  # the streamed batch removes its own when it ends
