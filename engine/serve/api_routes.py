@@ -106,14 +106,18 @@ def routes(state) -> list[Route]:
         except DiagnosticError as e:
             return problems_response(located(e, lang))
         folder = tempfile.mkdtemp(prefix="batch-", dir=state.tmp)
-        with open(os.path.join(folder, "units.jsonl"), "wb") as fh:
-            size = 0
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > state.settings.max_upload:
-                    raise core.TooLarge(state.settings.max_upload)
-                fh.write(chunk)
-        rel = core.link_roots(state, folder, entry)
+        try:
+            with open(os.path.join(folder, "units.jsonl"), "wb") as fh:
+                size = 0
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > state.settings.max_upload:
+                        raise core.TooLarge(state.settings.max_upload)
+                    fh.write(chunk)
+            rel = core.link_roots(state, folder, entry)
+        except BaseException:  # too large, the client gone, a failure: the folder goes at once
+            core.shutil.rmtree(folder, ignore_errors=True)
+            raise
         cmd = core.batch_command(rel, ["units.jsonl"], lang)
 
         async def body():

@@ -6,10 +6,12 @@ import functools
 import html
 import io
 import json
+import lzma
 import os
 import re
 import tempfile
 import zipfile
+import zlib
 from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
@@ -17,7 +19,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
-from engine.forms.xlsx_form import MAX_FORM_BYTES
+from engine.base.messages import Said
+from engine.forms.xlsx_form import MAX_FORM_BYTES, MAX_RATIO, MAX_UNPACKED
 from engine.load.yaml_loader import MAX_BYTES, decode_text
 from engine.serve import common as core
 from engine.serve import store
@@ -26,7 +29,13 @@ from engine.serve.words import WORDS
 
 FORM_EXTS = (".xlsx", ".xlsm", ".docx", ".xls")  # filled forms (engine.forms), read as the CLI reads them
 _REF = re.compile(r"rulesets/(.+?)\.ya?ml$")
-MAX_ZIP_FILES = 10_000
+MAX_ZIP_FILES = 10_000  # data files in a batch's zip: a batch holds many units (a form's zip, 2,000 members)
+# What zipfile and its decompressors raise on a damaged or unreadable archive or member.
+_UNZIP_ERRORS = (zipfile.BadZipFile, EOFError, NotImplementedError, OSError, RuntimeError, ValueError, zlib.error, lzma.LZMAError)
+_ENCRYPTED = 0x01 | 0x40  # general-purpose flag bits: encrypted, strongly encrypted
+# Stored and deflated only: zipfile caps what a deflate member unpacks per read, but not
+# what a bzip2 or LZMA member does (a 512-byte bzip2 member took 1 GB at its first read).
+_READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 
 def routes(state) -> list[Route]:
@@ -271,6 +280,7 @@ def routes(state) -> list[Route]:
         form = await request.form(max_files=3, max_fields=10, max_part_size=state.settings.max_upload)
         upload = form.get("file")
         extra: list[str] = []
+        folder = None
         try:
             entry = state.ruleset(str(form.get("ruleset") or ""))
             if upload is None or isinstance(upload, str) or not upload.filename:
@@ -288,8 +298,12 @@ def routes(state) -> list[Route]:
                     fh.write(await rows.read())
                 extra += ["--rows", name]
             rel = core.link_roots(state, folder, entry)
-        except DiagnosticError as e:
+        except DiagnosticError as e:  # a refused upload's folder goes at once, not when the server stops
+            _discard(folder)
             return error_page(request, located(e, lang))
+        except BaseException:
+            _discard(folder)
+            raise
         bid = core.secrets.token_urlsafe(9)
         info = {"folder": folder, "done": 0, "finished": False, "exit": None, "summary": "", "errors": [], "ruleset": entry.id}
         state.batches[bid] = info
@@ -367,26 +381,19 @@ def _ruleset_ref(text: str) -> str:
     return ""
 
 
+def _discard(folder: str | None) -> None:
+    if folder is not None:
+        core.shutil.rmtree(folder, ignore_errors=True)
+
+
 def _unpack(filename: str, raw: bytes, folder: str, lang: str) -> list[str]:
     """Put an uploaded batch into `folder`: a zip's YAML/JSON files under
-    `units/` (names checked, sizes capped), or the table/JSONL as is."""
+    `units/` (`_unzip`), or the table/JSONL as is."""
     base = os.path.basename(filename).lower()
     if base.endswith(".zip"):
         units = os.path.join(folder, "units")
         os.makedirs(units)
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(raw))
-        except zipfile.BadZipFile:
-            raise DiagnosticError([Diagnostic("serve.unsupported_upload", None, {"name": base, "more": ""})]) from None
-        members = [m for m in zf.infolist() if not m.is_dir() and m.filename.lower().endswith(store.DATA_EXTS)]
-        if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > 200 * 1024 * 1024:
-            raise DiagnosticError([Diagnostic("serve.too_large", None, {"limit_mb": 200})])
-        for i, m in enumerate(members):
-            # Never the member's own path: a flat, numbered name keeps every file inside the folder.
-            stem = os.path.basename(m.filename.replace("\\", "/")) or f"unit{i}.yaml"
-            safe = re.sub(r"[^\w.\-]", "_", stem)
-            with zf.open(m) as src, open(os.path.join(units, f"{i:05d}-{safe}"), "wb") as dst:
-                dst.write(src.read(5 * 1024 * 1024 + 1))
+        _unzip(core.safe_name(os.path.basename(filename), "units.zip"), raw, units)
         return ["units"]
     for ext in (".csv", ".xlsx", ".jsonl"):
         if base.endswith(ext):
@@ -395,6 +402,64 @@ def _unpack(filename: str, raw: bytes, folder: str, lang: str) -> list[str]:
                 fh.write(raw)
             return [name]
     raise DiagnosticError([Diagnostic("serve.unsupported_upload", None, {"name": base, "more": "、zip、CSV、XLSX、JSONL" if lang != "en" else ", zip, CSV, XLSX, JSONL"})])
+
+
+def _unzip(name: str, raw: bytes, units: str) -> None:
+    """A zip's YAML/JSON files into `units`, each under a flat numbered name
+    (never the member's own path) and cut at `MAX_BYTES` + 1 (the loader
+    refuses what is longer).
+
+    The forms reader's zip-bomb limits hold, checked first on the sizes the
+    archive declares and then on the bytes as they are unpacked: all members
+    together at most `MAX_UNPACKED`, a member above 1 MB at most `MAX_RATIO`
+    times its packed size. An archive that cannot be read, or a member that is
+    encrypted, packed by a method other than stored or deflate, or damaged,
+    refuses the whole upload, naming the member; nothing is left half-read."""
+
+    def refused(code: str, **args) -> DiagnosticError:
+        return DiagnosticError([Diagnostic(code, None, {"name": name, **args})])
+
+    def unreadable(m: zipfile.ZipInfo, reason: str) -> DiagnosticError:
+        return refused("serve.bad_zip_entry", entry=core.safe_name(m.filename, "?"), reason=Said(reason))
+
+    def bomb(m: zipfile.ZipInfo, unpacked: int) -> bool:
+        return unpacked > 1 << 20 and unpacked > MAX_RATIO * max(m.compress_size, 1)
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+    except _UNZIP_ERRORS:
+        raise refused("serve.bad_zip") from None
+    members = [m for m in zf.infolist() if not m.is_dir() and m.filename.lower().endswith(store.DATA_EXTS)]
+    if len(members) > MAX_ZIP_FILES:
+        raise refused("serve.zip_too_many", count=len(members), limit=MAX_ZIP_FILES)
+    too_big = refused("serve.zip_too_big", limit_mb=MAX_UNPACKED // (1024 * 1024))
+    if sum(m.file_size for m in members) > MAX_UNPACKED:
+        raise too_big
+    for m in members:
+        if m.flag_bits & _ENCRYPTED:
+            raise unreadable(m, "zip.encrypted")
+        if m.compress_type not in _READABLE:
+            raise unreadable(m, "zip.method")
+        if bomb(m, m.file_size):
+            raise refused("serve.zip_bomb", entry=core.safe_name(m.filename, "?"), ratio=MAX_RATIO)
+    total = 0
+    for i, m in enumerate(members):
+        chunks, size = [], 0
+        try:
+            with zf.open(m) as src:
+                while size <= MAX_BYTES and (chunk := src.read(min(1 << 16, MAX_BYTES + 1 - size))):
+                    size, total = size + len(chunk), total + len(chunk)
+                    if total > MAX_UNPACKED:
+                        raise too_big
+                    if bomb(m, size):
+                        raise refused("serve.zip_bomb", entry=core.safe_name(m.filename, "?"), ratio=MAX_RATIO)
+                    chunks.append(chunk)
+        except _UNZIP_ERRORS as e:
+            raise unreadable(m, "zip.method" if isinstance(e, NotImplementedError) else "zip.damaged") from None
+        stem, ext = os.path.splitext(re.sub(r"[^\w.\-]", "_", os.path.basename(m.filename.replace("\\", "/"))))
+        # 60 characters of the name (even four-byte ones) stay within a file name's 255 bytes.
+        with open(os.path.join(units, f"{i:05d}-{stem[:60]}{ext}"), "wb") as dst:
+            dst.writelines(chunks)
 
 
 async def _run_batch(state, info: dict, rel: str, inputs: list[str], lang: str, extra: list[str]) -> None:

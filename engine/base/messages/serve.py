@@ -46,5 +46,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "「{name}」是填报表：假设分析的数字只在本页显示，不能写回表格；请在表中修改后重新上传",
         "'{name}' is a filled form: what-if figures are shown on this page only and cannot be written back into it; change the form and upload it again",
     ),
+    "serve.bad_zip": (
+        "「{name}」不是完好的 zip 压缩包（可能已损坏、不完整，或是改了扩展名的其他文件），请重新压缩后上传",
+        "'{name}' is not a sound zip archive (damaged, cut short, or another file renamed); zip the files again and upload it",
+    ),
+    "serve.bad_zip_entry": ("压缩包「{name}」中的「{entry}」无法解压：{reason}", "'{entry}' in the zip '{name}' cannot be unpacked: {reason}"),
+    "serve.zip_too_many": ("压缩包「{name}」中有 {count} 个数据文件，超过 {limit} 个的上限", "the zip '{name}' holds {count} data files, more than the limit of {limit}"),
+    "serve.zip_too_big": ("压缩包「{name}」解压后超过 {limit_mb} MB 的上限，拒绝解压", "the zip '{name}' unpacks to more than the {limit_mb} MB limit; not unpacked"),
+    "serve.zip_bomb": (
+        "压缩包「{name}」中的「{entry}」压缩比异常（解压后超过压缩时的 {ratio} 倍），可能是解压炸弹，拒绝解压",
+        "'{entry}' in the zip '{name}' is compressed suspiciously (it unpacks to more than {ratio} times its packed size), perhaps a zip bomb; not unpacked",
+    ),
     "serve.no_rows": ("表格中没有单位", "the table holds no units"),
 }
