@@ -7,7 +7,9 @@ import json
 import os
 import re
 import shutil
+import time
 import warnings
+import zipfile
 
 import pytest
 
@@ -287,10 +289,6 @@ def test_set_value_keeps_comments():
 
 
 def test_batch_page_runs_a_zip(client):
-    import io
-    import time
-    import zipfile
-
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("a/hr.yaml", (ROOT / "examples/2019/hr-bureau.yaml").read_bytes())

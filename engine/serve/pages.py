@@ -286,7 +286,8 @@ def routes(state) -> list[Route]:
             if upload is None or isinstance(upload, str) or not upload.filename:
                 raise DiagnosticError([Diagnostic("serve.bad_request", None, {"what": "file"})])
             folder = tempfile.mkdtemp(prefix="batch-", dir=state.tmp)
-            inputs = _unpack(upload.filename, await upload.read(), folder, lang)
+            # unpacking (up to 200 MB, or an archive of 10⁵ empty members) in a thread: the server goes on answering
+            inputs = await asyncio.to_thread(_unpack, upload.filename, await upload.read(), folder, lang)
             columns, rows = form.get("columns"), form.get("rows")
             if columns is not None and not isinstance(columns, str) and columns.filename:
                 with open(os.path.join(folder, "columns.yaml"), "wb") as fh:
