@@ -284,6 +284,29 @@ def test_reading_errors_are_located(tmp_path, lang):
         assert (code, out) == (1, "") and err.startswith(ERRORS[lang]["not"].format(f=path)), err
 
 
+DAMAGED_SUBJECT = {
+    "zh": "{f}:2:1: 这一行无法还原为完整结果（subject）：文件可能被截断或改动过\n",
+    "en": "{f}:2:1: this line cannot be expanded into a full result (subject): the file may have been cut short or edited\n",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_subject_that_is_not_an_object_is_a_damaged_line(tmp_path, lang):
+    """A unit's subject is always an object: a line whose subject is text is
+    reported at its line, in either format, and the next line still read."""
+    small = _small(tmp_path)
+    head, line = small.read_text(encoding="utf-8").splitlines()
+    assert line.startswith('{"subject":{"name":"武汉')
+    damaged = tmp_path / "subject.jsonl"
+    damaged.write_text("\n".join([head, '{"subject":"x"' + line[line.index(',"total"'):], line]) + "\n", encoding="utf-8")
+    said = DAMAGED_SUBJECT[lang].format(f=damaged)
+    code, out, err = run_cli("show-result", str(damaged), "--format", "text", "--lang", lang)
+    assert (code, err) == (1, said)
+    assert out.startswith(f"{damaged}:3  武汉经济技术开发区（汉南区）人力资源局") and out.endswith(("共 1 个单位\n", "1 unit(s)\n")[LANGS.index(lang)])
+    code, out, err = run_cli("show-result", str(damaged), "--lang", lang)
+    assert (code, err, out) == (1, said, jsonl.line(evaluate_file("examples/2019/hr-bureau.yaml")) + "\n")
+
+
 def test_reading_without_the_ruleset_named_finds_it_by_id(tmp_path, monkeypatch):
     small = _small(tmp_path)
     head, line = small.read_text(encoding="utf-8").splitlines()

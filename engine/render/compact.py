@@ -728,6 +728,8 @@ def _build(kind, fields, data: Mapping, fixed: Mapping, ctx, shared, node, path:
                 raise CompactError("compact.damaged_line", what=f.key)
             out[f.key] = ctx.last
         elif not f.fixed and f.key in data:
+            if f.enc == "subject" and not isinstance(data[f.key], dict):  # a unit's subject is always an object (its name…)
+                raise CompactError("compact.damaged_line", what=f.key)
             out[f.key] = data[f.key]
         elif f.stored is not None:
             if f.stored in data:
