@@ -236,7 +236,9 @@ def expand_compact(line: str, plan: Plan, header: str | None = None) -> str:
     `jixiao batch --result full` (`evaluate --format json` on one line) gives.
     `header`: the file's first line (default: `compact_header(plan)`, Chinese);
     it must have been written with this ruleset. Raises `DiagnosticError`
-    (code `compact.*`) for a damaged line or a header of another ruleset."""
+    (code `compact.*`) for a damaged line or a header of another ruleset,
+    and as for a JSONL input line (`load.too_deep`, `load.number_range`, at
+    `<line>:1:col`) for one nested too deep or holding NaN/Infinity."""
     from engine.render import compact  # cold start: only callers of compact results pay for it
 
     try:

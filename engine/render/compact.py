@@ -46,12 +46,13 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from engine.base import messages
-from engine.base.diagnostics import Diagnostic, SourceSpan
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.messages import CATALOG, Said
 from engine.base.numeric import round_half_up
 from engine.evaluation.display import show_target, show_value
 from engine.evaluation.evaluate import _leaves as leaves
 from engine.evaluation.result import Result
+from engine.load.json_line import load_written_line
 from engine.render import json_shape
 from engine.render.json_out import _Context, _num, _plain, dumps, engine_name, reference_value
 from engine.ruleset.plan import NUMERIC_TYPES
@@ -631,9 +632,12 @@ def _merge(fields, fixed: Mapping[tuple, Any], rest: Mapping, path: tuple = ()) 
 
 # --- reading a compact line back ------------------------------------------------
 
-def loads(text: str) -> Any:
-    """A line's JSON with every number as an exact Decimal."""
-    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+def loads(text: str, file: str = "<line>", number: int = 1) -> Any:
+    """A line's JSON with every number as an exact Decimal. Raises
+    `ValueError` for a line that is not JSON, `DiagnosticError` for one
+    nested too deep or holding `NaN`/`Infinity` (`load_written_line`: as the
+    JSONL reader refuses them, at their line and column)."""
+    return load_written_line(text, file, number)
 
 
 def expand(text: str, shared: Shared, lang: str | None = None) -> str:
@@ -770,13 +774,15 @@ def _present(f, node, shared: "Shared") -> bool:
     return known
 
 
-def read_header(text: str, plan) -> Shared:
-    """A compact file's first line, checked against `plan` (its ruleset digest).
-    Raises `CompactError`."""
-    try:
-        head = loads(text)
-    except ValueError:
-        raise CompactError("compact.not_compact") from None
+def read_header(text: str, plan, head: Any = _NOTHING) -> Shared:
+    """A compact file's first line, checked against `plan` (its ruleset digest);
+    `head`, its data when already read. Raises `CompactError`, or
+    `DiagnosticError` for JSON beyond the bounds (`loads`)."""
+    if head is _NOTHING:
+        try:
+            head = loads(text)
+        except ValueError:
+            raise CompactError("compact.not_compact") from None
     shared = Shared(head, plan)
     if plan is not None:
         digest = shared.result.get(("stamp", "ruleset_digest"))
@@ -827,23 +833,29 @@ def read_lines(lines: Iterable[str], file: str, plan_of: Callable[[dict], Any], 
         yield Diagnostic("compact.not_compact", at)
         return
     try:
-        head = loads(first)
+        head = loads(first, file)
         if not isinstance(head, dict) or head.get(MARK) != VERSION:
             raise CompactError("compact.not_compact")
         plan = plan_of(head)
-        shared = read_header(first, plan)
+        shared = read_header(first, plan, head)
     except ValueError as e:  # not JSON at all, or a CompactError
         yield Diagnostic(getattr(e, "code", "compact.not_compact"), at, getattr(e, "details", {}))
+        return
+    except DiagnosticError as e:  # JSON beyond the bounds (too deep, NaN): no header to read lines by
+        yield from e.diagnostics
         return
     count = 0
     for number, text in enumerate(it, start=2):
         if not text.strip():
             continue
         try:
-            data = loads(text)
+            data = loads(text, file, number)
         except ValueError as e:
             col = getattr(e, "colno", 1)
             yield Diagnostic("compact.damaged_line", SourceSpan(file, number, col), {"what": getattr(e, "msg", str(e))})
+            continue
+        except DiagnosticError as e:
+            yield from e.diagnostics
             continue
         try:
             if fmt == "text":
