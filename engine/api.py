@@ -285,8 +285,8 @@ def show_result(path: str, ruleset: str | Plan | None = None, search: SearchPath
                         raise
         raise compact.CompactError("compact.no_ruleset", ruleset=rid, file=file)
 
-    with open(path, encoding="utf-8") as fh:
-        yield from compact.read_lines((line.rstrip("\n") for line in fh), shown, plan_of, fmt, lang)
+    with open(path, "rb") as fh:  # each line decoded on its own: one damaged line is reported alone
+        yield from compact.read_lines(fh, shown, plan_of, fmt, lang)
 
 
 def explain_file(data_path: str, indicator: str | None = None, ruleset: str | None = None, search: SearchPath | None = None):

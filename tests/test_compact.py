@@ -379,6 +379,51 @@ def test_api_expand_compact_refuses_lines_beyond_the_bounds():
     assert e.value.diagnostics[0].code == "load.number_range" and e.value.diagnostics[0].span.line == 1
 
 
+NOT_UTF8 = {
+    "zh": "{f}:{n}:{c}: 这一行从这里起不是有效的 UTF-8：文件其余部分是 UTF-8 编码，这里可能粘贴了 GBK 编码的内容；请把整个文件另存为 UTF-8",
+    "en": "{f}:{n}:{c}: this line is not valid UTF-8 from here: the rest of the file is UTF-8, so this is perhaps text pasted from a GBK file; save the whole file as UTF-8",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_line_that_is_not_utf8_is_reported_alone(tmp_path, lang):
+    """A line that is not UTF-8 is reported at its line and the character it
+    breaks at, as the batch JSONL reader reports one; the other lines are
+    still read. A header that is not UTF-8: nothing to read the lines by."""
+    small = _small(tmp_path)
+    head, line = small.read_bytes().splitlines()
+    name = b'{"subject":{"name":"'
+    assert line.startswith(name + "武汉".encode("utf-8"))
+    gbk = line.replace(name, name + "测试".encode("gb18030"), 1)
+    bad = tmp_path / "bytes.jsonl"
+    bad.write_bytes(b"\n".join([head, line, b"\xff\xfe garbage", gbk, line]) + b"\n")
+    said = [NOT_UTF8[lang].format(f=bad, n=3, c=1), NOT_UTF8[lang].format(f=bad, n=4, c=len(name) + 1)]
+    full = jsonl.line(evaluate_file("examples/2019/hr-bureau.yaml"))
+    code, out, err = run_cli("show-result", str(bad), "--lang", lang)
+    assert (code, err.splitlines(), out) == (1, said, (full + "\n") * 2)
+    code, out, err = run_cli("show-result", str(bad), "--format", "text", "--lang", lang)
+    assert (code, err.splitlines()) == (1, said) and f"{bad}:2  武汉" in out and f"{bad}:5  武汉" in out
+
+    header = tmp_path / "header.jsonl"
+    header.write_bytes(head.replace(b'"lang":"zh",', b'"lang":"\xb2\xe2",') + b"\n" + line + b"\n")
+    out_file = tmp_path / "out.jsonl"
+    code, out, err = run_cli("show-result", str(header), "--output", str(out_file), "--lang", lang)
+    assert (code, out, err.splitlines()) == (1, "", [NOT_UTF8[lang].format(f=header, n=1, c=len('{"jixiao-compact":1,"lang":"') + 1)])
+    assert not out_file.exists()
+
+
+def test_a_compact_file_may_start_with_a_bom(tmp_path):
+    """A compact file saved by an editor that adds a BOM (Notepad) reads back
+    as any UTF-8 file does elsewhere: the BOM is passed over, with CRLF line ends too."""
+    small = _small(tmp_path)
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + small.read_bytes().replace(b"\n", b"\r\n"))
+    code, out, err = run_cli("show-result", str(bom))
+    assert (code, err, out) == (0, "", jsonl.line(evaluate_file("examples/2019/hr-bureau.yaml")) + "\n")
+    code, out, err = run_cli("show-result", str(bom), "--format", "text")
+    assert (code, err) == (0, "") and out.startswith(f"{bom}:2  武汉经济技术开发区（汉南区）人力资源局：总分 87.36，等级 良\n") and out.endswith("共 1 个单位\n")
+
+
 def test_reading_without_the_ruleset_named_finds_it_by_id(tmp_path, monkeypatch):
     small = _small(tmp_path)
     head, line = small.read_text(encoding="utf-8").splitlines()

@@ -202,6 +202,14 @@ def load_written_line(text: str, file: str, number: int) -> Any:
     return raw
 
 
+def not_utf8(data: bytes, error: UnicodeDecodeError, file: str, number: int) -> Diagnostic:
+    """Line `number` of a UTF-8 file (its bytes, `data`) that is not UTF-8
+    from `error.start` on, at the character it breaks at: a line pasted from
+    a GBK file is refused on its own, the other lines still read."""
+    col = len(data[:error.start].decode("utf-8", "replace")) + 1
+    return Diagnostic("batch.line_not_utf8", SourceSpan(file, number, col))
+
+
 # Whitespace json allows between a key and its colon, after the key's quote.
 _LOOSE_KEY = re.compile(r'"[ \t\n\r]')
 

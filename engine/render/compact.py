@@ -39,6 +39,7 @@ field's own reference expression, `json_out.reference_value`). So
 """
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import re
@@ -52,7 +53,7 @@ from engine.base.numeric import round_half_up
 from engine.evaluation.display import show_target, show_value
 from engine.evaluation.evaluate import _leaves as leaves
 from engine.evaluation.result import Result
-from engine.load.json_line import load_written_line
+from engine.load.json_line import load_written_line, not_utf8
 from engine.render import json_shape
 from engine.render.json_out import _Context, _num, _plain, dumps, engine_name, reference_value
 from engine.ruleset.plan import NUMERIC_TYPES
@@ -818,19 +819,37 @@ def text_of(full: Mapping, lang: str = "zh", where: str | None = None) -> str:
     return "\n".join(out)
 
 
-def read_lines(lines: Iterable[str], file: str, plan_of: Callable[[dict], Any], fmt: str = "full", lang: str = "zh") -> Iterator[Any]:
-    """A compact file's lines read back: yields each unit as its full line
-    (`fmt="full"`, in the header's language, byte for byte as `batch --result
-    full` wrote it) or as readable text (`fmt="text"`, in `lang`), and a
-    located `Diagnostic` for each line that cannot be read (then goes on with
-    the next). `plan_of(header)` gives the ruleset's plan for the header (it
-    may raise `DiagnosticError`); a header that does not match it stops the
-    reading with one diagnostic."""
-    it = iter(lines)
-    first = next(it, None)
+def _texts(lines: Iterable[bytes], file: str) -> Iterator[tuple[int, str | Diagnostic]]:
+    """(number, text without its line end) of each line of a UTF-8 file read
+    in binary, or a located `Diagnostic` for a line that is not UTF-8 (that
+    line alone: the JSONL reader's `not_utf8`); a BOM before the first line
+    is passed over, as every reader of the engine does."""
+    for number, data in enumerate(lines, start=1):
+        data = data.rstrip(b"\r\n")
+        if number == 1 and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+        try:
+            yield number, data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield number, not_utf8(data, e, file, number)
+
+
+def read_lines(lines: Iterable[bytes], file: str, plan_of: Callable[[dict], Any], fmt: str = "full", lang: str = "zh") -> Iterator[Any]:
+    """A compact file's lines (as read in binary) read back: yields each unit
+    as its full line (`fmt="full"`, in the header's language, byte for byte as
+    `batch --result full` wrote it) or as readable text (`fmt="text"`, in
+    `lang`), and a located `Diagnostic` for each line that cannot be read
+    (then goes on with the next). `plan_of(header)` gives the ruleset's plan
+    for the header (it may raise `DiagnosticError`); a header that does not
+    match it stops the reading with one diagnostic."""
+    it = _texts(lines, file)
+    _, first = next(it, (1, None))
     at = SourceSpan(file, 1, 1)
     if first is None:
         yield Diagnostic("compact.not_compact", at)
+        return
+    if first.__class__ is Diagnostic:  # no header to read the lines by
+        yield first
         return
     try:
         head = loads(first, file)
@@ -845,7 +864,10 @@ def read_lines(lines: Iterable[str], file: str, plan_of: Callable[[dict], Any], 
         yield from e.diagnostics
         return
     count = 0
-    for number, text in enumerate(it, start=2):
+    for number, text in it:
+        if text.__class__ is Diagnostic:
+            yield text
+            continue
         if not text.strip():
             continue
         try:
