@@ -236,7 +236,9 @@ def expand_compact(line: str, plan: Plan, header: str | None = None) -> str:
     `jixiao batch --result full` (`evaluate --format json` on one line) gives.
     `header`: the file's first line (default: `compact_header(plan)`, Chinese);
     it must have been written with this ruleset. Raises `DiagnosticError`
-    (code `compact.*`) for a damaged line or a header of another ruleset."""
+    (code `compact.*`) for a damaged line or a header of another ruleset,
+    and as for a JSONL input line (`load.too_deep`, `load.number_range`, at
+    `<line>:1:col`) for one nested too deep or holding NaN/Infinity."""
     from engine.render import compact  # cold start: only callers of compact results pay for it
 
     try:
@@ -283,8 +285,8 @@ def show_result(path: str, ruleset: str | Plan | None = None, search: SearchPath
                         raise
         raise compact.CompactError("compact.no_ruleset", ruleset=rid, file=file)
 
-    with open(path, encoding="utf-8") as fh:
-        yield from compact.read_lines((line.rstrip("\n") for line in fh), shown, plan_of, fmt, lang)
+    with open(path, "rb") as fh:  # each line decoded on its own: one damaged line is reported alone
+        yield from compact.read_lines(fh, shown, plan_of, fmt, lang)
 
 
 def explain_file(data_path: str, indicator: str | None = None, ruleset: str | None = None, search: SearchPath | None = None):

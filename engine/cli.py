@@ -775,9 +775,6 @@ def cmd_show_result(args, io: Io) -> int:
     except DiagnosticError as e:
         io.problems(e.diagnostics)
         return EXIT_PROBLEMS
-    except UnicodeDecodeError as e:
-        io.err(f"{display_path(args.file)}: " + io.say("compact.damaged_line", what=str(e)[:200]))
-        return EXIT_PROBLEMS
     except BrokenPipeError:
         raise
     except OSError as e:

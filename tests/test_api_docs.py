@@ -98,12 +98,31 @@ def test_a_dicts_problems_are_all_reported_with_their_field():
     (["一", "二"], '["一", "二"]'),
     (True, "true"),
     ({"长": "很" * 60}, '{"长": "' + "很" * 30 + "…"),
+    # numbers no float holds, inside a list or mapping: as the message on a bare one shows them
+    ([Decimal("Infinity")], "[Infinity]"),
+    ([Decimal("sNaN")], "[sNaN]"),
+    ({"a": [Decimal("-Infinity"), Decimal("NaN")]}, '{"a": [-Infinity, NaN]}'),
+    ([Decimal("1e99999"), 10 ** 5000], "[1E+99999, 1" + "0" * 25 + "…"),
+    ([float("inf")], "[Infinity]"),
+    ([1] * 1_000_000, "[" + "1, " * 12 + "…"),
 ])
 def test_a_value_that_is_no_figure_is_quoted_as_the_data_writes_it(given, shown):
     with pytest.raises(api.DiagnosticError) as e:
         api.evaluate({"ruleset": "2019/department", "inputs": {"文中实际支出": given}})
     messages = [d.render() for d in e.value.diagnostics]
     assert f"<data>:1:1: 「正文·实际共支出」（文中实际支出）应填数字，这里是「{shown}」" in messages
+
+
+@pytest.mark.parametrize("number", ["Infinity", "-Infinity", "NaN", "sNaN", "1e99999"])
+def test_a_number_no_float_holds_is_refused_alone_or_in_a_list(number):
+    """Alone, a number out of range is said to be one; inside a list, the
+    list is no figure: either way a located DiagnosticError, never the
+    OverflowError or InvalidOperation of converting it for the message."""
+    shown = str(Decimal(number))
+    for given, said in [(Decimal(number), f"的数字「{shown}」超出可处理的范围"), ([Decimal(number)], f"应填数字，这里是「[{shown}]」")]:
+        with pytest.raises(api.DiagnosticError) as e:
+            api.evaluate({"ruleset": "2019/department", "inputs": {"文中实际支出": given}})
+        assert any(m.startswith(f"<data>:1:1: 「正文·实际共支出」（文中实际支出）{said}") for m in (d.render() for d in e.value.diagnostics))
 
 
 @pytest.mark.parametrize(("given", "shown"), [

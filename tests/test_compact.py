@@ -284,6 +284,146 @@ def test_reading_errors_are_located(tmp_path, lang):
         assert (code, out) == (1, "") and err.startswith(ERRORS[lang]["not"].format(f=path)), err
 
 
+DAMAGED_SUBJECT = {
+    "zh": "{f}:2:1: 这一行无法还原为完整结果（subject）：文件可能被截断或改动过\n",
+    "en": "{f}:2:1: this line cannot be expanded into a full result (subject): the file may have been cut short or edited\n",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_subject_that_is_not_an_object_is_a_damaged_line(tmp_path, lang):
+    """A unit's subject is always an object: a line whose subject is text is
+    reported at its line, in either format, and the next line still read."""
+    small = _small(tmp_path)
+    head, line = small.read_text(encoding="utf-8").splitlines()
+    assert line.startswith('{"subject":{"name":"武汉')
+    damaged = tmp_path / "subject.jsonl"
+    damaged.write_text("\n".join([head, '{"subject":"x"' + line[line.index(',"total"'):], line]) + "\n", encoding="utf-8")
+    said = DAMAGED_SUBJECT[lang].format(f=damaged)
+    code, out, err = run_cli("show-result", str(damaged), "--format", "text", "--lang", lang)
+    assert (code, err) == (1, said)
+    assert out.startswith(f"{damaged}:3  武汉经济技术开发区（汉南区）人力资源局") and out.endswith(("共 1 个单位\n", "1 unit(s)\n")[LANGS.index(lang)])
+    code, out, err = run_cli("show-result", str(damaged), "--lang", lang)
+    assert (code, err, out) == (1, said, jsonl.line(evaluate_file("examples/2019/hr-bureau.yaml")) + "\n")
+
+
+BOUNDS = {
+    "zh": ("{f}:{n}:{c}: 嵌套层级超过 64 层，拒绝读取", "{f}:{n}:{c}: 数字 {v} 超出可处理的范围（整数部分最多 30 位，小数最多 30 位）"),
+    "en": ("{f}:{n}:{c}: nesting deeper than 64 levels; refused", "{f}:{n}:{c}: the number {v} is out of range (at most 30 digits before and after the point)"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_lines_beyond_the_jsonl_bounds_are_refused_as_the_batch_refuses_them(tmp_path, lang):
+    """Nesting deeper than 64 levels (far deeper: json's own recursion gives
+    up) and NaN/Infinity are refused at their line and column, in the batch
+    JSONL reader's words; the other lines are still read, and no NaN is ever
+    written back (it is not JSON)."""
+    small = _small(tmp_path)
+    head, line = small.read_text(encoding="utf-8").splitlines()
+    total = '"total":87.36'
+    at = line.index(total) + len('"total":')  # 0-based: where the total's value starts
+    lines = [
+        head,
+        line.replace(total, '"total":' + "[" * 100 + "1" + "]" * 100),
+        "[" * 100_000 + "]" * 100_000,
+        line.replace(total, '"total":NaN'),
+        line.replace(total, '"total":-Infinity'),
+        line,
+    ]
+    bad = tmp_path / "bounds.jsonl"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    deep, number = BOUNDS[lang]
+    said = [deep.format(f=bad, n=2, c=at + 64), deep.format(f=bad, n=3, c=1),
+            number.format(f=bad, n=4, c=at + 1, v="NaN"), number.format(f=bad, n=5, c=at + 1, v="-Infinity")]
+    full = jsonl.line(evaluate_file("examples/2019/hr-bureau.yaml"))
+    code, out, err = run_cli("show-result", str(bad), "--lang", lang)
+    assert (code, err.splitlines(), out) == (1, said, full + "\n")
+    code, out, err = run_cli("show-result", str(bad), "--format", "text", "--lang", lang)
+    assert (code, err.splitlines()) == (1, said) and out.startswith(f"{bad}:6  武汉") and out.count("\n") > 10
+
+    # a header beyond the bounds: nothing can be read by it (its year is one level down, in `ruleset`)
+    for name, header, c in [("deep.jsonl", head.replace('"year":2019', '"year":' + "[" * 70 + "]" * 70), head.index('"year":') + len('"year":') + 63),
+                            ("nan.jsonl", head.replace('"year":2019', '"year":NaN'), head.index('"year":') + len('"year":') + 1)]:
+        path = tmp_path / name
+        path.write_text(header + "\n" + line + "\n", encoding="utf-8")
+        code, out, err = run_cli("show-result", str(path), "--lang", lang)
+        expected = (deep if name == "deep.jsonl" else number).format(f=path, n=1, c=c, v="NaN")
+        assert (code, out, err.splitlines()) == (1, "", [expected])
+
+
+def test_a_ratio_no_data_file_may_hold_is_read_back(tmp_path):
+    """A result may hold what the JSONL reader refuses in data: an actual its
+    ruleset does not round has 34 places. Only depth and NaN/Infinity bound a
+    compact line."""
+    ruleset = tmp_path / "department.yaml"
+    text = (ROOT / DEPARTMENT).read_text(encoding="utf-8")
+    assert text.count("actual: round_half_up(全年执行数 / 全年预算数, 4)") == 1
+    ruleset.write_text(text.replace("actual: round_half_up(全年执行数 / 全年预算数, 4)", "actual: 全年执行数 / 全年预算数"), encoding="utf-8")
+    full = _cli_batch(tmp_path, "full", "examples/2019/hr-bureau.yaml", ruleset=str(ruleset))
+    assert '"actual":0.9359251895679735738545368622293719,' in full.read_text(encoding="utf-8")
+    small = _cli_batch(tmp_path, "compact", "examples/2019/hr-bureau.yaml", ruleset=str(ruleset))
+    code, out, err = run_cli("show-result", str(small))
+    assert (code, err) == (0, "") and out.encode("utf-8") == full.read_bytes()
+
+
+def test_api_expand_compact_refuses_lines_beyond_the_bounds():
+    plan = api.load_ruleset("2019/department")
+    line = api.result_compact(api.evaluate(api.DEFAULT_DATA, plan))
+    for text, code, col in [("[" * 100_000, "load.too_deep", 1), (line.replace('"total":', '"total":Infinity,"x":', 1), "load.number_range", line.index('"total":') + 9)]:
+        with pytest.raises(DiagnosticError) as e:
+            api.expand_compact(text, plan)
+        assert [(d.code, d.span) for d in e.value.diagnostics] == [(code, SourceSpan("<line>", 1, col))]
+    with pytest.raises(DiagnosticError) as e:
+        api.expand_compact(line, plan, api.compact_header(plan).replace('"year":2019', '"year":Infinity'))
+    assert e.value.diagnostics[0].code == "load.number_range" and e.value.diagnostics[0].span.line == 1
+
+
+NOT_UTF8 = {
+    "zh": "{f}:{n}:{c}: 这一行从这里起不是有效的 UTF-8：文件其余部分是 UTF-8 编码，这里可能粘贴了 GBK 编码的内容；请把整个文件另存为 UTF-8",
+    "en": "{f}:{n}:{c}: this line is not valid UTF-8 from here: the rest of the file is UTF-8, so this is perhaps text pasted from a GBK file; save the whole file as UTF-8",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_line_that_is_not_utf8_is_reported_alone(tmp_path, lang):
+    """A line that is not UTF-8 is reported at its line and the character it
+    breaks at, as the batch JSONL reader reports one; the other lines are
+    still read. A header that is not UTF-8: nothing to read the lines by."""
+    small = _small(tmp_path)
+    head, line = small.read_bytes().splitlines()
+    name = b'{"subject":{"name":"'
+    assert line.startswith(name + "武汉".encode("utf-8"))
+    gbk = line.replace(name, name + "测试".encode("gb18030"), 1)
+    bad = tmp_path / "bytes.jsonl"
+    bad.write_bytes(b"\n".join([head, line, b"\xff\xfe garbage", gbk, line]) + b"\n")
+    said = [NOT_UTF8[lang].format(f=bad, n=3, c=1), NOT_UTF8[lang].format(f=bad, n=4, c=len(name) + 1)]
+    full = jsonl.line(evaluate_file("examples/2019/hr-bureau.yaml"))
+    code, out, err = run_cli("show-result", str(bad), "--lang", lang)
+    assert (code, err.splitlines(), out) == (1, said, (full + "\n") * 2)
+    code, out, err = run_cli("show-result", str(bad), "--format", "text", "--lang", lang)
+    assert (code, err.splitlines()) == (1, said) and f"{bad}:2  武汉" in out and f"{bad}:5  武汉" in out
+
+    header = tmp_path / "header.jsonl"
+    header.write_bytes(head.replace(b'"lang":"zh",', b'"lang":"\xb2\xe2",') + b"\n" + line + b"\n")
+    out_file = tmp_path / "out.jsonl"
+    code, out, err = run_cli("show-result", str(header), "--output", str(out_file), "--lang", lang)
+    assert (code, out, err.splitlines()) == (1, "", [NOT_UTF8[lang].format(f=header, n=1, c=len('{"jixiao-compact":1,"lang":"') + 1)])
+    assert not out_file.exists()
+
+
+def test_a_compact_file_may_start_with_a_bom(tmp_path):
+    """A compact file saved by an editor that adds a BOM (Notepad) reads back
+    as any UTF-8 file does elsewhere: the BOM is passed over, with CRLF line ends too."""
+    small = _small(tmp_path)
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + small.read_bytes().replace(b"\n", b"\r\n"))
+    code, out, err = run_cli("show-result", str(bom))
+    assert (code, err, out) == (0, "", jsonl.line(evaluate_file("examples/2019/hr-bureau.yaml")) + "\n")
+    code, out, err = run_cli("show-result", str(bom), "--format", "text")
+    assert (code, err) == (0, "") and out.startswith(f"{bom}:2  武汉经济技术开发区（汉南区）人力资源局：总分 87.36，等级 良\n") and out.endswith("共 1 个单位\n")
+
+
 def test_reading_without_the_ruleset_named_finds_it_by_id(tmp_path, monkeypatch):
     small = _small(tmp_path)
     head, line = small.read_text(encoding="utf-8").splitlines()

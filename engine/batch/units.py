@@ -14,7 +14,7 @@ from engine.base.sourcemap import SourceMap
 from engine.evaluation.evaluate import evaluate
 from engine.evaluation.specialised import evaluate_fast
 from engine.evaluation.review import line_of
-from engine.load.json_line import LineColumns, load_json_line
+from engine.load.json_line import LineColumns, load_json_line, not_utf8
 from engine.load.tables import cell_problems, cell_text, cells_json
 from engine.ruleset.plan import Plan
 from engine.base.digest import digest_of, digest_of_bytes
@@ -217,8 +217,7 @@ def _unit_data(state: _State, payload: tuple) -> tuple[Any, SourceMap, str]:
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError as e:  # damage in a UTF-8 file (sources._utf8_by_evidence): this line only
-                col = len(utf8[:e.start].decode("utf-8", "replace")) + 1
-                raise DiagnosticError([Diagnostic("batch.line_not_utf8", SourceSpan(file, number, col))]) from None
+                raise DiagnosticError([not_utf8(utf8, e, file, number)]) from None
         else:
             utf8 = text.encode("utf-8")  # once, for the digest and the loader's look
         raw, smap = load_json_line(text, file, number, utf8)

@@ -172,6 +172,44 @@ def load_json_line(text: str, file: str, number: int, utf8: bytes | None = None)
     return raw, smap
 
 
+def load_written_line(text: str, file: str, number: int) -> Any:
+    """One line of JSON the engine wrote itself (a compact result file read
+    back), every number an exact Decimal, held to the bounds no result line
+    breaks and refused as `load_json_line` refuses them (a `DiagnosticError`
+    at the value's line and column): nesting at most `MAX_DEPTH` levels, no
+    `NaN` or `Infinity` (a reader would write them out, and they are not JSON).
+    What bounds a data file's values alone is not asked: a result may hold a
+    ratio to 34 places (an `actual` its ruleset does not round), beyond
+    `in_range`. A line that is not JSON raises json's `JSONDecodeError` (a
+    `ValueError` with its column) for the caller to word."""
+    odd: list[str] = []
+
+    def number_of(text: str) -> Decimal | _Constant:
+        value = _float(text)
+        if value.__class__ is _Constant:
+            odd.append(text)
+        return value
+
+    constant = _numbers(odd)[1]
+    try:
+        raw = json.loads(text, parse_float=number_of, parse_int=Decimal, parse_constant=constant)
+    except RecursionError:  # nesting far beyond MAX_DEPTH: json's own recursion gave up
+        raise DiagnosticError([Diagnostic("load.too_deep", SourceSpan(file, number, 1), {"limit": MAX_DEPTH})]) from None
+    if odd or _too_deep(raw):
+        problems = _check(raw, 0, data=False)
+        if problems:
+            raise DiagnosticError(_located(problems, text, file, number))
+    return raw
+
+
+def not_utf8(data: bytes, error: UnicodeDecodeError, file: str, number: int) -> Diagnostic:
+    """Line `number` of a UTF-8 file (its bytes, `data`) that is not UTF-8
+    from `error.start` on, at the character it breaks at: a line pasted from
+    a GBK file is refused on its own, the other lines still read."""
+    col = len(data[:error.start].decode("utf-8", "replace")) + 1
+    return Diagnostic("batch.line_not_utf8", SourceSpan(file, number, col))
+
+
 # Whitespace json allows between a key and its colon, after the key's quote.
 _LOOSE_KEY = re.compile(r'"[ \t\n\r]')
 
@@ -238,9 +276,11 @@ if sys.implementation.name != "cpython":  # get_referents's reach is CPython's
     _too_deep = _too_deep_walk  # noqa: F811
 
 
-def _check(raw: Any, brackets: int) -> list[tuple[tuple, bool, str, dict]]:
+def _check(raw: Any, brackets: int, data: bool = True) -> list[tuple[tuple, bool, str, dict]]:
     """Every bound broken, as (path, at the key?, code, args); stops at the
-    first over-deep value (what lies below it is not looked at)."""
+    first over-deep value (what lies below it is not looked at). Without
+    `data` (JSON the engine wrote: `load_written_line`), only the depth and
+    the constants (`NaN`, `Infinity`, an exponent beyond Decimal) are bounds."""
     problems: list[tuple[tuple, bool, str, dict]] = []
     if brackets > MAX_NODES:
         return [((), False, "load.too_many_nodes", {"limit": MAX_NODES})]
@@ -249,13 +289,14 @@ def _check(raw: Any, brackets: int) -> list[tuple[tuple, bool, str, dict]]:
     while stack:
         value, path = stack.pop()
         nodes += 1
-        if nodes > MAX_NODES:
+        if nodes > MAX_NODES and data:
             return [*problems, (path, False, "load.too_many_nodes", {"limit": MAX_NODES})]
         cls = value.__class__
         if cls is str:
-            _text(value, path, False, problems)
+            if data:
+                _text(value, path, False, problems)
         elif cls is Decimal:
-            if not in_range(value):
+            if data and not in_range(value):
                 problems.append((path, False, "load.number_range", {"value": show_number(value), "digits": MAX_MAGNITUDE}))
         elif cls is _Constant:
             problems.append((path, False, "load.number_range", {"value": value.text, "digits": MAX_MAGNITUDE}))
@@ -270,7 +311,8 @@ def _check(raw: Any, brackets: int) -> list[tuple[tuple, bool, str, dict]]:
                 for k in value.repeated:
                     problems.append((path + (k,), True, "load.duplicate_key", {"key": _short(k), "first": None}))
             for k in reversed(list(value)):
-                _text(k, path + (k,), True, problems)
+                if data:
+                    _text(k, path + (k,), True, problems)
                 stack.append((value[k], path + (k,)))
     return problems
 

@@ -39,6 +39,7 @@ field's own reference expression, `json_out.reference_value`). So
 """
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import re
@@ -46,11 +47,12 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from engine.base import messages
-from engine.base.diagnostics import Diagnostic, SourceSpan
+from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.messages import CATALOG, Said
 from engine.base.numeric import round_half_up
 from engine.evaluation.display import show_target, show_value
 from engine.evaluation.result import Result, leaves
+from engine.load.json_line import load_written_line, not_utf8
 from engine.render import json_shape
 from engine.render.json_out import _Context, _num, _plain, dumps, engine_name, reference_value
 from engine.ruleset.plan import NUMERIC_TYPES
@@ -630,9 +632,12 @@ def _merge(fields, fixed: Mapping[tuple, Any], rest: Mapping, path: tuple = ()) 
 
 # --- reading a compact line back ------------------------------------------------
 
-def loads(text: str) -> Any:
-    """A line's JSON with every number as an exact Decimal."""
-    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+def loads(text: str, file: str = "<line>", number: int = 1) -> Any:
+    """A line's JSON with every number as an exact Decimal. Raises
+    `ValueError` for a line that is not JSON, `DiagnosticError` for one
+    nested too deep or holding `NaN`/`Infinity` (`load_written_line`: as the
+    JSONL reader refuses them, at their line and column)."""
+    return load_written_line(text, file, number)
 
 
 def expand(text: str, shared: Shared, lang: str | None = None) -> str:
@@ -727,6 +732,8 @@ def _build(kind, fields, data: Mapping, fixed: Mapping, ctx, shared, node, path:
                 raise CompactError("compact.damaged_line", what=f.key)
             out[f.key] = ctx.last
         elif not f.fixed and f.key in data:
+            if f.enc == "subject" and not isinstance(data[f.key], dict):  # a unit's subject is always an object (its name…)
+                raise CompactError("compact.damaged_line", what=f.key)
             out[f.key] = data[f.key]
         elif f.stored is not None:
             if f.stored in data:
@@ -767,13 +774,15 @@ def _present(f, node, shared: "Shared") -> bool:
     return known
 
 
-def read_header(text: str, plan) -> Shared:
-    """A compact file's first line, checked against `plan` (its ruleset digest).
-    Raises `CompactError`."""
-    try:
-        head = loads(text)
-    except ValueError:
-        raise CompactError("compact.not_compact") from None
+def read_header(text: str, plan, head: Any = _NOTHING) -> Shared:
+    """A compact file's first line, checked against `plan` (its ruleset digest);
+    `head`, its data when already read. Raises `CompactError`, or
+    `DiagnosticError` for JSON beyond the bounds (`loads`)."""
+    if head is _NOTHING:
+        try:
+            head = loads(text)
+        except ValueError:
+            raise CompactError("compact.not_compact") from None
     shared = Shared(head, plan)
     if plan is not None:
         digest = shared.result.get(("stamp", "ruleset_digest"))
@@ -809,38 +818,65 @@ def text_of(full: Mapping, lang: str = "zh", where: str | None = None) -> str:
     return "\n".join(out)
 
 
-def read_lines(lines: Iterable[str], file: str, plan_of: Callable[[dict], Any], fmt: str = "full", lang: str = "zh") -> Iterator[Any]:
-    """A compact file's lines read back: yields each unit as its full line
-    (`fmt="full"`, in the header's language, byte for byte as `batch --result
-    full` wrote it) or as readable text (`fmt="text"`, in `lang`), and a
-    located `Diagnostic` for each line that cannot be read (then goes on with
-    the next). `plan_of(header)` gives the ruleset's plan for the header (it
-    may raise `DiagnosticError`); a header that does not match it stops the
-    reading with one diagnostic."""
-    it = iter(lines)
-    first = next(it, None)
+def _texts(lines: Iterable[bytes], file: str) -> Iterator[tuple[int, str | Diagnostic]]:
+    """(number, text without its line end) of each line of a UTF-8 file read
+    in binary, or a located `Diagnostic` for a line that is not UTF-8 (that
+    line alone: the JSONL reader's `not_utf8`); a BOM before the first line
+    is passed over, as every reader of the engine does."""
+    for number, data in enumerate(lines, start=1):
+        data = data.rstrip(b"\r\n")
+        if number == 1 and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+        try:
+            yield number, data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield number, not_utf8(data, e, file, number)
+
+
+def read_lines(lines: Iterable[bytes], file: str, plan_of: Callable[[dict], Any], fmt: str = "full", lang: str = "zh") -> Iterator[Any]:
+    """A compact file's lines (as read in binary) read back: yields each unit
+    as its full line (`fmt="full"`, in the header's language, byte for byte as
+    `batch --result full` wrote it) or as readable text (`fmt="text"`, in
+    `lang`), and a located `Diagnostic` for each line that cannot be read
+    (then goes on with the next). `plan_of(header)` gives the ruleset's plan
+    for the header (it may raise `DiagnosticError`); a header that does not
+    match it stops the reading with one diagnostic."""
+    it = _texts(lines, file)
+    _, first = next(it, (1, None))
     at = SourceSpan(file, 1, 1)
     if first is None:
         yield Diagnostic("compact.not_compact", at)
         return
+    if first.__class__ is Diagnostic:  # no header to read the lines by
+        yield first
+        return
     try:
-        head = loads(first)
+        head = loads(first, file)
         if not isinstance(head, dict) or head.get(MARK) != VERSION:
             raise CompactError("compact.not_compact")
         plan = plan_of(head)
-        shared = read_header(first, plan)
+        shared = read_header(first, plan, head)
     except ValueError as e:  # not JSON at all, or a CompactError
         yield Diagnostic(getattr(e, "code", "compact.not_compact"), at, getattr(e, "details", {}))
         return
+    except DiagnosticError as e:  # JSON beyond the bounds (too deep, NaN): no header to read lines by
+        yield from e.diagnostics
+        return
     count = 0
-    for number, text in enumerate(it, start=2):
+    for number, text in it:
+        if text.__class__ is Diagnostic:
+            yield text
+            continue
         if not text.strip():
             continue
         try:
-            data = loads(text)
+            data = loads(text, file, number)
         except ValueError as e:
             col = getattr(e, "colno", 1)
             yield Diagnostic("compact.damaged_line", SourceSpan(file, number, col), {"what": getattr(e, "msg", str(e))})
+            continue
+        except DiagnosticError as e:
+            yield from e.diagnostics
             continue
         try:
             if fmt == "text":
