@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import decimal
 import functools
-import itertools
 import json
 import re
 import unicodedata
@@ -112,75 +111,28 @@ def show_value(value) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-class _Raw(str):
-    """JSON text already written (a bracket, a separator, a key), waiting on `_json_text`'s stack."""
-
-    __slots__ = ()
-
-
 def _json_text(value, limit: int) -> str:
-    """The first `limit` characters (at most) of `value` as JSON text, as
-    `json.dumps(value, ensure_ascii=False)` writes it: a message quotes no
-    more, so a long list is never written whole, nor a deep one followed by
-    recursion. A Decimal is the number it is (`_json_scalar`); a key that is
-    no text is quoted, as json quotes a number's."""
-    out: list[str] = []
-    size = 0
-    stack: list = [value]
-    while stack and size < limit:
-        v = stack.pop()
-        if v.__class__ is _Raw:
-            piece = v
-        elif isinstance(v, (dict, list, tuple)):
-            mapping = isinstance(v, dict)
-            # every item adds a character at least: what follows `limit` of them is cut off anyway
-            items = list(itertools.islice(v.items() if mapping else v, limit))
-            if not items:
-                piece = "{}" if mapping else "[]"
-            else:
-                seq: list = [_Raw("{" if mapping else "[")]
-                for i, item in enumerate(items):
-                    if mapping:
-                        key, item = item
-                        seq.append(_Raw((", " if i else "") + _json_key(key, limit) + ": "))
-                    elif i:
-                        seq.append(_Raw(", "))
-                    seq.append(item)
-                seq.append(_Raw("}" if mapping else "]"))
-                stack.extend(reversed(seq))
-                continue
-        else:
-            piece = _json_scalar(v, limit)
-        out.append(piece)
-        size += len(piece)
-    return "".join(out)[:limit]
+    """`value` as JSON text, as a data file writes it, cut at `limit`
+    characters; one json cannot write (nested past its recursion, which only
+    a caller's own mapping can be; an int of over 4,300 digits) as `{…}` or
+    `[…]`."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=_json_number)[:limit]
+    except (RecursionError, ValueError):
+        return "{…}" if isinstance(value, dict) else "[…]"
 
 
-def _json_scalar(value, limit: int) -> str:
-    """A value that holds no other as JSON text: a Decimal as the number it is
-    (whole or not: `3193.13`, `15500`); one no float holds (Infinity, sNaN,
-    1E+99999) as `show_number` gives it, as the message on a bare one does;
-    anything else but text, true/false and null as its text, quoted."""
-    if isinstance(value, bool) or value is None:
-        return "true" if value is True else "false" if value is False else "null"
-    if isinstance(value, int):
-        value = Decimal(value)  # (json would fail on an int of more than 4,300 digits)
+def _json_number(value):
+    """`json.dumps`'s `default` for a message: a Decimal as the number it is
+    (whole or not); NaN and ±Infinity as json writes a float's (a signalling
+    NaN as NaN); a number beyond the bounds, and anything else, as its text."""
     if isinstance(value, Decimal):
-        if not (value.is_finite() and in_range(value)):
+        if not value.is_finite():
+            return float("nan") if value.is_nan() else float(value)
+        if not in_range(value):
             return show_number(value)
-        return str(int(value)) if value == value.to_integral_value() else repr(float(value))
-    if isinstance(value, float):
-        return json.dumps(value)  # (NaN, Infinity as json writes them)
-    text = value if isinstance(value, str) else str(value)
-    return json.dumps(text[:limit], ensure_ascii=False)
-
-
-def _json_key(key, limit: int) -> str:
-    """A mapping's key as JSON text: always quoted (`{"1": …}` for the key 1)."""
-    if isinstance(key, str):
-        return json.dumps(key[:limit], ensure_ascii=False)
-    text = _json_scalar(key, limit)
-    return text if text.startswith('"') else json.dumps(text, ensure_ascii=False)
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
