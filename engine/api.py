@@ -33,7 +33,7 @@ from engine.evaluation.evaluate import evaluate as evaluate_unit
 from engine.evaluation.result import Result
 from engine.evaluation import run as _run
 from engine.forms import is_any_form
-from engine.load.yaml_loader import load_text, read_file
+from engine.load.yaml_loader import MAX_DEPTH, load_text, read_file
 from engine.ruleset.compile import compile_ruleset
 from engine.ruleset.loading import load_plan
 from engine.ruleset.locate import SearchPath, is_path, locate, ruleset_files, ruleset_ids
@@ -157,19 +157,29 @@ def evaluate_file(data_path: str, ruleset: str | None = None, search: SearchPath
     return evaluate_with(*_run.read_file_unit(data_path, ruleset, search), sets, lint_choice)
 
 
-def _exact(value: Any) -> Any:
-    """A caller's data as the loader would give it: every number a `Decimal`.
-    A float becomes the decimal its shortest form shows (`3193.13`, as the JSON
-    text or the database field said), never the binary fraction behind it."""
-    if isinstance(value, Mapping):
-        return {k: _exact(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_exact(v) for v in value]
+def _exact(value: Any, depth: int = 0) -> Any:
+    """A caller's data as the loader would give it: every number a `Decimal`,
+    every key text (as JSON writes a number's), nested at most `MAX_DEPTH`
+    levels (deeper: `load.too_deep`, as for a data file). A float becomes the
+    decimal its shortest form shows (`3193.13`, as the JSON text or the
+    database field said), never the binary fraction behind it."""
+    if isinstance(value, (Mapping, list, tuple)):
+        if depth >= MAX_DEPTH:
+            raise DiagnosticError([Diagnostic("load.too_deep", SourceSpan("<data>", 1, 1), {"limit": MAX_DEPTH})])
+        if isinstance(value, Mapping):
+            return {k if isinstance(k, str) else _json_key(k): _exact(v, depth + 1) for k, v in value.items()}
+        return [_exact(v, depth + 1) for v in value]
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     return value
+
+
+def _json_key(key: Any) -> str:
+    """A key that is no text, as `json.dumps` writes it (`1` → "1", `True` → "true")."""
+    text = json.dumps(_exact(key), default=str)
+    return text[1:-1] if text.startswith('"') else text
 
 
 def _evaluate_raw_file(path: str, plan: Plan) -> Result:

@@ -140,3 +140,26 @@ def test_a_stated_figure_that_is_no_figure_is_quoted_as_the_data_writes_it(given
         api.evaluate({"ruleset": "2019/department", "inputs": {"文中实际支出": "x"}, "stated": {"total": given}})
     stated = [d for d in e.value.diagnostics if d.args.get("label") == "总分"]
     assert len(stated) == 1 and stated[0].args["value"] == shown
+
+
+def test_data_nested_past_the_bound_is_refused_as_a_data_file_is():
+    """A dict nested far past what a data file may hold (here 100,000 levels)
+    is `load.too_deep` at the data, not a RecursionError from reading it."""
+    deep: dict = {}
+    inner = deep
+    for _ in range(100_000):
+        inner["a"] = {}
+        inner = inner["a"]
+    with pytest.raises(api.DiagnosticError) as e:
+        api.evaluate({"ruleset": "2019/department", "inputs": {"文中实际支出": deep}})
+    assert [d.render() for d in e.value.diagnostics] == ["<data>:1:1: 嵌套层级超过 64 层，拒绝读取"]
+
+
+def test_keys_that_are_no_text_are_read_as_json_writes_them():
+    """Keys of mixed kinds (which `json.dumps(sort_keys=True)` cannot order)
+    are read as the text JSON writes for them: unknown inputs, each named."""
+    with pytest.raises(api.DiagnosticError) as e:
+        api.evaluate({"ruleset": "2019/department", "inputs": {Decimal(2): 2, 1.5: 2, True: 3, None: 1, "文中实际支出": "x"}})
+    messages = [d.render() for d in e.value.diagnostics]
+    for key in ("2", "1.5", "true", "null"):
+        assert f"<data>:1:1: 规则集中没有「{key}」这项数据" in messages
