@@ -329,18 +329,20 @@ def test_lines_beyond_the_jsonl_bounds_are_refused_as_the_batch_refuses_them(tmp
         "[" * 100_000 + "]" * 100_000,
         line.replace(total, '"total":NaN'),
         line.replace(total, '"total":-Infinity'),
+        line.replace(total, '"total":1e99999999'),  # would be written out as 10⁸ digits
         line,
     ]
     bad = tmp_path / "bounds.jsonl"
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     deep, number = BOUNDS[lang]
     said = [deep.format(f=bad, n=2, c=at + 64), deep.format(f=bad, n=3, c=1),
-            number.format(f=bad, n=4, c=at + 1, v="NaN"), number.format(f=bad, n=5, c=at + 1, v="-Infinity")]
+            number.format(f=bad, n=4, c=at + 1, v="NaN"), number.format(f=bad, n=5, c=at + 1, v="-Infinity"),
+            number.format(f=bad, n=6, c=at + 1, v="1e99999999")]
     full = jsonl.line(evaluate_file("examples/2019/hr-bureau.yaml"))
     code, out, err = run_cli("show-result", str(bad), "--lang", lang)
     assert (code, err.splitlines(), out) == (1, said, full + "\n")
     code, out, err = run_cli("show-result", str(bad), "--format", "text", "--lang", lang)
-    assert (code, err.splitlines()) == (1, said) and out.startswith(f"{bad}:6  武汉") and out.count("\n") > 10
+    assert (code, err.splitlines()) == (1, said) and out.startswith(f"{bad}:7  武汉") and out.count("\n") > 10
 
     # a header beyond the bounds: nothing can be read by it (its year is one level down, in `ruleset`)
     for name, header, c in [("deep.jsonl", head.replace('"year":2019', '"year":' + "[" * 70 + "]" * 70), head.index('"year":') + len('"year":') + 63),

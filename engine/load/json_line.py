@@ -172,12 +172,18 @@ def load_json_line(text: str, file: str, number: int, utf8: bytes | None = None)
     return raw, smap
 
 
+# How far from 1 a number the engine wrote may lie: data within `in_range`,
+# and what is computed from it (a ratio to 34 places), stay well inside.
+_WRITTEN_MAGNITUDE = 2 * MAX_MAGNITUDE
+
+
 def load_written_line(text: str, file: str, number: int) -> Any:
     """One line of JSON the engine wrote itself (a compact result file read
     back), every number an exact Decimal, held to the bounds no result line
     breaks and refused as `load_json_line` refuses them (a `DiagnosticError`
     at the value's line and column): nesting at most `MAX_DEPTH` levels, no
-    `NaN` or `Infinity` (a reader would write them out, and they are not JSON).
+    `NaN` or `Infinity` (a reader would write them out, and they are not JSON),
+    no number beyond `_WRITTEN_MAGNITUDE` places from the point.
     What bounds a data file's values alone is not asked: a result may hold a
     ratio to 34 places (an `actual` its ruleset does not round), beyond
     `in_range`. A line that is not JSON raises json's `JSONDecodeError` (a
@@ -186,8 +192,10 @@ def load_written_line(text: str, file: str, number: int) -> Any:
 
     def number_of(text: str) -> Decimal | _Constant:
         value = _float(text)
-        if value.__class__ is _Constant:
+        # an exponent no result has (`1e99999999`) would be written out as 10⁸ digits
+        if value.__class__ is _Constant or not -_WRITTEN_MAGNITUDE <= value.adjusted() <= _WRITTEN_MAGNITUDE:
             odd.append(text)
+            return _Constant(text[:40])
         return value
 
     constant = _numbers(odd)[1]
