@@ -181,6 +181,28 @@ def test_project_template_has_the_rows_asked_for_and_frame_dropdowns():
     assert '"≥,≤,=,定性"' in lists
 
 
+@pytest.mark.parametrize("renamed", [
+    {"数量指标": "数量,指标", "质量指标": '质量"指标'},  # a comma or a quote cannot stand in an inline list
+    {name: name + "（" + "长" * 60 + "）" for name in ("数量指标", "质量指标", "时效指标", "进度指标", "成本指标")},  # over 240 characters
+])
+def test_dropdown_options_that_cannot_be_inline_are_listed_on_the_hidden_sheet(tmp_path, renamed):
+    text = (ROOT / "rulesets" / "examples" / "hubei-2020-project.yaml").read_text(encoding="utf-8")
+    line = "产出指标: [数量指标, 质量指标, 时效指标, 进度指标, 成本指标]"
+    assert line in text
+    options = [renamed.get(n, n) for n in ("数量指标", "质量指标", "时效指标", "进度指标", "成本指标")]
+    ruleset = tmp_path / "rs.yaml"
+    ruleset.write_text(text.replace(line, "产出指标: " + json.dumps(options, ensure_ascii=False)), encoding="utf-8")
+    out = tmp_path / "t.xlsx"
+    code, stdout, err = run_cli("template", str(ruleset), "--output", str(out))
+    assert code == 0 and err == f"已写入 {out}\n", err
+    wb = openpyxl.load_workbook(out)
+    ws = wb["项目支出绩效自评表"]
+    second = [dv for dv in ws.data_validations.dataValidation if dv.type == "list" and "B13" in str(dv.sqref)]
+    assert [dv.formula1 for dv in second] == ["jixiao!$K$1:$K$10"]
+    listed = [row[0] for row in wb["jixiao"].iter_rows(min_col=11, max_col=11, values_only=True) if row[0] is not None]
+    assert listed == options + ["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "服务对象满意度指标"]
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_template_converts_to_pdf_with_libreoffice(tmp_path, dept_template, proj_template):
     for name, data, pages in (("dept.xlsx", dept_template, (3, 12)), ("proj.xlsx", proj_template, (2, 8))):
