@@ -308,6 +308,60 @@ def test_encrypted_corrupt_and_bomb_files_are_refused(tmp_path, dept_filled):
     assert len(lines) == 1 and "解压后过大或压缩比异常" in lines[0]
 
 
+def _version_needed(data: bytes, version: int) -> bytes:
+    """The package with every central-directory entry's "version needed to
+    extract" set to `version` (255 reads as 25.5: no zip tool has it)."""
+    out = bytearray(data)
+    at = out.find(b"PK\x01\x02")
+    while at != -1:
+        out[at + 6:at + 8] = version.to_bytes(2, "little")
+        at = out.find(b"PK\x01\x02", at + 4)
+    return bytes(out)
+
+
+def test_a_package_needing_an_unknown_zip_version_is_refused_as_damaged(tmp_path, dept_filled):
+    xlsx = _write(tmp_path, "v.xlsx", _version_needed(dept_filled, 255))
+    docx = _write(tmp_path, "v.docx", _version_needed(_word(DEPARTMENT, DEPT_DATA), 255))
+    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（zip file version 25.5）"]
+    assert _problems(docx, DEPARTMENT) == [f"{docx}: 无法打开：文件已损坏，或不是 Word (.docx) 文件（zip file version 25.5）"]
+    code, out, err = run_cli("--lang", "en", "evaluate", xlsx)
+    assert (code, out) == (1, "") and err.startswith(f"{xlsx}: cannot open: the file is damaged or not a Excel (.xlsx) file (zip file version 25.5)\n")
+    # in a batch folder each is its unit's error; given alone, the workbook is no filled form, and the table reader refuses it
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for name in ("v.xlsx", "v.docx"):
+        shutil.copy(tmp_path / name, folder / name)
+    (folder / "good.xlsx").write_bytes(dept_filled)
+    code, out, err = run_cli("batch", str(folder), "--ruleset", DEPARTMENT, "--output", str(tmp_path / "r.jsonl"), "--jobs", "1")
+    assert code == 1 and "共 3 个单位，评价 1 个，失败 2 个" in out + err
+    assert f"{folder}/v.xlsx: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（zip file version 25.5）\n" in err
+    assert f"{folder}/v.docx: 无法打开：文件已损坏，或不是 Word (.docx) 文件（zip file version 25.5）\n" in err
+    assert [json.loads(x)["total"] for x in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()] == [87.36]
+    code, out, err = run_cli("batch", xlsx, "--ruleset", DEPARTMENT)
+    assert (code, out) == (1, "") and err.startswith(f"{xlsx}:1:1: 无法打开 Excel 工作簿：工作簿已损坏或不是 Excel 工作簿")
+
+
+@pytest.mark.parametrize("damage", ["deflate", "method", "encrypted"])
+def test_a_damaged_workbook_part_is_no_filled_form_rather_than_a_crash(tmp_path, damage):
+    from engine.forms import is_jixiao_workbook
+
+    text = b'<workbook><sheets><sheet name="jixiao" sheetId="1"/></sheets></workbook>' * 20
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", text)
+    data = bytearray(buf.getvalue())
+    good = _write(tmp_path, "good.xlsx", bytes(data))
+    assert is_jixiao_workbook(good)
+    if damage == "deflate":  # zlib.error
+        data[30 + len("xl/workbook.xml"):30 + len("xl/workbook.xml") + 8] = b"\xff" * 8
+    for at in (0, data.find(b"PK\x01\x02")):
+        if damage == "method":  # NotImplementedError: compression method 99
+            data[at + (8 if at == 0 else 10)] = 99
+        elif damage == "encrypted":  # RuntimeError: password required
+            data[at + (6 if at == 0 else 8)] |= 1
+    assert is_jixiao_workbook(_write(tmp_path, "bad.xlsx", bytes(data))) is False
+
+
 def test_table_levels_are_checked(tmp_path, dept_filled):
     def jump(wb):
         wb["预算调整表"]["A5"] = 3
