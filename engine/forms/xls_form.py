@@ -29,9 +29,14 @@ class XlsForm(FormBook):
     def _rows(self, sheet: str) -> tuple[list[list[Any]], int, int]:
         cache = self.__dict__.setdefault("_sheets", {})
         if sheet not in cache:
-            s = self.book.get_sheet_by_name(sheet)
-            # skip_empty_area=False: the rows start at A1 whatever `s.start` (the first non-empty cell) says
-            cache[sheet] = (s.to_python(skip_empty_area=False), 0, 0, s)
+            try:
+                s = self.book.get_sheet_by_name(sheet)
+                # skip_empty_area=False: the rows start at A1 whatever `s.start` (the first non-empty cell) says
+                cache[sheet] = (s.to_python(skip_empty_area=False), 0, 0, s)
+            except _NOT_DAMAGE:
+                raise
+            except BaseException as e:  # noqa: BLE001 - as in open_xls: a damaged sheet, or a Rust panic reading it
+                raise _unreadable(e, self.display) from None
         rows, r0, c0, _ = cache[sheet]
         return rows, r0, c0
 
@@ -81,12 +86,23 @@ def open_xls(path: str, display: str) -> XlsForm:
     data = read_form_bytes(path, display)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as e:  # noqa: BLE001 - calamine's errors for damaged or encrypted files
-        reason = f"{type(e).__name__}: {e}"[:160]
-        code = "forms.encrypted" if "ncrypt" in reason or "assword" in reason else "forms.corrupt"
-        raise DiagnosticError([Diagnostic(code, file_span(display), {"format": "Excel 97-2003 (.xls)", "reason": reason})]) from None
+        rows = book.get_sheet_by_name(STAMP_SHEET).to_python() if STAMP_SHEET in book.sheet_names else None
+    except _NOT_DAMAGE:
+        raise
+    except BaseException as e:  # noqa: BLE001 - calamine's errors, and a Rust panic (pyo3's PanicException is no Exception)
+        raise _unreadable(e, display) from None
     stamp = None  # without the hidden sheet: found by the ruleset's declared layout when read
-    if STAMP_SHEET in book.sheet_names:
-        rows = book.get_sheet_by_name(STAMP_SHEET).to_python()
+    if rows is not None:
         stamp = parse_stamp(([None if v == "" else v for v in row] for row in rows), display)
     return XlsForm(path, display, book, stamp, "sha256:" + hashlib.sha256(data).hexdigest())
+
+
+# What stops a program rather than tells of a damaged file: never taken for damage.
+_NOT_DAMAGE = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _unreadable(error: BaseException, display: str) -> DiagnosticError:
+    """A damaged (or encrypted) .xls: what calamine raised, as a located problem."""
+    reason = f"{type(error).__name__}: {error}"[:160]
+    code = "forms.encrypted" if "ncrypt" in reason or "assword" in reason else "forms.corrupt"
+    return DiagnosticError([Diagnostic(code, file_span(display), {"format": "Excel 97-2003 (.xls)", "reason": reason})])
