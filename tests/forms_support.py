@@ -223,6 +223,26 @@ def xls_bytes(sheets: dict[str, tuple[dict[tuple[int, int], Any], list[tuple[int
     return _compound_file(globals_ + sst + _record(0x000A) + b"".join(bodies))
 
 
+def xls_from_workbook(xlsx: bytes, more_merges: dict[str, list[tuple[int, int, int, int]]] | None = None,
+                      dimensions: dict[str, tuple[int, int, int, int]] | None = None) -> bytes:
+    """A filled .xlsx form "saved as" .xls by `xls_bytes`: every sheet's values
+    and merged ranges (formulas left out: no reader of a form needs them), with
+    `more_merges` added and `dimensions` overriding, as `xls_bytes` takes them."""
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    sheets = {}
+    for ws in wb.worksheets:
+        cells: dict[tuple[int, int], Any] = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None or c.data_type == "f":
+                    continue
+                number = isinstance(c.value, (int, float, Decimal)) and not isinstance(c.value, bool)
+                cells[(c.row - 1, c.column - 1)] = float(c.value) if number else str(c.value)
+        merges = [(r.min_row - 1, r.max_row - 1, r.min_col - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
+        sheets[ws.title] = (cells, merges + list((more_merges or {}).get(ws.title, [])))
+    return xls_bytes(sheets, dimensions)
+
+
 def _compound_file(stream: bytes) -> bytes:
     """A compound file (version 3) holding one stream, `Workbook`: the header,
     one FAT sector, the stream's sectors, one directory sector."""

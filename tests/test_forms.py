@@ -20,7 +20,7 @@ from conftest import ROOT, run_cli
 from engine import api
 from engine.base.diagnostics import DiagnosticError
 from engine.load.yaml_loader import load_text, read_file
-from forms_support import fill, xls_bytes
+from forms_support import fill, xls_bytes, xls_from_workbook
 
 DEPARTMENT = "rulesets/2019/department.yaml"
 PROJECT = "rulesets/2019/project.yaml"
@@ -46,6 +46,11 @@ def proj_template() -> bytes:
 @pytest.fixture(scope="module")
 def dept_filled(dept_template) -> bytes:
     return fill(dept_template, _raw(str(ROOT / DEPT_DATA)))
+
+
+@pytest.fixture(scope="module")
+def proj_filled(proj_template) -> bytes:
+    return fill(proj_template, _raw(str(ROOT / PROJ_DATA)))
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> str:
@@ -503,6 +508,25 @@ def test_an_xls_that_makes_calamine_panic_is_a_damaged_file(tmp_path):
     code, err, totals = _batch_with(tmp_path, "cut.xls", cut)
     assert code == 1 and totals == [97.66]
     assert _XLS_CORRUPT.match(next(x for x in err.splitlines() if x.startswith(str(tmp_path / "units" / "cut.xls"))))
+
+
+def test_a_form_saved_as_xls_byte_by_byte_reads_back(tmp_path, proj_filled):
+    pytest.importorskip("python_calamine")
+    result = api.evaluate_file(_write(tmp_path, "p.xls", xls_from_workbook(proj_filled)))
+    assert (result.total, result.grade) == (Decimal("97.66"), "优")
+    _same_result(result, api.evaluate_file(str(ROOT / PROJ_DATA)))
+
+
+def test_an_xls_with_an_impossible_merged_range_is_a_damaged_file(tmp_path, proj_filled):
+    pytest.importorskip("python_calamine")
+    bad = xls_from_workbook(proj_filled, {"项目支出绩效自评表": [(8, 8, 65280, 1)]})  # columns 65281 to 2, as fuzzing made of a LibreOffice .xls
+    path = _write(tmp_path, "m.xls", bad)
+    assert _problems(path) == [f"{path}: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（impossible merged range: rows 9 to 9, columns 65281 to 2）"]
+    code, out, err = run_cli("--lang", "en", "evaluate", path)
+    assert (code, out) == (1, "") and err.startswith(f"{path}: cannot open: the file is damaged or not a Excel 97-2003 (.xls) file (impossible merged range")
+    code, err, totals = _batch_with(tmp_path, "m.xls", bad)
+    assert code == 1 and totals == [97.66]
+    assert f"{tmp_path}/units/m.xls: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（impossible merged range: rows 9 to 9, columns 65281 to 2）\n" in err
 
 
 def test_cli_writes_the_word_template_and_reads_it_back(tmp_path):

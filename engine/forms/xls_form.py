@@ -17,6 +17,9 @@ from engine.forms import STAMP_SHEET
 from engine.forms.xlsx_form import FormBook, file_span, parse_stamp, read_form_bytes
 
 XLS_SUFFIXES = (".xls",)
+# The largest sheet a spreadsheet has (Excel 2007 on; an .xls has 65,536 × 256, but
+# calamine reads whatever format the bytes are): a merged range past it is damage.
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
 
 def is_xls(path: str) -> bool:
@@ -71,6 +74,9 @@ class XlsForm(FormBook):
         ranges = getattr(self.__dict__["_sheets"][sheet][3], "merged_cell_ranges", None) or []
         out = []
         for (a, b), (c, d) in ranges:
+            if not (0 <= a <= c < MAX_ROWS and 0 <= b <= d < MAX_COLUMNS):  # no spreadsheet writes this: the file is damaged
+                reason = f"impossible merged range: rows {a + 1} to {c + 1}, columns {b + 1} to {d + 1}"
+                raise DiagnosticError([Diagnostic("forms.corrupt", file_span(self.display), {"format": "Excel 97-2003 (.xls)", "reason": reason})])
             text = f"{get_column_letter(b + 1)}{a + 1}:{get_column_letter(d + 1)}{c + 1}"
             out.append((text, a + 1, b + 1, c + 1, d + 1))
         return out
