@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -527,6 +528,70 @@ def test_an_xls_with_an_impossible_merged_range_is_a_damaged_file(tmp_path, proj
     code, err, totals = _batch_with(tmp_path, "m.xls", bad)
     assert code == 1 and totals == [97.66]
     assert f"{tmp_path}/units/m.xls: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（impossible merged range: rows 9 to 9, columns 65281 to 2）\n" in err
+
+
+def _abort_xls(filled: bytes) -> bytes:
+    """A form whose first sheet's DIMENSIONS record says it starts at row
+    0x9C000001 (one byte changed, as fuzzing found): calamine then asks for
+    hundreds of GB and aborts the process (SIGABRT), which no Python code catches."""
+    return xls_from_workbook(filled, dimensions={"项目支出绩效自评表": (0x9C000000, 23, 0, 11)})
+
+
+def _jixiao(*argv: str) -> subprocess.CompletedProcess:
+    # A process of its own: were the abort to reach the reading program again, it must not end this test run.
+    return subprocess.run([sys.executable, "-m", "engine", *argv], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def test_an_xls_that_makes_calamine_abort_is_a_damaged_file(tmp_path, proj_filled):
+    pytest.importorskip("python_calamine")
+    bad = _abort_xls(proj_filled)
+    path = _write(tmp_path, "a.xls", bad)
+    done = _jixiao("evaluate", path)
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    first, count = done.stderr.splitlines()
+    assert _XLS_CORRUPT.match(first)["file"] == path and re.fullmatch(r"memory allocation of \d+ bytes failed \(SIGABRT\)", _XLS_CORRUPT.match(first)["reason"])
+    assert count == "发现 1 个问题"
+    # a batch goes on, in one process and in several, and leaves only its finished outputs
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for name in ("a.yaml", "c.yaml"):
+        shutil.copy(ROOT / PROJ_DATA, folder / name)
+    (folder / "b.xls").write_bytes(bad)
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        out.mkdir()
+        done = _jixiao("batch", str(folder), "--ruleset", PROJECT, "--output", str(out / "r.jsonl"), "--jobs", jobs)
+        assert done.returncode == 1, done.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["r.jsonl", "r.jsonl.summary.json"]
+        assert [json.loads(x)["total"] for x in (out / "r.jsonl").read_text(encoding="utf-8").splitlines()] == [97.66, 97.66]
+        line = next(x for x in done.stderr.splitlines() if x.startswith(f"{folder}/b.xls: "))
+        assert "memory allocation of" in _XLS_CORRUPT.match(line)["reason"]
+        assert "共 3 个单位，评价 2 个，失败 1 个" in done.stderr + done.stdout
+
+
+def test_xls_reader_process_limits_and_fallback(tmp_path, proj_filled, monkeypatch):
+    pytest.importorskip("python_calamine")
+    import pickle
+
+    from engine.forms import xls_form
+
+    # its answer builds nothing but values and dates: a pickled callable is refused
+    with pytest.raises(pickle.UnpicklingError):
+        xls_form._Reply(io.BytesIO(pickle.dumps(("ok", [(shutil.rmtree, [], [])])))).load()
+    good = _write(tmp_path, "p.xls", xls_from_workbook(proj_filled))
+    cut = _write(tmp_path, "cut.xls", xls_bytes(_SMALL_XLS)[:-700])
+    # a reader that does not answer in time
+    slow = tmp_path / "slow.py"
+    slow.write_text("import time\ntime.sleep(30)\n", encoding="utf-8")
+    monkeypatch.setattr(xls_form, "_PROCESS", str(slow))
+    monkeypatch.setattr(xls_form, "XLS_SECONDS", 1)
+    assert _problems(good) == [f"{good}: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（not read in 1 s）"]
+    monkeypatch.undo()
+    # where no process can be started, calamine runs in this one: the same answers, its panics still caught
+    monkeypatch.setattr(xls_form.sys, "executable", str(tmp_path / "no-such-python"))
+    assert api.evaluate_file(good).total == Decimal("97.66")
+    lines = _problems(cut)
+    assert len(lines) == 1 and _XLS_CORRUPT.match(lines[0])["file"] == cut
 
 
 def test_cli_writes_the_word_template_and_reads_it_back(tmp_path):
