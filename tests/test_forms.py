@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,7 @@ from conftest import ROOT, run_cli
 from engine import api
 from engine.base.diagnostics import DiagnosticError
 from engine.load.yaml_loader import load_text, read_file
-from forms_support import fill
+from forms_support import fill, xls_bytes, xls_from_workbook
 
 DEPARTMENT = "rulesets/2019/department.yaml"
 PROJECT = "rulesets/2019/project.yaml"
@@ -46,6 +47,11 @@ def proj_template() -> bytes:
 @pytest.fixture(scope="module")
 def dept_filled(dept_template) -> bytes:
     return fill(dept_template, _raw(str(ROOT / DEPT_DATA)))
+
+
+@pytest.fixture(scope="module")
+def proj_filled(proj_template) -> bytes:
+    return fill(proj_template, _raw(str(ROOT / PROJ_DATA)))
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> str:
@@ -181,6 +187,28 @@ def test_project_template_has_the_rows_asked_for_and_frame_dropdowns():
     assert '"≥,≤,=,定性"' in lists
 
 
+@pytest.mark.parametrize("renamed", [
+    {"数量指标": "数量,指标", "质量指标": '质量"指标'},  # a comma or a quote cannot stand in an inline list
+    {name: name + "（" + "长" * 60 + "）" for name in ("数量指标", "质量指标", "时效指标", "进度指标", "成本指标")},  # over 240 characters
+])
+def test_dropdown_options_that_cannot_be_inline_are_listed_on_the_hidden_sheet(tmp_path, renamed):
+    text = (ROOT / "rulesets" / "examples" / "hubei-2020-project.yaml").read_text(encoding="utf-8")
+    line = "产出指标: [数量指标, 质量指标, 时效指标, 进度指标, 成本指标]"
+    assert line in text
+    options = [renamed.get(n, n) for n in ("数量指标", "质量指标", "时效指标", "进度指标", "成本指标")]
+    ruleset = tmp_path / "rs.yaml"
+    ruleset.write_text(text.replace(line, "产出指标: " + json.dumps(options, ensure_ascii=False)), encoding="utf-8")
+    out = tmp_path / "t.xlsx"
+    code, stdout, err = run_cli("template", str(ruleset), "--output", str(out))
+    assert code == 0 and err == f"已写入 {out}\n", err
+    wb = openpyxl.load_workbook(out)
+    ws = wb["项目支出绩效自评表"]
+    second = [dv for dv in ws.data_validations.dataValidation if dv.type == "list" and "B13" in str(dv.sqref)]
+    assert [dv.formula1 for dv in second] == ["jixiao!$K$1:$K$10"]
+    listed = [row[0] for row in wb["jixiao"].iter_rows(min_col=11, max_col=11, values_only=True) if row[0] is not None]
+    assert listed == options + ["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "服务对象满意度指标"]
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_template_converts_to_pdf_with_libreoffice(tmp_path, dept_template, proj_template):
     for name, data, pages in (("dept.xlsx", dept_template, (3, 12)), ("proj.xlsx", proj_template, (2, 8))):
@@ -284,6 +312,60 @@ def test_encrypted_corrupt_and_bomb_files_are_refused(tmp_path, dept_filled):
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 << 20))
     lines = _problems(_write(tmp_path, "b.xlsx", bomb.getvalue()), DEPARTMENT)
     assert len(lines) == 1 and "解压后过大或压缩比异常" in lines[0]
+
+
+def _version_needed(data: bytes, version: int) -> bytes:
+    """The package with every central-directory entry's "version needed to
+    extract" set to `version` (255 reads as 25.5: no zip tool has it)."""
+    out = bytearray(data)
+    at = out.find(b"PK\x01\x02")
+    while at != -1:
+        out[at + 6:at + 8] = version.to_bytes(2, "little")
+        at = out.find(b"PK\x01\x02", at + 4)
+    return bytes(out)
+
+
+def test_a_package_needing_an_unknown_zip_version_is_refused_as_damaged(tmp_path, dept_filled):
+    xlsx = _write(tmp_path, "v.xlsx", _version_needed(dept_filled, 255))
+    docx = _write(tmp_path, "v.docx", _version_needed(_word(DEPARTMENT, DEPT_DATA), 255))
+    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（zip file version 25.5）"]
+    assert _problems(docx, DEPARTMENT) == [f"{docx}: 无法打开：文件已损坏，或不是 Word (.docx) 文件（zip file version 25.5）"]
+    code, out, err = run_cli("--lang", "en", "evaluate", xlsx)
+    assert (code, out) == (1, "") and err.startswith(f"{xlsx}: cannot open: the file is damaged or not a Excel (.xlsx) file (zip file version 25.5)\n")
+    # in a batch folder each is its unit's error; given alone, the workbook is no filled form, and the table reader refuses it
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for name in ("v.xlsx", "v.docx"):
+        shutil.copy(tmp_path / name, folder / name)
+    (folder / "good.xlsx").write_bytes(dept_filled)
+    code, out, err = run_cli("batch", str(folder), "--ruleset", DEPARTMENT, "--output", str(tmp_path / "r.jsonl"), "--jobs", "1")
+    assert code == 1 and "共 3 个单位，评价 1 个，失败 2 个" in out + err
+    assert f"{folder}/v.xlsx: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（zip file version 25.5）\n" in err
+    assert f"{folder}/v.docx: 无法打开：文件已损坏，或不是 Word (.docx) 文件（zip file version 25.5）\n" in err
+    assert [json.loads(x)["total"] for x in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()] == [87.36]
+    code, out, err = run_cli("batch", xlsx, "--ruleset", DEPARTMENT)
+    assert (code, out) == (1, "") and err.startswith(f"{xlsx}:1:1: 无法打开 Excel 工作簿：工作簿已损坏或不是 Excel 工作簿")
+
+
+@pytest.mark.parametrize("damage", ["deflate", "method", "encrypted"])
+def test_a_damaged_workbook_part_is_no_filled_form_rather_than_a_crash(tmp_path, damage):
+    from engine.forms import is_jixiao_workbook
+
+    text = b'<workbook><sheets><sheet name="jixiao" sheetId="1"/></sheets></workbook>' * 20
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", text)
+    data = bytearray(buf.getvalue())
+    good = _write(tmp_path, "good.xlsx", bytes(data))
+    assert is_jixiao_workbook(good)
+    if damage == "deflate":  # zlib.error
+        data[30 + len("xl/workbook.xml"):30 + len("xl/workbook.xml") + 8] = b"\xff" * 8
+    for at in (0, data.find(b"PK\x01\x02")):
+        if damage == "method":  # NotImplementedError: compression method 99
+            data[at + (8 if at == 0 else 10)] = 99
+        elif damage == "encrypted":  # RuntimeError: password required
+            data[at + (6 if at == 0 else 8)] |= 1
+    assert is_jixiao_workbook(_write(tmp_path, "bad.xlsx", bytes(data))) is False
 
 
 def test_table_levels_are_checked(tmp_path, dept_filled):
@@ -392,6 +474,124 @@ def test_a_form_saved_as_xls_is_read_with_calamine(tmp_path, dept_filled):
                    check=True, capture_output=True, timeout=180)
     result = api.evaluate_file(str(tmp_path / "old" / "good.xls"))
     _same_result(result, api.evaluate_file(str(ROOT / DEPT_DATA)))
+
+
+# A small .xls (two sheets, no stamp) to damage on purpose: forms_support.xls_bytes.
+_SMALL_XLS = {"表1": ({(0, 0): "项目名称", (0, 1): "全年预算数", (1, 0): "就业补助", (1, 1): 2000.0}, [(2, 3, 0, 1)]),
+              "表2": ({(0, 0): "说明"}, [])}
+_XLS_CORRUPT = re.compile(r"(?P<file>.+\.xls): 无法打开：文件已损坏，或不是 Excel 97-2003 \(\.xls\) 文件（(?P<reason>.+)）\Z")
+
+
+def _batch_with(tmp_path, name: str, data: bytes) -> tuple[int, str, list[str]]:
+    """`batch` over a folder of a good unit and the file `name`: (exit code,
+    standard error, the totals of the units evaluated)."""
+    folder = tmp_path / "units"
+    folder.mkdir()
+    shutil.copy(ROOT / PROJ_DATA, folder / "good.yaml")
+    (folder / name).write_bytes(data)
+    out = tmp_path / "r.jsonl"
+    code, _, err = run_cli("batch", str(folder), "--ruleset", PROJECT, "--output", str(out), "--jobs", "1")
+    totals = [json.loads(x)["total"] for x in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
+    return code, err, totals
+
+
+def test_an_xls_that_makes_calamine_panic_is_a_damaged_file(tmp_path):
+    calamine = pytest.importorskip("python_calamine")
+    good = xls_bytes(_SMALL_XLS)
+    cut = good[:-700]  # the stream's last sector now lies past the end of the file
+    with pytest.raises(BaseException) as raised:
+        calamine.CalamineWorkbook.from_filelike(io.BytesIO(cut))
+    if isinstance(raised.value, Exception):
+        pytest.skip(f"this calamine no longer panics here: {raised.value!r}")  # the point is a PanicException (a BaseException)
+    path = _write(tmp_path, "cut.xls", cut)
+    lines = _problems(path, PROJECT)
+    assert len(lines) == 1 and _XLS_CORRUPT.match(lines[0])["file"] == path, lines
+    code, err, totals = _batch_with(tmp_path, "cut.xls", cut)
+    assert code == 1 and totals == [97.66]
+    assert _XLS_CORRUPT.match(next(x for x in err.splitlines() if x.startswith(str(tmp_path / "units" / "cut.xls"))))
+
+
+def test_a_form_saved_as_xls_byte_by_byte_reads_back(tmp_path, proj_filled):
+    pytest.importorskip("python_calamine")
+    result = api.evaluate_file(_write(tmp_path, "p.xls", xls_from_workbook(proj_filled)))
+    assert (result.total, result.grade) == (Decimal("97.66"), "优")
+    _same_result(result, api.evaluate_file(str(ROOT / PROJ_DATA)))
+
+
+def test_an_xls_with_an_impossible_merged_range_is_a_damaged_file(tmp_path, proj_filled):
+    pytest.importorskip("python_calamine")
+    bad = xls_from_workbook(proj_filled, {"项目支出绩效自评表": [(8, 8, 65280, 1)]})  # columns 65281 to 2, as fuzzing made of a LibreOffice .xls
+    path = _write(tmp_path, "m.xls", bad)
+    assert _problems(path) == [f"{path}: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（impossible merged range: rows 9 to 9, columns 65281 to 2）"]
+    code, out, err = run_cli("--lang", "en", "evaluate", path)
+    assert (code, out) == (1, "") and err.startswith(f"{path}: cannot open: the file is damaged or not a Excel 97-2003 (.xls) file (impossible merged range")
+    code, err, totals = _batch_with(tmp_path, "m.xls", bad)
+    assert code == 1 and totals == [97.66]
+    assert f"{tmp_path}/units/m.xls: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（impossible merged range: rows 9 to 9, columns 65281 to 2）\n" in err
+
+
+def _abort_xls(filled: bytes) -> bytes:
+    """A form whose first sheet's DIMENSIONS record says it starts at row
+    0x9C000001 (one byte changed, as fuzzing found): calamine then asks for
+    hundreds of GB and aborts the process (SIGABRT), which no Python code catches."""
+    return xls_from_workbook(filled, dimensions={"项目支出绩效自评表": (0x9C000000, 23, 0, 11)})
+
+
+def _jixiao(*argv: str) -> subprocess.CompletedProcess:
+    # A process of its own: were the abort to reach the reading program again, it must not end this test run.
+    return subprocess.run([sys.executable, "-m", "engine", *argv], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def test_an_xls_that_makes_calamine_abort_is_a_damaged_file(tmp_path, proj_filled):
+    pytest.importorskip("python_calamine")
+    bad = _abort_xls(proj_filled)
+    path = _write(tmp_path, "a.xls", bad)
+    done = _jixiao("evaluate", path)
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    first, count = done.stderr.splitlines()
+    assert _XLS_CORRUPT.match(first)["file"] == path and re.fullmatch(r"memory allocation of \d+ bytes failed \(SIGABRT\)", _XLS_CORRUPT.match(first)["reason"])
+    assert count == "发现 1 个问题"
+    # a batch goes on, in one process and in several, and leaves only its finished outputs
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for name in ("a.yaml", "c.yaml"):
+        shutil.copy(ROOT / PROJ_DATA, folder / name)
+    (folder / "b.xls").write_bytes(bad)
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        out.mkdir()
+        done = _jixiao("batch", str(folder), "--ruleset", PROJECT, "--output", str(out / "r.jsonl"), "--jobs", jobs)
+        assert done.returncode == 1, done.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["r.jsonl", "r.jsonl.summary.json"]
+        assert [json.loads(x)["total"] for x in (out / "r.jsonl").read_text(encoding="utf-8").splitlines()] == [97.66, 97.66]
+        line = next(x for x in done.stderr.splitlines() if x.startswith(f"{folder}/b.xls: "))
+        assert "memory allocation of" in _XLS_CORRUPT.match(line)["reason"]
+        assert "共 3 个单位，评价 2 个，失败 1 个" in done.stderr + done.stdout
+
+
+def test_xls_reader_process_limits_and_fallback(tmp_path, proj_filled, monkeypatch):
+    pytest.importorskip("python_calamine")
+    import pickle
+
+    from engine.forms import xls_form
+
+    # its answer builds nothing but values and dates: a pickled callable is refused
+    with pytest.raises(pickle.UnpicklingError):
+        xls_form._Reply(io.BytesIO(pickle.dumps(("ok", [(shutil.rmtree, [], [])])))).load()
+    good = _write(tmp_path, "p.xls", xls_from_workbook(proj_filled))
+    cut = _write(tmp_path, "cut.xls", xls_bytes(_SMALL_XLS)[:-700])
+    # a reader that does not answer in time
+    slow = tmp_path / "slow.py"
+    slow.write_text("import time\ntime.sleep(30)\n", encoding="utf-8")
+    monkeypatch.setattr(xls_form, "_PROCESS", str(slow))
+    monkeypatch.setattr(xls_form, "XLS_SECONDS", 1)
+    assert _problems(good) == [f"{good}: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（not read in 1 s）"]
+    monkeypatch.undo()
+    # where no process can be started, calamine runs in this one: the same answers, its panics still caught
+    monkeypatch.setattr(xls_form.sys, "executable", str(tmp_path / "no-such-python"))
+    assert api.evaluate_file(good).total == Decimal("97.66")
+    lines = _problems(cut)
+    assert len(lines) == 1 and _XLS_CORRUPT.match(lines[0])["file"] == cut
 
 
 def test_cli_writes_the_word_template_and_reads_it_back(tmp_path):

@@ -426,6 +426,24 @@ def test_a_filled_workbook_uploaded_is_evaluated_with_findings_at_cells(client, 
     assert client.get(unit + "/report.xlsx").status_code == 200
 
 
+def test_an_xls_that_aborts_its_reader_is_refused_and_the_workers_go_on(department_form):
+    pytest.importorskip("python_calamine")
+    from tests.forms_support import xls_from_workbook
+
+    # the first sheet's DIMENSIONS record starts at row 0x9C000001: calamine asks for hundreds of GB and aborts
+    bad = xls_from_workbook(department_form, dimensions={"整体支出绩效自评表": (0x9C000000, 30, 0, 10)})
+    app = create_app(Settings(store.search_path(None), workers=1))  # a worker process: a regression ends it, never this test run
+    with TestClient(app) as c:
+        for ruleset in ("auto", "2019/department"):  # the stamp read for the ruleset, then the unit read for its page
+            r = c.post("/evaluate", files={"file": ("b.xls", bad)}, data={"ruleset": ruleset})
+            assert r.status_code == 422 and "Traceback" not in r.text and "内部错误" not in r.text
+            assert re.findall(r'<span class="loc">([^<]*)</span>', r.text) == ["b.xls"]
+            assert "无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（memory allocation of " in r.text
+        good = c.post("/evaluate", files={"file": ("d.xls", xls_from_workbook(department_form))}, data={"ruleset": "auto"}, follow_redirects=False)
+        assert good.status_code == 303, good.text
+        assert 'id="total">87.36<' in c.get(good.headers["location"]).text
+
+
 def test_a_filled_word_form_uploaded_is_evaluated(client):
     r = client.post("/evaluate", files={"file": ("d.docx", filled_department_form(word=True))}, data={"ruleset": "2019/department"}, follow_redirects=False)
     assert r.status_code == 303, r.text

@@ -63,7 +63,7 @@ def check_zip(path: str, display: str, data: bytes, kind: str = "Excel (.xlsx)")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as e:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as e:  # NotImplementedError: a "version needed to extract" past any zip format (damage)
         raise DiagnosticError([Diagnostic("forms.corrupt", file_span(display), {"format": kind, "reason": str(e)[:120]})]) from None
     if len(infos) > MAX_MEMBERS:
         raise DiagnosticError([Diagnostic("forms.zip_bomb", file_span(display), {"detail": f"{len(infos)} > {MAX_MEMBERS} members"})])

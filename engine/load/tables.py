@@ -216,8 +216,8 @@ def _check_archive(path: str, display: str) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             total = sum(max(i.file_size, 0) for i in z.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # not a zip: openpyxl says what it is
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return  # not a zip (or a damaged one): openpyxl says what it is
     if total > MAX_XLSX_BYTES:
         raise DiagnosticError([Diagnostic("batch.workbook_too_large", SourceSpan(display, 1, 1), {"mb": total // (1024 * 1024), "limit": MAX_XLSX_BYTES // (1024 * 1024)})])
 

@@ -620,7 +620,7 @@ class _Lists:
             col = 10 + self.cols
             for i, o in enumerate(options, start=1):
                 self.ws.cell(row=i, column=col, value=o)
-            letter = get_columnletter(col)
+            letter = get_column_letter(col)
             self.known[options] = f"{STAMP_SHEET}!${letter}$1:${letter}${len(options)}"
         return self.known[options]
 
