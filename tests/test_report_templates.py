@@ -230,6 +230,91 @@ def test_the_ruleset_names_the_template(tmp_path):
     assert re.search(r"rs\.yaml:6:13: 找不到报告模板 .*没有这个\.docx", err), err
 
 
+# A ruleset's template is part of the ruleset: it may not reach Python, read files or run without end.
+_ESCAPES = [
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ self._TemplateReference__context }}",
+    "{% include '/etc/passwd' %}",
+]
+_COSTLY = [
+    ("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", "more than 5,000,000 steps"),
+    ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}", "more than 5,000,000 steps"),
+    ("{% for a in range(100000) %}{{ 'x' * 1000 }}{% endfor %}", "more than 50,000,000 characters"),  # the whole output: at the template's top
+    ("{{ 'x' * 10 ** 9 }}", "a repeat over a million"),
+    ("{{ 'x' | center(10 ** 9) }}", "a number argument over a million"),
+    ("{{ '{:>999999999}'.format(1) }}", "a format width over a million"),
+    ("{{ '%999999999d' % 1 }}", "a format width over a million"),
+    ("{{ 10 ** 100000 }}", "an exponent over 4096"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+@pytest.mark.parametrize("body", _ESCAPES)
+def test_a_rulesets_template_cannot_reach_python_or_files(tmp_path, fmt, body):
+    (tmp_path / "t.j2").write_text(f"# {{{{ unit }}}}\n{body}\n", encoding="utf-8")
+    ruleset = _child_ruleset(tmp_path, f"  template: {{{fmt}: t.j2}}\n")
+    code, out, err = run_cli("evaluate", str(EXAMPLE_2019), "--ruleset", ruleset, "--format", fmt)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"{tmp_path / 't.j2'}:2:1: 报告模板有误：") and "uid=" not in err and "root:" not in err, err
+
+
+def test_a_word_template_runs_in_the_same_sandbox(tmp_path):
+    def edit(doc):
+        doc.paragraphs[8].insert_paragraph_before("{{ cycler.__init__.__globals__.os.popen('id').read() }}")
+
+    path = _edited_template(tmp_path, edit)
+    code, err, doc = _submission("--template", path, tmp_path=tmp_path)
+    assert code == 1 and doc is None
+    assert f"{path}:9:1: 报告模板有误（第9段" in err and "is unsafe" in err and "uid=" not in err, err
+
+
+@pytest.mark.parametrize(("body", "reason"), _COSTLY)
+def test_a_template_that_would_run_without_end_is_stopped(tmp_path, body, reason):
+    template = tmp_path / "t.md.j2"
+    template.write_text(f"# {{{{ unit }}}}\n{body}\n", encoding="utf-8")
+    code, out, err = run_cli("evaluate", "--format", "markdown", "--template", str(template))
+    assert (code, out) == (1, "")
+    line = 1 if "characters" in reason else 2
+    assert err.startswith(f"{template}:{line}:1: 报告模板运算量过大，已停止（{reason}）"), err
+
+
+def test_a_template_outside_the_rulesets_folder_is_not_read(tmp_path):
+    (tmp_path / "rs").mkdir()
+    (tmp_path / "secret.md.j2").write_text("secret\n", encoding="utf-8")
+    for named in ("../secret.md.j2", "/etc/passwd", str(tmp_path / "secret.md.j2")):
+        ruleset = _child_ruleset(tmp_path / "rs", f"  template: {{markdown: '{named}'}}\n")
+        code, out, err = run_cli("evaluate", str(EXAMPLE_2019), "--ruleset", ruleset, "--format", "markdown")
+        assert (code, out) == (1, ""), named
+        assert re.search(rf"rs\.yaml:6:\d+: 规则集指定的报告模板「{re.escape(named)}」不在规则集所在文件夹内，也不在规则集搜索路径中", err), err
+    # the user's own choice on the command line is theirs
+    code, out, _ = run_cli("evaluate", "--format", "markdown", "--template", str(tmp_path / "secret.md.j2"))
+    assert (code, out) == (0, "secret\n")
+
+
+def test_the_bundled_reports_stay_well_within_the_template_budget():
+    """The budget is far above what a report needs: the bundled Markdown
+    report of the 2019 example, counted."""
+    from engine import api  # the engine's own counter, not the CLI's
+    from engine.render import markdown_out, templating
+
+    env_steps = []
+    made = templating.environment
+
+    def counting(*args, **kwargs):
+        env = made(*args, **kwargs)
+        env_steps.append(env)
+        return env
+
+    templating.environment = counting
+    try:
+        text = markdown_out.render(api.evaluate(str(EXAMPLE_2019)))
+    finally:
+        templating.environment = made
+    assert "87.36" in text and len(text) < templating.MAX_OUTPUT // 100
+    assert 0 < env_steps[0].steps < templating.MAX_STEPS // 100
+
+
 def test_the_default_word_templates_are_what_the_generator_makes():
     from engine.render import docx_template
 

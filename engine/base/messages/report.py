@@ -109,6 +109,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.template_missing": ("找不到报告模板 {path}", "report template {path} not found"),
     "report.template_unreadable": ("无法读取报告模板：{reason}", "cannot read the report template: {reason}"),
     "report.template_error": ("报告模板有误：{reason}", "error in the report template: {reason}"),
+    "report.template_costly": ("报告模板运算量过大，已停止（{reason}）：模板中的循环、宏或重复次数不应超出报告所需", "the report template does too much and was stopped ({reason}): its loops, macros and repeats should not go beyond what a report needs"),
+    "report.template_outside": ("规则集指定的报告模板「{ref}」不在规则集所在文件夹内，也不在规则集搜索路径中；为安全起见不予读取", "the report template '{ref}' named by the ruleset is neither in the ruleset's own folder nor on the ruleset search path, so it is not read"),
     "report.template_error_at": ("报告模板有误（第{n}段“{text}”）：{reason}", "error in the report template (paragraph {n}, '{text}'): {reason}"),
     "report.unresolved": ("提交前尚待处理：{message}{where}", "to resolve before submitting: {message}{where}"),
     "report.strict_refused": ("尚有{count}项问题未处理（见上），--strict 不写出报告", "{count} problem(s) remain (listed above); --strict writes no report"),
