@@ -291,3 +291,32 @@ def test_cache_key_covers_every_file_in_the_chain(tmp_path):
     second = load_plan(path)
     assert second is not first and second.digest != first.digest
     assert second.node("成本指标").target == Decimal("0.99")
+
+
+@pytest.mark.parametrize("parent", ["", "# only a comment\n", "- a list\n"])
+def test_a_parent_that_is_no_mapping_is_named_at_its_first_line(tmp_path, parent):
+    """An empty or comment-only parent has no position of its own: the
+    message still names its file (it used to have no file, line or column)."""
+    (tmp_path / "parent.yaml").write_text(parent, encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: parent.yaml\nid: c\ntitle: t\nyear: 2020\n", encoding="utf-8")
+    for lang, said in (("zh", "规则集应是一个键值映射（id、title、indicators 等）"), ("en", "a ruleset must be a mapping (id, title, indicators, …)")):
+        code, _, err = run_cli("validate", str(child), "--lang", lang)
+        assert (code, err.splitlines()[0]) == (1, f"{tmp_path / 'parent.yaml'}:1:1: {said}")
+
+
+def test_a_parent_that_cannot_be_read_is_placed_at_the_extends_naming_it(tmp_path):
+    (tmp_path / "folder.yaml").mkdir()
+    for name, said in (("folder.yaml", "这是一个文件夹，不是文件"), ("a" * 300 + ".yaml", "文件名太长")):
+        child = tmp_path / "child.yaml"
+        child.write_text(f"extends: {name}\nid: c\ntitle: t\nyear: 2020\n", encoding="utf-8")
+        code, _, err = run_cli("validate", str(child))
+        assert code == 1 and err.startswith(f"{child}:1:10: ") and said in err.splitlines()[0], err
+
+
+def test_a_value_of_the_wrong_kind_is_quoted_as_the_yaml_writes_it(tmp_path):
+    """Not Python's repr (`{'a': Decimal('1')}`)."""
+    path = tmp_path / "rs.yaml"
+    path.write_text("extends: " + str(RULESET_2019) + "\nid: t\ntitle: t\nyear: 2019\nindicators: {a: 1}\n", encoding="utf-8")
+    code, _, err = run_cli("validate", str(path))
+    assert code == 1 and "实际是「{\"a\": 1}」" in err and "Decimal" not in err, err

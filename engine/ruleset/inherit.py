@@ -107,6 +107,8 @@ def resolve_chain(path: str, display: str | None = None, search: SearchPath | No
     touched: dict[str, SourceSpan] = {}
     changed: dict[str, SourceSpan] = {}
     if len(layers) > 1:
+        if not isinstance(raw, dict):  # the parent all others extend: an empty file has no position of its own
+            raise DiagnosticError([Diagnostic("ruleset.not_mapping", smap.value(()) or SourceSpan(layers[-1].link.file, 1, 1))])
         for r, s, _ in layers:
             _expand_shorthands(r, s)
         for child_raw, child_smap, _ in reversed(layers[:-1]):
@@ -138,6 +140,8 @@ def _read_chain(path: str, display: str, search: SearchPath, allowed: tuple[str,
         except DiagnosticError as e:
             if via is not None and e.diagnostics and e.diagnostics[0].code == "load.not_found":
                 raise DiagnosticError([Diagnostic("inherit.parent_not_found", via, {"path": display})]) from None
+            if via is not None:  # a parent that cannot be read (a name too long, a folder, no permission): at the `extends:` naming it
+                raise DiagnosticError([Diagnostic(d.code, via, d.args) for d in e.diagnostics]) from None
             raise
         raw, smap = load_text(text, display)
         _looks_like_a_ruleset(raw, smap, display)

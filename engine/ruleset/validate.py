@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from engine.base.diagnostics import Diagnostic
 from engine.ruleset.formula import suggest
 from engine.base.messages import CATALOG
-from engine.base.numeric import round_half_up
+from engine.base.numeric import round_half_up, show_value
 from engine.base.sourcemap import SourceMap
 
 _TYPE_CODES = {
@@ -253,8 +253,10 @@ def mentions_placeholder(d: Diagnostic) -> bool:
 
 
 def _short(value: Any) -> str:
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text if len(text) <= 40 else text[:37] + "…"
+    return show_value(value)  # a mapping or list as the YAML's JSON twin writes it, not Python's repr
 
 
 def weight_sums(indicators, total: Decimal, smap: SourceMap) -> Iterator[Diagnostic]:
