@@ -34,6 +34,7 @@ class DocxForm(FormBook):
     """A Word form: the same questions as a workbook, answered from its tables."""
 
     info: dict
+    _grids: dict | None = None  # sheet -> (the table's cells row after row, columns per row)
 
     def sheetnames(self) -> list[str]:
         return [f"表{i}" for i in range(1, len(self.book.tables) + 1)]
@@ -41,11 +42,22 @@ class DocxForm(FormBook):
     def _table(self, sheet: str):
         return self.book.tables[int(sheet[1:]) - 1]
 
+    def _grid(self, sheet: str) -> tuple[list, int]:
+        """What python-docx's `table.cell(r, c)` looks in, built once per table:
+        `table.cell` builds it afresh on every call, so reading a 500-row form
+        cell by cell took minutes. The form is only read, so it stays valid."""
+        if self._grids is None:
+            self._grids = {}
+        if sheet not in self._grids:
+            table = self._table(sheet)
+            self._grids[sheet] = (table._cells, table._column_count)
+        return self._grids[sheet]
+
     def cell(self, sheet: str, coordinate: str) -> tuple[Any, str | None]:
         row, col = _rc(coordinate)
-        table = self._table(sheet)
+        cells, width = self._grid(sheet)
         try:
-            text = table.cell(row - 1, col - 1).text
+            text = cells[(row - 1) * width + col - 1].text
         except IndexError:
             return None, None
         return (text.strip() or None), None
