@@ -458,6 +458,30 @@ def test_a_word_form_jixiao_did_not_make_is_read_with_the_ruleset(tmp_path):
     assert api.evaluate_file(path, str(ROOT / PROJECT)).total == Decimal("97.66")
 
 
+def test_a_word_tables_cells_are_read_as_python_docx_places_them():
+    """A Word table's grid is built once per table, in one pass (python-docx's
+    `table.cell` rebuilds it on every call and `row.cells` climbs each merged
+    column to its top: minutes for a long form); the cells are python-docx's."""
+    import docx
+
+    from engine.forms.docx_form import DocxForm, _row_cells
+
+    doc = docx.Document()
+    table = doc.add_table(rows=6, cols=4)
+    for r in range(6):
+        for c in range(4):
+            table.cell(r, c).text = f"{r}{c}"
+    table.cell(1, 0).merge(table.cell(5, 0))  # 一级指标 down five rows
+    table.cell(1, 1).merge(table.cell(2, 2))  # two rows, two columns
+    table.cell(0, 1).merge(table.cell(0, 3))
+    rows = _row_cells(table)
+    assert [[cell._tc for cell in row] for row in rows] == [[cell._tc for cell in row.cells] for row in table.rows]
+    form = DocxForm("t.docx", "t.docx", doc, None, "")
+    assert sorted(form.merges("表1")) == [("第1行第2列至第1行第4列", 1, 2, 1, 4), ("第2行第1列至第6行第1列", 2, 1, 6, 1), ("第2行第2列至第3行第3列", 2, 2, 3, 3)]
+    assert [(r, c) for r, c, _ in form.texts("表1")] == [(1, 1), (1, 2), (2, 1), (2, 2), (2, 4), (3, 4), (4, 2), (4, 3), (4, 4), (5, 2), (5, 3), (5, 4), (6, 2), (6, 3), (6, 4)]
+    assert [form.cell("表1", coord)[0] for coord in ("A1", "A6", "C3", "D3", "A7")] == ["00", "10\n20\n30\n40\n50", "11\n12\n21\n22", "23", None]
+
+
 # --- legacy .xls ---------------------------------------------------------------------
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
