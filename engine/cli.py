@@ -844,7 +844,7 @@ def cmd_submission(args, io: Io) -> int:
         else:
             fileio.write_folder_atomic(args.output, items)
     except OSError as e:
-        io.err(io.say("cli.output_failed", path=args.output, reason=e.strerror or str(e)))
+        io.err(io.say("cli.output_failed", path=args.output, reason=os_error(e)))
         return EXIT_PROBLEMS
     for name, _ in items:
         io.err(io.say("submission.item", name=name))

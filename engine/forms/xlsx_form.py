@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.base.diagnostics import CellSpan, Diagnostic, DiagnosticError
+from engine.base.messages import os_error
 from engine.base.sourcemap import SourceMap
 from engine.forms import KNOWN_LAYOUTS, STAMP_SHEET
 from engine.load.tables import _cell
@@ -51,7 +52,7 @@ def read_form_bytes(path: str, display: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read(MAX_FORM_BYTES + 1)
     except OSError as e:
-        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": e.strerror or str(e)})]) from None
+        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": os_error(e)})]) from None
 
 
 def check_zip(path: str, display: str, data: bytes, kind: str = "Excel (.xlsx)") -> None:

@@ -20,6 +20,7 @@ from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.messages import Said, os_error
 from engine.evaluation.result import Result
 from engine.render import report, templating
 from engine.render.forms import is_project
@@ -301,7 +302,8 @@ def render(result: Result, lang: str = "zh", mode: str = "submission", template:
         tpl = DocxTemplate(path)
         tpl.init_docx()
     except Exception as e:  # noqa: BLE001 - whatever a damaged file raises, it is the template's problem
-        raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": str(e) or type(e).__name__})]) from None
+        reason = os_error(e) if isinstance(e, OSError) else Said("report.template_not_docx")
+        raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": reason})]) from None
     env = templating.environment(table=lambda g: Markup(table_xml(g)))
     env.autoescape = True
     ctx = report.context(result, mode)

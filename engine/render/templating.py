@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.messages import Said, os_error
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 DEFAULTS = {"markdown": "report.md.j2", "html": "report.html.j2", "docx": "department.docx"}
@@ -58,7 +59,8 @@ def render_text(path: str, shown: str, ctx: dict, autoescape: bool = False, fina
         with open(path, encoding="utf-8") as f:
             source = f.read()
     except (OSError, UnicodeDecodeError) as e:
-        raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": getattr(e, "strerror", None) or str(e)})]) from None
+        reason = os_error(e) if isinstance(e, OSError) else Said("report.template_not_utf8")
+        raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": reason})]) from None
     env = environment(finalize, **filters)
     env.autoescape = autoescape
     try:
