@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.forms import LAYOUT_VERSION
-from engine.forms.xlsx_form import FormBook, Stamp, _OLE2, check_zip, file_span, parse_stamp, read_form_bytes
+from engine.forms.xlsx_form import FormBook, Stamp, check_zip, file_span, parse_stamp, read_form_bytes
 
 DOCX_SUFFIXES = (".docx",)
 
@@ -161,9 +161,7 @@ def open_docx(path: str, display: str) -> DocxForm:
     except ImportError:  # pragma: no cover - depends on the installation
         raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "reports", "package": "python-docx"})]) from None
     data = read_form_bytes(path, display)
-    if data[:8] == _OLE2:
-        raise DiagnosticError([Diagnostic("forms.encrypted", file_span(display))])
-    check_zip(path, display, data, "Word (.docx)")
+    check_zip(path, display, data, "Word (.docx)")  # an OLE2 file (encrypted, or a .doc) included
     try:
         document = docx.Document(path)
     except Exception as e:  # noqa: BLE001 - whatever a damaged package makes python-docx raise
