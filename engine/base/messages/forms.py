@@ -94,6 +94,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.template_rows": ("--rows 应为 1 至 500 之间的整数", "--rows must be a whole number from 1 to 500"),
     "cli.template_output": ("Excel 填报表须用 --output 指定文件（.xlsx），或把标准输出重定向到文件", "the Excel form needs --output FILE (.xlsx), or standard output redirected to a file"),
     "cli.template_flat_suffix": ("--flat 的输出应为 .csv 或 .xlsx 文件", "--flat writes a .csv or .xlsx file"),
+    "cli.template_suffix": ("填报表的输出应为 .xlsx（Excel）或 .docx（Word）文件", "the form is written to an .xlsx (Excel) or .docx (Word) file"),
 }
 
 # A text of a declared layout not found in a form (engine.forms.layout): one code per kind of text.
