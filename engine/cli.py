@@ -99,6 +99,25 @@ def emit(io: Io, text: str | bytes, output: str | None, fmt: str = "", inputs: t
     return EXIT_OK
 
 
+# What an output file's suffix says it holds (evaluate's formats).
+SUFFIX_FORMATS = {".txt": "text", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
+
+
+def output_format(io: Io, given: str | None, output: str | None, default: str) -> str | None:
+    """The format to write: `--format` when given, else the one `--output`'s
+    suffix names (`SUFFIX_FORMATS`), else `default`. None, after saying so,
+    when `--format` and the suffix name different formats: Word bytes in a
+    file called .json help nobody."""
+    suffix = os.path.splitext(output or "")[1].lower()
+    implied = SUFFIX_FORMATS.get(suffix)
+    if given is None:
+        return implied or default
+    if implied is not None and implied != given:
+        io.err(io.say("cli.format_suffix", format=given, path=output, suffix=suffix, implied=implied))
+        return None
+    return given
+
+
 # Files a folder given as input contributes (units, projects): an output
 # onto one of them would replace an input.
 _FOLDER_INPUTS = (".yaml", ".yml", ".json")
@@ -131,7 +150,7 @@ def add_evaluate(sub, t) -> None:
     p = sub.add_parser("evaluate", help=t("按规则集评价一个部门或项目的数据：得分、等级、发现的问题", "evaluate a department's or project's data: score, grade, findings"))
     p.add_argument("data", nargs="*", help=t("数据文件（YAML/JSON）或文件夹；不填则使用自带的 2019 年示例；多个文件或一个文件夹时输出项目支出自评情况汇总表", "data file (YAML/JSON) or folder; defaults to the bundled 2019 example; several files or a folder give the summary across projects"))
     p.add_argument("--ruleset", help=t("规则集：文件路径、名称（如 2019/department）或 id；不填则使用数据文件中 ruleset: 指定的规则集", "the ruleset: a file, a name (e.g. 2019/department) or an id; defaults to the one the data file names in ruleset:"))
-    p.add_argument("--format", choices=list(FORMATS), default="text", help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); docx/xlsx need --output, or stdout redirected to a file or pipe"))
+    p.add_argument("--format", choices=list(FORMATS), help=t("输出格式：text、json，或报告 markdown、docx（Word 报告）、xlsx（Excel 自评表）、html（网页报告）；不填则按 --output 的扩展名（.txt、.json、.md、.docx、.xlsx、.html），否则 text；docx/xlsx 须用 --output 指定文件，或重定向到文件/管道", "output format: text, json, or a report: markdown, docx (Word report), xlsx (Excel forms), html (web page); defaults to the --output suffix (.txt, .json, .md, .docx, .xlsx, .html), else text; docx/xlsx need --output, or stdout redirected to a file or pipe"))
     p.add_argument("--output", help=t("写入文件（原子写入，成功后才出现）", "write to this file (atomically, only after success)"))
     _add_lint_options(p, t)
     p.add_argument("--strict", action="store_true", help=t("有任何警告时退出码为 1（供审核和脚本使用）；报送模式的报告有未处理的问题（警告、缺少的报告文字）时不写出", "exit 1 when there is any warning (for reviewers and scripts); a report in submission mode is not written while problems (warnings, missing report texts) remain"))
@@ -153,6 +172,9 @@ def cmd_evaluate(args, io: Io) -> int:
     paths = args.data or [api.DEFAULT_DATA]
     choice = _lint_choice(args, io)
     if choice is None:
+        return EXIT_USAGE
+    args.format = output_format(io, args.format, args.output, "text")
+    if args.format is None:
         return EXIT_USAGE
     if outputs_over_inputs(io, [args.output], [*paths, args.ruleset]):
         return EXIT_USAGE
@@ -286,6 +308,9 @@ def cmd_template(args, io: Io) -> int:
         if n is not None and not 1 <= n <= 500:
             io.err(io.say("cli.template_rows"))
             return EXIT_USAGE
+    if args.output and not args.flat and not args.output.lower().endswith((".xlsx", ".docx")):  # nothing else holds a form
+        io.err(io.say("cli.template_suffix"))
+        return EXIT_USAGE
     path = args.ruleset
     search = _search(args)
     try:
@@ -540,10 +565,14 @@ def cmd_init(args, io: Io) -> int:
 
     # cold start: a command imports only what it uses
     from engine.base.fileio import write_atomic
+    from engine.ruleset.locate import SUFFIXES
     from engine.tools.scaffold import next_year
 
     if not (len(args.year) == 4 and args.year.isascii() and args.year.isdigit()):  # not ²⁰²¹
         io.err(io.say("init.bad_year"))
+        return EXIT_USAGE
+    if args.output is not None and not args.output.lower().endswith(SUFFIXES):  # a ruleset is found as a .yaml
+        io.err(io.say("init.suffix", path=args.output))
         return EXIT_USAGE
     paths = _ruleset_paths(io, [args.parent], args)
     if paths is None:
@@ -844,7 +873,7 @@ def cmd_submission(args, io: Io) -> int:
         else:
             fileio.write_folder_atomic(args.output, items)
     except OSError as e:
-        io.err(io.say("cli.output_failed", path=args.output, reason=e.strerror or str(e)))
+        io.err(io.say("cli.output_failed", path=args.output, reason=os_error(e)))
         return EXIT_PROBLEMS
     for name, _ in items:
         io.err(io.say("submission.item", name=name))

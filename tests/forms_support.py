@@ -120,10 +120,14 @@ def fill_docx(template: bytes, raw: dict, stamp_rows: list[tuple], names: dict[s
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     doc = docx.Document(io.BytesIO(template))
+    grids: dict[str, list] = {}  # filling in text merges nothing: each table's grid is built once (table.cell builds it on every call)
 
     def cell(sheet: str, coord: str):
         letters, row = coordinate_from_string(coord)
-        return doc.tables[int(sheet[1:]) - 1].cell(row - 1, column_index_from_string(letters) - 1)
+        table = doc.tables[int(sheet[1:]) - 1]
+        if sheet not in grids:
+            grids[sheet] = table._cells
+        return grids[sheet][(row - 1) * table._column_count + column_index_from_string(letters) - 1]
 
     for row in stamp_rows:
         if row[0] == "input":

@@ -228,6 +228,43 @@ def test_output_is_written_only_after_success(tmp_path):
     assert code == 1 and not failed.exists()
 
 
+def test_the_output_suffix_chooses_the_format_when_none_is_given(tmp_path):
+    golden = (ROOT / "tests" / "golden" / "hr-bureau-2019.json").read_text(encoding="utf-8")
+    for name in ("r.json", "R.JSON"):
+        assert run_cli("evaluate", "--output", str(tmp_path / name))[0] == 0
+        assert (tmp_path / name).read_text(encoding="utf-8") == golden
+    assert run_cli("evaluate", "--output", str(tmp_path / "r.md"))[0] == 0
+    assert (tmp_path / "r.md").read_text(encoding="utf-8") == run_cli("evaluate", "--format", "markdown")[1]
+    assert run_cli("evaluate", "--output", str(tmp_path / "r.docx"))[0] == 0
+    assert (tmp_path / "r.docx").read_bytes()[:2] == b"PK"
+    for name in ("r.txt", "r.log", "r"):  # .txt, or a suffix that names no format: the default, text
+        assert run_cli("evaluate", "--output", str(tmp_path / name))[0] == 0
+        assert (tmp_path / name).read_text(encoding="utf-8") == run_cli("evaluate")[1]
+    assert run_cli("evaluate", "--format", "json", "--output", str(tmp_path / "r.out"))[0] == 0  # a suffix that names no format
+    assert (tmp_path / "r.out").read_text(encoding="utf-8") == golden
+
+
+@pytest.mark.parametrize("argv, zh, en", [
+    (["evaluate", "--format", "docx", "--output", "{tmp}/OUT.JSON"],
+     "--format docx 与输出文件 {tmp}/OUT.JSON 不符：扩展名 .json 是 json 格式；去掉 --format 即写出 json，或换一个与 docx 相符的文件名",
+     "--format docx does not match the output file {tmp}/OUT.JSON: the suffix .json means json; leave --format out to write json, or name a file that suits docx"),
+    (["evaluate", str(ROOT / "examples" / "2019" / "projects"), "--format", "xlsx", "--output", "{tmp}/汇总.md"],
+     "--format xlsx 与输出文件 {tmp}/汇总.md 不符：扩展名 .md 是 markdown 格式；去掉 --format 即写出 markdown，或换一个与 xlsx 相符的文件名",
+     "--format xlsx does not match the output file {tmp}/汇总.md: the suffix .md means markdown; leave --format out to write markdown, or name a file that suits xlsx"),
+    (["template", "2019/department", "--output", "{tmp}/unit.yaml"],
+     "填报表的输出应为 .xlsx（Excel）或 .docx（Word）文件", "the form is written to an .xlsx (Excel) or .docx (Word) file"),
+    (["template", "2019/project", "--output", "{tmp}/form.xls"],
+     "填报表的输出应为 .xlsx（Excel）或 .docx（Word）文件", "the form is written to an .xlsx (Excel) or .docx (Word) file"),
+    (["init", "2021", "--from", "2019/department", "--output", "{tmp}/2021.xlsx"],
+     "规则集文件应以 .yaml 或 .yml 结尾：{tmp}/2021.xlsx", "a ruleset file ends in .yaml or .yml: {tmp}/2021.xlsx"),
+])
+def test_an_output_named_for_another_format_is_a_usage_error(tmp_path, argv, zh, en):
+    argv = [a.format(tmp=tmp_path) for a in argv]
+    assert run_cli(*argv) == (2, "", zh.format(tmp=tmp_path) + "\n")
+    assert run_cli("--lang", "en", *argv) == (2, "", en.format(tmp=tmp_path) + "\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- hostile formulas through `python cli.py validate`, in a real process ----------------
 
 

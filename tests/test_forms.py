@@ -302,11 +302,36 @@ def test_not_a_form_names_the_layout_and_the_missing_mark(tmp_path):
     assert lines == [f"{tmp_path}/a.xlsx: 不是 jixiao 填报表：应为「jixiao 填报表 jixiao-form/1」版式，找不到其标记「jixiao（隐藏工作表）」（请用 jixiao template 生成的表格填报）"]
 
 
+def test_a_password_protected_form_is_said_right_for_its_format(tmp_path):
+    """An .xlsx or .docx that is an OLE2 file is password-protected or the older
+    binary format renamed; an .xls calamine finds encrypted is only the former."""
+    from engine.base.messages import format_message
+    from engine.forms.xls_form import _answer
+
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+    said = {}
+    for name in ("e.xlsx", "e.docx"):
+        path = _write(tmp_path, name, ole2)
+        with pytest.raises(DiagnosticError) as caught:
+            api.evaluate_file(path, str(ROOT / DEPARTMENT))
+        said[name] = caught.value.diagnostics
+    with pytest.raises(DiagnosticError) as caught:
+        _answer(("error", "XlsError: Workbook is encrypted"), "e.xls")
+    said["e.xls"] = caught.value.diagnostics
+    assert {name: [(d.code, format_message(d.code, d.args, "zh"), format_message(d.code, d.args, "en")) for d in ds] for name, ds in said.items()} == {
+        "e.xlsx": [("forms.encrypted", "文件设了打开密码，或是旧版的 Excel 97-2003 (.xls) 文件：请去掉密码并另存为 Excel (.xlsx) 后再提交",
+                    "the file is password-protected, or an older Excel 97-2003 (.xls) file: remove the password, save it as Excel (.xlsx) and send it again")],
+        "e.docx": [("forms.encrypted", "文件设了打开密码，或是旧版的 Word 97-2003 (.doc) 文件：请去掉密码并另存为 Word (.docx) 后再提交",
+                    "the file is password-protected, or an older Word 97-2003 (.doc) file: remove the password, save it as Word (.docx) and send it again")],
+        "e.xls": [("forms.encrypted", "文件设了打开密码：请去掉密码后再提交", "the file is password-protected: remove the password and send it again")],
+    }
+
+
 def test_encrypted_corrupt_and_bomb_files_are_refused(tmp_path, dept_filled):
     enc = _problems(_write(tmp_path, "e.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), DEPARTMENT)
-    assert enc == [f"{tmp_path}/e.xlsx: 文件已加密或是旧版 .xls 格式：请去掉打开密码，另存为 .xlsx 后再提交"]
+    assert enc == [f"{tmp_path}/e.xlsx: 文件设了打开密码，或是旧版的 Excel 97-2003 (.xls) 文件：请去掉密码并另存为 Excel (.xlsx) 后再提交"]
     cut = _problems(_write(tmp_path, "c.xlsx", dept_filled[: len(dept_filled) // 2]), DEPARTMENT)
-    assert len(cut) == 1 and cut[0].startswith(f"{tmp_path}/c.xlsx: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件")
+    assert len(cut) == 1 and cut[0].startswith(f"{tmp_path}/c.xlsx: 无法打开：文件已损坏，或不是有效的 Excel (.xlsx) 文件")
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 << 20))
@@ -328,10 +353,10 @@ def _version_needed(data: bytes, version: int) -> bytes:
 def test_a_package_needing_an_unknown_zip_version_is_refused_as_damaged(tmp_path, dept_filled):
     xlsx = _write(tmp_path, "v.xlsx", _version_needed(dept_filled, 255))
     docx = _write(tmp_path, "v.docx", _version_needed(_word(DEPARTMENT, DEPT_DATA), 255))
-    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（zip file version 25.5）"]
-    assert _problems(docx, DEPARTMENT) == [f"{docx}: 无法打开：文件已损坏，或不是 Word (.docx) 文件（zip file version 25.5）"]
+    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是有效的 Excel (.xlsx) 文件（zip file version 25.5）"]
+    assert _problems(docx, DEPARTMENT) == [f"{docx}: 无法打开：文件已损坏，或不是有效的 Word (.docx) 文件（zip file version 25.5）"]
     code, out, err = run_cli("--lang", "en", "evaluate", xlsx)
-    assert (code, out) == (1, "") and err.startswith(f"{xlsx}: cannot open: the file is damaged or not a Excel (.xlsx) file (zip file version 25.5)\n")
+    assert (code, out) == (1, "") and err.startswith(f"{xlsx}: cannot open: the file is damaged or not a valid Excel (.xlsx) file (zip file version 25.5)\n")
     # in a batch folder each is its unit's error; given alone, the workbook is no filled form, and the table reader refuses it
     folder = tmp_path / "units"
     folder.mkdir()
@@ -340,8 +365,8 @@ def test_a_package_needing_an_unknown_zip_version_is_refused_as_damaged(tmp_path
     (folder / "good.xlsx").write_bytes(dept_filled)
     code, out, err = run_cli("batch", str(folder), "--ruleset", DEPARTMENT, "--output", str(tmp_path / "r.jsonl"), "--jobs", "1")
     assert code == 1 and "共 3 个单位，评价 1 个，失败 2 个" in out + err
-    assert f"{folder}/v.xlsx: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（zip file version 25.5）\n" in err
-    assert f"{folder}/v.docx: 无法打开：文件已损坏，或不是 Word (.docx) 文件（zip file version 25.5）\n" in err
+    assert f"{folder}/v.xlsx: 无法打开：文件已损坏，或不是有效的 Excel (.xlsx) 文件（zip file version 25.5）\n" in err
+    assert f"{folder}/v.docx: 无法打开：文件已损坏，或不是有效的 Word (.docx) 文件（zip file version 25.5）\n" in err
     assert [json.loads(x)["total"] for x in (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines()] == [87.36]
     code, out, err = run_cli("batch", xlsx, "--ruleset", DEPARTMENT)
     assert (code, out) == (1, "") and err.startswith(f"{xlsx}:1:1: 无法打开 Excel 工作簿：工作簿已损坏或不是 Excel 工作簿")
@@ -458,6 +483,30 @@ def test_a_word_form_jixiao_did_not_make_is_read_with_the_ruleset(tmp_path):
     assert api.evaluate_file(path, str(ROOT / PROJECT)).total == Decimal("97.66")
 
 
+def test_a_word_tables_cells_are_read_as_python_docx_places_them():
+    """A Word table's grid is built once per table, in one pass (python-docx's
+    `table.cell` rebuilds it on every call and `row.cells` climbs each merged
+    column to its top: minutes for a long form); the cells are python-docx's."""
+    import docx
+
+    from engine.forms.docx_form import DocxForm, _row_cells
+
+    doc = docx.Document()
+    table = doc.add_table(rows=6, cols=4)
+    for r in range(6):
+        for c in range(4):
+            table.cell(r, c).text = f"{r}{c}"
+    table.cell(1, 0).merge(table.cell(5, 0))  # 一级指标 down five rows
+    table.cell(1, 1).merge(table.cell(2, 2))  # two rows, two columns
+    table.cell(0, 1).merge(table.cell(0, 3))
+    rows = _row_cells(table)
+    assert [[cell._tc for cell in row] for row in rows] == [[cell._tc for cell in row.cells] for row in table.rows]
+    form = DocxForm("t.docx", "t.docx", doc, None, "")
+    assert sorted(form.merges("表1")) == [("第1行第2列至第1行第4列", 1, 2, 1, 4), ("第2行第1列至第6行第1列", 2, 1, 6, 1), ("第2行第2列至第3行第3列", 2, 2, 3, 3)]
+    assert [(r, c) for r, c, _ in form.texts("表1")] == [(1, 1), (1, 2), (2, 1), (2, 2), (2, 4), (3, 4), (4, 2), (4, 3), (4, 4), (5, 2), (5, 3), (5, 4), (6, 2), (6, 3), (6, 4)]
+    assert [form.cell("表1", coord)[0] for coord in ("A1", "A6", "C3", "D3", "A7")] == ["00", "10\n20\n30\n40\n50", "11\n12\n21\n22", "23", None]
+
+
 # --- legacy .xls ---------------------------------------------------------------------
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
@@ -479,7 +528,7 @@ def test_a_form_saved_as_xls_is_read_with_calamine(tmp_path, dept_filled):
 # A small .xls (two sheets, no stamp) to damage on purpose: forms_support.xls_bytes.
 _SMALL_XLS = {"表1": ({(0, 0): "项目名称", (0, 1): "全年预算数", (1, 0): "就业补助", (1, 1): 2000.0}, [(2, 3, 0, 1)]),
               "表2": ({(0, 0): "说明"}, [])}
-_XLS_CORRUPT = re.compile(r"(?P<file>.+\.xls): 无法打开：文件已损坏，或不是 Excel 97-2003 \(\.xls\) 文件（(?P<reason>.+)）\Z")
+_XLS_CORRUPT = re.compile(r"(?P<file>.+\.xls): 无法打开：文件已损坏，或不是有效的 Excel 97-2003 \(\.xls\) 文件（(?P<reason>.+)）\Z")
 
 
 def _batch_with(tmp_path, name: str, data: bytes) -> tuple[int, str, list[str]]:
@@ -522,12 +571,12 @@ def test_an_xls_with_an_impossible_merged_range_is_a_damaged_file(tmp_path, proj
     pytest.importorskip("python_calamine")
     bad = xls_from_workbook(proj_filled, {"项目支出绩效自评表": [(8, 8, 65280, 1)]})  # columns 65281 to 2, as fuzzing made of a LibreOffice .xls
     path = _write(tmp_path, "m.xls", bad)
-    assert _problems(path) == [f"{path}: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（impossible merged range: rows 9 to 9, columns 65281 to 2）"]
+    assert _problems(path) == [f"{path}: 无法打开：文件已损坏，或不是有效的 Excel 97-2003 (.xls) 文件（impossible merged range: rows 9 to 9, columns 65281 to 2）"]
     code, out, err = run_cli("--lang", "en", "evaluate", path)
-    assert (code, out) == (1, "") and err.startswith(f"{path}: cannot open: the file is damaged or not a Excel 97-2003 (.xls) file (impossible merged range")
+    assert (code, out) == (1, "") and err.startswith(f"{path}: cannot open: the file is damaged or not a valid Excel 97-2003 (.xls) file (impossible merged range")
     code, err, totals = _batch_with(tmp_path, "m.xls", bad)
     assert code == 1 and totals == [97.66]
-    assert f"{tmp_path}/units/m.xls: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（impossible merged range: rows 9 to 9, columns 65281 to 2）\n" in err
+    assert f"{tmp_path}/units/m.xls: 无法打开：文件已损坏，或不是有效的 Excel 97-2003 (.xls) 文件（impossible merged range: rows 9 to 9, columns 65281 to 2）\n" in err
 
 
 def _abort_xls(filled: bytes) -> bytes:
@@ -585,7 +634,7 @@ def test_xls_reader_process_limits_and_fallback(tmp_path, proj_filled, monkeypat
     slow.write_text("import time\ntime.sleep(30)\n", encoding="utf-8")
     monkeypatch.setattr(xls_form, "_PROCESS", str(slow))
     monkeypatch.setattr(xls_form, "XLS_SECONDS", 1)
-    assert _problems(good) == [f"{good}: 无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（not read in 1 s）"]
+    assert _problems(good) == [f"{good}: 无法打开：文件已损坏，或不是有效的 Excel 97-2003 (.xls) 文件（not read in 1 s）"]
     monkeypatch.undo()
     # where no process can be started, calamine runs in this one: the same answers, its panics still caught
     monkeypatch.setattr(xls_form.sys, "executable", str(tmp_path / "no-such-python"))

@@ -51,6 +51,50 @@ def test_os_errors_writing_an_output_are_chinese(tmp_path, case, reason):
     assert err == f"无法写入 {target}：{reason}\n"
 
 
+@pytest.mark.parametrize("case, zh, en", [
+    ("missing folder", "文件或文件夹不存在", "no such file or folder"),
+    ("folder not empty", "文件夹已存在且不是空的", "the folder exists and is not empty"),
+    ("file as a folder", "路径中有一部分不是文件夹", "a part of the path is not a folder"),
+])
+def test_os_errors_writing_the_submission_are_said_in_the_users_language(tmp_path, case, zh, en):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "a.txt").write_text("a", encoding="utf-8")
+    (tmp_path / "file").write_text("a", encoding="utf-8")
+    target = {"missing folder": tmp_path / "nodir" / "x.zip", "folder not empty": tmp_path / "full", "file as a folder": tmp_path / "file" / "x.zip"}[case]
+    for lang, reason, prefix in (("zh", zh, "无法写入 {}："), ("en", en, "cannot write {}: ")):
+        code, _, err = run_cli("--lang", lang, "submission", str(ROOT / "examples" / "2019" / "hr-bureau.yaml"), "--output", str(target))
+        assert (code, err.splitlines()[-1]) == (1, prefix.format(target) + reason)
+    assert (tmp_path / "full" / "a.txt").read_text(encoding="utf-8") == "a" and sorted(os.listdir(tmp_path)) == ["file", "full"]
+
+
+def test_a_report_template_that_cannot_be_read_is_said_in_the_users_language(tmp_path):
+    text = tmp_path / "report.md.j2"
+    text.write_bytes(b"# \xe6\x8a\xa5\xe5\x91\x8a\n\xff{{ title }}\n")  # 报告, then a byte no UTF-8 text has
+    word = tmp_path / "report.docx"
+    word.write_bytes(b"PK\x03\x04 not a Word document")
+    cases = [
+        (("--format", "markdown", "--template", str(text)), text, "文件不是 UTF-8 编码的文字，请另存为 UTF-8（记事本：另存为 → 编码选 UTF-8）", "the file is not UTF-8 text; save it as UTF-8"),
+        (("--format", "docx", "--template", str(word), "--output", str(tmp_path / "r.docx")), word,
+         "文件已损坏或不是 Word 文档（.docx），请在 Word 中打开后另存为 .docx", "the file is damaged or not a Word document (.docx); open it in Word and save it as .docx"),
+    ]
+    for args, path, zh, en in cases:
+        code, out, err = run_cli("evaluate", str(ROOT / "examples" / "2019" / "hr-bureau.yaml"), *args)
+        assert (code, out, err.splitlines()[-2:]) == (1, "", [f"{path}:1:1: 无法读取报告模板：{zh}", "发现 1 个问题"])
+        code, out, err = run_cli("--lang", "en", "evaluate", str(ROOT / "examples" / "2019" / "hr-bureau.yaml"), *args)
+        assert (code, out, err.splitlines()[-2:]) == (1, "", [f"{path}:1:1: cannot read the report template: {en}", "1 problem(s) found"])
+    assert not (tmp_path / "r.docx").exists()
+
+
+def test_a_form_that_cannot_be_read_is_said_in_the_users_language(tmp_path):
+    from engine.forms.xlsx_form import read_form_bytes
+
+    with pytest.raises(DiagnosticError) as caught:
+        read_form_bytes(str(tmp_path), "表.xlsx")  # a folder: open() says EISDIR
+    (d,) = caught.value.diagnostics
+    assert format_message(d.code, d.args, "zh") == "无法读取文件 表.xlsx：这是一个文件夹，不是文件"
+    assert format_message(d.code, d.args, "en") == "cannot read 表.xlsx: it is a folder, not a file"
+
+
 def test_an_unreadable_file_is_said_in_chinese(tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root reads every file")

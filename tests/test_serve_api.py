@@ -438,7 +438,7 @@ def test_an_xls_that_aborts_its_reader_is_refused_and_the_workers_go_on(departme
             r = c.post("/evaluate", files={"file": ("b.xls", bad)}, data={"ruleset": ruleset})
             assert r.status_code == 422 and "Traceback" not in r.text and "内部错误" not in r.text
             assert re.findall(r'<span class="loc">([^<]*)</span>', r.text) == ["b.xls"]
-            assert "无法打开：文件已损坏，或不是 Excel 97-2003 (.xls) 文件（memory allocation of " in r.text
+            assert "无法打开：文件已损坏，或不是有效的 Excel 97-2003 (.xls) 文件（memory allocation of " in r.text
         good = c.post("/evaluate", files={"file": ("d.xls", xls_from_workbook(department_form))}, data={"ruleset": "auto"}, follow_redirects=False)
         assert good.status_code == 303, good.text
         assert 'id="total">87.36<' in c.get(good.headers["location"]).text

@@ -158,7 +158,7 @@ def write_folder_atomic(path: str, files: list[tuple[str, bytes]]) -> None:
 
     parent = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path) and os.listdir(path):
-        raise FileExistsError(17, "folder exists and is not empty", path)
+        raise FileExistsError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), path)
     tmp = tempfile.mkdtemp(prefix=".jixiao-", suffix=".tmp", dir=parent)
     try:
         for name, data in files:

@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError
 from engine.forms import LAYOUT_VERSION
-from engine.forms.xlsx_form import FormBook, Stamp, _OLE2, check_zip, file_span, parse_stamp, read_form_bytes
+from engine.forms.xlsx_form import FormBook, Stamp, check_zip, file_span, parse_stamp, read_form_bytes
 
 DOCX_SUFFIXES = (".docx",)
 
@@ -34,6 +34,8 @@ class DocxForm(FormBook):
     """A Word form: the same questions as a workbook, answered from its tables."""
 
     info: dict
+    _grids: dict | None = None  # sheet -> (the table's cells row after row, columns per row)
+    _row_lists: dict | None = None  # sheet -> each row's cells
 
     def sheetnames(self) -> list[str]:
         return [f"表{i}" for i in range(1, len(self.book.tables) + 1)]
@@ -41,22 +43,40 @@ class DocxForm(FormBook):
     def _table(self, sheet: str):
         return self.book.tables[int(sheet[1:]) - 1]
 
+    def _grid(self, sheet: str) -> tuple[list, int]:
+        """What python-docx's `table.cell(r, c)` looks in, built once per table:
+        `table.cell` builds it afresh on every call, so reading a 500-row form
+        cell by cell took minutes. The form is only read, so it stays valid."""
+        if self._grids is None:
+            self._grids = {}
+        if sheet not in self._grids:
+            table = self._table(sheet)
+            self._grids[sheet] = (table._cells, table._column_count)
+        return self._grids[sheet]
+
     def cell(self, sheet: str, coordinate: str) -> tuple[Any, str | None]:
         row, col = _rc(coordinate)
-        table = self._table(sheet)
+        cells, width = self._grid(sheet)
         try:
-            text = table.cell(row - 1, col - 1).text
+            text = cells[(row - 1) * width + col - 1].text
         except IndexError:
             return None, None
         return (text.strip() or None), None
 
+    def _rows(self, sheet: str) -> list[list]:
+        """The table's rows of cells (`_row_cells`), built once per table."""
+        if self._row_lists is None:
+            self._row_lists = {}
+        if sheet not in self._row_lists:
+            self._row_lists[sheet] = _row_cells(self._table(sheet))
+        return self._row_lists[sheet]
+
     def merges(self, sheet: str) -> list[tuple[str, int, int, int, int]]:
-        table = self._table(sheet)
         spans: dict[int, list[tuple[int, int]]] = {}
-        alive = []  # lxml keeps one proxy per element only while it is referenced: hold them so id() is the element's
-        for r, row in enumerate(table.rows, start=1):
-            for c, cell in enumerate(row.cells, start=1):
-                alive.append(cell._tc)
+        # lxml keeps one proxy per element only while it is referenced: the
+        # cells held in `_rows` hold theirs, so id() is the element's
+        for r, row in enumerate(self._rows(sheet), start=1):
+            for c, cell in enumerate(row, start=1):
                 spans.setdefault(id(cell._tc), []).append((r, c))
         out = []
         for places in spans.values():
@@ -68,12 +88,9 @@ class DocxForm(FormBook):
 
     def texts(self, sheet: str):
         """(row, column, text) of every non-blank cell (a merged cell once, at its first place)."""
-        table = self._table(sheet)
         seen: set[int] = set()
-        alive = []  # hold the proxies so id() stays the element's (see merges)
-        for r, row in enumerate(table.rows, start=1):
-            for c, cell in enumerate(row.cells, start=1):
-                alive.append(cell._tc)
+        for r, row in enumerate(self._rows(sheet), start=1):  # the cells held there keep id() the element's (see merges)
+            for c, cell in enumerate(row, start=1):
                 if id(cell._tc) in seen:
                     continue
                 seen.add(id(cell._tc))
@@ -107,6 +124,35 @@ class DocxForm(FormBook):
         return len(tables[index].rows) if index < len(tables) else None
 
 
+def _row_cells(table) -> list[list]:
+    """Each row's cells as python-docx's `row.cells` gives them (a merged cell
+    at every place it covers, a vertical merge's continuation as the cell it
+    continues), in one pass: `row.cells` climbs each continuation up to its
+    first row, so a form with 一级指标 merged down 300 rows took seconds per look."""
+    # optional library (python-docx, the reports extra): imported only for Word files
+    from docx.table import _Cell
+
+    rows: list[list] = []
+    above: dict[int, list] = {}  # grid offset -> the cells the previous row's cell starting there gives
+    for tr in table._tbl.tr_lst:
+        here: dict[int, list] = {}
+        cells: list = []
+        offset = tr.grid_before
+        for tc in tr.tc_lst:
+            if tc.vMerge == "continue":
+                if offset not in above:  # python-docx finds no cell above either
+                    raise ValueError(f"no `w:tc` element above grid offset {offset}")
+                run = above[offset]
+            else:
+                run = [_Cell(tc, table)] * tc.grid_span
+            here[offset] = run
+            cells.extend(run)
+            offset += tc.grid_span
+        rows.append(cells)
+        above = here
+    return rows
+
+
 def open_docx(path: str, display: str) -> DocxForm:
     """Open a filled Word form; its layout (`stamp`) is set by the caller."""
     try:
@@ -115,9 +161,7 @@ def open_docx(path: str, display: str) -> DocxForm:
     except ImportError:  # pragma: no cover - depends on the installation
         raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "reports", "package": "python-docx"})]) from None
     data = read_form_bytes(path, display)
-    if data[:8] == _OLE2:
-        raise DiagnosticError([Diagnostic("forms.encrypted", file_span(display))])
-    check_zip(path, display, data, "Word (.docx)")
+    check_zip(path, display, data, "Word (.docx)")  # an OLE2 file (encrypted, or a .doc) included
     try:
         document = docx.Document(path)
     except Exception as e:  # noqa: BLE001 - whatever a damaged package makes python-docx raise

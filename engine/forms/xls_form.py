@@ -150,7 +150,7 @@ def _answer(answer: tuple[str, Any], display: str) -> list[tuple[str, list[list[
         raise DiagnosticError([Diagnostic("forms.needs_extra", file_span(display), {"extra": "xls", "package": "python-calamine"})])
     reason = str(value)[:160]
     if "ncrypt" in reason or "assword" in reason:
-        raise DiagnosticError([Diagnostic("forms.encrypted", file_span(display), {"format": _FORMAT, "reason": reason})])
+        raise DiagnosticError([Diagnostic("forms.encrypted", file_span(display))])
     raise _damaged(reason, display)
 
 

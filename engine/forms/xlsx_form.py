@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.base.diagnostics import CellSpan, Diagnostic, DiagnosticError
+from engine.base.messages import os_error
 from engine.base.sourcemap import SourceMap
 from engine.forms import KNOWN_LAYOUTS, STAMP_SHEET
 from engine.load.tables import _cell
@@ -51,15 +52,18 @@ def read_form_bytes(path: str, display: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read(MAX_FORM_BYTES + 1)
     except OSError as e:
-        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": e.strerror or str(e)})]) from None
+        raise DiagnosticError([Diagnostic("load.unreadable", file_span(display), {"path": display, "reason": os_error(e)})]) from None
+
+
+_OLDER = {"Excel (.xlsx)": "Excel 97-2003 (.xls)", "Word (.docx)": "Word 97-2003 (.doc)"}  # the binary format before each
 
 
 def check_zip(path: str, display: str, data: bytes, kind: str = "Excel (.xlsx)") -> None:
     """Refuse what is not a sane OOXML package, before any XML is parsed."""
     if len(data) > MAX_FORM_BYTES:
         raise DiagnosticError([Diagnostic("forms.too_large", file_span(display), {"size": len(data), "limit": MAX_FORM_BYTES})])
-    if data[:8] == _OLE2:
-        raise DiagnosticError([Diagnostic("forms.encrypted", file_span(display))])
+    if data[:8] == _OLE2:  # a password-protected package is wrapped in OLE2, as the older binary formats are
+        raise DiagnosticError([Diagnostic("forms.encrypted", file_span(display), {"older": _OLDER.get(kind, ""), "save": kind})])
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()

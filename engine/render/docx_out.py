@@ -20,6 +20,7 @@ from engine.render.reproducible import normalise_zip
 from engine.render import MissingLibrary
 from engine.render.document import Chart, Document, Grid, Heading, PageBreak, Paragraph
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
+from engine.base.messages import Said, os_error
 from engine.evaluation.result import Result
 from engine.render import report, templating
 from engine.render.forms import is_project
@@ -268,10 +269,14 @@ def table_xml(grid: Grid) -> str:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
     # optional library (the docx/reports extra): imported only for Word output
+    from docx.table import _Cell
     from docx.text.paragraph import Paragraph as DocxParagraph
 
-    for cell in (c for row in table.rows for c in row.cells):
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    # A merged cell's continuations take its first place's alignment; walking
+    # `row.cells` would climb every continuation to that place (quadratic).
+    for tc in table._tbl.iter_tcs():
+        if tc.vMerge != "continue":
+            _Cell(tc, table).vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for r, tr in enumerate(table._tbl.tr_lst):  # every cell of the row, merged continuations included
         for p in tr.iter(qn("w:p")):
             tight(DocxParagraph(p, None), r < last)
@@ -297,7 +302,8 @@ def render(result: Result, lang: str = "zh", mode: str = "submission", template:
         tpl = DocxTemplate(path)
         tpl.init_docx()
     except Exception as e:  # noqa: BLE001 - whatever a damaged file raises, it is the template's problem
-        raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": str(e) or type(e).__name__})]) from None
+        reason = os_error(e) if isinstance(e, OSError) else Said("report.template_not_docx")
+        raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": reason})]) from None
     env = templating.environment(table=lambda g: Markup(table_xml(g)))
     env.autoescape = True
     ctx = report.context(result, mode)
@@ -361,10 +367,33 @@ def _fill_cells(table, grid: Grid, size: float, bold_headers: bool) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     aligns = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+    trs = table._tbl.tr_lst  # merging joins cells but never adds or removes a row
     for c in grid.cells:
-        cell = table.cell(c.row, c.col)
+        cell = _cell_at(table, trs, c.row, c.col)
         if c.rowspan > 1 or c.colspan > 1:
-            cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+            cell = cell.merge(_cell_at(table, trs, c.row + c.rowspan - 1, c.col + c.colspan - 1))
         p = cell.paragraphs[0]
         p.alignment = aligns[c.align]
         set_font(p.add_run(c.text), HEADING_FONT if c.header else BODY_FONT, size, bold_headers and c.header)
+
+
+def _cell_at(table, trs, row: int, col: int):
+    """`table.cell(row, col)`, looked up at that one place: the cell covering
+    grid column `col` of `trs[row]` or, in a vertical merge's continuation,
+    the cell it continues. python-docx's `table.cell` rebuilds the grid of
+    the whole table on each call, and `row.cells` follows every continuation
+    in the row up to its first row: either made a 500-row form take minutes."""
+    # optional library (the docx/reports extra): imported only for Word output
+    from docx.table import _Cell
+
+    while True:
+        end = 0
+        for tc in trs[row].tc_lst:
+            end += tc.grid_span
+            if end > col:
+                break
+        else:
+            raise IndexError(f"no cell at row {row}, column {col}")
+        if tc.vMerge != "continue" or row == 0:
+            return _Cell(tc, table)
+        row -= 1

@@ -20,6 +20,7 @@ from typing import Any
 
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.fileio import open_regular
+from engine.base.messages import Said, os_error
 from engine.base.paths import is_within
 from engine.ruleset.locate import SearchPath
 
@@ -182,7 +183,8 @@ def render_text(path: str, shown: str, ctx: dict, autoescape: bool = False, fina
         with open_regular(path) as f:
             source = f.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": getattr(e, "strerror", None) or str(e)})]) from None
+        reason = os_error(e) if isinstance(e, OSError) else Said("report.template_not_utf8")
+        raise DiagnosticError([Diagnostic("report.template_unreadable", SourceSpan(shown, 1, 1), {"reason": reason})]) from None
     env = environment(finalize, **filters)
     env.autoescape = autoescape
     try:

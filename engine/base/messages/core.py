@@ -133,4 +133,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.interrupted": ("已中断", "interrupted"),
     "cli.strict_warnings": ("有 {count} 条警告；按 --strict 退出码为 1", "{count} warning(s); exit 1 as --strict asks"),
     "cli.output_failed": ("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
+    "cli.format_suffix": (
+        "--format {format} 与输出文件 {path} 不符：扩展名 {suffix} 是 {implied} 格式；去掉 --format 即写出 {implied}，或换一个与 {format} 相符的文件名",
+        "--format {format} does not match the output file {path}: the suffix {suffix} means {implied}; leave --format out to write {implied}, or name a file that suits {format}",
+    ),
 }

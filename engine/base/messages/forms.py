@@ -5,8 +5,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # reading a filled form: the file as a whole
     "forms.too_large": ("文件过大（{size} 字节，上限 {limit} 字节），拒绝读取", "the file is too large ({size} bytes, the limit is {limit}); not read"),
     "forms.zip_bomb": ("工作簿解压后过大或压缩比异常（{detail}），拒绝读取", "the workbook unpacks to too much or is compressed suspiciously ({detail}); not read"),
-    "forms.encrypted": ("文件已加密或是旧版 .xls 格式：请去掉打开密码，另存为 .xlsx 后再提交", "the file is encrypted or an old .xls workbook: remove the password and save it as .xlsx"),
-    "forms.corrupt": ("无法打开：文件已损坏，或不是 {format} 文件（{reason}）", "cannot open: the file is damaged or not a {format} file ({reason})"),
+    # `older`, `save`: for an .xlsx or .docx that is an OLE2 container, what else it may be and what to save it as
+    "forms.encrypted": (
+        "文件设了打开密码{older?，或是旧版的 {older} 文件}：请去掉密码{save?并另存为 {save} }后再提交",
+        "the file is password-protected{older?, or an older {older} file}: remove the password{save?, save it as {save}} and send it again",
+    ),
+    "forms.corrupt": ("无法打开：文件已损坏，或不是有效的 {format} 文件（{reason}）", "cannot open: the file is damaged or not a valid {format} file ({reason})"),
     "forms.not_a_form": (
         "不是 jixiao 填报表：应为「{layout}」版式，找不到其标记「{anchor}」（请用 jixiao template 生成的表格填报）",
         "not a jixiao form: the layout '{layout}' was expected and its mark '{anchor}' was not found (fill in a form made by jixiao template)",
@@ -90,6 +94,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.template_rows": ("--rows 应为 1 至 500 之间的整数", "--rows must be a whole number from 1 to 500"),
     "cli.template_output": ("Excel 填报表须用 --output 指定文件（.xlsx），或把标准输出重定向到文件", "the Excel form needs --output FILE (.xlsx), or standard output redirected to a file"),
     "cli.template_flat_suffix": ("--flat 的输出应为 .csv 或 .xlsx 文件", "--flat writes a .csv or .xlsx file"),
+    "cli.template_suffix": ("填报表的输出应为 .xlsx（Excel）或 .docx（Word）文件", "the form is written to an .xlsx (Excel) or .docx (Word) file"),
 }
 
 # A text of a declared layout not found in a form (engine.forms.layout): one code per kind of text.

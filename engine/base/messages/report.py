@@ -108,6 +108,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.stamp_sheet": ("生成信息", "Provenance"),
     "report.template_missing": ("找不到报告模板 {path}", "report template {path} not found"),
     "report.template_unreadable": ("无法读取报告模板：{reason}", "cannot read the report template: {reason}"),
+    # why (a `Said` reason; what the operating system said is `os_error`'s)
+    "report.template_not_utf8": ("文件不是 UTF-8 编码的文字，请另存为 UTF-8（记事本：另存为 → 编码选 UTF-8）", "the file is not UTF-8 text; save it as UTF-8"),
+    "report.template_not_docx": ("文件已损坏或不是 Word 文档（.docx），请在 Word 中打开后另存为 .docx", "the file is damaged or not a Word document (.docx); open it in Word and save it as .docx"),
     "report.template_error": ("报告模板有误：{reason}", "error in the report template: {reason}"),
     "report.template_costly": ("报告模板运算量过大，已停止（{reason}）：模板中的循环、宏或重复次数不应超出报告所需", "the report template does too much and was stopped ({reason}): its loops, macros and repeats should not go beyond what a report needs"),
     "report.template_outside": ("规则集指定的报告模板「{ref}」不在规则集所在文件夹内，也不在规则集搜索路径中；为安全起见不予读取", "the report template '{ref}' named by the ruleset is neither in the ruleset's own folder nor on the ruleset search path, so it is not read"),

@@ -23,6 +23,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "os.ENAMETOOLONG": ("文件名太长", "the file name is too long"),
     "os.EROFS": ("磁盘是只读的", "the disk is read-only"),
     "os.EEXIST": ("文件已存在", "the file exists already"),
+    "os.ENOTEMPTY": ("文件夹已存在且不是空的", "the folder exists and is not empty"),
     "os.EBUSY": ("文件正被占用", "the file is busy"),
     "os.ETXTBSY": ("文件正被占用", "the file is busy"),
     "os.EMFILE": ("同时打开的文件太多", "too many open files"),

@@ -143,6 +143,7 @@ MESSAGES.update({
     "inherit.no_year": ("没有 {year} 年度的规则集（在 {folders} 中都找不到文件夹 {year}/）", "no ruleset for {year} (no folder {year}/ in {folders})"),
     "inherit.which_ruleset": ("{year}/ 中有多个规则集（{files}），请写出名称，如 {year}/department", "{year}/ holds several rulesets ({files}); name one, e.g. {year}/department"),
     # schema and init
+    "init.suffix": ("规则集文件应以 .yaml 或 .yml 结尾：{path}", "a ruleset file ends in .yaml or .yml: {path}"),
     "init.exists": ("{path} 已存在，不会覆盖；请换一个 --output 路径或先移走原文件", "{path} already exists and will not be overwritten; choose another --output or move the file first"),
     "init.done": ("已生成 {path}（继承 {parent}）；修改后运行 jixiao validate {path}", "created {path} (extends {parent}); after editing, run jixiao validate {path}"),
     "init.bad_year": ("年度应为四位数字，如 2021", "the year should be four digits, e.g. 2021"),
