@@ -414,5 +414,7 @@ def shows_layout(path: str, plan: Plan, rows: int = 12) -> bool:
                 if any(isinstance(v, str) and title in norm(v) for v in row):
                     return True
         return False
+    except Exception:  # noqa: BLE001 - a damaged sheet (openpyxl parses its rows only here): the table reader reports it, located
+        return False
     finally:
         book.close()

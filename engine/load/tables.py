@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterator
 
-from engine.base.messages import workbook_problem
+from engine.base.messages import Said, workbook_problem
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.fileio import is_special
 from engine.base.memo import stored
@@ -222,6 +222,12 @@ def _check_archive(path: str, display: str) -> None:
         raise DiagnosticError([Diagnostic("batch.workbook_too_large", SourceSpan(display, 1, 1), {"mb": total // (1024 * 1024), "limit": MAX_XLSX_BYTES // (1024 * 1024)})])
 
 
+def _damaged(where: str, row: int) -> DiagnosticError:
+    """A sheet that cannot be read on from `row` (openpyxl gives no row of its
+    own: the row after the last one read, where the damage is or begins)."""
+    return DiagnosticError([Diagnostic("batch.unreadable_from_row", SourceSpan(where, row, 1), {"reason": Said("xlsx.damaged_data")})])
+
+
 def _widest_column(ws) -> int:
     """The rightmost column any cell of the sheet names (`r="XFD7"` is
     16,384), read from the sheet's XML in one streaming pass."""
@@ -270,24 +276,36 @@ def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
         # (openpyxl would then pad every row to 16,384 cells and add a million
         # empty rows): rows and columns are the cells actually present.
         ws.reset_dimensions()
-        widest = _widest_column(ws)
+        try:
+            widest = _widest_column(ws)
+        except Exception:  # noqa: BLE001 - the sheet's part is damaged (a bad CRC, a broken deflate stream): whatever zipfile raises
+            raise DiagnosticError([Diagnostic("batch.bad_workbook", SourceSpan(display, 1, 1), {"reason": Said("xlsx.damaged_data")})]) from None
         if widest > MAX_COLUMNS:
             raise DiagnosticError([Diagnostic("batch.too_many_columns", SourceSpan(where, 1, 1), {"columns": widest, "limit": MAX_COLUMNS})])
         it = ws.iter_rows(values_only=True)
         header: tuple[str, ...] = ()
         number = 0
-        for cells in it:
-            number += 1
-            if any(c is not None and str(c).strip() for c in cells):
-                header = tuple("" if c is None else str(c) for c in cells)
-                break
+        try:
+            for cells in it:
+                number += 1
+                if any(c is not None and str(c).strip() for c in cells):
+                    header = tuple("" if c is None else str(c) for c in cells)
+                    break
+        except Exception:  # noqa: BLE001 - damage in the sheet's XML, whatever openpyxl raises on it
+            raise _damaged(where, number + 1) from None
 
         def rows() -> Iterator[tuple[int, tuple]]:
             n = number
-            for cells in it:
-                n += 1
-                if any(c is not None and c != "" for c in cells):
-                    yield n, tuple(_cell(c) for c in cells)
+            # openpyxl parses a row when it is asked for: damage in a later row
+            # (a number cell `abc`, a shared-string index past the end, broken
+            # XML) raises there, in the middle of a batch (a try costs nothing per row)
+            try:
+                for cells in it:
+                    n += 1
+                    if any(c is not None and c != "" for c in cells):
+                        yield n, tuple(_cell(c) for c in cells)
+            except Exception:  # noqa: BLE001 - whatever openpyxl raises on it
+                raise _damaged(where, n + 1) from None
 
         yield Sheet(where, header, rows())
     finally:

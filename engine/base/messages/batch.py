@@ -22,6 +22,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.bad_json": ("这一行不是有效的 JSON：{problem}", "this line is not valid JSON: {problem}"),
     "batch.needs_extra": ("读取此文件需要可选组件 {extra}：pip install \"jixiao[{extra}]\"（{package}）", "this file needs the optional extra {extra}: pip install \"jixiao[{extra}]\" ({package})"),
     "batch.bad_workbook": ("无法打开 Excel 工作簿：{reason}", "cannot open the Excel workbook: {reason}"),
+    "batch.unreadable_from_row": ("从这一行起无法读取：{reason}；这一行及其后各行都没有读入", "cannot be read from this row on: {reason}; this row and the rows after it were not read"),
+    "batch.rows_unread": (
+        "明细行表「{rows}」没有读完，这张表的单位都没有评价（明细行不全的单位得不到正确的结果）",
+        "the line-rows table '{rows}' could not be read to its end, so none of this table's units were evaluated (a unit missing line rows would get a wrong result)",
+    ),
     "batch.no_sheet": ("工作簿中没有工作表「{sheet}」（现有：{known}）", "the workbook has no sheet '{sheet}' (it has: {known})"),
     "batch.unit_internal": ("内部错误：{error}。此单位未评价，其余单位不受影响；请加 --debug 重新运行（会列出出错的调用栈）并报告", "internal error: {error}. This unit was not evaluated, the others are unaffected; rerun with --debug (which lists where it happened) and report it"),
     "batch.no_inputs": ("没有找到可评价的单位", "no units found to evaluate"),

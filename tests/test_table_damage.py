@@ -1,0 +1,141 @@
+"""Batch tables that cannot be read to their end, or hold more than their
+header says: a workbook damaged in a later row, a workbook whose parts are
+packed by a method zipfile unpacks without a bound, a column without a header,
+a CSV cell that never ends. Each is a located problem in words; nothing ends
+as an internal error, and what could be read is still evaluated.
+
+Every broken file is made here: a sound one written by openpyxl or csv, then
+its XML edited inside the zip (or its text).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+openpyxl = pytest.importorskip("openpyxl")
+
+UNITS = ROOT / "tests" / "fixtures" / "batch" / "units.csv"
+LINES = ROOT / "tests" / "fixtures" / "batch" / "units.jsonl"  # the same four units
+DEPARTMENT = str(ROOT / "rulesets" / "2019" / "department.yaml")
+PROJECTS = ROOT / "examples" / "2019" / "projects-batch"
+SHEET = "xl/worksheets/sheet1.xml"
+# units.csv: three units evaluated (87.36, 73.1, 66.36); its fourth row fails (三千 as a figure)
+CSV_TOTALS = [87.36, 73.1, 66.36]
+
+
+def _rows(path: Path = UNITS) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def _xlsx(path: Path, rows: list[list], patch=None, methods: dict | None = None) -> Path:
+    """A workbook of `rows`; `patch(xml) -> xml` rewrites its sheet, `methods`
+    packs the named members by another zip method."""
+    book = openpyxl.Workbook()
+    for r in rows:
+        book.active.append(r)
+    buf = io.BytesIO()
+    book.save(buf)
+    with zipfile.ZipFile(buf) as z:
+        members = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            if patch is not None and name == SHEET:
+                data = patch(data)
+            z.writestr(name, data, compress_type=(methods or {}).get(name, zipfile.ZIP_DEFLATED))
+    return path
+
+
+def _cell(ref: str, element: bytes):
+    """A patch putting `element` in place of the cell `ref`."""
+    def patch(xml: bytes) -> bytes:
+        out, n = re.subn(rb'<c r="' + ref.encode() + rb'"[^>]*?(?:/>|>.*?</c>)', element, xml, count=1)
+        assert n == 1
+        return out
+    return patch
+
+
+def _batch(tmp_path: Path, *inputs, ruleset: str = DEPARTMENT, extra=()) -> tuple[int, str, list[str], list]:
+    out, errors = tmp_path / "r.jsonl", tmp_path / "errors.txt"
+    code, stdout, stderr = run_cli("batch", *map(str, inputs), "--ruleset", ruleset, "--output", str(out), "--errors", str(errors), "--jobs", "1", *extra)
+    assert "内部错误" not in stdout + stderr and "Traceback" not in stdout + stderr
+    lines = errors.read_text(encoding="utf-8").splitlines() if errors.exists() else []
+    results = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
+    return code, stdout + stderr, lines, results
+
+
+def _no_form_ruleset(tmp_path: Path) -> str:
+    """The department ruleset without its declared form: a workbook given to
+    `batch` is then read as a table straight away (no look for the form)."""
+    path = tmp_path / "noform.yaml"
+    path.write_text(f"extends: {DEPARTMENT}\nid: noform\ntitle: t\nyear: 2019\nform: ~\n", encoding="utf-8")
+    return str(path)
+
+
+# --- 1. a workbook damaged in a later row ----------------------------------------------
+
+DAMAGE = {
+    # what openpyxl meets in row 4, and raises only when the row is asked for
+    "number-cell-abc": _cell("B4", b'<c r="B4" t="n"><v>abc</v></c>'),  # ValueError
+    "shared-string-past-the-end": _cell("B4", b'<c r="B4" t="s"><v>999</v></c>'),  # IndexError
+    "broken-xml": lambda xml: xml.replace(b'<row r="4"', b'<row r="4"><<', 1),  # ParseError
+    "bad-cell-reference": lambda xml: xml.replace(b'r="B4"', b'r="$B$4"', 1),  # ValueError: '$B$'
+}
+
+
+@pytest.mark.parametrize("ruleset", ["declares-a-form", "no-form"])
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_workbook_damaged_in_a_later_row_ends_there_and_the_batch_goes_on(tmp_path, damage, ruleset):
+    # Was: exit 70 (ValueError, IndexError, ParseError from openpyxl), every result lost.
+    bad = _xlsx(tmp_path / "bad.xlsx", _rows(), DAMAGE[damage])
+    rs = DEPARTMENT if ruleset == "declares-a-form" else _no_form_ruleset(tmp_path)
+    code, output, errors, results = _batch(tmp_path, UNITS, bad, LINES, ruleset=rs)
+    assert code == 1
+    assert f"{bad}[Sheet]:4:1: 从这一行起无法读取：工作簿中的数据已损坏，请在 Excel 中打开后另存为 .xlsx 再试；这一行及其后各行都没有读入" in errors
+    # the CSV before it, the workbook's rows 2 and 3, and the JSONL after it are evaluated
+    assert [r["total"] for r in results] == CSV_TOTALS + [87.36, 73.1] + CSV_TOTALS
+    assert "共 11 个单位，评价 8 个，失败 3 个" in output  # each file's fourth unit; the rest of the workbook counts as one
+
+
+def test_a_damaged_rest_is_said_in_english_and_with_workers(tmp_path):
+    bad = _xlsx(tmp_path / "bad.xlsx", _rows(), DAMAGE["number-cell-abc"])
+    code, output, errors, results = _batch(tmp_path, bad, extra=("--jobs", "2"))
+    assert code == 1 and [r["total"] for r in results] == [87.36, 73.1]
+    code, output, errors, _ = _batch(tmp_path, bad, extra=("--lang", "en"))
+    assert errors == [f"{bad}[Sheet]:4:1: cannot be read from this row on: the workbook's data is damaged; open it in Excel, save it as .xlsx and try again; this row and the rows after it were not read"]
+
+
+def test_a_workbook_damaged_in_its_header_or_its_sheet_part_is_refused_before_any_unit(tmp_path):
+    header = _xlsx(tmp_path / "header.xlsx", _rows(), _cell("B1", b'<c r="B1" t="s"><v>7</v></c>'))
+    code, output, errors, results = _batch(tmp_path, UNITS, header, ruleset=_no_form_ruleset(tmp_path))
+    assert (code, results) == (1, [])
+    assert output.startswith(f"{header}[Sheet]:1:1: 从这一行起无法读取：工作簿中的数据已损坏")
+    # A sheet part whose bytes do not match its CRC (stored, one byte changed): found when the sheet is first read through
+    good = _xlsx(tmp_path / "crc.xlsx", _rows(), methods={name: zipfile.ZIP_STORED for name in (SHEET,)})
+    crc = bytearray(good.read_bytes())
+    at = crc.find(b'<row r="4"')
+    crc[at + 1] = ord("R")
+    (tmp_path / "crc.xlsx").write_bytes(bytes(crc))
+    for rs in (DEPARTMENT, _no_form_ruleset(tmp_path)):
+        code, output, errors, results = _batch(tmp_path, UNITS, tmp_path / "crc.xlsx", ruleset=rs)
+        assert (code, results) == (1, [])
+        assert output.startswith(f"{tmp_path / 'crc.xlsx'}:1:1: 无法打开 Excel 工作簿：工作簿中的数据已损坏，请在 Excel 中打开后另存为 .xlsx 再试\n")
+
+
+def test_damaged_line_rows_leave_their_table_unevaluated_and_say_so(tmp_path):
+    rows = _xlsx(tmp_path / "indicators.xlsx", _rows(PROJECTS / "indicators.csv"), DAMAGE["number-cell-abc"])
+    code, output, errors, results = _batch(tmp_path, PROJECTS / "projects.csv", ruleset=str(ROOT / "rulesets" / "2019" / "project.yaml"),
+                                           extra=("--columns", str(PROJECTS / "columns.yaml"), "--rows", str(rows)))
+    assert (code, results) == (1, [])
+    assert errors == [
+        f"{rows}[Sheet]:4:1: 从这一行起无法读取：工作簿中的数据已损坏，请在 Excel 中打开后另存为 .xlsx 再试；这一行及其后各行都没有读入",
+        f"examples/2019/projects-batch/projects.csv:1:1: 明细行表「{rows}」没有读完，这张表的单位都没有评价（明细行不全的单位得不到正确的结果）",
+    ]
