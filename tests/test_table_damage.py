@@ -139,3 +139,72 @@ def test_damaged_line_rows_leave_their_table_unevaluated_and_say_so(tmp_path):
         f"{rows}[Sheet]:4:1: 从这一行起无法读取：工作簿中的数据已损坏，请在 Excel 中打开后另存为 .xlsx 再试；这一行及其后各行都没有读入",
         f"examples/2019/projects-batch/projects.csv:1:1: 明细行表「{rows}」没有读完，这张表的单位都没有评价（明细行不全的单位得不到正确的结果）",
     ]
+
+
+# --- 2. a workbook part packed by a method unpacked without a bound -----------------
+
+@pytest.fixture
+def opened(monkeypatch) -> list[str]:
+    """The names of the zip members opened for reading from now on."""
+    names: list[str] = []
+    real = zipfile.ZipFile.open
+
+    def recording(self, name, mode="r", *args, **kwargs):
+        names.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        return real(self, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recording)
+    return names
+
+
+@pytest.mark.parametrize("ruleset", ["declares-a-form", "no-form"])
+@pytest.mark.parametrize("part", [SHEET, "xl/workbook.xml"])
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "lzma"])
+def test_a_batch_workbook_with_a_bzip2_or_lzma_part_is_refused_before_it_is_unpacked(tmp_path, method, part, ruleset, opened):
+    # Was: read by openpyxl (the form look, then the table reader): zipfile unpacks such a
+    # member without a bound, so a 785-byte bzip2 sheet declaring 100 bytes took 2 GB and 10 s.
+    name = "bzip2" if method == zipfile.ZIP_BZIP2 else "lzma"
+    path = _xlsx(tmp_path / "m.xlsx", _rows(), methods={part: method})
+    rs = DEPARTMENT if ruleset == "declares-a-form" else _no_form_ruleset(tmp_path)
+    opened.clear()  # (what making the workbook read)
+    code, output, errors, results = _batch(tmp_path, path, ruleset=rs)
+    assert (code, results) == (1, [])
+    assert output.startswith(f"{path}:1:1: 无法打开 Excel 工作簿：其中的「{part}」用 {name} 方式压缩，Excel 和 Word 从不这样压缩：文件可能被改动过，解压它可能耗尽内存\n")
+    assert part not in opened
+
+
+def test_a_batch_workbook_part_encrypted_the_zip_way_or_too_large_is_refused(tmp_path, monkeypatch):
+    path = _xlsx(tmp_path / "e.xlsx", _rows())
+    data = bytearray(path.read_bytes())
+    first = zipfile.ZipFile(path).infolist()[0].filename
+    for at in (0, data.find(b"PK\x01\x02")):  # the first member's local and central records
+        data[at + (6 if at == 0 else 8)] |= 1
+    path.write_bytes(bytes(data))
+    code, output, _, _ = _batch(tmp_path, path, ruleset=_no_form_ruleset(tmp_path), extra=("--lang", "en"))
+    assert code == 1 and output.startswith(f"{path}:1:1: cannot open the Excel workbook: its part '{first}' is password-protected the zip way, which Excel and Word never do: the file may have been tampered with\n")
+    from engine.load import tables
+
+    monkeypatch.setattr(tables, "MAX_XLSX_BYTES", 1000)  # the total is still checked first
+    code, output, _, _ = _batch(tmp_path, path, ruleset=_no_form_ruleset(tmp_path))
+    assert code == 1 and output.startswith(f"{path}:1:1: 这个 Excel 工作簿解压后有 0 MB，超过上限 0 MB，不读取\n")
+
+
+def test_the_zip_checks_are_one_function_in_the_order_each_caller_had():
+    from engine.base.archive import zip_problem
+
+    def info(name, size, packed, method=zipfile.ZIP_DEFLATED, flags=0):
+        i = zipfile.ZipInfo(name)
+        i.file_size, i.compress_size, i.compress_type, i.flag_bits = size, packed, method, flags
+        return i
+
+    sound = [info("a", 10, 5), info("b", 2 << 20, 1 << 20)]
+    assert zip_problem(sound, members=2, unpacked=(2 << 20) + 10, ratio=2) is None
+    assert zip_problem(sound, members=1) == ("members", {"count": 2, "limit": 1})
+    assert zip_problem(sound, unpacked=1 << 20) == ("unpacked", {"total": (2 << 20) + 10, "limit": 1 << 20})
+    assert zip_problem([info("a", 10, 5, flags=0x40)]) == ("encrypted", {"entry": "a"})
+    assert zip_problem([info("a", 10, 5, zipfile.ZIP_BZIP2)]) == ("method", {"entry": "a", "method": "bzip2"})
+    assert zip_problem([info("a", 10, 5, 99)]) == ("method", {"entry": "a", "method": "99"})
+    assert zip_problem([info("a", 3 << 20, 1000)], ratio=200) == ("ratio", {"entry": "a", "size": 3 << 20, "packed": 1000})
+    assert zip_problem([info("a", 3 << 20, 1000)]) is None  # no ratio asked (a batch table's shared strings)
+    # member by member: an encrypted first member is said before a later bomb
+    assert zip_problem([info("a", 10, 5, flags=1), info("b", 3 << 20, 1000)], ratio=200)[0] == "encrypted"

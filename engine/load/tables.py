@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterator
 
+from engine.base.archive import zip_problem
 from engine.base.messages import Said, workbook_problem
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.fileio import is_special
@@ -207,19 +208,29 @@ def _cell(value: Any) -> Any:
 MAX_XLSX_BYTES = 256 * 1024 * 1024
 # A table wider than this is not a form: every row would be padded to it.
 MAX_COLUMNS = 2048
+# A workbook's member Excel never writes, in words (`zip_problem`'s kinds).
+PART_PROBLEMS = {"encrypted": "ooxml.encrypted", "method": "ooxml.method"}
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})[0-9]+"')
 
 
-def _check_archive(path: str, display: str) -> None:
+def check_archive(path: str, display: str) -> None:
+    """Refuse a workbook whose members, as the zip declares them, unpack to
+    more than `MAX_XLSX_BYTES`, or one of them encrypted or packed by a method
+    Excel never uses (bzip2, LZMA: zipfile unpacks those without a bound),
+    before openpyxl reads any (`engine.base.archive.zip_problem`)."""
     import zipfile  # only for workbooks
 
     try:
         with zipfile.ZipFile(path) as z:
-            total = sum(max(i.file_size, 0) for i in z.infolist())
+            problem = zip_problem(z.infolist(), unpacked=MAX_XLSX_BYTES)
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
         return  # not a zip (or a damaged one): openpyxl says what it is
-    if total > MAX_XLSX_BYTES:
-        raise DiagnosticError([Diagnostic("batch.workbook_too_large", SourceSpan(display, 1, 1), {"mb": total // (1024 * 1024), "limit": MAX_XLSX_BYTES // (1024 * 1024)})])
+    if problem is None:
+        return
+    what, args = problem
+    if what == "unpacked":
+        raise DiagnosticError([Diagnostic("batch.workbook_too_large", SourceSpan(display, 1, 1), {"mb": args["total"] // (1024 * 1024), "limit": MAX_XLSX_BYTES // (1024 * 1024)})])
+    raise DiagnosticError([Diagnostic("batch.bad_workbook", SourceSpan(display, 1, 1), {"reason": Said(PART_PROBLEMS[what], args)})])
 
 
 def _damaged(where: str, row: int) -> DiagnosticError:
@@ -257,7 +268,7 @@ def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
         import openpyxl
     except ImportError:
         raise DiagnosticError([Diagnostic("batch.needs_extra", SourceSpan(display, 1, 1), {"extra": "xlsx", "package": "openpyxl"})]) from None
-    _check_archive(path, display)
+    check_archive(path, display)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - a damaged or non-XLSX file, whatever openpyxl raises
