@@ -65,6 +65,8 @@ def _cell(ref: str, element: bytes):
 
 def _batch(tmp_path: Path, *inputs, ruleset: str = DEPARTMENT, extra=()) -> tuple[int, str, list[str], list]:
     out, errors = tmp_path / "r.jsonl", tmp_path / "errors.txt"
+    out.unlink(missing_ok=True)
+    errors.unlink(missing_ok=True)
     code, stdout, stderr = run_cli("batch", *map(str, inputs), "--ruleset", ruleset, "--output", str(out), "--errors", str(errors), "--jobs", "1", *extra)
     assert "内部错误" not in stdout + stderr and "Traceback" not in stdout + stderr
     lines = errors.read_text(encoding="utf-8").splitlines() if errors.exists() else []
@@ -208,3 +210,61 @@ def test_the_zip_checks_are_one_function_in_the_order_each_caller_had():
     assert zip_problem([info("a", 3 << 20, 1000)]) is None  # no ratio asked (a batch table's shared strings)
     # member by member: an encrypted first member is said before a later bomb
     assert zip_problem([info("a", 10, 5, flags=1), info("b", 3 << 20, 1000)], ratio=200)[0] == "encrypted"
+
+
+# --- 4. a CSV cell that never ends ------------------------------------------------------
+
+def test_a_csv_cell_past_the_field_limit_ends_its_table_there_and_the_batch_goes_on(tmp_path):
+    # Was: exit 70 (csv.Error: field larger than field limit (67108864)), every result lost.
+    path = tmp_path / "u.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(_rows())
+        fh.write('"' + "a" * (64 * 1024 * 1024 + 1) + '",1\r\n')
+    code, output, errors, results = _batch(tmp_path, path, LINES)
+    assert code == 1
+    assert f"{path}:6:1: 这一格以英文双引号 \" 开头，却没有配对的结尾引号，其后超过 67108864 个字符都被读成了这一格：" \
+           "请补上结尾的引号，或删去多余的开头引号；这一行及其后各行都没有读入" in errors
+    assert [r["total"] for r in results] == CSV_TOTALS + CSV_TOTALS  # the rows before it, and the JSONL after it
+
+
+@pytest.fixture
+def field_limit(monkeypatch):
+    """The csv field limit lowered to 100,000 characters (process-wide, put back after)."""
+    from engine.load import tables
+
+    monkeypatch.setattr(tables, "_CSV_FIELD_LIMIT", 100_000)
+    old = csv.field_size_limit(100_000)
+    yield 100_000
+    csv.field_size_limit(old)
+
+
+def test_a_stray_opening_quote_in_an_export_is_said_at_its_cell(tmp_path, field_limit):
+    rows = [[c.replace(",", "") for c in r] for r in _rows()[:2]]  # no cell needs quoting: no other quote follows
+    stray = list(rows[1])
+    col = rows[0].index("预算执行率.explanation")
+    stray[col] = '"' + stray[col]
+    path = tmp_path / "u.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_NONE, escapechar="\\").writerows(rows)
+        fh.write(",".join(stray) + "\r\n")
+        csv.writer(fh).writerows([rows[1]] * 3000)
+    assert path.read_text(encoding="utf-8").count('"') == 1
+    code, output, errors, results = _batch(tmp_path, path, LINES, extra=("--lang", "en"))
+    assert code == 1
+    assert f"{path}:3:{col + 1}: this cell starts with a double quote (\") that is never closed, so more than 100000 characters after it read as this one cell: " \
+           "add the closing quote, or remove the stray opening one; this row and the rows after it were not read" in errors
+    assert [r["total"] for r in results] == [87.36] + CSV_TOTALS
+    # in the header: said when the table is opened, nothing evaluated
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write('名称,"文中实际支出\r\n' + "甲,1\r\n" * 20_000)
+    code, output, errors, results = _batch(tmp_path, path, LINES)
+    assert (code, results) == (1, []) and output.startswith(f"{path}:1:2: 这一格以英文双引号 \" 开头，却没有配对的结尾引号")
+
+
+@pytest.mark.parametrize("record, cell", [
+    ('a,"b', 2), ('"a', 1), ('"a""b', 1), ('"a"x,"b', 2), ('"a\nb",c,"d', 3), ('a,b\n"c', None), ('a,"b"\r\n"c', None), ("a,b", None), ('a,b"c', None),
+])
+def test_the_unclosed_cell_is_found_as_the_csv_module_reads_quotes(record, cell):
+    from engine.load.tables import _unclosed_cell
+
+    assert _unclosed_cell(record) == cell

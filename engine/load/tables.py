@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import itertools
 import json
 import os
 import re
@@ -150,20 +151,78 @@ def open_csv(path: str, display: str) -> Iterator[Sheet]:
     with open(path, encoding=encoding, newline="") as fh:
         reader = csv.reader(fh)
         header: tuple[str, ...] = ()
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                header = tuple(cells)
-                break
+        start = 0  # the line the record being read follows
+        try:
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    header = tuple(cells)
+                    break
+                start = reader.line_num
+        except csv.Error as e:
+            raise DiagnosticError([_csv_problem(path, encoding, display, start, e)]) from None
         start = reader.line_num
 
         def rows() -> Iterator[tuple[int, tuple]]:
             nonlocal start
-            for cells in reader:
-                row, start = start + 1, reader.line_num
-                if any(cells):
-                    yield row, tuple(cells)
+            # A cell past the field limit (an opening quote never closed, so the
+            # rest of the file reads as one cell) raises in the middle of the
+            # table: the rows before it stand, the reader cannot go on (a try
+            # costs nothing per row)
+            try:
+                for cells in reader:
+                    row, start = start + 1, reader.line_num
+                    if any(cells):
+                        yield row, tuple(cells)
+            except csv.Error as e:
+                raise DiagnosticError([_csv_problem(path, encoding, display, start, e)]) from None
 
         yield Sheet(display, header, rows())
+
+
+_LOOK = 1 << 20  # characters of a record looked at for the quote that never closed
+
+
+def _csv_problem(path: str, encoding: str, display: str, before: int, error: csv.Error) -> Diagnostic:
+    """What stopped the csv reader in the record after line `before`, located
+    there: a cell whose opening quote never closes (at its column), or the
+    reader's problem said generally."""
+    row = before + 1
+    if "field larger than field limit" in str(error):
+        with open(path, encoding=encoding, newline="") as fh:
+            for _ in itertools.islice(fh, before):  # lines as the reader counts them
+                pass
+            col = _unclosed_cell(fh.read(_LOOK))
+        if col is not None:
+            return Diagnostic("batch.csv_open_quote", SourceSpan(display, row, col), {"limit": _CSV_FIELD_LIMIT})
+        reason = Said("csv.cell_too_long", {"limit": _CSV_FIELD_LIMIT})
+    else:
+        reason = Said("csv.damaged")
+    return Diagnostic("batch.unreadable_from_row", SourceSpan(display, row, 1), {"reason": reason})
+
+
+def _unclosed_cell(text: str) -> int | None:
+    """The 1-based cell of the CSV record `text` starts with whose opening quote
+    is not closed within `text`, read as the csv module reads it (a quote opens
+    a cell only at its start; `""` inside is a quote; after the closing quote
+    the cell goes on to its comma); None when every cell closes first."""
+    col, i, n = 1, 0, len(text)
+    while i < n:
+        if text[i] == '"':
+            j = i + 1
+            while True:
+                j = text.find('"', j)
+                if j < 0:
+                    return col
+                if text.startswith('"', j + 1):
+                    j += 2
+                    continue
+                break
+            i = j + 1
+        ends = [k for k in (text.find(",", i), text.find("\n", i), text.find("\r", i)) if k >= 0]
+        if not ends or text[min(ends)] != ",":
+            return None  # the record ends with every cell closed
+        col, i = col + 1, min(ends) + 1
+    return None
 
 
 def cell_text(value: Any) -> str:

@@ -23,6 +23,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.needs_extra": ("读取此文件需要可选组件 {extra}：pip install \"jixiao[{extra}]\"（{package}）", "this file needs the optional extra {extra}: pip install \"jixiao[{extra}]\" ({package})"),
     "batch.bad_workbook": ("无法打开 Excel 工作簿：{reason}", "cannot open the Excel workbook: {reason}"),
     "batch.unreadable_from_row": ("从这一行起无法读取：{reason}；这一行及其后各行都没有读入", "cannot be read from this row on: {reason}; this row and the rows after it were not read"),
+    "batch.csv_open_quote": (
+        "这一格以英文双引号 \" 开头，却没有配对的结尾引号，其后超过 {limit} 个字符都被读成了这一格：请补上结尾的引号，或删去多余的开头引号；这一行及其后各行都没有读入",
+        "this cell starts with a double quote (\") that is never closed, so more than {limit} characters after it read as this one cell: add the closing quote, or remove the stray opening one; this row and the rows after it were not read",
+    ),
     "batch.rows_unread": (
         "明细行表「{rows}」没有读完，这张表的单位都没有评价（明细行不全的单位得不到正确的结果）",
         "the line-rows table '{rows}' could not be read to its end, so none of this table's units were evaluated (a unit missing line rows would get a wrong result)",

@@ -69,6 +69,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "its part '{entry}' is packed by {method}, which Excel and Word never use: the file may have been tampered with, and unpacking it could exhaust memory",
     ),
     "xlsx.damaged_data": ("工作簿中的数据已损坏，请在 Excel 中打开后另存为 .xlsx 再试", "the workbook's data is damaged; open it in Excel, save it as .xlsx and try again"),
+    # a CSV file the csv module cannot read on
+    "csv.cell_too_long": ("其中一格超过 {limit} 个字符", "a cell in it holds more than {limit} characters"),
+    "csv.damaged": ("CSV 格式有误，请在 Excel 中打开后重新另存为 CSV", "the CSV is malformed; open it in Excel and save it as CSV again"),
     # a member of an uploaded zip that cannot be unpacked
     "zip.encrypted": ("文件设了密码（已加密），请不设密码重新压缩", "it is password-protected (encrypted); zip it again without a password"),
     "zip.method": ("用了无法读取的压缩方式，请用常见的 zip 格式重新压缩", "it uses a compression method that cannot be read; zip it again in the common zip format"),
