@@ -268,3 +268,86 @@ def test_the_unclosed_cell_is_found_as_the_csv_module_reads_quotes(record, cell)
     from engine.load.tables import _unclosed_cell
 
     assert _unclosed_cell(record) == cell
+
+
+# --- 3. a column without a header ---------------------------------------------------------
+
+EXPLANATION = "预算执行率.explanation"
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_a_blank_header_over_a_column_with_data_is_a_problem_at_the_header_cell(tmp_path):
+    # Was: exit 0, the explanation column dropped without a word.
+    rows = _rows()
+    col = rows[0].index(EXPLANATION)
+    rows[0][col] = ""
+    path = _write_csv(tmp_path / "u.csv", rows)
+    code, output, errors, results = _batch(tmp_path, path)
+    assert (code, results) == (1, [])
+    assert output.splitlines()[0] == f"{path}:1:{col + 1}: 第 AI 列没有表头，但其中有内容（如第 2 行）：无法知道这是什么数据；请填写表头，或删去这一列"
+    code, output, errors, results = _batch(tmp_path, path, extra=("--lang", "en"))
+    assert output.splitlines()[0] == f"{path}:1:{col + 1}: column AI has no header, yet it holds data (row 2, for one): what it is cannot be known; write its header, or delete the column"
+
+
+def test_a_header_merged_across_two_columns_leaves_the_second_without_one(tmp_path):
+    rows = _rows()
+    col = rows[0].index(EXPLANATION)
+    rows[0][col] = None
+
+    def merged(xml: bytes) -> bytes:
+        return xml.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="AH1:AI1"/></mergeCells>', 1)
+
+    path = _xlsx(tmp_path / "u.xlsx", rows, merged)
+    code, output, errors, results = _batch(tmp_path, path, ruleset=_no_form_ruleset(tmp_path))
+    assert (code, results) == (1, [])
+    assert output.splitlines()[0] == f"{path}[Sheet]:1:{col + 1}: 第 AI 列没有表头，但其中有内容（如第 2 行）：无法知道这是什么数据；请填写表头，或删去这一列"
+
+
+def test_blank_columns_under_blank_headers_are_nothing_to_read(tmp_path):
+    # trailing empty columns (a CSV export's trailing commas), and one with only spaces, stay ignored
+    rows = [r + ["", " " if i else ""] for i, r in enumerate(_rows())]
+    code, _, _, results = _batch(tmp_path, _write_csv(tmp_path / "u.csv", rows))
+    assert code == 1 and [r["total"] for r in results] == CSV_TOTALS  # (the fourth row's own problems)
+
+
+def test_formatted_empty_columns_of_a_workbook_are_not_read_for_data(tmp_path):
+    from engine.load.tables import filled_columns, open_table
+
+    rows = _rows()
+    width = len(rows[0])
+    extra = (b"BF", b"BG")  # the two columns after the header's last (BE)
+    assert width == 57
+
+    def formatted(xml: bytes) -> bytes:  # as Excel keeps a formatted, empty cell, in every row
+        for n in range(1, len(rows) + 1):
+            cells = b"".join(b'<c r="%s%d" s="0"/>' % (letters, n) for letters in extra)
+            xml = re.sub(rb'(<row r="%d"[^>]*>.*?)</row>' % n, lambda m: m.group(1) + cells + b"</row>", xml, count=1, flags=re.S)
+        return xml
+
+    path = _xlsx(tmp_path / "u.xlsx", rows, formatted)
+    with open_table(str(path)) as sheet:
+        assert sheet.header[width:] == ("", "")
+        assert filled_columns(sheet, [width, width + 1]) == {}
+        assert [n for n, _ in sheet.rows] == [2, 3, 4, 5]  # the quick look read no row
+    code, _, _, results = _batch(tmp_path, path, ruleset=_no_form_ruleset(tmp_path))
+    assert [r["total"] for r in results] == CSV_TOTALS
+    # one of them holding a figure in row 4: read, and said
+    path = _xlsx(tmp_path / "v.xlsx", rows, lambda xml: formatted(xml).replace(b'<c r="BG4" s="0"/>', b'<c r="BG4"><v>1</v></c>'))
+    with open_table(str(path)) as sheet:
+        assert filled_columns(sheet, [width, width + 1]) == {width + 1: 4}
+
+
+def test_a_blank_header_over_line_rows_with_data_is_a_problem_too(tmp_path):
+    rows = _rows(PROJECTS / "indicators.csv")
+    col = rows[0].index("偏差原因")
+    rows[0][col] = ""
+    path = _write_csv(tmp_path / "indicators.csv", rows)
+    code, output, errors, results = _batch(tmp_path, PROJECTS / "projects.csv", ruleset=str(ROOT / "rulesets" / "2019" / "project.yaml"),
+                                           extra=("--columns", str(PROJECTS / "columns.yaml"), "--rows", str(path)))
+    assert (code, results) == (1, [])
+    assert output.splitlines()[0] == f"{path}:1:{col + 1}: 第 L 列没有表头，但其中有内容（如第 2 行）：无法知道这是什么数据；请填写表头，或删去这一列"

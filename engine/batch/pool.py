@@ -24,7 +24,7 @@ from engine.load.yaml_loader import CONTROL
 from engine.ruleset.plan import Plan
 from engine.ruleset.loading import load_plan
 from engine.ruleset.model import BatchSpec
-from engine.unit.columns import ColumnMap, RowsMap, resolve, resolve_rows
+from engine.unit.columns import ColumnMap, RowsMap, resolve, resolve_rows, unheaded_columns
 from pydantic import ValidationError
 from engine.ruleset.validate import schema_diagnostics
 from engine.load.yaml_loader import load_file
@@ -302,12 +302,14 @@ def prepare(options: Options) -> Batch:
                 problems += errs
                 if cmap is not None:
                     cmaps[sheet.file] = cmap
+                problems += unheaded_columns(sheet)
             if spec is not None and spec.rows is not None:
                 batch = Batch(options, plan, spec, cmaps, None)
                 rows_path, sheet_ref = batch._rows_source(path)  # type: ignore[attr-defined]
                 with open_table(rows_path, _display(rows_path), sheet_ref) as rs:
                     rmap, errs = resolve_rows(plan, rs.header, spec, rs.file)
                     problems += errs
+                    problems += unheaded_columns(rs)
         except DiagnosticError as e:
             problems += e.diagnostics
     if problems:

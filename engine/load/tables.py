@@ -22,7 +22,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from engine.base.archive import zip_problem
 from engine.base.messages import Said, workbook_problem
@@ -82,6 +82,28 @@ class Sheet:
     file: str
     header: tuple[str, ...]
     rows: Iterator[tuple[int, tuple[Any, ...]]]
+    # A workbook's quick look: whether any cell of these columns (0-based) may
+    # hold a value, from the sheet's XML (`filled_columns` reads the rows only then)
+    may_fill: Callable[[Iterable[int]], bool] | None = None
+
+
+def filled_columns(sheet: Sheet, columns: Iterable[int]) -> dict[int, int]:
+    """The first row holding something (a figure, or text that is not blank)
+    in each of `columns` (0-based), reading the sheet's rows (and using them
+    up) until each is found; columns found empty throughout are left out."""
+    wanted = set(columns)
+    found: dict[int, int] = {}
+    if not wanted or (sheet.may_fill is not None and not sheet.may_fill(wanted)):
+        return found
+    for number, cells in sheet.rows:
+        n = len(cells)
+        hits = [i for i in wanted if i < n and (cells[i].__class__ is not str or cells[i].strip())]
+        for i in hits:
+            found[i] = number
+        wanted.difference_update(hits)
+        if not wanted:
+            break
+    return found
 
 
 def check_regular(path: str, display: str) -> None:
@@ -319,6 +341,34 @@ def _widest_column(ws) -> int:
     return widest
 
 
+def column_letters(index: int) -> str:
+    """A 0-based column as a spreadsheet names it (0 → A, 27 → AB)."""
+    out = ""
+    index += 1
+    while index:
+        index, r = divmod(index - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _may_fill(ws, columns: Iterable[int]) -> bool:
+    """Whether a cell of `columns` (0-based) may hold a value, from the
+    sheet's XML in one streaming pass: a cell written `<c r="BF7" s="3"/>` or
+    `<c r="BF7" s="3"></c>` (empty, formatted: what Excel or openpyxl keep of a
+    formatted column) holds none; any other cell of those columns, or a cell
+    without its `r="…"`, may."""
+    letters = b"|".join(column_letters(i).encode() for i in sorted(columns))
+    cell = re.compile(rb'<(?:\w+:)?c\b(?:(?![^>]*\sr=")|[^>]*?\sr="(?:' + letters + rb')[0-9]+")[^>]*(?<!/)>(?!\s*</(?:\w+:)?c>)')
+    tail = b""
+    with ws._get_source() as src:  # openpyxl's read-only sheet: its XML member
+        while chunk := src.read(1 << 20):
+            data = tail + chunk
+            if cell.search(data):
+                return True
+            tail = data[-200:]
+    return False
+
+
 @contextmanager
 def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
     """The rows of one worksheet (by name, or by position from 0)."""
@@ -377,7 +427,13 @@ def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
             except Exception:  # noqa: BLE001 - whatever openpyxl raises on it
                 raise _damaged(where, n + 1) from None
 
-        yield Sheet(where, header, rows())
+        def may_fill(columns: Iterable[int]) -> bool:
+            try:
+                return _may_fill(ws, columns)
+            except Exception:  # noqa: BLE001 - read through once already; if not now, the rows say where
+                return True
+
+        yield Sheet(where, header, rows(), may_fill)
     finally:
         book.close()
 

@@ -10,6 +10,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "列映射把「{header}」映射到「{name}」，但规则集中没有这个名称{suggestion?，是否应为「{suggestion}」？}",
         "the column mapping maps '{header}' to '{name}', which the ruleset does not have{suggestion?; did you mean '{suggestion}'?}",
     ),
+    "batch.unheaded_column": (
+        "第 {column} 列没有表头，但其中有内容（如第 {row} 行）：无法知道这是什么数据；请填写表头，或删去这一列",
+        "column {column} has no header, yet it holds data (row {row}, for one): what it is cannot be known; write its header, or delete the column",
+    ),
     "batch.duplicate_column": ("表头「{header}」与第 {other} 列填写的是同一项数据", "the header '{header}' fills the same figure as column {other}"),
     "batch.no_key_column": ("找不到关键列「{header}」（用来把明细行对应到单位）", "the key column '{header}' (which joins line rows to their unit) is missing"),
     "batch.bad_into": ("明细行的去处「{into}」无效：应为 tables.<表名>（可用：{tables}）或数据文件的顶层键", "line rows cannot go into '{into}': use tables.<table> ({tables}) or a top-level key of the data"),
