@@ -339,6 +339,58 @@ def test_encrypted_corrupt_and_bomb_files_are_refused(tmp_path, dept_filled):
     assert len(lines) == 1 and "解压后过大或压缩比异常" in lines[0]
 
 
+def _repacked(data: bytes, method: int, *names: str) -> bytes:
+    """The package with the members `names` packed by `method` (bzip2, LZMA)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for i in src.infolist():
+            dst.writestr(i.filename, src.read(i.filename), compress_type=method if i.filename in names else zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+@pytest.fixture
+def opened(monkeypatch) -> list[str]:
+    """The names of the zip members opened for reading from now on."""
+    names: list[str] = []
+    real = zipfile.ZipFile.open
+
+    def recording(self, name, mode="r", *args, **kwargs):
+        names.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        return real(self, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recording)
+    return names
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "lzma"])
+def test_a_form_with_a_bzip2_or_lzma_part_is_refused_before_any_part_is_unpacked(tmp_path, dept_filled, method, opened):
+    # zipfile unpacks a bzip2 or LZMA member without a bound (512 bytes took 1 GB at the first read):
+    # such a part, which Excel and Word never write, is refused from the archive's records alone.
+    name = "bzip2" if method == zipfile.ZIP_BZIP2 else "lzma"
+    xlsx = _write(tmp_path, "m.xlsx", _repacked(dept_filled, method, "xl/worksheets/sheet1.xml"))
+    opened.clear()  # (what making it read)
+    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（其中的「xl/worksheets/sheet1.xml」用 {name} 方式压缩，"
+                                           "Excel 和 Word 从不这样压缩：文件可能被改动过，解压它可能耗尽内存）"]
+    assert opened == []
+    docx = _write(tmp_path, "m.docx", _repacked(_word(DEPARTMENT, DEPT_DATA), method, "word/document.xml"))
+    opened.clear()
+    assert _problems(docx, DEPARTMENT) == [f"{docx}: 无法打开：文件已损坏，或不是 Word (.docx) 文件（其中的「word/document.xml」用 {name} 方式压缩，"
+                                           "Excel 和 Word 从不这样压缩：文件可能被改动过，解压它可能耗尽内存）"]
+    assert opened == []
+    code, out, err = run_cli("--lang", "en", "evaluate", xlsx, "--ruleset", DEPARTMENT)
+    assert (code, out) == (1, "") and err.startswith(f"{xlsx}: cannot open: the file is damaged or not a Excel (.xlsx) file (its part 'xl/worksheets/sheet1.xml' is packed by {name}, "
+                                                     "which Excel and Word never use: the file may have been tampered with, and unpacking it could exhaust memory)\n")
+
+
+def test_a_form_part_encrypted_the_zip_way_is_refused(tmp_path, dept_filled):
+    data = bytearray(dept_filled)
+    for at in (0, data.find(b"PK\x01\x02")):  # the first member's local and central records
+        data[at + (6 if at == 0 else 8)] |= 1
+    first = zipfile.ZipFile(io.BytesIO(dept_filled)).infolist()[0].filename
+    xlsx = _write(tmp_path, "e.xlsx", bytes(data))
+    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（其中的「{first}」按 zip 的方式设了密码，Excel 和 Word 从不这样加密：文件可能被改动过）"]
+
+
 def _version_needed(data: bytes, version: int) -> bytes:
     """The package with every central-directory entry's "version needed to
     extract" set to `version` (255 reads as 25.5: no zip tool has it)."""

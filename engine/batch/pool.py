@@ -24,7 +24,7 @@ from engine.load.yaml_loader import CONTROL
 from engine.ruleset.plan import Plan
 from engine.ruleset.loading import load_plan
 from engine.ruleset.model import BatchSpec
-from engine.unit.columns import ColumnMap, RowsMap, resolve, resolve_rows
+from engine.unit.columns import ColumnMap, RowsMap, resolve, resolve_rows, unheaded_columns
 from pydantic import ValidationError
 from engine.ruleset.validate import schema_diagnostics
 from engine.load.yaml_loader import load_file
@@ -106,12 +106,24 @@ class Batch:
                 yield ("file", path, display)
 
     def _table_rows(self, path: str, display: str, stack: ExitStack) -> Iterator[tuple]:
+        """A table's rows; a table that cannot be read on (damage found in a
+        later row of a workbook, a CSV cell that never ends) ends with the
+        problem as one failed entry, and the batch goes on with its next input."""
         sheet = stack.enter_context(open_table(path, display))
         cmap = self.cmaps[sheet.file]
-        joined = _Joined(self.rmap, *self._rows_source(path), stack) if self.rmap is not None else None
-        for number, cells in sheet.rows:
-            lines = joined.rows_for(cmap.key_of(cells)) if joined else None
-            yield ("row", sheet.file, number, cells, lines)
+        try:
+            joined = _Joined(self.rmap, *self._rows_source(path), stack) if self.rmap is not None else None
+        except DiagnosticError as e:  # the line rows cannot all be read: no unit of this table gets a true result
+            yield _unreadable(e)
+            yield ("unreadable", sheet.file, 1, (Diagnostic("batch.rows_unread", SourceSpan(sheet.file, 1, 1), {"rows": _display(self._rows_source(path)[0])}),))
+            return
+        try:
+            for number, cells in sheet.rows:
+                lines = joined.rows_for(cmap.key_of(cells)) if joined else None
+                yield ("row", sheet.file, number, cells, lines)
+        except DiagnosticError as e:  # the rows read so far are evaluated; line rows of the units never read are no orphans
+            yield _unreadable(e)
+            return
         if joined:
             for number, key in joined.unused():
                 yield ("orphan", joined.file, number, key)
@@ -195,6 +207,12 @@ class Batch:
                 if progress is not None:
                     progress(summary.units)
         return summary
+
+
+def _unreadable(error: DiagnosticError) -> tuple:
+    """The payload of a table that cannot be read on: its problem, where it is."""
+    span = error.diagnostics[0].span
+    return ("unreadable", span.file, span.line, error.diagnostics) if span else ("unreadable", "", 0, error.diagnostics)
 
 
 def _pool(jobs: int, args: tuple, stack: ExitStack):
@@ -284,12 +302,14 @@ def prepare(options: Options) -> Batch:
                 problems += errs
                 if cmap is not None:
                     cmaps[sheet.file] = cmap
+                problems += unheaded_columns(sheet)
             if spec is not None and spec.rows is not None:
                 batch = Batch(options, plan, spec, cmaps, None)
                 rows_path, sheet_ref = batch._rows_source(path)  # type: ignore[attr-defined]
                 with open_table(rows_path, _display(rows_path), sheet_ref) as rs:
                     rmap, errs = resolve_rows(plan, rs.header, spec, rs.file)
                     problems += errs
+                    problems += unheaded_columns(rs)
         except DiagnosticError as e:
             problems += e.diagnostics
     if problems:

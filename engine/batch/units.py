@@ -111,6 +111,10 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     if kind == "bad_name":  # a file in a batch folder whose name holds a control character
         d = Diagnostic("batch.control_in_name", SourceSpan(payload[1], 1, 1), {"char": payload[2]})
         return UnitOutcome(False, payload[1], None, None, None, 0, None, (d.render(state.lang),), False)
+    if kind == "unreadable":  # a table that cannot be read on from a row (pool.Batch._table_rows)
+        _, file, line, problems = payload
+        where = f"{file}:{line}"
+        return UnitOutcome(False, where, None, None, None, 0, None, _error_lines(problems, where, file, state.lang), False)
     file = payload[2] if kind in ("file", "form") else payload[1]
     where = file if kind in ("file", "form") else f"{file}:{payload[2]}"
     if kind == "orphan":

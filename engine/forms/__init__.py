@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import zipfile
 
+from engine.base.archive import zip_problem
+
 # The layout version the template writes into its stamp and the reader accepts.
 LAYOUT_VERSION = "jixiao-form/1"
 KNOWN_LAYOUTS = (LAYOUT_VERSION,)
@@ -38,7 +40,8 @@ def is_jixiao_workbook(path: str) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
             info = z.getinfo("xl/workbook.xml")
-            if info.file_size > 1 << 20:
+            # bzip2 and LZMA unpack without a bound, whatever size they declare
+            if info.file_size > 1 << 20 or zip_problem([info]) is not None:
                 return False
             text = z.read(info).decode("utf-8", "replace")
     except Exception:  # noqa: BLE001 - whatever a damaged zip makes zipfile raise (zlib.error, EOFError, NotImplementedError …): read as a table, whose reader reports it

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from engine.base.diagnostics import CellSpan, Diagnostic, DiagnosticError
 from engine.base.messages import format_message
 from engine.forms import LAYOUT_VERSION, STAMP_SHEET
+from engine.load.tables import check_archive
 from engine.ruleset.plan import NUMERIC_TYPES, Plan
 
 DECLARED = "form:"  # a Stamp's `layout` when it comes from a declared layout: "form:<name>"
@@ -405,6 +406,7 @@ def shows_layout(path: str, plan: Plan, rows: int = 12) -> bool:
         # optional library (openpyxl, the xlsx extra): only a workbook asks this
         import openpyxl
 
+        check_archive(path, path)  # a bomb is read by no one: the table reader refuses it, located
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - unreadable here: the table reader reports it, located
         return False
@@ -413,6 +415,8 @@ def shows_layout(path: str, plan: Plan, rows: int = 12) -> bool:
             for row in ws.iter_rows(max_row=rows, values_only=True):
                 if any(isinstance(v, str) and title in norm(v) for v in row):
                     return True
+        return False
+    except Exception:  # noqa: BLE001 - a damaged sheet (openpyxl parses its rows only here): the table reader reports it, located
         return False
     finally:
         book.close()

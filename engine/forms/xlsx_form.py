@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from engine.base.archive import zip_problem
 from engine.base.diagnostics import CellSpan, Diagnostic, DiagnosticError
-from engine.base.messages import os_error
+from engine.base.messages import Said, os_error
 from engine.base.sourcemap import SourceMap
 from engine.forms import KNOWN_LAYOUTS, STAMP_SHEET
-from engine.load.tables import _cell
+from engine.load.tables import PART_PROBLEMS, _cell
 from engine.ruleset.plan import Plan
 
 # Limits (a form is a few hundred KB; these stop hostile files before openpyxl sees them).
@@ -69,14 +70,14 @@ def check_zip(path: str, display: str, data: bytes, kind: str = "Excel (.xlsx)")
             infos = z.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as e:  # NotImplementedError: a "version needed to extract" past any zip format (damage)
         raise DiagnosticError([Diagnostic("forms.corrupt", file_span(display), {"format": kind, "reason": str(e)[:120]})]) from None
-    if len(infos) > MAX_MEMBERS:
-        raise DiagnosticError([Diagnostic("forms.zip_bomb", file_span(display), {"detail": f"{len(infos)} > {MAX_MEMBERS} members"})])
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNPACKED:
-        raise DiagnosticError([Diagnostic("forms.zip_bomb", file_span(display), {"detail": f"{total} > {MAX_UNPACKED} bytes"})])
-    for i in infos:
-        if i.file_size > 1 << 20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise DiagnosticError([Diagnostic("forms.zip_bomb", file_span(display), {"detail": f"{i.filename}: {i.file_size} / {i.compress_size}"})])
+    problem = zip_problem(infos, members=MAX_MEMBERS, unpacked=MAX_UNPACKED, ratio=MAX_RATIO)
+    if problem is None:
+        return
+    what, args = problem
+    if what in ("encrypted", "method"):  # never written by Excel or Word; bzip2 and LZMA unpack without a bound
+        raise DiagnosticError([Diagnostic("forms.corrupt", file_span(display), {"format": kind, "reason": Said(PART_PROBLEMS[what], args)})])
+    detail = {"members": "{count} > {limit} members", "unpacked": "{total} > {limit} bytes", "ratio": "{entry}: {size} / {packed}"}[what]
+    raise DiagnosticError([Diagnostic("forms.zip_bomb", file_span(display), {"detail": detail.format(**args)})])
 
 
 @dataclass

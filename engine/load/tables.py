@@ -15,15 +15,17 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import itertools
 import json
 import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-from engine.base.messages import workbook_problem
+from engine.base.archive import zip_problem
+from engine.base.messages import Said, workbook_problem
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.fileio import is_special
 from engine.base.memo import stored
@@ -80,6 +82,28 @@ class Sheet:
     file: str
     header: tuple[str, ...]
     rows: Iterator[tuple[int, tuple[Any, ...]]]
+    # A workbook's quick look: whether any cell of these columns (0-based) may
+    # hold a value, from the sheet's XML (`filled_columns` reads the rows only then)
+    may_fill: Callable[[Iterable[int]], bool] | None = None
+
+
+def filled_columns(sheet: Sheet, columns: Iterable[int]) -> dict[int, int]:
+    """The first row holding something (a figure, or text that is not blank)
+    in each of `columns` (0-based), reading the sheet's rows (and using them
+    up) until each is found; columns found empty throughout are left out."""
+    wanted = set(columns)
+    found: dict[int, int] = {}
+    if not wanted or (sheet.may_fill is not None and not sheet.may_fill(wanted)):
+        return found
+    for number, cells in sheet.rows:
+        n = len(cells)
+        hits = [i for i in wanted if i < n and (cells[i].__class__ is not str or cells[i].strip())]
+        for i in hits:
+            found[i] = number
+        wanted.difference_update(hits)
+        if not wanted:
+            break
+    return found
 
 
 def check_regular(path: str, display: str) -> None:
@@ -149,20 +173,78 @@ def open_csv(path: str, display: str) -> Iterator[Sheet]:
     with open(path, encoding=encoding, newline="") as fh:
         reader = csv.reader(fh)
         header: tuple[str, ...] = ()
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                header = tuple(cells)
-                break
+        start = 0  # the line the record being read follows
+        try:
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    header = tuple(cells)
+                    break
+                start = reader.line_num
+        except csv.Error as e:
+            raise DiagnosticError([_csv_problem(path, encoding, display, start, e)]) from None
         start = reader.line_num
 
         def rows() -> Iterator[tuple[int, tuple]]:
             nonlocal start
-            for cells in reader:
-                row, start = start + 1, reader.line_num
-                if any(cells):
-                    yield row, tuple(cells)
+            # A cell past the field limit (an opening quote never closed, so the
+            # rest of the file reads as one cell) raises in the middle of the
+            # table: the rows before it stand, the reader cannot go on (a try
+            # costs nothing per row)
+            try:
+                for cells in reader:
+                    row, start = start + 1, reader.line_num
+                    if any(cells):
+                        yield row, tuple(cells)
+            except csv.Error as e:
+                raise DiagnosticError([_csv_problem(path, encoding, display, start, e)]) from None
 
         yield Sheet(display, header, rows())
+
+
+_LOOK = 1 << 20  # characters of a record looked at for the quote that never closed
+
+
+def _csv_problem(path: str, encoding: str, display: str, before: int, error: csv.Error) -> Diagnostic:
+    """What stopped the csv reader in the record after line `before`, located
+    there: a cell whose opening quote never closes (at its column), or the
+    reader's problem said generally."""
+    row = before + 1
+    if "field larger than field limit" in str(error):
+        with open(path, encoding=encoding, newline="") as fh:
+            for _ in itertools.islice(fh, before):  # lines as the reader counts them
+                pass
+            col = _unclosed_cell(fh.read(_LOOK))
+        if col is not None:
+            return Diagnostic("batch.csv_open_quote", SourceSpan(display, row, col), {"limit": _CSV_FIELD_LIMIT})
+        reason = Said("csv.cell_too_long", {"limit": _CSV_FIELD_LIMIT})
+    else:
+        reason = Said("csv.damaged")
+    return Diagnostic("batch.unreadable_from_row", SourceSpan(display, row, 1), {"reason": reason})
+
+
+def _unclosed_cell(text: str) -> int | None:
+    """The 1-based cell of the CSV record `text` starts with whose opening quote
+    is not closed within `text`, read as the csv module reads it (a quote opens
+    a cell only at its start; `""` inside is a quote; after the closing quote
+    the cell goes on to its comma); None when every cell closes first."""
+    col, i, n = 1, 0, len(text)
+    while i < n:
+        if text[i] == '"':
+            j = i + 1
+            while True:
+                j = text.find('"', j)
+                if j < 0:
+                    return col
+                if text.startswith('"', j + 1):
+                    j += 2
+                    continue
+                break
+            i = j + 1
+        ends = [k for k in (text.find(",", i), text.find("\n", i), text.find("\r", i)) if k >= 0]
+        if not ends or text[min(ends)] != ",":
+            return None  # the record ends with every cell closed
+        col, i = col + 1, min(ends) + 1
+    return None
 
 
 def cell_text(value: Any) -> str:
@@ -207,19 +289,35 @@ def _cell(value: Any) -> Any:
 MAX_XLSX_BYTES = 256 * 1024 * 1024
 # A table wider than this is not a form: every row would be padded to it.
 MAX_COLUMNS = 2048
+# A workbook's member Excel never writes, in words (`zip_problem`'s kinds).
+PART_PROBLEMS = {"encrypted": "ooxml.encrypted", "method": "ooxml.method"}
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})[0-9]+"')
 
 
-def _check_archive(path: str, display: str) -> None:
+def check_archive(path: str, display: str) -> None:
+    """Refuse a workbook whose members, as the zip declares them, unpack to
+    more than `MAX_XLSX_BYTES`, or one of them encrypted or packed by a method
+    Excel never uses (bzip2, LZMA: zipfile unpacks those without a bound),
+    before openpyxl reads any (`engine.base.archive.zip_problem`)."""
     import zipfile  # only for workbooks
 
     try:
         with zipfile.ZipFile(path) as z:
-            total = sum(max(i.file_size, 0) for i in z.infolist())
+            problem = zip_problem(z.infolist(), unpacked=MAX_XLSX_BYTES)
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
         return  # not a zip (or a damaged one): openpyxl says what it is
-    if total > MAX_XLSX_BYTES:
-        raise DiagnosticError([Diagnostic("batch.workbook_too_large", SourceSpan(display, 1, 1), {"mb": total // (1024 * 1024), "limit": MAX_XLSX_BYTES // (1024 * 1024)})])
+    if problem is None:
+        return
+    what, args = problem
+    if what == "unpacked":
+        raise DiagnosticError([Diagnostic("batch.workbook_too_large", SourceSpan(display, 1, 1), {"mb": args["total"] // (1024 * 1024), "limit": MAX_XLSX_BYTES // (1024 * 1024)})])
+    raise DiagnosticError([Diagnostic("batch.bad_workbook", SourceSpan(display, 1, 1), {"reason": Said(PART_PROBLEMS[what], args)})])
+
+
+def _damaged(where: str, row: int) -> DiagnosticError:
+    """A sheet that cannot be read on from `row` (openpyxl gives no row of its
+    own: the row after the last one read, where the damage is or begins)."""
+    return DiagnosticError([Diagnostic("batch.unreadable_from_row", SourceSpan(where, row, 1), {"reason": Said("xlsx.damaged_data")})])
 
 
 def _widest_column(ws) -> int:
@@ -243,6 +341,34 @@ def _widest_column(ws) -> int:
     return widest
 
 
+def column_letters(index: int) -> str:
+    """A 0-based column as a spreadsheet names it (0 → A, 27 → AB)."""
+    out = ""
+    index += 1
+    while index:
+        index, r = divmod(index - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _may_fill(ws, columns: Iterable[int]) -> bool:
+    """Whether a cell of `columns` (0-based) may hold a value, from the
+    sheet's XML in one streaming pass: a cell written `<c r="BF7" s="3"/>` or
+    `<c r="BF7" s="3"></c>` (empty, formatted: what Excel or openpyxl keep of a
+    formatted column) holds none; any other cell of those columns, or a cell
+    without its `r="…"`, may."""
+    letters = b"|".join(column_letters(i).encode() for i in sorted(columns))
+    cell = re.compile(rb'<(?:\w+:)?c\b(?:(?![^>]*\sr=")|[^>]*?\sr="(?:' + letters + rb')[0-9]+")[^>]*(?<!/)>(?!\s*</(?:\w+:)?c>)')
+    tail = b""
+    with ws._get_source() as src:  # openpyxl's read-only sheet: its XML member
+        while chunk := src.read(1 << 20):
+            data = tail + chunk
+            if cell.search(data):
+                return True
+            tail = data[-200:]
+    return False
+
+
 @contextmanager
 def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
     """The rows of one worksheet (by name, or by position from 0)."""
@@ -251,7 +377,7 @@ def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
         import openpyxl
     except ImportError:
         raise DiagnosticError([Diagnostic("batch.needs_extra", SourceSpan(display, 1, 1), {"extra": "xlsx", "package": "openpyxl"})]) from None
-    _check_archive(path, display)
+    check_archive(path, display)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - a damaged or non-XLSX file, whatever openpyxl raises
@@ -270,26 +396,44 @@ def open_xlsx(path: str, display: str, sheet: str | int = 0) -> Iterator[Sheet]:
         # (openpyxl would then pad every row to 16,384 cells and add a million
         # empty rows): rows and columns are the cells actually present.
         ws.reset_dimensions()
-        widest = _widest_column(ws)
+        try:
+            widest = _widest_column(ws)
+        except Exception:  # noqa: BLE001 - the sheet's part is damaged (a bad CRC, a broken deflate stream): whatever zipfile raises
+            raise DiagnosticError([Diagnostic("batch.bad_workbook", SourceSpan(display, 1, 1), {"reason": Said("xlsx.damaged_data")})]) from None
         if widest > MAX_COLUMNS:
             raise DiagnosticError([Diagnostic("batch.too_many_columns", SourceSpan(where, 1, 1), {"columns": widest, "limit": MAX_COLUMNS})])
         it = ws.iter_rows(values_only=True)
         header: tuple[str, ...] = ()
         number = 0
-        for cells in it:
-            number += 1
-            if any(c is not None and str(c).strip() for c in cells):
-                header = tuple("" if c is None else str(c) for c in cells)
-                break
+        try:
+            for cells in it:
+                number += 1
+                if any(c is not None and str(c).strip() for c in cells):
+                    header = tuple("" if c is None else str(c) for c in cells)
+                    break
+        except Exception:  # noqa: BLE001 - damage in the sheet's XML, whatever openpyxl raises on it
+            raise _damaged(where, number + 1) from None
 
         def rows() -> Iterator[tuple[int, tuple]]:
             n = number
-            for cells in it:
-                n += 1
-                if any(c is not None and c != "" for c in cells):
-                    yield n, tuple(_cell(c) for c in cells)
+            # openpyxl parses a row when it is asked for: damage in a later row
+            # (a number cell `abc`, a shared-string index past the end, broken
+            # XML) raises there, in the middle of a batch (a try costs nothing per row)
+            try:
+                for cells in it:
+                    n += 1
+                    if any(c is not None and c != "" for c in cells):
+                        yield n, tuple(_cell(c) for c in cells)
+            except Exception:  # noqa: BLE001 - whatever openpyxl raises on it
+                raise _damaged(where, n + 1) from None
 
-        yield Sheet(where, header, rows())
+        def may_fill(columns: Iterable[int]) -> bool:
+            try:
+                return _may_fill(ws, columns)
+            except Exception:  # noqa: BLE001 - read through once already; if not now, the rows say where
+                return True
+
+        yield Sheet(where, header, rows(), may_fill)
     finally:
         book.close()
 

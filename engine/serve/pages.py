@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from engine.base.archive import too_compressed, zip_problem
 from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.messages import Said
 from engine.forms.xlsx_form import MAX_FORM_BYTES, MAX_RATIO, MAX_UNPACKED
@@ -32,10 +33,6 @@ _REF = re.compile(r"rulesets/(.+?)\.ya?ml$")
 MAX_ZIP_FILES = 10_000  # data files in a batch's zip: a batch holds many units (a form's zip, 2,000 members)
 # What zipfile and its decompressors raise on a damaged or unreadable archive or member.
 _UNZIP_ERRORS = (zipfile.BadZipFile, EOFError, NotImplementedError, OSError, RuntimeError, ValueError, zlib.error, lzma.LZMAError)
-_ENCRYPTED = 0x01 | 0x40  # general-purpose flag bits: encrypted, strongly encrypted
-# Stored and deflated only: zipfile caps what a deflate member unpacks per read, but not
-# what a bzip2 or LZMA member does (a 512-byte bzip2 member took 1 GB at its first read).
-_READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 
 def routes(state) -> list[Route]:
@@ -411,7 +408,8 @@ def _unzip(name: str, raw: bytes, units: str) -> None:
     refuses what is longer).
 
     The forms reader's zip-bomb limits hold, checked first on the sizes the
-    archive declares and then on the bytes as they are unpacked: all members
+    archive declares (`engine.base.archive.zip_problem`, as for forms and
+    batch tables) and then on the bytes as they are unpacked: all members
     together at most `MAX_UNPACKED`, a member above 1 MB at most `MAX_RATIO`
     times its packed size. An archive that cannot be read, or a member that is
     encrypted, packed by a method other than stored or deflate, or damaged,
@@ -423,26 +421,23 @@ def _unzip(name: str, raw: bytes, units: str) -> None:
     def unreadable(m: zipfile.ZipInfo, reason: str) -> DiagnosticError:
         return refused("serve.bad_zip_entry", entry=core.safe_name(m.filename, "?"), reason=Said(reason))
 
-    def bomb(m: zipfile.ZipInfo, unpacked: int) -> bool:
-        return unpacked > 1 << 20 and unpacked > MAX_RATIO * max(m.compress_size, 1)
-
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
     except _UNZIP_ERRORS:
         raise refused("serve.bad_zip") from None
     members = [m for m in zf.infolist() if not m.is_dir() and m.filename.lower().endswith(store.DATA_EXTS)]
-    if len(members) > MAX_ZIP_FILES:
-        raise refused("serve.zip_too_many", count=len(members), limit=MAX_ZIP_FILES)
     too_big = refused("serve.zip_too_big", limit_mb=MAX_UNPACKED // (1024 * 1024))
-    if sum(m.file_size for m in members) > MAX_UNPACKED:
-        raise too_big
-    for m in members:
-        if m.flag_bits & _ENCRYPTED:
-            raise unreadable(m, "zip.encrypted")
-        if m.compress_type not in _READABLE:
-            raise unreadable(m, "zip.method")
-        if bomb(m, m.file_size):
-            raise refused("serve.zip_bomb", entry=core.safe_name(m.filename, "?"), ratio=MAX_RATIO)
+    problem = zip_problem(members, members=MAX_ZIP_FILES, unpacked=MAX_UNPACKED, ratio=MAX_RATIO)
+    if problem is not None:
+        what, args = problem
+        if what == "members":
+            raise refused("serve.zip_too_many", count=args["count"], limit=MAX_ZIP_FILES)
+        if what == "unpacked":
+            raise too_big
+        entry = core.safe_name(args["entry"], "?")
+        if what == "ratio":
+            raise refused("serve.zip_bomb", entry=entry, ratio=MAX_RATIO)
+        raise refused("serve.bad_zip_entry", entry=entry, reason=Said({"encrypted": "zip.encrypted", "method": "zip.method"}[what]))
     total = 0
     for i, m in enumerate(members):
         chunks, size = [], 0
@@ -452,7 +447,7 @@ def _unzip(name: str, raw: bytes, units: str) -> None:
                     size, total = size + len(chunk), total + len(chunk)
                     if total > MAX_UNPACKED:
                         raise too_big
-                    if bomb(m, size):
+                    if too_compressed(size, m.compress_size, MAX_RATIO):
                         raise refused("serve.zip_bomb", entry=core.safe_name(m.filename, "?"), ratio=MAX_RATIO)
                     chunks.append(chunk)
         except _UNZIP_ERRORS as e:

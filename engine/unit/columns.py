@@ -11,7 +11,8 @@ ruleset's `batch: {columns: {表头: 名称}}` (or a mapping file of that shape)
   (`得分`/`score`, `档次`/`level`, `得分系数`/`coefficient`, `说明`/`explanation`,
   `调整指标值`/`adjusted_target`, `不适用`/`not_applicable`, `备注`/`note`).
 
-Unknown headers are errors (a column is never silently dropped); a mapping to
+Unknown headers are errors (a column is never silently dropped), and so is a
+blank header over a column holding data (`unheaded_columns`); a mapping to
 `null` ignores a column on purpose. Every value keeps its cell's position, so a
 bad figure is reported at `file:row:column`.
 """
@@ -30,7 +31,7 @@ from engine.unit.entries import ENTRY_KEYS
 from engine.unit.inputs import ROW_KEYS, TOP_KEYS
 from engine.ruleset.model import BatchSpec
 from engine.base.sourcemap import SourceMap
-from engine.load.tables import cell_problems, cell_text
+from engine.load.tables import Sheet, cell_problems, cell_text, column_letters, filled_columns
 from engine.unit.indicator_rows import FORM_COLUMNS, ROW_FIELDS
 
 SUBJECT_HEADERS = ("subject", "名称", "单位名称", "部门名称", "项目名称", "单位", "部门", "项目")
@@ -327,6 +328,20 @@ def resolve(plan: Plan, header: Iterable[str], spec: BatchSpec | None, file: str
             notes.append(Diagnostic("batch.absent_category", SourceSpan(file, 1, 1), {"table": tname, "category": cat, "header": flat}, "warning"))
     rows = {t: tuple(c) for t, c in table_rows.items()}
     return ColumnMap(file, tuple(targets), cols, rows, key_index, tuple(absent), tuple(notes), len(list(header))), []
+
+
+def unheaded_columns(sheet: Sheet) -> list[Diagnostic]:
+    """A column whose header cell is blank over cells that hold something
+    (a blank header in a CSV, a header merged across two columns in a
+    workbook): its data belongs to nothing, so it is a problem at the header
+    cell, never dropped. A blank column under a blank header (trailing empty
+    columns an export leaves) is nothing to read. The rows are read only when
+    the header has a blank cell, and only until each such column shows data."""
+    blank = [i for i, h in enumerate(sheet.header) if not norm(h)]
+    if not blank:
+        return []
+    filled = filled_columns(sheet, blank)
+    return [Diagnostic("batch.unheaded_column", SourceSpan(sheet.file, 1, i + 1), {"column": column_letters(i), "row": row}) for i, row in sorted(filled.items())]
 
 
 @dataclass(frozen=True)

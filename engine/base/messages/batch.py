@@ -10,6 +10,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "列映射把「{header}」映射到「{name}」，但规则集中没有这个名称{suggestion?，是否应为「{suggestion}」？}",
         "the column mapping maps '{header}' to '{name}', which the ruleset does not have{suggestion?; did you mean '{suggestion}'?}",
     ),
+    "batch.unheaded_column": (
+        "第 {column} 列没有表头，但其中有内容（如第 {row} 行）：无法知道这是什么数据；请填写表头，或删去这一列",
+        "column {column} has no header, yet it holds data (row {row}, for one): what it is cannot be known; write its header, or delete the column",
+    ),
     "batch.duplicate_column": ("表头「{header}」与第 {other} 列填写的是同一项数据", "the header '{header}' fills the same figure as column {other}"),
     "batch.no_key_column": ("找不到关键列「{header}」（用来把明细行对应到单位）", "the key column '{header}' (which joins line rows to their unit) is missing"),
     "batch.bad_into": ("明细行的去处「{into}」无效：应为 tables.<表名>（可用：{tables}）或数据文件的顶层键", "line rows cannot go into '{into}': use tables.<table> ({tables}) or a top-level key of the data"),
@@ -22,6 +26,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.bad_json": ("这一行不是有效的 JSON：{problem}", "this line is not valid JSON: {problem}"),
     "batch.needs_extra": ("读取此文件需要可选组件 {extra}：pip install \"jixiao[{extra}]\"（{package}）", "this file needs the optional extra {extra}: pip install \"jixiao[{extra}]\" ({package})"),
     "batch.bad_workbook": ("无法打开 Excel 工作簿：{reason}", "cannot open the Excel workbook: {reason}"),
+    "batch.unreadable_from_row": ("从这一行起无法读取：{reason}；这一行及其后各行都没有读入", "cannot be read from this row on: {reason}; this row and the rows after it were not read"),
+    "batch.csv_open_quote": (
+        "这一格以英文双引号 \" 开头，却没有配对的结尾引号，其后超过 {limit} 个字符都被读成了这一格：请补上结尾的引号，或删去多余的开头引号；这一行及其后各行都没有读入",
+        "this cell starts with a double quote (\") that is never closed, so more than {limit} characters after it read as this one cell: add the closing quote, or remove the stray opening one; this row and the rows after it were not read",
+    ),
+    "batch.rows_unread": (
+        "明细行表「{rows}」没有读完，这张表的单位都没有评价（明细行不全的单位得不到正确的结果）",
+        "the line-rows table '{rows}' could not be read to its end, so none of this table's units were evaluated (a unit missing line rows would get a wrong result)",
+    ),
     "batch.no_sheet": ("工作簿中没有工作表「{sheet}」（现有：{known}）", "the workbook has no sheet '{sheet}' (it has: {known})"),
     "batch.unit_internal": ("内部错误：{error}。此单位未评价，其余单位不受影响；请加 --debug 重新运行（会列出出错的调用栈）并报告", "internal error: {error}. This unit was not evaluated, the others are unaffected; rerun with --debug (which lists where it happened) and report it"),
     "batch.no_inputs": ("没有找到可评价的单位", "no units found to evaluate"),

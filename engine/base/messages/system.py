@@ -63,6 +63,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # a workbook that cannot be opened
     "xlsx.not_zip": ("这不是 Excel 工作簿（.xlsx 文件实为 zip 压缩包，这个文件不是；可能是改了扩展名的其他文件，请在 Excel 中另存为 .xlsx）", "this is not an Excel workbook (an .xlsx is a zip archive and this file is not one; perhaps another file renamed; save it as .xlsx in Excel)"),
     "xlsx.damaged": ("工作簿已损坏或不是 Excel 工作簿，请在 Excel 中打开后另存为 .xlsx", "the workbook is damaged or not an Excel workbook; open it in Excel and save it as .xlsx"),
+    # a part of a workbook or Word file that Excel and Word never write (`engine.base.archive.zip_problem`)
+    "ooxml.encrypted": ("其中的「{entry}」按 zip 的方式设了密码，Excel 和 Word 从不这样加密：文件可能被改动过", "its part '{entry}' is password-protected the zip way, which Excel and Word never do: the file may have been tampered with"),
+    "ooxml.method": (
+        "其中的「{entry}」用 {method} 方式压缩，Excel 和 Word 从不这样压缩：文件可能被改动过，解压它可能耗尽内存",
+        "its part '{entry}' is packed by {method}, which Excel and Word never use: the file may have been tampered with, and unpacking it could exhaust memory",
+    ),
+    "xlsx.damaged_data": ("工作簿中的数据已损坏，请在 Excel 中打开后另存为 .xlsx 再试", "the workbook's data is damaged; open it in Excel, save it as .xlsx and try again"),
+    # a CSV file the csv module cannot read on
+    "csv.cell_too_long": ("其中一格超过 {limit} 个字符", "a cell in it holds more than {limit} characters"),
+    "csv.damaged": ("CSV 格式有误，请在 Excel 中打开后重新另存为 CSV", "the CSV is malformed; open it in Excel and save it as CSV again"),
     # a member of an uploaded zip that cannot be unpacked
     "zip.encrypted": ("文件设了密码（已加密），请不设密码重新压缩", "it is password-protected (encrypted); zip it again without a password"),
     "zip.method": ("用了无法读取的压缩方式，请用常见的 zip 格式重新压缩", "it uses a compression method that cannot be read; zip it again in the common zip format"),
