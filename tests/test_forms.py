@@ -369,16 +369,16 @@ def test_a_form_with_a_bzip2_or_lzma_part_is_refused_before_any_part_is_unpacked
     name = "bzip2" if method == zipfile.ZIP_BZIP2 else "lzma"
     xlsx = _write(tmp_path, "m.xlsx", _repacked(dept_filled, method, "xl/worksheets/sheet1.xml"))
     opened.clear()  # (what making it read)
-    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（其中的「xl/worksheets/sheet1.xml」用 {name} 方式压缩，"
+    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是有效的 Excel (.xlsx) 文件（其中的「xl/worksheets/sheet1.xml」用 {name} 方式压缩，"
                                            "Excel 和 Word 从不这样压缩：文件可能被改动过，解压它可能耗尽内存）"]
     assert opened == []
     docx = _write(tmp_path, "m.docx", _repacked(_word(DEPARTMENT, DEPT_DATA), method, "word/document.xml"))
     opened.clear()
-    assert _problems(docx, DEPARTMENT) == [f"{docx}: 无法打开：文件已损坏，或不是 Word (.docx) 文件（其中的「word/document.xml」用 {name} 方式压缩，"
+    assert _problems(docx, DEPARTMENT) == [f"{docx}: 无法打开：文件已损坏，或不是有效的 Word (.docx) 文件（其中的「word/document.xml」用 {name} 方式压缩，"
                                            "Excel 和 Word 从不这样压缩：文件可能被改动过，解压它可能耗尽内存）"]
     assert opened == []
     code, out, err = run_cli("--lang", "en", "evaluate", xlsx, "--ruleset", DEPARTMENT)
-    assert (code, out) == (1, "") and err.startswith(f"{xlsx}: cannot open: the file is damaged or not a Excel (.xlsx) file (its part 'xl/worksheets/sheet1.xml' is packed by {name}, "
+    assert (code, out) == (1, "") and err.startswith(f"{xlsx}: cannot open: the file is damaged or not a valid Excel (.xlsx) file (its part 'xl/worksheets/sheet1.xml' is packed by {name}, "
                                                      "which Excel and Word never use: the file may have been tampered with, and unpacking it could exhaust memory)\n")
 
 
@@ -388,7 +388,7 @@ def test_a_form_part_encrypted_the_zip_way_is_refused(tmp_path, dept_filled):
         data[at + (6 if at == 0 else 8)] |= 1
     first = zipfile.ZipFile(io.BytesIO(dept_filled)).infolist()[0].filename
     xlsx = _write(tmp_path, "e.xlsx", bytes(data))
-    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是 Excel (.xlsx) 文件（其中的「{first}」按 zip 的方式设了密码，Excel 和 Word 从不这样加密：文件可能被改动过）"]
+    assert _problems(xlsx, DEPARTMENT) == [f"{xlsx}: 无法打开：文件已损坏，或不是有效的 Excel (.xlsx) 文件（其中的「{first}」按 zip 的方式设了密码，Excel 和 Word 从不这样加密：文件可能被改动过）"]
 
 
 def _version_needed(data: bytes, version: int) -> bytes:
