@@ -258,10 +258,10 @@ def test_without_worker_processes_the_batch_runs_in_one(tmp_path, monkeypatch):
     big.write_text("\n".join(lines * 40) + "\n", encoding="utf-8")
     one = _batch(tmp_path, str(big), extra=("--jobs", "1"))[3].read_bytes()
 
-    def no_semaphores(*args, **kwargs):
-        raise OSError(38, "Function not implemented")
+    def no_processes(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork at the process limit
 
-    monkeypatch.setattr(multiprocessing.context.BaseContext, "Pool", no_semaphores)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_processes)
     code, _, stderr, out = _batch(tmp_path, str(big), extra=("--jobs", "2"))
     assert code == 1 and "无法写入" not in stderr and out.read_bytes() == one
 

@@ -4,8 +4,6 @@ processes, and summarise."""
 from __future__ import annotations
 
 import os
-from collections import deque
-import threading
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -15,7 +13,8 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.batch.sources import _display, _folder_files, _Joined, _lines
 from engine.batch.statistics import BatchSummary
-from engine.batch.units import UnitOutcome, _init_worker, _State, _work, packed, process
+from engine.batch.units import UnitOutcome, _State, packed, process, unevaluated, unpacked
+from engine.batch.workers import Workers
 from engine.batch.writers import result_header, review_row
 from engine.forms import is_form, is_jixiao_workbook
 from engine.forms.layout import shows_layout
@@ -33,7 +32,6 @@ from engine.render import compact
 from engine.render.json_out import dumps
 
 CHUNK = 128
-STOP_SECONDS = 2  # at most this long to tidy up a pool whose workers were killed
 
 
 def _escaped(name: str) -> str:
@@ -155,28 +153,24 @@ class Batch:
     def outcomes(self, stack: ExitStack) -> Iterator[UnitOutcome]:
         """Each unit's outcome, in input order, whatever the number of workers."""
         payloads = self.payloads(stack)
-        args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, self.options.debug)
         jobs = self.options.jobs or self.auto_jobs()
-        pool = _pool(jobs, args, stack) if jobs > 1 else None
-        if pool is None:
-            state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, debug=self.options.debug)
+        state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, debug=self.options.debug)
+        if jobs <= 1:
             for p in payloads:
                 yield process(state, p)
             return
-        pending: deque = deque()
-        window = 4 * jobs
-        chunk: list = []
-        for p in payloads:
-            chunk.append(packed(p))
-            if len(chunk) == CHUNK:
-                pending.append(pool.apply_async(_work, (chunk,)))
-                chunk = []
-                if len(pending) >= window:
-                    yield from pending.popleft().get()
-        if chunk:
-            pending.append(pool.apply_async(_work, (chunk,)))
-        while pending:
-            yield from pending.popleft().get()
+        args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, self.options.debug)
+        crew = stack.enter_context(Workers(jobs, args))
+        lang = self.options.lang
+
+        def here(chunk: list) -> list:  # no worker process can be started: evaluated in this one
+            return [process(state, unpacked(p)) for p in chunk]
+
+        def lost(chunk: list, how: dict) -> list:
+            return unevaluated(chunk, lang, "batch.worker_died", how)
+
+        for outcomes in crew.evaluate(_chunks(payloads), here, lost):
+            yield from outcomes
 
     def run(self, results: Callable[[Any], None], errors: Callable[[str], None], progress: Callable[[int], None] | None = None, reviews: Callable[[list], None] | None = None) -> BatchSummary:
         """Evaluate every unit: hand each result (a JSON line, or a row) to
@@ -197,42 +191,16 @@ class Batch:
         return summary
 
 
-def _pool(jobs: int, args: tuple, stack: ExitStack):
-    """Worker processes, or None where this system cannot start them (no
-    shared-memory semaphores in some containers): the units are then
-    evaluated in this process, with the same results."""
-    # only a batch with worker processes starts them
-    import multiprocessing
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    try:
-        pool = multiprocessing.get_context(method).Pool(jobs, _init_worker, args)
-    except (OSError, ImportError):
-        return None
-    return stack.enter_context(_stopping(pool))
-
-
-@contextmanager
-def _stopping(pool):
-    """The pool, stopped when the batch ends. Ended by an interrupt (Ctrl-C,
-    SIGTERM) or an error, its workers are killed at once and never waited
-    for: a worker killed while sending a result could leave the pool's
-    result thread reading forever (terminate() then hangs)."""
-    try:
-        yield pool
-    except BaseException:
-        for worker in list(getattr(pool, "_pool", ())):
-            try:
-                worker.kill()
-            except (OSError, AttributeError, ValueError):
-                pass
-        stopper = threading.Thread(target=pool.terminate, daemon=True)
-        stopper.start()
-        stopper.join(STOP_SECONDS)
-        raise
-    else:
-        pool.terminate()
-
+def _chunks(payloads: Iterator[tuple]) -> Iterator[list]:
+    """The payloads, packed for a worker, in lists of `CHUNK`."""
+    chunk: list = []
+    for p in payloads:
+        chunk.append(packed(p))
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # --- preparing ---------------------------------------------------------------

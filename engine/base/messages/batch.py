@@ -24,6 +24,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.bad_workbook": ("无法打开 Excel 工作簿：{reason}", "cannot open the Excel workbook: {reason}"),
     "batch.no_sheet": ("工作簿中没有工作表「{sheet}」（现有：{known}）", "the workbook has no sheet '{sheet}' (it has: {known})"),
     "batch.unit_internal": ("内部错误：{error}。此单位未评价，其余单位不受影响；请加 --debug 重新运行（会列出出错的调用栈）并报告", "internal error: {error}. This unit was not evaluated, the others are unaffected; rerun with --debug (which lists where it happened) and report it"),
+    "batch.worker_died": (
+        "评价这个单位的工作进程意外停止（{signal?信号 {signal}}{code?退出码 {code}}），可能是内存不足或被系统结束：此单位和同一批交给该进程的单位未评价，其余单位不受影响；可用较小的 --jobs 重新评价这些单位",
+        "the worker process evaluating this unit stopped unexpectedly ({signal?signal {signal}}{code?exit code {code}}), perhaps out of memory or ended by the system: this unit and the others handed to that process with it were not evaluated, the rest are unaffected; evaluate these units again with a smaller --jobs",
+    ),
     "batch.no_inputs": ("没有找到可评价的单位", "no units found to evaluate"),
     # a table row that lacks a column (the table's words for input.missing…)
     "batch.no_column": ("这一行缺少必填数据「{label}」：表格中没有这一列，请加一列，表头写「{header}」", "this row lacks the required figure '{label}': the table has no column for it; add one headed '{header}'"),
