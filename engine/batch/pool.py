@@ -32,6 +32,7 @@ from engine.render import compact
 from engine.render.json_out import dumps
 
 CHUNK = 128
+JOBS_PER_CPU = 4  # `--jobs` asks for at most this many workers per usable CPU (`max_jobs`)
 
 
 def _escaped(name: str) -> str:
@@ -118,7 +119,7 @@ class Batch:
         """Workers when none were asked for: one per usable CPU (at most 8),
         but none for an input of a few chunks, where starting them costs more
         than they save."""
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        cpus = usable_cpus()
         count = self.count(stop_at=4 * CHUNK)
         if cpus <= 1 or (count is not None and count < 4 * CHUNK):
             return 1
@@ -153,7 +154,7 @@ class Batch:
     def outcomes(self, stack: ExitStack) -> Iterator[UnitOutcome]:
         """Each unit's outcome, in input order, whatever the number of workers."""
         payloads = self.payloads(stack)
-        jobs = self.options.jobs or self.auto_jobs()
+        jobs = min(self.options.jobs or self.auto_jobs(), max_jobs())
         state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, debug=self.options.debug)
         if jobs <= 1:
             for p in payloads:
@@ -189,6 +190,19 @@ class Batch:
                 if progress is not None:
                     progress(summary.units)
         return summary
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def max_jobs() -> int:
+    """The most worker processes a batch has: `JOBS_PER_CPU` per usable CPU.
+    Units are evaluated on the CPUs; more workers would only take memory and
+    start-up time (`--jobs 100000` once forked until the machine gave out).
+    Workers start as there are chunks for them, so never more than chunks."""
+    return JOBS_PER_CPU * usable_cpus()
 
 
 def _chunks(payloads: Iterator[tuple]) -> Iterator[list]:

@@ -43,6 +43,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.no_name_cell": ("这一行没有单位名称：请在「名称」列填写", "this row has no unit name: fill in the 名称 column"),
     "cli.batch_xlsx_output": ("用法错误：--format xlsx 需要用 --output 指定文件", "usage: --format xlsx needs --output FILE"),
     "cli.batch_jobs": ("用法错误：--jobs 不能为负数（0 表示每个 CPU 一个进程）", "usage: --jobs must not be negative (0: one per CPU)"),
+    "cli.batch_jobs_capped": ("--jobs {asked} 超过本机的上限 {limit}（每个可用 CPU {per} 个进程）：最多用 {limit} 个进程评价", "--jobs {asked} is more than this machine's limit of {limit} ({per} per usable CPU): using at most {limit} worker processes"),
     "cli.batch_rows_unused": ("用法错误：规则集（及 --columns）中没有需要明细行的指标，--rows {path} 不会被使用；请去掉 --rows，或在 batch: 段中声明 rows", "usage: nothing in the ruleset (or --columns) takes line rows, so --rows {path} would be ignored; drop --rows or declare rows in the batch: section"),
     "cli.batch_progress": ("评价中", "evaluating"),
     # the printed summary
