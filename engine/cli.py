@@ -588,7 +588,7 @@ def cmd_batch(args, io: Io) -> int:
 
     # cold start: a command or format imports only what it uses
     from engine.batch import pool, statistics, writers
-    from engine.base.fileio import AtomicFile, write_atomic
+    from engine.base.fileio import AtomicFile, commit_together
 
     fmt = args.format or writers.format_for(args.output)
     usage = []
@@ -639,14 +639,16 @@ def cmd_batch(args, io: Io) -> int:
 
         def error(text: str) -> None:
             failures.append(1)
-            (errs.file if errs else io.stderr).write(printable(text) + "\n")
+            (errs.write if errs else io.stderr.write)(printable(text) + "\n")
 
         with _progress(io, job) as tick:
             summary = job.run(writer.write, error, tick, writer.write_review)
         writer.close()
-        for f in outputs:
-            if f is not None:
-                f.commit()
+        if out is not None and out.tmp is not None:  # a file, not /dev/null or a pipe: its summary beside it
+            outputs.append(AtomicFile(args.output + ".summary.json"))
+            outputs[-1].write(pool.dumps_summary(summary, job))
+        # every output complete before any is put in place: all of them, or none (a full disk, a name too long)
+        commit_together([f for f in outputs if f is not None])
         outputs.clear()
     except DiagnosticError as e:
         io.problems(e.diagnostics)
@@ -663,14 +665,6 @@ def cmd_batch(args, io: Io) -> int:
     text = statistics.summary_text(summary, io.lang)
     (io.out if args.output else io.err)(text)
     if args.output:
-        summary_path = args.output + ".summary.json"
-        if os.path.isfile(args.output):  # not beside /dev/null or a pipe
-            try:
-                write_atomic(summary_path, pool.dumps_summary(summary, job))
-            except OSError as e:  # disk full, name too long: the results are written, the summary is not
-                io.err(io.say("cli.written", path=args.output))
-                io.err(io.say("cli.output_failed", path=summary_path, reason=os_error(e)))
-                return EXIT_PROBLEMS
         io.err(io.say("cli.written", path=args.output))
     if args.errors and failures:
         io.err(io.say("batch.errors_written", count=len(failures), path=args.errors))

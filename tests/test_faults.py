@@ -288,31 +288,92 @@ def test_a_worker_killed_from_outside_does_not_hang_the_batch(tmp_path):
 
 # --- writing the summary ----------------------------------------------------------
 
-def test_a_full_disk_while_writing_the_summary_is_a_located_error(tmp_path, monkeypatch):
+FOUR = str(ROOT / "tests" / "fixtures" / "batch" / "units.jsonl")  # the fourth unit fails: the errors file has lines
+
+
+class _FullDisk:
+    """A stream on a full disk: its writes wait in the buffer, flushing fails as the OS says it (naming no file)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, data):
+        return len(data)
+
+    def flush(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def _outputs(tmp: Path) -> dict[str, Path]:
+    out = tmp / "r.jsonl"
+    return {"results": out, "errors": tmp / "errors.txt", "summary": tmp / "r.jsonl.summary.json"}
+
+
+@pytest.mark.parametrize("failing", ["results", "errors", "summary"])
+def test_a_full_disk_writes_no_output_and_names_the_file_that_failed(tmp_path, monkeypatch, failing):
     from engine.base import fileio
 
-    real = fileio.write_atomic
+    files = _outputs(tmp_path)
+    for path in files.values():  # a previous run's outputs: left exactly as they were
+        path.write_text(f"old {path.name}\n", encoding="utf-8")
+    real = fileio.AtomicFile.__init__
 
-    def full(path, data, **kw):
-        if str(path).endswith(".summary.json"):
-            raise OSError(errno.ENOSPC, "No space left on device", path)
-        return real(path, data, **kw)
+    def opened(self, path, *args, **kwargs):
+        real(self, path, *args, **kwargs)
+        if path == str(files[failing]):
+            self.file = _FullDisk(self.file)
 
-    monkeypatch.setattr(fileio, "write_atomic", full)
-    out = tmp_path / "r.jsonl"
-    code, stdout, err = run_cli("batch", str(_many(tmp_path, 2)), "--ruleset", RULESET, "--output", str(out))
-    assert code == 1
-    assert f"无法写入 {out}.summary.json：磁盘已满\n" in err
-    assert "No space" not in err and "内部错误" not in err
-    assert out.exists()  # the results were complete and stay
+    monkeypatch.setattr(fileio.AtomicFile, "__init__", opened)
+    code, stdout, err = run_cli("batch", FOUR, "--ruleset", RULESET, "--output", str(files["results"]), "--errors", str(files["errors"]))
+    assert (code, stdout, err) == (1, "", f"无法写入 {files[failing]}：磁盘已满\n")
+    assert {path.read_text(encoding="utf-8") for path in files.values()} == {f"old {path.name}\n" for path in files.values()}
+    assert _temporaries(tmp_path) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_errors_to_dev_full_names_it_and_writes_no_results(tmp_path, lang):
+    files = _outputs(tmp_path)
+    code, stdout, err = run_cli("batch", FOUR, "--ruleset", RULESET, "--output", str(files["results"]), "--errors", "/dev/full", "--lang", lang)
+    assert (code, stdout) == (1, "")
+    assert err == {"zh": "无法写入 /dev/full：磁盘已满\n", "en": "cannot write /dev/full: the disk is full\n"}[lang]
+    assert not files["results"].exists() and not files["summary"].exists() and _temporaries(tmp_path) == []
+    # the same run with an errors file that can be written: all three outputs
+    code, _, err = run_cli("batch", FOUR, "--ruleset", RULESET, "--output", str(files["results"]), "--errors", str(files["errors"]))
+    assert code == 1 and len(files["results"].read_text(encoding="utf-8").splitlines()) == 3
+    assert json.loads(files["summary"].read_text(encoding="utf-8"))["failed"] == 1
+    assert files["errors"].read_text(encoding="utf-8").splitlines()[0] == "tests/fixtures/batch/units.jsonl:4:294: 「正文·实际共支出」（文中实际支出）应填数字，这里是「三千」"
+
+
+def test_a_failed_rename_puts_back_the_outputs_already_renamed(tmp_path, monkeypatch):
+    from engine.base import fileio
+
+    files = _outputs(tmp_path)
+    files["results"].write_text("old results\n", encoding="utf-8")  # the errors file is new
+    real = os.replace
+
+    def refused(src, dst):
+        if str(dst).endswith(".summary.json") and os.path.basename(src).startswith(".jixiao-"):
+            raise PermissionError(errno.EACCES, "Permission denied", src, None, dst)
+        return real(src, dst)
+
+    monkeypatch.setattr(fileio.os, "replace", refused)
+    code, stdout, err = run_cli("batch", FOUR, "--ruleset", RULESET, "--output", str(files["results"]), "--errors", str(files["errors"]))
+    assert (code, stdout, err) == (1, "", f"无法写入 {files['summary']}：没有权限（请检查文件或文件夹的权限）\n")
+    assert files["results"].read_text(encoding="utf-8") == "old results\n"  # renamed, then put back
+    assert not files["errors"].exists() and not files["summary"].exists()
+    assert _temporaries(tmp_path) == []
 
 
 def test_a_summary_name_too_long_is_a_located_error(tmp_path):
     out = tmp_path / ("结" * 80 + ".jsonl")  # 246 bytes: fine; with .summary.json: too long
     code, _, err = run_cli("batch", str(_many(tmp_path, 2)), "--ruleset", RULESET, "--output", str(out))
     assert code == 1
-    assert f"无法写入 {out}.summary.json：文件名太长\n" in err
-    assert _temporaries(tmp_path) == []
+    assert err == f"无法写入 {out}.summary.json：文件名太长\n"
+    assert _temporaries(tmp_path) == [] and not out.exists()  # the results are not left without their summary
 
 
 def test_batch_output_into_a_missing_folder_names_the_users_path(tmp_path):
