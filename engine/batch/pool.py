@@ -4,7 +4,7 @@ processes, and summarise."""
 from __future__ import annotations
 
 import os
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -14,7 +14,6 @@ from engine.base.sourcemap import SourceMap
 from engine.batch.sources import _display, _folder_files, _Joined, _lines
 from engine.batch.statistics import BatchSummary
 from engine.batch.units import UnitOutcome, _State, packed, process, unevaluated, unpacked
-from engine.batch.workers import Workers
 from engine.batch.writers import result_header, review_row
 from engine.forms import is_form, is_jixiao_workbook
 from engine.forms.layout import shows_layout
@@ -160,6 +159,9 @@ class Batch:
             for p in payloads:
                 yield process(state, p)
             return
+        # cold start: only a batch with worker processes imports multiprocessing (~15 ms)
+        from engine.batch.workers import Workers
+
         args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, self.options.debug)
         crew = stack.enter_context(Workers(jobs, args))
         lang = self.options.lang
