@@ -605,7 +605,7 @@ def add_batch(sub, t) -> None:
     p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], help=t("逐单位结果的格式；默认按 --output 的扩展名，否则 jsonl", "per-unit result format; defaults to the --output suffix, else jsonl"))
     p.add_argument("--output", help=t("逐单位结果写入此文件（原子写入），汇总写入其旁的 <文件>.summary.json；不填则结果输出到标准输出", "write per-unit results here (atomically) and the summary beside it as <FILE>.summary.json; default: results to stdout"))
     p.add_argument("--errors", help=t("出错单位的问题清单写入此文件；不填则输出到标准错误", "write the failed units' problems here; default: stderr"))
-    p.add_argument("--jobs", type=int, default=0, help=t("并行进程数；默认每个可用 CPU 一个（小批量不分进程）；结果与单进程逐字节相同", "worker processes; default one per usable CPU (none for a small input); output byte-identical to --jobs 1"))
+    p.add_argument("--jobs", type=int, default=0, help=t("并行进程数；默认每个可用 CPU 一个（小批量不分进程），最多每个可用 CPU 4 个；结果与单进程逐字节相同", "worker processes; default one per usable CPU (none for a small input), at most 4 per usable CPU; output byte-identical to --jobs 1"))
     p.add_argument("--columns", help=t("表格列映射文件（YAML，与规则集的 batch: 段同形）", "column mapping file for tables (YAML, shaped like the ruleset's batch: section)"))
     p.add_argument("--rows", help=t("明细行表格（CSV/XLSX），按关键列对应到各单位", "a table of line rows (CSV/XLSX), joined to units by the key column"))
     p.add_argument("--result", choices=["full", "compact", "scores"], default="full", help=t("JSONL 每行的内容：full 完整结果（默认，与 evaluate --format json 相同）；compact 紧凑结果（第一行是规则集的常量，各行只有单位自己的数字，问题只存代码和数字；show-result 可还原为完整结果）；scores 只含单位、总分、等级和各末级指标得分", "what each JSONL line holds: full (default, as evaluate --format json); compact (a header record with the ruleset's constants first, then each unit's own figures, findings as code and figures; show-result turns it back into full lines); scores (subject, total, grade, leaf scores)"))
@@ -617,7 +617,7 @@ def cmd_batch(args, io: Io) -> int:
 
     # cold start: a command or format imports only what it uses
     from engine.batch import pool, statistics, writers
-    from engine.base.fileio import AtomicFile, write_atomic
+    from engine.base.fileio import AtomicFile, commit_together
 
     fmt = args.format or writers.format_for(args.output)
     usage = []
@@ -629,10 +629,14 @@ def cmd_batch(args, io: Io) -> int:
         for line in usage:
             io.err(line)
         return EXIT_USAGE
+    jobs = args.jobs
+    if jobs > pool.max_jobs():  # brought down to what this machine can use, and said (a script may ask for a bigger machine's)
+        io.err(io.say("cli.batch_jobs_capped", asked=jobs, limit=pool.max_jobs(), per=pool.JOBS_PER_CPU))
+        jobs = pool.max_jobs()
     paths = _ruleset_paths(io, [args.ruleset], args)
     if paths is None:
         return EXIT_USAGE
-    options = pool.Options(paths[0], tuple(args.inputs), fmt, args.jobs, io.lang, args.columns, args.rows, args.result, args.debug)
+    options = pool.Options(paths[0], tuple(args.inputs), fmt, jobs, io.lang, args.columns, args.rows, args.result, args.debug)
     written = [args.output, args.errors, args.output and args.output + ".summary.json"]
     if outputs_over_inputs(io, written, [*args.inputs, paths[0], args.columns, args.rows]):
         return EXIT_USAGE
@@ -664,14 +668,16 @@ def cmd_batch(args, io: Io) -> int:
 
         def error(text: str) -> None:
             failures.append(1)
-            (errs.file if errs else io.stderr).write(printable(text) + "\n")
+            (errs.write if errs else io.stderr.write)(printable(text) + "\n")
 
         with _progress(io, job) as tick:
             summary = job.run(writer.write, error, tick, writer.write_review)
         writer.close()
-        for f in outputs:
-            if f is not None:
-                f.commit()
+        if out is not None and out.tmp is not None:  # a file, not /dev/null or a pipe: its summary beside it
+            outputs.append(AtomicFile(args.output + ".summary.json"))
+            outputs[-1].write(pool.dumps_summary(summary, job))
+        # every output complete before any is put in place: all of them, or none (a full disk, a name too long)
+        commit_together([f for f in outputs if f is not None])
         outputs.clear()
     except DiagnosticError as e:
         io.problems(e.diagnostics)
@@ -688,14 +694,6 @@ def cmd_batch(args, io: Io) -> int:
     text = statistics.summary_text(summary, io.lang)
     (io.out if args.output else io.err)(text)
     if args.output:
-        summary_path = args.output + ".summary.json"
-        if os.path.isfile(args.output):  # not beside /dev/null or a pipe
-            try:
-                write_atomic(summary_path, pool.dumps_summary(summary, job))
-            except OSError as e:  # disk full, name too long: the results are written, the summary is not
-                io.err(io.say("cli.written", path=args.output))
-                io.err(io.say("cli.output_failed", path=summary_path, reason=os_error(e)))
-                return EXIT_PROBLEMS
         io.err(io.say("cli.written", path=args.output))
     if args.errors and failures:
         io.err(io.say("batch.errors_written", count=len(failures), path=args.errors))

@@ -250,6 +250,59 @@ def test_workers_by_default_one_per_cpu_but_none_for_a_small_input(tmp_path, mon
     assert run_cli("batch", str(small), "--ruleset", RULESET, "--jobs", "-1")[0] == 2
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_jobs_beyond_four_per_cpu_are_brought_down_with_a_notice(tmp_path, monkeypatch, lang):
+    from engine.batch import pool, workers
+
+    lines = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+    many = tmp_path / "many.jsonl"
+    many.write_text("\n".join(lines * 200) + "\n", encoding="utf-8")  # 600 units: 5 chunks
+    one = _batch(tmp_path, str(many), extra=("--jobs", "1", "--lang", lang))[3].read_bytes()
+    started = []
+    real = workers._Worker.__init__
+
+    def counted(self, *args):
+        started.append(1)
+        real(self, *args)
+
+    monkeypatch.setattr(workers._Worker, "__init__", counted)
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda pid: {0}, raising=False)  # one usable CPU
+    assert pool.max_jobs() == 4
+    code, _, stderr, out = _batch(tmp_path, str(many), extra=("--jobs", "100000", "--lang", lang))
+    assert code == 0 and out.read_bytes() == one
+    assert stderr.splitlines()[0] == {
+        "zh": "--jobs 100000 超过本机的上限 4（每个可用 CPU 4 个进程）：最多用 4 个进程评价",
+        "en": "--jobs 100000 is more than this machine's limit of 4 (4 per usable CPU): using at most 4 worker processes",
+    }[lang]
+    assert len(started) == 4
+
+
+def test_never_more_workers_than_chunks_and_no_notice_within_the_limit(tmp_path, monkeypatch):
+    from engine.batch import pool, workers
+
+    lines = (FIX / "units.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+    started = []
+    real = workers._Worker.__init__
+
+    def counted(self, *args):
+        started.append(1)
+        real(self, *args)
+
+    monkeypatch.setattr(workers._Worker, "__init__", counted)
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    few = tmp_path / "few.jsonl"
+    few.write_text("\n".join(lines * 100) + "\n", encoding="utf-8")  # 300 units: 3 chunks
+    code, _, stderr, out = _batch(tmp_path, str(few), extra=("--jobs", "8"))
+    assert code == 0 and len(_lines(out)) == 300
+    assert len(started) == 3 and "--jobs" not in stderr
+    started.clear()
+    four = tmp_path / "four.jsonl"
+    four.write_text("\n".join(lines + lines[:1]) + "\n", encoding="utf-8")
+    code, _, stderr, out = _batch(tmp_path, str(four), extra=("--jobs", "200"))
+    assert code == 0 and [r["total"] for r in _lines(out)] == [*TOTALS, TOTALS[0]]
+    assert len(started) == 1 and stderr.startswith("--jobs 200 超过本机的上限 8（每个可用 CPU 4 个进程）")
+
+
 def test_without_worker_processes_the_batch_runs_in_one(tmp_path, monkeypatch):
     import multiprocessing
 
@@ -258,10 +311,10 @@ def test_without_worker_processes_the_batch_runs_in_one(tmp_path, monkeypatch):
     big.write_text("\n".join(lines * 40) + "\n", encoding="utf-8")
     one = _batch(tmp_path, str(big), extra=("--jobs", "1"))[3].read_bytes()
 
-    def no_semaphores(*args, **kwargs):
-        raise OSError(38, "Function not implemented")
+    def no_processes(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork at the process limit
 
-    monkeypatch.setattr(multiprocessing.context.BaseContext, "Pool", no_semaphores)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_processes)
     code, _, stderr, out = _batch(tmp_path, str(big), extra=("--jobs", "2"))
     assert code == 1 and "无法写入" not in stderr and out.read_bytes() == one
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -123,33 +124,256 @@ def test_a_batch_piped_into_head_exits_141_quietly(tmp_path):
     assert proc.stderr.read() == b""
 
 
+# --- a worker that dies ----------------------------------------------------------
+
+FORK = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods() or not hasattr(signal, "SIGALRM"), reason="the patched evaluation reaches the workers through fork")
+DIED = {
+    "zh": "评价这个单位的工作进程意外停止（信号 SIGKILL），可能是内存不足或被系统结束：此单位和同一批交给该进程的单位未评价，其余单位不受影响；可用较小的 --jobs 重新评价这些单位",
+    "en": "the worker process evaluating this unit stopped unexpectedly (signal SIGKILL), perhaps out of memory or ended by the system: this unit and the others handed to that process with it were not evaluated, the rest are unaffected; evaluate these units again with a smaller --jobs",
+}
+
+
+class Hung(Exception):
+    pass
+
+
+@pytest.fixture
+def no_hang():
+    """A batch in this process that hangs fails the test instead (a guard, not a time limit: it takes seconds)."""
+    def hung(signum, frame):
+        raise Hung("the batch hung")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(600)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def _with_killer(tmp: Path, count: int, at: int) -> Path:
+    """`count` units; the one on line `at` is named 致命单位 (its worker kills itself)."""
+    path = tmp / "many.jsonl"
+    lines = [UNITS[i % 3] for i in range(count)]
+    lines[at - 1] = lines[at - 1].replace('"name": "第000002号预算单位"', '"name": "致命单位"', 1)
+    assert "致命单位" in lines[at - 1]
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _killing(monkeypatch) -> None:
+    """Evaluating 致命单位 ends its process with SIGKILL (as the out-of-memory killer would)."""
+    from engine.batch import units
+
+    def killer(real):
+        def evaluate(plan, unit):
+            if unit.name == "致命单位":
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(plan, unit)
+
+        return evaluate
+
+    monkeypatch.setattr(units, "evaluate", killer(units.evaluate))
+    monkeypatch.setattr(units, "evaluate_fast", killer(units.evaluate_fast))
+
+
+@FORK
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_worker_killed_mid_batch_costs_only_the_chunk_it_held(tmp_path, monkeypatch, no_hang, lang):
+    many = _with_killer(tmp_path, 400, at=299)  # chunks of 128: the third holds lines 257-384
+    one = tmp_path / "one.jsonl"
+    assert run_cli("batch", str(many), "--ruleset", RULESET, "--jobs", "1", "--output", str(one), "--lang", lang)[0] == 0
+    expected = one.read_bytes().splitlines(keepends=True)
+    _killing(monkeypatch)
+    out, errors = tmp_path / "r.jsonl", tmp_path / "errors.txt"
+    code, stdout, err = run_cli("batch", str(many), "--ruleset", RULESET, "--jobs", "2", "--output", str(out), "--errors", str(errors), "--lang", lang)
+    assert code == 70
+    assert errors.read_text(encoding="utf-8").splitlines() == [f"{many}:{n}: {DIED[lang]}" for n in range(257, 385)]
+    assert out.read_bytes().splitlines(keepends=True) == expected[:256] + expected[384:]  # every other unit, in order
+    summary = json.loads((tmp_path / "r.jsonl.summary.json").read_text(encoding="utf-8"))
+    assert (summary["units"], summary["evaluated"], summary["failed"]) == (400, 272, 128)
+    assert summary["first_failures"][0] == f"{many}:257"
+    assert ("共 400 个单位，评价 272 个，失败 128 个" if lang == "zh" else "400 units, 272 evaluated, 128 failed") in stdout
+    assert "Traceback" not in err and _temporaries(tmp_path) == []
+
+
+@FORK
+def test_every_worker_killed_ends_the_batch_all_the_same(tmp_path, monkeypatch, no_hang):
+    # every third unit kills its worker: every chunk is lost, each to a new worker; the batch still ends
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(UNITS[1].replace("第000002号预算单位", "致命单位", 1) + "\n" for _ in range(300)), encoding="utf-8")
+    _killing(monkeypatch)
+    out = tmp_path / "r.jsonl"
+    code, stdout, err = run_cli("batch", str(many), "--ruleset", RULESET, "--jobs", "3", "--output", str(out))
+    assert code == 70
+    assert err.splitlines()[:-1] == [f"{many}:{n}: {DIED['zh']}" for n in range(1, 301)]
+    assert out.read_bytes() == b"" and "共 300 个单位，评价 0 个，失败 300 个" in stdout
+
+
+@FORK
+def test_a_worker_that_cannot_start_reports_its_units_without_a_traceback(tmp_path, monkeypatch, no_hang):
+    from engine.batch import units
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no plan")
+
+    monkeypatch.setattr(units, "load_plan", broken)  # the workers' own loading only
+    out = tmp_path / "r.jsonl"
+    code, stdout, err = run_cli("batch", str(_many(tmp_path, 200)), "--ruleset", RULESET, "--jobs", "2", "--output", str(out))
+    assert code == 70
+    lines = err.splitlines()
+    assert lines[0] == f"{tmp_path / 'many.jsonl'}:1: 内部错误：RuntimeError: no plan。此单位未评价，其余单位不受影响；请加 --debug 重新运行（会列出出错的调用栈）并报告"
+    assert len(lines) == 201 and "Traceback" not in err and "共 200 个单位，评价 0 个，失败 200 个" in stdout
+
+
+def test_the_units_of_a_lost_chunk_fail_and_what_needs_no_evaluation_is_said_as_ever():
+    from engine.batch.units import unevaluated
+
+    chunk = [
+        ("line", "u.jsonl", 7, b"{}"),
+        ("row", "u.csv", 3, "a\x1fb", None),
+        ("file", "/abs/units/a.yaml", "units/a.yaml"),
+        ("bad_name", "units/b\\x1b.yaml", "U+001B"),
+        ("orphan", "rows.csv", 4, "B99"),
+    ]
+    out = unevaluated(chunk, "en", "batch.worker_died", {"code": "1"})
+    assert [(o.ok, o.where, o.internal) for o in out] == [
+        (False, "u.jsonl:7", True), (False, "u.csv:3", True), (False, "units/a.yaml", True),
+        (False, "units/b\\x1b.yaml", False), (None, "rows.csv:4", False),
+    ]
+    assert out[0].errors == ("u.jsonl:7: the worker process evaluating this unit stopped unexpectedly (exit code 1), perhaps out of memory or ended by the system: this unit and the others handed to that process with it were not evaluated, the rest are unaffected; evaluate these units again with a smaller --jobs",)
+    assert out[3].errors == ("units/b\\x1b.yaml:1:1: the file name holds an invisible control character U+001B: rename the file",)
+    assert out[4].errors == ("rows.csv:4:1: this line row's key 'B99' belongs to no unit",)
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through Linux /proc")
+def test_a_worker_killed_from_outside_does_not_hang_the_batch(tmp_path):
+    count = 12000
+    for _ in range(3):
+        proc = _start_batch(tmp_path, count)
+        workers = _workers_of(proc.pid)
+        assert workers, "no worker processes"
+        os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer does
+        try:
+            out, err = proc.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail("the batch hung after its worker was killed")
+        failed = err.decode().splitlines()[:-1]  # then 已写入 …
+        if proc.returncode == 0:  # killed between two chunks: nothing was lost; tells nothing
+            assert failed == []
+            (tmp_path / "r.jsonl").unlink()
+            continue
+        assert proc.returncode == 70
+        assert failed and all(line.endswith(": " + DIED["zh"]) for line in failed)
+        numbers = [int(line.split(":")[1]) for line in failed]
+        assert numbers == list(range(numbers[0], numbers[0] + 128)) and numbers[0] % 128 == 1  # one whole chunk
+        with open(tmp_path / "r.jsonl", "rb") as fh:
+            assert sum(1 for _ in fh) == count - 128
+        assert f"共 {count} 个单位，评价 {count - 128} 个，失败 128 个".encode() in out
+        assert _temporaries(tmp_path) == [] and "Traceback" not in err.decode()
+        return
+    pytest.fail("the worker was never killed holding a chunk")
+
+
 # --- writing the summary ----------------------------------------------------------
 
-def test_a_full_disk_while_writing_the_summary_is_a_located_error(tmp_path, monkeypatch):
+FOUR = str(ROOT / "tests" / "fixtures" / "batch" / "units.jsonl")  # the fourth unit fails: the errors file has lines
+
+
+class _FullDisk:
+    """A stream on a full disk: its writes wait in the buffer, flushing fails as the OS says it (naming no file)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, data):
+        return len(data)
+
+    def flush(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def _outputs(tmp: Path) -> dict[str, Path]:
+    out = tmp / "r.jsonl"
+    return {"results": out, "errors": tmp / "errors.txt", "summary": tmp / "r.jsonl.summary.json"}
+
+
+@pytest.mark.parametrize("failing", ["results", "errors", "summary"])
+def test_a_full_disk_writes_no_output_and_names_the_file_that_failed(tmp_path, monkeypatch, failing):
     from engine.base import fileio
 
-    real = fileio.write_atomic
+    files = _outputs(tmp_path)
+    for path in files.values():  # a previous run's outputs: left exactly as they were
+        path.write_text(f"old {path.name}\n", encoding="utf-8")
+    real = fileio.AtomicFile.__init__
 
-    def full(path, data, **kw):
-        if str(path).endswith(".summary.json"):
-            raise OSError(errno.ENOSPC, "No space left on device", path)
-        return real(path, data, **kw)
+    def opened(self, path, *args, **kwargs):
+        real(self, path, *args, **kwargs)
+        if path == str(files[failing]):
+            self.file = _FullDisk(self.file)
 
-    monkeypatch.setattr(fileio, "write_atomic", full)
-    out = tmp_path / "r.jsonl"
-    code, stdout, err = run_cli("batch", str(_many(tmp_path, 2)), "--ruleset", RULESET, "--output", str(out))
-    assert code == 1
-    assert f"无法写入 {out}.summary.json：磁盘已满\n" in err
-    assert "No space" not in err and "内部错误" not in err
-    assert out.exists()  # the results were complete and stay
+    monkeypatch.setattr(fileio.AtomicFile, "__init__", opened)
+    code, stdout, err = run_cli("batch", FOUR, "--ruleset", RULESET, "--output", str(files["results"]), "--errors", str(files["errors"]))
+    assert (code, stdout, err) == (1, "", f"无法写入 {files[failing]}：磁盘已满\n")
+    assert {path.read_text(encoding="utf-8") for path in files.values()} == {f"old {path.name}\n" for path in files.values()}
+    assert _temporaries(tmp_path) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_errors_to_dev_full_names_it_and_writes_no_results(tmp_path, lang):
+    files = _outputs(tmp_path)
+    code, stdout, err = run_cli("batch", FOUR, "--ruleset", RULESET, "--output", str(files["results"]), "--errors", "/dev/full", "--lang", lang)
+    assert (code, stdout) == (1, "")
+    assert err == {"zh": "无法写入 /dev/full：磁盘已满\n", "en": "cannot write /dev/full: the disk is full\n"}[lang]
+    assert not files["results"].exists() and not files["summary"].exists() and _temporaries(tmp_path) == []
+    # the same run with an errors file that can be written: all three outputs
+    code, _, err = run_cli("batch", FOUR, "--ruleset", RULESET, "--output", str(files["results"]), "--errors", str(files["errors"]))
+    assert code == 1 and len(files["results"].read_text(encoding="utf-8").splitlines()) == 3
+    assert json.loads(files["summary"].read_text(encoding="utf-8"))["failed"] == 1
+    assert files["errors"].read_text(encoding="utf-8").splitlines()[0] == "tests/fixtures/batch/units.jsonl:4:294: 「正文·实际共支出」（文中实际支出）应填数字，这里是「三千」"
+
+
+def test_a_failed_rename_puts_back_the_outputs_already_renamed(tmp_path, monkeypatch):
+    from engine.base import fileio
+
+    files = _outputs(tmp_path)
+    files["results"].write_text("old results\n", encoding="utf-8")  # the errors file is new
+    real = os.replace
+
+    def refused(src, dst):
+        if str(dst).endswith(".summary.json") and os.path.basename(src).startswith(".jixiao-"):
+            raise PermissionError(errno.EACCES, "Permission denied", src, None, dst)
+        return real(src, dst)
+
+    monkeypatch.setattr(fileio.os, "replace", refused)
+    code, stdout, err = run_cli("batch", FOUR, "--ruleset", RULESET, "--output", str(files["results"]), "--errors", str(files["errors"]))
+    assert (code, stdout, err) == (1, "", f"无法写入 {files['summary']}：没有权限（请检查文件或文件夹的权限）\n")
+    assert files["results"].read_text(encoding="utf-8") == "old results\n"  # renamed, then put back
+    assert not files["errors"].exists() and not files["summary"].exists()
+    assert _temporaries(tmp_path) == []
 
 
 def test_a_summary_name_too_long_is_a_located_error(tmp_path):
     out = tmp_path / ("结" * 80 + ".jsonl")  # 246 bytes: fine; with .summary.json: too long
     code, _, err = run_cli("batch", str(_many(tmp_path, 2)), "--ruleset", RULESET, "--output", str(out))
     assert code == 1
-    assert f"无法写入 {out}.summary.json：文件名太长\n" in err
-    assert _temporaries(tmp_path) == []
+    assert err == f"无法写入 {out}.summary.json：文件名太长\n"
+    assert _temporaries(tmp_path) == [] and not out.exists()  # the results are not left without their summary
 
 
 def test_batch_output_into_a_missing_folder_names_the_users_path(tmp_path):

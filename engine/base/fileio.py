@@ -111,41 +111,132 @@ def aliased_input(output: str, inputs: Iterable[str]) -> str | None:
     return None
 
 
+def _naming(error: OSError, path: str) -> OSError:
+    """`error`, naming the user's `path` where it named no file (a device
+    such as /dev/full) or our temporary file beside it."""
+    name = error.filename
+    if not isinstance(name, str) or os.path.basename(name).startswith(".jixiao-"):
+        error.filename, error.filename2 = path, None
+    return error
+
+
 class AtomicFile:
     """A file written as a stream that appears at `path` only on `commit()`
     (for outputs too large to hold, such as a batch's results). Until then it
-    is a temporary file in the same folder; `discard()` removes it."""
+    is a temporary file in the same folder; `discard()` removes it. Its own
+    errors (`OSError`) name `path`; `commit_together` puts several in place
+    at once."""
 
     def __init__(self, path: str, binary: bool = False, encoding: str = "utf-8"):
         self.path = path
         self.tmp: str | None = None
-        if _special(path):  # e.g. /dev/null: nothing to replace, write straight through
-            self.file = open(path, "wb") if binary else open(path, "w", encoding=encoding, newline="")
-            return
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, self.tmp = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=folder)
+        try:
+            if _special(path):  # e.g. /dev/null: nothing to replace, write straight through
+                self.file = open(path, "wb") if binary else open(path, "w", encoding=encoding, newline="")
+                return
+            folder = os.path.dirname(os.path.abspath(path))
+            fd, self.tmp = tempfile.mkstemp(prefix=".jixiao-", suffix=".tmp", dir=folder)
+        except OSError as e:
+            raise _naming(e, path)
         self.file = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
 
-    def commit(self) -> None:
-        if self.tmp is None:
+    def write(self, data: str | bytes) -> None:
+        """Write to it (as `self.file.write`, but a failure names `path`)."""
+        try:
+            self.file.write(data)
+        except OSError as e:
+            raise _naming(e, self.path)
+
+    def finish(self) -> None:
+        """Flush the content to disk and close the file, not yet in place."""
+        try:
+            self.file.flush()
+            if self.tmp is not None:
+                os.fsync(self.file.fileno())
             self.file.close()
-            return
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.file.close()
-        mode = os.stat(self.path).st_mode & 0o777 if os.path.exists(self.path) else 0o644
-        os.chmod(self.tmp, mode)
-        os.replace(self.tmp, self.path)
+        except OSError as e:
+            raise _naming(e, self.path)
+
+    def _put_in_place(self) -> None:
+        try:
+            mode = os.stat(self.path).st_mode & 0o777 if os.path.exists(self.path) else 0o644
+            os.chmod(self.tmp, mode)  # type: ignore[arg-type]
+            os.replace(self.tmp, self.path)  # type: ignore[arg-type]
+        except OSError as e:
+            raise _naming(e, self.path)
+
+    def commit(self) -> None:
+        commit_together([self])
 
     def discard(self) -> None:
         try:
             self.file.close()
+        except (OSError, ValueError):  # what it could not flush (a full disk) is discarded anyway
+            pass
         finally:
             if self.tmp is not None:
                 try:
                     os.unlink(self.tmp)
                 except OSError:
                     pass
+
+
+def commit_together(files: list[AtomicFile]) -> None:
+    """Put several files in place together, or none of them (a batch's
+    results, errors and summary). Every one is flushed to disk first: a
+    failure there (a full disk) changes no file. Then each is renamed over
+    its target; should a rename fail, the targets already replaced get their
+    old files back (kept meanwhile under a second name, where the file
+    system has hard links) and the new ones are removed. Raises `OSError`
+    naming the file that failed; the caller discards them all."""
+    for f in files:
+        f.finish()
+    placed: list[tuple[AtomicFile, bool, str | None]] = []  # each file renamed, whether its target existed, the old one's second name
+    try:
+        for f in files:
+            if f.tmp is None:
+                continue
+            existed = os.path.lexists(f.path)
+            kept = _second_name(f.path) if existed else None
+            placed.append((f, existed, kept))
+            f._put_in_place()
+            f.tmp = None
+    except BaseException:
+        for f, existed, kept in reversed(placed):
+            if f.tmp is not None:  # not renamed: its target is as it was
+                continue
+            try:
+                if kept is not None:
+                    os.replace(kept, f.path)
+                elif not existed:
+                    os.unlink(f.path)
+            except OSError:
+                pass
+        raise
+    finally:
+        for _, _, kept in placed:
+            if kept is not None and os.path.lexists(kept):
+                try:
+                    os.unlink(kept)
+                except OSError:
+                    pass
+
+
+def _second_name(path: str) -> str | None:
+    """A hard link to the existing file `path` beside it (`.jixiao-*.tmp`),
+    to put it back with; None where the file system has no hard links (FAT,
+    some network shares: it cannot be put back then)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(10):
+        name = os.path.join(folder, f".jixiao-{os.urandom(6).hex()}.tmp")
+        try:
+            os.link(path, name, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except (OSError, NotImplementedError):
+            return None
+        return name
+    return None
 
 
 def write_folder_atomic(path: str, files: list[tuple[str, bytes]]) -> None:

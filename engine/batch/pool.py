@@ -4,9 +4,7 @@ processes, and summarise."""
 from __future__ import annotations
 
 import os
-from collections import deque
-import threading
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -15,7 +13,7 @@ from engine.base.diagnostics import Diagnostic, DiagnosticError, SourceSpan
 from engine.base.sourcemap import SourceMap
 from engine.batch.sources import _display, _folder_files, _Joined, _lines
 from engine.batch.statistics import BatchSummary
-from engine.batch.units import UnitOutcome, _init_worker, _State, _work, packed, process
+from engine.batch.units import UnitOutcome, _State, packed, process, unevaluated, unpacked
 from engine.batch.writers import result_header, review_row
 from engine.forms import is_form, is_jixiao_workbook
 from engine.forms.layout import shows_layout
@@ -33,7 +31,7 @@ from engine.render import compact
 from engine.render.json_out import dumps
 
 CHUNK = 128
-STOP_SECONDS = 2  # at most this long to tidy up a pool whose workers were killed
+JOBS_PER_CPU = 4  # `--jobs` asks for at most this many workers per usable CPU (`max_jobs`)
 
 
 def _escaped(name: str) -> str:
@@ -132,7 +130,7 @@ class Batch:
         """Workers when none were asked for: one per usable CPU (at most 8),
         but none for an input of a few chunks, where starting them costs more
         than they save."""
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        cpus = usable_cpus()
         count = self.count(stop_at=4 * CHUNK)
         if cpus <= 1 or (count is not None and count < 4 * CHUNK):
             return 1
@@ -167,28 +165,27 @@ class Batch:
     def outcomes(self, stack: ExitStack) -> Iterator[UnitOutcome]:
         """Each unit's outcome, in input order, whatever the number of workers."""
         payloads = self.payloads(stack)
-        args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, self.options.debug)
-        jobs = self.options.jobs or self.auto_jobs()
-        pool = _pool(jobs, args, stack) if jobs > 1 else None
-        if pool is None:
-            state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, debug=self.options.debug)
+        jobs = min(self.options.jobs or self.auto_jobs(), max_jobs())
+        state = _State(self.plan, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, debug=self.options.debug)
+        if jobs <= 1:
             for p in payloads:
                 yield process(state, p)
             return
-        pending: deque = deque()
-        window = 4 * jobs
-        chunk: list = []
-        for p in payloads:
-            chunk.append(packed(p))
-            if len(chunk) == CHUNK:
-                pending.append(pool.apply_async(_work, (chunk,)))
-                chunk = []
-                if len(pending) >= window:
-                    yield from pending.popleft().get()
-        if chunk:
-            pending.append(pool.apply_async(_work, (chunk,)))
-        while pending:
-            yield from pending.popleft().get()
+        # cold start: only a batch with worker processes imports multiprocessing (~15 ms)
+        from engine.batch.workers import Workers
+
+        args = (self.options.ruleset, self.plan.file, self.options.lang, self.options.format, self.cmaps, self.rmap, self.options.result, self.options.debug)
+        crew = stack.enter_context(Workers(jobs, args))
+        lang = self.options.lang
+
+        def here(chunk: list) -> list:  # no worker process can be started: evaluated in this one
+            return [process(state, unpacked(p)) for p in chunk]
+
+        def lost(chunk: list, how: dict) -> list:
+            return unevaluated(chunk, lang, "batch.worker_died", how)
+
+        for outcomes in crew.evaluate(_chunks(payloads), here, lost):
+            yield from outcomes
 
     def run(self, results: Callable[[Any], None], errors: Callable[[str], None], progress: Callable[[int], None] | None = None, reviews: Callable[[list], None] | None = None) -> BatchSummary:
         """Evaluate every unit: hand each result (a JSON line, or a row) to
@@ -215,42 +212,29 @@ def _unreadable(error: DiagnosticError) -> tuple:
     return ("unreadable", span.file, span.line, error.diagnostics) if span else ("unreadable", "", 0, error.diagnostics)
 
 
-def _pool(jobs: int, args: tuple, stack: ExitStack):
-    """Worker processes, or None where this system cannot start them (no
-    shared-memory semaphores in some containers): the units are then
-    evaluated in this process, with the same results."""
-    # only a batch with worker processes starts them
-    import multiprocessing
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    try:
-        pool = multiprocessing.get_context(method).Pool(jobs, _init_worker, args)
-    except (OSError, ImportError):
-        return None
-    return stack.enter_context(_stopping(pool))
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-@contextmanager
-def _stopping(pool):
-    """The pool, stopped when the batch ends. Ended by an interrupt (Ctrl-C,
-    SIGTERM) or an error, its workers are killed at once and never waited
-    for: a worker killed while sending a result could leave the pool's
-    result thread reading forever (terminate() then hangs)."""
-    try:
-        yield pool
-    except BaseException:
-        for worker in list(getattr(pool, "_pool", ())):
-            try:
-                worker.kill()
-            except (OSError, AttributeError, ValueError):
-                pass
-        stopper = threading.Thread(target=pool.terminate, daemon=True)
-        stopper.start()
-        stopper.join(STOP_SECONDS)
-        raise
-    else:
-        pool.terminate()
+def max_jobs() -> int:
+    """The most worker processes a batch has: `JOBS_PER_CPU` per usable CPU.
+    Units are evaluated on the CPUs; more workers would only take memory and
+    start-up time (`--jobs 100000` once forked until the machine gave out).
+    Workers start as there are chunks for them, so never more than chunks."""
+    return JOBS_PER_CPU * usable_cpus()
 
+
+def _chunks(payloads: Iterator[tuple]) -> Iterator[list]:
+    """The payloads, packed for a worker, in lists of `CHUNK`."""
+    chunk: list = []
+    for p in payloads:
+        chunk.append(packed(p))
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # --- preparing ---------------------------------------------------------------

@@ -67,12 +67,68 @@ _STATE: _State | None = None
 
 def _init_worker(ruleset: str, display: str, lang: str, fmt: str, cmaps: dict, rmap, result: str = "full", debug: bool = False) -> None:
     global _STATE
+    _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap, result, debug=debug)
+
+
+def serve(conn, args: tuple, inherited=None) -> None:
+    """A worker process (`engine.batch.workers`): evaluate each chunk of units
+    the main process sends through `conn`, send back their outcomes, until the
+    pipe closes. `args` are `_init_worker`'s; `inherited` is this process's
+    copy of the main process's end of the pipe (a fork has one): closed, so
+    that the main process ending, however it ends, ends this one too."""
     # Ctrl-C reaches every process of the terminal's group: the main process
     # alone answers it (it stops the workers); a worker stopped with SIGTERM
-    # just ends, without the main process's handler.
+    # just ends, without the main process's handler. Both were blocked while
+    # this process started (`workers._Worker`), so neither can come before this.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _STATE = _State(load_plan(ruleset, display), lang, fmt, cmaps, rmap, result, debug=debug)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if inherited is not None:
+        inherited.close()
+    lang = args[2]
+    try:
+        _init_worker(*args)
+        broken = None
+    except Exception as e:  # noqa: BLE001 - every unit it is sent says so; never a traceback
+        broken = internal_error(e)
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):  # the batch is done, or its main process has gone
+            return
+        try:
+            out = _work(chunk) if broken is None else unevaluated(chunk, lang, "batch.unit_internal", broken)
+        except Exception as e:  # noqa: BLE001 - outside any one unit's evaluation: the chunk's units say so
+            out = unevaluated(chunk, lang, "batch.unit_internal", internal_error(e))
+        try:
+            conn.send(out)
+        except OSError:  # the main process has gone
+            return
+
+
+def internal_error(e: Exception) -> dict:
+    """The arguments of `batch.unit_internal` for an exception."""
+    return {"error": f"{type(e).__name__}: {e}"[:300]}
+
+
+def unevaluated(chunk: list, lang: str, code: str, args: dict) -> list[UnitOutcome]:
+    """The outcomes of a chunk whose units were not evaluated (its worker
+    stopped, or could not start): each unit fails with the message `code`,
+    as a bug met by one unit does (it counts as internal: exit 70). A file
+    name with a control character and a line row that belongs to no unit need
+    no evaluation and are reported as ever."""
+    state = _State(None, lang, "")  # type: ignore[arg-type] - neither kind needs the plan
+    text = Diagnostic(code, None, args).message(lang)
+    out = []
+    for p in chunk:
+        kind = p[0]
+        if kind in ("bad_name", "orphan"):
+            out.append(process(state, p))
+        else:
+            where = p[2] if kind in ("file", "form") else f"{p[1]}:{p[2]}"
+            out.append(UnitOutcome(False, where, None, None, None, 0, None, (f"{where}: {text}",), True))
+    return out
 
 
 def packed(payload: tuple) -> tuple:
@@ -89,6 +145,12 @@ def packed(payload: tuple) -> tuple:
     if text.count("\x1f") != len(cells) - 1:
         return payload
     return (*payload[:3], text, payload[4])
+
+
+def unpacked(payload: tuple) -> tuple:
+    """A payload `packed` made, as it was (`_work` does the same inline)."""
+    p = payload
+    return p if p[0] != "row" or p[3].__class__ is not str else (*p[:3], tuple(p[3].split("\x1f")), p[4])
 
 
 def _work(chunk: list) -> list:
@@ -150,7 +212,7 @@ def process(state: _State, payload: tuple) -> UnitOutcome:
     except DiagnosticError as e:
         return UnitOutcome(False, where, None, None, None, 0, None, _error_lines(e.diagnostics, where, file, state.lang), False)
     except Exception as e:  # noqa: BLE001 - a bug met by one unit must not cost the others their results
-        d = Diagnostic("batch.unit_internal", None, {"error": f"{type(e).__name__}: {e}"[:300]})
+        d = Diagnostic("batch.unit_internal", None, internal_error(e))
         lines: tuple[str, ...] = (f"{where}: {d.message(state.lang)}",)
         if state.debug:
             import traceback  # only with --debug: where in jixiao it happened, for the maintainers

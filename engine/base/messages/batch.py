@@ -37,6 +37,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "batch.no_sheet": ("工作簿中没有工作表「{sheet}」（现有：{known}）", "the workbook has no sheet '{sheet}' (it has: {known})"),
     "batch.unit_internal": ("内部错误：{error}。此单位未评价，其余单位不受影响；请加 --debug 重新运行（会列出出错的调用栈）并报告", "internal error: {error}. This unit was not evaluated, the others are unaffected; rerun with --debug (which lists where it happened) and report it"),
+    "batch.worker_died": (
+        "评价这个单位的工作进程意外停止（{signal?信号 {signal}}{code?退出码 {code}}），可能是内存不足或被系统结束：此单位和同一批交给该进程的单位未评价，其余单位不受影响；可用较小的 --jobs 重新评价这些单位",
+        "the worker process evaluating this unit stopped unexpectedly ({signal?signal {signal}}{code?exit code {code}}), perhaps out of memory or ended by the system: this unit and the others handed to that process with it were not evaluated, the rest are unaffected; evaluate these units again with a smaller --jobs",
+    ),
     "batch.no_inputs": ("没有找到可评价的单位", "no units found to evaluate"),
     # a table row that lacks a column (the table's words for input.missing…)
     "batch.no_column": ("这一行缺少必填数据「{label}」：表格中没有这一列，请加一列，表头写「{header}」", "this row lacks the required figure '{label}': the table has no column for it; add one headed '{header}'"),
@@ -52,6 +56,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch.no_name_cell": ("这一行没有单位名称：请在「名称」列填写", "this row has no unit name: fill in the 名称 column"),
     "cli.batch_xlsx_output": ("用法错误：--format xlsx 需要用 --output 指定文件", "usage: --format xlsx needs --output FILE"),
     "cli.batch_jobs": ("用法错误：--jobs 不能为负数（0 表示每个 CPU 一个进程）", "usage: --jobs must not be negative (0: one per CPU)"),
+    "cli.batch_jobs_capped": ("--jobs {asked} 超过本机的上限 {limit}（每个可用 CPU {per} 个进程）：最多用 {limit} 个进程评价", "--jobs {asked} is more than this machine's limit of {limit} ({per} per usable CPU): using at most {limit} worker processes"),
     "cli.batch_rows_unused": ("用法错误：规则集（及 --columns）中没有需要明细行的指标，--rows {path} 不会被使用；请去掉 --rows，或在 batch: 段中声明 rows", "usage: nothing in the ruleset (or --columns) takes line rows, so --rows {path} would be ignored; drop --rows or declare rows in the batch: section"),
     "cli.batch_progress": ("评价中", "evaluating"),
     # the printed summary
