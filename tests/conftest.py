@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,17 @@ def pytest_terminal_summary(terminalreporter):
         return
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     terminalreporter.write_line(f"peak resident memory of the test process: {peak} MB")
+
+
+@pytest.fixture
+def opened(monkeypatch) -> list[str]:
+    """The names of the zip members opened for reading from now on."""
+    names: list[str] = []
+    real = zipfile.ZipFile.open
+
+    def recording(self, name, mode="r", *args, **kwargs):
+        names.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        return real(self, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recording)
+    return names

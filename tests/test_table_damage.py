@@ -145,20 +145,6 @@ def test_damaged_line_rows_leave_their_table_unevaluated_and_say_so(tmp_path):
 
 # --- 2. a workbook part packed by a method unpacked without a bound -----------------
 
-@pytest.fixture
-def opened(monkeypatch) -> list[str]:
-    """The names of the zip members opened for reading from now on."""
-    names: list[str] = []
-    real = zipfile.ZipFile.open
-
-    def recording(self, name, mode="r", *args, **kwargs):
-        names.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
-        return real(self, name, mode, *args, **kwargs)
-
-    monkeypatch.setattr(zipfile.ZipFile, "open", recording)
-    return names
-
-
 @pytest.mark.parametrize("ruleset", ["declares-a-form", "no-form"])
 @pytest.mark.parametrize("part", [SHEET, "xl/workbook.xml"])
 @pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA], ids=["bzip2", "lzma"])
